@@ -1,0 +1,77 @@
+"""weegtool: a transparent weighting instrument for admission to small-scale specialist youth housing.
+
+The flow is one direction::
+
+    criteria/*.yaml -> Instrument -> Ratings -> Scores -> Advice -> report / export
+
+>>> import weegtool
+>>> instrument = weegtool.load_instrument()            # the default Twente instrument
+>>> scores = weegtool.score(instrument, "ratings.csv")  # doctest: +SKIP
+>>> advice = weegtool.advise(scores)                    # doctest: +SKIP
+
+Heavy modules (numpy, pandas) load on first use, so the command line starts fast.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .errors import CriteriaError, HouseError, RatingsError, WeegtoolError
+from .instrument import Instrument, default_instrument_path, load_instrument
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "Instrument",
+    "load_instrument",
+    "default_instrument_path",
+    "read_ratings",
+    "Ratings",
+    "score",
+    "Scores",
+    "advise",
+    "Advice",
+    "Override",
+    "check_composition",
+    "load_houses",
+    "House",
+    "Resident",
+    "Profile",
+    "WeegtoolError",
+    "CriteriaError",
+    "RatingsError",
+    "HouseError",
+    "DecisionError",
+]
+
+_LAZY = {
+    "read_ratings": "ratings",
+    "Ratings": "ratings",
+    "score": "api",
+    "Scores": "engine",
+    "advise": "advice",
+    "Advice": "advice",
+    "Override": "advice",
+    "DecisionError": "advice",
+    "check_composition": "composition",
+    "load_houses": "composition",
+    "House": "composition",
+    "Resident": "composition",
+    "Profile": "composition",
+}
+
+if TYPE_CHECKING:
+    from .advice import Advice, DecisionError, Override, advise
+    from .api import score
+    from .composition import House, Profile, Resident, check_composition, load_houses
+    from .engine import Scores
+    from .ratings import Ratings, read_ratings
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'weegtool' has no attribute {name!r}")

@@ -1,0 +1,49 @@
+"""The exception tree of weegtool. Imports nothing from weegtool.
+
+Every error a user can cause is a :class:`WeegtoolError`; the ones caused by a
+bad value also subclass :class:`ValueError`. Validation collects every problem
+it finds before raising, so a file is fixed in one pass: the message lists them
+all and ``.problems`` holds them one by one.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "WeegtoolError",
+    "CriteriaError",
+    "RatingsError",
+    "HouseError",
+    "NotFittedError",
+]
+
+
+class WeegtoolError(Exception):
+    """Base class of every error weegtool raises on purpose."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+        super().__init__(message)
+
+    @classmethod
+    def collect(cls, source: str, problems: Sequence[str]) -> "WeegtoolError":
+        """One error for all ``problems`` found in ``source``."""
+        count = len(problems)
+        head = f"{source}: {count} problem{'s' if count != 1 else ''}"
+        return cls("\n".join([head + ":", *(f"  - {p}" for p in problems)]), problems)
+
+
+class CriteriaError(WeegtoolError, ValueError):
+    """A criteria (instrument) file is malformed or inconsistent."""
+
+
+class RatingsError(WeegtoolError, ValueError):
+    """A ratings or candidates table holds a value the instrument does not allow."""
+
+
+class HouseError(WeegtoolError, ValueError):
+    """A house file (capacity and residents) is malformed."""
+
+
+class NotFittedError(WeegtoolError, AttributeError):
+    """An estimator was used before ``fit``."""

@@ -1,0 +1,600 @@
+"""Criteria file -> frozen, fully validated :class:`Instrument`.
+
+The file format is documented in the README; ``criteria/example-minimal.yaml``
+is the reference. Loading checks the structure (pydantic) and the cross
+references (ids, bands, ceilings, composition rules), collects every problem
+with its path and line, and raises one :class:`~weegtool.errors.CriteriaError`.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import CriteriaError
+
+__all__ = [
+    "Instrument",
+    "load_instrument",
+    "parse_instrument",
+    "default_instrument_path",
+]
+
+Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
+Sha256 = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(_Spec):
+    """A text in Dutch and English."""
+
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, lang: str = "nl") -> str:
+        return self.en if lang == "en" else self.nl
+
+
+class Level(_Spec):
+    value: int
+    label: Text
+    anchor: Text
+
+
+class Scale(_Spec):
+    id: str = Identifier
+    levels: tuple[Level, ...] = Field(min_length=2)
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        return tuple(level.value for level in self.levels)
+
+    @property
+    def min(self) -> int:
+        return self.levels[0].value
+
+    @property
+    def max(self) -> int:
+        return self.levels[-1].value
+
+
+class Domain(_Spec):
+    id: str = Identifier
+    kind: Literal["risk", "protective"]
+    weight: float = Field(ge=0)
+    max_missing: int = Field(ge=0)
+    title: Text
+    description: Text | None = None
+
+
+class Item(_Spec):
+    id: str = Identifier
+    domain: str
+    scale: str
+    weight: float = Field(ge=0)
+    direction: Literal["risk", "protective"]
+    text: Text
+    anchors: dict[int, Text]
+    description: Text | None = None
+
+
+class Category(_Spec):
+    id: str = Identifier
+    title: Text
+    description: Text | None = None
+
+
+class Band(_Spec):
+    id: str = Identifier
+    lower: float = Field(alias="from", ge=0, le=100)
+    upper: float = Field(alias="to", ge=0, le=100)
+    advice: str
+
+
+class Ceiling(_Spec):
+    domain: str
+    at: float = Field(ge=0, le=100)
+    advice: str
+
+
+class AdviceSpec(_Spec):
+    categories: tuple[Category, ...] = Field(min_length=1)
+    suitable: tuple[str, ...]
+    not_this_group: str
+    not_assessable: str
+    bands: tuple[Band, ...] = Field(min_length=1)
+    ceilings: tuple[Ceiling, ...] = ()
+
+
+class Precondition(_Spec):
+    id: str = Identifier
+    field: str = Identifier
+    advice: str
+    text: Text
+
+
+class Flag(_Spec):
+    id: str = Identifier
+    severity: Literal["hard", "soft", "info"]
+    advice: str | None = None
+    text: Text
+    meaning: Text
+
+
+class CompositionRule(_Spec):
+    id: str = Identifier
+    type: Literal["capacity", "staff_ratio", "max_count", "exclusive_pair", "age_range", "diversity"]
+    severity: Literal["hard", "soft"]
+    text: Text
+    flag: str | None = None
+    flags: tuple[str, str] | None = None
+    max: int | None = Field(default=None, ge=0)
+
+
+class Settings(_Spec):
+    age_range: tuple[int, int] = (8, 27)
+    review_months: int = Field(default=6, ge=1, le=36)
+    aggregation: Literal["median", "mean", "min", "max"] = "median"
+    disagreement_levels: int = Field(default=2, ge=1)
+    protective_lowers_total: bool = True
+    max_missing_fraction: float = Field(default=0.10, ge=0, lt=1)
+    max_residents: int = Field(default=4, ge=1)
+    staff_ratio: float = Field(default=4, gt=0)
+
+
+class Provenance(_Spec):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    source: str = Field(min_length=1)
+    authors: tuple[str, ...] = ()
+    date: _dt.date | None = None
+    method: str | None = None
+    previous_sha256: str | None = Sha256
+    note: Text | None = None
+
+
+class InstrumentSpec(_Spec):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=80)
+    version: str = Field(pattern=r"^\d+(\.\d+){0,2}([.-][0-9A-Za-z.-]+)?$")
+    status: Literal["concept", "calibrated"]
+    title: Text
+    description: Text | None = None
+    provenance: Provenance
+    settings: Settings = Settings()
+    scales: tuple[Scale, ...] = Field(min_length=1)
+    domains: tuple[Domain, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1)
+    advice: AdviceSpec
+    preconditions: tuple[Precondition, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    composition: tuple[CompositionRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated, versioned and hashed weighting instrument.
+
+    Build one with :func:`load_instrument`; the fields of the criteria file are
+    under :attr:`spec`, the common ones are also attributes here.
+    """
+
+    spec: InstrumentSpec
+    source: str = field(default="<instrument>", compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def status(self) -> str:
+        return self.spec.status
+
+    @property
+    def settings(self) -> Settings:
+        return self.spec.settings
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.spec.items
+
+    @property
+    def domains(self) -> tuple[Domain, ...]:
+        return self.spec.domains
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return self.spec.flags
+
+    @cached_property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.spec.items)
+
+    @cached_property
+    def domain_ids(self) -> tuple[str, ...]:
+        return tuple(domain.id for domain in self.spec.domains)
+
+    @cached_property
+    def scales(self) -> dict[str, Scale]:
+        return {scale.id: scale for scale in self.spec.scales}
+
+    def scale_of(self, item: Item) -> Scale:
+        return self.scales[item.scale]
+
+    def item(self, item_id: str) -> Item:
+        return self.spec.items[self.item_ids.index(item_id)]
+
+    def domain(self, domain_id: str) -> Domain:
+        return self.spec.domains[self.domain_ids.index(domain_id)]
+
+    def flag(self, flag_id: str) -> Flag:
+        return {flag.id: flag for flag in self.spec.flags}[flag_id]
+
+    def category(self, category_id: str) -> Category:
+        return {c.id: c for c in self.spec.advice.categories}[category_id]
+
+    @cached_property
+    def canonical(self) -> str:
+        """The instrument's content as canonical JSON: what :attr:`sha256` hashes."""
+        content = self.spec.model_dump(mode="json", by_alias=True)
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        """sha256 of the canonical content: layout, comments and key order do not count."""
+        return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def label(self) -> str:
+        """``id version (status, sha256 prefix)``, for headers and logs."""
+        return f"{self.id} {self.version} ({self.status}, sha256 {self.sha256[:12]})"
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready summary: identity, items with their ranges, flags."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "status": self.status,
+            "sha256": self.sha256,
+            "title": self.spec.title.model_dump(),
+            "domains": [
+                {"id": d.id, "kind": d.kind, "weight": d.weight, "max_missing": d.max_missing}
+                for d in self.domains
+            ],
+            "items": [_describe_item(self, item) for item in self.items],
+            "flags": [{"id": f.id, "severity": f.severity, "advice": f.advice} for f in self.flags],
+            "bands": [
+                {"id": b.id, "from": b.lower, "to": b.upper, "advice": b.advice}
+                for b in self.spec.advice.bands
+            ],
+            "categories": [c.id for c in self.spec.advice.categories],
+        }
+
+    def summary(self) -> str:
+        """One line: id, version, status, sha256, counts."""
+        return (
+            f"{self.id} {self.version} ({self.status}) sha256 {self.sha256} "
+            f"domains={len(self.domains)} items={len(self.items)} flags={len(self.flags)}"
+        )
+
+
+def _describe_item(instrument: Instrument, item: Item) -> dict[str, Any]:
+    scale = instrument.scale_of(item)
+    return {
+        "id": item.id,
+        "domain": item.domain,
+        "min": scale.min,
+        "max": scale.max,
+        "direction": item.direction,
+        "weight": item.weight,
+        "text": item.text.model_dump(),
+    }
+
+
+def default_instrument_path() -> Path:
+    """The default Twente instrument shipped in ``criteria/``."""
+    return Path(__file__).resolve().parent.parent / "criteria" / "twente-specialistisch-wonen.yaml"
+
+
+def load_instrument(path: str | Path | None = None) -> Instrument:
+    """Read, validate and hash a criteria file (the default instrument when ``path`` is None).
+
+    Raises
+    ------
+    CriteriaError
+        With every problem in the file, each with its path and line.
+    """
+    path = Path(path) if path is not None else default_instrument_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CriteriaError(f"{path}: no such criteria file.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CriteriaError(f"{path}: cannot be read as UTF-8 text ({exc}).") from None
+    return parse_instrument(text, source=str(path))
+
+
+def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
+    """Validate the YAML ``text`` of a criteria file; see :func:`load_instrument`."""
+    data, lines, problems = _read_yaml(text, source)
+    if not problems:
+        problems = _structure_problems(data, lines)
+    if not problems:
+        spec = InstrumentSpec.model_validate(data)
+        problems = [_at(lines, path) + msg for path, msg in _reference_problems(spec)]
+    if problems:
+        raise CriteriaError.collect(source, problems)
+    return Instrument(spec=spec, source=source)
+
+
+# --- YAML with line numbers -------------------------------------------------
+
+Path_ = tuple[Any, ...]
+
+
+def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int], list[str]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, {}, [f"{where}not valid YAML: {problem}."]
+    if not isinstance(data, dict):
+        return None, {}, [f"the file must hold a mapping of fields (id, version, ...); got {type(data).__name__}."]
+    lines: dict[Path_, int] = {}
+    problems: list[str] = []
+    _index_lines(node, (), lines, problems)
+    return data, lines, problems
+
+
+def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[str]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node)) if key_node.tag != "tag:yaml.org,2002:str" else key_node.value
+            if key in seen:
+                problems.append(f"line {key_node.start_mark.line + 1}: {_dotted(path + (key,))} is given twice.")
+            seen.add(key)
+            _index_lines(value_node, path + (key,), lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _index_lines(child, path + (i,), lines, problems)
+
+
+def _at(lines: Mapping[Path_, int], path: Path_) -> str:
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return f"line {lines[path[:end]]}: "
+    return ""
+
+
+def _dotted(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the file"
+
+
+# --- structure: pydantic errors in the house style ---------------------------
+
+def _structure_problems(data: Any, lines: Mapping[Path_, int]) -> list[str]:
+    try:
+        InstrumentSpec.model_validate(data)
+    except ValidationError as exc:
+        return [_at(lines, tuple(err["loc"])) + _explain(err, data)
+                for err in exc.errors() if not _is_echo(err)]
+    return []
+
+
+def _explain(err: Mapping[str, Any], data: Any) -> str:
+    loc = tuple(err["loc"])
+    where = _named(loc, data)
+    kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
+    templates = {
+        "missing": f"{where} is required",
+        "extra_forbidden": f"{where} is not a known field (check the spelling)",
+        "literal_error": f"{where} must be one of {ctx.get('expected', '')}; got {got!r}",
+        "greater_than_equal": f"{where} must be >= {ctx.get('ge')}; got {got!r}",
+        "greater_than": f"{where} must be > {ctx.get('gt')}; got {got!r}",
+        "less_than_equal": f"{where} must be <= {ctx.get('le')}; got {got!r}",
+        "less_than": f"{where} must be < {ctx.get('lt')}; got {got!r}",
+        "string_pattern_mismatch": f"{where} must be {_pattern_words(loc)}; got {got!r}",
+        "string_type": f"{where} must be text (put quotes around it); got {got!r}",
+        "string_too_short": f"{where} must not be empty",
+        "too_short": f"{where} must have at least {ctx.get('min_length')} entries; got {_count(got)}",
+        "bool_parsing": f"{where} must be true or false; got {got!r}",
+        "bool_type": f"{where} must be true or false; got {got!r}",
+        "int_parsing": f"{where} must be a whole number; got {got!r}",
+        "int_type": f"{where} must be a whole number; got {got!r}",
+        "int_from_float": f"{where} must be a whole number; got {got!r}",
+        "float_parsing": f"{where} must be a number; got {got!r}",
+        "float_type": f"{where} must be a number; got {got!r}",
+        "model_type": f"{where} must be a mapping of fields; got {_kind(got)}",
+        "dict_type": f"{where} must be a mapping; got {_kind(got)}",
+        "tuple_type": f"{where} must be a list; got {_kind(got)}",
+        "date_from_datetime_parsing": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
+        "date_parsing": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
+        "date_type": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
+    }
+    return templates.get(kind, f"{where}: {err['msg']}; got {got!r}") + "."
+
+
+def _is_echo(err: Mapping[str, Any]) -> bool:
+    """pydantic repeats a failing entry as 'too short' for its list; the entry's own error says it."""
+    min_length = err.get("ctx", {}).get("min_length")
+    return err["type"] == "too_short" and min_length is not None and _count(err.get("input")) >= min_length
+
+
+def _pattern_words(loc: Path_) -> str:
+    if loc and loc[-1] == "version":
+        return "a version number such as '1.0.0' (in quotes)"
+    if loc and "sha256" in str(loc[-1]):
+        return "a sha256 of 64 lowercase hexadecimal characters"
+    return "an identifier of lowercase letters, digits and '_' starting with a letter"
+
+
+def _named(loc: Path_, data: Any) -> str:
+    """``items[3].weight`` with the item's id when it has one: ``items[3] (er_anger).weight``."""
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" ({node['id']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "the file"
+
+
+def _count(value: Any) -> int:
+    return len(value) if hasattr(value, "__len__") else 0
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(type(value), repr(value))
+
+
+# --- cross references -------------------------------------------------------
+
+Problem = tuple[Path_, str]
+
+
+def _reference_problems(spec: InstrumentSpec) -> list[Problem]:
+    checks = (_unique_ids, _item_references, _domain_sizes, _advice_references, _band_coverage,
+              _composition_fields, _settings_consistency)
+    return [problem for check in checks for problem in check(spec)]
+
+
+def _duplicates(ids: Iterable[str]) -> Iterator[str]:
+    return (key for key, count in Counter(ids).items() if count > 1)
+
+
+def _unique_ids(spec: InstrumentSpec) -> Iterator[Problem]:
+    groups: dict[str, tuple[Any, ...]] = {
+        "scales": spec.scales, "domains": spec.domains, "items": spec.items,
+        "flags": spec.flags, "preconditions": spec.preconditions, "composition": spec.composition,
+        "advice.categories": spec.advice.categories, "advice.bands": spec.advice.bands,
+    }
+    for name, records in groups.items():
+        for dup in _duplicates(r.id for r in records):
+            index = [r.id for r in records].index(dup)
+            yield (tuple(name.split(".")) + (index, "id"), f"{name} id {dup!r} is used more than once; ids must be unique.")
+    for scale_index, scale in enumerate(spec.scales):
+        values = scale.values
+        if list(values) != sorted(set(values)):
+            yield (("scales", scale_index, "levels"),
+                   f"scales[{scale_index}] ({scale.id}).levels must have distinct values in increasing order; got {list(values)}.")
+
+
+def _item_references(spec: InstrumentSpec) -> Iterator[Problem]:
+    domains = {d.id for d in spec.domains}
+    scales = {s.id: s for s in spec.scales}
+    for i, item in enumerate(spec.items):
+        where = f"items[{i}] ({item.id})"
+        if item.domain not in domains:
+            yield (("items", i, "domain"), f"{where}.domain must be one of {sorted(domains)}; got {item.domain!r}.")
+        scale = scales.get(item.scale)
+        if scale is None:
+            yield (("items", i, "scale"), f"{where}.scale must be one of {sorted(scales)}; got {item.scale!r}.")
+        elif sorted(item.anchors) != list(scale.values):
+            yield (("items", i, "anchors"),
+                   f"{where}.anchors must describe every level of scale {scale.id!r} {list(scale.values)}; "
+                   f"got {sorted(item.anchors)}.")
+
+
+def _domain_sizes(spec: InstrumentSpec) -> Iterator[Problem]:
+    for d_index, domain in enumerate(spec.domains):
+        members = [item for item in spec.items if item.domain == domain.id]
+        where = f"domains[{d_index}] ({domain.id})"
+        if not members:
+            yield (("domains", d_index), f"{where} has no items; every domain needs at least one.")
+        elif domain.max_missing >= len(members):
+            yield (("domains", d_index, "max_missing"),
+                   f"{where}.max_missing must be < its {len(members)} items; got {domain.max_missing}.")
+        elif sum(item.weight for item in members) <= 0:
+            yield (("domains", d_index), f"{where} must have at least one item with weight > 0.")
+    risk = [d for d in spec.domains if d.kind == "risk" and d.weight > 0]
+    if not risk:
+        yield (("domains",), "domains must include at least one risk domain with weight > 0.")
+
+
+def _advice_references(spec: InstrumentSpec) -> Iterator[Problem]:
+    categories = sorted(c.id for c in spec.advice.categories)
+    domains = {d.id for d in spec.domains}
+
+    def check(path: Path_, where: str, value: str | None) -> Iterator[Problem]:
+        if value is not None and value not in categories:
+            yield (path, f"{where} must be one of the advice categories {categories}; got {value!r}.")
+
+    for name in ("not_this_group", "not_assessable"):
+        yield from check(("advice", name), f"advice.{name}", getattr(spec.advice, name))
+    for i, value in enumerate(spec.advice.suitable):
+        yield from check(("advice", "suitable", i), f"advice.suitable[{i}]", value)
+    for i, band in enumerate(spec.advice.bands):
+        yield from check(("advice", "bands", i, "advice"), f"advice.bands[{i}] ({band.id}).advice", band.advice)
+    for i, ceiling in enumerate(spec.advice.ceilings):
+        yield from check(("advice", "ceilings", i, "advice"), f"advice.ceilings[{i}].advice", ceiling.advice)
+        if ceiling.domain not in domains:
+            yield (("advice", "ceilings", i, "domain"),
+                   f"advice.ceilings[{i}].domain must be one of {sorted(domains)}; got {ceiling.domain!r}.")
+    for i, pre in enumerate(spec.preconditions):
+        yield from check(("preconditions", i, "advice"), f"preconditions[{i}] ({pre.id}).advice", pre.advice)
+    for i, flag in enumerate(spec.flags):
+        yield from check(("flags", i, "advice"), f"flags[{i}] ({flag.id}).advice", flag.advice)
+
+
+def _band_coverage(spec: InstrumentSpec) -> Iterator[Problem]:
+    bands = spec.advice.bands
+    for i, band in enumerate(bands):
+        if band.lower >= band.upper:
+            yield (("advice", "bands", i), f"advice.bands[{i}] ({band.id}) must have from < to; got from {band.lower:g} to {band.upper:g}.")
+    if bands[0].lower != 0:
+        yield (("advice", "bands", 0, "from"), f"advice.bands must start at 0; the first starts at {bands[0].lower:g}.")
+    if bands[-1].upper != 100:
+        yield (("advice", "bands", len(bands) - 1, "to"), f"advice.bands must end at 100; the last ends at {bands[-1].upper:g}.")
+    for i, (left, right) in enumerate(zip(bands, bands[1:]), start=1):
+        if left.upper != right.lower:
+            yield (("advice", "bands", i, "from"),
+                   f"advice.bands[{i}] ({right.id}) must start where band {left.id!r} ends ({left.upper:g}); "
+                   f"got {right.lower:g}. Bands must be in increasing order, without gaps or overlaps.")
+
+
+_RULE_FIELDS = {"max_count": ("flag", "max"), "exclusive_pair": ("flags",), "diversity": ("max",)}
+
+
+def _composition_fields(spec: InstrumentSpec) -> Iterator[Problem]:
+    flags = sorted(f.id for f in spec.flags)
+    for i, rule in enumerate(spec.composition):
+        where = f"composition[{i}] ({rule.id})"
+        for name in _RULE_FIELDS.get(rule.type, ()):
+            if getattr(rule, name) is None:
+                yield (("composition", i), f"{where}.{name} is required for a rule of type {rule.type!r}.")
+        named = ([rule.flag] if rule.flag else []) + list(rule.flags or ())
+        for flag_id in named:
+            if flag_id not in flags:
+                yield (("composition", i), f"{where} names flag {flag_id!r}, which is not in flags {flags}.")
+
+
+def _settings_consistency(spec: InstrumentSpec) -> Iterator[Problem]:
+    low, high = spec.settings.age_range
+    if low > high:
+        yield (("settings", "age_range"), f"settings.age_range must be [lowest, highest]; got [{low}, {high}].")

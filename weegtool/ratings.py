@@ -1,0 +1,476 @@
+"""Rating tables -> :class:`Ratings` checked against an :class:`Instrument`.
+
+A ratings table has one row per candidate and rater: ``candidate_id``,
+``rater_id``, one column per item id, and optionally ``<item_id>.note``
+(the rater's evidence) and ``<item_id>.critical`` (the reason the rater marks
+the item critical). Candidate fields (``age``, ``consent``, ``direction``,
+``flags``, ``date`` and any precondition field of the instrument) go in the
+same table, where they must agree across a candidate's rows, or in a separate
+candidates table with one row per candidate.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first
+candidate row is row 2.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import RatingsError
+from .instrument import Instrument
+
+__all__ = [
+    "Ratings",
+    "read_table",
+    "read_ratings",
+    "aggregate_raters",
+    "DIRECTIONS",
+    "CANDIDATE_FIELDS",
+]
+
+ID_COLUMNS = ("candidate_id", "rater_id")
+CANDIDATE_FIELDS = ("age", "consent", "direction", "flags", "date", "house")
+DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
+MISSING_MARKERS = frozenset({"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "ja", "j", "y", "waar"})
+FALSE_WORDS = frozenset({"0", "false", "no", "nee", "n", "onwaar"})
+MAX_PROBLEMS = 200
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A rater's free text about one item: an evidence note or the reason it is critical."""
+
+    rater_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Aggregated ratings of candidates, aligned with an instrument's items.
+
+    ``values[i, j]`` is the aggregated rating of candidate ``candidate_ids[i]``
+    on item ``item_ids[j]`` (NaN where no rater rated it); ``spread`` is the
+    highest minus the lowest rater's rating, ``disputed`` marks spreads at or
+    above the instrument's ``disagreement_levels``.
+    """
+
+    instrument_sha256: str
+    item_ids: tuple[str, ...]
+    candidate_ids: np.ndarray
+    values: np.ndarray
+    n_raters: np.ndarray
+    spread: np.ndarray
+    disputed: np.ndarray
+    candidates: pd.DataFrame
+    raters: pd.DataFrame | None = None
+    notes: Mapping[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
+    critical: Mapping[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.candidate_ids)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Aggregated ratings, one row per candidate, one column per item."""
+        return pd.DataFrame(self.values, index=pd.Index(self.candidate_ids, name="candidate_id"),
+                            columns=list(self.item_ids))
+
+
+# --- reading tables -----------------------------------------------------------
+
+def read_table(source: str | Path | pd.DataFrame, what: str = "ratings") -> tuple[pd.DataFrame, str]:
+    """A CSV (``,`` or ``;`` separated), XLSX or DataFrame as a DataFrame, with its name for messages."""
+    if isinstance(source, pd.DataFrame):
+        return source.reset_index(drop=True), f"{what} table"
+    path = Path(source)
+    if not path.exists():
+        raise RatingsError(f"{path}: no such {what} file.")
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=_separator(path),
+                                skipinitialspace=True, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise RatingsError(f"{path}: cannot be read as a {what} table ({_first_line(exc)}).") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, str(path)
+
+
+def _separator(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- validation ---------------------------------------------------------------
+
+class _Problems:
+    """Collects problems up to a limit, so a huge bad table still answers quickly."""
+
+    def __init__(self, source: str) -> None:
+        self.source, self.items, self.more = source, [], 0
+
+    def add(self, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(message)
+        else:
+            self.more += 1
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            listed = self.items + ([f"... and {self.more} more problems"] if self.more else [])
+            raise RatingsError.collect(self.source, listed)
+
+
+def read_ratings(
+    ratings: str | Path | pd.DataFrame,
+    instrument: Instrument,
+    candidates: str | Path | pd.DataFrame | None = None,
+    aggregation: str | None = None,
+) -> Ratings:
+    """Read, validate and aggregate a ratings table (and optional candidates table).
+
+    Raises
+    ------
+    RatingsError
+        With every bad value: its row (as a spreadsheet numbers it), column and value.
+    """
+    frame, source = read_table(ratings, "ratings")
+    problems = _Problems(source)
+    _check_columns(frame, instrument, problems, with_ratings=True)
+    problems.raise_if_any()
+    values = _item_values(frame, instrument, problems)
+    _check_ids(frame, problems)
+    if candidates is not None:
+        cand_frame, cand_source = read_table(candidates, "candidates")
+        cand_problems = _Problems(cand_source)
+        _check_columns(cand_frame, instrument, cand_problems, with_ratings=False)
+        cand_problems.raise_if_any()
+        info = _candidate_table(cand_frame, instrument, cand_problems)
+        cand_problems.raise_if_any()
+        _check_same_candidates(frame, info, problems, cand_source)
+    else:
+        info = _candidate_fields(frame, instrument, problems)
+    notes = _evidence(frame, instrument, ".note", problems)
+    critical = _evidence(frame, instrument, ".critical", problems)
+    problems.raise_if_any()
+    return aggregate_raters(instrument, frame, values, info, notes, critical, aggregation)
+
+
+def _known_columns(instrument: Instrument, with_ratings: bool) -> set[str]:
+    fields = set(CANDIDATE_FIELDS) | {p.field for p in instrument.spec.preconditions}
+    if not with_ratings:
+        return fields | {"candidate_id"}
+    suffixed = {f"{item}{suffix}" for item in instrument.item_ids for suffix in (".note", ".critical")}
+    return fields | set(ID_COLUMNS) | set(instrument.item_ids) | suffixed
+
+
+def _check_columns(frame: pd.DataFrame, instrument: Instrument, problems: _Problems, with_ratings: bool) -> None:
+    known = _known_columns(instrument, with_ratings)
+    columns = [str(c) for c in frame.columns]
+    for column in columns:
+        if column not in known:
+            hint = difflib.get_close_matches(column, sorted(known), n=1, cutoff=0.75)
+            advice = f"; did you mean {hint[0]!r}?" if hint else f" of instrument {instrument.id} {instrument.version}."
+            problems.add(f"column {column!r} is not an item or a known field{advice}")
+    for dup in sorted({c for c in columns if columns.count(c) > 1}):
+        problems.add(f"column {dup!r} appears more than once.")
+    required = list(ID_COLUMNS) + list(instrument.item_ids) if with_ratings else ["candidate_id"]
+    for column in required:
+        if column not in columns:
+            problems.add(f"column {column!r} is missing (an item nobody rated still needs its column, left blank).")
+
+
+def _row(position: int) -> int:
+    return position + 2
+
+
+def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> np.ndarray:
+    """The item columns as floats (NaN = not known), every value checked against its scale."""
+    out = np.empty((len(frame), len(instrument.item_ids)), dtype=float)
+    for j, item in enumerate(instrument.items):
+        column = frame[item.id]
+        numbers = _as_numbers(column)
+        allowed = np.asarray(instrument.scale_of(item).values, dtype=float)
+        known = ~np.isnan(numbers)
+        bad = known & ~np.isin(numbers, allowed)
+        bad |= ~known & ~_is_missing_marker(column)
+        for position in np.flatnonzero(bad)[:MAX_PROBLEMS]:
+            got = column.iloc[position]
+            problems.add(f"row {_row(position)}, column {item.id!r}: must be one of "
+                         f"{', '.join(str(v) for v in instrument.scale_of(item).values)} "
+                         f"or blank when not known; got {got!r}.")
+        out[:, j] = numbers
+    return out
+
+
+def _as_numbers(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    text = column.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _is_missing_marker(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return column.isna().to_numpy()
+    text = column.astype("string").str.strip().str.lower()
+    return (text.isna() | text.isin(MISSING_MARKERS)).to_numpy(dtype=bool)
+
+
+def _id_strings(column: pd.Series) -> pd.Series:
+    return column.astype("string").str.strip()
+
+
+def _check_ids(frame: pd.DataFrame, problems: _Problems) -> None:
+    ids = {name: _id_strings(frame[name]) for name in ID_COLUMNS}
+    for name, column in ids.items():
+        for position in np.flatnonzero((column.isna() | (column == "")).to_numpy(dtype=bool))[:MAX_PROBLEMS]:
+            problems.add(f"row {_row(position)}, column {name!r}: must not be blank.")
+    if ids["candidate_id"].is_unique:
+        return
+    pairs = pd.DataFrame(ids)
+    for position in np.flatnonzero(pairs.duplicated().to_numpy())[:MAX_PROBLEMS]:
+        cand, rater = pairs.iloc[position]
+        first = int(np.flatnonzero(((pairs["candidate_id"] == cand) & (pairs["rater_id"] == rater)).to_numpy())[0])
+        problems.add(f"row {_row(position)}: rater {rater!r} rated candidate {cand!r} already in row {_row(first)}.")
+
+
+# --- candidate fields -----------------------------------------------------------
+
+def _candidate_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+    """Candidate fields from the ratings table: one value per candidate, the same in all its rows."""
+    ids = _id_strings(frame["candidate_id"])
+    parsed = _parse_fields(frame, instrument, problems)
+    for name in parsed.columns:
+        _check_agreement(ids, frame[name], parsed[name], name, problems)
+    parsed.insert(0, "candidate_id", ids)
+    return _first_known(parsed)
+
+
+def _candidate_table(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+    ids = _id_strings(frame["candidate_id"])
+    for position in np.flatnonzero((ids.isna() | (ids == "")).to_numpy(dtype=bool)):
+        problems.add(f"row {_row(position)}, column 'candidate_id': must not be blank.")
+    for position in np.flatnonzero(ids.duplicated().to_numpy(dtype=bool)):
+        problems.add(f"row {_row(position)}, column 'candidate_id': {ids.iloc[position]!r} appears more than once; "
+                     "a candidates table has one row per candidate.")
+    parsed = _parse_fields(frame, instrument, problems)
+    parsed.insert(0, "candidate_id", ids)
+    return parsed.set_index("candidate_id")
+
+
+def _check_same_candidates(frame: pd.DataFrame, info: pd.DataFrame, problems: _Problems, cand_source: str) -> None:
+    rated = set(_id_strings(frame["candidate_id"]).dropna())
+    listed = set(info.index)
+    for cand in sorted(rated - listed)[:MAX_PROBLEMS]:
+        problems.add(f"candidate {cand!r} has ratings but is not in {cand_source}.")
+    for cand in sorted(listed - rated)[:MAX_PROBLEMS]:
+        problems.add(f"candidate {cand!r} is in {cand_source} but has no ratings.")
+    overlap = [c for c in CANDIDATE_FIELDS if c in frame.columns]
+    for name in overlap:
+        problems.add(f"column {name!r} is both in the ratings table and in {cand_source}; give it in one place.")
+
+
+def _first_known(parsed: pd.DataFrame) -> pd.DataFrame:
+    grouped = parsed.groupby("candidate_id", sort=False)
+    return grouped.first() if len(parsed.columns) > 1 else pd.DataFrame(index=pd.Index(grouped.size().index))
+
+
+def _check_agreement(ids: pd.Series, raw: pd.Series, values: pd.Series, name: str, problems: _Problems) -> None:
+    if ids.is_unique:
+        return
+    as_text = values.map(lambda v: repr(v) if v is not None and v == v else None)
+    counts = as_text.groupby(ids, sort=False).nunique()
+    for cand in counts.index[counts > 1][:MAX_PROBLEMS]:
+        rows = np.flatnonzero((ids == cand).to_numpy(dtype=bool))
+        shown = ", ".join(f"row {_row(p)}: {raw.iloc[p]!r}" for p in rows if as_text.iloc[p] is not None)
+        problems.add(f"candidate {cand!r}: column {name!r} must be the same in all its rows; got {shown}.")
+
+
+def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+    boolean_fields = {p.field for p in instrument.spec.preconditions if p.field != "age"} | {"consent"}
+    flag_ids = {f.id for f in instrument.flags}
+    out: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        if name in ID_COLUMNS or name in instrument.item_ids or "." in name:
+            continue
+        if name == "candidate_id":
+            continue
+        parse = _FIELD_PARSERS.get(name) or (_parse_bool if name in boolean_fields else _parse_text)
+        column = frame[name]
+        parsed: list[Any] = []
+        for position, raw in enumerate(column.tolist()):
+            try:
+                parsed.append(parse(raw, flag_ids))
+            except ValueError as exc:
+                problems.add(f"row {_row(position)}, column {name!r}: {exc}; got {raw!r}.")
+                parsed.append(None)
+        out[name] = parsed
+    return pd.DataFrame(out, index=frame.index, dtype=object)
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip().lower() in MISSING_MARKERS
+
+
+def _parse_age(raw: Any, _flags: set[str]) -> int | None:
+    if _blank(raw):
+        return None
+    try:
+        number = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError("must be an age in whole years") from None
+    if number != int(number) or not 0 <= number <= 120:
+        raise ValueError("must be an age in whole years")
+    return int(number)
+
+
+def _parse_bool(raw: Any, _flags: set[str]) -> bool | None:
+    if _blank(raw):
+        return None
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("must be yes or no (ja/nee, true/false, 1/0)")
+
+
+def _parse_direction(raw: Any, _flags: set[str]) -> str | None:
+    if _blank(raw):
+        return None
+    word = str(raw).strip().lower()
+    if word.endswith(".0"):
+        word = word[:-2]
+    if word.isdigit() and 1 <= int(word) <= len(DIRECTIONS):
+        return DIRECTIONS[int(word) - 1]
+    if word in DIRECTIONS:
+        return word
+    raise ValueError(f"must be 1-4 or one of {', '.join(DIRECTIONS)}")
+
+
+def _parse_flags(raw: Any, flag_ids: set[str]) -> tuple[str, ...]:
+    if _blank(raw):
+        return ()
+    names = [part.strip() for part in str(raw).replace(",", ";").split(";") if part.strip()]
+    unknown = [n for n in names if n not in flag_ids]
+    if unknown:
+        hints = [difflib.get_close_matches(n, sorted(flag_ids), n=1) for n in unknown]
+        said = ", ".join(f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints))
+        raise ValueError(f"unknown flag {said}; flags are {', '.join(sorted(flag_ids))}")
+    return tuple(sorted(set(names)))
+
+
+def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
+    if _blank(raw):
+        return None
+    if isinstance(raw, (_dt.date, pd.Timestamp)):
+        return pd.Timestamp(raw).date()
+    try:
+        return _dt.date.fromisoformat(str(raw).strip()[:10])
+    except ValueError:
+        raise ValueError("must be a date as YYYY-MM-DD") from None
+
+
+def _parse_text(raw: Any, _flags: set[str]) -> str | None:
+    return None if _blank(raw) else str(raw).strip()
+
+
+_FIELD_PARSERS = {"age": _parse_age, "direction": _parse_direction, "flags": _parse_flags, "date": _parse_date}
+
+
+# --- evidence ---------------------------------------------------------------------
+
+def _evidence(frame: pd.DataFrame, instrument: Instrument, suffix: str,
+              problems: _Problems) -> dict[tuple[str, str], tuple[Evidence, ...]]:
+    found: dict[tuple[str, str], list[Evidence]] = {}
+    for item in instrument.item_ids:
+        name = item + suffix
+        if name not in frame.columns:
+            continue
+        for position, cand, rater, text in _texts(frame, name):
+            if suffix == ".critical" and text.lower() in TRUE_WORDS | {"x", "critical", "kritiek", "kritisch"}:
+                problems.add(f"row {_row(position)}, column {name!r}: give the reason the item is critical, "
+                             f"not only that it is; got {text!r}.")
+                continue
+            if suffix == ".critical" and text.lower() in FALSE_WORDS:
+                continue
+            found.setdefault((cand, item), []).append(Evidence(rater, text))
+    return {key: tuple(sorted(value, key=lambda e: e.rater_id)) for key, value in found.items()}
+
+
+def _texts(frame: pd.DataFrame, name: str) -> Iterator[tuple[int, str, str, str]]:
+    column = frame[name].astype("string").str.strip()
+    filled = np.flatnonzero((column.notna() & (column != "")).to_numpy(dtype=bool))
+    cands, raters = _id_strings(frame["candidate_id"]), _id_strings(frame["rater_id"])
+    for position in filled:
+        yield int(position), cands.iloc[position], raters.iloc[position], column.iloc[position]
+
+
+# --- aggregation --------------------------------------------------------------------
+
+AGGREGATORS = ("median", "mean", "min", "max")
+
+
+def aggregate_raters(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    values: np.ndarray,
+    info: pd.DataFrame,
+    notes: Mapping[tuple[str, str], tuple[Evidence, ...]] | None = None,
+    critical: Mapping[tuple[str, str], tuple[Evidence, ...]] | None = None,
+    aggregation: str | None = None,
+) -> Ratings:
+    """Combine the raters of each candidate: the instrument's aggregation (median by default).
+
+    ``values`` holds one row per rater row of ``frame``; candidates keep the
+    order in which they first appear.
+    """
+    how = aggregation or instrument.settings.aggregation
+    if how not in AGGREGATORS:
+        raise RatingsError(f"The 'aggregation' parameter must be one of {AGGREGATORS}. Got {how!r} instead.")
+    ids = _id_strings(frame["candidate_id"])
+    if ids.is_unique:
+        candidate_ids = ids.to_numpy(dtype=object)
+        aggregated, n_raters = values, (~np.isnan(values)).astype(np.int64)
+        spread = np.where(np.isnan(values), np.nan, 0.0)
+    else:
+        codes, uniques = pd.factorize(ids, sort=False)
+        grouped = pd.DataFrame(values).groupby(codes, sort=True)
+        aggregated = getattr(grouped, how)().to_numpy(dtype=float)
+        n_raters = grouped.count().to_numpy(dtype=np.int64)
+        spread = (grouped.max() - grouped.min()).to_numpy(dtype=float)
+        candidate_ids = np.asarray(uniques, dtype=object)
+    disputed = np.nan_to_num(spread, nan=0.0) >= instrument.settings.disagreement_levels
+    return Ratings(
+        instrument_sha256=instrument.sha256,
+        item_ids=instrument.item_ids,
+        candidate_ids=candidate_ids,
+        values=aggregated,
+        n_raters=n_raters,
+        spread=spread,
+        disputed=disputed,
+        candidates=info.reindex(candidate_ids),
+        raters=frame,
+        notes=dict(notes or {}),
+        critical=dict(critical or {}),
+    )
