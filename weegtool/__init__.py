@@ -9,7 +9,7 @@ The flow is one direction::
 >>> scores = weegtool.score(instrument, "ratings.csv")  # doctest: +SKIP
 >>> advice = weegtool.advise(scores)                    # doctest: +SKIP
 
-Heavy modules (numpy, pandas) load on first use, so the command line starts fast.
+Modules load on first use (numpy and pandas are heavy), so the command line starts fast.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .errors import CriteriaError, HouseError, RatingsError, WeegtoolError
-from .instrument import Instrument, default_instrument_path, load_instrument
 
 __version__ = "0.1.0"
 
@@ -46,6 +45,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Instrument": "instrument",
+    "load_instrument": "instrument",
+    "default_instrument_path": "instrument",
     "read_ratings": "ratings",
     "Ratings": "ratings",
     "score": "api",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
     from .api import score
     from .composition import House, Profile, Resident, check_composition, load_houses
     from .engine import Scores
+    from .instrument import Instrument, default_instrument_path, load_instrument
     from .ratings import Ratings, read_ratings
 
 

@@ -107,6 +107,7 @@ class Advice:
     suitability: str
     group_fit: str
     house: str | None
+    houses_checked: Mapping[str, int]
     total: float | None
     band: str | None
     margin: float | None
@@ -218,13 +219,13 @@ class _Context:
         fixed = self.precondition_reasons(i) + self.missing_reasons(i) + flag_reasons
         rated = self.ceiling_reasons(i, self.scores.domain_scores[i]) + self.band_reasons(i)
         suitability = self.winner(fixed + rated)
-        house, conflicts = self.composition(i, candidate)
+        house, conflicts, room = self.composition(i, candidate)
         category = suitability
         advice_spec = self.instrument.spec.advice
         if suitability in advice_spec.suitable and any(c.hard for c in conflicts):
             category = advice_spec.not_this_group
         reasons = self.order(fixed + rated + self.conflict_reasons(conflicts, category), suitability, category)
-        return self.record(i, candidate, category, suitability, house, conflicts, reasons, flags,
+        return self.record(i, candidate, category, suitability, house, conflicts, room, reasons, flags,
                            self.changes(i, fixed, suitability))
 
     # each rule family returns the reasons it fires
@@ -317,17 +318,24 @@ class _Context:
         margin, nearest = min(options, key=lambda pair: pair[0])
         return round(float(margin), 2), nearest
 
-    def composition(self, i: int, candidate: str) -> tuple[str | None, tuple[Conflict, ...]]:
-        name = self.field(i, "house")
-        if name is None and len(self.houses) == 1:
-            name = next(iter(self.houses))
-        if name is None:
-            return None, ()
-        if name not in self.houses:
-            raise WeegtoolError(f"candidate {candidate!r}: house {name!r} is not in the house file; "
+    def composition(self, i: int, candidate: str) -> tuple[str | None, tuple[Conflict, ...], dict[str, int]]:
+        """The house checked (the one named, else the first without hard conflicts) and its conflicts.
+
+        With several houses and none named, every house is checked; when all of
+        them conflict, the conflicts of all are returned and no house is chosen.
+        """
+        named = self.field(i, "house")
+        if named is not None and named not in self.houses:
+            raise WeegtoolError(f"candidate {candidate!r}: house {named!r} is not in the house file; "
                                 f"houses are {', '.join(sorted(self.houses)) or 'none'}.")
+        names = [named] if named is not None else list(self.houses)
         profile = Profile(candidate, self.field(i, "age"), tuple(self.field(i, "flags") or ()), self.main_problem(i))
-        return name, check_composition(self.instrument, profile, self.houses[name])
+        checked = {name: check_composition(self.instrument, profile, self.houses[name]) for name in names}
+        room = {name: self.houses[name].free_places for name in names}
+        fitting = [name for name, found in checked.items() if not any(c.hard for c in found)]
+        if fitting:
+            return fitting[0], checked[fitting[0]], room
+        return (names[0] if len(names) == 1 else None), tuple(c for found in checked.values() for c in found), room
 
     def main_problem(self, i: int) -> str | None:
         scores = np.where(self.weights.risk_domain, self.scores.domain_scores[i], np.nan)
@@ -394,7 +402,7 @@ class _Context:
     # the record
 
     def record(self, i: int, candidate: str, category: str, suitability: str, house: str | None,
-               conflicts: tuple[Conflict, ...], reasons: tuple[Reason, ...], flags: tuple[FlagStatus, ...],
+               conflicts: tuple[Conflict, ...], room: dict[str, int], reasons: tuple[Reason, ...], flags: tuple[FlagStatus, ...],
                changes: tuple[Change, ...]) -> Advice:
         s, instrument = self.scores, self.instrument
         assessed = self.field(i, "date") or self.on
@@ -404,8 +412,9 @@ class _Context:
             candidate_id=candidate,
             category=category,
             suitability=suitability,
-            group_fit="not_checked" if house is None else ("conflicts" if conflicts else "fits"),
+            group_fit=_group_fit(room, conflicts),
             house=house,
+            houses_checked=room,
             total=None if total is None else round(total, 2),
             band=instrument.spec.advice.bands[s.band[i]].id if total is not None else None,
             margin=margin,
@@ -440,6 +449,13 @@ class _Context:
             item = ratings.item_ids[j]
             out.append(Disputed(item, float(ratings.spread[i, j]), _rater_values(ratings.raters, candidate, item)))
         return tuple(out)
+
+
+def _group_fit(room: Mapping[str, int], conflicts: Sequence[Conflict]) -> str:
+    """``not_checked`` without houses, ``conflicts`` with a hard conflict, ``fits`` otherwise."""
+    if not room:
+        return "not_checked"
+    return "conflicts" if any(c.hard for c in conflicts) else "fits"
 
 
 def _rater_values(raters: Any, candidate: str, item: str) -> dict[str, float]:

@@ -347,35 +347,42 @@ Path_ = tuple[Any, ...]
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int], list[str]]:
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         return None, {}, [f"{where}not valid YAML: {problem}."]
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
-        return None, {}, [f"the file must hold a mapping of fields (id, version, ...); got {type(data).__name__}."]
+        return None, {}, [f"the file must hold a mapping of fields (id, version, ...); got {_kind(data)}."]
     lines: dict[Path_, int] = {}
     problems: list[str] = []
-    _index_lines(node, (), lines, problems)
+    _index_lines(node, (), lines, problems, yaml.constructor.SafeConstructor())
     return data, lines, problems
 
 
-def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[str]) -> None:
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[str],
+                 keys: yaml.constructor.SafeConstructor) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if key_node.tag != "tag:yaml.org,2002:str" else key_node.value
+            key = keys.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
             if key in seen:
                 problems.append(f"line {key_node.start_mark.line + 1}: {_dotted(path + (key,))} is given twice.")
             seen.add(key)
-            _index_lines(value_node, path + (key,), lines, problems)
+            _index_lines(value_node, path + (key,), lines, problems, keys)
     elif isinstance(node, yaml.SequenceNode):
         for i, child in enumerate(node.value):
-            _index_lines(child, path + (i,), lines, problems)
+            _index_lines(child, path + (i,), lines, problems, keys)
 
 
 def _at(lines: Mapping[Path_, int], path: Path_) -> str:

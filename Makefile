@@ -1,0 +1,33 @@
+# The two commands: `make run` and `make test`. Each sets up what it needs on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test setup bench lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+## make run: score the synthetic demo cohort with the default Twente instrument
+run: $(STAMP)
+	$(BIN)/weegtool demo --out out/demo
+
+## make test: the whole suite (unit, property, CLI) and the type check of the core
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/python -m mypy
+
+## make bench: the benchmarks (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_score.py
+	$(BIN)/python benchmarks/bench_startup.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis

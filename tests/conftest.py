@@ -1,0 +1,68 @@
+"""Shared fixtures: factories for instruments and ratings, seeded."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, settings
+
+import weegtool
+from weegtool.instrument import Instrument, parse_instrument
+
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=60)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+ROOT = Path(__file__).resolve().parent.parent
+CRITERIA = ROOT / "criteria"
+EXAMPLE = CRITERIA / "example-minimal.yaml"
+TWENTE = CRITERIA / "twente-specialistisch-wonen.yaml"
+
+
+def example_data() -> dict[str, Any]:
+    """The example instrument as plain data, to change in a test."""
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def make_instrument():
+    """``make_instrument(**changes)``: the example instrument with top-level fields replaced."""
+
+    def make(data: dict[str, Any] | None = None, **changes: Any) -> Instrument:
+        content = data if data is not None else example_data()
+        content.update(changes)
+        return parse_instrument(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), source="test.yaml")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def twente() -> Instrument:
+    return weegtool.load_instrument(TWENTE)
+
+
+def ratings_frame(instrument: Instrument, n_candidates: int = 5, n_raters: int = 3, seed: int = 0,
+                  missing: float = 0.0) -> pd.DataFrame:
+    """Random valid ratings: one row per candidate and rater."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_candidates):
+        for r in range(n_raters):
+            row: dict[str, Any] = {"candidate_id": f"C{c + 1}", "rater_id": f"R{r + 1}"}
+            for item in instrument.items:
+                values = instrument.scale_of(item).values
+                row[item.id] = None if rng.random() < missing else int(rng.choice(values))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def make_ratings():
+    """``make_ratings(instrument, n_candidates=5, n_raters=3, seed=0, missing=0.0)``."""
+    return ratings_frame

@@ -1,0 +1,189 @@
+"""The command line: parse, one API call, print. Nothing else.
+
+Every :class:`~weegtool.errors.WeegtoolError` becomes ``error: ...`` on
+stderr with exit code 2; heavy modules load inside the commands so that
+``weegtool --help`` and ``weegtool validate`` start fast.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import WeegtoolError
+
+FILE = click.Path(dir_okay=False, path_type=Path)
+EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+class _UserError(click.ClickException):
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WeegtoolError as exc:
+            raise _UserError(str(exc)) from None
+        except OSError as exc:
+            raise _UserError(f"{exc.filename or ''}: {exc.strerror or exc}") from None
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="weegtool")
+def cli() -> None:
+    """weegtool: a transparent weighting instrument for admission to small-scale specialist housing.
+
+    It advises; the committee decides.
+    """
+
+
+def _instrument_option(function: Any) -> Any:
+    return click.option("--instrument", "-i", type=EXISTING, default=None,
+                        help="Criteria file (default: the Twente instrument).")(function)
+
+
+def _lang_option(function: Any) -> Any:
+    return click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+                        help="Language of texts.")(function)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=FILE)
+def validate(files: tuple[Path, ...]) -> None:
+    """Check criteria FILES; print id, version, sha256 and counts of each valid one."""
+    from .instrument import load_instrument
+
+    errors = []
+    for path in files:
+        try:
+            click.echo(f"{path}: ok: {load_instrument(path).summary()}")
+        except WeegtoolError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise _UserError("\n".join(errors))
+
+
+@cli.command()
+@click.argument("file", type=FILE, required=False)
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@_lang_option
+def describe(file: Path | None, fmt: str, lang: str) -> None:
+    """Describe an instrument (default: the Twente instrument): items, ranges, flags."""
+    from .instrument import load_instrument
+
+    instrument = load_instrument(file)
+    if fmt == "json":
+        click.echo(json.dumps(instrument.describe(), ensure_ascii=False, indent=2))
+        return
+    click.echo(instrument.summary())
+    for domain in instrument.domains:
+        click.echo(f"\n{domain.title(lang)} [{domain.id}, {domain.kind}, weight {domain.weight:g}]")
+        for item in (i for i in instrument.items if i.domain == domain.id):
+            click.echo(f"  {item.id:32} w {item.weight:<4g} {item.direction:10} {item.text(lang)}")
+    click.echo("\nflags: " + ", ".join(f"{f.id} ({f.severity})" for f in instrument.flags))
+
+
+def _scored(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
+            on: _dt.datetime | None) -> tuple[Any, Any]:
+    import weegtool
+
+    loaded = weegtool.load_instrument(instrument)
+    scores = weegtool.score(loaded, ratings, candidates)
+    houses = weegtool.load_houses(house, loaded) if house else None
+    return scores, weegtool.advise(scores, houses=houses, on=on.date() if on else None)
+
+
+def _scoring_options(function: Any) -> Any:
+    options = [
+        click.argument("ratings", type=EXISTING),
+        click.option("--candidates", "-c", type=EXISTING, help="Candidates table (one row per candidate)."),
+        _instrument_option,
+        click.option("--house", type=EXISTING, help="House file (YAML or CSV) for the composition check."),
+        click.option("--on", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: today)."),
+        _lang_option,
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@_scoring_options
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--out", "-o", type=FILE, required=True, help="Output file (written only when all is well).")
+def score(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
+          on: _dt.datetime | None, lang: str, fmt: str, out: Path) -> None:
+    """Score RATINGS (CSV or XLSX) and write every candidate's advice to --out."""
+    from .export import write_csv, write_json
+
+    scores, advices = _scored(ratings, candidates, instrument, house, on)
+    if fmt == "json":
+        write_json(advices, scores.instrument, out, lang)
+    else:
+        write_csv(advices, scores, out)
+    click.echo(f"{out}: {len(advices)} candidates scored with {scores.instrument.label}")
+
+
+@cli.command()
+@_scoring_options
+@click.option("--candidate", "candidate_id", help="Candidate id (default: every candidate).")
+def explain(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
+            on: _dt.datetime | None, lang: str, candidate_id: str | None) -> None:
+    """Print a candidate's breakdown: ratings, weights, contributions, reasons."""
+    from .explain import console, explain_table
+
+    scores, advices = _scored(ratings, candidates, instrument, house, on)
+    chosen = list(advices) if candidate_id is None else [_pick(advices, candidate_id)]
+    for advice in chosen:
+        console().print(explain_table(advice, scores.instrument, lang))
+
+
+def _pick(advices: Any, candidate_id: str) -> Any:
+    try:
+        return advices.get(candidate_id)
+    except KeyError:
+        known = ", ".join(a.candidate_id for a in list(advices)[:10])
+        raise _UserError(f"candidate {candidate_id!r} is not in the ratings; candidates are {known}"
+                         + (", ..." if len(advices) > 10 else "") + ".") from None
+
+
+@cli.command()
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
+              show_default=True, help="Folder for the demo's tables and results.")
+@click.option("--candidates", "n_candidates", type=click.IntRange(1, 100_000), default=30, show_default=True)
+@click.option("--raters", "n_raters", type=click.IntRange(1, 20), default=3, show_default=True)
+@click.option("--seed", type=int, default=20261123, show_default=True)
+@_lang_option
+def demo(out: Path, n_candidates: int, n_raters: int, seed: int, lang: str) -> None:
+    """Score a synthetic, seeded demo cohort with the default instrument."""
+    from .demo import run_demo
+    from .explain import cohort_table, console
+
+    result = run_demo(out, n_candidates, n_raters, seed, lang=lang)
+    screen = console()
+    screen.print(f"[bold]weegtool demo[/bold]: {n_candidates} synthetic candidates, {n_raters} raters each, "
+                 f"seed {seed}")
+    screen.print(f"instrument: {result.instrument.label}")
+    screen.print(cohort_table(result.advices, result.instrument, lang))
+    for category, count in sorted(result.counts().items(), key=lambda kv: -kv[1]):
+        screen.print(f"  {count:4d}  {result.instrument.category(category).title(lang)}")
+    for path in result.files:
+        screen.print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="weegtool")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,116 @@
+"""One candidate's advice as readable tables on a terminal (rich)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .advice import Advice
+from .i18n import describe_change, describe_reason, direction_title, text
+from .instrument import Instrument
+
+__all__ = ["explain_table", "cohort_table"]
+
+LABELS = {
+    "nl": {"item": "Item", "rating": "Score", "spread": "Spreiding", "weight": "Gewicht",
+           "contribution": "Bijdrage", "domain": "Domein", "total": "Totaal", "advice": "Advies",
+           "reasons": "Redenen", "changes": "Kleinste wijziging die het advies verandert",
+           "critical": "Kritieke items", "direction": "Richting", "review": "Evaluatie",
+           "disputed": "ter bespreking", "not_assessable": "niet te beoordelen", "candidate": "Kandidaat",
+           "band": "Band", "flags": "Vlaggen", "house": "Huis"},
+    "en": {"item": "Item", "rating": "Rating", "spread": "Spread", "weight": "Weight",
+           "contribution": "Contribution", "domain": "Domain", "total": "Total", "advice": "Advice",
+           "reasons": "Reasons", "changes": "Smallest change that changes the advice",
+           "critical": "Critical items", "direction": "Direction", "review": "Review",
+           "disputed": "for discussion", "not_assessable": "not assessable", "candidate": "Candidate",
+           "band": "Band", "flags": "Flags", "house": "House"},
+}
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> Group:
+    """Header, item table per domain with contributions, reasons and the counterfactual."""
+    words = LABELS[lang]
+    header = Text.assemble(
+        (f"{words['candidate']} {advice.candidate_id}\n", "bold"),
+        f"{instrument.spec.title(lang)} {instrument.version} ({instrument.status}) sha256 {instrument.sha256}\n",
+        (f"{words['advice']}: {instrument.category(advice.category).title(lang)}\n", "bold"),
+        f"{words['total']}: {_number(advice.total)}  {words['band']}: {advice.band or '-'}  "
+        f"{words['direction']}: {direction_title(advice.direction, lang)}  "
+        f"{words['review']}: {advice.review_date.isoformat()}\n",
+        (text("advice_not_decision", lang), "italic"),
+    )
+    parts: list[object] = [header, _items(advice, instrument, lang), _reasons(advice, instrument, lang)]
+    if advice.critical:
+        parts.append(_critical(advice, lang))
+    return Group(*parts)
+
+
+def _items(advice: Advice, instrument: Instrument, lang: str) -> Table:
+    words = LABELS[lang]
+    table = Table(box=box.SIMPLE_HEAVY, show_lines=False)
+    for name, justify in (("item", "left"), ("rating", "right"), ("spread", "right"), ("weight", "right"),
+                          ("contribution", "right")):
+        table.add_column(words[name], justify=justify)  # type: ignore[arg-type]
+    spreads = {d.item: d.spread for d in advice.disputed}
+    for domain in instrument.domains:
+        score = advice.domains[domain.id]
+        label = _number(score) if score is not None else words["not_assessable"]
+        table.add_row(Text(f"{domain.title(lang)} ({domain.kind}, w {domain.weight:g}): {label}", style="bold"))
+        for item in (i for i in instrument.items if i.domain == domain.id):
+            mark = f" ({words['disputed']})" if item.id in spreads else ""
+            table.add_row(f"  {item.id} {item.text(lang)}{mark}", _number(advice.ratings[item.id]),
+                          _number(spreads.get(item.id), 0) if item.id in spreads else "",
+                          f"{item.weight:g}", _number(advice.contributions[item.id], 2),
+                          style="yellow" if item.id in spreads else None)
+    table.add_row(Text(words["total"], style="bold"), "", "", "", Text(_number(advice.total, 2), style="bold"))
+    return table
+
+
+def _reasons(advice: Advice, instrument: Instrument, lang: str) -> Table:
+    words = LABELS[lang]
+    table = Table(box=box.SIMPLE, show_header=True)
+    table.add_column(words["reasons"])
+    for reason in advice.reasons:
+        marker = "* " if reason.decisive else "  "
+        table.add_row(marker + describe_reason(reason, instrument, lang))
+    table.add_row("")
+    table.add_row(Text(words["changes"], style="bold"))
+    changes = [describe_change(c, instrument, lang) for c in advice.changes] or [text("no_change", lang)]
+    for line in changes:
+        table.add_row("  " + line)
+    return table
+
+
+def _critical(advice: Advice, lang: str) -> Table:
+    table = Table(box=box.SIMPLE, title=LABELS[lang]["critical"])
+    table.add_column("item")
+    table.add_column("rater")
+    table.add_column("reason")
+    for c in advice.critical:
+        table.add_row(c.item, c.rater_id, c.reason)
+    return table
+
+
+def cohort_table(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl", limit: int = 15) -> Table:
+    """A row per candidate: total, band, advice, flags, items for discussion."""
+    words = LABELS[lang]
+    table = Table(box=box.SIMPLE_HEAVY)
+    for name in ("candidate", "total", "band", "advice", "flags", "disputed"):
+        table.add_column(words[name], justify="right" if name == "total" else "left")
+    for advice in list(advices)[:limit]:
+        table.add_row(advice.candidate_id, _number(advice.total), advice.band or "-",
+                      instrument.category(advice.category).title(lang),
+                      ", ".join(f.id for f in advice.flags) or "-", str(len(advice.disputed)))
+    return table
+
+
+def console() -> Console:
+    return Console(width=140, soft_wrap=False)

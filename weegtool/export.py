@@ -1,0 +1,94 @@
+"""Advice and scores as JSON and CSV files, written atomically (all or nothing)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .advice import Advice
+from .engine import Scores
+from .i18n import describe_change, describe_reason
+from .instrument import Instrument
+
+__all__ = ["advice_records", "write_json", "write_csv", "write_atomic"]
+
+
+def advice_records(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl") -> list[dict[str, Any]]:
+    """One JSON-ready object per candidate, with each reason also in words."""
+    return [_record(advice, instrument, lang) for advice in advices]
+
+
+def _record(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]:
+    data = advice.to_dict()
+    for reason, raw in zip(data["reasons"], advice.reasons):
+        reason["text"] = describe_reason(raw, instrument, lang)
+    for change, raw in zip(data["changes"], advice.changes):
+        change["text"] = describe_change(raw, instrument, lang)
+    return {
+        "candidate_id": data["candidate_id"],
+        "advice": data["category"],
+        "advice_title": instrument.category(advice.category).title(lang),
+        "suitability": data["suitability"],
+        "total": data["total"],
+        "band": data["band"],
+        "margin": data["margin"],
+        "nearest_band": data["nearest_band"],
+        "prorated": data["prorated"],
+        "domains": data["domains"],
+        "reasons": data["reasons"],
+        "flags": data["flags"],
+        "composition": {"house": data["house"], "group_fit": data["group_fit"], "conflicts": data["conflicts"],
+                        "free_places": data["houses_checked"]},
+        "disagreements": data["disputed"],
+        "critical": data["critical"],
+        "changes": data["changes"],
+        "contributions": data["contributions"],
+        "ratings": data["ratings"],
+        "preconditions": data["preconditions"],
+        "direction": data["direction"],
+        "assessed_on": data["assessed_on"],
+        "review_date": data["review_date"],
+        "instrument": data["instrument"],
+    }
+
+
+def write_atomic(path: str | Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` through a temporary file, so a failure leaves no partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json(advices: Sequence[Advice], instrument: Instrument, path: str | Path, lang: str = "nl") -> Path:
+    records = advice_records(advices, instrument, lang)
+    return write_atomic(path, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_csv(advices: Sequence[Advice], scores: Scores, path: str | Path) -> Path:
+    """One row per candidate: the advice, the numbers and the instrument identity."""
+    import pandas as pd
+
+    frame = scores.to_frame(contributions=True)
+    advice = pd.DataFrame([{
+        "candidate_id": a.candidate_id, "advice": a.category, "suitability": a.suitability,
+        "group_fit": a.group_fit, "house": a.house, "margin": a.margin, "direction": a.direction,
+        "flags": ";".join(f.id for f in a.flags), "disputed": ";".join(d.item for d in a.disputed),
+        "review_date": a.review_date.isoformat(),
+    } for a in advices]).set_index("candidate_id")
+    out = advice.join(frame, how="left")
+    instrument = scores.instrument
+    out["instrument_id"], out["instrument_version"], out["instrument_sha256"] = (
+        instrument.id, instrument.version, instrument.sha256)
+    return write_atomic(path, out.to_csv(float_format="%.4f"))

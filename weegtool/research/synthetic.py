@@ -1,0 +1,130 @@
+"""Seeded synthetic cohorts: latent traits, item ratings, raters with their own bias and noise.
+
+Nothing here is real data. The generative model is deliberately simple and
+documented so that researchers can reason about what a method should recover:
+
+- each candidate has a general severity ``g ~ N(0, 1)`` and per-domain
+  deviations ``N(0, domain_sd)``; protective domains load negatively on ``g``;
+- an item's true level is the latent value cut by equally spaced thresholds
+  on the item's scale;
+- each rater adds a personal bias ``N(0, rater_bias_sd)`` and per-rating noise
+  ``N(0, rater_noise_sd)`` before the cut; a share ``missing_rate`` of ratings
+  is left blank;
+- candidate fields: age, consent, placement direction and flags, the flags more
+  likely at high severity; ``outcome`` (placement continued) falls with
+  severity and rises with protective factors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..instrument import Instrument
+from ..ratings import DIRECTIONS
+
+__all__ = ["Cohort", "synthetic_cohort"]
+
+FLAG_RATES = {  # base rate at average severity; rises with severity
+    "suicide_risk": 0.12, "drug_misuse": 0.10, "addiction": 0.06, "danger_in_house": 0.05,
+    "sexual_violence_victim": 0.08, "sexual_violence_perpetrator": 0.03, "needs_secured_setting": 0.02,
+    "needs_clinical_admission": 0.02, "nursing_or_night_supervision": 0.01, "sign_language_only": 0.005,
+}
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A synthetic cohort: the ratings table (one row per candidate and rater), candidates, truth."""
+
+    ratings: pd.DataFrame
+    candidates: pd.DataFrame
+    truth: pd.DataFrame
+
+
+def synthetic_cohort(
+    instrument: Instrument,
+    n_candidates: int = 30,
+    n_raters: int = 3,
+    seed: int = 0,
+    missing_rate: float = 0.02,
+    rater_bias_sd: float = 0.15,
+    rater_noise_sd: float = 0.25,
+    domain_sd: float = 0.6,
+) -> Cohort:
+    """A seeded cohort for ``instrument``: same seed, same cohort."""
+    if n_candidates < 1 or n_raters < 1:
+        raise ValueError(f"n_candidates and n_raters must be >= 1; got {n_candidates} and {n_raters}.")
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"K{n:05d}" for n in range(1, n_candidates + 1)], dtype=object)
+    general = rng.normal(0.0, 1.0, n_candidates)
+    latent = _item_latents(instrument, general, rng, domain_sd)
+    ratings = _rated(instrument, latent, ids, n_raters, rng, rater_bias_sd, rater_noise_sd, missing_rate)
+    candidates = _candidates(instrument, ids, general, rng)
+    truth = pd.DataFrame({"candidate_id": ids, "severity": general,
+                          "outcome": _outcome(general, latent, instrument, rng)})
+    return Cohort(ratings, candidates, truth)
+
+
+def _item_latents(instrument: Instrument, general: np.ndarray, rng: np.random.Generator,
+                  domain_sd: float) -> np.ndarray:
+    n = len(general)
+    domain_dev = rng.normal(0.0, domain_sd, (n, len(instrument.domains)))
+    columns = []
+    for item in instrument.items:
+        d = instrument.domain_ids.index(item.domain)
+        sign = 1.0 if item.direction == "risk" else -1.0
+        columns.append(sign * (general + domain_dev[:, d]) + rng.normal(0.0, 0.5, n))
+    return np.column_stack(columns)
+
+
+def _cut(instrument: Instrument, latent: np.ndarray) -> np.ndarray:
+    """Latent values (about N(0, 1.3)) to the item's scale levels by equal-probability cuts."""
+    out = np.empty_like(latent)
+    for j, item in enumerate(instrument.items):
+        levels = np.asarray(instrument.scale_of(item).values, dtype=float)
+        cuts = np.linspace(-1.6, 1.6, len(levels) - 1)
+        out[:, j] = levels[np.searchsorted(cuts, latent[:, j])]
+    return out
+
+
+def _rated(instrument: Instrument, latent: np.ndarray, ids: np.ndarray, n_raters: int, rng: np.random.Generator,
+           bias_sd: float, noise_sd: float, missing_rate: float) -> pd.DataFrame:
+    frames = []
+    biases = rng.normal(0.0, bias_sd, n_raters)
+    for r in range(n_raters):
+        observed = latent + biases[r] + rng.normal(0.0, noise_sd, latent.shape)
+        values = _cut(instrument, observed)
+        values[rng.random(values.shape) < missing_rate] = np.nan
+        frame = pd.DataFrame(values, columns=list(instrument.item_ids))
+        frame.insert(0, "rater_id", f"B{r + 1}")
+        frame.insert(0, "candidate_id", ids)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True).sort_values(["candidate_id", "rater_id"], kind="stable")
+    return table.reset_index(drop=True).astype({item: "Int64" for item in instrument.item_ids})
+
+
+def _candidates(instrument: Instrument, ids: np.ndarray, general: np.ndarray,
+                rng: np.random.Generator) -> pd.DataFrame:
+    low, high = instrument.settings.age_range
+    n = len(ids)
+    age = np.clip(np.round(rng.normal((low + high) / 2 - 3, 3.5, n)), low - 1, high + 1).astype(int)
+    known = {f.id for f in instrument.flags}
+    flags = []
+    for g in general:
+        odds = {f: rate * np.exp(0.9 * g) for f, rate in FLAG_RATES.items() if f in known}
+        flags.append(";".join(sorted(f for f, p in odds.items() if rng.random() < min(p, 0.9))))
+    return pd.DataFrame({
+        "candidate_id": ids,
+        "age": age,
+        "consent": np.where(rng.random(n) < 0.95, "ja", "nee"),
+        "direction": rng.choice(np.array(DIRECTIONS, dtype=object), n, p=[0.35, 0.25, 0.25, 0.15]),
+        "flags": flags,
+    })
+
+
+def _outcome(general: np.ndarray, latent: np.ndarray, instrument: Instrument, rng: np.random.Generator) -> np.ndarray:
+    protective = np.array([item.direction == "protective" for item in instrument.items])
+    support = latent[:, protective].mean(axis=1) if protective.any() else 0.0
+    logit = 1.0 - 1.2 * general + 0.6 * support
+    return (rng.random(len(general)) < 1.0 / (1.0 + np.exp(-logit))).astype(int)
