@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, settings
 import weegtool
 from weegtool.instrument import Instrument, parse_instrument
 
+from .factories import ratings_frame
+
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None, max_examples=60)
@@ -45,21 +47,6 @@ def make_instrument():
 @pytest.fixture(scope="session")
 def twente() -> Instrument:
     return weegtool.load_instrument(TWENTE)
-
-
-def ratings_frame(instrument: Instrument, n_candidates: int = 5, n_raters: int = 3, seed: int = 0,
-                  missing: float = 0.0) -> pd.DataFrame:
-    """Random valid ratings: one row per candidate and rater."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for c in range(n_candidates):
-        for r in range(n_raters):
-            row: dict[str, Any] = {"candidate_id": f"C{c + 1}", "rater_id": f"R{r + 1}"}
-            for item in instrument.items:
-                values = instrument.scale_of(item).values
-                row[item.id] = None if rng.random() < missing else int(rng.choice(values))
-            rows.append(row)
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture

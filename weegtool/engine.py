@@ -114,7 +114,7 @@ class Scores:
         index = pd.Index(self.candidate_ids, name="candidate_id")
         frame = pd.DataFrame({
             "total": self.total,
-            "band": pd.Series(self.band_ids(), index=index).replace("", None).to_numpy(),
+            "band": pd.Series([b or None for b in self.band_ids()], index=index, dtype=object),
             "assessable": self.assessable,
             "prorated": self.prorated,
             "missing_items": self.domain_missing.sum(axis=1),
@@ -168,5 +168,5 @@ def _total(x: np.ndarray, present: np.ndarray, domain_scores: np.ndarray, domain
     toward_risk = np.where(w.flip_total, 1.0 - x, x)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_weight = 100.0 * w.domain_share[w.domain_of] * w.item_weight / domain_weight[:, w.domain_of]
-    contributions = np.where(present, toward_risk * per_weight, np.nan)
+        contributions = np.where(present, toward_risk * per_weight, np.nan)
     return total, contributions

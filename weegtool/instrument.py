@@ -192,6 +192,9 @@ class Instrument:
     spec: InstrumentSpec
     source: str = field(default="<instrument>", compare=False)
 
+    def __repr__(self) -> str:
+        return f"Instrument({self.label})"
+
     @property
     def id(self) -> str:
         return self.spec.id
