@@ -421,10 +421,10 @@ def _explain(err: Mapping[str, Any], data: Any) -> str:
         "missing": f"{where} is required",
         "extra_forbidden": f"{where} is not a known field (check the spelling)",
         "literal_error": f"{where} must be one of {ctx.get('expected', '')}; got {got!r}",
-        "greater_than_equal": f"{where} must be >= {ctx.get('ge')}; got {got!r}",
-        "greater_than": f"{where} must be > {ctx.get('gt')}; got {got!r}",
-        "less_than_equal": f"{where} must be <= {ctx.get('le')}; got {got!r}",
-        "less_than": f"{where} must be < {ctx.get('lt')}; got {got!r}",
+        "greater_than_equal": f"{where} must be >= {_num(ctx.get('ge'))}; got {got!r}",
+        "greater_than": f"{where} must be > {_num(ctx.get('gt'))}; got {got!r}",
+        "less_than_equal": f"{where} must be <= {_num(ctx.get('le'))}; got {got!r}",
+        "less_than": f"{where} must be < {_num(ctx.get('lt'))}; got {got!r}",
         "string_pattern_mismatch": f"{where} must be {_pattern_words(loc)}; got {got!r}",
         "string_type": f"{where} must be text (put quotes around it); got {got!r}",
         "string_too_short": f"{where} must not be empty",
@@ -444,6 +444,10 @@ def _explain(err: Mapping[str, Any], data: Any) -> str:
         "date_type": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
     }
     return templates.get(kind, f"{where}: {err['msg']}; got {got!r}") + "."
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def _is_echo(err: Mapping[str, Any]) -> bool:
