@@ -392,7 +392,7 @@ class _Context:
         domain_scores[d] = round(domain_scores[d] + delta, DECIMALS)
         total = round(float(s.total[i] + w.domain_share[d] * (delta if w.risk_domain[d] else -delta)), DECIMALS)
         band = int(np.searchsorted(w.band_uppers[:-1], total, side="right"))
-        advice = [r.advice for r in self.ceiling_reasons(i, domain_scores)]
+        advice = [r.advice for r in self.ceiling_reasons(i, domain_scores) if r.advice is not None]
         advice += [self.instrument.spec.advice.bands[band].advice] + fixed_advice
         new = min(advice, key=self.rank.__getitem__)
         if new == suitability:

@@ -361,7 +361,7 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int], list[str]
         return None, {}, [f"{where}not valid YAML: {problem}."]
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or node is None:
         return None, {}, [f"the file must hold a mapping of fields (id, version, ...); got {_kind(data)}."]
     lines: dict[Path_, int] = {}
     problems: list[str] = []

@@ -124,7 +124,9 @@ class _Problems:
     """Collects problems up to a limit, so a huge bad table still answers quickly."""
 
     def __init__(self, source: str) -> None:
-        self.source, self.items, self.more = source, [], 0
+        self.source = source
+        self.items: list[str] = []
+        self.more = 0
 
     def add(self, message: str) -> None:
         if len(self.items) < MAX_PROBLEMS:
@@ -197,8 +199,8 @@ def _check_columns(frame: pd.DataFrame, instrument: Instrument, problems: _Probl
             problems.add(f"column {column!r} is missing (an item nobody rated still needs its column, left blank).")
 
 
-def _row(position: int) -> int:
-    return position + 2
+def _row(position: int | np.integer) -> int:
+    return int(position) + 2
 
 
 def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> np.ndarray:
