@@ -386,12 +386,12 @@ class _Context:
                    suitability: str) -> list[Change]:
         w, s = self.weights, self.scores
         d = w.domain_of[j]
-        step = (level - current) / w.span[j] * (-1.0 if w.flip_domain[j] else 1.0)
+        step = (level - current) * w.slope[j]
+        delta = 100.0 * w.item_weight[j] * step / s.rated_weight[i, d]  # change of the risk-oriented score
         domain_scores = s.domain_scores[i].copy()
-        delta = 100.0 * w.item_weight[j] * step / s.rated_weight[i, d]
-        domain_scores[d] = round(domain_scores[d] + delta, DECIMALS)
-        total = round(float(s.total[i] + w.domain_share[d] * (delta if w.risk_domain[d] else -delta)), DECIMALS)
-        band = int(np.searchsorted(w.band_uppers[:-1], total, side="right"))
+        domain_scores[d] = round(domain_scores[d] + (delta if w.risk_domain[d] else -delta), DECIMALS)
+        total = round(float(s.total[i] + w.domain_share[d] * delta), DECIMALS)
+        band = int(w.band_of(total))
         advice = [r.advice for r in self.ceiling_reasons(i, domain_scores) if r.advice is not None]
         advice += [self.instrument.spec.advice.bands[band].advice] + fixed_advice
         new = min(advice, key=self.rank.__getitem__)

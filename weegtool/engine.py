@@ -2,15 +2,19 @@
 
 The arithmetic, for candidate *i* and item *j* of domain *d* (see the README):
 
-- ``x = (rating - scale min) / (scale max - scale min)``, in [0, 1];
-- in the domain's own orientation ``s = x`` when the item's direction is the
-  domain's kind, else ``1 - x``; the domain score is
-  ``100 * sum(w * s) / sum(w)`` over the items rated (prorated when some are
-  missing, within the domain's ``max_missing``);
-- the total is the weighted mean of risk domain scores and, when
-  ``protective_lowers_total``, of ``100 - score`` of protective domains;
-- an item's contribution is its share of the total in points, so the
-  contributions of a candidate add up to the total.
+- ``r = (rating - scale min) / (scale max - scale min)`` for a risk item and
+  ``1 - that`` for a protective item: how far the rating points toward risk,
+  in [0, 1]. It is linear in the rating: ``r = rating * slope + offset``;
+- the risk-oriented domain score ``R = 100 * sum(w * r) / sum(w)`` over the
+  items rated (prorated when some are missing, within ``max_missing``); a
+  domain is reported in its own orientation: ``R`` for a risk domain,
+  ``100 - R`` for a protective one (more protection, higher score);
+- the total is ``sum(share_d * R_d)``, where the shares are the domain weights
+  normalised over the domains counted (protective ones only when
+  ``protective_lowers_total``);
+- an item's contribution is its share of the total in points,
+  ``100 * share_d * w * r / sum(w)``, so a candidate's contributions add up
+  to the total.
 """
 from __future__ import annotations
 
@@ -32,11 +36,9 @@ DECIMALS = 9  # scores are rounded here so that a total on a band boundary lands
 class Weights:
     """An instrument's numbers as arrays, aligned with its items and domains."""
 
-    low: np.ndarray            # (k,) scale minimum per item
-    span: np.ndarray           # (k,) scale max - min per item
+    slope: np.ndarray          # (k,) r = rating * slope + offset: toward risk, in [0, 1]
+    offset: np.ndarray         # (k,)
     item_weight: np.ndarray    # (k,)
-    flip_domain: np.ndarray    # (k,) bool: item runs against its domain's kind
-    flip_total: np.ndarray     # (k,) bool: item lowers the total as it rises
     membership: np.ndarray     # (k, d) 0/1
     domain_of: np.ndarray      # (k,) domain index per item
     domain_share: np.ndarray   # (d,) weight of each domain in the total (0 when not in it), sums to 1
@@ -48,20 +50,19 @@ class Weights:
     def of(cls, instrument: Instrument) -> "Weights":
         spec, settings = instrument.spec, instrument.settings
         domain_index = {d.id: n for n, d in enumerate(spec.domains)}
-        kinds = {d.id: d.kind for d in spec.domains}
         scales = [instrument.scale_of(item) for item in spec.items]
+        low = np.array([s.min for s in scales], dtype=float)
+        span = np.array([s.max - s.min for s in scales], dtype=float)
+        protective = np.array([item.direction == "protective" for item in spec.items])
         domain_of = np.array([domain_index[item.domain] for item in spec.items])
         membership = np.zeros((len(spec.items), len(spec.domains)))
         membership[np.arange(len(spec.items)), domain_of] = 1.0
         risk = np.array([d.kind == "risk" for d in spec.domains])
-        counted = risk | settings.protective_lowers_total
-        raw = np.array([d.weight for d in spec.domains]) * counted
+        raw = np.array([d.weight for d in spec.domains]) * (risk | settings.protective_lowers_total)
         return cls(
-            low=np.array([s.min for s in scales], dtype=float),
-            span=np.array([s.max - s.min for s in scales], dtype=float),
+            slope=np.where(protective, -1.0, 1.0) / span,
+            offset=np.where(protective, 1.0 + low / span, -low / span),
             item_weight=np.array([item.weight for item in spec.items], dtype=float),
-            flip_domain=np.array([item.direction != kinds[item.domain] for item in spec.items]),
-            flip_total=np.array([item.direction == "protective" for item in spec.items]),
             membership=membership,
             domain_of=domain_of,
             domain_share=raw / raw.sum(),
@@ -69,6 +70,13 @@ class Weights:
             max_missing=np.array([d.max_missing for d in spec.domains]),
             band_uppers=np.array([b.upper for b in spec.advice.bands], dtype=float),
         )
+
+    def toward_risk(self, ratings: np.ndarray | float, j: int | slice = slice(None)) -> np.ndarray:
+        """``r`` for ratings of item(s) ``j``."""
+        return ratings * self.slope[j] + self.offset[j]
+
+    def band_of(self, total: np.ndarray | float) -> np.ndarray:
+        return np.searchsorted(self.band_uppers[:-1], total, side="right")
 
 
 @dataclass(frozen=True)
@@ -131,42 +139,51 @@ class Scores:
 
 def score_ratings(instrument: Instrument, ratings: Ratings) -> Scores:
     """Score aggregated ``ratings`` with ``instrument``; see the module docstring for the arithmetic."""
-    weights = Weights.of(instrument)
+    w = Weights.of(instrument)
     values = ratings.values
     present = ~np.isnan(values)
-    x = np.where(present, (values - weights.low) / weights.span, 0.0)
-    domain_scores, domain_weight, missing = _domains(x, present, weights)
-    domain_ok = (missing <= weights.max_missing) & (domain_weight > 0)
-    domain_scores = np.where(domain_ok, domain_scores, np.nan)
-    total, contributions = _total(x, present, domain_scores, domain_weight, weights)
-    counted = weights.domain_share > 0
-    fraction = missing.sum(axis=1) / values.shape[1]
-    assessable = domain_ok[:, counted].all(axis=1) & (fraction <= instrument.settings.max_missing_fraction)
+    complete = bool(present.all())
+    if complete:
+        risk, rated_weight, contributions = _complete(values, w)
+        missing = np.zeros(risk.shape, dtype=np.int64)
+    else:
+        risk, rated_weight, contributions, missing = _with_missing(values, present, w)
+    domain_ok = (missing <= w.max_missing) & (rated_weight > 0)
+    risk = np.where(domain_ok, np.round(risk, DECIMALS), np.nan)
+    total = np.round(np.nan_to_num(risk) @ w.domain_share, DECIMALS)
+    domain_scores = np.where(w.risk_domain, risk, 100.0 - risk)
+    counted = w.domain_share > 0
+    assessable = np.asarray(domain_ok[:, counted].all(axis=1), dtype=bool)
+    prorated = np.zeros(len(total), dtype=bool)
+    if not complete:
+        assessable &= missing.sum(axis=1) / values.shape[1] <= instrument.settings.max_missing_fraction
+        prorated = assessable & (missing[:, counted] > 0).any(axis=1)
     total = np.where(assessable, total, np.nan)
-    prorated = assessable & (missing[:, counted] > 0).any(axis=1)
-    band = np.where(assessable, np.searchsorted(weights.band_uppers[:-1], np.nan_to_num(total), side="right"), -1)
-    return Scores(instrument, ratings, contributions, domain_scores, missing, domain_ok, domain_weight,
+    band = np.where(assessable, w.band_of(np.nan_to_num(total)), -1)
+    return Scores(instrument, ratings, contributions, domain_scores, missing, domain_ok, rated_weight,
                   total, assessable, prorated, band)
 
 
-def _domains(x: np.ndarray, present: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Domain scores (0-100, own orientation), the weight rated per domain, items missing per domain."""
-    oriented = np.where(w.flip_domain, 1.0 - x, x) * present
+def _complete(values: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every item rated: risk-oriented domain scores and contributions are affine in the ratings."""
+    domain_weight = w.item_weight @ w.membership
+    per_item = 100.0 * w.item_weight / domain_weight[w.domain_of]
+    risk = values @ (w.membership * (per_item * w.slope)[:, None]) + (per_item * w.offset) @ w.membership
+    share = w.domain_share[w.domain_of]
+    contributions = values * (share * per_item * w.slope)
+    contributions += share * per_item * w.offset
+    return risk, np.broadcast_to(domain_weight, risk.shape), contributions
+
+
+def _with_missing(values: np.ndarray, present: np.ndarray,
+                  w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Prorated over the items rated: each domain's weights renormalised per candidate."""
+    r = np.where(present, w.toward_risk(values), 0.0)
     weighted_present = present * w.item_weight
     domain_weight = weighted_present @ w.membership
+    missing = np.rint((~present).astype(float) @ w.membership).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores = 100.0 * ((oriented * w.item_weight) @ w.membership) / domain_weight
-    missing = (~present).astype(np.int64) @ w.membership.astype(np.int64)
-    return np.round(scores, DECIMALS), domain_weight, missing
-
-
-def _total(x: np.ndarray, present: np.ndarray, domain_scores: np.ndarray, domain_weight: np.ndarray,
-           w: Weights) -> tuple[np.ndarray, np.ndarray]:
-    """The total (0-100, risk orientation) and each item's contribution to it in points."""
-    risk_oriented = np.where(w.risk_domain, domain_scores, 100.0 - domain_scores)
-    total = np.round(np.nan_to_num(risk_oriented) @ w.domain_share, DECIMALS)
-    toward_risk = np.where(w.flip_total, 1.0 - x, x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_weight = 100.0 * w.domain_share[w.domain_of] * w.item_weight / domain_weight[:, w.domain_of]
-        contributions = np.where(present, toward_risk * per_weight, np.nan)
-    return total, contributions
+        risk = 100.0 * ((r * w.item_weight) @ w.membership) / domain_weight
+        per_weight = 100.0 * w.domain_share[w.domain_of] * w.item_weight / np.take(domain_weight, w.domain_of, axis=1)
+        contributions = np.where(present, r * per_weight, np.nan)
+    return risk, domain_weight, contributions, missing

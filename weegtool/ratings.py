@@ -31,7 +31,6 @@ __all__ = [
     "Ratings",
     "read_table",
     "read_ratings",
-    "aggregate_raters",
     "DIRECTIONS",
     "CANDIDATE_FIELDS",
 ]
@@ -157,8 +156,10 @@ def read_ratings(
     problems = _Problems(source)
     _check_columns(frame, instrument, problems, with_ratings=True)
     problems.raise_if_any()
+    candidates_ids, raters_ids = _Ids.of(frame["candidate_id"]), _Ids.of(frame["rater_id"])
+    frame = frame.assign(candidate_id=candidates_ids.texts, rater_id=raters_ids.texts)
     values = _item_values(frame, instrument, problems)
-    _check_ids(frame, problems)
+    _check_ids(candidates_ids, raters_ids, problems)
     if candidates is not None:
         cand_frame, cand_source = read_table(candidates, "candidates")
         cand_problems = _Problems(cand_source)
@@ -166,13 +167,13 @@ def read_ratings(
         cand_problems.raise_if_any()
         info = _candidate_table(cand_frame, instrument, cand_problems)
         cand_problems.raise_if_any()
-        _check_same_candidates(frame, info, problems, cand_source)
+        _check_same_candidates(frame, candidates_ids, info, problems, cand_source)
     else:
-        info = _candidate_fields(frame, instrument, problems)
+        info = _candidate_fields(frame, candidates_ids, instrument, problems)
     notes = _evidence(frame, instrument, ".note", problems)
     critical = _evidence(frame, instrument, ".critical", problems)
     problems.raise_if_any()
-    return aggregate_raters(instrument, frame, values, info, notes, critical, aggregation)
+    return _aggregate(instrument, frame, candidates_ids, values, info, notes, critical, aggregation)
 
 
 def _known_columns(instrument: Instrument, with_ratings: bool) -> set[str]:
@@ -205,21 +206,47 @@ def _row(position: int | np.integer) -> int:
 
 def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> np.ndarray:
     """The item columns as floats (NaN = not known), every value checked against its scale."""
-    out = np.empty((len(frame), len(instrument.item_ids)), dtype=float)
-    for j, item in enumerate(instrument.items):
-        column = frame[item.id]
-        numbers = _as_numbers(column)
-        allowed = np.asarray(instrument.scale_of(item).values, dtype=float)
-        known = ~np.isnan(numbers)
-        bad = known & ~np.isin(numbers, allowed)
-        bad |= ~known & ~_is_missing_marker(column)
-        for position in np.flatnonzero(bad)[:MAX_PROBLEMS]:
-            got = column.iloc[position]
-            problems.add(f"row {_row(position)}, column {item.id!r}: must be one of "
-                         f"{', '.join(str(v) for v in instrument.scale_of(item).values)} "
-                         f"or blank when not known; got {got!r}.")
-        out[:, j] = numbers
+    columns = frame[list(instrument.item_ids)]
+    out, marked = _numbers_block(columns)
+    integral = all(isinstance(t, np.dtype) and t.kind in "iu" for t in columns.dtypes)
+    for scale_id, scale in instrument.scales.items():
+        js = [j for j, item in enumerate(instrument.items) if item.scale == scale_id]
+        block = out if len(js) == out.shape[1] else out[:, js]
+        bad = _off_scale(block, scale.values, integral)
+        if marked is not None:
+            bad |= np.isnan(block) & marked[:, js]
+        for position, k in zip(*np.nonzero(bad)):
+            item = instrument.item_ids[js[k]]
+            problems.add(f"row {_row(position)}, column {item!r}: must be one of "
+                         f"{', '.join(str(v) for v in scale.values)} "
+                         f"or blank when not known; got {columns[item].iloc[position]!r}.")
     return out
+
+
+def _numbers_block(columns: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """The columns as one float matrix, and where text that is no number and no missing marker stood."""
+    dtypes = list(columns.dtypes)
+    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in dtypes):
+        return columns.to_numpy(dtype=float), None
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in dtypes):
+        return columns.to_numpy(dtype=float, na_value=np.nan), None
+    if columns.empty:
+        return np.empty(columns.shape), None
+    out = np.column_stack([_as_numbers(columns[c]) for c in columns.columns])
+    marked = np.column_stack([~_is_missing_marker(columns[c]) for c in columns.columns])
+    return out, marked
+
+
+def _off_scale(numbers: np.ndarray, levels: Sequence[int], integral: bool = False) -> np.ndarray:
+    """Known values that are not a level of the scale (``integral``: the numbers are whole already)."""
+    low, high = levels[0], levels[-1]
+    with np.errstate(invalid="ignore"):
+        if list(levels) == list(range(low, high + 1)):
+            if integral and (numbers.size == 0 or (numbers.min() >= low and numbers.max() <= high)):
+                return np.zeros(numbers.shape, dtype=bool)
+            outside = (numbers < low) | (numbers > high)
+            return outside if integral else outside | (np.rint(numbers) != numbers) & ~np.isnan(numbers)
+        return ~np.isnan(numbers) & ~np.isin(numbers, np.asarray(levels, dtype=float))
 
 
 def _as_numbers(column: pd.Series) -> np.ndarray:
@@ -236,41 +263,78 @@ def _is_missing_marker(column: pd.Series) -> np.ndarray:
     return (text.isna() | text.isin(MISSING_MARKERS)).to_numpy(dtype=bool)
 
 
-def _id_strings(column: pd.Series) -> pd.Series:
-    return column.astype("string").str.strip()
+@dataclass(frozen=True)
+class _Ids:
+    """An id column cleaned once: surrounding spaces stripped, blanks found, each id coded.
+
+    Only the distinct values are stripped, so a million rows cost little more
+    than a hash of each.
+    """
+
+    texts: pd.Series     # per row, the stripped id ("" when blank)
+    codes: np.ndarray    # per row, index into ``labels``; -1 when blank
+    labels: np.ndarray   # the distinct ids in order of first appearance
+
+    @classmethod
+    def of(cls, column: pd.Series) -> "_Ids":
+        raw_codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        names = np.asarray(uniques, dtype=object)
+        typed = pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object
+        if not typed and not all(isinstance(t, str) for t in names):
+            names = np.asarray([str(t) for t in names], dtype=object)
+        if not any(t is not t.strip() for t in names):  # str.strip returns the same object when unchanged
+            codes, labels = raw_codes, names
+        else:
+            clean_codes, found = pd.factorize(np.asarray([t.strip() for t in names], dtype=object))
+            codes = np.where(raw_codes >= 0, np.append(clean_codes, -1)[raw_codes], -1)
+            labels = np.asarray(found, dtype=object)
+        blank = np.flatnonzero(labels == "")
+        if blank.size:
+            codes = np.where(codes == blank[0], -1, codes)
+            codes = codes - (codes > blank[0])
+            labels = np.delete(labels, blank[0])
+        if codes is raw_codes and typed and (codes >= 0).all():
+            return cls(column, codes, labels)  # already clean: no copy
+        return cls(pd.Series(np.append(labels, "")[codes], index=column.index, dtype=object), codes, labels)
+
+    @property
+    def unique(self) -> bool:
+        return len(self.labels) == len(self.codes)
 
 
-def _check_ids(frame: pd.DataFrame, problems: _Problems) -> None:
-    ids = {name: _id_strings(frame[name]) for name in ID_COLUMNS}
-    for name, column in ids.items():
-        for position in np.flatnonzero((column.isna() | (column == "")).to_numpy(dtype=bool))[:MAX_PROBLEMS]:
+def _check_ids(candidates: _Ids, raters: _Ids, problems: _Problems) -> None:
+    for name, ids in (("candidate_id", candidates), ("rater_id", raters)):
+        for position in np.flatnonzero(ids.codes < 0)[:MAX_PROBLEMS]:
             problems.add(f"row {_row(position)}, column {name!r}: must not be blank.")
-    if ids["candidate_id"].is_unique:
+    if candidates.unique:
         return
-    pairs = pd.DataFrame(ids)
+    pairs = pd.Series(candidates.codes.astype(np.int64) * (len(raters.labels) + 1) + raters.codes)
+    first_row = pd.Series(np.arange(len(pairs))).groupby(pairs.to_numpy()).transform("first").to_numpy()
     for position in np.flatnonzero(pairs.duplicated().to_numpy())[:MAX_PROBLEMS]:
-        cand, rater = pairs.iloc[position]
-        first = int(np.flatnonzero(((pairs["candidate_id"] == cand) & (pairs["rater_id"] == rater)).to_numpy())[0])
-        problems.add(f"row {_row(position)}: rater {rater!r} rated candidate {cand!r} already in row {_row(first)}.")
+        cand, rater = candidates.texts.iloc[position], raters.texts.iloc[position]
+        if cand and rater:
+            problems.add(f"row {_row(position)}: rater {rater!r} rated candidate {cand!r} already in row "
+                         f"{_row(first_row[position])}.")
 
 
 # --- candidate fields -----------------------------------------------------------
 
-def _candidate_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+def _candidate_fields(frame: pd.DataFrame, ids: _Ids, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
     """Candidate fields from the ratings table: one value per candidate, the same in all its rows."""
-    ids = _id_strings(frame["candidate_id"])
     parsed = _parse_fields(frame, instrument, problems)
+    if parsed.columns.empty:
+        return pd.DataFrame(index=pd.Index(ids.labels, name="candidate_id"))
     for name in parsed.columns:
         _check_agreement(ids, frame[name], parsed[name], name, problems)
-    parsed.insert(0, "candidate_id", ids)
-    return _first_known(parsed)
+    parsed.insert(0, "candidate_id", ids.texts)
+    return parsed.groupby("candidate_id", sort=False).first()
 
 
 def _candidate_table(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
-    ids = _id_strings(frame["candidate_id"])
-    for position in np.flatnonzero((ids.isna() | (ids == "")).to_numpy(dtype=bool)):
+    ids = _Ids.of(frame["candidate_id"]).texts
+    for position in np.flatnonzero((ids == "").to_numpy(dtype=bool)):
         problems.add(f"row {_row(position)}, column 'candidate_id': must not be blank.")
-    for position in np.flatnonzero(ids.duplicated().to_numpy(dtype=bool)):
+    for position in np.flatnonzero((ids.duplicated() & (ids != "")).to_numpy(dtype=bool)):
         problems.add(f"row {_row(position)}, column 'candidate_id': {ids.iloc[position]!r} appears more than once; "
                      "a candidates table has one row per candidate.")
     parsed = _parse_fields(frame, instrument, problems)
@@ -278,8 +342,9 @@ def _candidate_table(frame: pd.DataFrame, instrument: Instrument, problems: _Pro
     return parsed.set_index("candidate_id")
 
 
-def _check_same_candidates(frame: pd.DataFrame, info: pd.DataFrame, problems: _Problems, cand_source: str) -> None:
-    rated = set(_id_strings(frame["candidate_id"]).dropna())
+def _check_same_candidates(frame: pd.DataFrame, ids: _Ids, info: pd.DataFrame, problems: _Problems,
+                           cand_source: str) -> None:
+    rated = set(ids.labels)
     listed = set(info.index)
     for cand in sorted(rated - listed)[:MAX_PROBLEMS]:
         problems.add(f"candidate {cand!r} has ratings but is not in {cand_source}.")
@@ -290,18 +355,14 @@ def _check_same_candidates(frame: pd.DataFrame, info: pd.DataFrame, problems: _P
         problems.add(f"column {name!r} is both in the ratings table and in {cand_source}; give it in one place.")
 
 
-def _first_known(parsed: pd.DataFrame) -> pd.DataFrame:
-    grouped = parsed.groupby("candidate_id", sort=False)
-    return grouped.first() if len(parsed.columns) > 1 else pd.DataFrame(index=pd.Index(grouped.size().index))
-
-
-def _check_agreement(ids: pd.Series, raw: pd.Series, values: pd.Series, name: str, problems: _Problems) -> None:
-    if ids.is_unique:
+def _check_agreement(ids: _Ids, raw: pd.Series, values: pd.Series, name: str, problems: _Problems) -> None:
+    if ids.unique:
         return
     as_text = values.map(lambda v: repr(v) if v is not None and v == v else None)
-    counts = as_text.groupby(ids, sort=False).nunique()
-    for cand in counts.index[counts > 1][:MAX_PROBLEMS]:
-        rows = np.flatnonzero((ids == cand).to_numpy(dtype=bool))
+    counts = as_text.groupby(ids.codes, sort=False).nunique()
+    for code in counts.index[counts > 1][:MAX_PROBLEMS]:
+        cand = ids.labels[code]
+        rows = np.flatnonzero(ids.codes == code)
         shown = ", ".join(f"row {_row(p)}: {raw.iloc[p]!r}" for p in rows if as_text.iloc[p] is not None)
         problems.add(f"candidate {cand!r}: column {name!r} must be the same in all its rows; got {shown}.")
 
@@ -423,7 +484,7 @@ def _evidence(frame: pd.DataFrame, instrument: Instrument, suffix: str,
 def _texts(frame: pd.DataFrame, name: str) -> Iterator[tuple[int, str, str, str]]:
     column = frame[name].astype("string").str.strip()
     filled = np.flatnonzero((column.notna() & (column != "")).to_numpy(dtype=bool))
-    cands, raters = _id_strings(frame["candidate_id"]), _id_strings(frame["rater_id"])
+    cands, raters = frame["candidate_id"], frame["rater_id"]
     for position in filled:
         yield int(position), cands.iloc[position], raters.iloc[position], column.iloc[position]
 
@@ -433,13 +494,14 @@ def _texts(frame: pd.DataFrame, name: str) -> Iterator[tuple[int, str, str, str]
 AGGREGATORS = ("median", "mean", "min", "max")
 
 
-def aggregate_raters(
+def _aggregate(
     instrument: Instrument,
     frame: pd.DataFrame,
+    ids: _Ids,
     values: np.ndarray,
     info: pd.DataFrame,
-    notes: Mapping[tuple[str, str], tuple[Evidence, ...]] | None = None,
-    critical: Mapping[tuple[str, str], tuple[Evidence, ...]] | None = None,
+    notes: Mapping[tuple[str, str], tuple[Evidence, ...]],
+    critical: Mapping[tuple[str, str], tuple[Evidence, ...]],
     aggregation: str | None = None,
 ) -> Ratings:
     """Combine the raters of each candidate: the instrument's aggregation (median by default).
@@ -450,29 +512,28 @@ def aggregate_raters(
     how = aggregation or instrument.settings.aggregation
     if how not in AGGREGATORS:
         raise RatingsError(f"The 'aggregation' parameter must be one of {AGGREGATORS}. Got {how!r} instead.")
-    ids = _id_strings(frame["candidate_id"])
-    if ids.is_unique:
-        candidate_ids = ids.to_numpy(dtype=object)
-        aggregated, n_raters = values, (~np.isnan(values)).astype(np.int64)
-        spread = np.where(np.isnan(values), np.nan, 0.0)
+    if ids.unique:
+        aggregated = values
+        n_raters = (~np.isnan(values)).view(np.uint8)
+        spread = values * 0.0  # one rater: no spread, NaN where not rated
+        disputed = np.zeros(values.shape, dtype=bool)
     else:
-        codes, uniques = pd.factorize(ids, sort=False)
-        grouped = pd.DataFrame(values).groupby(codes, sort=True)
+        grouped = pd.DataFrame(values).groupby(ids.codes, sort=True)
         aggregated = getattr(grouped, how)().to_numpy(dtype=float)
         n_raters = grouped.count().to_numpy(dtype=np.int64)
         spread = (grouped.max() - grouped.min()).to_numpy(dtype=float)
-        candidate_ids = np.asarray(uniques, dtype=object)
-    disputed = np.nan_to_num(spread, nan=0.0) >= instrument.settings.disagreement_levels
+        disputed = np.nan_to_num(spread, nan=0.0) >= instrument.settings.disagreement_levels
+    same_order = len(info.index) == len(ids.labels) and bool((info.index.to_numpy() == ids.labels).all())
     return Ratings(
         instrument_sha256=instrument.sha256,
         item_ids=instrument.item_ids,
-        candidate_ids=candidate_ids,
+        candidate_ids=ids.labels,
         values=aggregated,
         n_raters=n_raters,
         spread=spread,
         disputed=disputed,
-        candidates=info.reindex(candidate_ids),
+        candidates=info if same_order else info.reindex(ids.labels),
         raters=frame,
-        notes=dict(notes or {}),
-        critical=dict(critical or {}),
+        notes=dict(notes),
+        critical=dict(critical),
     )
