@@ -159,3 +159,15 @@ def test_no_risk_and_full_protection_scores_0_and_the_reverse_100(twente, make_r
     worst = dataclasses.replace(ratings, values=np.tile(np.where(protective, 0.0, 4.0), (4, 1)))
     assert (score_ratings(twente, best).total == 0).all()
     assert (score_ratings(twente, worst).total == 100).all()
+
+
+@given(values=ratings_matrix)
+def test_a_candidate_scores_the_same_alone_or_beside_one_with_missing_items(twente, values):
+    # Complete batches take a fast path; a batch with any missing value takes the general one.
+    complete = np.nan_to_num(values, nan=2.0)
+    with_gap = np.vstack([complete, np.full((1, 25), np.nan)])
+    alone, beside = scored(twente, complete), scored(twente, with_gap)
+    n = len(complete)
+    np.testing.assert_array_equal(alone.total, beside.total[:n])
+    np.testing.assert_array_equal(alone.domain_scores, beside.domain_scores[:n])
+    np.testing.assert_allclose(alone.contributions, beside.contributions[:n], rtol=0, atol=1e-12)
