@@ -175,10 +175,15 @@ def demo(out: Path, n_candidates: int, n_raters: int, seed: int, lang: str) -> N
                  f"seed {seed}")
     screen.print(f"instrument: {result.instrument.label}")
     screen.print(cohort_table(result.advices, result.instrument, lang))
+    if len(result.advices) > 15:
+        screen.print(f"  ... and {len(result.advices) - 15} more in {out / 'scores.csv'}")
     for category, count in sorted(result.counts().items(), key=lambda kv: -kv[1]):
         screen.print(f"  {count:4d}  {result.instrument.category(category).title(lang)}")
     for path in result.files:
         screen.print(f"wrote {path}")
+    first = result.advices[0].candidate_id
+    screen.print(f"\nOne candidate in full: weegtool explain {out / 'ratings.csv'} "
+                 f"--candidates {out / 'candidates.csv'} --candidate {first}")
 
 
 def main(argv: list[str] | None = None) -> None:
