@@ -15,20 +15,14 @@ from .instrument import Instrument
 
 __all__ = ["explain_table", "cohort_table"]
 
-LABELS = {
-    "nl": {"item": "Item", "rating": "Score", "spread": "Spreiding", "weight": "Gewicht",
-           "contribution": "Bijdrage", "domain": "Domein", "total": "Totaal", "advice": "Advies",
-           "reasons": "Redenen", "changes": "Kleinste wijziging die het advies verandert",
-           "critical": "Kritieke items", "direction": "Richting", "review": "Evaluatie",
-           "disputed": "ter bespreking", "not_assessable": "niet te beoordelen", "candidate": "Kandidaat",
-           "band": "Band", "flags": "Vlaggen", "house": "Huis"},
-    "en": {"item": "Item", "rating": "Rating", "spread": "Spread", "weight": "Weight",
-           "contribution": "Contribution", "domain": "Domain", "total": "Total", "advice": "Advice",
-           "reasons": "Reasons", "changes": "Smallest change that changes the advice",
-           "critical": "Critical items", "direction": "Direction", "review": "Review",
-           "disputed": "for discussion", "not_assessable": "not assessable", "candidate": "Candidate",
-           "band": "Band", "flags": "Flags", "house": "House"},
-}
+class _Labels:
+    """``words["item"]`` is the catalogue's ``label.item`` in the chosen language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __getitem__(self, name: str) -> str:
+        return text(f"label.{name}", self.lang)
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -37,7 +31,7 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> Group:
     """Header, item table per domain with contributions, reasons and the counterfactual."""
-    words = LABELS[lang]
+    words = _Labels(lang)
     header = Text.assemble(
         (f"{words['candidate']} {advice.candidate_id}\n", "bold"),
         f"{instrument.spec.title(lang)} {instrument.version} ({instrument.status}) sha256 {instrument.sha256}\n",
@@ -54,7 +48,7 @@ def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> G
 
 
 def _items(advice: Advice, instrument: Instrument, lang: str) -> Table:
-    words = LABELS[lang]
+    words = _Labels(lang)
     table = Table(box=box.SIMPLE_HEAVY, show_lines=False)
     for name, justify in (("item", "left"), ("rating", "right"), ("spread", "right"), ("weight", "right"),
                           ("contribution", "right")):
@@ -75,7 +69,7 @@ def _items(advice: Advice, instrument: Instrument, lang: str) -> Table:
 
 
 def _reasons(advice: Advice, instrument: Instrument, lang: str) -> Table:
-    words = LABELS[lang]
+    words = _Labels(lang)
     table = Table(box=box.SIMPLE, show_header=True)
     table.add_column(words["reasons"])
     for reason in advice.reasons:
@@ -90,7 +84,7 @@ def _reasons(advice: Advice, instrument: Instrument, lang: str) -> Table:
 
 
 def _critical(advice: Advice, lang: str) -> Table:
-    table = Table(box=box.SIMPLE, title=LABELS[lang]["critical"])
+    table = Table(box=box.SIMPLE, title=text("label.critical", lang))
     table.add_column("item")
     table.add_column("rater")
     table.add_column("reason")
@@ -101,7 +95,7 @@ def _critical(advice: Advice, lang: str) -> Table:
 
 def cohort_table(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl", limit: int = 15) -> Table:
     """A row per candidate: total, band, advice, flags, items for discussion."""
-    words = LABELS[lang]
+    words = _Labels(lang)
     table = Table(box=box.SIMPLE_HEAVY)
     for name in ("candidate", "total", "band", "advice", "flags", "disputed"):
         table.add_column(words[name], justify="right" if name == "total" else "left")
