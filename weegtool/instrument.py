@@ -8,6 +8,7 @@ with its path and line, and raises one :class:`~weegtool.errors.CriteriaError`.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import hashlib
 import json
 from collections import Counter
@@ -181,6 +182,12 @@ class InstrumentSpec(_Spec):
     composition: tuple[CompositionRule, ...] = ()
 
 
+_FIELD_NAMES: set[str] = {
+    key for model in (Text, Level, Scale, Domain, Item, Category, Band, Ceiling, AdviceSpec, Precondition, Flag,
+                      CompositionRule, Settings, Provenance, InstrumentSpec)
+    for field_name, info in model.model_fields.items() for key in (field_name, info.alias) if key}
+
+
 @dataclass(frozen=True)
 class Instrument:
     """A validated, versioned and hashed weighting instrument.
@@ -334,14 +341,15 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
 def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
     """Validate the YAML ``text`` of a criteria file; see :func:`load_instrument`."""
     data, lines, problems = _read_yaml(text, source)
-    if not problems:
-        problems = _structure_problems(data, lines)
-    if not problems:
-        spec = InstrumentSpec.model_validate(data)
-        problems = [_at(lines, path) + msg for path, msg in _reference_problems(spec)]
+    if data is not None:
+        structure = _structure_problems(data, lines)
+        reported = {path for path, _ in structure}
+        problems += [message for _, message in structure]
+        problems += [_at(lines, path) + message for path, message in _reference_problems(data)
+                     if path not in reported]
     if problems:
         raise CriteriaError.collect(source, problems)
-    return Instrument(spec=spec, source=source)
+    return Instrument(spec=InstrumentSpec.model_validate(data), source=source)
 
 
 # --- YAML with line numbers -------------------------------------------------
@@ -404,11 +412,11 @@ def _dotted(path: Iterable[Any]) -> str:
 
 # --- structure: pydantic errors in the house style ---------------------------
 
-def _structure_problems(data: Any, lines: Mapping[Path_, int]) -> list[str]:
+def _structure_problems(data: Any, lines: Mapping[Path_, int]) -> list[tuple[Path_, str]]:
     try:
         InstrumentSpec.model_validate(data)
     except ValidationError as exc:
-        return [_at(lines, tuple(err["loc"])) + _explain(err, data)
+        return [(tuple(err["loc"]), _at(lines, tuple(err["loc"])) + _explain(err, data))
                 for err in exc.errors() if not _is_echo(err)]
     return []
 
@@ -419,7 +427,7 @@ def _explain(err: Mapping[str, Any], data: Any) -> str:
     kind, ctx, got = err["type"], err.get("ctx", {}), err.get("input")
     templates = {
         "missing": f"{where} is required",
-        "extra_forbidden": f"{where} is not a known field (check the spelling)",
+        "extra_forbidden": f"{where} is not a known field{_unknown_field_hint(loc, data)}",
         "literal_error": f"{where} must be one of {ctx.get('expected', '')}; got {got!r}",
         "greater_than_equal": f"{where} must be >= {_num(ctx.get('ge'))}; got {got!r}",
         "greater_than": f"{where} must be > {_num(ctx.get('gt'))}; got {got!r}",
@@ -443,7 +451,20 @@ def _explain(err: Mapping[str, Any], data: Any) -> str:
         "date_parsing": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
         "date_type": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
     }
-    return templates.get(kind, f"{where}: {err['msg']}; got {got!r}") + "."
+    message = templates.get(kind, f"{where}: {err['msg']}; got {got!r}")
+    return message if message.endswith("?") else message + "."
+
+
+def _unknown_field_hint(loc: Path_, data: Any) -> str:
+    """A quoting hint for a text split at a comma, else the nearest known field name."""
+    parent: Any = data
+    for part in loc[:-1]:
+        parent = parent[part] if isinstance(parent, (dict, list)) else None
+    if isinstance(parent, dict) and {"nl", "en"} & set(parent):
+        return (": a text with a comma splits there unless it is in quotes; "
+                'write it as nl: "text, with comma"')
+    close = difflib.get_close_matches(str(loc[-1]), sorted(_FIELD_NAMES), n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else " (check the spelling)"
 
 
 def _num(value: Any) -> str:
@@ -488,127 +509,168 @@ def _kind(value: Any) -> str:
 
 
 # --- cross references -------------------------------------------------------
+#
+# These run on the raw YAML data, tolerant of what the structure check already
+# reported, so that one pass over a file names every problem in it.
 
 Problem = tuple[Path_, str]
 
 
-def _reference_problems(spec: InstrumentSpec) -> list[Problem]:
+def _reference_problems(data: Mapping[str, Any]) -> list[Problem]:
+    raw = _Raw(data)
     checks = (_unique_ids, _item_references, _domain_sizes, _advice_references, _band_coverage,
               _composition_fields, _settings_consistency)
-    return [problem for check in checks for problem in check(spec)]
+    return [problem for check in checks for problem in check(raw)]
+
+
+class _Raw:
+    """Tolerant access to the raw criteria data: lists of mappings, ids, numbers."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+
+    def records(self, *path: str) -> list[tuple[int, dict[str, Any]]]:
+        node: Any = self.data
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return [(i, r) for i, r in enumerate(node) if isinstance(r, dict)] if isinstance(node, list) else []
+
+    def ids(self, *path: str) -> list[str]:
+        return [r["id"] for _, r in self.records(*path) if isinstance(r.get("id"), str)]
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _where(name: str, i: int, record: Mapping[str, Any]) -> str:
+    return f"{name}[{i}]" + (f" ({record['id']})" if isinstance(record.get("id"), str) else "")
 
 
 def _duplicates(ids: Iterable[str]) -> Iterator[str]:
     return (key for key, count in Counter(ids).items() if count > 1)
 
 
-def _unique_ids(spec: InstrumentSpec) -> Iterator[Problem]:
-    groups: dict[str, tuple[Any, ...]] = {
-        "scales": spec.scales, "domains": spec.domains, "items": spec.items,
-        "flags": spec.flags, "preconditions": spec.preconditions, "composition": spec.composition,
-        "advice.categories": spec.advice.categories, "advice.bands": spec.advice.bands,
-    }
-    for name, records in groups.items():
-        for dup in _duplicates(r.id for r in records):
-            index = [r.id for r in records].index(dup)
-            yield (tuple(name.split(".")) + (index, "id"), f"{name} id {dup!r} is used more than once; ids must be unique.")
-    for scale_index, scale in enumerate(spec.scales):
-        values = scale.values
-        if list(values) != sorted(set(values)):
-            yield (("scales", scale_index, "levels"),
-                   f"scales[{scale_index}] ({scale.id}).levels must have distinct values in increasing order; got {list(values)}.")
+def _unique_ids(raw: _Raw) -> Iterator[Problem]:
+    for name in ("scales", "domains", "items", "flags", "preconditions", "composition",
+                 "advice.categories", "advice.bands"):
+        path = tuple(name.split("."))
+        records = raw.records(*path)
+        ids = [r.get("id") for _, r in records]
+        for dup in _duplicates(i for i in ids if isinstance(i, str)):
+            index = records[ids.index(dup)][0]
+            yield (path + (index, "id"), f"{name} id {dup!r} is used more than once; ids must be unique.")
+    for i, scale in raw.records("scales"):
+        found = [level.get("value") for level in scale.get("levels") or [] if isinstance(level, dict)]
+        values = [v for v in found if isinstance(v, int)]
+        if len(values) == len(found) and values != sorted(set(values)):
+            yield (("scales", i, "levels"),
+                   f"{_where('scales', i, scale)}.levels must have distinct values in increasing order; got {values}.")
 
 
-def _item_references(spec: InstrumentSpec) -> Iterator[Problem]:
-    domains = {d.id for d in spec.domains}
-    scales = {s.id: s for s in spec.scales}
-    for i, item in enumerate(spec.items):
-        where = f"items[{i}] ({item.id})"
-        if item.domain not in domains:
-            yield (("items", i, "domain"), f"{where}.domain must be one of {sorted(domains)}; got {item.domain!r}.")
-        scale = scales.get(item.scale)
-        if scale is None:
-            yield (("items", i, "scale"), f"{where}.scale must be one of {sorted(scales)}; got {item.scale!r}.")
-        elif sorted(item.anchors) != list(scale.values):
-            yield (("items", i, "anchors"),
-                   f"{where}.anchors must describe every level of scale {scale.id!r} {list(scale.values)}; "
-                   f"got {sorted(item.anchors)}.")
+def _scale_values(raw: _Raw) -> dict[str, list[Any]]:
+    return {scale["id"]: [level.get("value") for level in scale.get("levels") or [] if isinstance(level, dict)]
+            for _, scale in raw.records("scales") if isinstance(scale.get("id"), str)}
 
 
-def _domain_sizes(spec: InstrumentSpec) -> Iterator[Problem]:
-    for d_index, domain in enumerate(spec.domains):
-        members = [item for item in spec.items if item.domain == domain.id]
-        where = f"domains[{d_index}] ({domain.id})"
+def _item_references(raw: _Raw) -> Iterator[Problem]:
+    domains, scales = raw.ids("domains"), _scale_values(raw)
+    for i, item in raw.records("items"):
+        where = _where("items", i, item)
+        if isinstance(item.get("domain"), str) and item["domain"] not in domains:
+            yield (("items", i, "domain"), f"{where}.domain must be one of {sorted(domains)}; got {item['domain']!r}.")
+        if isinstance(item.get("scale"), str) and item["scale"] not in scales:
+            yield (("items", i, "scale"), f"{where}.scale must be one of {sorted(scales)}; got {item['scale']!r}.")
+        levels = scales.get(item.get("scale"))  # type: ignore[arg-type]
+        anchors = item.get("anchors")
+        if levels and isinstance(anchors, dict) and sorted(map(str, anchors)) != sorted(map(str, levels)):
+            yield (("items", i, "anchors"), f"{where}.anchors must describe every level of scale "
+                   f"{item['scale']!r} {levels}; got {sorted(anchors, key=str)}.")
+
+
+def _domain_sizes(raw: _Raw) -> Iterator[Problem]:
+    items = [item for _, item in raw.records("items")]
+    for d, domain in raw.records("domains"):
+        members = [item for item in items if item.get("domain") == domain.get("id")]
+        where, max_missing = _where("domains", d, domain), domain.get("max_missing")
+        weights = [_number(item.get("weight")) for item in members]
         if not members:
-            yield (("domains", d_index), f"{where} has no items; every domain needs at least one.")
-        elif domain.max_missing >= len(members):
-            yield (("domains", d_index, "max_missing"),
-                   f"{where}.max_missing must be < its {len(members)} items; got {domain.max_missing}.")
-        elif sum(item.weight for item in members) <= 0:
-            yield (("domains", d_index), f"{where} must have at least one item with weight > 0.")
-    risk = [d for d in spec.domains if d.kind == "risk" and d.weight > 0]
-    if not risk:
+            yield (("domains", d), f"{where} has no items; every domain needs at least one.")
+        elif isinstance(max_missing, int) and max_missing >= len(members):
+            yield (("domains", d, "max_missing"),
+                   f"{where}.max_missing must be < its {len(members)} items; got {max_missing}.")
+        elif all(w is not None and w >= 0 for w in weights) and sum(w or 0.0 for w in weights) <= 0:
+            yield (("domains", d), f"{where} must have at least one item with weight > 0.")
+    kinds = [(domain.get("kind"), _number(domain.get("weight"))) for _, domain in raw.records("domains")]
+    if kinds and not any(kind == "risk" and (weight or 0) > 0 for kind, weight in kinds):
         yield (("domains",), "domains must include at least one risk domain with weight > 0.")
 
 
-def _advice_references(spec: InstrumentSpec) -> Iterator[Problem]:
-    categories = sorted(c.id for c in spec.advice.categories)
-    domains = {d.id for d in spec.domains}
+def _advice_references(raw: _Raw) -> Iterator[Problem]:
+    categories, domains = sorted(raw.ids("advice", "categories")), raw.ids("domains")
+    advice = raw.section("advice")
 
-    def check(path: Path_, where: str, value: str | None) -> Iterator[Problem]:
-        if value is not None and value not in categories:
+    def check(path: Path_, where: str, value: Any) -> Iterator[Problem]:
+        if categories and isinstance(value, str) and value not in categories:
             yield (path, f"{where} must be one of the advice categories {categories}; got {value!r}.")
 
     for name in ("not_this_group", "not_assessable"):
-        yield from check(("advice", name), f"advice.{name}", getattr(spec.advice, name))
-    for i, value in enumerate(spec.advice.suitable):
+        yield from check(("advice", name), f"advice.{name}", advice.get(name))
+    for i, value in enumerate(advice.get("suitable") or []):
         yield from check(("advice", "suitable", i), f"advice.suitable[{i}]", value)
-    for i, band in enumerate(spec.advice.bands):
-        yield from check(("advice", "bands", i, "advice"), f"advice.bands[{i}] ({band.id}).advice", band.advice)
-    for i, ceiling in enumerate(spec.advice.ceilings):
-        yield from check(("advice", "ceilings", i, "advice"), f"advice.ceilings[{i}].advice", ceiling.advice)
-        if ceiling.domain not in domains:
+    for name, label in (("bands", "advice.bands"), ("ceilings", "advice.ceilings")):
+        for i, record in raw.records("advice", name):
+            yield from check(("advice", name, i, "advice"), f"{_where(label, i, record)}.advice", record.get("advice"))
+    for i, ceiling in raw.records("advice", "ceilings"):
+        if isinstance(ceiling.get("domain"), str) and ceiling["domain"] not in domains:
             yield (("advice", "ceilings", i, "domain"),
-                   f"advice.ceilings[{i}].domain must be one of {sorted(domains)}; got {ceiling.domain!r}.")
-    for i, pre in enumerate(spec.preconditions):
-        yield from check(("preconditions", i, "advice"), f"preconditions[{i}] ({pre.id}).advice", pre.advice)
-    for i, flag in enumerate(spec.flags):
-        yield from check(("flags", i, "advice"), f"flags[{i}] ({flag.id}).advice", flag.advice)
+                   f"advice.ceilings[{i}].domain must be one of {sorted(domains)}; got {ceiling['domain']!r}.")
+    for name in ("preconditions", "flags"):
+        for i, record in raw.records(name):
+            yield from check((name, i, "advice"), f"{_where(name, i, record)}.advice", record.get("advice"))
 
 
-def _band_coverage(spec: InstrumentSpec) -> Iterator[Problem]:
-    bands = spec.advice.bands
-    for i, band in enumerate(bands):
-        if band.lower >= band.upper:
-            yield (("advice", "bands", i), f"advice.bands[{i}] ({band.id}) must have from < to; got from {band.lower:g} to {band.upper:g}.")
-    if bands[0].lower != 0:
-        yield (("advice", "bands", 0, "from"), f"advice.bands must start at 0; the first starts at {bands[0].lower:g}.")
-    if bands[-1].upper != 100:
-        yield (("advice", "bands", len(bands) - 1, "to"), f"advice.bands must end at 100; the last ends at {bands[-1].upper:g}.")
-    for i, (left, right) in enumerate(zip(bands, bands[1:]), start=1):
-        if left.upper != right.lower:
+def _band_coverage(raw: _Raw) -> Iterator[Problem]:
+    records = raw.records("advice", "bands")
+    if not records or any(_number(b.get("from")) is None or _number(b.get("to")) is None for _, b in records):
+        return
+    bands = [(i, b.get("id"), float(b["from"]), float(b["to"])) for i, b in records]
+    for i, name, low, high in bands:
+        if low >= high:
+            yield (("advice", "bands", i), f"advice.bands[{i}] ({name}) must have from < to; got from {low:g} to {high:g}.")
+    if bands[0][2] != 0:
+        yield (("advice", "bands", 0, "from"), f"advice.bands must start at 0; the first starts at {bands[0][2]:g}.")
+    if bands[-1][3] != 100:
+        yield (("advice", "bands", bands[-1][0], "to"), f"advice.bands must end at 100; the last ends at {bands[-1][3]:g}.")
+    for (_, left, _, left_high), (i, right, right_low, _) in zip(bands, bands[1:]):
+        if left_high != right_low:
             yield (("advice", "bands", i, "from"),
-                   f"advice.bands[{i}] ({right.id}) must start where band {left.id!r} ends ({left.upper:g}); "
-                   f"got {right.lower:g}. Bands must be in increasing order, without gaps or overlaps.")
+                   f"advice.bands[{i}] ({right}) must start where band {left!r} ends ({left_high:g}); "
+                   f"got {right_low:g}. Bands must be in increasing order, without gaps or overlaps.")
 
 
 _RULE_FIELDS = {"max_count": ("flag", "max"), "exclusive_pair": ("flags",), "diversity": ("max",)}
 
 
-def _composition_fields(spec: InstrumentSpec) -> Iterator[Problem]:
-    flags = sorted(f.id for f in spec.flags)
-    for i, rule in enumerate(spec.composition):
-        where = f"composition[{i}] ({rule.id})"
-        for name in _RULE_FIELDS.get(rule.type, ()):
-            if getattr(rule, name) is None:
-                yield (("composition", i), f"{where}.{name} is required for a rule of type {rule.type!r}.")
-        named = ([rule.flag] if rule.flag else []) + list(rule.flags or ())
-        for flag_id in named:
+def _composition_fields(raw: _Raw) -> Iterator[Problem]:
+    flags = sorted(raw.ids("flags"))
+    for i, rule in raw.records("composition"):
+        where = _where("composition", i, rule)
+        for name in _RULE_FIELDS.get(rule.get("type"), ()):  # type: ignore[arg-type]
+            if rule.get(name) is None:
+                yield (("composition", i), f"{where}.{name} is required for a rule of type {rule['type']!r}.")
+        listed = rule.get("flags")
+        named = [rule.get("flag")] + (listed if isinstance(listed, list) else [])
+        for flag_id in (f for f in named if isinstance(f, str)):
             if flag_id not in flags:
                 yield (("composition", i), f"{where} names flag {flag_id!r}, which is not in flags {flags}.")
 
 
-def _settings_consistency(spec: InstrumentSpec) -> Iterator[Problem]:
-    low, high = spec.settings.age_range
-    if low > high:
-        yield (("settings", "age_range"), f"settings.age_range must be [lowest, highest]; got [{low}, {high}].")
+def _settings_consistency(raw: _Raw) -> Iterator[Problem]:
+    ages = raw.section("settings").get("age_range")
+    if isinstance(ages, list) and len(ages) == 2 and all(isinstance(a, int) for a in ages) and ages[0] > ages[1]:
+        yield (("settings", "age_range"), f"settings.age_range must be [lowest, highest]; got {ages}.")

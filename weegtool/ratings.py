@@ -194,10 +194,22 @@ def _check_columns(frame: pd.DataFrame, instrument: Instrument, problems: _Probl
             problems.add(f"column {column!r} is not an item or a known field{advice}")
     for dup in sorted({c for c in columns if columns.count(c) > 1}):
         problems.add(f"column {dup!r} appears more than once.")
-    required = list(ID_COLUMNS) + list(instrument.item_ids) if with_ratings else ["candidate_id"]
-    for column in required:
+    ids = list(ID_COLUMNS) if with_ratings else ["candidate_id"]
+    for column in ids:
+        if column not in columns:
+            problems.add(f"column {column!r} is missing.")
+    for column in instrument.item_ids if with_ratings else ():
         if column not in columns:
             problems.add(f"column {column!r} is missing (an item nobody rated still needs its column, left blank).")
+
+
+def _shown(value: Any) -> str:
+    """A cell as the user typed it: numpy scalars as plain numbers, text quoted."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
 
 
 def _row(position: int | np.integer) -> int:
@@ -219,7 +231,7 @@ def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problem
             item = instrument.item_ids[js[k]]
             problems.add(f"row {_row(position)}, column {item!r}: must be one of "
                          f"{', '.join(str(v) for v in scale.values)} "
-                         f"or blank when not known; got {columns[item].iloc[position]!r}.")
+                         f"or blank when not known; got {_shown(columns[item].iloc[position])}.")
     return out
 
 
@@ -363,7 +375,7 @@ def _check_agreement(ids: _Ids, raw: pd.Series, values: pd.Series, name: str, pr
     for code in counts.index[counts > 1][:MAX_PROBLEMS]:
         cand = ids.labels[code]
         rows = np.flatnonzero(ids.codes == code)
-        shown = ", ".join(f"row {_row(p)}: {raw.iloc[p]!r}" for p in rows if as_text.iloc[p] is not None)
+        shown = ", ".join(f"row {_row(p)}: {_shown(raw.iloc[p])}" for p in rows if as_text.iloc[p] is not None)
         problems.add(f"candidate {cand!r}: column {name!r} must be the same in all its rows; got {shown}.")
 
 
@@ -383,7 +395,7 @@ def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Proble
             try:
                 parsed.append(parse(raw, flag_ids))
             except ValueError as exc:
-                problems.add(f"row {_row(position)}, column {name!r}: {exc}; got {raw!r}.")
+                problems.add(f"row {_row(position)}, column {name!r}: {exc}; got {_shown(raw)}.")
                 parsed.append(None)
         out[name] = parsed
     return pd.DataFrame(out, index=frame.index, dtype=object)
