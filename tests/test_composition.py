@@ -6,6 +6,8 @@ import pytest
 import weegtool
 from weegtool.composition import House, Profile, Resident, check_composition
 
+from .conftest import ROOT
+
 
 def rules(conflicts):
     return sorted(c.rule for c in conflicts)
@@ -48,6 +50,6 @@ def test_house_csv_and_yaml_agree(twente, tmp_path):
                    "huis-a;4;1;12;23;B-102;19;drug_misuse,sexual_violence_victim;social_resilience\n"
                    "huis-c;3;;;;;;;\n", encoding="utf-8")
     from_csv = weegtool.load_houses(csv, twente)
-    from_yaml = weegtool.load_houses(__import__("pathlib").Path("examples/houses.yaml"), twente)
+    from_yaml = weegtool.load_houses(ROOT / "examples" / "houses.yaml", twente)
     assert from_csv[0] == from_yaml[0]
     assert from_csv[1] == House("huis-c", 3)
