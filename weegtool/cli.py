@@ -94,11 +94,11 @@ def describe(file: Path | None, fmt: str, lang: str) -> None:
 
 
 def _scored(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-            on: _dt.datetime | None) -> tuple[Any, Any]:
+            on: _dt.datetime | None, aggregation: str | None) -> tuple[Any, Any]:
     import weegtool
 
     loaded = weegtool.load_instrument(instrument)
-    scores = weegtool.score(loaded, ratings, candidates)
+    scores = weegtool.score(loaded, ratings, candidates, aggregation)
     houses = weegtool.load_houses(house, loaded) if house else None
     return scores, weegtool.advise(scores, houses=houses, on=on.date() if on else None)
 
@@ -110,6 +110,8 @@ def _scoring_options(function: Any) -> Any:
         _instrument_option,
         click.option("--house", type=EXISTING, help="House file (YAML or CSV) for the composition check."),
         click.option("--on", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: today)."),
+        click.option("--aggregation", type=click.Choice(["median", "mean", "min", "max"]),
+                     help="How raters are combined (default: the instrument's setting)."),
         _lang_option,
     ]
     for option in reversed(options):
@@ -122,11 +124,11 @@ def _scoring_options(function: Any) -> Any:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--out", "-o", type=FILE, required=True, help="Output file (written only when all is well).")
 def score(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-          on: _dt.datetime | None, lang: str, fmt: str, out: Path) -> None:
+          on: _dt.datetime | None, aggregation: str | None, lang: str, fmt: str, out: Path) -> None:
     """Score RATINGS (CSV or XLSX) and write every candidate's advice to --out."""
     from .export import write_csv, write_json
 
-    scores, advices = _scored(ratings, candidates, instrument, house, on)
+    scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     if fmt == "json":
         write_json(advices, scores.instrument, out, lang)
     else:
@@ -138,11 +140,11 @@ def score(ratings: Path, candidates: Path | None, instrument: Path | None, house
 @_scoring_options
 @click.option("--candidate", "candidate_id", help="Candidate id (default: every candidate).")
 def explain(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-            on: _dt.datetime | None, lang: str, candidate_id: str | None) -> None:
+            on: _dt.datetime | None, aggregation: str | None, lang: str, candidate_id: str | None) -> None:
     """Print a candidate's breakdown: ratings, weights, contributions, reasons."""
     from .explain import console, explain_table
 
-    scores, advices = _scored(ratings, candidates, instrument, house, on)
+    scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     chosen = list(advices) if candidate_id is None else [_pick(advices, candidate_id)]
     for advice in chosen:
         console().print(explain_table(advice, scores.instrument, lang))
