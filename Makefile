@@ -6,7 +6,16 @@ STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut 
 
 .PHONY: run test setup bench lint clean
 
+# WeasyPrint needs Pango from Debian; installed only when missing (and only where apt-get can).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+
 $(STAMP): setup.cfg pyproject.toml
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  (apt-get update -q && apt-get install -y -q $$missing) || \
+	  { echo "error: could not install $$missing (run as root, or install them yourself)"; exit 1; }; \
+	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -159,6 +159,69 @@ def _pick(advices: Any, candidate_id: str) -> Any:
                          + (", ..." if len(advices) > 10 else "") + ".") from None
 
 
+def _export_options(function: Any) -> Any:
+    options = [
+        click.option("--keep-ids", is_flag=True,
+                     help="Export candidate ids as they are (default: keyed pseudonyms from WEEGTOOL_PSEUDONYM_KEY)."),
+        click.option("--decisions", type=EXISTING, help="Committee decisions (YAML) to print in the reports."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@_scoring_options
+@_export_options
+@click.option("--candidate", "candidate_id", required=True, help="Candidate id.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option("--out", "-o", type=FILE, required=True, help="Output file (written only when all is well).")
+def report(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
+           on: _dt.datetime | None, aggregation: str | None, lang: str, keep_ids: bool, decisions: Path | None,
+           candidate_id: str, fmt: str, out: Path) -> None:
+    """Write the advice report of one candidate (HTML or PDF, A4)."""
+    from .decision import load_decisions
+    from .export import write_atomic
+    from .pseudonym import key_from_environment, pseudonyms
+    from .report import render_html, render_pdf
+
+    scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
+    advice = _pick(advices, candidate_id)
+    shown = pseudonyms([candidate_id], key_from_environment(), keep_ids)[candidate_id]
+    decision = load_decisions(decisions).get(candidate_id) if decisions else None
+    page = render_html(advice, scores.instrument, scores.ratings, lang, decision, shown_id=shown)
+    write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
+    click.echo(f"{out}: report of {shown} ({scores.instrument.label})")
+
+
+@cli.command(name="export")
+@_scoring_options
+@_export_options
+@click.option("--format", "formats", type=click.Choice(["html", "pdf"]), multiple=True, default=("html",),
+              show_default=True, help="Report formats; repeat for both.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes for PDFs (default: all cores).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="A new (or empty) folder.")
+def export_command(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
+                   on: _dt.datetime | None, aggregation: str | None, lang: str, keep_ids: bool,
+                   decisions: Path | None, formats: tuple[str, ...], workers: int | None, out: Path) -> None:
+    """Export a cohort: reports, index.html overview, scores.csv and scores.xlsx (pseudonymised)."""
+    from rich.progress import Progress
+
+    from .decision import load_decisions
+    from .pseudonym import key_from_environment
+    from .report.export import export_cohort
+
+    scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
+    loaded = load_decisions(decisions) if decisions else None
+    with Progress(transient=True) as bar:
+        task = bar.add_task("PDF", total=len(advices) if "pdf" in formats else 0)
+        result = export_cohort(scores, advices, out, formats, lang, key_from_environment(), keep_ids, loaded,
+                               workers, progress=lambda done, total: bar.update(task, completed=done))
+    click.echo(f"{result.folder}: {result.reports} reports ({', '.join(formats)}), index.html, scores.csv, "
+               f"scores.xlsx; {scores.instrument.label}")
+
+
 @cli.command()
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
               show_default=True, help="Folder for the demo's tables and results.")

@@ -13,7 +13,7 @@ from .engine import Scores
 from .i18n import describe_change, describe_reason
 from .instrument import Instrument
 
-__all__ = ["advice_records", "write_json", "write_csv", "write_atomic"]
+__all__ = ["advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
 
 
 def advice_records(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl") -> list[dict[str, Any]]:
@@ -76,8 +76,11 @@ def write_json(advices: Sequence[Advice], instrument: Instrument, path: str | Pa
     return write_atomic(path, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_csv(advices: Sequence[Advice], scores: Scores, path: str | Path) -> Path:
-    """One row per candidate: the advice, the numbers and the instrument identity."""
+def score_table(advices: Sequence[Advice], scores: Scores, shown: dict[str, str] | None = None) -> Any:
+    """One row per candidate: the advice, the numbers and the instrument identity; no free text.
+
+    ``shown`` maps candidate ids to what the table shows (pseudonyms in an export).
+    """
     import pandas as pd
 
     frame = scores.to_frame(contributions=True)
@@ -91,4 +94,20 @@ def write_csv(advices: Sequence[Advice], scores: Scores, path: str | Path) -> Pa
     instrument = scores.instrument
     out["instrument_id"], out["instrument_version"], out["instrument_sha256"] = (
         instrument.id, instrument.version, instrument.sha256)
-    return write_atomic(path, out.to_csv(float_format="%.4f"))
+    if shown is not None:
+        out.index = pd.Index([shown[c] for c in out.index], name="candidate_id")
+    return out
+
+
+def write_csv(advices: Sequence[Advice], scores: Scores, path: str | Path,
+              shown: dict[str, str] | None = None) -> Path:
+    return write_atomic(path, score_table(advices, scores, shown).to_csv(float_format="%.4f"))
+
+
+def write_xlsx(advices: Sequence[Advice], scores: Scores, path: str | Path,
+               shown: dict[str, str] | None = None) -> Path:
+    import io
+
+    buffer = io.BytesIO()
+    score_table(advices, scores, shown).to_excel(buffer, sheet_name="scores", float_format="%.4f")
+    return write_atomic(path, buffer.getvalue())

@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 ID_COLUMNS = ("candidate_id", "rater_id")
-CANDIDATE_FIELDS = ("age", "consent", "direction", "flags", "date", "house")
+CANDIDATE_FIELDS = ("age", "consent", "direction", "flags", "date", "house", "purpose", "sources", "source_doubts")
+PURPOSES = ("admission", "review")
 DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
 MISSING_MARKERS = frozenset({"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "ja", "j", "y", "waar"})
@@ -470,7 +471,18 @@ def _parse_text(raw: Any, _flags: set[str]) -> str | None:
     return None if _blank(raw) else str(raw).strip()
 
 
-_FIELD_PARSERS = {"age": _parse_age, "direction": _parse_direction, "flags": _parse_flags, "date": _parse_date}
+def _parse_purpose(raw: Any, _flags: set[str]) -> str | None:
+    if _blank(raw):
+        return None
+    word = str(raw).strip().lower()
+    aliases = {"opname": "admission", "intake": "admission", "evaluatie": "review", "herbeoordeling": "review"}
+    if word in PURPOSES or word in aliases:
+        return aliases.get(word, word)
+    raise ValueError("must be admission or review (opname of evaluatie)")
+
+
+_FIELD_PARSERS = {"age": _parse_age, "direction": _parse_direction, "flags": _parse_flags, "date": _parse_date,
+                  "purpose": _parse_purpose}
 
 
 # --- evidence ---------------------------------------------------------------------

@@ -1,0 +1,11 @@
+"""Admission advice reports (HTML and PDF, nl and en) and cohort exports.
+
+One jinja2 template source serves HTML and PDF (WeasyPrint). Free text is data,
+never markup: autoescape everywhere and strict undefined variables.
+"""
+from __future__ import annotations
+
+from .context import report_context
+from .render import render_html, render_pdf, render_cohort_index
+
+__all__ = ["report_context", "render_html", "render_pdf", "render_cohort_index"]

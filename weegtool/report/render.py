@@ -1,0 +1,89 @@
+"""jinja2 rendering of reports: one template source for HTML and PDF (WeasyPrint)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from ..advice import Advice
+from ..decision import Decision
+from ..i18n import check_lang, text
+from ..instrument import Instrument
+from ..ratings import Ratings
+from .context import RaterIndex, report_context
+
+__all__ = ["environment", "render_html", "render_pdf", "render_cohort_index"]
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Autoescape everywhere, strict undefined: free text is data, a missing value an error."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("weegtool.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+
+
+def _footer(*parts: str) -> str:
+    """Text for a CSS string in the page footer: only characters that cannot break out of it."""
+    return re.sub(r"[^0-9A-Za-z ._:-]", "", " · ".join(parts).replace(" · ", " - "))[:120]
+
+
+def render_html(advice: Advice, instrument: Instrument, ratings: Ratings, lang: str = "nl",
+                decision: Decision | None = None, raters: RaterIndex | None = None,
+                shown_id: str | None = None) -> str:
+    """The advice report of one candidate as a self-contained HTML page."""
+    context = report_context(advice, instrument, ratings, check_lang(lang), decision, raters, shown_id)
+    context["footer_left"] = _footer(context["candidate"], instrument.id, instrument.version,
+                                     instrument.sha256[:12])
+    return environment().get_template("report.html.j2").render(context)
+
+
+def render_pdf(html: str) -> bytes:
+    """A4 PDF of a rendered report (WeasyPrint; no network: the page is self-contained)."""
+    import weasyprint
+
+    def refuse(url: str) -> dict[str, Any]:
+        raise ValueError(f"reports are self-contained; refused to fetch {url!r}")
+
+    return weasyprint.HTML(string=html, url_fetcher=refuse).write_pdf()
+
+
+def render_cohort_index(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl",
+                        shown: Mapping[str, str] | None = None, links: Mapping[str, str] | None = None) -> str:
+    """The cohort overview: counts per advice and direction, disputed items, hard flags, a row per candidate."""
+    from collections import Counter
+
+    from ..i18n import direction_title
+
+    lang = check_lang(lang)
+    shown = shown or {a.candidate_id: a.candidate_id for a in advices}
+    links = links or {}
+    categories = Counter(a.category for a in advices)
+    directions = Counter(a.direction for a in advices)
+    disputed = Counter(d.item for a in advices for d in a.disputed)
+    context = {
+        "lang": lang,
+        "t": lambda key, **values: text(key, lang, **values),
+        "footer_left": _footer(instrument.id, instrument.version, instrument.sha256[:12]),
+        "instrument": f"{instrument.spec.title(lang)} ({instrument.id} {instrument.version}, {instrument.status})",
+        "sha256": instrument.sha256,
+        "n": len(advices),
+        "categories": [(instrument.category(c.id).title(lang), categories.get(c.id, 0))
+                       for c in instrument.spec.advice.categories],
+        "directions": [(direction_title(d, lang), n) for d, n in sorted(directions.items(), key=lambda kv: -kv[1])],
+        "disputed": [(instrument.item(i).text(lang), i, n) for i, n in disputed.most_common(10)],
+        "hard": [shown[a.candidate_id] for a in advices
+                 if any(f.severity == "hard" and not f.overridden for f in a.flags)],
+        "rows": [{"id": shown[a.candidate_id], "link": links.get(a.candidate_id),
+                  "total": "-" if a.total is None else f"{a.total:.1f}", "band": a.band or "-",
+                  "advice": instrument.category(a.category).title(lang),
+                  "direction": direction_title(a.direction, lang), "review": a.review_date.isoformat()}
+                 for a in advices],
+    }
+    return environment().get_template("cohort.html.j2").render(context)
