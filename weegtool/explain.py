@@ -36,7 +36,7 @@ def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> G
         (f"{words['candidate']} {advice.candidate_id}\n", "bold"),
         f"{instrument.spec.title(lang)} {instrument.version} ({instrument.status}) sha256 {instrument.sha256}\n",
         (f"{words['advice']}: {instrument.category(advice.category).title(lang)}\n", "bold"),
-        f"{words['total']}: {_number(advice.total)}  {words['band']}: {advice.band or '-'}  "
+        f"{words['total']}: {_number(advice.total)}  {words['band']}: {instrument.band_title(advice.band, lang)}  "
         f"{words['direction']}: {direction_title(advice.direction, lang)}  "
         f"{words['review']}: {advice.review_date.isoformat()}\n",
         (text("advice_not_decision", lang), "italic"),
@@ -100,7 +100,7 @@ def cohort_table(advices: Sequence[Advice], instrument: Instrument, lang: str = 
     for name in ("candidate", "total", "band", "advice", "flags", "disputed"):
         table.add_column(words[name], justify="right" if name == "total" else "left")
     for advice in list(advices)[:limit]:
-        table.add_row(advice.candidate_id, _number(advice.total), advice.band or "-",
+        table.add_row(advice.candidate_id, _number(advice.total), instrument.band_title(advice.band, lang),
                       instrument.category(advice.category).title(lang),
                       ", ".join(f.id for f in advice.flags) or "-", str(len(advice.disputed)))
     return table

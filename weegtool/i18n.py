@@ -315,8 +315,9 @@ def describe_reason(reason: Any, instrument: Instrument, lang: str = "nl") -> st
         return text("reason.ceiling", lang, title=instrument.domain(reason.rule).title(lang), score=v["score"],
                     at=v["at"])
     if kind == "band":
-        sentence = text("reason.band", lang, total=v["total"], band=reason.rule, low=v["from"], high=v["to"],
-                        margin=_points(v["margin"]), nearest=v["nearest_band"] or "-")
+        sentence = text("reason.band", lang, total=v["total"], band=instrument.band_title(reason.rule, lang),
+                        low=v["from"], high=v["to"], margin=_points(v["margin"]),
+                        nearest=instrument.band_title(v["nearest_band"], lang))
         return sentence + (text("reason.band.prorated", lang) if v.get("prorated") else "")
     if kind == "composition":
         rule = next(r for r in instrument.spec.composition if r.id == reason.rule)

@@ -102,6 +102,7 @@ class Band(_Spec):
     lower: float = Field(alias="from", ge=0, le=100)
     upper: float = Field(alias="to", ge=0, le=100)
     advice: str
+    title: Text | None = None
 
 
 class Ceiling(_Spec):
@@ -253,6 +254,13 @@ class Instrument:
 
     def flag(self, flag_id: str) -> Flag:
         return {flag.id: flag for flag in self.spec.flags}[flag_id]
+
+    def band_title(self, band_id: str | None, lang: str = "nl") -> str:
+        """A band's title in ``lang``; its id when the file gives no title, '-' for no band."""
+        if not band_id:
+            return "-"
+        band = next((b for b in self.spec.advice.bands if b.id == band_id), None)
+        return band.title(lang) if band is not None and band.title is not None else band_id
 
     def category(self, category_id: str) -> Category:
         return {c.id: c for c in self.spec.advice.categories}[category_id]

@@ -120,9 +120,9 @@ def _advice_part(advice: Advice, instrument: Instrument, lang: str) -> dict[str,
         "direction": direction_title(advice.direction, lang),
         "review_date": advice.review_date.isoformat(),
         "total": _fmt(advice.total),
-        "band": advice.band or "-",
+        "band": instrument.band_title(advice.band, lang),
         "margin": _fmt(advice.margin),
-        "nearest_band": advice.nearest_band or "-",
+        "nearest_band": instrument.band_title(advice.nearest_band, lang),
         "prorated": advice.prorated,
         "reasons": [{"text": describe_reason(r, instrument, lang), "decisive": r.decisive, "kind": r.kind}
                     for r in advice.reasons],
@@ -135,7 +135,7 @@ def _chart(advice: Advice, instrument: Instrument, lang: str) -> str:
     ceilings = {c.domain: c.at for c in instrument.spec.advice.ceilings}
     bars = [Bar(d.title(lang), advice.domains[d.id], d.kind, ceilings.get(d.id)) for d in instrument.domains]
     bars.append(Bar(text("report.total", lang), advice.total, "total"))
-    boundaries = [(b.lower, b.id) for b in instrument.spec.advice.bands[1:]]
+    boundaries = [(b.lower, instrument.band_title(b.id, lang)) for b in instrument.spec.advice.bands[1:]]
     values = "; ".join(f"{b.label}: {_fmt(b.value)}" for b in bars)
     return profile_svg(bars, boundaries, text("report.profile", lang),
                        text("report.profile_desc", lang, values=values), text("report.not_rated", lang))
@@ -219,6 +219,6 @@ def _appendix(instrument: Instrument, lang: str) -> dict[str, Any]:
         "domains": [{"title": d.title(lang), "weight": f"{d.weight:g}", "share": f"{100 * share:.0f}%",
                      "items": ", ".join(f"{i.id} ({i.weight:g})" for i in instrument.items if i.domain == d.id)}
                     for d, share in zip(instrument.domains, weights.domain_share)],
-        "bands": [{"id": b.id, "from": f"{b.lower:g}", "to": f"{b.upper:g}",
+        "bands": [{"id": instrument.band_title(b.id, lang), "from": f"{b.lower:g}", "to": f"{b.upper:g}",
                    "advice": instrument.category(b.advice).title(lang)} for b in instrument.spec.advice.bands],
     }

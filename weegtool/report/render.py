@@ -81,7 +81,7 @@ def render_cohort_index(advices: Sequence[Advice], instrument: Instrument, lang:
         "hard": [shown[a.candidate_id] for a in advices
                  if any(f.severity == "hard" and not f.overridden for f in a.flags)],
         "rows": [{"id": shown[a.candidate_id], "link": links.get(a.candidate_id),
-                  "total": "-" if a.total is None else f"{a.total:.1f}", "band": a.band or "-",
+                  "total": "-" if a.total is None else f"{a.total:.1f}", "band": instrument.band_title(a.band, lang),
                   "advice": instrument.category(a.category).title(lang),
                   "direction": direction_title(a.direction, lang), "review": a.review_date.isoformat()}
                  for a in advices],
