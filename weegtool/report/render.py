@@ -48,10 +48,9 @@ def render_pdf(html: str) -> bytes:
     """A4 PDF of a rendered report (WeasyPrint; no network: the page is self-contained)."""
     import weasyprint
 
-    def refuse(url: str) -> dict[str, Any]:
-        raise ValueError(f"reports are self-contained; refused to fetch {url!r}")
-
-    return weasyprint.HTML(string=html, url_fetcher=refuse).write_pdf()
+    # Reports are self-contained: any reference to a file or a server is refused (and logged), never fetched.
+    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
 def render_cohort_index(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl",

@@ -1,0 +1,108 @@
+"""The committee's decision: never one person's, deviations explained, hard flags overridden by two."""
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+import weegtool
+from weegtool.decision import Decision, DecisionError, Signatory, check_decision, load_decisions
+
+from .conftest import ROOT
+
+CHAIR = Signatory("A. Voorzitter", "voorzitter")
+SCIENTIST = Signatory("B. Gedrag", "gedragswetenschapper", "SKJ 110012345", True)
+
+
+@pytest.fixture(scope="module")
+def advice_and_instrument():
+    instrument = weegtool.load_instrument()
+    scores = weegtool.score(instrument, ROOT / "tests" / "data" / "committee.csv")
+    advices = weegtool.advise(scores, on=_dt.date(2026, 11, 23))
+    return advices, instrument
+
+
+def _decision(advice, **changes):
+    fields = dict(candidate_id=advice.candidate_id, category=advice.category, follows_advice=True,
+                  signatories=(CHAIR, SCIENTIST))
+    fields.update(changes)
+    return Decision(**fields)
+
+
+def test_a_complete_decision_that_follows_the_advice(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    assert check_decision(_decision(advices[0]), advices[0], instrument) == []
+
+
+def test_one_person_is_not_a_committee(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    problems = check_decision(_decision(advices[0], signatories=(SCIENTIST,)), advices[0], instrument)
+    assert problems == [f"decision for candidate {advices[0].candidate_id!r}: needs at least two committee "
+                        "members; got 1."]
+
+
+def test_a_registered_behavioural_scientist_signs(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    unregistered = Signatory("C. Gedrag", "gedragswetenschapper", None, True)
+    problems = check_decision(_decision(advices[0], signatories=(CHAIR, unregistered)), advices[0], instrument)
+    assert len(problems) == 1 and "registered behavioural scientist" in problems[0]
+
+
+def test_a_deviation_needs_reasons_citing_items(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    advice = advices[0]
+    other = next(c.id for c in instrument.spec.advice.categories if c.id != advice.category)
+    bare = _decision(advice, category=other, follows_advice=False)
+    assert any("needs a written justification citing the items" in p for p in check_decision(bare, advice, instrument))
+    argued = _decision(advice, category=other, follows_advice=False, justification="Netwerk sterk.",
+                       items=("pf_network",))
+    assert check_decision(argued, advice, instrument) == []
+    wrong_item = _decision(advice, category=other, follows_advice=False, justification="x", items=("pf_netwerk",))
+    assert any("['pf_netwerk'] are not items" in p for p in check_decision(wrong_item, advice, instrument))
+
+
+def test_follows_advice_must_be_true_to_the_categories(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    other = next(c.id for c in instrument.spec.advice.categories if c.id != advices[0].category)
+    problems = check_decision(_decision(advices[0], category=other), advices[0], instrument)
+    assert any("follows_advice is True but the advice is" in p for p in problems)
+
+
+def test_only_a_hard_flag_of_this_candidate_can_be_overridden(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    problems = check_decision(_decision(advices[0], overridden_flags=("suicide_risk",), justification="x"),
+                              advices[0], instrument)
+    assert any("'suicide_risk' is not a hard flag of this candidate" in p for p in problems)
+
+
+def test_load_decisions_reads_a_list(tmp_path):
+    path = tmp_path / "decisions.yaml"
+    path.write_text(
+        "decisions:\n"
+        "  - candidate_id: C1\n    category: fits\n    follows_advice: true\n"
+        "    decided_on: 2026-11-23\n"
+        "    signatories:\n      - {name: A, role: voorzitter}\n"
+        "      - {name: B, role: gedragswetenschapper, registration: SKJ 1, behavioural_scientist: true}\n",
+        encoding="utf-8")
+    decision = load_decisions(path)["C1"]
+    assert decision.decided_on == _dt.date(2026, 11, 23) and decision.signatories[1].behavioural_scientist
+
+
+def test_load_decisions_reports_every_bad_record(tmp_path):
+    path = tmp_path / "decisions.yaml"
+    path.write_text("- candidate_id: C1\n  category: fits\n  follows_advice: true\n  colour: red\n"
+                    "- just text\n", encoding="utf-8")
+    with pytest.raises(DecisionError) as caught:
+        load_decisions(path)
+    assert len(caught.value.problems) == 2
+    assert caught.value.problems[0].startswith("decisions[0]:") and "colour" in caught.value.problems[0]
+    assert caught.value.problems[1] == "decisions[1]: must be a mapping."
+
+
+def test_load_decisions_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(DecisionError, match="no such decisions file"):
+        load_decisions(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(DecisionError, match="not valid YAML"):
+        load_decisions(bad)

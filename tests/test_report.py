@@ -1,0 +1,303 @@
+"""Advice reports: valid, self-contained HTML in the order a committee reads; PDF text; free text stays data."""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import html5lib
+import jinja2
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+import weegtool
+from weegtool.composition import parse_houses
+from weegtool.decision import Decision, Signatory
+from weegtool.i18n import CATALOGUE
+from weegtool.report import render_cohort_index, render_html, render_pdf
+from weegtool.report.chart import Bar, profile_svg
+from weegtool.report.render import _footer, environment
+
+from .conftest import ROOT
+
+COMMITTEE = ROOT / "tests" / "data" / "committee.csv"
+HOUSES = ROOT / "examples" / "houses.yaml"
+GOLDEN = ROOT / "tests" / "data" / "golden"
+ON = _dt.date(2026, 11, 23)
+SECTIONS = ("h-advice", "h-reasons", "h-profile", "h-items", "h-flags", "h-decision", "h-appendix")
+HOSTILE = [
+    "<script>alert('x')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)",
+    "</td></tr></table><h1>ingevoegd</h1>",
+    "{{ 7*7 }} {% raw %}",
+    "Onafgebroken" * 40,
+    "\u202eمرحبا بالعالم\u202c שלום",
+    "Goed bezig 👍🏽 👨‍👩‍👧 🏠",
+]
+
+
+@pytest.fixture(scope="module")
+def instrument() -> weegtool.Instrument:
+    return weegtool.load_instrument()
+
+
+@pytest.fixture(scope="module")
+def scored(instrument):
+    scores = weegtool.score(instrument, COMMITTEE)
+    houses = weegtool.load_houses(HOUSES, instrument)
+    return scores, weegtool.advise(scores, houses=houses, on=ON)
+
+
+def _page(scored, candidate: str = "C1", lang: str = "nl", **kwargs) -> str:
+    scores, advices = scored
+    advice = next(a for a in advices if a.candidate_id == candidate)
+    return render_html(advice, scores.instrument, scores.ratings, lang, **kwargs)
+
+
+def _strict_parse(page: str) -> None:
+    """html5lib in strict mode raises on any parse error (unclosed tags, stray end tags, bad nesting)."""
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+
+
+class _Refs(HTMLParser):
+    """Every attribute that could make a browser fetch something, and every script or external style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.tags: list[str] = []
+        self.ids: list[str] = []
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in {"src", "href", "srcset", "poster", "data", "action", "xlink:href"}:
+                self.refs.append(value or "")
+            if name.startswith("on"):
+                self.handlers.append(name)
+            if name == "id" and value:
+                self.ids.append(value)
+
+
+def _refs(page: str) -> _Refs:
+    parser = _Refs()
+    parser.feed(page)
+    return parser
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_report_is_valid_html(scored, lang):
+    _strict_parse(_page(scored, lang=lang))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_report_is_self_contained(scored, lang):
+    page = _page(scored, lang=lang)
+    refs = _refs(page)
+    assert "script" not in refs.tags and "link" not in refs.tags and "img" not in refs.tags
+    assert all(ref.startswith("#") for ref in refs.refs), refs.refs
+    assert not re.search(r"url\(|@import|https?://(?!www\.w3\.org/2000/svg)", page)
+
+
+def test_sections_come_in_the_order_a_committee_reads(scored):
+    ids = [i for i in _refs(_page(scored)).ids if i in SECTIONS]
+    assert ids == list(SECTIONS)
+
+
+def test_header_names_candidate_instrument_hash_and_committee(scored, instrument):
+    page = _page(scored)
+    assert "sha256 " + instrument.sha256 in page
+    assert f"{instrument.id} {instrument.version}" in page
+    assert "concept" in page
+    assert "3 beoordelaars" in page or "3 " in page
+    assert ON.isoformat() in page
+
+
+def test_report_carries_every_item_with_its_anchor_text(scored, instrument):
+    scores, advices = scored
+    page = _page(scored)
+    advice = next(a for a in advices if a.candidate_id == "C1")
+    for item in instrument.items:
+        assert f"({item.id})" in page
+        assert jinja2.utils.markupsafe.escape(item.text("nl")) in page
+        rating = advice.ratings[item.id]
+        if rating is not None and float(rating).is_integer():
+            anchor = item.anchors[int(rating)]("nl")
+            assert jinja2.utils.markupsafe.escape(anchor) in page
+
+
+def test_disputed_items_stand_out_and_critical_items_are_listed(scored):
+    scores, advices = scored
+    for advice in advices:
+        page = _page(scored, advice.candidate_id)
+        assert page.count('class="disputed"') == len({d.item for d in advice.disputed})
+        for critical in advice.critical:
+            assert jinja2.utils.markupsafe.escape(critical.reason) in page
+
+
+@pytest.mark.parametrize("lang, other", [("nl", "en"), ("en", "nl")])
+def test_fixed_text_is_translated(scored, lang, other):
+    """No sentence of the other language's catalogue leaks into a report."""
+    page = _page(scored, lang=lang)
+    leaked = []
+    for key, phrase in CATALOGUE[other].items():
+        plain = phrase.split("{")[0].strip()
+        if len(plain) >= 12 and plain != CATALOGUE[lang].get(key, "").split("{")[0].strip() and plain in page:
+            leaked.append((key, plain))
+    assert leaked == []
+    assert f'<html lang="{lang}">' in page
+
+
+def test_band_titles_follow_the_language(scored):
+    nl, en = _page(scored, "C1", "nl"), _page(scored, "C1", "en")
+    assert "doelgroep" in nl and "target group" in en
+    assert "'target'" not in nl
+
+
+def test_a_decision_is_printed_with_its_signatories(scored, instrument):
+    scores, advices = scored
+    advice = next(a for a in advices if a.candidate_id == "C2")
+    other = next(c.id for c in instrument.spec.advice.categories if c.id != advice.category)
+    decision = Decision("C2", other, follows_advice=False, justification="Sterk netwerk weegt zwaarder.",
+                        items=("pf_network",), dissent="Lid 2 is het niet eens.",
+                        signatories=(Signatory("A. Voorzitter", "voorzitter"),
+                                     Signatory("B. Gedrag", "gedragswetenschapper", "SKJ 123", True)),
+                        decided_on=ON)
+    page = render_html(advice, scores.instrument, scores.ratings, "nl", decision)
+    for text in ("Sterk netwerk weegt zwaarder.", "Lid 2 is het niet eens.", "B. Gedrag", "SKJ 123",
+                 "pf_network", instrument.category(other).title("nl")):
+        assert text in page
+    assert 'class="line"' not in page.split('id="h-decision"')[1].split("</section>")[0]
+
+
+def test_without_a_decision_the_report_has_lines_to_sign(scored):
+    decision_part = _page(scored).split('id="h-decision"')[1].split("</section>")[0]
+    assert decision_part.count('class="line"') >= 3
+
+
+def test_templates_refuse_missing_values():
+    with pytest.raises(jinja2.UndefinedError):
+        environment().get_template("report.html.j2").render({"t": lambda key, **values: key})
+
+
+# --- free text is data ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile(instrument):
+    """Every free-text field the report shows filled with strings that try to become markup."""
+    table = pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False)
+    table["er_intensity.note"] = [HOSTILE[n % len(HOSTILE)] for n in range(len(table))]
+    table["cp_avoidance.note"] = [HOSTILE[(n + 3) % len(HOSTILE)] for n in range(len(table))]
+    table["er_self_harm.critical"] = ["" if n else HOSTILE[0] + HOSTILE[6] for n in range(len(table))]
+    table["sources"] = " ; ".join(HOSTILE[:2])
+    scores = weegtool.score(instrument, table)
+    houses = parse_houses([{"id": HOSTILE[1], "capacity": 4}], instrument)
+    advice = next(a for a in weegtool.advise(scores, houses=houses, on=ON) if a.candidate_id == "C1")
+    decision = Decision("C1", advice.category, follows_advice=True, justification=" ".join(HOSTILE),
+                        dissent=HOSTILE[0], signatories=(Signatory(HOSTILE[1], HOSTILE[3]),
+                                                         Signatory(HOSTILE[6], HOSTILE[7], HOSTILE[2], True)),
+                        decided_on=ON)
+    return render_html(advice, scores.instrument, scores.ratings, "nl", decision, shown_id=HOSTILE[1])
+
+
+def test_hostile_strings_render_inert(hostile):
+    _strict_parse(hostile)
+    refs = _refs(hostile)
+    assert "script" not in refs.tags and "img" not in refs.tags
+    assert refs.handlers == []
+    assert hostile.count("<h1") == 1
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in hostile
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in hostile
+    assert "{{ 7*7 }}" in hostile and "49" not in hostile.split("{{ 7*7 }}")[0][-5:]
+    for text in HOSTILE[5:]:
+        assert text in hostile
+
+
+def test_the_page_footer_cannot_break_out_of_its_css_string():
+    footer = _footer('x"; } body { display: none } @page { content: "', "id\\", "a\nb")
+    assert not set(footer) & set('"\\;{}\n\'')
+
+
+def test_hostile_report_prints_on_a4(hostile):
+    reader = PdfReader(io.BytesIO(render_pdf(hostile)))
+    assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842
+               for p in reader.pages)
+    text = re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in reader.pages))
+    assert "<script>alert('x')</script>" in text
+    assert "onmouseover='alert(1)" in text
+
+
+def test_chart_labels_are_escaped():
+    svg = profile_svg([Bar("<b>x</b>", 50.0, "risk"), Bar("t&t", None, "total")], [(20.0, "<i>")],
+                      "<title>", "desc </desc><script>", "n/a")
+    assert "<b>" not in svg and "<script>" not in svg and "<i>" not in svg
+    _strict_parse(f"<!DOCTYPE html><html><head><title>t</title></head><body>{svg}</body></html>")
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pdf_carries_advice_hash_and_every_item(scored, instrument, lang):
+    scores, advices = scored
+    advice = next(a for a in advices if a.candidate_id == "C1")
+    reader = PdfReader(io.BytesIO(render_pdf(_page(scored, lang=lang))))
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages} == {(595, 842)}
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    squeezed = text.replace(" ", "")
+    assert instrument.category(advice.category).title(lang) in text
+    assert instrument.sha256 in squeezed
+    for item in instrument.items:
+        assert item.id in squeezed
+
+
+def test_pdf_refuses_to_fetch_anything(tmp_path):
+    secret = tmp_path / "geheim.css"
+    secret.write_text("p::after { content: 'GELEKT' }")
+    page = (f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
+            '<body><img src="http://127.0.0.1:9/x.png"><p>tekst</p></body></html>')
+    text = PdfReader(io.BytesIO(render_pdf(page))).pages[0].extract_text()
+    assert "tekst" in text and "GELEKT" not in text
+
+
+# --- golden files -----------------------------------------------------------------------------
+
+
+def _normalised(page: str) -> str:
+    page = re.sub(r"weegtool \d+\.\d+\.\d+\S*", "weegtool VERSION", page)
+    return "\n".join(line.rstrip() for line in page.splitlines()) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_golden_report(scored, lang):
+    """One known candidate, byte for byte (set WEEGTOOL_UPDATE_GOLDEN=1 to accept a deliberate change)."""
+    page = _normalised(_page(scored, "C3", lang))
+    golden = GOLDEN / f"report-C3.{lang}.html"
+    if os.environ.get("WEEGTOOL_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(page, encoding="utf-8")
+    assert page == golden.read_text(encoding="utf-8")
+
+
+# --- cohort overview ----------------------------------------------------------------------------
+
+
+def test_cohort_index_counts_and_links(scored, instrument):
+    scores, advices = scored
+    shown = {a.candidate_id: f"P-{n}" for n, a in enumerate(advices)}
+    links = {a.candidate_id: f"reports/{shown[a.candidate_id]}.html" for a in advices}
+    page = render_cohort_index(advices, instrument, "nl", shown, links)
+    _strict_parse(page)
+    assert all(f'href="reports/P-{n}.html"' in page for n in range(len(advices)))
+    assert not re.search(r">C\d<", page)
+    assert instrument.sha256 in page
