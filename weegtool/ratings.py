@@ -58,7 +58,9 @@ class Ratings:
     """Aggregated ratings of candidates, aligned with an instrument's items.
 
     ``values[i, j]`` is the aggregated rating of candidate ``candidate_ids[i]``
-    on item ``item_ids[j]`` (NaN where no rater rated it); ``spread`` is the
+    on item ``item_ids[j]`` (NaN where no rater rated it); ``raters`` is the
+    table as read (ids cleaned) and ``rater_values`` its item ratings as numbers,
+    row for row; ``spread`` is the
     highest minus the lowest rater's rating, ``disputed`` marks spreads at or
     above the instrument's ``disagreement_levels``.
     """
@@ -72,6 +74,7 @@ class Ratings:
     disputed: np.ndarray
     candidates: pd.DataFrame
     raters: pd.DataFrame | None = None
+    rater_values: np.ndarray | None = None
     notes: Mapping[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
     critical: Mapping[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
 
@@ -558,6 +561,7 @@ def _aggregate(
         disputed=disputed,
         candidates=info if same_order else info.reindex(ids.labels),
         raters=frame,
+        rater_values=values,
         notes=dict(notes),
         critical=dict(critical),
     )

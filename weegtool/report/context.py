@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import __version__
@@ -22,35 +23,36 @@ __all__ = ["RaterIndex", "report_context"]
 
 @dataclass(frozen=True)
 class RaterIndex:
-    """Each candidate's rater rows, grouped once for a whole cohort."""
+    """Each candidate's raters and their ratings per item, grouped once for a whole cohort."""
 
-    rows: Mapping[str, pd.DataFrame]
+    raters: Mapping[str, tuple[str, ...]]
+    given: Mapping[str, Mapping[str, tuple[tuple[str, float], ...]]]
 
     @classmethod
     def of(cls, ratings: Ratings) -> "RaterIndex":
-        frame = ratings.raters
-        if frame is None or frame.empty:
-            return cls({})
-        return cls({str(c): rows for c, rows in frame.groupby("candidate_id", sort=False)})
+        frame, numbers = ratings.raters, ratings.rater_values
+        if frame is None or numbers is None or frame.empty:
+            return cls({}, {})
+        codes, candidates = pd.factorize(frame["candidate_id"].astype(str))
+        rater_ids = frame["rater_id"].astype(str).to_numpy()
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(len(candidates) + 1))
+        raters, given = {}, {}
+        for n, candidate in enumerate(candidates):
+            rows = order[starts[n]:starts[n + 1]]
+            names, block = rater_ids[rows], numbers[rows]
+            raters[candidate] = tuple(names)
+            given[candidate] = {item: tuple(sorted((r, float(v)) for r, v in zip(names, block[:, j]) if v == v))
+                                for j, item in enumerate(ratings.item_ids)}
+        return cls(raters, given)
+
+    def count(self, candidate: str) -> int:
+        """How many raters rated ``candidate`` (rows in the ratings table)."""
+        return len(self.raters.get(candidate, ()))
 
     def values(self, candidate: str, item: str) -> list[tuple[str, float]]:
-        rows = self.rows.get(candidate)
-        if rows is None:
-            return []
-        out = []
-        for rater, value in zip(rows["rater_id"], rows[item]):
-            number = _float(value)
-            if number is not None:
-                out.append((str(rater), number))
-        return sorted(out)
-
-
-def _float(value: Any) -> float | None:
-    try:
-        number = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        return None
-    return None if math.isnan(number) else number
+        """Each rater's rating of ``item`` for ``candidate``, sorted by rater; unrated ones left out."""
+        return list(self.given.get(candidate, {}).get(item, ()))
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -92,12 +94,11 @@ def _candidate_fields(ratings: Ratings, candidate: str) -> dict[str, Any]:
 def _header(advice: Advice, instrument: Instrument, fields: Mapping[str, Any], raters: RaterIndex,
             lang: str) -> dict[str, Any]:
     consent = advice.preconditions.get("consent")
-    rows = raters.rows.get(advice.candidate_id)
     purpose = fields.get("purpose", "admission")
     return {
         "date": advice.assessed_on.isoformat(),
         "purpose": text(f"report.purpose.{purpose}", lang),
-        "raters": text("report.raters", lang, n=0 if rows is None else len(rows)),
+        "raters": text("report.raters", lang, n=raters.count(advice.candidate_id)),
         "instrument": f"{instrument.spec.title(lang)} ({instrument.id} {instrument.version})",
         "status": text(f"report.status.{instrument.status}", lang),
         "concept": instrument.status == "concept",
