@@ -27,7 +27,7 @@ import pandas as pd
 from .instrument import Instrument
 from .ratings import Ratings
 
-__all__ = ["Scores", "score_ratings", "Weights"]
+__all__ = ["Scores", "score_ratings", "score_values", "Kernel", "Weights"]
 
 DECIMALS = 9  # scores are rounded here so that a total on a band boundary lands in one band, always
 
@@ -137,10 +137,28 @@ class Scores:
         return pd.concat(parts, axis=1)
 
 
-def score_ratings(instrument: Instrument, ratings: Ratings) -> Scores:
-    """Score aggregated ``ratings`` with ``instrument``; see the module docstring for the arithmetic."""
-    w = Weights.of(instrument)
-    values = ratings.values
+@dataclass(frozen=True)
+class Kernel:
+    """The engine's numbers for a bare (candidates x items) rating matrix; see :func:`score_values`."""
+
+    contributions: np.ndarray
+    domain_scores: np.ndarray
+    domain_missing: np.ndarray
+    domain_assessable: np.ndarray
+    rated_weight: np.ndarray
+    total: np.ndarray
+    assessable: np.ndarray
+    prorated: np.ndarray
+    band: np.ndarray
+
+
+def score_values(values: np.ndarray, w: Weights, max_missing_fraction: float = 1.0) -> Kernel:
+    """Score a float matrix of (aggregated) ratings, NaN where not known; no validation.
+
+    The numeric kernel behind :func:`score_ratings` and the research estimators:
+    ``values`` has one column per item in the order of ``w``, every value within
+    its item's scale.
+    """
     present = ~np.isnan(values)
     complete = bool(present.all())
     if complete:
@@ -156,12 +174,18 @@ def score_ratings(instrument: Instrument, ratings: Ratings) -> Scores:
     assessable = np.asarray(domain_ok[:, counted].all(axis=1), dtype=bool)
     prorated = np.zeros(len(total), dtype=bool)
     if not complete:
-        assessable &= missing.sum(axis=1) / values.shape[1] <= instrument.settings.max_missing_fraction
+        assessable &= missing.sum(axis=1) / values.shape[1] <= max_missing_fraction
         prorated = assessable & (missing[:, counted] > 0).any(axis=1)
     total = np.where(assessable, total, np.nan)
     band = np.where(assessable, w.band_of(np.nan_to_num(total)), -1)
-    return Scores(instrument, ratings, contributions, domain_scores, missing, domain_ok, rated_weight,
-                  total, assessable, prorated, band)
+    return Kernel(contributions, domain_scores, missing, domain_ok, rated_weight, total, assessable, prorated, band)
+
+
+def score_ratings(instrument: Instrument, ratings: Ratings) -> Scores:
+    """Score aggregated ``ratings`` with ``instrument``; see the module docstring for the arithmetic."""
+    k = score_values(ratings.values, Weights.of(instrument), instrument.settings.max_missing_fraction)
+    return Scores(instrument, ratings, k.contributions, k.domain_scores, k.domain_missing, k.domain_assessable,
+                  k.rated_weight, k.total, k.assessable, k.prorated, k.band)
 
 
 def _complete(values: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
