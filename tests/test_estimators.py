@@ -16,7 +16,8 @@ import weegtool
 from weegtool.errors import CriteriaError, RatingsError
 from weegtool.instrument import parse_instrument
 from weegtool.research import synthetic_cohort
-from weegtool.research.estimators import CalibratedInstrumentClassifier, InstrumentScorer, _fit_logistic
+from weegtool.research.estimators import CalibratedInstrumentClassifier, InstrumentScorer
+from weegtool.research.weights import solve_logistic
 
 from .conftest import EXAMPLE, TWENTE
 
@@ -173,8 +174,8 @@ def test_warm_start_reaches_the_same_solution():
     rng = np.random.default_rng(0)
     Z = rng.random((200, 6))
     y = (rng.random(200) < 1 / (1 + np.exp(-(Z @ [2, 1, 0, 0, -1, 1] - 1.5)))).astype(float)
-    cold = _fit_logistic(Z, y, 1.0, True)
-    warm = _fit_logistic(Z, y, 1.0, True, warm_start=(np.full(6, -1.0), 3.0))
+    cold = solve_logistic(Z, y, 1.0, True)
+    warm = solve_logistic(Z, y, 1.0, True, start=(np.full(6, -1.0), 3.0))
     np.testing.assert_allclose(warm[0], cold[0], atol=1e-6)
     assert warm[1] == pytest.approx(cold[1], abs=1e-6)
 

@@ -6,7 +6,6 @@ import io
 import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import html5lib
 import jinja2

@@ -40,10 +40,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_feature_names_in, _check_sample_weight, check_is_fitted, validate_data
@@ -51,6 +49,7 @@ from sklearn.utils.validation import _check_feature_names_in, _check_sample_weig
 from ..engine import Kernel, Weights, score_values
 from ..errors import RatingsError
 from ..instrument import Instrument, load_instrument
+from .weights import solve_logistic
 
 __all__ = ["InstrumentScorer", "CalibratedInstrumentClassifier"]
 
@@ -77,57 +76,6 @@ def _auto_weights(low: np.ndarray, high: np.ndarray) -> Weights:
 
 
 # --- the constrained logistic solver ---------------------------------------------
-
-def _fit_logistic(Z: np.ndarray, y: np.ndarray, C: float, nonnegative: bool,
-                  sample_weight: np.ndarray | None = None,
-                  warm_start: tuple[np.ndarray, float] | None = None,
-                  *, max_iter: int = 1000) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression of ``y`` (0/1) on ``Z``, optionally with every coefficient >= 0.
-
-    Minimises scikit-learn's ``LogisticRegression`` objective (so with
-    ``nonnegative=False`` the two agree)::
-
-        sum(sw * logloss) / sum(sw) + ||coef||^2 / (2 * C * sum(sw))
-
-    with L-BFGS-B, the analytic gradient and bounds ``coef >= 0`` when
-    ``nonnegative``; the intercept is free and not penalised. ``warm_start`` is
-    a ``(coef, intercept)`` to start from (e.g. the full-sample fit, when
-    bootstrapping). Warns with a ``ConvergenceWarning`` when the optimum is not
-    reached. Returns ``(coef, intercept)``.
-    """
-    n, k = Z.shape
-    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    share = sw / sw.sum()
-    l2 = 1.0 / (C * sw.sum())
-
-    def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        eta = Z @ theta[:k] + theta[k]
-        loss = share @ (np.logaddexp(0.0, eta) - y * eta) + 0.5 * l2 * (theta[:k] @ theta[:k])
-        residual = share * (expit(eta) - y)
-        return loss, np.append(Z.T @ residual + l2 * theta[:k], residual.sum())
-
-    if warm_start is None:
-        mean = np.clip(share @ y, 1e-12, 1 - 1e-12)
-        start = np.append(np.zeros(k), np.log(mean / (1.0 - mean)))
-    else:
-        start = np.append(np.asarray(warm_start[0], dtype=float), float(warm_start[1]))
-    lower = 0.0 if nonnegative else None
-    if nonnegative:
-        start[:k] = np.maximum(start[:k], 0.0)
-    result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
-                      bounds=[(lower, None)] * k + [(None, None)],
-                      options={"maxiter": max_iter, "ftol": 0.0, "gtol": 1e-10})
-    theta = result.x
-    # L-BFGS-B stops "abnormally" when the line search hits machine precision at the optimum;
-    # only a projected gradient that is still large means it did not get there.
-    gradient = loss_and_gradient(theta)[1]
-    if nonnegative:
-        gradient[:k] = np.where((theta[:k] <= 0.0) & (gradient[:k] > 0.0), 0.0, gradient[:k])
-    if np.abs(gradient).max() > 1e-6:
-        warnings.warn(f"The logistic fit did not converge in {result.nit} iterations ({result.message}); "
-                      "weights may be inaccurate.", ConvergenceWarning, stacklevel=3)
-    return theta[:k], float(theta[k])
-
 
 # --- input: item order, scale, the engine's arrays -----------------------------------
 
@@ -516,8 +464,8 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
         if len(weighted) < 2:
             raise ValueError(f"{type(self).__name__} needs two classes in y (with a positive sample_weight); "
                              f"got 1 class: {_label(weighted[0])!r}.")
-        coef, intercept = _fit_logistic(self._features(X), (y == adverse).astype(float), self.C,
-                                        self.nonnegative, sample_weight)
+        coef, intercept = solve_logistic(self._features(X), (y == adverse).astype(float), self.C,
+                                         self.nonnegative, sample_weight)
         self.classes_, self.adverse_class_ = classes, adverse
         self.coef_, self.intercept_ = coef[np.newaxis, :], np.array([intercept])
         self.item_weights_, self.domain_weights_ = self._criteria_weights(coef)
