@@ -13,6 +13,17 @@ documented so that researchers can reason about what a method should recover:
 - candidate fields: age, consent, placement direction and flags, the flags more
   likely at high severity; ``outcome`` (placement continued) falls with
   severity and rises with protective factors.
+
+For fairness analyses the truth frame also holds ``sex`` ("F" or "M", each
+with probability 0.5, independent of everything else) and ``age_band``
+(``AGE_BANDS``, cut from the candidate's age). ``sex`` is drawn from a child
+generator, ``np.random.default_rng([seed, 1])``, so the other columns are
+exactly those of earlier versions for the same seed. By default neither sex
+nor age band affects ratings or outcome: a fair null model. With
+``rater_sex_bias`` every rater sees a female candidate that much heavier on
+the latent scale, before the cut: risk items higher, protective items lower.
+That is a measurement bias (the outcome still follows the true severity), so
+a method can be checked to find a disparity that is there.
 """
 from __future__ import annotations
 
@@ -24,7 +35,9 @@ import pandas as pd
 from ..instrument import Instrument
 from ..ratings import DIRECTIONS
 
-__all__ = ["Cohort", "synthetic_cohort"]
+__all__ = ["Cohort", "synthetic_cohort", "age_bands", "AGE_BANDS"]
+
+AGE_BANDS = ("under 12", "12-17", "18+")  # child, adolescent (Jeugdwet), young adult (extended youth care)
 
 FLAG_RATES = {  # base rate at average severity; rises with severity
     "suicide_risk": 0.12, "drug_misuse": 0.10, "addiction": 0.06, "danger_in_house": 0.05,
@@ -35,7 +48,13 @@ FLAG_RATES = {  # base rate at average severity; rises with severity
 
 @dataclass(frozen=True)
 class Cohort:
-    """A synthetic cohort: the ratings table (one row per candidate and rater), candidates, truth."""
+    """A synthetic cohort: the ratings table (one row per candidate and rater), candidates, truth.
+
+    ``candidates`` holds only fields weegtool reads (it can be passed to
+    :func:`weegtool.score`); ``truth`` holds what a real intake does not see or
+    score: ``severity``, ``outcome`` (1: placement continued), ``sex`` and
+    ``age_band``.
+    """
 
     ratings: pd.DataFrame
     candidates: pd.DataFrame
@@ -51,19 +70,44 @@ def synthetic_cohort(
     rater_bias_sd: float = 0.15,
     rater_noise_sd: float = 0.25,
     domain_sd: float = 0.6,
+    rater_sex_bias: float = 0.0,
 ) -> Cohort:
-    """A seeded cohort for ``instrument``: same seed, same cohort."""
+    """A seeded cohort for ``instrument``: same seed, same cohort.
+
+    Parameters
+    ----------
+    instrument : Instrument
+        The items, scales, flags and age range to generate for.
+    n_candidates, n_raters : int
+        Cohort size and raters per candidate (every rater rates every candidate).
+    seed : int
+        Same seed, same cohort; the columns added later (``sex``) come from a
+        child generator and leave the others unchanged.
+    missing_rate, rater_bias_sd, rater_noise_sd, domain_sd : float
+        See the module docstring.
+    rater_sex_bias : float
+        Latent shift toward risk every rater adds for female candidates (0: no bias).
+    """
     if n_candidates < 1 or n_raters < 1:
         raise ValueError(f"n_candidates and n_raters must be >= 1; got {n_candidates} and {n_raters}.")
     rng = np.random.default_rng(seed)
+    sex = np.random.default_rng([seed, 1]).choice(np.array(["F", "M"], dtype=object), n_candidates)
     ids = np.array([f"K{n:05d}" for n in range(1, n_candidates + 1)], dtype=object)
     general = rng.normal(0.0, 1.0, n_candidates)
     latent = _item_latents(instrument, general, rng, domain_sd)
-    ratings = _rated(instrument, latent, ids, n_raters, rng, rater_bias_sd, rater_noise_sd, missing_rate)
+    toward_risk = np.array([1.0 if item.direction == "risk" else -1.0 for item in instrument.items])
+    seen = latent + rater_sex_bias * np.outer(sex == "F", toward_risk)
+    ratings = _rated(instrument, seen, ids, n_raters, rng, rater_bias_sd, rater_noise_sd, missing_rate)
     candidates = _candidates(instrument, ids, general, rng)
     truth = pd.DataFrame({"candidate_id": ids, "severity": general,
-                          "outcome": _outcome(general, latent, instrument, rng)})
+                          "outcome": _outcome(general, latent, instrument, rng),
+                          "sex": sex, "age_band": age_bands(candidates["age"])})
     return Cohort(ratings, candidates, truth)
+
+
+def age_bands(age: pd.Series | np.ndarray) -> np.ndarray:
+    """``AGE_BANDS`` for ages in whole years: under 12, 12-17, 18 and over."""
+    return np.array(AGE_BANDS, dtype=object)[np.searchsorted([12, 18], np.asarray(age), side="right")]
 
 
 def _item_latents(instrument: Instrument, general: np.ndarray, rng: np.random.Generator,
