@@ -292,3 +292,14 @@ def test_twente_instrument_is_complete(twente):
         for level, anchor in item.anchors.items():
             assert anchor.nl.strip() and anchor.en.strip(), (item.id, level)
             assert anchor.nl != anchor.en, (item.id, level)
+
+
+def test_a_calibrated_instrument_says_how_when_and_from_what(make_instrument):
+    data = example_data()
+    data["status"] = "calibrated"
+    data["provenance"] = {"source": "pilot", "method": " "}
+    with pytest.raises(CriteriaError) as caught:
+        make_instrument(data)
+    said = [p for p in caught.value.problems if "is required when status is 'calibrated'" in p]
+    assert [p.split(" is required")[0].split()[-1] for p in said] == \
+        ["provenance.method", "provenance.date", "provenance.previous_sha256"]

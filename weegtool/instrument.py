@@ -163,6 +163,10 @@ class Provenance(_Spec):
     date: _dt.date | None = None
     method: str | None = None
     previous_sha256: str | None = Sha256
+    previous_version: str | None = None
+    data_sha256: str | None = Sha256
+    data_rows: int | None = Field(default=None, ge=0)
+    data_file: str | None = None
     note: Text | None = None
 
 
@@ -527,8 +531,19 @@ Problem = tuple[Path_, str]
 def _reference_problems(data: Mapping[str, Any]) -> list[Problem]:
     raw = _Raw(data)
     checks = (_unique_ids, _item_references, _domain_sizes, _advice_references, _band_coverage,
-              _composition_fields, _settings_consistency)
+              _composition_fields, _settings_consistency, _calibrated_provenance)
     return [problem for check in checks for problem in check(raw)]
+
+
+def _calibrated_provenance(raw: _Raw) -> Iterator[Problem]:
+    """A calibrated instrument says how, when, and which version it replaces."""
+    if raw.data.get("status") != "calibrated":
+        return
+    provenance = raw.section("provenance")
+    for key in ("method", "date", "previous_sha256"):
+        if provenance.get(key) is None or not str(provenance[key]).strip():
+            yield (("provenance", key), f"provenance.{key} is required when status is 'calibrated'; "
+                                        "say how the weights and cut-offs were estimated, when, and from which version.")
 
 
 class _Raw:
