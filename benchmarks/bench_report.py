@@ -3,9 +3,8 @@
 Three measurements, each against a baseline in the same run (these machines are
 shared and noisy: read the ratios):
 
-  html    weegtool's full advice report (``render_html``, with the rater index built
-          once as an export does) for ``--n`` synthetic candidates, against a bare
-          jinja2 template that renders the same item table (25 rows: item, text,
+  html    weegtool's full advice report (``render_html``, as an export calls it)
+          for ``--n`` synthetic candidates, against a bare jinja2 template that renders the same item table (25 rows: item, text,
           rating, anchor, raters, spread, weight, contribution) from values
           prepared beforehand, with autoescape on;
   pdf     ``render_pdf`` of a full report (best of ``--pdf-repeats``, pages counted),
@@ -38,7 +37,6 @@ from pypdf import PdfReader
 
 import weegtool
 from weegtool.report import render_html, render_pdf
-from weegtool.report.context import RaterIndex
 from weegtool.report.export import export_cohort
 from weegtool.research import synthetic_cohort
 
@@ -70,11 +68,11 @@ def timed(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, result
 
 
-def bare_rows(advice: weegtool.Advice, instrument: weegtool.Instrument, raters: RaterIndex) -> list[dict[str, str]]:
+def bare_rows(advice: weegtool.Advice, instrument: weegtool.Instrument, ratings: weegtool.Ratings) -> list[dict[str, str]]:
     rows = []
     for item in instrument.items:
         rating = advice.ratings[item.id]
-        given = raters.values(advice.candidate_id, item.id)
+        given = list(ratings.by_rater(advice.candidate_id, item.id).items())
         rows.append({"id": item.id, "text": item.text("nl"),
                      "rating": "-" if rating is None else f"{rating:g}",
                      "anchor": item.anchors[int(rating)]("nl") if rating is not None and float(rating).is_integer()
@@ -91,20 +89,18 @@ def bench_html(n: int, repeats: int) -> dict[str, Any]:
     cohort = synthetic_cohort(instrument, n_candidates=n, n_raters=3, seed=1)
     scores = weegtool.score(instrument, cohort.ratings, cohort.candidates)
     advices = weegtool.advise(scores, on=ON)
-    raters = RaterIndex.of(scores.ratings)
-    prepared = [bare_rows(a, instrument, raters) for a in advices]
+    prepared = [bare_rows(a, instrument, scores.ratings) for a in advices]
 
     def full() -> list[str]:
-        return [render_html(a, instrument, scores.ratings, "nl", raters=raters) for a in advices]
+        return [render_html(a, instrument, scores.ratings, "nl") for a in advices]
 
     def bare() -> list[str]:
         return [BARE.render(id=a.candidate_id, rows=rows) for a, rows in zip(advices, prepared)]
 
     full_s, pages = timed(full, repeats)
     bare_s, bare_pages = timed(bare, repeats)
-    index_s, _ = timed(lambda: RaterIndex.of(scores.ratings), repeats)
     return {"n": n, "full_s": full_s, "full_per_s": n / full_s, "bare_s": bare_s, "bare_per_s": n / bare_s,
-            "ratio": full_s / bare_s, "rater_index_s": index_s,
+            "ratio": full_s / bare_s,
             "full_kb": sum(map(len, pages)) / n / 1024, "bare_kb": sum(map(len, bare_pages)) / n / 1024}
 
 
@@ -155,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"HTML, {html['n']} candidates (best of {args.repeats}):")
     print(f"  weegtool report  {html['full_s']:8.3f} s  {html['full_per_s']:8.0f} /s  {html['full_kb']:.0f} KB each")
     print(f"  bare jinja2      {html['bare_s']:8.3f} s  {html['bare_per_s']:8.0f} /s  {html['bare_kb']:.0f} KB each")
-    print(f"  ratio weegtool/bare {html['ratio']:.1f}; rater index built once in {html['rater_index_s']:.3f} s")
+    print(f"  ratio weegtool/bare {html['ratio']:.1f}")
     pdf = bench_pdf(args.pdf_repeats)
     print(f"PDF (best of {args.pdf_repeats}):")
     print(f"  full report      {pdf['full_s']:8.3f} s  {pdf['pages']} pages, {pdf['per_page_s']:.3f} s per page")

@@ -17,9 +17,11 @@ import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .composition import Conflict, House, Profile, check_composition
 from .engine import DECIMALS, Scores, Weights
@@ -191,6 +193,7 @@ class _Context:
     on: _dt.date
     overrides: Mapping[str, Sequence[Override]]
     rank: dict[str, int]
+    fields: dict[str, list[Any]]
 
     @classmethod
     def of(cls, scores: Scores, houses: House | Sequence[House] | None, on: _dt.date | None,
@@ -199,19 +202,21 @@ class _Context:
         house_list = [houses] if isinstance(houses, House) else list(houses or [])
         _check_overrides(instrument, overrides, scores)
         rank = {c.id: n for n, c in enumerate(instrument.spec.advice.categories)}
+        frame = scores.ratings.candidates
+        fields = {str(name): frame[name].tolist() for name in frame.columns}
         return cls(scores, Weights.of(instrument), {h.id: h for h in house_list}, on or _dt.date.today(),
-                   overrides, rank)
+                   overrides, rank, fields)
 
     @property
     def instrument(self) -> Instrument:
         return self.scores.instrument
 
     def field(self, i: int, name: str) -> Any:
-        frame = self.scores.ratings.candidates
-        if name not in frame.columns:
+        column = self.fields.get(name)
+        if column is None:
             return None
-        value = frame[name].iloc[i]
-        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        value = column[i]
+        return None if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else value
 
     def advise(self, i: int) -> Advice:
         candidate = str(self.scores.candidate_ids[i])
@@ -364,40 +369,51 @@ class _Context:
     # the counterfactual
 
     def changes(self, i: int, fixed: list[Reason], suitability: str) -> tuple[Change, ...]:
-        """The smallest single-item rating changes that would change the suitability advice."""
-        s = self.scores
+        """The smallest single-item rating changes that would change the suitability advice.
+
+        Every other level of every rated item is tried at once: the change moves
+        one domain score and the total by known amounts (the engine is affine in
+        each rating), which gives the new band and ceilings, hence the new advice.
+        """
+        s, w = self.scores, self.weights
         if not s.assessable[i]:
             return ()
-        fixed_advice = [r.advice for r in fixed if r.advice is not None]
-        found: list[Change] = []
-        for j, item in enumerate(self.instrument.items):
-            current = s.ratings.values[i, j]
-            if math.isnan(current):
-                continue
-            for level in self.instrument.scale_of(item).values:
-                if level != current:
-                    found += self.try_change(i, j, float(current), float(level), fixed_advice, suitability)
-        if not found:
+        item, level = self.alternatives
+        current = s.ratings.values[i, item]
+        keep = ~np.isnan(current) & (level != current)
+        item, level, current = item[keep], level[keep], current[keep]
+        d = w.domain_of[item]
+        delta = 100.0 * w.item_weight[item] * (level - current) * w.slope[item] / s.rated_weight[i, d]
+        domains = np.repeat(s.domain_scores[i][None, :], len(item), axis=0)
+        rows = np.arange(len(item))
+        domains[rows, d] = np.round(domains[rows, d] + np.where(w.risk_domain[d], delta, -delta), DECIMALS)
+        total = np.round(s.total[i] + w.domain_share[d] * delta, DECIMALS)
+        advice = self.band_rank[w.band_of(total)]
+        fixed_rank = min((self.rank[r.advice] for r in fixed if r.advice is not None), default=len(self.rank))
+        advice = np.minimum(advice, fixed_rank)
+        for ceiling in self.instrument.spec.advice.ceilings:
+            hit = domains[:, self.instrument.domain_ids.index(ceiling.domain)] >= ceiling.at
+            advice = np.where(hit, np.minimum(advice, self.rank[ceiling.advice]), advice)
+        changed = np.flatnonzero(advice != self.rank[suitability])
+        if not changed.size:
             return ()
-        smallest = min(change.size for change in found)
-        return tuple(change for change in found if change.size == smallest)
+        size = np.abs(level - current)[changed]
+        categories = [c.id for c in self.instrument.spec.advice.categories]
+        return tuple(Change(self.instrument.item_ids[item[n]], float(current[n]), float(level[n]),
+                            round(float(total[n]), 2), categories[advice[n]])
+                     for n in changed[size == size.min()])
 
-    def try_change(self, i: int, j: int, current: float, level: float, fixed_advice: list[str],
-                   suitability: str) -> list[Change]:
-        w, s = self.weights, self.scores
-        d = w.domain_of[j]
-        step = (level - current) * w.slope[j]
-        delta = 100.0 * w.item_weight[j] * step / s.rated_weight[i, d]  # change of the risk-oriented score
-        domain_scores = s.domain_scores[i].copy()
-        domain_scores[d] = round(domain_scores[d] + (delta if w.risk_domain[d] else -delta), DECIMALS)
-        total = round(float(s.total[i] + w.domain_share[d] * delta), DECIMALS)
-        band = int(w.band_of(total))
-        advice = [r.advice for r in self.ceiling_reasons(i, domain_scores) if r.advice is not None]
-        advice += [self.instrument.spec.advice.bands[band].advice] + fixed_advice
-        new = min(advice, key=self.rank.__getitem__)
-        if new == suitability:
-            return []
-        return [Change(self.instrument.item_ids[j], current, level, round(total, 2), new)]
+    @cached_property
+    def alternatives(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (item index, level) of the instrument, item by item, levels in scale order."""
+        pairs = [(j, float(v)) for j, item in enumerate(self.instrument.items)
+                 for v in self.instrument.scale_of(item).values]
+        return np.array([j for j, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs])
+
+    @cached_property
+    def band_rank(self) -> np.ndarray:
+        """The rank (position in ``advice.categories``) of each band's advice."""
+        return np.array([self.rank[b.advice] for b in self.instrument.spec.advice.bands])
 
     # the record
 
@@ -447,7 +463,7 @@ class _Context:
         out = []
         for j in np.flatnonzero(ratings.disputed[i]):
             item = ratings.item_ids[j]
-            out.append(Disputed(item, float(ratings.spread[i, j]), _rater_values(ratings.raters, candidate, item)))
+            out.append(Disputed(item, float(ratings.spread[i, j]), ratings.by_rater(candidate, item)))
         return tuple(out)
 
 
@@ -456,19 +472,6 @@ def _group_fit(room: Mapping[str, int], conflicts: Sequence[Conflict]) -> str:
     if not room:
         return "not_checked"
     return "conflicts" if any(c.hard for c in conflicts) else "fits"
-
-
-def _rater_values(raters: Any, candidate: str, item: str) -> dict[str, float]:
-    if raters is None:
-        return {}
-    rows = raters[raters["candidate_id"].astype(str).str.strip() == candidate]
-    values = {}
-    for rater, value in zip(rows["rater_id"].astype(str).str.strip(), rows[item]):
-        try:
-            values[rater] = float(str(value).replace(",", "."))
-        except ValueError:
-            continue
-    return {rater: value for rater, value in values.items() if not math.isnan(value)}
 
 
 def _check_overrides(instrument: Instrument, overrides: Mapping[str, Sequence[Override]], scores: Scores) -> None:

@@ -18,6 +18,7 @@ import datetime as _dt
 import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,29 @@ class Ratings:
 
     def __len__(self) -> int:
         return len(self.candidate_ids)
+
+    @cached_property
+    def rater_rows(self) -> Mapping[str, np.ndarray]:
+        """Each candidate's row positions in ``raters``, grouped once on first use."""
+        if self.raters is None or self.rater_values is None or self.raters.empty:
+            return {}
+        codes, names = pd.factorize(self.raters["candidate_id"].astype(str))
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        return {name: order[starts[n]:starts[n + 1]] for n, name in enumerate(names)}
+
+    def rater_count(self, candidate: str) -> int:
+        """How many rows (raters) the ratings table has for ``candidate``."""
+        return len(self.rater_rows.get(candidate, ()))
+
+    def by_rater(self, candidate: str, item: str) -> dict[str, float]:
+        """Each rater's rating of ``item`` for ``candidate``, by rater id in sorted order; unrated ones left out."""
+        rows = self.rater_rows.get(candidate)
+        if rows is None or self.raters is None or self.rater_values is None:
+            return {}
+        j = self.item_ids.index(item)
+        pairs = zip(self.raters["rater_id"].to_numpy()[rows], self.rater_values[rows, j])
+        return dict(sorted((str(r), float(v)) for r, v in pairs if v == v))
 
     def to_frame(self) -> pd.DataFrame:
         """Aggregated ratings, one row per candidate, one column per item."""

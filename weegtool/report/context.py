@@ -18,41 +18,7 @@ from ..instrument import Instrument, Item
 from ..ratings import Ratings
 from .chart import Bar, profile_svg
 
-__all__ = ["RaterIndex", "report_context"]
-
-
-@dataclass(frozen=True)
-class RaterIndex:
-    """Each candidate's raters and their ratings per item, grouped once for a whole cohort."""
-
-    raters: Mapping[str, tuple[str, ...]]
-    given: Mapping[str, Mapping[str, tuple[tuple[str, float], ...]]]
-
-    @classmethod
-    def of(cls, ratings: Ratings) -> "RaterIndex":
-        frame, numbers = ratings.raters, ratings.rater_values
-        if frame is None or numbers is None or frame.empty:
-            return cls({}, {})
-        codes, candidates = pd.factorize(frame["candidate_id"].astype(str))
-        rater_ids = frame["rater_id"].astype(str).to_numpy()
-        order = np.argsort(codes, kind="stable")
-        starts = np.searchsorted(codes[order], np.arange(len(candidates) + 1))
-        raters, given = {}, {}
-        for n, candidate in enumerate(candidates):
-            rows = order[starts[n]:starts[n + 1]]
-            names, block = rater_ids[rows], numbers[rows]
-            raters[candidate] = tuple(names)
-            given[candidate] = {item: tuple(sorted((r, float(v)) for r, v in zip(names, block[:, j]) if v == v))
-                                for j, item in enumerate(ratings.item_ids)}
-        return cls(raters, given)
-
-    def count(self, candidate: str) -> int:
-        """How many raters rated ``candidate`` (rows in the ratings table)."""
-        return len(self.raters.get(candidate, ()))
-
-    def values(self, candidate: str, item: str) -> list[tuple[str, float]]:
-        """Each rater's rating of ``item`` for ``candidate``, sorted by rater; unrated ones left out."""
-        return list(self.given.get(candidate, {}).get(item, ()))
+__all__ = ["report_context"]
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -62,19 +28,18 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def report_context(advice: Advice, instrument: Instrument, ratings: Ratings, lang: str = "nl",
-                   decision: Decision | None = None, raters: RaterIndex | None = None,
+                   decision: Decision | None = None,
                    shown_id: str | None = None) -> dict[str, Any]:
     """Everything the report template shows, as plain values; ``shown_id`` replaces the id (a pseudonym)."""
-    raters = raters or RaterIndex.of(ratings)
     fields = _candidate_fields(ratings, advice.candidate_id)
     return {
         "lang": lang,
         "t": lambda key, **values: text(key, lang, **values),
         "candidate": shown_id or advice.candidate_id,
-        "header": _header(advice, instrument, fields, raters, lang),
+        "header": _header(advice, instrument, fields, ratings.rater_count(advice.candidate_id), lang),
         "advice": _advice_part(advice, instrument, lang),
         "chart": _chart(advice, instrument, lang),
-        "domains": _domains(advice, instrument, ratings, raters, lang),
+        "domains": _domains(advice, instrument, ratings, lang),
         "flags": _flags(advice, instrument, lang),
         "composition": _composition(advice, instrument, lang),
         "decision": _decision(decision, advice, instrument, lang),
@@ -91,14 +56,14 @@ def _candidate_fields(ratings: Ratings, candidate: str) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
-def _header(advice: Advice, instrument: Instrument, fields: Mapping[str, Any], raters: RaterIndex,
+def _header(advice: Advice, instrument: Instrument, fields: Mapping[str, Any], n_raters: int,
             lang: str) -> dict[str, Any]:
     consent = advice.preconditions.get("consent")
     purpose = fields.get("purpose", "admission")
     return {
         "date": advice.assessed_on.isoformat(),
         "purpose": text(f"report.purpose.{purpose}", lang),
-        "raters": text("report.raters", lang, n=raters.count(advice.candidate_id)),
+        "raters": text("report.raters", lang, n=n_raters),
         "instrument": f"{instrument.spec.title(lang)} ({instrument.id} {instrument.version})",
         "status": text(f"report.status.{instrument.status}", lang),
         "concept": instrument.status == "concept",
@@ -153,7 +118,7 @@ def _anchor(instrument: Instrument, item: Item, rating: float | None, lang: str)
     return "-"
 
 
-def _domains(advice: Advice, instrument: Instrument, ratings: Ratings, raters: RaterIndex,
+def _domains(advice: Advice, instrument: Instrument, ratings: Ratings,
              lang: str) -> list[dict[str, Any]]:
     disputed = {d.item for d in advice.disputed}
     critical = {}
@@ -163,7 +128,7 @@ def _domains(advice: Advice, instrument: Instrument, ratings: Ratings, raters: R
     for domain in instrument.domains:
         items = []
         for item in (i for i in instrument.items if i.domain == domain.id):
-            values = raters.values(advice.candidate_id, item.id)
+            values = list(ratings.by_rater(advice.candidate_id, item.id).items())
             spread = max(v for _, v in values) - min(v for _, v in values) if values else None
             notes = ratings.notes.get((advice.candidate_id, item.id), ())
             items.append({

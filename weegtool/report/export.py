@@ -20,7 +20,6 @@ from ..engine import Scores
 from ..errors import WeegtoolError
 from ..export import write_csv, write_xlsx
 from ..pseudonym import pseudonyms
-from .context import RaterIndex
 from .render import render_cohort_index, render_html, render_pdf
 
 __all__ = ["ExportResult", "export_cohort", "render_pdfs"]
@@ -75,8 +74,7 @@ def _write_all(scores: Scores, advices: Sequence[Advice], folder: Path, formats:
                progress: Callable[[int, int], None] | None) -> list[Path]:
     reports = folder / "reports"
     reports.mkdir()
-    raters = RaterIndex.of(scores.ratings)
-    pages = [render_html(a, scores.instrument, scores.ratings, lang, decisions.get(a.candidate_id), raters,
+    pages = [render_html(a, scores.instrument, scores.ratings, lang, decisions.get(a.candidate_id),
                          shown[a.candidate_id]) for a in advices]
     files: list[Path] = []
     if "html" in formats:

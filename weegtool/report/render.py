@@ -12,7 +12,7 @@ from ..decision import Decision
 from ..i18n import check_lang, text
 from ..instrument import Instrument
 from ..ratings import Ratings
-from .context import RaterIndex, report_context
+from .context import report_context
 
 __all__ = ["environment", "render_html", "render_pdf", "render_cohort_index"]
 
@@ -34,10 +34,9 @@ def _footer(*parts: str) -> str:
 
 
 def render_html(advice: Advice, instrument: Instrument, ratings: Ratings, lang: str = "nl",
-                decision: Decision | None = None, raters: RaterIndex | None = None,
-                shown_id: str | None = None) -> str:
+                decision: Decision | None = None, shown_id: str | None = None) -> str:
     """The advice report of one candidate as a self-contained HTML page."""
-    context = report_context(advice, instrument, ratings, check_lang(lang), decision, raters, shown_id)
+    context = report_context(advice, instrument, ratings, check_lang(lang), decision, shown_id)
     context["footer_left"] = _footer(context["candidate"], instrument.id, instrument.version,
                                      instrument.sha256[:12])
     return environment().get_template("report.html.j2").render(context)
