@@ -4,8 +4,9 @@ Three measurements, each against a baseline in the same run (these machines are
 shared and noisy: read the ratios):
 
   html    weegtool's full advice report (``render_html``, as an export calls it)
-          for ``--n`` synthetic candidates, against a bare jinja2 template that renders the same item table (25 rows: item, text,
-          rating, anchor, raters, spread, weight, contribution) from values
+          for ``--n`` synthetic candidates, against a bare jinja2 template that
+          renders the same item table (25 rows: item, text, rating, anchor,
+          raters, spread, weight, contribution) from values
           prepared beforehand, with autoescape on;
   pdf     ``render_pdf`` of a full report (best of ``--pdf-repeats``, pages counted),
           against WeasyPrint rendering a one-page A4 document with a 25-row table;
