@@ -344,3 +344,13 @@ def test_bad_value_in_xlsx_gives_the_spreadsheet_row(example, base, tmp_path):
     with pytest.raises(RatingsError) as caught:
         read_ratings(path, example)
     assert caught.value.problems == (f"row 6, column 'er_recovery': {RATING}; got 'veel'.",)
+
+
+def test_a_huge_bad_table_lists_200_problems_and_counts_them_all(example, make_ratings):
+    frame = make_ratings(example, n_candidates=150, n_raters=1, seed=3)
+    items = list(example.item_ids)[:2]
+    frame[items] = 9  # two bad values per row: 300 problems
+    with pytest.raises(RatingsError) as caught:
+        weegtool.read_ratings(frame, example)
+    assert str(caught.value).splitlines()[0].endswith(": 300 problems:")
+    assert len(caught.value.problems) == 201 and caught.value.problems[-1] == "... and 100 more problems"

@@ -14,7 +14,7 @@ __all__ = [
     "CriteriaError",
     "RatingsError",
     "HouseError",
-    "NotFittedError",
+    "ResearchError",
 ]
 
 
@@ -26,9 +26,11 @@ class WeegtoolError(Exception):
         super().__init__(message)
 
     @classmethod
-    def collect(cls, source: str, problems: Sequence[str]) -> "WeegtoolError":
-        """One error for all ``problems`` found in ``source``."""
-        count = len(problems)
+    def collect(cls, source: str, problems: Sequence[str], total: int | None = None) -> "WeegtoolError":
+        """One error for all ``problems`` found in ``source``; ``total`` counts those not listed too."""
+        count = len(problems) if total is None else total
+        if count > len(problems):
+            problems = [*problems, f"... and {count - len(problems)} more problems"]
         head = f"{source}: {count} problem{'s' if count != 1 else ''}"
         return cls("\n".join([head + ":", *(f"  - {p}" for p in problems)]), problems)
 
@@ -45,5 +47,5 @@ class HouseError(WeegtoolError, ValueError):
     """A house file (capacity and residents) is malformed."""
 
 
-class NotFittedError(WeegtoolError, AttributeError):
-    """An estimator was used before ``fit``."""
+class ResearchError(WeegtoolError, ValueError):
+    """Data or a parameter that a research method cannot use (shape, kind, missing values)."""

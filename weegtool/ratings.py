@@ -163,8 +163,7 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            listed = self.items + ([f"... and {self.more} more problems"] if self.more else [])
-            raise RatingsError.collect(self.source, listed)
+            raise RatingsError.collect(self.source, self.items, len(self.items) + self.more)
 
 
 def read_ratings(

@@ -35,7 +35,7 @@ _LAZY = {
     # scikit-learn estimators
     "InstrumentScorer": "estimators", "CalibratedInstrumentClassifier": "estimators",
     # the research error
-    "ResearchError": "_bootstrap",
+    "ResearchError": "_bootstrap",  # defined in weegtool.errors
 }
 
 __all__ = sorted(_LAZY)

@@ -14,17 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import WeegtoolError
+from ..errors import ResearchError
 
 __all__ = ["ResearchError", "binary_outcome", "numbers", "check_parameters", "chunk_sizes",
            "stratified_draws", "counts_of", "percentile_interval"]
 
 MAX_CELLS = 2_000_000  # draws per chunk: about 16 MB of int64
 MAX_LISTED = 10
-
-
-class ResearchError(WeegtoolError, ValueError):
-    """Data or a parameter that a research method cannot use (shape, kind, missing values)."""
 
 
 def _shown(values: Sequence[Any]) -> str:
