@@ -27,7 +27,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/weegtool demo --out out/demo
 
-## make test: the whole suite (unit, property, CLI) and the type check of the core
+## make test: the whole suite (unit, property, CLI, reports, notebooks) and the type check of the package
 test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m mypy

@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -104,7 +105,7 @@ def _scored(ratings: Path, candidates: Path | None, instrument: Path | None, hou
 
 
 def _scoring_options(function: Any) -> Any:
-    options = [
+    options: list[Callable[[Any], Any]] = [
         click.argument("ratings", type=EXISTING),
         click.option("--candidates", "-c", type=EXISTING, help="Candidates table (one row per candidate)."),
         _instrument_option,

@@ -41,7 +41,7 @@ def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> G
         f"{words['review']}: {advice.review_date.isoformat()}\n",
         (text("advice_not_decision", lang), "italic"),
     )
-    parts: list[object] = [header, _items(advice, instrument, lang), _reasons(advice, instrument, lang)]
+    parts: list[Text | Table] = [header, _items(advice, instrument, lang), _reasons(advice, instrument, lang)]
     if advice.critical:
         parts.append(_critical(advice, lang))
     return Group(*parts)

@@ -25,8 +25,8 @@ def _record(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]
     data = advice.to_dict()
     for reason, raw in zip(data["reasons"], advice.reasons):
         reason["text"] = describe_reason(raw, instrument, lang)
-    for change, raw in zip(data["changes"], advice.changes):
-        change["text"] = describe_change(raw, instrument, lang)
+    for change, counterfactual in zip(data["changes"], advice.changes):
+        change["text"] = describe_change(counterfactual, instrument, lang)
     return {
         "candidate_id": data["candidate_id"],
         "advice": data["category"],

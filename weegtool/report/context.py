@@ -53,7 +53,7 @@ def _candidate_fields(ratings: Ratings, candidate: str) -> dict[str, Any]:
     if candidate not in frame.index:
         return {}
     row = frame.loc[candidate]
-    return {k: v for k, v in row.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    return {str(k): v for k, v in row.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
 def _header(advice: Advice, instrument: Instrument, fields: Mapping[str, Any], n_raters: int,
@@ -121,7 +121,7 @@ def _anchor(instrument: Instrument, item: Item, rating: float | None, lang: str)
 def _domains(advice: Advice, instrument: Instrument, ratings: Ratings,
              lang: str) -> list[dict[str, Any]]:
     disputed = {d.item for d in advice.disputed}
-    critical = {}
+    critical: dict[str, list[tuple[str, str]]] = {}
     for c in advice.critical:
         critical.setdefault(c.item, []).append((c.rater_id, c.reason))
     out = []
