@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import CriteriaError
+from ..errors import CriteriaError, ResearchError
 from ..export import write_atomic
 from ..instrument import Instrument, load_instrument, parse_instrument
 
@@ -138,13 +138,13 @@ def _validate(text: str, path: Path) -> None:
 def _check_identity(instrument: Instrument, version: Any, method: Any, notes: Any) -> None:
     template = "The {!r} parameter of write_calibrated must be {}. Got {!r} instead."
     if not isinstance(version, str) or version == instrument.version:
-        raise ValueError(template.format("version", f"a new version number as text, not the instrument's own "
+        raise ResearchError(template.format("version", f"a new version number as text, not the instrument's own "
                                                     f"{instrument.version!r}", version))
     if not isinstance(method, str) or not method.strip():
-        raise ValueError(template.format("method", "a description of how the numbers were estimated", method))
+        raise ResearchError(template.format("method", "a description of how the numbers were estimated", method))
     if notes is not None and (not isinstance(notes, Mapping) or set(notes) != {"nl", "en"}
                               or not all(isinstance(v, str) and v.strip() for v in notes.values())):
-        raise ValueError(template.format("notes", "a note in Dutch and English, {'nl': ..., 'en': ...}", notes))
+        raise ResearchError(template.format("notes", "a note in Dutch and English, {'nl': ..., 'en': ...}", notes))
 
 
 def _set_weights(records: list[dict[str, Any]], weights: Mapping[str, float] | pd.Series | None,
@@ -155,7 +155,7 @@ def _set_weights(records: list[dict[str, Any]], weights: Mapping[str, float] | p
     by_id = {record["id"]: record for record in records}
     unknown = [key for key in given if key not in by_id]
     if unknown:
-        raise ValueError(f"{name} names unknown ids: {', '.join(map(str, unknown))}; "
+        raise ResearchError(f"{name} names unknown ids: {', '.join(map(str, unknown))}; "
                          f"the ids are {', '.join(by_id)}.")
     for key, value in given.items():
         by_id[key]["weight"] = _finite(value, f"{name}[{key!r}]")
@@ -177,12 +177,12 @@ def _upper_values(bands: list[dict[str, Any]], uppers: Sequence[float] | Mapping
         given, ids = _as_dict(uppers), [band["id"] for band in bands]
         unknown = [key for key in given if key not in ids]
         if unknown:
-            raise ValueError(f"band_uppers names unknown bands: {', '.join(map(str, unknown))}; "
+            raise ResearchError(f"band_uppers names unknown bands: {', '.join(map(str, unknown))}; "
                              f"the bands are {', '.join(ids)}.")
         return [given.get(band["id"], band["to"]) for band in bands]
     values = list(uppers)
     if len(values) != len(bands):
-        raise ValueError(f"band_uppers must give the upper bound of each of the {len(bands)} bands, "
+        raise ResearchError(f"band_uppers must give the upper bound of each of the {len(bands)} bands, "
                          f"the last being 100; got {len(values)}.")
     return values
 
@@ -194,7 +194,7 @@ def _as_dict(values: Mapping[str, float] | pd.Series) -> dict[Any, Any]:
 def _finite(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(value):
-        raise ValueError(f"{where} must be a finite number; got {value!r}.")
+        raise ResearchError(f"{where} must be a finite number; got {value!r}.")
     return float(value)
 
 

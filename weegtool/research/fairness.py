@@ -36,6 +36,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from ..advice import Advices
 from ..engine import Scores
+from ..errors import ResearchError
 
 __all__ = ["GroupRates", "group_rates", "NOT_ASSESSABLE"]
 
@@ -130,7 +131,7 @@ def group_rates(
     rates = _rates_frame(labels, group, reference, alpha)
     if outcome is None:
         if positive is not None:
-            raise ValueError("The 'positive' parameter of group_rates is used only with outcome; got no outcome.")
+            raise ResearchError("The 'positive' parameter of group_rates is used only with outcome; got no outcome.")
         return GroupRates(rates, None, reference, None, alpha)
     chosen = _positive(positive, labels)
     truth = _outcome(_aligned(outcome, labels, "outcome"))
@@ -151,7 +152,7 @@ def _labels(values: Any) -> pd.Series:
     series = values.copy() if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     missing = np.flatnonzero(series.isna().to_numpy())
     if len(missing):
-        raise ValueError(f"advice_or_bands has {len(missing)} missing values (positions {_some(missing)}); "
+        raise ResearchError(f"advice_or_bands has {len(missing)} missing values (positions {_some(missing)}); "
                          f"give every candidate a category or band.")
     return series.astype(object).rename("category")
 
@@ -161,15 +162,15 @@ def _aligned(values: Any, labels: pd.Series, name: str) -> pd.Series:
     if _has_ids(values) and _has_ids(labels):
         absent = labels.index.difference(values.index)
         if len(absent):
-            raise ValueError(f"{name} has no entry for {len(absent)} of the {len(labels)} candidates: "
+            raise ResearchError(f"{name} has no entry for {len(absent)} of the {len(labels)} candidates: "
                              f"{_some(absent)}.")
         if values.index.has_duplicates:
-            raise ValueError(f"{name} gives some candidate ids more than once: "
+            raise ResearchError(f"{name} gives some candidate ids more than once: "
                              f"{_some(values.index[values.index.duplicated()].unique())}.")
         return values.reindex(labels.index)
     array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     if array.ndim != 1 or len(array) != len(labels):
-        raise ValueError(f"advice_or_bands has {len(labels)} candidates but {name} has "
+        raise ResearchError(f"advice_or_bands has {len(labels)} candidates but {name} has "
                          f"{len(array) if array.ndim == 1 else array.shape}; give one value per candidate.")
     return pd.Series(array, index=labels.index, dtype=object)
 
@@ -181,7 +182,7 @@ def _has_ids(values: Any) -> bool:
 def _check_no_missing(values: pd.Series, name: str) -> None:
     missing = np.flatnonzero(values.isna().to_numpy())
     if len(missing):
-        raise ValueError(f"{name} has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
+        raise ResearchError(f"{name} has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
                          f"drop those candidates or give them a group of their own, such as 'unknown'.")
 
 
@@ -190,7 +191,7 @@ def _check_sizes(group: pd.Series, min_size: int) -> None:
     small = sizes[sizes < min_size]
     if len(small):
         listed = ", ".join(f"{g!r} has {n}" for g, n in sorted(small.items(), key=lambda p: str(p[0])))
-        raise ValueError(f"groups too small: {listed}; each group needs at least min_size={min_size} candidates. "
+        raise ResearchError(f"groups too small: {listed}; each group needs at least min_size={min_size} candidates. "
                          f"Merge small groups or lower min_size.")
 
 
@@ -199,20 +200,20 @@ def _reference(group: pd.Series, reference: Any) -> Any:
     if reference is None:
         return max(sorted(sizes.index, key=str), key=lambda g: sizes[g])
     if reference not in sizes.index:
-        raise ValueError(f"The 'reference' parameter of group_rates must be one of the groups "
+        raise ResearchError(f"The 'reference' parameter of group_rates must be one of the groups "
                          f"{sorted(sizes.index, key=str)}. Got {reference!r} instead.")
     return reference
 
 
 def _positive(positive: Iterable[str] | str | None, labels: pd.Series) -> tuple[str, ...]:
     if positive is None:
-        raise ValueError("The 'positive' parameter of group_rates is required with outcome: the categories "
+        raise ResearchError("The 'positive' parameter of group_rates is required with outcome: the categories "
                          "counted as a positive prediction, e.g. ('fits', 'fits_with_conditions').")
     chosen = (positive,) if isinstance(positive, str) else tuple(positive)
     known = set(labels)
     unknown = [c for c in chosen if c not in known]
     if not chosen or len(unknown) == len(chosen):
-        raise ValueError(f"The 'positive' parameter of group_rates must name at least one category that occurs "
+        raise ResearchError(f"The 'positive' parameter of group_rates must name at least one category that occurs "
                          f"{sorted(known, key=str)}. Got {positive!r} instead.")
     return chosen
 
@@ -220,11 +221,11 @@ def _positive(positive: Iterable[str] | str | None, labels: pd.Series) -> tuple[
 def _outcome(values: pd.Series) -> np.ndarray:
     missing = np.flatnonzero(values.isna().to_numpy())
     if len(missing):
-        raise ValueError(f"outcome has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
+        raise ResearchError(f"outcome has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
                          f"drop those candidates first.")
     bad = [(i, v) for i, v in zip(values.index, values) if v not in (0, 1)]  # True == 1, False == 0
     if bad:
-        raise ValueError(f"outcome must be 0/1 or True/False; got {bad[0][1]!r} for candidate {bad[0][0]!r}"
+        raise ResearchError(f"outcome must be 0/1 or True/False; got {bad[0][1]!r} for candidate {bad[0][0]!r}"
                          + (f" and {len(bad) - 1} more." if len(bad) > 1 else "."))
     return values.astype(int).to_numpy() == 1
 

@@ -48,6 +48,7 @@ import pandas as pd
 
 from ..api import score
 from ..engine import DECIMALS, Scores, Weights
+from ..errors import ResearchError
 from ..instrument import Instrument
 from ..ratings import Ratings
 
@@ -186,14 +187,14 @@ def weight_sensitivity(
 def _check_parameters(n_draws: Any, concentration: Any, perturb: Any, step: Any) -> None:
     template = "The {!r} parameter of weight_sensitivity must be {}. Got {!r} instead."
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
-        raise ValueError(template.format("n_draws", "an int >= 1", n_draws))
+        raise ResearchError(template.format("n_draws", "an int >= 1", n_draws))
     if not _is_number(concentration) or not concentration > 0:
-        raise ValueError(template.format("concentration", "a number > 0 (math.inf for no perturbation)",
+        raise ResearchError(template.format("concentration", "a number > 0 (math.inf for no perturbation)",
                                          concentration))
     if perturb not in PERTURB:
-        raise ValueError(template.format("perturb", f"one of {PERTURB}", perturb))
+        raise ResearchError(template.format("perturb", f"one of {PERTURB}", perturb))
     if not _is_number(step) or not 0 < step < 1:
-        raise ValueError(template.format("step", "a number in (0, 1)", step))
+        raise ResearchError(template.format("step", "a number in (0, 1)", step))
 
 
 def _is_number(value: Any) -> bool:
@@ -253,7 +254,7 @@ class _Base:
     def of(cls, scores: Scores) -> "_Base":
         rows = np.flatnonzero(scores.assessable)
         if len(rows) == 0:
-            raise ValueError(f"weight_sensitivity needs at least one candidate with a total; none of the "
+            raise ResearchError(f"weight_sensitivity needs at least one candidate with a total; none of the "
                              f"{len(scores)} has one (too much missing information).")
         w, rules = Weights.of(scores.instrument), _Rules.of(scores, rows)
         values = scores.ratings.values[rows]

@@ -23,6 +23,7 @@ from ..advice import Advice, Advices, Reason, advise
 from ..api import score
 from ..composition import House
 from ..engine import Scores
+from ..errors import ResearchError
 from ..i18n import check_lang, describe_reason
 from ..instrument import Instrument
 from ..ratings import Ratings
@@ -136,7 +137,7 @@ def compare_versions(
 
 def _check_comparable(old: Instrument, new: Instrument, ratings_table: Any) -> None:
     if isinstance(ratings_table, (Ratings, Scores)):
-        raise ValueError("compare_versions needs the ratings table itself (a DataFrame or a file), not ratings "
+        raise ResearchError("compare_versions needs the ratings table itself (a DataFrame or a file), not ratings "
                          "already read for one version; pass the table both versions read.")
     missing_new = [i for i in old.item_ids if i not in set(new.item_ids)]
     missing_old = [i for i in new.item_ids if i not in set(old.item_ids)]
@@ -144,7 +145,7 @@ def _check_comparable(old: Instrument, new: Instrument, ratings_table: Any) -> N
         parts = [f"missing from {label} {version}: {', '.join(ids)}"
                  for label, version, ids in ((new.id, new.version, missing_new), (old.id, old.version, missing_old))
                  if ids]
-        raise ValueError("The two instruments must have the same items to be compared; " + "; ".join(parts) + ".")
+        raise ResearchError("The two instruments must have the same items to be compared; " + "; ".join(parts) + ".")
 
 
 # --- tables -----------------------------------------------------------------------------------
