@@ -92,6 +92,10 @@ class Ratings:
         starts = np.searchsorted(codes[order], np.arange(len(names) + 1))
         return {name: order[starts[n]:starts[n + 1]] for n, name in enumerate(names)}
 
+    @cached_property
+    def _rater_ids(self) -> np.ndarray:
+        return np.array([] if self.raters is None else self.raters["rater_id"].astype(str).to_numpy(), dtype=object)
+
     def rater_count(self, candidate: str) -> int:
         """How many rows (raters) the ratings table has for ``candidate``."""
         return len(self.rater_rows.get(candidate, ()))
@@ -99,11 +103,11 @@ class Ratings:
     def by_rater(self, candidate: str, item: str) -> dict[str, float]:
         """Each rater's rating of ``item`` for ``candidate``, by rater id in sorted order; unrated ones left out."""
         rows = self.rater_rows.get(candidate)
-        if rows is None or self.raters is None or self.rater_values is None:
+        if rows is None or self.rater_values is None:
             return {}
         j = self.item_ids.index(item)
-        pairs = zip(self.raters["rater_id"].to_numpy()[rows], self.rater_values[rows, j])
-        return dict(sorted((str(r), float(v)) for r, v in pairs if v == v))
+        pairs = zip(self._rater_ids[rows], self.rater_values[rows, j].tolist())
+        return dict(sorted((r, v) for r, v in pairs if v == v))
 
     def to_frame(self) -> pd.DataFrame:
         """Aggregated ratings, one row per candidate, one column per item."""
