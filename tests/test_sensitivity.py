@@ -208,6 +208,8 @@ def test_a_total_never_leaves_the_range_of_its_domain_scores(rows, concentration
     frame = result.candidates
     assert (frame["total_min"] >= low - 1e-9).all() and (frame["total_max"] <= high + 1e-9).all()
     bands = Weights.of(instrument)
-    inside = bands.band_of(low) == bands.band_of(np.nextafter(high, -np.inf))
+    # Totals are rounded to 9 decimals as in the engine, so a draw that puts (nearly) all weight
+    # on the highest domain reaches ``high`` itself: the whole closed range must lie in one band.
+    inside = bands.band_of(low) == bands.band_of(high)
     assert (frame["band_kept"][inside & (high < 100)] == 1).all()
     assert frame["band_kept"].between(0, 1).all() and frame["advice_kept"].between(0, 1).all()
