@@ -666,7 +666,7 @@ THRESHOLDS = [
 
     The same kind of pilot as in notebook 02: 1,500 candidates, three raters, each with a known
     outcome. The event a higher total should predict is a placement that **broke down**
-    (`outcome == 0` in the synthetic truth).
+    (`breakdown == 1` in the synthetic truth; `outcome` is its complement, 1 when the placement continued).
 
     Two cautions for real data. Outcomes exist only for candidates who were placed (selective
     labels). And an outcome of placement says nothing about the **lighter/target** boundary: whether
@@ -679,7 +679,7 @@ THRESHOLDS = [
     truth = cohort.truth.set_index("candidate_id").reindex(scores.candidate_ids)
     assessable = scores.assessable
     total = scores.total[assessable]
-    breakdown = 1 - truth["outcome"].to_numpy()[assessable]
+    breakdown = truth["breakdown"].to_numpy()[assessable]
     print(f"{assessable.sum()} assessable candidates, {breakdown.sum()} breakdowns ({breakdown.mean():.1%})")
     """),
     md("""
@@ -967,7 +967,7 @@ VERSIONS = [
     code("""
     pilot = synthetic_cohort(old, n_candidates=1500, n_raters=3, seed=11)
     pilot_scores = weegtool.score(old, pilot.ratings, candidates=pilot.candidates)
-    pilot_breakdown = 1 - pilot.truth.set_index("candidate_id")["outcome"].reindex(pilot_scores.candidate_ids)
+    pilot_breakdown = pilot.truth.set_index("candidate_id")["breakdown"].reindex(pilot_scores.candidate_ids)
     ok = pilot_scores.assessable
     fitted = fit_weights(risk_features(pilot_scores, level="domains")[ok], pilot_breakdown[ok], C=1.0, n_bootstrap=0)
     domain_weights = instrument_weights(fitted, old).domains
@@ -1077,7 +1077,7 @@ VERSIONS = [
     """),
     code("""
     truth = fresh.truth.set_index("candidate_id").reindex(table.index)
-    breakdown = 1 - truth["outcome"]
+    breakdown = truth["breakdown"]
     both = table["old_total"].notna() & table["new_total"].notna()
     auc = {version: boundary_roc(table.loc[both, f"{version}_total"], breakdown[both], instrument).auc
            for version, instrument in (("old", old), ("new", new))}
@@ -1270,6 +1270,8 @@ NOTEBOOKS = {
 
 
 def build(name: str, cells: list[nbformat.NotebookNode]) -> None:
+    for n, cell in enumerate(cells):
+        cell.id = f"cell-{n:02d}"  # stable ids: rebuilding changes only what changed
     notebook = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},

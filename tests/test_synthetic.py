@@ -43,7 +43,8 @@ def test_shapes_and_columns(twente):
     cohort = synthetic_cohort(twente, 12, 3, seed=1)
     assert cohort.ratings.shape == (36, 2 + len(twente.items))
     assert list(cohort.candidates.columns) == ["candidate_id", "age", "consent", "direction", "flags"]
-    assert list(cohort.truth.columns) == ["candidate_id", "severity", "outcome", "sex", "age_band"]
+    assert list(cohort.truth.columns) == ["candidate_id", "severity", "outcome", "breakdown", "sex", "age_band"]
+    assert (cohort.truth["breakdown"] == 1 - cohort.truth["outcome"]).all()
     assert len(cohort.candidates) == len(cohort.truth) == 12
     assert (cohort.truth["candidate_id"] == cohort.candidates["candidate_id"]).all()
     assert set(cohort.truth["sex"]) <= {"F", "M"} and set(cohort.truth["age_band"]) <= set(AGE_BANDS)

@@ -11,8 +11,10 @@ documented so that researchers can reason about what a method should recover:
   ``N(0, rater_noise_sd)`` before the cut; a share ``missing_rate`` of ratings
   is left blank;
 - candidate fields: age, consent, placement direction and flags, the flags more
-  likely at high severity; ``outcome`` (placement continued) falls with
-  severity and rises with protective factors.
+  likely at high severity; ``outcome`` (1: placement continued) falls with
+  severity and rises with protective factors; ``breakdown`` is its complement
+  (1: placement broke down), the adverse event that the weight, threshold and
+  classifier methods predict (they take 1 as the adverse class).
 
 For fairness analyses the truth frame also holds ``sex`` ("F" or "M", each
 with probability 0.5, independent of everything else) and ``age_band``
@@ -99,9 +101,9 @@ def synthetic_cohort(
     seen = latent + rater_sex_bias * np.outer(sex == "F", toward_risk)
     ratings = _rated(instrument, seen, ids, n_raters, rng, rater_bias_sd, rater_noise_sd, missing_rate)
     candidates = _candidates(instrument, ids, general, rng)
-    truth = pd.DataFrame({"candidate_id": ids, "severity": general,
-                          "outcome": _outcome(general, latent, instrument, rng),
-                          "sex": sex, "age_band": age_bands(candidates["age"])})
+    outcome = _outcome(general, latent, instrument, rng)
+    truth = pd.DataFrame({"candidate_id": ids, "severity": general, "outcome": outcome,
+                          "breakdown": 1 - outcome, "sex": sex, "age_band": age_bands(candidates["age"])})
     return Cohort(ratings, candidates, truth)
 
 
