@@ -418,3 +418,27 @@ def test_risk_features_leave_unrated_items_missing(make_instrument):
     items = risk_features(scores)
     assert items.isna().to_numpy().tolist() == np.isnan(scores.ratings.values).tolist()
     assert ((items >= 0) & (items <= 1) | items.isna()).all().all()
+
+
+def test_pairwise_matrix_from_one_answer_per_pair():
+    from weegtool.research import pairwise_matrix
+
+    m = pairwise_matrix({("a", "b"): 3, ("c", "a"): 1 / 2, ("b", "c"): 1 / 4})
+    assert list(m.index) == ["a", "b", "c"]
+    expected = np.array([[1, 3, 2], [1 / 3, 1, 1 / 4], [1 / 2, 4, 1]])
+    np.testing.assert_allclose(m.to_numpy(), expected)
+    assert ahp_weights(m).weights.index.tolist() == ["a", "b", "c"]
+
+
+def test_pairwise_matrix_names_every_problem():
+    from weegtool.research import pairwise_matrix
+
+    with pytest.raises(ComparisonMatrixError) as caught:
+        pairwise_matrix({("a", "b"): 3, ("b", "a"): 2, ("a", "a"): 1, ("a", "x"): -1}, labels=["a", "b", "c"])
+    assert caught.value.problems == (
+        "('b', 'a') is given twice (also as ('a', 'b')).",
+        "('a', 'a') compares a criterion with itself.",
+        "('a', 'x') names 'x', not one of ['a', 'b', 'c'].",
+        "('a', 'c') has no judgement; every pair needs one.",
+        "('b', 'c') has no judgement; every pair needs one.",
+    )

@@ -23,7 +23,7 @@ _LAZY = {
     "percent_agreement": "reliability", "koo_li_band": "reliability", "landis_koch_band": "reliability",
     "reliability_report": "reliability", "ReliabilityError": "reliability", "ReliabilityWarning": "reliability",
     # weights
-    "ahp_weights": "weights", "combine_judgements": "weights", "fit_weights": "weights",
+    "ahp_weights": "weights", "pairwise_matrix": "weights", "combine_judgements": "weights", "fit_weights": "weights",
     "instrument_weights": "weights", "risk_features": "weights", "solve_logistic": "weights",
     "InconsistentJudgementsWarning": "weights", "ComparisonMatrixError": "weights",
     # thresholds
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .thresholds import band_boundaries, boundary_roc, cost_cutoff, youden_cutoff
     from .versions import compare_versions, instrument_changes
     from .weights import (ComparisonMatrixError, InconsistentJudgementsWarning, ahp_weights, combine_judgements,
-                          fit_weights, instrument_weights, risk_features, solve_logistic)
+                          fit_weights, instrument_weights, pairwise_matrix, risk_features, solve_logistic)
 
 
 def __getattr__(name: str) -> Any:

@@ -39,7 +39,8 @@ from ._bootstrap import (ResearchError, binary_outcome, check_parameters, chunk_
 
 __all__ = [
     "AHPWeights", "ComparisonMatrixError", "FittedWeights", "InconsistentJudgementsWarning", "InstrumentWeights",
-    "RANDOM_INDEX", "ResearchError", "ahp_weights", "combine_judgements", "fit_weights", "instrument_weights",
+    "RANDOM_INDEX", "ResearchError", "ahp_weights", "pairwise_matrix", "combine_judgements", "fit_weights",
+    "instrument_weights",
     "risk_features",
 ]
 
@@ -84,6 +85,55 @@ class AHPWeights:
     def to_frame(self) -> pd.DataFrame:
         """One row per criterion: its weight."""
         return self.weights.to_frame("weight")
+
+
+def pairwise_matrix(judgements: Mapping[tuple[str, str], float], labels: Sequence[str] | None = None) -> pd.DataFrame:
+    """The full reciprocal comparison matrix from one answer per pair, as an expert gives them.
+
+    Parameters
+    ----------
+    judgements : mapping of (a, b) to a number
+        ``{("coping", "impulse_control"): 3, ...}``: ``a`` is that many times as
+        important as ``b`` (Saaty's 1-9 scale; 1/3 when ``b`` is three times as
+        important). Each unordered pair once.
+    labels : sequence of str, optional
+        The criteria in the order wanted; by default in order of first mention.
+
+    Returns
+    -------
+    DataFrame
+        Square, ones on the diagonal, ``m[b][a] = 1 / m[a][b]``: the input of
+        :func:`ahp_weights` and :func:`combine_judgements`.
+
+    Raises
+    ------
+    ComparisonMatrixError
+        With every pair that is missing, given twice, compares a criterion with
+        itself, names an unknown criterion or is not a positive number.
+    """
+    names = list(labels) if labels is not None else list(dict.fromkeys(x for pair in judgements for x in pair))
+    index = {name: n for n, name in enumerate(names)}
+    m = np.eye(len(names))
+    seen: dict[frozenset[str], tuple[str, str]] = {}
+    problems = []
+    for (a, b), value in judgements.items():
+        unknown = [x for x in (a, b) if x not in index]
+        if unknown:
+            problems.append(f"({a!r}, {b!r}) names {', '.join(map(repr, unknown))}, not one of {names}.")
+        elif a == b:
+            problems.append(f"({a!r}, {b!r}) compares a criterion with itself.")
+        elif frozenset((a, b)) in seen:
+            problems.append(f"({a!r}, {b!r}) is given twice (also as {seen[frozenset((a, b))]!r}).")
+        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
+            problems.append(f"({a!r}, {b!r}) must be a positive number; got {value!r}.")
+        else:
+            m[index[a], index[b]], m[index[b], index[a]] = value, 1.0 / value
+        seen.setdefault(frozenset((a, b)), (a, b))
+    missing = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if frozenset((a, b)) not in seen]
+    problems += [f"({a!r}, {b!r}) has no judgement; every pair needs one." for a, b in missing]
+    if problems:
+        raise ComparisonMatrixError.collect("pairwise judgements", problems)
+    return pd.DataFrame(m, index=names, columns=names)
 
 
 def ahp_weights(matrix: Any, labels: Sequence[str] | None = None, tolerance: float = 0.05) -> AHPWeights:
