@@ -39,10 +39,15 @@ def run_demo(out: str | Path, n_candidates: int = 30, n_raters: int = 3, seed: i
     scores = score(instrument, cohort.ratings, cohort.candidates)
     houses = load_houses(EXAMPLE_HOUSES, instrument)
     advices = advise(scores, houses=houses[0], on=on)
+    from .report import render_html  # jinja2 only when the demo runs
+
+    first = advices[0]
     files = (
         write_atomic(out / "ratings.csv", cohort.ratings.to_csv(index=False)),
         write_atomic(out / "candidates.csv", cohort.candidates.to_csv(index=False)),
         write_json(advices, instrument, out / "scores.json", lang),
         write_csv(advices, scores, out / "scores.csv"),
+        write_atomic(out / f"report-{first.candidate_id}.html",
+                     render_html(first, instrument, scores.ratings, lang)),  # synthetic ids: nothing to hide
     )
     return DemoResult(instrument, scores, advices, files)
