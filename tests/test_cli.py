@@ -253,7 +253,9 @@ def test_demo_writes_its_files_and_a_summary(tmp_path):
     out = tmp_path / "demo"
     result = run("demo", "--candidates", "12", "--out", out)
     assert result.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["candidates.csv", "ratings.csv", "scores.csv", "scores.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["candidates.csv", "ratings.csv", "report-K00001.html", "scores.csv",
+                                                    "scores.json"]
+    assert "K00001" in (out / "report-K00001.html").read_text(encoding="utf-8")
     assert "12 synthetic candidates, 3 raters each" in result.stdout
     for name in ("scores.json", "scores.csv", "ratings.csv", "candidates.csv"):
         assert f"wrote {out / name}" in result.stdout
