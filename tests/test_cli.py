@@ -300,3 +300,12 @@ def test_console_script_validates_a_good_file(twente):
                           timeout=60)
     assert done.returncode == 0 and done.stderr == ""
     assert f"sha256 {twente.sha256}" in done.stdout
+
+
+def test_an_output_that_cannot_be_written_names_the_output(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = CliRunner().invoke(cli, ["score", str(COMMITTEE), "--format", "json", "--out", str(blocker / "x.json")])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {blocker / 'x.json'}: could not write it (")
+    assert ".part" not in result.output

@@ -37,8 +37,7 @@ def test_a_complete_decision_that_follows_the_advice(advice_and_instrument):
 def test_one_person_is_not_a_committee(advice_and_instrument):
     advices, instrument = advice_and_instrument
     problems = check_decision(_decision(advices[0], signatories=(SCIENTIST,)), advices[0], instrument)
-    assert problems == [f"decision for candidate {advices[0].candidate_id!r}: needs at least two committee "
-                        "members; got 1."]
+    assert problems == ["the decision: needs at least two committee members; got 1."]
 
 
 def test_a_registered_behavioural_scientist_signs(advice_and_instrument):
@@ -88,15 +87,41 @@ def test_load_decisions_reads_a_list(tmp_path):
     assert decision.decided_on == _dt.date(2026, 11, 23) and decision.signatories[1].behavioural_scientist
 
 
-def test_load_decisions_reports_every_bad_record(tmp_path):
+def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument):
+    advices, instrument = advice_and_instrument
     path = tmp_path / "decisions.yaml"
-    path.write_text("- candidate_id: C1\n  category: fits\n  follows_advice: true\n  colour: red\n"
-                    "- just text\n", encoding="utf-8")
+    path.write_text(
+        "- {candidate_id: C1, category: fits, follows_advice: true, justfication: x}\n"
+        "- just text\n"
+        "- {candidate_id: C2, category: refr, follows_advice: maybe, decided_on: 23-11-2026, justification: null}\n"
+        "- {candidate_id: 007, category: fits, follows_advice: true}\n"
+        "- {candidate_id: C9, category: fits, follows_advice: true, items: [er_intensity, er_nope]}\n"
+        "- {candidate_id: C3, category: fits, follows_advice: true}\n"
+        "- {candidate_id: C3, category: fits, follows_advice: true}\n",
+        encoding="utf-8")
     with pytest.raises(DecisionError) as caught:
-        load_decisions(path)
-    assert len(caught.value.problems) == 2
-    assert caught.value.problems[0].startswith("decisions[0]:") and "colour" in caught.value.problems[0]
-    assert caught.value.problems[1] == "decisions[1]: must be a mapping."
+        load_decisions(path, instrument, [a.candidate_id for a in advices])
+    assert caught.value.problems == (
+        "decisions[0]: unknown field 'justfication'. Did you mean 'justification'?",
+        "decisions[1]: must be a mapping of fields (candidate_id, category, follows_advice, justification, items, "
+        "dissent, signatories, decided_on, overridden_flags); got str.",
+        "decisions[2].follows_advice: input should be a valid boolean, unable to interpret input; got 'maybe'.",
+        "decisions[2].justification: input should be a valid string; got None.",
+        "decisions[2].decided_on: must be a date as YYYY-MM-DD; got '23-11-2026'.",
+        "decisions[3].candidate_id: write ids in quotes (7 was read as a number, which loses leading zeros).",
+        "decisions[4]: candidate_id 'C9' is not a candidate of these ratings.",
+        "decisions[4]: items ['er_nope'] are not items of twente-specialistisch-wonen.",
+        "decisions[6]: a second decision for the same candidate; give one per candidate.",
+    )
+
+
+def test_an_unknown_category_gets_a_suggestion(tmp_path, advice_and_instrument):
+    _, instrument = advice_and_instrument
+    path = tmp_path / "decisions.yaml"
+    path.write_text("- {candidate_id: C1, category: refr, follows_advice: false}\n", encoding="utf-8")
+    with pytest.raises(DecisionError) as caught:
+        load_decisions(path, instrument)
+    assert caught.value.problems[0].endswith("got 'refr'. Did you mean 'refer'?")
 
 
 def test_load_decisions_missing_file_and_bad_yaml(tmp_path):

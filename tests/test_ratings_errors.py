@@ -354,3 +354,9 @@ def test_a_huge_bad_table_lists_200_problems_and_counts_them_all(example, make_r
         weegtool.read_ratings(frame, example)
     assert str(caught.value).splitlines()[0].endswith(": 300 problems:")
     assert len(caught.value.problems) == 201 and caught.value.problems[-1] == "... and 100 more problems"
+
+
+def test_a_table_with_only_its_header_is_refused(example, make_ratings):
+    frame = make_ratings(example, n_candidates=1, n_raters=1, seed=3).iloc[:0]
+    with pytest.raises(RatingsError, match="has column names but no rows; there is nothing to score."):
+        weegtool.read_ratings(frame, example)

@@ -548,3 +548,12 @@ def test_report_passes_on_ratings_errors(twente, cohort):
     bad.loc[0, "er_intensity"] = 9
     with pytest.raises(weegtool.RatingsError, match="column 'er_intensity'"):
         reliability_report(twente, bad, candidates=cohort.candidates)
+
+
+def test_icc_of_data_without_any_variance_is_undefined_with_its_interval():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = icc(np.ones((4, 3)))
+    assert table[["icc", "ci_low", "ci_high"]].isna().all().all()

@@ -261,12 +261,35 @@ def test_pdf_carries_advice_hash_and_every_item(scored, instrument, lang):
 
 
 def test_pdf_refuses_to_fetch_anything(tmp_path):
+    """Neither a file nor a server is ever asked for anything, whatever the page refers to."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
     secret = tmp_path / "geheim.css"
     secret.write_text("p::after { content: 'GELEKT' }")
-    page = (f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
-            '<body><img src="http://127.0.0.1:9/x.png"><p>tekst</p></body></html>')
-    text = PdfReader(io.BytesIO(render_pdf(page))).pages[0].extract_text()
+    page = (f'<html><head><link rel="stylesheet" href="{secret.as_uri()}">'
+            f'<link rel="stylesheet" href="{base}/style.css"><style>@import "{base}/import.css";</style></head>'
+            f'<body><img src="{base}/x.png"><p style="background: url({base}/bg.png)">tekst</p></body></html>')
+    try:
+        text = PdfReader(io.BytesIO(render_pdf(page))).pages[0].extract_text()
+    finally:
+        server.shutdown()
     assert "tekst" in text and "GELEKT" not in text
+    assert requests == []
 
 
 # --- golden files -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 import weegtool
 from weegtool.cli import cli
+from weegtool.decision import Decision, Signatory
 from weegtool.errors import WeegtoolError
 from weegtool.pseudonym import KEY_VARIABLE, pseudonym
 from weegtool.report import export as export_module
@@ -66,7 +67,13 @@ def _all_text(folder: Path) -> str:
 def test_export_writes_every_part_pseudonymised(scored, tmp_path):
     scores, advices = scored
     out = tmp_path / "export"
-    result = export_cohort(scores, advices, out, ("html", "pdf"), "nl", KEY, workers=2)
+    # Incomplete decisions (one signatory, a deviation without reasons): their problems are printed too.
+    other = next(c.id for c in scores.instrument.spec.advice.categories if c.id != advices[1].category)
+    decisions = {
+        REAL_IDS["C1"]: Decision(REAL_IDS["C1"], advices[0].category, True, signatories=(Signatory("A", "chair"),)),
+        REAL_IDS["C2"]: Decision(REAL_IDS["C2"], other, False),
+    }
+    result = export_cohort(scores, advices, out, ("html", "pdf"), "nl", KEY, decisions=decisions, workers=2)
     names = sorted(p.name for p in out.rglob("*") if p.is_file())
     expected = {pseudonym(real, KEY) for real in REAL_IDS.values()}
     assert {n.rsplit(".", 1)[0] for n in names if n.startswith("P-")} == expected

@@ -189,7 +189,8 @@ def report(ratings: Path, candidates: Path | None, instrument: Path | None, hous
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     advice = _pick(advices, candidate_id)
     shown = pseudonyms([candidate_id], key_from_environment(), keep_ids)[candidate_id]
-    decision = load_decisions(decisions).get(candidate_id) if decisions else None
+    decision = (load_decisions(decisions, scores.instrument, scores.candidate_ids).get(candidate_id)
+                if decisions else None)
     page = render_html(advice, scores.instrument, scores.ratings, lang, decision, shown_id=shown)
     write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
     click.echo(f"{out}: report of {shown} ({scores.instrument.label})")
@@ -214,7 +215,7 @@ def export_command(ratings: Path, candidates: Path | None, instrument: Path | No
     from .report.export import export_cohort
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
-    loaded = load_decisions(decisions) if decisions else None
+    loaded = load_decisions(decisions, scores.instrument, scores.candidate_ids) if decisions else None
     with Progress(transient=True) as bar:
         task = bar.add_task("PDF", total=len(advices) if "pdf" in formats else 0)
         result = export_cohort(scores, advices, out, formats, lang, key_from_environment(), keep_ids, loaded,

@@ -58,13 +58,19 @@ def _record(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
     """Write ``content`` to ``path`` through a temporary file, so a failure leaves no partial file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise OSError(exc.errno, f"could not write it ({exc.strerror or exc})", str(path)) from exc
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(exc.errno, f"could not write it ({exc.strerror or exc})", str(path)) from exc
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

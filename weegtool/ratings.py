@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -101,18 +102,23 @@ class Ratings:
         return len(self.rater_rows.get(candidate, ()))
 
     def by_rater(self, candidate: str, item: str) -> dict[str, float]:
-        """Each rater's rating of ``item`` for ``candidate``, by rater id in sorted order; unrated ones left out."""
+        """Each rater's rating of ``item`` for ``candidate``, by rater id (R2 before R10); unrated ones left out."""
         rows = self.rater_rows.get(candidate)
         if rows is None or self.rater_values is None:
             return {}
         j = self.item_ids.index(item)
         pairs = zip(self._rater_ids[rows], self.rater_values[rows, j].tolist())
-        return dict(sorted((r, v) for r, v in pairs if v == v))
+        return dict(sorted(((r, v) for r, v in pairs if v == v), key=lambda pair: _natural(pair[0])))
 
     def to_frame(self) -> pd.DataFrame:
         """Aggregated ratings, one row per candidate, one column per item."""
         return pd.DataFrame(self.values, index=pd.Index(self.candidate_ids, name="candidate_id"),
                             columns=list(self.item_ids))
+
+
+def _natural(text: str) -> list[Any]:
+    """A sort key that puts R2 before R10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 # --- reading tables -----------------------------------------------------------
@@ -187,6 +193,8 @@ def read_ratings(
     problems = _Problems(source)
     _check_columns(frame, instrument, problems, with_ratings=True)
     problems.raise_if_any()
+    if frame.empty:
+        raise RatingsError(f"{source}: has column names but no rows; there is nothing to score.")
     candidates_ids, raters_ids = _Ids.of(frame["candidate_id"]), _Ids.of(frame["rater_id"])
     frame = frame.assign(candidate_id=candidates_ids.texts, rater_id=raters_ids.texts)
     values = _item_values(frame, instrument, problems)

@@ -4,11 +4,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
 
 from .. import __version__
 from ..advice import Advice
@@ -161,7 +158,8 @@ def _composition(advice: Advice, instrument: Instrument, lang: str) -> dict[str,
 def _decision(decision: Decision | None, advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any] | None:
     if decision is None:
         return None
-    title = instrument.category(decision.category).title(lang)
+    known = {c.id for c in instrument.spec.advice.categories}  # check_decision names an unknown one
+    title = instrument.category(decision.category).title(lang) if decision.category in known else decision.category
     return {
         "follows": decision.category == advice.category,
         "sentence": text("report.decision_follows", lang) if decision.category == advice.category

@@ -144,12 +144,16 @@ def group_rates(
 def _labels(values: Any) -> pd.Series:
     """One category per candidate, indexed by candidate id where known."""
     if isinstance(values, Advices):
+        if not len(values):
+            raise ResearchError("advice_or_bands is empty; group_rates needs at least one candidate.")
         return pd.Series([a.category for a in values], index=pd.Index([a.candidate_id for a in values]),
                          dtype=object, name="category")
     if isinstance(values, Scores):
         bands = [b or NOT_ASSESSABLE for b in values.band_ids()]
         return pd.Series(bands, index=pd.Index(values.candidate_ids), dtype=object, name="category")
     series = values.copy() if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    if series.empty:
+        raise ResearchError("advice_or_bands is empty; group_rates needs at least one candidate.")
     missing = np.flatnonzero(series.isna().to_numpy())
     if len(missing):
         raise ResearchError(f"advice_or_bands has {len(missing)} missing values (positions {_some(missing)}); "

@@ -397,7 +397,7 @@ def _icc2_interval(ms: _MeanSquares, icc2: float, q: float) -> tuple[float, floa
     n, k = ms.n, ms.k
     r, c, e, icc2 = (np.float64(x) for x in (ms.rows, ms.cols, ms.error, icc2))  # numpy: 0/0 is NaN, not an error
     if e == 0:  # no residual variance: identical raters give 1, otherwise the approximation is not defined
-        return (1.0, 1.0) if c == 0 else (math.nan, math.nan)
+        return (1.0, 1.0) if c == 0 and r > 0 else (math.nan, math.nan)
     fj = c / e
     base = n * (1 + (k - 1) * icc2) - k * icc2
     v = (k - 1) * (n - 1) * (k * icc2 * fj + base) ** 2 / ((n - 1) * k**2 * icc2**2 * fj**2 + base**2)
