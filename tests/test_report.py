@@ -323,3 +323,17 @@ def test_cohort_index_counts_and_links(scored, instrument):
     assert all(f'href="reports/P-{n}.html"' in page for n in range(len(advices)))
     assert not re.search(r">C\d<", page)
     assert instrument.sha256 in page
+
+
+@pytest.mark.parametrize("lang, said", [("nl", "het besluit: vraagt ten minste twee commissieleden; nu 1."),
+                                        ("en", "the decision: needs at least two committee members; got 1.")])
+def test_an_incomplete_decision_says_what_is_missing_in_the_reports_language(scored, lang, said):
+    scores, advices = scored
+    advice = advices[0]
+    decision = Decision(advice.candidate_id, advice.category, True, signatories=(Signatory("A", "chair"),))
+    page = render_html(advice, scores.instrument, scores.ratings, lang, decision)
+    assert said in page
+
+
+def test_both_languages_have_every_text():
+    assert set(CATALOGUE["nl"]) == set(CATALOGUE["en"])

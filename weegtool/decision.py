@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .advice import Advice, DecisionError
+from .i18n import text
 from .instrument import Instrument
 
 __all__ = ["Signatory", "Decision", "DecisionError", "check_decision", "load_decisions"]
@@ -47,37 +48,35 @@ class Decision:
     overridden_flags: tuple[str, ...] = field(default=())
 
 
-def check_decision(decision: Decision, advice: Advice, instrument: Instrument) -> list[str]:
-    """Every rule the decision breaks, in words (empty when it is complete).
+def check_decision(decision: Decision, advice: Advice, instrument: Instrument, lang: str = "en") -> list[str]:
+    """Every rule the decision breaks, in words in ``lang`` (empty when it is complete).
 
     The messages do not name the candidate: they are printed in the candidate's
     own report, under a pseudonym, and a caller that lists several says which.
     """
     problems = []
-    where = "the decision"
     categories = [c.id for c in instrument.spec.advice.categories]
     if decision.category not in categories:
-        problems.append(f"{where}: category must be one of {categories}; got {decision.category!r}.")
+        problems.append(text("decision.category", lang, categories=categories, category=decision.category))
     if decision.follows_advice != (decision.category == advice.category):
-        problems.append(f"{where}: follows_advice is {decision.follows_advice} but the advice is "
-                        f"{advice.category!r} and the decision {decision.category!r}.")
+        problems.append(text("decision.follows", lang, follows=decision.follows_advice, advice=advice.category,
+                             decision=decision.category))
     unknown = [i for i in decision.items if i not in instrument.item_ids]
     if unknown:
-        problems.append(f"{where}: items {unknown} are not items of {instrument.id}.")
+        problems.append(text("decision.items", lang, items=unknown, instrument=instrument.id))
     deviating = decision.category != advice.category
     if deviating and (not decision.justification.strip() or not decision.items):
-        problems.append(f"{where}: a deviation from the advice needs a written justification citing the items "
-                        "it rests on.")
+        problems.append(text("decision.deviation", lang))
     if len(decision.signatories) < 2:
-        problems.append(f"{where}: needs at least two committee members; got {len(decision.signatories)}.")
+        problems.append(text("decision.members", lang, n=len(decision.signatories)))
     if not any(s.behavioural_scientist and s.registration for s in decision.signatories):
-        problems.append(f"{where}: needs a registered behavioural scientist (SKJ or BIG) among the signatories.")
+        problems.append(text("decision.scientist", lang))
     hard = {f.id for f in advice.flags if f.severity == "hard"}
     for flag in decision.overridden_flags:
         if flag not in hard:
-            problems.append(f"{where}: flag {flag!r} is not a hard flag of this candidate.")
+            problems.append(text("decision.not_hard", lang, flag=flag))
     if decision.overridden_flags and (len(decision.signatories) < 2 or not decision.justification.strip()):
-        problems.append(f"{where}: overriding a hard flag needs a justification and two signatures.")
+        problems.append(text("decision.override", lang))
     return problems
 
 

@@ -76,6 +76,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_deviates": "De commissie wijkt af van het advies en besluit: {title}.",
         "report.decision_items": "Onderbouwd met de items",
         "report.dissent": "Afwijkende mening",
+        "decision.category": "het besluit: de categorie moet een van {categories} zijn; gegeven: {category!r}.",
+        "decision.follows": "het besluit: follows_advice is {follows} maar het advies is {advice!r} en het besluit "
+                            "{decision!r}.",
+        "decision.items": "het besluit: {items} zijn geen items van {instrument}.",
+        "decision.deviation": "het besluit: afwijken van het advies vraagt een schriftelijke motivering met de items "
+                              "waarop die steunt.",
+        "decision.members": "het besluit: vraagt ten minste twee commissieleden; nu {n}.",
+        "decision.scientist": "het besluit: vraagt een geregistreerde gedragswetenschapper (SKJ of BIG) onder de "
+                              "ondertekenaars.",
+        "decision.not_hard": "het besluit: signaal {flag!r} is geen hard signaal van deze kandidaat.",
+        "decision.override": "het besluit: een hard signaal opzijzetten vraagt een motivering en twee "
+                             "handtekeningen.",
         "report.signatories": "Ondertekening",
         "report.role": "Rol",
         "report.registration": "Registratie (SKJ/BIG)",
@@ -205,6 +217,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_deviates": "The committee deviates from the advice and decides: {title}.",
         "report.decision_items": "Justified by the items",
         "report.dissent": "Dissent",
+        "decision.category": "the decision: category must be one of {categories}; got {category!r}.",
+        "decision.follows": "the decision: follows_advice is {follows} but the advice is {advice!r} and the decision "
+                            "{decision!r}.",
+        "decision.items": "the decision: items {items} are not items of {instrument}.",
+        "decision.deviation": "the decision: a deviation from the advice needs a written justification citing the "
+                              "items it rests on.",
+        "decision.members": "the decision: needs at least two committee members; got {n}.",
+        "decision.scientist": "the decision: needs a registered behavioural scientist (SKJ or BIG) among the "
+                              "signatories.",
+        "decision.not_hard": "the decision: flag {flag!r} is not a hard flag of this candidate.",
+        "decision.override": "the decision: overriding a hard flag needs a justification and two signatures.",
         "report.signatories": "Signatures",
         "report.role": "Role",
         "report.registration": "Registration (SKJ/BIG)",

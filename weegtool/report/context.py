@@ -167,7 +167,7 @@ def _decision(decision: Decision | None, advice: Advice, instrument: Instrument,
         "justification": decision.justification, "items": list(decision.items), "dissent": decision.dissent,
         "signatories": [vars(s) for s in decision.signatories],
         "decided_on": (decision.decided_on or _dt.date.today()).isoformat(),
-        "problems": check_decision(decision, advice, instrument),
+        "problems": check_decision(decision, advice, instrument, lang),
     }
 
 
