@@ -16,7 +16,7 @@ from .research.synthetic import synthetic_cohort
 
 __all__ = ["DemoResult", "run_demo", "EXAMPLE_HOUSES"]
 
-EXAMPLE_HOUSES = Path(__file__).resolve().parent.parent / "examples" / "houses.yaml"
+EXAMPLE_HOUSES = Path(__file__).parent / "examples" / "houses.yaml"  # a link to the top-level examples/
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,8 @@ def _describe_item(instrument: Instrument, item: Item) -> dict[str, Any]:
 
 def default_instrument_path() -> Path:
     """The default Twente instrument shipped in ``criteria/``."""
-    return Path(__file__).resolve().parent.parent / "criteria" / "twente-specialistisch-wonen.yaml"
+    # weegtool/criteria links to the top-level criteria/ folder, so an installed wheel carries the file too.
+    return Path(__file__).parent / "criteria" / "twente-specialistisch-wonen.yaml"
 
 
 def load_instrument(path: str | Path | None = None) -> Instrument:
