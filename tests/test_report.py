@@ -337,3 +337,14 @@ def test_an_incomplete_decision_says_what_is_missing_in_the_reports_language(sco
 
 def test_both_languages_have_every_text():
     assert set(CATALOGUE["nl"]) == set(CATALOGUE["en"])
+
+
+def test_composition_conflicts_are_told_in_the_reports_language(instrument):
+    scores = weegtool.score(instrument, COMMITTEE)
+    full = parse_houses([{"id": "huis-vol", "capacity": 1, "residents": [{"id": "B-1", "age": 15}]}], instrument)
+    advice = weegtool.advise(scores, houses=full, on=ON)[0]
+    assert any(r.kind == "composition" for r in advice.reasons)
+    nl = render_html(advice, scores.instrument, scores.ratings, "nl")
+    en = render_html(advice, scores.instrument, scores.ratings, "en")
+    assert "bewoners: 1; plaatsen: 1" in nl and "residents: 1; places: 1" in en
+    assert "capacity:" not in nl

@@ -76,6 +76,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_deviates": "De commissie wijkt af van het advies en besluit: {title}.",
         "report.decision_items": "Onderbouwd met de items",
         "report.dissent": "Afwijkende mening",
+        "detail.residents": "bewoners",
+        "detail.capacity": "plaatsen",
+        "detail.group": "groep",
+        "detail.staff_on_duty": "begeleiders in dienst",
+        "detail.max_per_staff": "hoogstens per begeleider",
+        "detail.flag": "signaal",
+        "detail.max": "hoogstens",
+        "detail.candidate_flag": "signaal van de jongere",
+        "detail.resident_flag": "signaal van een bewoner",
+        "detail.age": "leeftijd",
+        "detail.age_range": "leeftijdsgrenzen",
+        "detail.main_problem": "hoofdprobleem",
         "decision.category": "het besluit: de categorie moet een van {categories} zijn; gegeven: {category!r}.",
         "decision.follows": "het besluit: follows_advice is {follows} maar het advies is {advice!r} en het besluit "
                             "{decision!r}.",
@@ -217,6 +229,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_deviates": "The committee deviates from the advice and decides: {title}.",
         "report.decision_items": "Justified by the items",
         "report.dissent": "Dissent",
+        "detail.residents": "residents",
+        "detail.capacity": "places",
+        "detail.group": "group",
+        "detail.staff_on_duty": "staff on duty",
+        "detail.max_per_staff": "at most per staff member",
+        "detail.flag": "flag",
+        "detail.max": "at most",
+        "detail.candidate_flag": "the young person's flag",
+        "detail.resident_flag": "a resident's flag",
+        "detail.age": "age",
+        "detail.age_range": "age range",
+        "detail.main_problem": "main problem",
         "decision.category": "the decision: category must be one of {categories}; got {category!r}.",
         "decision.follows": "the decision: follows_advice is {follows} but the advice is {advice!r} and the decision "
                             "{decision!r}.",
@@ -344,7 +368,8 @@ def describe_reason(reason: Any, instrument: Instrument, lang: str = "nl") -> st
         return sentence + (text("reason.band.prorated", lang) if v.get("prorated") else "")
     if kind == "composition":
         rule = next(r for r in instrument.spec.composition if r.id == reason.rule)
-        details = "; ".join(f"{k}: {_plain(x)}" for k, x in v.items() if k not in {"house", "severity", "type"})
+        details = "; ".join(f"{_detail_label(k, lang)}: {_detail_value(k, x, instrument, lang)}"
+                            for k, x in v.items() if k not in {"house", "severity", "type"})
         return text("reason.composition", lang, house=v["house"], title=rule.text(lang), details=details)
     raise ValueError(f"unknown reason kind {kind!r}")
 
@@ -356,6 +381,22 @@ def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> st
 
 def _points(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+def _detail_label(key: str, lang: str) -> str:
+    """A composition conflict's detail in words; the key itself when the catalogue has none."""
+    return CATALOGUE[check_lang(lang)].get(f"detail.{key}", key)
+
+
+def _detail_value(key: str, value: Any, instrument: Instrument, lang: str) -> str:
+    flags = {f.id for f in instrument.flags}
+    if key.endswith("flag") and isinstance(value, str) and value in flags:
+        return instrument.flag(value).text(lang)
+    if key == "main_problem" and isinstance(value, str) and value in instrument.domain_ids:
+        return instrument.domain(value).title(lang)
+    if key == "age_range" and isinstance(value, (list, tuple)) and len(value) == 2:
+        return f"{value[0]}-{value[1]}"
+    return _plain(value)
 
 
 def _plain(value: Any) -> str:
