@@ -29,7 +29,7 @@ run: $(STAMP)
 
 ## make test: the whole suite (unit, property, CLI, reports, notebooks) and the type check of the package
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 
 ## make bench: the benchmarks (not part of the tests)
