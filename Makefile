@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut 
 
 .PHONY: run test setup bench lint clean
 
-# WeasyPrint needs Pango from Debian; installed only when missing (and only where apt-get can).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+# WeasyPrint needs Pango from Debian, and the database tests start a throwaway server from Debian's
+# postgresql package; installed only when missing (and only where apt-get can).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core postgresql
 
 $(STAMP): setup.cfg pyproject.toml
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
