@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut 
 
 .PHONY: run test setup bench lint clean
 
-# WeasyPrint needs Pango from Debian; installed only when missing (and only where apt-get can).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+# WeasyPrint needs Pango from Debian, and the database tests start a throwaway server from Debian's
+# postgresql package; installed only when missing (and only where apt-get can).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core postgresql
 
 $(STAMP): setup.cfg pyproject.toml
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -29,7 +30,7 @@ run: $(STAMP)
 
 ## make test: the whole suite (unit, property, CLI, reports, notebooks) and the type check of the package
 test: $(STAMP)
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
+	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 
 ## make bench: the benchmarks (not part of the tests)

@@ -53,3 +53,116 @@ def twente() -> Instrument:
 def make_ratings():
     """``make_ratings(instrument, n_candidates=5, n_raters=3, seed=0, missing=0.0)``."""
     return ratings_frame
+
+
+# --- the database: every store test runs on SQLite and on a throwaway PostgreSQL server ------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from . import postgres
+
+    try:
+        server = postgres.start()
+    except postgres.Unavailable as exc:
+        if os.environ.get("CI") or os.environ.get("WEEGTOOL_REQUIRE_POSTGRESQL"):
+            pytest.fail(f"make test and CI must test PostgreSQL too: {exc}")
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_url(request, tmp_path_factory):
+    """A database migrated once per backend; each test gets a copy (migrating per test would be slow)."""
+    from weegtool.store import db
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+        else:
+            server = request.getfixturevalue("postgres_server")
+            _admin(server.url, "CREATE DATABASE weegtool_template")
+            url = f"{server.url}/weegtool_template"
+        db.upgrade(url)
+        return url
+
+    made: dict[str, str] = {}
+    return lambda backend: made.get(backend) or made.setdefault(backend, make(backend))
+
+
+def _admin(server_url: str, statement: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_url(request, backend, tmp_path):
+    """The URL of a new, empty database of ``backend``."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'weegtool.sqlite3'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    _admin(server.url, f"CREATE DATABASE {name}")
+    yield f"{server.url}/{name}"
+    _admin(server.url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def database_url(request, backend, template_url, tmp_path):
+    """The URL of a new database of ``backend`` at the newest schema, with no rows."""
+    import sqlite3
+
+    template = template_url(backend)
+    if backend == "sqlite":
+        path = tmp_path / "weegtool.sqlite3"
+        with sqlite3.connect(template.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        yield f"sqlite:///{path}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    _admin(server.url, f"CREATE DATABASE {name} TEMPLATE weegtool_template")
+    yield f"{server.url}/{name}"
+    _admin(server.url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+_numbers = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """Cheap argon2 parameters: the real ones cost ~50 ms and 64 MiB a hash, on purpose."""
+    from argon2 import PasswordHasher
+
+    from weegtool.store import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def sessions(database_url, fast_hashing):
+    """A session factory on a fresh database with the default instrument in force."""
+    from weegtool.store import db
+    from weegtool.store.instruments import add_instrument
+
+    engine = db.make_engine(database_url)
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as session:
+        add_instrument(session, TWENTE.read_text(encoding="utf-8"), in_force=True)
+    yield factory
+    engine.dispose()

@@ -253,6 +253,84 @@ def demo(out: Path, n_candidates: int, n_raters: int, seed: int, lang: str) -> N
                  f"--candidates {out / 'candidates.csv'} --candidate {first}")
 
 
+_URL_OPTION = click.option("--url", help="Database URL (default: WEEGTOOL_DATABASE_URL, or the SQLite file "
+                                         "weegtool.sqlite3 in WEEGTOOL_INSTANCE_PATH or ./instance).")
+
+
+@cli.group(name="db")
+def db_group() -> None:
+    """Create or migrate the database."""
+
+
+@db_group.command(name="init")
+@_URL_OPTION
+def db_init(url: str | None) -> None:
+    """Create the newest schema and put the default instrument in force (safe to run again)."""
+    from .store import db
+
+    url = url or db.database_url()
+    added = _database(lambda: db.init(url))
+    click.echo(f"{db.shown_url(url)}: at the newest schema; "
+               + ("the default instrument is in force." if added else "an instrument was already in force."))
+
+
+@db_group.command(name="upgrade")
+@_URL_OPTION
+def db_upgrade(url: str | None) -> None:
+    """Migrate the database to the newest schema."""
+    from .store import db
+
+    url = url or db.database_url()
+    _database(lambda: db.upgrade(url))
+    click.echo(f"{db.shown_url(url)}: at the newest schema.")
+
+
+@cli.group(name="user")
+def user_group() -> None:
+    """Manage users."""
+
+
+@user_group.command(name="add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "coordinator", "chair", "rater", "researcher"]), required=True)
+@click.option("--behavioural-scientist", is_flag=True, help="A behavioural scientist (needs --registration).")
+@click.option("--registration", help="SKJ or BIG registration number.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the one-time password from standard input (default: a random one, printed once).")
+@_URL_OPTION
+def user_add(name: str, role: str, behavioural_scientist: bool, registration: str | None, password_stdin: bool,
+             url: str | None) -> None:
+    """Add user NAME with a one-time password they change at first login."""
+    from .store import add_user, db, one_time_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else one_time_password()
+
+    def add() -> None:
+        engine = db.make_engine(url)
+        try:
+            with db.transaction(db.session_factory(engine)) as session:
+                add_user(session, name, role, password, behavioural_scientist=behavioural_scientist,
+                         registration=registration)
+        finally:
+            engine.dispose()
+
+    _database(add)
+    click.echo(f"user {name!r} added ({role}); they must change their password at first login.")
+    if not password_stdin:
+        click.echo(f"one-time password: {password}")
+
+
+def _database(action: Callable[[], Any]) -> Any:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return action()
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        raise _UserError(f"database: {str(cause).splitlines()[0]} (is the database initialised? "
+                         "run 'weegtool db init')") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="weegtool")
 

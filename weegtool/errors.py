@@ -15,6 +15,12 @@ __all__ = [
     "RatingsError",
     "HouseError",
     "ResearchError",
+    "StoreError",
+    "InputError",
+    "NotFoundError",
+    "NotAllowedError",
+    "ConflictError",
+    "ReadOnlyError",
 ]
 
 
@@ -49,3 +55,27 @@ class HouseError(WeegtoolError, ValueError):
 
 class ResearchError(WeegtoolError, ValueError):
     """Data or a parameter that a research method cannot use (shape, kind, missing values)."""
+
+
+class StoreError(WeegtoolError):
+    """The database refuses a change or cannot find what was asked for."""
+
+
+class InputError(StoreError, ValueError):
+    """A value given for a record (a referral, a user, a decision) that the rules do not allow."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """No record with that name or id."""
+
+
+class NotAllowedError(StoreError, PermissionError):
+    """The user's role (or the blind-rating rule) does not allow this."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed the record since it was read: read it again and redo the change."""
+
+
+class ReadOnlyError(StoreError):
+    """The record is fixed (submitted ratings, a finalised assessment); a correction makes a new revision."""

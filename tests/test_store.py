@@ -1,0 +1,329 @@
+"""The store's workflow on both databases: users, referrals, blind rating, scoring, finalising, audit.
+
+The committee example (``tests/data/committee.csv``, candidate C2: three
+raters, a suicide-risk flag, one disputed item) is saved rater by rater and
+must score exactly as the same table read from the CSV does.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+from sqlalchemy import select, text
+
+import weegtool
+from weegtool.advice import DecisionError
+from weegtool.errors import (ConflictError, InputError, NotAllowedError, RatingsError,
+                             ReadOnlyError)
+from weegtool.ratings import DIRECTIONS
+from weegtool.store import (DecisionInput, ItemRating, audit_entries, authenticate, core_houses, correct, finalise,
+                            get_candidate, hash_password, instrument_in_force, is_submitted, latest_assessment,
+                            ratings_frame, register_referral, revisions, save_house, save_ratings, score_candidate,
+                            submit_ratings, transaction, update_referral, verify_password, visible_ratings)
+from weegtool.store import models
+
+from .conftest import TWENTE
+from .store_factories import COMMITTEE, PASSWORD, committee_ratings, make_user
+
+ON = _dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def committee(sessions):
+    """Users: a coordinator, raters R1..R3 (R1 a behavioural scientist), a chair, a researcher."""
+    with transaction(sessions) as session:
+        users = {"coordinator": make_user(session, "coordinator", "coordinator"),
+                 "R1": make_user(session, "R1", "rater", scientist=True),
+                 "R2": make_user(session, "R2"), "R3": make_user(session, "R3"),
+                 "chair": make_user(session, "chair", "chair"),
+                 "researcher": make_user(session, "researcher", "researcher")}
+    return users
+
+
+@pytest.fixture
+def referral(sessions, committee):
+    """Candidate 'C2' registered with the committee example's fields."""
+    with transaction(sessions) as session:
+        candidate = register_referral(session, "C2", by=committee["coordinator"], age=16, referrer="Gemeente Hengelo",
+                                      direction="long_term", consent=True, flags=["suicide_risk"])
+    return candidate
+
+
+def rate_all(sessions, committee, submit=True):
+    for rater, ratings in committee_ratings("C2").items():
+        with transaction(sessions) as session:
+            candidate = get_candidate(session, "C2")
+            save_ratings(session, candidate, committee[rater], ratings)
+            if submit:
+                submit_ratings(session, candidate, committee[rater])
+
+
+# --- users ----------------------------------------------------------------------------------------------------
+
+def test_a_password_is_stored_as_an_argon2id_hash_that_verifies_only_itself():
+    stored = hash_password(PASSWORD)
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert verify_password(stored, PASSWORD)
+    assert not verify_password(stored, PASSWORD + "!")
+    assert not verify_password("not a hash", PASSWORD)
+
+
+def test_authenticate_takes_the_right_password_only(sessions, committee):
+    with transaction(sessions) as session:
+        assert authenticate(session, "R2", PASSWORD).id == committee["R2"].id
+        assert authenticate(session, "R2", "wrong password!!") is None
+        assert authenticate(session, "nobody", PASSWORD) is None
+        assert session.scalar(select(models.User.must_change_password).where(models.User.name == "R2"))
+
+
+@pytest.mark.parametrize("name, role, password, scientist, message", [
+    ("", "rater", PASSWORD, False, "'name' must not be blank"),
+    ("X", "boss", PASSWORD, False, "'role' must be one of admin, coordinator, chair, rater, researcher; got 'boss'"),
+    ("X", "chair", PASSWORD, True, "a behavioural scientist needs a 'registration'"),
+    ("X", "rater", "short", False, "at least 12 characters; got 5"),
+    ("R2", "rater", PASSWORD, False, "a user named 'R2' already exists"),
+])
+def test_add_user_refuses_bad_values(sessions, committee, name, role, password, scientist, message):
+    from weegtool.store import add_user
+
+    with pytest.raises(InputError, match=message), transaction(sessions) as session:
+        add_user(session, name, role, password, behavioural_scientist=scientist)
+
+
+# --- referrals ------------------------------------------------------------------------------------------------
+
+def test_a_referral_is_attached_to_the_instrument_in_force(sessions, referral):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        assert candidate.instrument_sha256 == instrument_in_force(session).sha256 == weegtool.load_instrument(
+            TWENTE).sha256
+        assert (candidate.age, candidate.flags, candidate.row_version) == (16, ["suicide_risk"], 1)
+
+
+def test_a_referral_with_bad_fields_is_refused_with_every_problem(sessions, committee):
+    with pytest.raises(InputError) as caught, transaction(sessions) as session:
+        register_referral(session, " ", by=committee["coordinator"], age=200, direction="far away",
+                          flags=["suicide_risk", "flying"])
+    assert len(caught.value.problems) == 4
+    assert "'flags' must be flags of the instrument" in str(caught.value) and "got flying" in str(caught.value)
+
+
+def test_the_store_knows_the_cores_directions():
+    assert models.DIRECTIONS == DIRECTIONS
+
+
+def test_an_update_on_a_stale_version_is_a_conflict_not_an_overwrite(sessions, committee, referral):
+    with transaction(sessions) as first:
+        update_referral(first, get_candidate(first, "C2"), 1, by=committee["coordinator"], age=17)
+    with pytest.raises(ConflictError, match="changed by someone else"), transaction(sessions) as second:
+        update_referral(second, get_candidate(second, "C2"), 1, by=committee["coordinator"], consent=False)
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        assert (candidate.age, candidate.consent, candidate.row_version) == (17, True, 2)
+
+
+# On SQLite writers take turns (every write transaction begins IMMEDIATE), so this race happens on PostgreSQL only.
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_change_committed_while_another_is_being_made_is_a_conflict(sessions, committee, referral):
+    with pytest.raises(ConflictError), transaction(sessions) as slow:
+        candidate = get_candidate(slow, "C2")          # read at version 1
+        with transaction(sessions) as fast:
+            update_referral(fast, get_candidate(fast, "C2"), 1, by=committee["coordinator"], referrer="Enschede")
+        update_referral(slow, candidate, 1, by=committee["coordinator"], referrer="Almelo")
+    with transaction(sessions) as session:
+        assert get_candidate(session, "C2").referrer == "Enschede"
+
+
+def test_only_referral_fields_can_be_updated(sessions, committee, referral):
+    with pytest.raises(InputError, match="got instrument_sha256"), transaction(sessions) as session:
+        update_referral(session, get_candidate(session, "C2"), 1, by=committee["coordinator"], instrument_sha256="x")
+
+
+# --- ratings --------------------------------------------------------------------------------------------------
+
+def test_saving_an_item_again_replaces_it(sessions, committee, referral):
+    for value in (1, 2, None):
+        with transaction(sessions) as session:
+            save_ratings(session, get_candidate(session, "C2"), committee["R2"], {"er_intensity": value})
+    with transaction(sessions) as session:
+        rows = session.scalars(select(models.Rating)).all()
+        assert [(r.item, r.value) for r in rows] == [("er_intensity", None)]
+
+
+def test_ratings_off_the_instrument_are_refused_with_every_problem(sessions, committee, referral):
+    with pytest.raises(RatingsError) as caught, transaction(sessions) as session:
+        save_ratings(session, get_candidate(session, "C2"), committee["R2"],
+                     [ItemRating("er_intensity", 9), ItemRating("no_such_item", 1), ItemRating("er_recovery", 1),
+                      ItemRating("er_recovery", 2)])
+    assert caught.value.problems == (
+        "item 'er_intensity' must be rated 0, 1, 2, 3, 4 or not known; got 9.",
+        "item 'no_such_item' is not in " + weegtool.load_instrument(TWENTE).label + ".",
+        "item 'er_recovery' is given more than once.")
+
+
+@pytest.mark.parametrize("role", ["coordinator", "researcher"])
+def test_only_committee_members_rate(sessions, committee, referral, role):
+    with pytest.raises(NotAllowedError), transaction(sessions) as session:
+        save_ratings(session, get_candidate(session, "C2"), committee[role], {"er_intensity": 1})
+
+
+def test_blind_rating_a_rater_sees_the_others_only_after_submitting(sessions, committee, referral):
+    rate_all(sessions, committee, submit=False)
+
+    def seen_by(name):
+        with transaction(sessions) as session:
+            return {(r.rater_id, r.item) for r in visible_ratings(session, get_candidate(session, "C2"),
+                                                                  committee[name])}
+
+    def raters(name):
+        return {rater for rater, _ in seen_by(name)}
+
+    assert raters("R1") == {committee["R1"].id}
+    assert raters("researcher") == set()
+    with transaction(sessions) as session:
+        submit_ratings(session, get_candidate(session, "C2"), committee["R1"])
+    assert raters("R1") == {committee["R1"].id}                 # the others have not submitted yet
+    assert raters("R2") == {committee["R2"].id}
+    with transaction(sessions) as session:
+        submit_ratings(session, get_candidate(session, "C2"), committee["R2"])
+    assert raters("R1") == raters("R2") == raters("researcher") == {committee["R1"].id, committee["R2"].id}
+    assert raters("R3") == {committee["R3"].id}
+    with pytest.raises(NotAllowedError), transaction(sessions) as session:
+        visible_ratings(session, get_candidate(session, "C2"), committee["coordinator"])
+
+
+def test_submitted_ratings_are_fixed(sessions, committee, referral):
+    rate_all(sessions, committee)
+    with pytest.raises(ReadOnlyError, match="submitted and are fixed"), transaction(sessions) as session:
+        save_ratings(session, get_candidate(session, "C2"), committee["R1"], {"er_intensity": 0})
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        assert is_submitted(session, candidate, committee["R1"])
+        assert submit_ratings(session, candidate, committee["R1"]).rater_id == committee["R1"].id   # again: no-op
+
+
+def test_stored_ratings_score_as_the_same_table_read_from_a_file(sessions, committee, referral):
+    rate_all(sessions, committee)
+    expected = weegtool.advise(weegtool.score(TWENTE, COMMITTEE), on=ON).get("C2")
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        weegtool.read_ratings(ratings_frame(session, candidate), weegtool.load_instrument(TWENTE))
+        got = score_candidate(session, candidate, on=ON).advice
+    assert (got.total, got.category, got.domains, got.contributions) == (
+        expected.total, expected.category, expected.domains, expected.contributions)
+    assert [d.item for d in got.disputed] == [d.item for d in expected.disputed]
+
+
+def test_a_rater_scores_their_own_ratings_as_they_go_and_nothing_is_scored_before(sessions, committee, referral):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        with pytest.raises(InputError, match="no submitted ratings"):
+            score_candidate(session, candidate)
+        save_ratings(session, candidate, committee["R2"], committee_ratings("C2")["R2"])
+        mine = score_candidate(session, candidate, rater=committee["R2"], on=ON).advice
+    assert mine.total is not None and mine.ratings["er_frequency"] == 3
+
+
+# --- decisions ------------------------------------------------------------------------------------------------
+
+def advice_of(sessions):
+    with transaction(sessions) as session:
+        return score_candidate(session, get_candidate(session, "C2"), on=ON).advice
+
+
+def test_finalise_stores_the_decision_the_report_and_its_instrument_hash(sessions, committee, referral):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    with transaction(sessions) as session:
+        assessment = finalise(session, get_candidate(session, "C2"),
+                              DecisionInput(advice.category, True, decided_on=ON),
+                              [committee["R1"], committee["R2"]], by=committee["chair"])
+    sha256 = weegtool.load_instrument(TWENTE).sha256
+    assert (assessment.revision, assessment.instrument_sha256, assessment.category) == (1, sha256, advice.category)
+    assert sha256[:12] in assessment.report_html and "C2" in assessment.report_html
+    assert [(s.name, s.behavioural_scientist, s.registration) for s in assessment.signatures] == [
+        ("R1", True, "SKJ-100200"), ("R2", False, None)]
+    assert assessment.advice["total"] == advice.total
+
+
+@pytest.mark.parametrize("deviate, signers, message", [
+    (False, ["R2"], "at least two committee members"),
+    (False, ["R2", "R3"], "behavioural scientist"),
+    (True, ["R1", "R2"], "justification"),
+])
+def test_an_incomplete_decision_is_refused(sessions, committee, referral, deviate, signers, message):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    category = "refer" if deviate else advice.category
+    with pytest.raises(DecisionError, match=message), transaction(sessions) as session:
+        finalise(session, get_candidate(session, "C2"), DecisionInput(category, not deviate, decided_on=ON),
+                 [committee[s] for s in signers], by=committee["chair"])
+    with transaction(sessions) as session:
+        assert latest_assessment(session, get_candidate(session, "C2")) is None
+
+
+def test_only_the_chair_finalises(sessions, committee, referral):
+    rate_all(sessions, committee)
+    with pytest.raises(NotAllowedError, match="chair"), transaction(sessions) as session:
+        finalise(session, get_candidate(session, "C2"), DecisionInput("fits", True, decided_on=ON),
+                 [committee["R1"], committee["R2"]], by=committee["R1"])
+
+
+def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(sessions, committee, referral):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    members = [committee["R1"], committee["R2"]]
+    with transaction(sessions) as session:
+        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, decided_on=ON), members,
+                 by=committee["chair"])
+    with pytest.raises(ReadOnlyError, match="never changed"), transaction(sessions) as session:
+        latest_assessment(session, get_candidate(session, "C2")).category = "refer"
+    with pytest.raises(ReadOnlyError, match="a correction"), transaction(sessions) as session:
+        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, decided_on=ON), members,
+                 by=committee["chair"])
+    with pytest.raises(InputError, match="reason"), transaction(sessions) as session:
+        correct(session, get_candidate(session, "C2"), DecisionInput(advice.category, True), members, reason=" ",
+                by=committee["chair"])
+    deviation = DecisionInput("refer", False, justification="Needs a secured setting after all.",
+                              items=("er_self_harm",), dissent="R2 would place.", decided_on=ON)
+    with transaction(sessions) as session:
+        correct(session, get_candidate(session, "C2"), deviation, members, reason="New incident report.",
+                by=committee["chair"])
+    with pytest.raises(ReadOnlyError, match="finalised assessment is never"), transaction(sessions) as session:
+        session.delete(revisions(session, get_candidate(session, "C2"))[0])
+    with transaction(sessions) as session:
+        first, second = revisions(session, get_candidate(session, "C2"))
+    assert (first.revision, first.category, first.previous_id) == (1, advice.category, None)
+    assert (second.revision, second.category, second.previous_id) == (2, "refer", first.id)
+    assert second.correction_reason == "New incident report." and "Needs a secured setting" in second.report_html
+
+
+# --- houses and the audit log ---------------------------------------------------------------------------------
+
+def test_houses_come_back_as_the_core_reads_them(sessions, committee):
+    houses = weegtool.load_houses(TWENTE.parent.parent / "examples" / "houses.yaml", weegtool.load_instrument(TWENTE))
+    with transaction(sessions) as session:
+        for house in houses:
+            save_house(session, house, by=committee["coordinator"])
+    with transaction(sessions) as session:
+        save_house(session, houses[0], by=committee["coordinator"])      # saved again: replaced, not doubled
+        assert core_houses(session) == tuple(sorted(houses, key=lambda h: h.id))
+
+
+def test_the_audit_log_says_who_did_what_without_clinical_content(sessions, committee, referral):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    with transaction(sessions) as session:
+        update_referral(session, get_candidate(session, "C2"), 1, by=committee["coordinator"],
+                        referrer="Huisarts Oldenzaal")
+        finalise(session, get_candidate(session, "C2"),
+                 DecisionInput(advice.category, True, dissent="Twijfel over zelfbeschadiging", decided_on=ON),
+                 [committee["R1"], committee["R2"]], by=committee["chair"])
+    with transaction(sessions) as session:
+        log = audit_entries(session)
+        dump = " ".join(" ".join(map(str, row)) for row in session.execute(text("SELECT * FROM audit_log")))
+    assert [e.action for e in log if e.object_type == "candidates"] == [
+        "referral.register", *["ratings.save", "ratings.submit"] * 3, "referral.update"]
+    assert log[-1].action == "assessment.finalise" and log[-1].user_id == committee["chair"].id
+    for secret in ("C2", "Gemeente Hengelo", "Huisarts", "suicide_risk", "Gooit met spullen", "Twijfel"):
+        assert secret not in dump

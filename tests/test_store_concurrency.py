@@ -1,0 +1,56 @@
+"""Raters saving at the same moment lose nothing, on both databases.
+
+Two raters, each with the form open in two tabs, save disjoint halves of the
+items at once (a barrier lines the threads up), round after round with new
+values; afterwards every item holds the last value its rater saved.
+"""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+import weegtool
+from weegtool.store import get_candidate, models, register_referral, save_ratings, transaction
+
+from .conftest import TWENTE
+from .store_factories import make_user
+
+ROUNDS = 6
+
+
+def test_concurrent_saves_of_the_same_candidate_lose_nothing(sessions):
+    instrument = weegtool.load_instrument(TWENTE)
+    with transaction(sessions) as session:
+        raters = [make_user(session, "R1"), make_user(session, "R2")]
+        register_referral(session, "K1", by=make_user(session, "coordinator", "coordinator"), age=15)
+    items = list(instrument.item_ids)
+    halves = [items[::2], items[1::2]]
+    jobs = [(rater, half) for rater in raters for half in halves]
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def value(rater, item, round_):
+        levels = instrument.scale_of(instrument.item(item)).values
+        return levels[(rater.id + items.index(item) + round_) % len(levels)]
+
+    def save(rater, half):
+        try:
+            for round_ in range(ROUNDS):
+                barrier.wait(timeout=30)
+                with transaction(sessions) as session:
+                    save_ratings(session, get_candidate(session, "K1"), rater,
+                                 {item: value(rater, item, round_) for item in half})
+        except BaseException as exc:     # reported below: a thread's exception is otherwise lost
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=save, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with transaction(sessions) as session:
+        stored = {(r.rater_id, r.item): r.value for r in session.scalars(select(models.Rating))}
+    assert stored == {(rater.id, item): value(rater, item, ROUNDS - 1) for rater in raters for item in items}

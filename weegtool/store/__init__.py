@@ -1,0 +1,34 @@
+"""The database: models and the functions that read and write them (no web framework here).
+
+>>> from weegtool.store import db, make_engine, session_factory, transaction
+>>> db.init("sqlite:///instance/weegtool.sqlite3")           # doctest: +SKIP
+>>> sessions = session_factory(make_engine("sqlite:///instance/weegtool.sqlite3"))  # doctest: +SKIP
+>>> with transaction(sessions) as session:                    # doctest: +SKIP
+...     candidate = register_referral(session, "K-0001", by=coordinator, age=15)
+
+Each function takes an open session and leaves committing to the caller, so
+one request is one transaction.
+"""
+from __future__ import annotations
+
+from . import db
+from .assessments import DecisionInput, correct, finalise, latest_assessment, revisions
+from .audit import entries as audit_entries
+from .db import database_url, init, make_engine, session_factory, transaction, upgrade
+from .houses import core_houses, save_house
+from .instruments import add_instrument, instrument_in_force, load as load_instrument, put_in_force
+from .ratings import (CandidateScore, ItemRating, is_submitted, ratings_frame, save_ratings, score_candidate,
+                      submit_ratings, visible_ratings)
+from .referrals import get_candidate, register_referral, update_referral
+from .users import add_user, authenticate, get_user, hash_password, one_time_password, set_password, verify_password
+
+__all__ = [
+    "db", "database_url", "init", "make_engine", "session_factory", "transaction", "upgrade",
+    "add_user", "authenticate", "get_user", "hash_password", "one_time_password", "set_password", "verify_password",
+    "add_instrument", "instrument_in_force", "load_instrument", "put_in_force",
+    "register_referral", "get_candidate", "update_referral",
+    "ItemRating", "save_ratings", "submit_ratings", "is_submitted", "visible_ratings", "ratings_frame",
+    "score_candidate", "CandidateScore",
+    "DecisionInput", "finalise", "correct", "latest_assessment", "revisions",
+    "save_house", "core_houses", "audit_entries",
+]

@@ -1,0 +1,123 @@
+"""Finalised assessments: the committee's decision with the advice and report it was made on.
+
+An assessment is written once and never changed: the models refuse updates
+and deletes (see :mod:`weegtool.store.models`). A correction is a new revision that points to the one it
+corrects and says why; the old revision stays as it was.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..composition import House
+from ..decision import Decision, DecisionError, Signatory, check_decision
+from ..errors import InputError, NotAllowedError, ReadOnlyError
+from . import audit
+from .models import Assessment, Candidate, Signature, User
+from .ratings import RATING_ROLES, score_candidate
+
+__all__ = ["DecisionInput", "finalise", "correct", "latest_assessment", "revisions"]
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """What the committee decided; see :class:`weegtool.decision.Decision` for the rules it must meet."""
+
+    category: str
+    follows_advice: bool
+    justification: str = ""
+    items: tuple[str, ...] = ()
+    dissent: str = ""
+    overridden_flags: tuple[str, ...] = ()
+    decided_on: _dt.date = field(default_factory=_dt.date.today)
+
+
+def finalise(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], *,
+             by: User, houses: House | Sequence[House] | None = None, lang: str = "nl",
+             pdf: bool = False) -> Assessment:
+    """Score the submitted ratings, check the decision, render the report and store it all as revision 1.
+
+    Raises
+    ------
+    ReadOnlyError
+        When the candidate already has a finalised assessment (use :func:`correct`).
+    DecisionError
+        With every rule the decision breaks (too few members, no behavioural
+        scientist, a deviation or override without justification, ...).
+    """
+    if latest_assessment(session, candidate) is not None:
+        raise ReadOnlyError(f"The assessment of {candidate.pseudonym!r} is finalised; "
+                            "a change is a correction, with its reason.")
+    return _write(session, candidate, decision, signers, by, houses, lang, pdf, previous=None, reason="")
+
+
+def correct(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], *,
+            reason: str, by: User, houses: House | Sequence[House] | None = None, lang: str = "nl",
+            pdf: bool = False) -> Assessment:
+    """A new revision of a finalised assessment, with the ``reason`` for the correction; the old one stays."""
+    previous = latest_assessment(session, candidate)
+    if previous is None:
+        raise InputError(f"{candidate.pseudonym!r} has no finalised assessment to correct; finalise one first.")
+    if not reason.strip():
+        raise InputError("A correction needs its reason.")
+    return _write(session, candidate, decision, signers, by, houses, lang, pdf, previous, reason.strip())
+
+
+def _write(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], by: User,
+           houses: House | Sequence[House] | None, lang: str, pdf: bool, previous: Assessment | None,
+           reason: str) -> Assessment:
+    from ..report import render_html, render_pdf
+
+    if by.role != "chair":
+        raise NotAllowedError(f"The chair finalises an assessment; this user is {by.role}.")
+    unique_signers = list({user.id: user for user in signers}.values())
+    outsiders = [u.name for u in unique_signers if u.role not in RATING_ROLES or not u.active]
+    if outsiders:
+        raise NotAllowedError(f"Only active committee members sign; not {', '.join(outsiders)}.")
+    scored = score_candidate(session, candidate, houses=houses, on=decision.decided_on)
+    core_decision = _core_decision(candidate, decision, unique_signers)
+    problems = check_decision(core_decision, scored.advice, scored.instrument, lang="en")
+    if problems:
+        raise DecisionError.collect(f"decision on {candidate.pseudonym}", problems)
+    html = render_html(scored.advice, scored.instrument, scored.scores.ratings, lang, core_decision,
+                       shown_id=candidate.pseudonym)
+    assessment = Assessment(
+        candidate_id=candidate.id, revision=(previous.revision + 1) if previous else 1,
+        previous_id=previous.id if previous else None, correction_reason=reason,
+        instrument_sha256=scored.instrument.sha256, advice=scored.advice.to_dict(),
+        category=decision.category, follows_advice=decision.follows_advice,
+        justification=decision.justification.strip(), items=list(decision.items), dissent=decision.dissent.strip(),
+        overridden_flags=list(decision.overridden_flags), decided_on=decision.decided_on,
+        report_html=html, report_pdf=render_pdf(html) if pdf else None, finalised_by=by.id,
+        signatures=[_signature(user) for user in unique_signers])
+    session.add(assessment)
+    audit.record(session, by, "assessment.correct" if previous else "assessment.finalise", assessment)
+    return assessment
+
+
+def _core_decision(candidate: Candidate, decision: DecisionInput, signers: Sequence[User]) -> Decision:
+    return Decision(
+        candidate_id=candidate.pseudonym, category=decision.category, follows_advice=decision.follows_advice,
+        justification=decision.justification.strip(), items=tuple(decision.items), dissent=decision.dissent.strip(),
+        signatories=tuple(Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers),
+        decided_on=decision.decided_on, overridden_flags=tuple(decision.overridden_flags))
+
+
+def _signature(user: User) -> Signature:
+    return Signature(user_id=user.id, name=user.name, role=user.role, registration=user.registration,
+                     behavioural_scientist=user.behavioural_scientist)
+
+
+def latest_assessment(session: Session, candidate: Candidate) -> Assessment | None:
+    return session.scalar(select(Assessment).where(Assessment.candidate_id == candidate.id)
+                          .order_by(Assessment.revision.desc()).limit(1))
+
+
+def revisions(session: Session, candidate: Candidate) -> list[Assessment]:
+    """Every revision of the candidate's assessment, the first first."""
+    return list(session.scalars(select(Assessment).where(Assessment.candidate_id == candidate.id)
+                                .order_by(Assessment.revision)))

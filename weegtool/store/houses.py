@@ -1,0 +1,42 @@
+"""Houses and their current residents (pseudonymised), kept by the coordinator."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import composition as core
+from ..errors import InputError
+from . import audit
+from .models import House, Resident, User
+
+__all__ = ["save_house", "core_houses"]
+
+
+def save_house(session: Session, house: core.House, *, by: User) -> House:
+    """Store ``house`` (a :class:`weegtool.House`, e.g. from :func:`weegtool.load_houses`), replacing its residents."""
+    if house.capacity < 1:
+        raise InputError(f"house {house.id!r}: 'capacity' must be at least 1; got {house.capacity}.")
+    row = session.scalar(select(House).where(House.code == house.id)) or House(code=house.id)
+    row.capacity, row.staff_on_duty = house.capacity, house.staff_on_duty
+    row.age_min, row.age_max = house.age_range if house.age_range else (None, None)
+    if row.residents:
+        row.residents = []
+        session.flush()     # the old residents go before the new ones come, whose pseudonyms may be the same
+    row.residents = [Resident(pseudonym=r.id, age=r.age, flags=sorted(r.flags), main_problem=r.main_problem)
+                     for r in house.residents]
+    session.add(row)
+    audit.record(session, by, "house.save", row)
+    return row
+
+
+def core_houses(session: Session) -> tuple[core.House, ...]:
+    """Every stored house as the core's :class:`weegtool.House`, for the composition check."""
+    rows: Sequence[House] = session.scalars(select(House).options(selectinload(House.residents))
+                                            .order_by(House.code)).all()
+    return tuple(core.House(
+        id=row.code, capacity=row.capacity, staff_on_duty=row.staff_on_duty,
+        age_range=(row.age_min, row.age_max) if row.age_min is not None and row.age_max is not None else None,
+        residents=tuple(core.Resident(r.pseudonym, r.age, tuple(r.flags), r.main_problem) for r in row.residents))
+        for row in rows)

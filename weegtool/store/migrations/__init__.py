@@ -1,0 +1,1 @@
+"""Alembic migrations of the weegtool database; run them with :func:`weegtool.store.db.upgrade`."""

@@ -1,0 +1,257 @@
+"""The database tables, as SQLAlchemy 2 typed models.
+
+Every table that holds clinical content (candidates, ratings, assessments,
+residents) is keyed by pseudonyms, never by names; the audit log holds ids and
+action names only. Choices are text with a CHECK constraint rather than native
+enums, so a migration that adds a choice is the same on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from sqlalchemy import (JSON, event, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, MetaData,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ..errors import ReadOnlyError
+
+__all__ = [
+    "Base", "ROLES", "DIRECTIONS", "ACTIONS",
+    "User", "Instrument", "Candidate", "Rating", "RatingSubmission", "Assessment", "Signature",
+    "House", "Resident", "AuditEntry", "utcnow",
+]
+
+ROLES = ("admin", "coordinator", "chair", "rater", "researcher")
+DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
+# What an audit entry may say happened: a fixed list, so free text (and with it clinical content) cannot get in.
+ACTIONS = (
+    "user.add", "instrument.add", "instrument.in_force", "referral.register", "referral.update",
+    "ratings.save", "ratings.submit", "assessment.finalise", "assessment.correct", "house.save",
+)
+
+# Constraint names fixed by convention: migrations can then name what they change, on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def _one_of(column: str, choices: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(c) for c in choices)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        _dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class User(Base):
+    """A committee member, coordinator, researcher or administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    behavioural_scientist: Mapped[bool] = mapped_column(Boolean, default=False)
+    registration: Mapped[str | None] = mapped_column(String(40))    # SKJ or BIG number
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"User({self.id}, {self.role})"
+
+
+class Instrument(Base):
+    """A criteria file as it was loaded: its text and the sha256 of its content."""
+
+    __tablename__ = "instruments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(120))
+    version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    in_force: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+
+class Candidate(Base):
+    """A referral: the candidate under a pseudonym, attached to the instrument version in force."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint("age IS NULL OR (age >= 0 AND age <= 120)", name="age"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    age: Mapped[int | None] = mapped_column(Integer)
+    referrer: Mapped[str] = mapped_column(String(200), default="")
+    direction: Mapped[str | None] = mapped_column(String(30))
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    instrument_sha256: Mapped[str] = mapped_column(ForeignKey("instruments.sha256"))
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    instrument: Mapped[Instrument] = relationship()
+
+    # SQLAlchemy adds "AND row_version = <read>" to every UPDATE and raises StaleDataError when no row matched.
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class Rating(Base):
+    """One rater's rating of one item for one candidate (value None: rated 'not known')."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("candidate_id", "rater_id", "item", name="uq_ratings_candidate_rater_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    item: Mapped[str] = mapped_column(String(80))
+    value: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    critical: Mapped[str] = mapped_column(Text, default="")      # the reason the rater marks the item critical
+    saved_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+
+class RatingSubmission(Base):
+    """A rater's ratings of a candidate handed in: from then on they are fixed and the others' become visible.
+
+    One row per rater and candidate, not a flag per rating: submitting is one act over the whole form.
+    """
+
+    __tablename__ = "rating_submissions"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    submitted_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+
+class Assessment(Base):
+    """A finalised committee decision with the advice and report it was made on; never changed afterwards.
+
+    A correction is a new revision pointing to the one it corrects; the old one stays as it was.
+    """
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("candidate_id", "revision", name="uq_assessments_candidate_revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    instrument_sha256: Mapped[str] = mapped_column(ForeignKey("instruments.sha256"))
+    advice: Mapped[dict[str, Any]] = mapped_column()
+    category: Mapped[str] = mapped_column(String(60))
+    follows_advice: Mapped[bool] = mapped_column(Boolean)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list[str]] = mapped_column(default=list)
+    dissent: Mapped[str] = mapped_column(Text, default="")
+    overridden_flags: Mapped[list[str]] = mapped_column(default=list)
+    decided_on: Mapped[_dt.date] = mapped_column()
+    report_html: Mapped[str] = mapped_column(Text)
+    report_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    finalised_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    finalised_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    signatures: Mapped[list[Signature]] = relationship(back_populates="assessment", order_by="Signature.id")
+    previous: Mapped[Assessment | None] = relationship(remote_side=[id])
+
+
+class Signature(Base):
+    """A committee member's signature under an assessment, with their role and registration at that moment."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_id", name="uq_signatures_assessment_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    registration: Mapped[str | None] = mapped_column(String(40))
+    behavioural_scientist: Mapped[bool] = mapped_column(Boolean)
+    signed_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="signatures")
+
+
+class House(Base):
+    """A house of the pilot: capacity, professionals on duty and its own age range."""
+
+    __tablename__ = "houses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    staff_on_duty: Mapped[int | None] = mapped_column(Integer)
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+
+    residents: Mapped[list[Resident]] = relationship(back_populates="house", cascade="all, delete-orphan",
+                                                     order_by="Resident.id")
+
+
+class Resident(Base):
+    """A current resident, pseudonymised: only what the composition rules need."""
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("house_id", "pseudonym", name="uq_residents_house_pseudonym"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
+    pseudonym: Mapped[str] = mapped_column(String(40))
+    age: Mapped[int | None] = mapped_column(Integer)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    main_problem: Mapped[str | None] = mapped_column(String(80))
+
+    house: Mapped[House] = relationship(back_populates="residents")
+
+
+class AuditEntry(Base):
+    """Who did what to which object, and when. Ids and action names only: never clinical content."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (CheckConstraint(_one_of("action", ACTIONS), name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+
+
+@event.listens_for(Assessment, "before_update")
+@event.listens_for(Signature, "before_update")
+def _refuse_update(_mapper: Any, _connection: Any, target: Assessment | Signature) -> None:
+    raise ReadOnlyError(f"A finalised assessment is never changed ({target.__tablename__} {target.id}); "
+                        "a correction makes a new revision.")
+
+
+@event.listens_for(Assessment, "before_delete")
+@event.listens_for(Signature, "before_delete")
+def _refuse_delete(_mapper: Any, _connection: Any, target: Assessment | Signature) -> None:
+    raise ReadOnlyError(f"A finalised assessment is never deleted ({target.__tablename__} {target.id}).")

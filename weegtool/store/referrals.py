@@ -1,0 +1,114 @@
+"""Referrals: a candidate registered under a pseudonym, attached to the instrument version in force.
+
+Two people editing the same referral: each change names the ``row_version``
+it was made on, and a change made on an old version raises
+:class:`~weegtool.errors.ConflictError` instead of overwriting the other's.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import ConflictError, InputError, NotFoundError, StoreError
+from . import audit
+from .instruments import instrument_in_force, load
+from .models import DIRECTIONS, Candidate, User
+
+__all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE"]
+
+EDITABLE = ("age", "referrer", "direction", "consent", "flags")
+
+
+def register_referral(session: Session, pseudonym: str, *, by: User, age: int | None = None, referrer: str = "",
+                      direction: str | None = None, consent: bool | None = None,
+                      flags: Iterable[str] = ()) -> Candidate:
+    """A new candidate attached to the instrument in force."""
+    row = instrument_in_force(session)
+    if row is None:
+        raise StoreError("No instrument is in force; run 'weegtool db init' or put one in force first.")
+    pseudonym = pseudonym.strip()
+    fields = {"age": age, "referrer": referrer, "direction": direction, "consent": consent, "flags": list(flags)}
+    problems = _field_problems(fields, {f.id for f in load(row).flags})
+    if not pseudonym:
+        problems.insert(0, "'pseudonym' must not be blank.")
+    elif session.scalar(select(Candidate.id).where(Candidate.pseudonym == pseudonym)) is not None:
+        problems.insert(0, f"a candidate {pseudonym!r} is already registered.")
+    if problems:
+        raise InputError.collect("referral", problems)
+    candidate = Candidate(pseudonym=pseudonym, instrument_sha256=row.sha256, registered_by=by.id,
+                          **_normalised(fields))
+    session.add(candidate)
+    audit.record(session, by, "referral.register", candidate)
+    return candidate
+
+
+def get_candidate(session: Session, pseudonym: str) -> Candidate:
+    candidate = session.scalar(select(Candidate).where(Candidate.pseudonym == pseudonym))
+    if candidate is None:
+        raise NotFoundError(f"no candidate {pseudonym!r}.")
+    return candidate
+
+
+def update_referral(session: Session, candidate: Candidate, row_version: int, *, by: User,
+                    **changes: Any) -> Candidate:
+    """Change fields of a referral read at ``row_version``.
+
+    Raises
+    ------
+    ConflictError
+        When someone else changed the referral since ``row_version`` (also when
+        they do so while this change is being written).
+    """
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InputError(f"Only {', '.join(EDITABLE)} of a referral can be changed; got {', '.join(unknown)}.")
+    pseudonym = candidate.pseudonym       # a failed flush expires the object: keep the name for the message
+    if candidate.row_version != row_version:
+        raise _conflict(pseudonym)
+    problems = _field_problems(changes, {f.id for f in load(candidate.instrument).flags})
+    if problems:
+        raise InputError.collect("referral", problems)
+    for name, value in _normalised(changes).items():
+        setattr(candidate, name, value)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise _conflict(pseudonym) from None
+    audit.record(session, by, "referral.update", candidate)
+    return candidate
+
+
+def _conflict(pseudonym: str) -> ConflictError:
+    return ConflictError(f"Referral {pseudonym!r} was changed by someone else since you opened it; "
+                         "open it again to see their change, then make yours.")
+
+
+def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    if "flags" in out:
+        out["flags"] = sorted(set(out["flags"] or ()))
+    if "referrer" in out:
+        out["referrer"] = (out["referrer"] or "").strip()
+    return out
+
+
+def _field_problems(fields: dict[str, Any], flag_ids: set[str]) -> list[str]:
+    problems = []
+    age = fields.get("age")
+    if age is not None and (not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120):
+        problems.append(f"'age' must be a whole number of years from 0 to 120; got {age!r}.")
+    direction = fields.get("direction")
+    if direction is not None and direction not in DIRECTIONS:
+        problems.append(f"'direction' must be one of {', '.join(DIRECTIONS)}; got {direction!r}.")
+    consent = fields.get("consent")
+    if consent is not None and not isinstance(consent, bool):
+        problems.append(f"'consent' must be yes, no or not known; got {consent!r}.")
+    unknown = sorted(set(fields.get("flags") or ()) - flag_ids)
+    if unknown:
+        problems.append(f"'flags' must be flags of the instrument ({', '.join(sorted(flag_ids))}); "
+                        f"got {', '.join(unknown)}.")
+    return problems
