@@ -62,3 +62,10 @@ def test_the_default_database_is_a_file_in_the_instance_folder():
     assert db.database_url({}) == "sqlite:///instance/weegtool.sqlite3"
     assert db.database_url({"WEEGTOOL_INSTANCE_PATH": "/srv/w"}) == "sqlite:////srv/w/weegtool.sqlite3"
     assert db.database_url({"WEEGTOOL_DATABASE_URL": "postgresql+psycopg://w@h/w"}) == "postgresql+psycopg://w@h/w"
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    folder = tmp_path / "instance"
+    db.upgrade(f"sqlite:///{folder / 'weegtool.sqlite3'}")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "weegtool.sqlite3").stat().st_mode & 0o777 == 0o600

@@ -87,9 +87,13 @@ def _alembic_config(url: str) -> Any:
 
 
 def _prepare_sqlite_folder(url: str) -> None:
+    """The database file's folder, readable by its owner only (health data of minors); the file likewise."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
