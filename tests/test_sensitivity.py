@@ -203,7 +203,7 @@ def test_a_total_never_leaves_the_range_of_its_domain_scores(rows, concentration
     ratings = one_rater(instrument, rows)
     result = weight_sensitivity(instrument, ratings, n_draws=15, concentration=concentration, random_state=seed)
     scores = weegtool.score(instrument, ratings)
-    risk = np.where([d.kind == "risk" for d in instrument.domains], scores.domain_scores, 100 - scores.domain_scores)
+    risk = scores.domain_risk
     low, high = risk.min(axis=1), risk.max(axis=1)
     frame = result.candidates
     assert (frame["total_min"] >= low - 1e-9).all() and (frame["total_max"] <= high + 1e-9).all()

@@ -18,7 +18,7 @@ The arithmetic, for candidate *i* and item *j* of domain *d* (see the README):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -80,7 +80,28 @@ class Weights:
 
 
 @dataclass(frozen=True)
-class Scores:
+class Kernel:
+    """The engine's numbers for a bare (candidates x items) rating matrix; see :func:`score_values`.
+
+    ``domain_risk`` is each domain score oriented toward risk (what the total
+    averages); ``domain_scores`` the same in each domain's own orientation
+    (``100 - domain_risk`` for a protective domain).
+    """
+
+    contributions: np.ndarray
+    domain_risk: np.ndarray
+    domain_scores: np.ndarray
+    domain_missing: np.ndarray
+    domain_assessable: np.ndarray
+    rated_weight: np.ndarray
+    total: np.ndarray
+    assessable: np.ndarray
+    prorated: np.ndarray
+    band: np.ndarray
+
+
+@dataclass(frozen=True)
+class Scores(Kernel):
     """Scores of every candidate, with the arithmetic behind them.
 
     Arrays are aligned: rows with ``ratings.candidate_ids``, item columns with
@@ -92,15 +113,6 @@ class Scores:
 
     instrument: Instrument
     ratings: Ratings
-    contributions: np.ndarray
-    domain_scores: np.ndarray
-    domain_missing: np.ndarray
-    domain_assessable: np.ndarray
-    rated_weight: np.ndarray
-    total: np.ndarray
-    assessable: np.ndarray
-    prorated: np.ndarray
-    band: np.ndarray
 
     def __len__(self) -> int:
         return len(self.total)
@@ -137,21 +149,6 @@ class Scores:
         return pd.concat(parts, axis=1)
 
 
-@dataclass(frozen=True)
-class Kernel:
-    """The engine's numbers for a bare (candidates x items) rating matrix; see :func:`score_values`."""
-
-    contributions: np.ndarray
-    domain_scores: np.ndarray
-    domain_missing: np.ndarray
-    domain_assessable: np.ndarray
-    rated_weight: np.ndarray
-    total: np.ndarray
-    assessable: np.ndarray
-    prorated: np.ndarray
-    band: np.ndarray
-
-
 def score_values(values: np.ndarray, w: Weights, max_missing_fraction: float = 1.0) -> Kernel:
     """Score a float matrix of (aggregated) ratings, NaN where not known; no validation.
 
@@ -178,14 +175,14 @@ def score_values(values: np.ndarray, w: Weights, max_missing_fraction: float = 1
         prorated = assessable & (missing[:, counted] > 0).any(axis=1)
     total = np.where(assessable, total, np.nan)
     band = np.where(assessable, w.band_of(np.nan_to_num(total)), -1)
-    return Kernel(contributions, domain_scores, missing, domain_ok, rated_weight, total, assessable, prorated, band)
+    return Kernel(contributions, risk, domain_scores, missing, domain_ok, rated_weight, total, assessable, prorated,
+                  band)
 
 
 def score_ratings(instrument: Instrument, ratings: Ratings) -> Scores:
     """Score aggregated ``ratings`` with ``instrument``; see the module docstring for the arithmetic."""
     k = score_values(ratings.values, Weights.of(instrument), instrument.settings.max_missing_fraction)
-    return Scores(instrument, ratings, k.contributions, k.domain_scores, k.domain_missing, k.domain_assessable,
-                  k.rated_weight, k.total, k.assessable, k.prorated, k.band)
+    return Scores(**{f.name: getattr(k, f.name) for f in fields(Kernel)}, instrument=instrument, ratings=ratings)
 
 
 def _complete(values: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

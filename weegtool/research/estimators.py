@@ -543,7 +543,7 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
         if self.level == "items":
             return np.asarray(self.weights_.toward_risk(X))
         scored = self._scored(X)
-        risk = np.where(self.weights_.risk_domain, scored.domain_scores, 100.0 - scored.domain_scores)
+        risk = scored.domain_risk
         unscored = np.isnan(risk)
         if unscored.any():
             raise _refused([f"row {i}, domain {self.domain_ids_[d]!r}: not assessable ({scored.domain_missing[i, d]} "

@@ -259,7 +259,7 @@ class _Base:
         w, rules = Weights.of(scores.instrument), _Rules.of(scores, rows)
         values = scores.ratings.values[rows]
         present = ~np.isnan(values)
-        risk = np.where(w.risk_domain, scores.domain_scores[rows], 100.0 - scores.domain_scores[rows])
+        risk = scores.domain_risk[rows]
         ceiling = np.full((len(rows), 1), len(scores.instrument.spec.advice.categories), dtype=RANK)
         for d in range(risk.shape[1]):
             ceiling = rules.ceiling(d, risk[:, d:d + 1], ceiling)

@@ -682,7 +682,7 @@ def risk_features(scores: Scores, level: str = "items") -> pd.DataFrame:
     if level == "items":
         return pd.DataFrame(w.toward_risk(scores.ratings.values), index=index, columns=list(instrument.item_ids))
     if level == "domains":
-        risk = np.where(w.risk_domain, scores.domain_scores, 100.0 - scores.domain_scores) / 100.0
+        risk = scores.domain_risk / 100.0
         return pd.DataFrame(risk, index=index, columns=list(instrument.domain_ids))
     raise ResearchError(f"The 'level' parameter of risk_features must be 'items' or 'domains'. Got {level!r} instead.")
 
