@@ -1,10 +1,13 @@
 """Group composition rules, one by one, and house files."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import weegtool
-from weegtool.composition import House, Profile, Resident, check_composition
+from weegtool.composition import House, Profile, Resident, check_composition, load_houses
+from weegtool.errors import HouseError
 
 from .conftest import ROOT
 
@@ -53,3 +56,15 @@ def test_house_csv_and_yaml_agree(twente, tmp_path):
     from_yaml = weegtool.load_houses(ROOT / "examples" / "houses.yaml", twente)
     assert from_csv[0] == from_yaml[0]
     assert from_csv[1] == House("huis-c", 3)
+
+
+@pytest.mark.parametrize("content, said", [
+    ("", "holds no house."),
+    ("houses: 3\n", "must hold a house or a list 'houses'; got int."),
+    ("houses: [\n", "not valid YAML"),
+])
+def test_a_house_file_of_the_wrong_shape_is_named(tmp_path, twente, content, said):
+    path = tmp_path / "houses.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(HouseError, match=re.escape(said)):
+        load_houses(path, twente)

@@ -125,7 +125,7 @@ def test_an_unknown_category_gets_a_suggestion(tmp_path, advice_and_instrument):
 
 
 def test_load_decisions_missing_file_and_bad_yaml(tmp_path):
-    with pytest.raises(DecisionError, match="no such decisions file"):
+    with pytest.raises(DecisionError, match="no such decision file"):
         load_decisions(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: [1, 2\n", encoding="utf-8")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import HouseError
+from .files import yaml_records
 from .instrument import CompositionRule, Instrument
 
 __all__ = ["House", "Resident", "Profile", "Conflict", "load_houses", "check_composition"]
@@ -167,7 +167,9 @@ def load_houses(path: str | Path, instrument: Instrument) -> tuple[House, ...]:
     path = Path(path)
     if not path.exists():
         raise HouseError(f"{path}: no such house file.")
-    records = _csv_records(path) if path.suffix.lower() == ".csv" else _yaml_records(path)
+    records = _csv_records(path) if path.suffix.lower() == ".csv" else yaml_records(path, "houses", HouseError, "house")
+    if not records:
+        raise HouseError(f"{path}: holds no house.")
     return parse_houses(records, instrument, source=str(path))
 
 
@@ -213,20 +215,6 @@ def _house_problems(n: int, spec: _HouseSpec, instrument: Instrument) -> list[st
     if spec.age_range is not None and spec.age_range[0] > spec.age_range[1]:
         problems.append(f"{where}.age_range must be [lowest, highest]; got {list(spec.age_range)}.")
     return problems
-
-
-def _yaml_records(path: Path) -> list[Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise HouseError(f"{path}: not valid YAML ({str(exc).splitlines()[0]}).") from None
-    if isinstance(data, dict) and "houses" in data:
-        data = data["houses"]
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise HouseError(f"{path}: must hold a house or a list 'houses'; got {type(data).__name__}.")
-    return data
 
 
 HOUSE_COLUMNS = ("house", "capacity", "staff_on_duty", "age_min", "age_max")

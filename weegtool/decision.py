@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .advice import Advice, DecisionError
+from .files import yaml_records
 from .i18n import text
 from .instrument import Instrument
 
@@ -116,18 +116,7 @@ def load_decisions(path: str | Path, instrument: Instrument | None = None,
         With every problem, each naming the record (``decisions[n]``) and field.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except FileNotFoundError:
-        raise DecisionError(f"{path}: no such decisions file.") from None
-    except yaml.YAMLError as exc:
-        raise DecisionError(f"{path}: not valid YAML ({str(exc).splitlines()[0]}).") from None
-    if isinstance(data, dict) and "decisions" in data:
-        data = data["decisions"]
-    elif isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise DecisionError(f"{path}: must be a list of decisions; got {type(data).__name__}.")
+    data = yaml_records(path, "decisions", DecisionError, "decision")
     known = set(candidates) if candidates is not None else None
     decisions: dict[str, Decision] = {}
     problems: list[str] = []
