@@ -128,7 +128,7 @@ def test_long_table_gives_the_same_as_wide():
 def test_targets_with_a_missing_rating_are_left_out_with_a_warning():
     data = np.array(SHROUT_FLEISS + [[3, NAN, 4, 5]], dtype=float)
     with pytest.warns(ReliabilityWarning, match=re.escape(
-            "icc: 1 of 7 targets have a missing rating and are left out; the ICC uses the 6 complete targets.")):
+            "icc: 1 of 7 targets have a missing rating and are left out (listwise deletion); 6 remain.")):
         table = icc(data)
     pd.testing.assert_frame_equal(table, icc(SHROUT_FLEISS))
     assert table.attrs == {"n_targets": 6, "n_raters": 4, "n_dropped": 1}
@@ -150,9 +150,9 @@ def test_identical_raters_agree_perfectly():
      "The 'data' parameter of icc must hold finite numbers (NaN where missing). Got inf at row 0, column 1 instead."),
     ({"data": [[1], [2], [3]]}, "The 'data' parameter of icc must have at least 2 raters (columns). Got 1 instead."),
     ({"data": [[1, 2]]},
-     "The 'data' parameter of icc must have at least 2 targets rated by every rater. Got 1 instead."),
+     "The 'data' parameter of icc must have at least 2 targets without a missing rating. Got 1 instead."),
     ({"data": [[1, 2], [3, NAN], [NAN, 4]]},
-     "The 'data' parameter of icc must have at least 2 targets rated by every rater. "
+     "The 'data' parameter of icc must have at least 2 targets without a missing rating. "
      "Got 1 instead (2 of 3 targets left out for a missing rating)."),
     ({"data": [1, 2, 3]},
      "The 'data' parameter of icc must be a 2-D table. Got an array with 1 dimension instead."),
@@ -235,7 +235,7 @@ def test_cronbach_alpha_of_shrout_fleiss_judges():
 def test_cronbach_alpha_deletes_listwise_with_a_warning():
     items = pd.DataFrame({"i1": [1, 2, 3, 4, 5], "i2": [1, 2, 3, 4, NAN], "i3": [2, 2, 4, 4, 1]})
     with pytest.warns(ReliabilityWarning, match=re.escape(
-            "cronbach_alpha: 1 of 5 cases have a missing item and are left out (listwise deletion).")):
+            "cronbach_alpha: 1 of 5 cases have a missing item and are left out (listwise deletion); 4 remain.")):
         result = cronbach_alpha(items)
     assert (result.alpha, result.n, result.n_dropped) == (pytest.approx(0.975), 4, 1)
 
@@ -247,7 +247,7 @@ def test_two_items_have_no_alpha_if_deleted():
 @pytest.mark.parametrize("items, kwargs, message", [
     ([[1], [2]], {}, "The 'items' parameter of cronbach_alpha must have at least 2 items (columns). Got 1 instead."),
     ([[1, 2], [NAN, 3]], {},
-     "The 'items' parameter of cronbach_alpha must have at least 2 cases with every item. "
+     "The 'items' parameter of cronbach_alpha must have at least 2 cases without a missing item. "
      "Got 1 instead (1 of 2 cases left out for a missing item)."),
     ([[1, 2], [2, 3]], {"ci": 95}, "The 'ci' parameter of cronbach_alpha must be a number in (0, 1). Got 95 instead."),
 ])

@@ -191,6 +191,18 @@ def _complete_rows(values: np.ndarray) -> np.ndarray:
     return ~np.isnan(values).any(axis=1)
 
 
+def _listwise(values: np.ndarray, function: str, parameter: str, rows: str, cell: str) -> tuple[np.ndarray, int]:
+    """Rows without a missing value, and how many were dropped; refuses fewer than two, warns about drops."""
+    complete = _complete_rows(values)
+    kept, dropped = int(complete.sum()), int((~complete).sum())
+    note = f" ({dropped} of {len(values)} {rows} left out for a missing {cell})" if dropped else ""
+    _at_least(kept, 2, f"{rows} without a missing {cell}", parameter, function, note)
+    if dropped:
+        warnings.warn(f"{function}: {dropped} of {len(values)} {rows} have a missing {cell} and are left out "
+                      f"(listwise deletion); {kept} remain.", ReliabilityWarning, stacklevel=3)
+    return complete, dropped
+
+
 # --- intraclass correlation -------------------------------------------------------------
 
 ICC_FORMS = (
@@ -258,13 +270,7 @@ def icc(
     wide = _wide(data, targets, raters, ratings)
     values = _numeric(wide, "data", "icc")
     _at_least(values.shape[1], 2, "raters (columns)", "data", "icc")
-    complete = _complete_rows(values)
-    dropped = int((~complete).sum())
-    note = f" ({dropped} of {len(values)} targets left out for a missing rating)" if dropped else ""
-    _at_least(int(complete.sum()), 2, "targets rated by every rater", "data", "icc", note)
-    if dropped:
-        warnings.warn(f"icc: {dropped} of {len(values)} targets have a missing rating and are left out; "
-                      f"the ICC uses the {int(complete.sum())} complete targets.", ReliabilityWarning, stacklevel=2)
+    complete, dropped = _listwise(values, "icc", "data", "targets", "rating")
     table = _icc_table(values[complete], alpha)
     table.attrs.update(n_targets=int(complete.sum()), n_raters=values.shape[1], n_dropped=dropped)
     return table
@@ -444,13 +450,7 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray | Sequence[Sequence[float]],
         raise _fail(f"The 'ci' parameter of cronbach_alpha must be a number in (0, 1). Got {ci!r} instead.")
     values = _numeric(items, "items", "cronbach_alpha")
     _at_least(values.shape[1], 2, "items (columns)", "items", "cronbach_alpha")
-    complete = _complete_rows(values)
-    dropped = int((~complete).sum())
-    note = f" ({dropped} of {len(values)} cases left out for a missing item)" if dropped else ""
-    _at_least(int(complete.sum()), 2, "cases with every item", "items", "cronbach_alpha", note)
-    if dropped:
-        warnings.warn(f"cronbach_alpha: {dropped} of {len(values)} cases have a missing item and are left out "
-                      "(listwise deletion).", ReliabilityWarning, stacklevel=2)
+    complete, dropped = _listwise(values, "cronbach_alpha", "items", "cases", "item")
     names: list[Hashable] = list(items.columns) if isinstance(items, pd.DataFrame) else list(range(values.shape[1]))
     return _alpha_result(values[complete], names, dropped, ci)
 
