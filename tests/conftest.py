@@ -115,11 +115,7 @@ def empty_url(request, backend, tmp_path):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'weegtool.sqlite3'}"
         return
-    server = request.getfixturevalue("postgres_server")
-    name = f"test_{os.getpid()}_{next(_numbers)}"
-    _admin(server.url, f"CREATE DATABASE {name}")
-    yield f"{server.url}/{name}"
-    _admin(server.url, f"DROP DATABASE {name} WITH (FORCE)")
+    yield from _postgres_database(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
@@ -134,14 +130,18 @@ def database_url(request, backend, template_url, tmp_path):
             source.backup(target)
         yield f"sqlite:///{path}"
         return
-    server = request.getfixturevalue("postgres_server")
-    name = f"test_{os.getpid()}_{next(_numbers)}"
-    _admin(server.url, f"CREATE DATABASE {name} TEMPLATE weegtool_template")
-    yield f"{server.url}/{name}"
-    _admin(server.url, f"DROP DATABASE {name} WITH (FORCE)")
+    yield from _postgres_database(request.getfixturevalue("postgres_server"), template="weegtool_template")
 
 
 _numbers = iter(range(1, 1_000_000))
+
+
+def _postgres_database(server, template: str | None = None):
+    """A new database on the throwaway server (a copy of ``template`` if given), dropped afterwards."""
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    _admin(server.url, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    yield f"{server.url}/{name}"
+    _admin(server.url, f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture
