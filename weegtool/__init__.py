@@ -14,6 +14,7 @@ Modules load on first use (numpy and pandas are heavy), so the command line star
 from __future__ import annotations
 
 from importlib import import_module
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import CriteriaError, HouseError, RatingsError, WeegtoolError
@@ -72,9 +73,16 @@ if TYPE_CHECKING:
     from .ratings import Ratings, read_ratings
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
+def _lazy(package: str, table: Mapping[str, str], namespace: dict[str, Any]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that imports ``name`` from ``package.<table[name]>`` on first use, then keeps it."""
+
+    def load(name: str) -> Any:
+        if name not in table:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = namespace[name] = getattr(import_module(f".{table[name]}", package), name)
         return value
-    raise AttributeError(f"module 'weegtool' has no attribute {name!r}")
+
+    return load
+
+
+__getattr__ = _lazy(__name__, _LAZY, globals())

@@ -11,8 +11,9 @@ scikit-learn or statsmodels until a method needs them.
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .. import _lazy
 
 _LAZY = {
     # synthetic cohorts (real data never ships)
@@ -56,12 +57,7 @@ if TYPE_CHECKING:
                           fit_weights, instrument_weights, pairwise_matrix, risk_features, solve_logistic)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'weegtool.research' has no attribute {name!r}")
+__getattr__ = _lazy(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:
