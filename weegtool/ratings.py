@@ -61,8 +61,8 @@ class Ratings:
 
     ``values[i, j]`` is the aggregated rating of candidate ``candidate_ids[i]``
     on item ``item_ids[j]`` (NaN where no rater rated it); ``raters`` is the
-    table as read (ids cleaned) and ``rater_values`` its item ratings as numbers,
-    row for row; ``spread`` is the
+    table as read (ids cleaned), ``rater_values`` its item ratings as numbers
+    and ``rater_candidate`` each row's position in ``candidate_ids``, row for row; ``spread`` is the
     highest minus the lowest rater's rating, ``disputed`` marks spreads at or
     above the instrument's ``disagreement_levels``.
     """
@@ -77,6 +77,7 @@ class Ratings:
     candidates: pd.DataFrame
     raters: pd.DataFrame | None = None
     rater_values: np.ndarray | None = None
+    rater_candidate: np.ndarray | None = None
     notes: Mapping[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
     critical: Mapping[tuple[str, str], tuple[Evidence, ...]] = field(default_factory=dict)
 
@@ -86,12 +87,12 @@ class Ratings:
     @cached_property
     def rater_rows(self) -> Mapping[str, np.ndarray]:
         """Each candidate's row positions in ``raters``, grouped once on first use."""
-        if self.raters is None or self.rater_values is None or self.raters.empty:
+        codes = self.rater_candidate
+        if codes is None or not len(codes):
             return {}
-        codes, names = pd.factorize(self.raters["candidate_id"].astype(str))
         order = np.argsort(codes, kind="stable")
-        starts = np.searchsorted(codes[order], np.arange(len(names) + 1))
-        return {name: order[starts[n]:starts[n + 1]] for n, name in enumerate(names)}
+        starts = np.searchsorted(codes[order], np.arange(len(self.candidate_ids) + 1))
+        return {str(name): order[starts[n]:starts[n + 1]] for n, name in enumerate(self.candidate_ids)}
 
     @cached_property
     def _rater_ids(self) -> np.ndarray:
@@ -597,6 +598,7 @@ def _aggregate(
         candidates=info if same_order else info.reindex(ids.labels),
         raters=frame,
         rater_values=values,
+        rater_candidate=ids.codes,
         notes=dict(notes),
         critical=dict(critical),
     )
