@@ -19,7 +19,6 @@ The arithmetic, for candidate *i* and item *j* of domain *d* (see the README):
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -120,10 +119,6 @@ class Scores(Kernel):
     @property
     def candidate_ids(self) -> np.ndarray:
         return self.ratings.candidate_ids
-
-    @cached_property
-    def row_of(self) -> dict[str, int]:
-        return {str(c): n for n, c in enumerate(self.candidate_ids)}
 
     def band_ids(self) -> np.ndarray:
         names = np.array([b.id for b in self.instrument.spec.advice.bands] + [""], dtype=object)
