@@ -60,6 +60,48 @@ def test_a_deviation_needs_reasons_citing_items(advice_and_instrument):
     assert any("['pf_netwerk'] are not items" in p for p in check_decision(wrong_item, advice, instrument))
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("en", "the decision: a soft flag needs a written justification citing the items it rests on; "
+           "flagged: 'suicide_risk'."),
+    ("nl", "het besluit: een zacht signaal vraagt een schriftelijke motivering met de items waarop die steunt; "
+           "gesignaleerd: 'suicide_risk'."),
+])
+def test_a_soft_flag_needs_reasons_citing_items_even_when_following_the_advice(advice_and_instrument, lang, said):
+    advices, instrument = advice_and_instrument
+    advice = advices.get("C2")
+    assert [(f.id, f.severity) for f in advice.flags] == [("suicide_risk", "soft")]
+    for changes in ({}, {"justification": "Besproken."}, {"items": ("er_self_harm",)}):
+        assert check_decision(_decision(advice, **changes), advice, instrument, lang) == [said]
+    argued = _decision(advice, justification="Veiligheidsplan besproken.", items=("er_self_harm",))
+    assert check_decision(argued, advice, instrument, lang) == []
+
+
+def test_a_deviation_on_a_soft_flag_without_reasons_breaks_both_rules(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    advice = advices.get("C2")
+    problems = check_decision(_decision(advice, category="refer", follows_advice=False), advice, instrument)
+    assert problems == [
+        "the decision: a deviation from the advice needs a written justification citing the items it rests on.",
+        "the decision: a soft flag needs a written justification citing the items it rests on; "
+        "flagged: 'suicide_risk'."]
+
+
+def test_a_hard_flag_overridden_in_the_advice_takes_reasons_and_two_signatures(advice_and_instrument):
+    advices, instrument = advice_and_instrument
+    scores = weegtool.score(instrument, ROOT / "tests" / "data" / "committee.csv")
+    override = weegtool.Override("needs_secured_setting", "Eenmalig incident.", ("A. Voorzitter", "B. Gedrag"),
+                                 ("ic_risk_behaviour",))
+    overridden = weegtool.advise(scores, on=_dt.date(2026, 11, 23), overrides={"C5": [override]}).get("C5")
+    assert (advices.get("C5").category, overridden.flags[0].overridden) == ("refer", True)
+    decision = _decision(overridden, justification="Eenmalig incident.", items=("ic_risk_behaviour",),
+                         overridden_flags=("needs_secured_setting",))
+    assert check_decision(decision, overridden, instrument) == []
+    alone = _decision(overridden, signatories=(SCIENTIST,), overridden_flags=("needs_secured_setting",))
+    assert check_decision(alone, overridden, instrument) == [
+        "the decision: needs at least two committee members; got 1.",
+        "the decision: overriding a hard flag needs a justification and two signatures."]
+
+
 def test_follows_advice_must_be_true_to_the_categories(advice_and_instrument):
     advices, instrument = advice_and_instrument
     other = next(c.id for c in instrument.spec.advice.categories if c.id != advices[0].category)

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
 import weegtool
-from weegtool.advice import DecisionError
-from weegtool.errors import (ConflictError, InputError, NotAllowedError, RatingsError,
+from weegtool.advice import DecisionError, Override
+from weegtool.errors import (ConflictError, InputError, NotAllowedError, NotFoundError, RatingsError,
                              ReadOnlyError)
 from weegtool.ratings import DIRECTIONS
-from weegtool.store import (DecisionInput, ItemRating, audit_entries, authenticate, core_houses, correct, finalise,
-                            get_candidate, hash_password, instrument_in_force, is_submitted, latest_assessment,
-                            ratings_frame, register_referral, revisions, save_house, save_ratings, score_candidate,
+from weegtool.store import (CandidateRow, DecisionInput, ItemRating, add_note, audit_entries, authenticate,
+                            core_houses, correct, delete_house, finalise, get_candidate, hash_password, houses,
+                            instrument_in_force, is_submitted, latest_assessment, notes, overview, ratings_frame,
+                            register_referral, revisions, save_house, save_ratings, score_candidate, submissions,
                             submit_ratings, transaction, update_referral, verify_password, visible_ratings)
 from weegtool.store import models
 
@@ -26,6 +28,9 @@ from .conftest import TWENTE
 from .store_factories import COMMITTEE, PASSWORD, committee_ratings, make_user
 
 ON = _dt.date(2026, 11, 23)
+HOUSES = TWENTE.parent.parent / "examples" / "houses.yaml"
+# C2 has a soft flag (suicide_risk): following the advice needs a justification citing items too.
+ARGUED = {"justification": "Suïciderisico besproken: veiligheidsplan met de jeugdige.", "items": ("er_self_harm",)}
 
 
 @pytest.fixture
@@ -236,7 +241,7 @@ def test_finalise_stores_the_decision_the_report_and_its_instrument_hash(session
     advice = advice_of(sessions)
     with transaction(sessions) as session:
         assessment = finalise(session, get_candidate(session, "C2"),
-                              DecisionInput(advice.category, True, decided_on=ON),
+                              DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
                               [committee["R1"], committee["R2"]], by=committee["chair"])
     sha256 = weegtool.load_instrument(TWENTE).sha256
     assert (assessment.revision, assessment.instrument_sha256, assessment.category) == (1, sha256, advice.category)
@@ -256,7 +261,8 @@ def test_an_incomplete_decision_is_refused(sessions, committee, referral, deviat
     advice = advice_of(sessions)
     category = "refer" if deviate else advice.category
     with pytest.raises(DecisionError, match=message), transaction(sessions) as session:
-        finalise(session, get_candidate(session, "C2"), DecisionInput(category, not deviate, decided_on=ON),
+        finalise(session, get_candidate(session, "C2"),
+                 DecisionInput(category, not deviate, **({} if deviate else ARGUED), decided_on=ON),
                  [committee[s] for s in signers], by=committee["chair"])
     with transaction(sessions) as session:
         assert latest_assessment(session, get_candidate(session, "C2")) is None
@@ -274,13 +280,13 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
     advice = advice_of(sessions)
     members = [committee["R1"], committee["R2"]]
     with transaction(sessions) as session:
-        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, decided_on=ON), members,
-                 by=committee["chair"])
+        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
+                 members, by=committee["chair"])
     with pytest.raises(ReadOnlyError, match="never changed"), transaction(sessions) as session:
         latest_assessment(session, get_candidate(session, "C2")).category = "refer"
     with pytest.raises(ReadOnlyError, match="a correction"), transaction(sessions) as session:
-        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, decided_on=ON), members,
-                 by=committee["chair"])
+        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
+                 members, by=committee["chair"])
     with pytest.raises(InputError, match="reason"), transaction(sessions) as session:
         correct(session, get_candidate(session, "C2"), DecisionInput(advice.category, True), members, reason=" ",
                 by=committee["chair"])
@@ -298,16 +304,189 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
     assert second.correction_reason == "New incident report." and "Needs a secured setting" in second.report_html
 
 
+def test_a_soft_flag_needs_a_justification_citing_items_even_when_following_the_advice(sessions, committee,
+                                                                                         referral):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    members = [committee["R1"], committee["R2"]]
+    with pytest.raises(DecisionError) as caught, transaction(sessions) as session:
+        finalise(session, get_candidate(session, "C2"),
+                 DecisionInput(advice.category, True, justification="Besproken.", decided_on=ON), members,
+                 by=committee["chair"])
+    assert caught.value.problems == ("the decision: a soft flag needs a written justification citing the items it "
+                                     "rests on; flagged: 'suicide_risk'.",)
+    with transaction(sessions) as session:
+        assert latest_assessment(session, get_candidate(session, "C2")) is None
+        assessment = finalise(session, get_candidate(session, "C2"),
+                              DecisionInput(advice.category, True, **ARGUED, decided_on=ON), members,
+                              by=committee["chair"])
+    assert (assessment.justification, assessment.items) == (ARGUED["justification"], ["er_self_harm"])
+
+
+@pytest.fixture
+def hard_flagged(sessions, committee):
+    """Candidate 'H1': the committee example's C1 (a light case) with the hard flag needs_secured_setting, rated."""
+    with transaction(sessions) as session:
+        candidate = register_referral(session, "H1", by=committee["coordinator"], age=14,
+                                      direction="temporary_back_home", consent=True, flags=["needs_secured_setting"])
+        for rater, ratings in committee_ratings("C1").items():
+            save_ratings(session, candidate, committee[rater], ratings)
+            submit_ratings(session, candidate, committee[rater])
+    frame = pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False).query("candidate_id == 'C1'")
+    return weegtool.score(TWENTE, frame.assign(candidate_id="H1", flags="needs_secured_setting"))
+
+
+OVERRIDE = {"justification": "Geen beveiligde setting nodig: incident was eenmalig.", "items": ("ic_risk_behaviour",),
+            "overridden_flags": ("needs_secured_setting",)}
+
+
+def test_an_overridden_hard_flag_is_overridden_in_the_stored_advice_and_report(sessions, committee, hard_flagged):
+    with transaction(sessions) as session:
+        assert score_candidate(session, get_candidate(session, "H1"), on=ON).advice.category == "refer"
+    override = Override("needs_secured_setting", OVERRIDE["justification"], ("R1", "R2"), OVERRIDE["items"])
+    expected = weegtool.advise(hard_flagged, on=ON, overrides={"H1": [override]})[0]
+    assert expected.category == "lighter_care"
+    with transaction(sessions) as session:
+        assessment = finalise(session, get_candidate(session, "H1"),
+                              DecisionInput(expected.category, True, **OVERRIDE, decided_on=ON),
+                              [committee["R1"], committee["R2"]], by=committee["chair"])
+    assert assessment.advice == expected.to_dict()
+    assert assessment.advice["flags"] == [{"id": "needs_secured_setting", "severity": "hard", "overridden": True,
+                                           "justification": OVERRIDE["justification"]}]
+    assert (assessment.follows_advice, assessment.overridden_flags) == (True, ["needs_secured_setting"])
+    assert OVERRIDE["justification"] in assessment.report_html
+
+
+def test_follows_advice_is_judged_against_the_advice_with_the_override(sessions, committee, hard_flagged):
+    with pytest.raises(DecisionError) as caught, transaction(sessions) as session:
+        finalise(session, get_candidate(session, "H1"), DecisionInput("refer", True, **OVERRIDE, decided_on=ON),
+                 [committee["R1"], committee["R2"]], by=committee["chair"])
+    assert caught.value.problems == ("the decision: follows_advice is True but the advice is 'lighter_care' and the "
+                                     "decision 'refer'.",)
+
+
+@pytest.mark.parametrize("changes, signers, problems", [
+    ({"justification": "", "items": ()}, ["R1", "R2"],
+     ["the decision: overriding a hard flag needs a justification and two signatures."]),
+    ({}, ["R1"], ["the decision: needs at least two committee members; got 1.",
+                  "the decision: overriding a hard flag needs a justification and two signatures."]),
+])
+def test_an_override_without_justification_or_two_signatures_is_refused_and_nothing_is_written(
+        sessions, committee, hard_flagged, changes, signers, problems):
+    # Without an acceptable override the advice stays 'refer', which this decision follows.
+    with pytest.raises(DecisionError) as caught, transaction(sessions) as session:
+        finalise(session, get_candidate(session, "H1"),
+                 DecisionInput("refer", True, **{**OVERRIDE, **changes}, decided_on=ON),
+                 [committee[s] for s in signers], by=committee["chair"])
+    assert list(caught.value.problems) == problems
+    with transaction(sessions) as session:
+        assert latest_assessment(session, get_candidate(session, "H1")) is None
+        assert session.scalars(select(models.Assessment)).all() == []
+        assert [e.action for e in audit_entries(session) if e.action.startswith("assessment.")] == []
+
+
+# --- discussion notes -----------------------------------------------------------------------------------------
+
+def test_committee_members_add_notes_and_read_them_oldest_first(sessions, committee, referral):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        first = add_note(session, candidate, "  Eerst het netwerk in kaart brengen.\n", by=committee["R1"])
+        add_note(session, candidate, "Eens; school erbij betrekken.", by=committee["chair"])
+    assert first.text == "Eerst het netwerk in kaart brengen."
+    with transaction(sessions) as session:
+        shown = notes(session, get_candidate(session, "C2"), committee["R3"])
+    assert [(n.author.name, n.text) for n in shown] == [
+        ("R1", "Eerst het netwerk in kaart brengen."), ("chair", "Eens; school erbij betrekken.")]
+
+
+@pytest.mark.parametrize("role, message", [
+    ("coordinator", "Only a rater or chair writes discussion notes; this user is coordinator."),
+    ("researcher", "Only a rater or chair writes discussion notes; this user is researcher."),
+])
+def test_only_committee_members_write_notes(sessions, committee, referral, role, message):
+    with pytest.raises(NotAllowedError) as caught, transaction(sessions) as session:
+        add_note(session, get_candidate(session, "C2"), "Een notitie.", by=committee[role])
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("role", ["coordinator", "researcher"])
+def test_only_committee_members_read_notes(sessions, committee, referral, role):
+    with pytest.raises(NotAllowedError) as caught, transaction(sessions) as session:
+        notes(session, get_candidate(session, "C2"), committee[role])
+    assert str(caught.value) == f"Only a rater or chair reads discussion notes; this user is {role}."
+
+
+@pytest.mark.parametrize("text, message", [
+    (" \n\t", "note: 'text' must not be blank."),
+    ("x" * 5001, "note: 'text' must have at most 5000 characters; got 5001."),
+])
+def test_a_blank_or_too_long_note_is_refused_and_nothing_is_written(sessions, committee, referral, text, message):
+    with pytest.raises(InputError) as caught, transaction(sessions) as session:
+        add_note(session, get_candidate(session, "C2"), text, by=committee["R1"])
+    assert str(caught.value) == message
+    with transaction(sessions) as session:
+        assert session.scalars(select(models.Note)).all() == []
+        longest = add_note(session, get_candidate(session, "C2"), " " * 10 + "x" * 5000, by=committee["R1"])
+    assert longest.text == "x" * 5000       # the limit counts the stripped text
+
+
+def test_the_audit_log_records_a_note_by_its_id_never_its_text(sessions, committee, referral):
+    with transaction(sessions) as session:
+        note = add_note(session, get_candidate(session, "C2"), "Vertrouwelijk: vader in detentie.",
+                        by=committee["R2"])
+    with transaction(sessions) as session:
+        entry = audit_entries(session, "notes", note.id)
+        dump = " ".join(" ".join(map(str, row)) for row in session.execute(text("SELECT * FROM audit_log")))
+    assert [(e.action, e.user_id) for e in entry] == [("note.add", committee["R2"].id)]
+    assert "Vertrouwelijk" not in dump and "detentie" not in dump
+
+
+# --- overview pages -------------------------------------------------------------------------------------------
+
+def test_the_overview_lists_candidates_newest_first_with_submissions_and_latest_assessment(sessions, committee,
+                                                                                          referral):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    members = [committee["R1"], committee["R2"]]
+    with transaction(sessions) as session:
+        register_referral(session, "C7", by=committee["coordinator"], age=19)
+        finalise(session, get_candidate(session, "C2"), DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
+                 members, by=committee["chair"])
+        correct(session, get_candidate(session, "C2"),
+                DecisionInput("refer", False, **ARGUED, decided_on=ON), members, reason="Nieuwe informatie.",
+                by=committee["chair"])
+        rows = overview(session)
+        c2, c7 = get_candidate(session, "C2"), get_candidate(session, "C7")
+    sha256 = weegtool.load_instrument(TWENTE).sha256
+    assert [row.pseudonym for row in rows] == ["C7", "C2"]
+    assert rows[0] == CandidateRow(c7.id, "C7", 19, None, None, (), rows[0].registered_at, sha256, 0, None, None)
+    assert rows[1] == CandidateRow(c2.id, "C2", 16, "long_term", True, ("suicide_risk",), rows[1].registered_at,
+                                   sha256, 3, "refer", 2)
+    assert all(row.registered_at.utcoffset() == _dt.timedelta(0) for row in rows)
+    assert rows[1].registered_at <= rows[0].registered_at <= _dt.datetime.now(_dt.timezone.utc)
+
+
+def test_submissions_name_the_raters_who_submitted_in_order(sessions, committee, referral):
+    rate_all(sessions, committee, submit=False)
+    for name in ("R3", "R1"):
+        with transaction(sessions) as session:
+            submit_ratings(session, get_candidate(session, "C2"), committee[name])
+    with transaction(sessions) as session:
+        shown = submissions(session, get_candidate(session, "C2"))
+    assert [name for name, _ in shown] == ["R3", "R1"]
+    assert all(at.utcoffset() == _dt.timedelta(0) for _, at in shown) and shown[0][1] <= shown[1][1]
+
+
 # --- houses and the audit log ---------------------------------------------------------------------------------
 
 def test_houses_come_back_as_the_core_reads_them(sessions, committee):
-    houses = weegtool.load_houses(TWENTE.parent.parent / "examples" / "houses.yaml", weegtool.load_instrument(TWENTE))
+    examples = weegtool.load_houses(HOUSES, weegtool.load_instrument(TWENTE))
     with transaction(sessions) as session:
-        for house in houses:
+        for house in examples:
             save_house(session, house, by=committee["coordinator"])
     with transaction(sessions) as session:
-        save_house(session, houses[0], by=committee["coordinator"])      # saved again: replaced, not doubled
-        assert core_houses(session) == tuple(sorted(houses, key=lambda h: h.id))
+        save_house(session, examples[0], by=committee["coordinator"])      # saved again: replaced, not doubled
+        assert core_houses(session) == tuple(sorted(examples, key=lambda h: h.id))
 
 
 def test_the_audit_log_says_who_did_what_without_clinical_content(sessions, committee, referral):
@@ -317,7 +496,7 @@ def test_the_audit_log_says_who_did_what_without_clinical_content(sessions, comm
         update_referral(session, get_candidate(session, "C2"), 1, by=committee["coordinator"],
                         referrer="Huisarts Oldenzaal")
         finalise(session, get_candidate(session, "C2"),
-                 DecisionInput(advice.category, True, dissent="Twijfel over zelfbeschadiging", decided_on=ON),
+                 DecisionInput(advice.category, True, **ARGUED, dissent="Twijfel over zelfbeschadiging", decided_on=ON),
                  [committee["R1"], committee["R2"]], by=committee["chair"])
     with transaction(sessions) as session:
         log = audit_entries(session)
@@ -327,3 +506,30 @@ def test_the_audit_log_says_who_did_what_without_clinical_content(sessions, comm
     assert log[-1].action == "assessment.finalise" and log[-1].user_id == committee["chair"].id
     for secret in ("C2", "Gemeente Hengelo", "Huisarts", "suicide_risk", "Gooit met spullen", "Twijfel"):
         assert secret not in dump
+
+
+def test_houses_come_with_their_residents_loaded(sessions, committee):
+    with transaction(sessions) as session:
+        for house in weegtool.load_houses(HOUSES, weegtool.load_instrument(TWENTE)):
+            save_house(session, house, by=committee["coordinator"])
+        rows = houses(session)
+    # Read after the session closed: the residents were loaded with the houses.
+    assert [(row.code, [r.pseudonym for r in row.residents]) for row in rows] == [
+        ("huis-a", ["B-101", "B-102"]), ("huis-b", ["B-201", "B-202", "B-203"])]
+
+
+def test_delete_house_removes_it_with_its_residents(sessions, committee):
+    with transaction(sessions) as session:
+        for house in weegtool.load_houses(HOUSES, weegtool.load_instrument(TWENTE)):
+            save_house(session, house, by=committee["coordinator"])
+    with transaction(sessions) as session:
+        house_id = session.scalar(select(models.House.id).where(models.House.code == "huis-a"))
+        delete_house(session, "huis-a", by=committee["coordinator"])
+    with transaction(sessions) as session:
+        assert [h.id for h in core_houses(session)] == ["huis-b"]
+        assert sorted(session.scalars(select(models.Resident.pseudonym))) == ["B-201", "B-202", "B-203"]
+        assert [(e.action, e.user_id) for e in audit_entries(session, "houses", house_id)] == [
+            ("house.save", committee["coordinator"].id), ("house.delete", committee["coordinator"].id)]
+    with pytest.raises(NotFoundError) as caught, transaction(sessions) as session:
+        delete_house(session, "huis-a", by=committee["coordinator"])
+    assert str(caught.value) == "no house 'huis-a'."

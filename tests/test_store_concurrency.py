@@ -1,8 +1,9 @@
-"""Raters saving at the same moment lose nothing, on both databases.
+"""Writes at the same moment lose nothing, on both databases.
 
 Two raters, each with the form open in two tabs, save disjoint halves of the
 items at once (a barrier lines the threads up), round after round with new
-values; afterwards every item holds the last value its rater saved.
+values; afterwards every item holds the last value its rater saved. Wrong
+passwords tried at one account at once are each counted toward its lock.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import threading
 from sqlalchemy import select
 
 import weegtool
-from weegtool.store import get_candidate, models, register_referral, save_ratings, transaction
+from weegtool.store import authenticate, get_candidate, models, register_referral, save_ratings, transaction
 
 from .conftest import TWENTE
 from .store_factories import make_user
@@ -54,3 +55,30 @@ def test_concurrent_saves_of_the_same_candidate_lose_nothing(sessions):
     with transaction(sessions) as session:
         stored = {(r.rater_id, r.item): r.value for r in session.scalars(select(models.Rating))}
     assert stored == {(rater.id, item): value(rater, item, ROUNDS - 1) for rater in raters for item in items}
+
+
+def test_parallel_wrong_passwords_are_each_counted(sessions):
+    """Guesses fired at one account at the same moment cannot slip past the lock by overwriting each other's count."""
+    with transaction(sessions) as session:
+        make_user(session, "R1")
+    guesses = 4
+    barrier = threading.Barrier(guesses)
+    errors: list[BaseException] = []
+
+    def guess(n):
+        try:
+            barrier.wait(timeout=30)
+            with transaction(sessions) as session:
+                assert authenticate(session, "R1", f"wrong guess number {n}") is None
+        except BaseException as exc:     # reported below: a thread's exception is otherwise lost
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with transaction(sessions) as session:
+        assert session.scalar(select(models.User.failed_logins).where(models.User.name == "R1")) == guesses

@@ -3,8 +3,9 @@
 Dutch guidance: a placement decision is never one person's; at least one
 behavioural scientist (gedragswetenschapper, SKJ or BIG registered) takes
 part; departing from the instrument is allowed with reasons that cite the
-items it rests on ("pas toe of leg uit"); overriding a hard contra-indication
-takes two signatures. :func:`check_decision` says what is missing.
+items it rests on ("pas toe of leg uit"), and so is going ahead despite a soft
+contra-indication; overriding a hard contra-indication takes two signatures.
+:func:`check_decision` says what is missing.
 """
 from __future__ import annotations
 
@@ -65,8 +66,12 @@ def check_decision(decision: Decision, advice: Advice, instrument: Instrument, l
     if unknown:
         problems.append(text("decision.items", lang, items=unknown, instrument=instrument.id))
     deviating = decision.category != advice.category
-    if deviating and (not decision.justification.strip() or not decision.items):
+    argued = bool(decision.justification.strip() and decision.items)
+    if deviating and not argued:
         problems.append(text("decision.deviation", lang))
+    soft = [f.id for f in advice.flags if f.severity == "soft" and not f.overridden]
+    if soft and not argued:
+        problems.append(text("decision.soft", lang, flags=", ".join(repr(f) for f in soft)))
     if len(decision.signatories) < 2:
         problems.append(text("decision.members", lang, n=len(decision.signatories)))
     if not any(s.behavioural_scientist and s.registration for s in decision.signatories):

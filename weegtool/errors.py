@@ -7,6 +7,7 @@ all and ``.problems`` holds them one by one.
 """
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Sequence
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "InputError",
     "NotFoundError",
     "NotAllowedError",
+    "ThrottledError",
     "ConflictError",
     "ReadOnlyError",
 ]
@@ -71,6 +73,14 @@ class NotFoundError(StoreError, LookupError):
 
 class NotAllowedError(StoreError, PermissionError):
     """The user's role (or the blind-rating rule) does not allow this."""
+
+
+class ThrottledError(NotAllowedError):
+    """Too many failed logins: the account is locked until ``.until`` (aware, UTC), whatever password is given."""
+
+    def __init__(self, message: str, until: _dt.datetime) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 class ConflictError(StoreError):

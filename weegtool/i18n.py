@@ -94,6 +94,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "decision.items": "het besluit: {items} zijn geen items van {instrument}.",
         "decision.deviation": "het besluit: afwijken van het advies vraagt een schriftelijke motivering met de items "
                               "waarop die steunt.",
+        "decision.soft": "het besluit: een zacht signaal vraagt een schriftelijke motivering met de items waarop "
+                         "die steunt; gesignaleerd: {flags}.",
         "decision.members": "het besluit: vraagt ten minste twee commissieleden; nu {n}.",
         "decision.scientist": "het besluit: vraagt een geregistreerde gedragswetenschapper (SKJ of BIG) onder de "
                               "ondertekenaars.",
@@ -247,6 +249,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "decision.items": "the decision: items {items} are not items of {instrument}.",
         "decision.deviation": "the decision: a deviation from the advice needs a written justification citing the "
                               "items it rests on.",
+        "decision.soft": "the decision: a soft flag needs a written justification citing the items it rests on; "
+                         "flagged: {flags}.",
         "decision.members": "the decision: needs at least two committee members; got {n}.",
         "decision.scientist": "the decision: needs a registered behavioural scientist (SKJ or BIG) among the "
                               "signatories.",

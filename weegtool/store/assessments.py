@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..advice import Override
 from ..composition import House
 from ..decision import Decision, DecisionError, Signatory, check_decision
 from ..errors import InputError, NotAllowedError, ReadOnlyError
+from ..instrument import Instrument
 from . import audit
+from .instruments import load
 from .models import Assessment, Candidate, Signature, User
 from .ratings import RATING_ROLES, score_candidate
 
@@ -41,13 +44,18 @@ def finalise(session: Session, candidate: Candidate, decision: DecisionInput, si
              pdf: bool = False) -> Assessment:
     """Score the submitted ratings, check the decision, render the report and store it all as revision 1.
 
+    The hard flags the decision overrides (with its justification and at least
+    two signatures) are overridden in the advice too: the stored advice and the
+    report show them so, the advice is made without them, and ``follows_advice``
+    is judged against that advice.
+
     Raises
     ------
     ReadOnlyError
         When the candidate already has a finalised assessment (use :func:`correct`).
     DecisionError
         With every rule the decision breaks (too few members, no behavioural
-        scientist, a deviation or override without justification, ...).
+        scientist, a deviation, soft flag or override without justification, ...).
     """
     if latest_assessment(session, candidate) is not None:
         raise ReadOnlyError(f"The assessment of {candidate.pseudonym!r} is finalised; "
@@ -78,8 +86,9 @@ def _write(session: Session, candidate: Candidate, decision: DecisionInput, sign
     outsiders = [u.name for u in unique_signers if u.role not in RATING_ROLES or not u.active]
     if outsiders:
         raise NotAllowedError(f"Only active committee members sign; not {', '.join(outsiders)}.")
-    scored = score_candidate(session, candidate, houses=houses, on=decision.decided_on)
     core_decision = _core_decision(candidate, decision, unique_signers)
+    overrides = _overrides(core_decision, load(candidate.instrument))
+    scored = score_candidate(session, candidate, houses=houses, on=decision.decided_on, overrides=overrides)
     problems = check_decision(core_decision, scored.advice, scored.instrument, lang="en")
     if problems:
         raise DecisionError.collect(f"decision on {candidate.pseudonym}", problems)
@@ -105,6 +114,21 @@ def _core_decision(candidate: Candidate, decision: DecisionInput, signers: Seque
         justification=decision.justification.strip(), items=tuple(decision.items), dissent=decision.dissent.strip(),
         signatories=tuple(Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers),
         decided_on=decision.decided_on, overridden_flags=tuple(decision.overridden_flags))
+
+
+def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ...]:
+    """The decision's overrides of hard flags, for the advice to be made without those flags.
+
+    None at all when the decision lacks the justification or two signatures an
+    override takes: the advice then stays the instrument's own, and
+    :func:`check_decision` says what is missing.
+    """
+    hard = {f.id for f in instrument.flags if f.severity == "hard"}
+    signatories = tuple(s.name for s in decision.signatories)
+    if not decision.justification or len(set(signatories)) < 2:
+        return ()
+    return tuple(Override(flag, decision.justification, signatories, decision.items)
+                 for flag in decision.overridden_flags if flag in hard)
 
 
 def _signature(user: User) -> Signature:

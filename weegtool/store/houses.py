@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import composition as core
-from ..errors import InputError
+from ..errors import InputError, NotFoundError
 from . import audit
 from .models import House, Resident, User
 
-__all__ = ["save_house", "core_houses"]
+__all__ = ["save_house", "delete_house", "houses", "core_houses"]
 
 
 def save_house(session: Session, house: core.House, *, by: User) -> House:
@@ -31,10 +31,24 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
     return row
 
 
+def delete_house(session: Session, code: str, *, by: User) -> None:
+    """Remove the house ``code`` with its residents (a house that closes; its past assessments keep their report)."""
+    row = session.scalar(select(House).where(House.code == code))
+    if row is None:
+        raise NotFoundError(f"no house {code!r}.")
+    audit.record(session, by, "house.delete", row)
+    session.delete(row)
+    session.flush()
+
+
+def houses(session: Session) -> list[House]:
+    """Every stored house by code, its residents loaded."""
+    return list(session.scalars(select(House).options(selectinload(House.residents)).order_by(House.code)))
+
+
 def core_houses(session: Session) -> tuple[core.House, ...]:
     """Every stored house as the core's :class:`weegtool.House`, for the composition check."""
-    rows: Sequence[House] = session.scalars(select(House).options(selectinload(House.residents))
-                                            .order_by(House.code)).all()
+    rows: Sequence[House] = houses(session)
     return tuple(core.House(
         id=row.code, capacity=row.capacity, staff_on_duty=row.staff_on_duty,
         age_range=(row.age_min, row.age_max) if row.age_min is not None and row.age_max is not None else None,

@@ -1,7 +1,7 @@
 """The database tables, as SQLAlchemy 2 typed models.
 
 Every table that holds clinical content (candidates, ratings, assessments,
-residents) is keyed by pseudonyms, never by names; the audit log holds ids and
+residents, notes) is keyed by pseudonyms, never by names; the audit log holds ids and
 action names only. Choices are text with a CHECK constraint rather than native
 enums, so a migration that adds a choice is the same on SQLite and PostgreSQL.
 """
@@ -19,7 +19,7 @@ from ..errors import ReadOnlyError
 __all__ = [
     "Base", "ROLES", "DIRECTIONS", "ACTIONS",
     "User", "Instrument", "Candidate", "Rating", "RatingSubmission", "Assessment", "Signature",
-    "House", "Resident", "AuditEntry", "utcnow",
+    "House", "Resident", "Note", "AuditEntry", "utcnow", "as_utc",
 ]
 
 ROLES = ("admin", "coordinator", "chair", "rater", "researcher")
@@ -28,6 +28,7 @@ DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
 ACTIONS = (
     "user.add", "instrument.add", "instrument.in_force", "referral.register", "referral.update",
     "ratings.save", "ratings.submit", "assessment.finalise", "assessment.correct", "house.save",
+    "note.add", "user.login", "user.login_failed", "user.reset", "user.active", "user.password", "house.delete",
 )
 
 # Constraint names fixed by convention: migrations can then name what they change, on both databases.
@@ -42,6 +43,14 @@ NAMING = {
 
 def utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
+
+
+def as_utc(moment: _dt.datetime) -> _dt.datetime:
+    """``moment`` as an aware UTC time: SQLite gives back the stored UTC time without its zone, PostgreSQL in the
+    connection's zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(_dt.timezone.utc)
 
 
 def _one_of(column: str, choices: tuple[str, ...]) -> str:
@@ -72,6 +81,8 @@ class User(Base):
     registration: Mapped[str | None] = mapped_column(String(40))    # SKJ or BIG number
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # in a row; a login resets
+    locked_until: Mapped[_dt.datetime | None] = mapped_column()
 
     def __repr__(self) -> str:
         return f"User({self.id}, {self.role})"
@@ -228,6 +239,20 @@ class Resident(Base):
     main_problem: Mapped[str | None] = mapped_column(String(80))
 
     house: Mapped[House] = relationship(back_populates="residents")
+
+
+class Note(Base):
+    """A committee member's note in the discussion of a candidate: clinical content, so never in the audit log."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
 
 
 class AuditEntry(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import instrument as core
-from ..advice import Advice, advise
+from ..advice import Advice, Override, advise
 from ..api import score
 from ..composition import House
 from ..engine import Scores
@@ -191,13 +191,19 @@ class CandidateScore:
 
 
 def score_candidate(session: Session, candidate: Candidate, rater: User | None = None,
-                    houses: House | Sequence[House] | None = None, on: _dt.date | None = None) -> CandidateScore:
+                    houses: House | Sequence[House] | None = None, on: _dt.date | None = None,
+                    overrides: Sequence[Override] | None = None) -> CandidateScore:
     """Score ``candidate`` with the core: the submitted ratings, or ``rater``'s own as they go.
+
+    ``overrides`` are the committee's overrides of the candidate's hard flags:
+    the advice shows those flags as overridden and is made without them.
 
     Raises
     ------
     InputError
         When there are no ratings to score yet.
+    DecisionError
+        When an override is not of a hard flag, or lacks its justification or two signatures.
     """
     frame = ratings_frame(session, candidate, rater)
     if frame.empty:
@@ -205,4 +211,5 @@ def score_candidate(session: Session, candidate: Candidate, rater: User | None =
         raise InputError(f"Candidate {candidate.pseudonym!r} has no {whose} ratings to score yet.")
     instrument = load(candidate.instrument)
     scores = score(instrument, frame)
-    return CandidateScore(instrument, scores, advise(scores, houses=houses, on=on)[0])
+    advice = advise(scores, houses=houses, on=on, overrides={candidate.pseudonym: tuple(overrides or ())})[0]
+    return CandidateScore(instrument, scores, advice)

@@ -1,21 +1,31 @@
-"""Users and their passwords (argon2id; never stored or logged in the clear)."""
+"""Users and their passwords (argon2id; never stored or logged in the clear).
+
+Guessing is slowed per account: after :data:`MAX_FAILED_LOGINS` wrong
+passwords in a row the account is locked for :data:`LOCK_MINUTES` minutes,
+during which even the right password is refused; a successful login, or an
+administrator's password reset, clears the count.
+"""
 from __future__ import annotations
 
+import datetime as _dt
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import InputError, NotFoundError
+from ..errors import InputError, NotAllowedError, NotFoundError, ThrottledError
 from . import audit
-from .models import ROLES, User
+from .models import ROLES, User, as_utc, utcnow
 
-__all__ = ["hash_password", "verify_password", "one_time_password", "add_user", "get_user", "authenticate",
-           "set_password", "MIN_PASSWORD_LENGTH"]
+__all__ = ["hash_password", "verify_password", "one_time_password", "add_user", "get_user", "users", "authenticate",
+           "set_password", "change_password", "reset_password", "set_active", "MIN_PASSWORD_LENGTH",
+           "MAX_FAILED_LOGINS", "LOCK_MINUTES"]
 
 MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
 _hasher = PasswordHasher()
 
 
@@ -75,16 +85,48 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
-def authenticate(session: Session, name: str, password: str) -> User | None:
-    """The active user with this name and password, or None; an outdated hash is renewed on the way."""
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+def users(session: Session) -> list[User]:
+    """Every user, active or not, by name (ignoring case, so both databases give the same order)."""
+    return list(session.scalars(select(User).order_by(func.lower(User.name), User.name)))
+
+
+def authenticate(session: Session, name: str, password: str, now: _dt.datetime | None = None) -> User | None:
+    """The active user with this name and password, or None; an outdated hash is renewed on the way.
+
+    A wrong password counts toward the lock and returns None, so the caller
+    commits the count (the failure that reaches the limit too); a right one
+    resets it.
+
+    Raises
+    ------
+    ThrottledError
+        While the account is locked, whatever the password; ``.until`` says when the lock ends.
+    """
+    now = as_utc(now) if now is not None else utcnow()
+    # A row lock: parallel guesses at one account take turns, so none escapes the count (PostgreSQL: FOR NO KEY
+    # UPDATE, which leaves rows that refer to the user, such as ratings and audit entries, free to be written).
+    user = session.scalar(select(User).where(User.name == name, User.active.is_(True))
+                          .with_for_update(key_share=True).execution_options(populate_existing=True))
     if user is None:
         _hasher.hash(password)     # the same work as a real check, so timing does not tell which names exist
         return None
-    if not verify_password(user.password_hash, password):
+    right = verify_password(user.password_hash, password)     # checked when locked too: the same timing
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        until = as_utc(user.locked_until)
+        raise ThrottledError(f"login: this account is locked until {until:%Y-%m-%d %H:%M} UTC after "
+                             f"{MAX_FAILED_LOGINS} failed logins in a row; try again then, or ask an admin "
+                             "to reset the password.", until)
+    if not right:
+        # The count goes on after a lock has ended: one more wrong password locks the account again.
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + _dt.timedelta(minutes=LOCK_MINUTES)
+        audit.record(session, None, "user.login_failed", user)
         return None
+    user.failed_logins, user.locked_until = 0, None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    audit.record(session, user, "user.login", user)
     return user
 
 
@@ -93,3 +135,45 @@ def set_password(user: User, password: str) -> None:
     _check_password(password)
     user.password_hash = hash_password(password)
     user.must_change_password = False
+
+
+def change_password(session: Session, user: User, old: str, new: str) -> None:
+    """The user's own new password ``new``, given their current one ``old``."""
+    if not verify_password(user.password_hash, old):
+        raise InputError("password: the current password must match; got a different one.")
+    if new == old:
+        raise InputError("password: the new password must differ from the current one; got the same.")
+    set_password(user, new)
+    audit.record(session, user, "user.password", user)
+
+
+def reset_password(session: Session, user: User, *, by: User) -> str:
+    """A new one-time password for ``user`` (returned, to hand over once), with any lock lifted; admins only."""
+    _check_admin(by, "resets passwords")
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(session, by, "user.reset", user)
+    return password
+
+
+def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
+    """Let ``user`` log in again (``active``) or no more; admins only, and one admin always stays active."""
+    _check_admin(by, "activates and deactivates users")
+    if user.active == active:
+        return
+    if not active and user.role == "admin":
+        # Locking the active admins' rows makes two admins who deactivate each other at once take turns.
+        admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
+                                 .with_for_update(key_share=True)).all()
+        if set(admins) <= {user.id}:
+            raise InputError(f"user {user.name!r}: the last active admin must stay active; got a deactivation. "
+                             "Make another admin first.")
+    user.active = active
+    audit.record(session, by, "user.active", user)
+
+
+def _check_admin(by: User, what: str) -> None:
+    if by.role != "admin":
+        raise NotAllowedError(f"Only an admin {what}; this user is {by.role}.")
