@@ -133,6 +133,17 @@ def database_url(request, backend, template_url, tmp_path):
     yield from _postgres_database(request.getfixturevalue("postgres_server"), template="weegtool_template")
 
 
+
+@pytest.fixture
+def sqlite_url(template_url, tmp_path):
+    """A new SQLite database at the newest schema (for the web tests that need one backend only)."""
+    import sqlite3
+
+    path = tmp_path / "weegtool.sqlite3"
+    with sqlite3.connect(template_url("sqlite").removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    return f"sqlite:///{path}"
+
 _numbers = iter(range(1, 1_000_000))
 
 
@@ -147,10 +158,12 @@ def _postgres_database(server, template: str | None = None):
 @pytest.fixture
 def fast_hashing(monkeypatch):
     """Cheap argon2 parameters: the real ones cost ~50 ms and 64 MiB a hash, on purpose."""
+    import importlib
+
     from argon2 import PasswordHasher
 
-    from weegtool.store import users
-
+    # The module, not the function weegtool.store.users that hides it as an attribute of the package.
+    users = importlib.import_module("weegtool.store.users")
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
@@ -166,3 +179,8 @@ def sessions(database_url, fast_hashing):
         add_instrument(session, TWENTE.read_text(encoding="utf-8"), in_force=True)
     yield factory
     engine.dispose()
+
+
+# --- the browser: Debian's Chromium through Playwright (see tests/browser.py) -----------------------------------
+
+from .browser import chromium_browser, page  # noqa: E402,F401  (fixtures, found by name)
