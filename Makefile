@@ -1,14 +1,18 @@
 # The two commands: `make run` and `make test`. Each sets up what it needs on a fresh machine.
 PYTHON ?= python3
 VENV   := .venv
+PORT   ?= 8000
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 
 .PHONY: run test setup bench lint clean
 
-# WeasyPrint needs Pango from Debian, and the database tests start a throwaway server from Debian's
-# postgresql package; installed only when missing (and only where apt-get can).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core postgresql
+# WeasyPrint needs Pango from Debian, the database tests start a throwaway server from Debian's
+# postgresql package, and the browser tests drive Debian's chromium with Playwright (never a browser
+# download of Playwright's own); installed only when missing (and only where apt-get can).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core postgresql \
+                   chromium
 
 $(STAMP): setup.cfg pyproject.toml
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -22,15 +26,30 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-setup: $(STAMP)
+# The browser tests inject axe-core from node_modules, exactly as package-lock.json pins it; `npm ci`
+# empties node_modules first, so a changed lock file leaves no stale stamp behind. Node.js and npm
+# come with the machine; Debian's are installed only if npm is missing. After $(STAMP), so two
+# apt-gets never run at once under `make -j`.
+$(NODE_STAMP): package.json package-lock.json | $(STAMP)
+	@command -v npm >/dev/null || { \
+	  echo "installing Debian packages: nodejs npm"; \
+	  (apt-get update -q && apt-get install -y -q nodejs npm) || \
+	  { echo "error: could not install npm (run as root, or install Node.js yourself)"; exit 1; }; }
+	npm ci --no-audit --no-fund
+	touch $@
 
-## make run: score the synthetic demo cohort with the default Twente instrument
+setup: $(STAMP) $(NODE_STAMP)
+
+## make run: set up the database (default instrument, an administrator, the synthetic demo cohort) and serve the
+## committee's web app on http://127.0.0.1:8000/ (one-time passwords are printed; WEEGTOOL_ADMIN_PASSWORD sets the
+## administrator's). `weegtool demo` is the same cohort as files, without the web app.
 run: $(STAMP)
-	$(BIN)/weegtool demo --out out/demo
+	$(BIN)/weegtool db init --admin admin --demo
+	$(BIN)/weegtool serve --host 127.0.0.1 --port $(PORT)
 
-## make test: the whole suite (unit, property, CLI, reports, notebooks) and the type check of the package
-test: $(STAMP)
-	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 $(BIN)/python -m pytest
+## make test: the whole suite (unit, property, CLI, reports, notebooks, browser) and the type check of the package
+test: $(STAMP) $(NODE_STAMP)
+	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 WEEGTOOL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 
 ## make bench: the benchmarks (not part of the tests)
@@ -42,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis node_modules test-artifacts

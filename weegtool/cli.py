@@ -264,14 +264,28 @@ def db_group() -> None:
 
 @db_group.command(name="init")
 @_URL_OPTION
-def db_init(url: str | None) -> None:
+@click.option("--admin", "admin", metavar="NAME",
+              help="Add administrator NAME when there is none; password from WEEGTOOL_ADMIN_PASSWORD, "
+                   "else a one-time password printed once.")
+@click.option("--demo", is_flag=True, help="Load the synthetic demo cohort (and its committee) into an empty database.")
+def db_init(url: str | None, admin: str | None, demo: bool) -> None:
     """Create the newest schema and put the default instrument in force (safe to run again)."""
     from .store import db
+    from .store.setup import set_up
 
     url = url or db.database_url()
-    added = _database(lambda: db.init(url))
+    done = _database(lambda: set_up(url, admin=admin, demo=demo))
     click.echo(f"{db.shown_url(url)}: at the newest schema; "
-               + ("the default instrument is in force." if added else "an instrument was already in force."))
+               + ("the default instrument is in force." if done.instrument_added
+                  else "an instrument was already in force."))
+    if done.admin:
+        click.echo(f"administrator {done.admin!r} added; log in and choose a password at first login.")
+        if done.admin_password:
+            click.echo(f"one-time password of {done.admin!r}: {done.admin_password}")
+    for name, password in done.demo_users.items():
+        click.echo(f"demo committee member {name!r}, one-time password: {password}")
+    if demo and not done.demo_users:
+        click.echo("the database already holds candidates: no demo cohort loaded.")
 
 
 @db_group.command(name="upgrade")
@@ -318,6 +332,25 @@ def user_add(name: str, role: str, behavioural_scientist: bool, registration: st
     click.echo(f"user {name!r} added ({role}); they must change their password at first login.")
     if not password_stdin:
         click.echo(f"one-time password: {password}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback belongs behind an HTTPS proxy.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the committee's web app (waitress) until interrupted."""
+    from waitress import serve as waitress_serve
+
+    from .web import create_app
+
+    app = _database(create_app)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: serve it only behind HTTPS (session cookies are 'Secure').",
+                   err=True)
+    click.echo(f"weegtool: http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl+C stops)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="weegtool")
 
 
 def _database(action: Callable[[], Any]) -> Any:

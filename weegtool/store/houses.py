@@ -10,14 +10,22 @@ from .. import composition as core
 from ..errors import InputError, NotFoundError
 from . import audit
 from .models import House, Resident, User
+from .referrals import PSEUDONYM
 
 __all__ = ["save_house", "delete_house", "houses", "core_houses"]
 
 
 def save_house(session: Session, house: core.House, *, by: User) -> House:
     """Store ``house`` (a :class:`weegtool.House`, e.g. from :func:`weegtool.load_houses`), replacing its residents."""
+    problems = []
+    if not PSEUDONYM.fullmatch(house.id):
+        problems.append(f"'code' must be 1 to 40 letters, digits, '.', '_' or '-'; got {house.id[:60]!r}.")
     if house.capacity < 1:
-        raise InputError(f"house {house.id!r}: 'capacity' must be at least 1; got {house.capacity}.")
+        problems.append(f"'capacity' must be at least 1; got {house.capacity}.")
+    problems += [f"resident {r.id[:60]!r}: a pseudonym must be 1 to 40 letters, digits, '.', '_' or '-'."
+                 for r in house.residents if not PSEUDONYM.fullmatch(r.id)]
+    if problems:
+        raise InputError.collect(f"house {house.id[:60]!r}", problems)
     row = session.scalar(select(House).where(House.code == house.id)) or House(code=house.id)
     row.capacity, row.staff_on_duty = house.capacity, house.staff_on_duty
     row.age_min, row.age_max = house.age_range if house.age_range else (None, None)

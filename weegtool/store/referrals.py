@@ -6,6 +6,7 @@ it was made on, and a change made on an old version raises
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,10 @@ from . import audit
 from .instruments import instrument_in_force, load
 from .models import DIRECTIONS, Candidate, User
 
-__all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE"]
+__all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE", "PSEUDONYM"]
+
+# A pseudonym is a code: it appears in addresses, file names and reports, so no spaces, slashes or markup.
+PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 EDITABLE = ("age", "referrer", "direction", "consent", "flags")
 
@@ -35,6 +39,9 @@ def register_referral(session: Session, pseudonym: str, *, by: User, age: int | 
     problems = _field_problems(fields, {f.id for f in load(row).flags})
     if not pseudonym:
         problems.insert(0, "'pseudonym' must not be blank.")
+    elif not PSEUDONYM.fullmatch(pseudonym):
+        problems.insert(0, "'pseudonym' must be 1 to 40 letters, digits, '.', '_' or '-', beginning with a letter "
+                           f"or digit (a code, never a name); got {pseudonym[:60]!r}.")
     elif session.scalar(select(Candidate.id).where(Candidate.pseudonym == pseudonym)) is not None:
         problems.insert(0, f"a candidate {pseudonym!r} is already registered.")
     if problems:

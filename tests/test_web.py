@@ -1,0 +1,538 @@
+"""The web app through Flask's test client: who may open what, forms, refusals, the committee's workflow."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from weegtool.store.models import Assessment, AuditEntry, Candidate, Note, Rating
+
+from .store_factories import PASSWORD
+from .web_site import ROLE_USER, build_site
+
+ROLES = ("anonymous", "admin", "coordinator", "chair", "rater", "researcher")
+
+
+@pytest.fixture
+def site(sqlite_url, tmp_path, fast_hashing):
+    """The committee example on SQLite (the workflow tests below also run on PostgreSQL)."""
+    return build_site(sqlite_url, tmp_path / "instance")
+
+
+@pytest.fixture
+def any_site(database_url, tmp_path, fast_hashing):
+    """The committee example on SQLite and on PostgreSQL."""
+    return build_site(database_url, tmp_path / "instance")
+
+
+def _finalised(site, pseudonym="C1"):
+    """``pseudonym`` decided by the chair with R2 (a behavioural scientist) signing; returns the chair's client."""
+    chair = site.client("R3")
+    page = chair.get(f"/candidates/{pseudonym}/meeting").get_data(as_text=True)
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
+    response = chair.post(f"/candidates/{pseudonym}/decision",
+                          {"category": advice, "sign-" + _user_id(site, "R2"): "yes",
+                           "password-" + _user_id(site, "R2"): PASSWORD, "lang": "nl"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return chair
+
+
+def _user_id(site, name):
+    from weegtool.store.models import User
+
+    return str(site.query(select(User.id).where(User.name == name))[0][0])
+
+
+# --- who may open what ---------------------------------------------------------------------------------------------
+
+# path: expected status per role (anonymous, admin, coordinator, chair, rater, researcher); 302 for anonymous is
+# the log-in page, for admin and researcher on "/" their own start page.
+GET_TABLE = {
+    "/login":                                       (200, 200, 200, 200, 200, 200),
+    "/":                                            (302, 302, 200, 200, 200, 302),
+    "/candidates/new":                              (302, 403, 200, 403, 403, 403),
+    "/candidates/K-NEW":                            (302, 403, 200, 200, 200, 403),
+    "/candidates/K-NEW/edit":                       (302, 403, 200, 403, 403, 403),
+    "/candidates/K-NEW/rate":                       (302, 403, 403, 302, 302, 403),
+    "/candidates/K-NEW/rate/emotion_regulation":    (302, 403, 403, 200, 200, 403),
+    "/candidates/K-NEW/rate/review":                (302, 403, 403, 200, 200, 403),
+    "/candidates/C3/meeting":                       (302, 403, 403, 200, 200, 403),
+    "/candidates/C1/assessments/1/report.html":     (302, 403, 200, 200, 200, 403),
+    "/candidates/C1/assessments/1/report.pdf":      (302, 403, 200, 200, 200, 403),
+    "/houses/":                                     (302, 403, 200, 200, 403, 403),
+    "/houses/new":                                  (302, 403, 200, 403, 403, 403),
+    "/houses/huis-a/edit":                          (302, 403, 200, 403, 403, 403),
+    "/exports/":                                    (302, 403, 200, 403, 403, 403),
+    "/exports/reports.zip":                         (302, 403, 200, 403, 403, 403),
+    "/exports/decisions.csv":                       (302, 403, 200, 403, 403, 403),
+    "/admin/users":                                 (302, 200, 403, 403, 403, 403),
+    "/admin/instruments":                           (302, 200, 403, 403, 403, 403),
+    "/admin/audit":                                 (302, 200, 403, 403, 403, 403),
+    "/research/":                                   (302, 403, 403, 403, 403, 200),
+    "/research/ratings.csv":                        (302, 403, 403, 403, 403, 200),
+    "/research/decisions.csv":                      (302, 403, 403, 403, 403, 200),
+    "/candidates/NOPE":                             (302, 403, 404, 404, 404, 403),
+    "/candidates/K-NEW/rate/no_such_domain":        (302, 403, 403, 404, 404, 403),
+    "/candidates/C1/assessments/9/report.html":     (302, 403, 404, 404, 404, 403),
+}
+
+
+def test_role_by_route_table(site):
+    _finalised(site, "C1")
+    found, expected = {}, {}
+    for role in ROLES:
+        client = site.client(None if role == "anonymous" else ROLE_USER[role])
+        for path, statuses in GET_TABLE.items():
+            found[role, path] = client.get(path).status_code
+            expected[role, path] = statuses[ROLES.index(role)]
+    wrong = {key: (found[key], expected[key]) for key in found if found[key] != expected[key]}
+    assert not wrong, "role, path: (got, expected)\n" + "\n".join(f"{k}: {v}" for k, v in sorted(wrong.items()))
+
+
+# Every state-changing route, as a role allowed to use it would post it.
+POSTS = [
+    ("R1", "/logout"), ("coordinator", "/candidates/new"), ("coordinator", "/candidates/K-NEW/edit"),
+    ("R1", "/candidates/K-NEW/rate/emotion_regulation"), ("R1", "/candidates/K-NEW/rate/submit"),
+    ("R3", "/candidates/C3/notes"), ("R3", "/candidates/C3/decision"), ("coordinator", "/houses/new"),
+    ("coordinator", "/houses/huis-a/edit"), ("coordinator", "/houses/huis-a/delete"), ("beheer", "/admin/users"),
+    ("beheer", "/admin/users/1/reset"), ("beheer", "/admin/users/1/active"), ("beheer", "/admin/instruments"),
+    ("beheer", "/admin/instruments/1/in-force"), ("R3", "/password"),
+]
+
+
+@pytest.mark.parametrize("name, path", POSTS)
+def test_every_form_refuses_a_post_without_the_csrf_token(site, name, path):
+    client = site.client(name)
+    before = site.query(select(func.count()).select_from(AuditEntry))[0][0]
+    response = client.post(path, {"text": "x", "category": "admit"}, csrf=False)
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert site.query(select(func.count()).select_from(AuditEntry))[0][0] == before
+
+
+def test_a_wrong_csrf_token_is_refused_too_and_the_json_endpoint_needs_its_header(site):
+    client = site.client("R1")
+    assert client.post("/candidates/C4/rate/emotion_regulation", {"csrf_token": "forged"}, csrf=False).status_code == 400
+    body = {"ratings": [{"item": "er_intensity", "value": 2}]}
+    assert client.post_json("/api/candidates/C4/ratings", body, csrf=False).status_code == 400
+    assert client.post_json("/api/candidates/C4/ratings", body).status_code == 200
+
+
+def test_log_in_page_sets_a_hardened_cookie_and_every_page_the_security_headers(site):
+    client = site.client()
+    response = client.get("/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_no_page_has_inline_script_or_style(site):
+    _finalised(site, "C1")
+    for name, path in [("R3", "/candidates/C3/meeting"), ("R1", "/candidates/K-NEW/rate/coping"),
+                       ("coordinator", "/houses/huis-a/edit"), ("beheer", "/admin/users")]:
+        html = site.client(name).get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert " style=" not in html and "<style" not in html and " on" + "click=" not in html, path
+
+
+# --- logging in --------------------------------------------------------------------------------------------------
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(site):
+    client = site.client()
+    unknown = client.post("/login", {"name": "nobody", "password": PASSWORD})
+    wrong = client.post("/login", {"name": "R1", "password": "wrong password!"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.get_data(as_text=True).count("Naam of wachtwoord onjuist") == 1
+    assert "Naam of wachtwoord onjuist" in wrong.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_an_account_is_locked_after_five_failures_even_for_the_right_password(site):
+    client = site.client()
+    for _ in range(5):
+        assert client.post("/login", {"name": "R1", "password": "not it at all"}).status_code == 401
+    response = client.post("/login", {"name": "R1", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Te veel mislukte pogingen voor dit account" in response.get_data(as_text=True)
+
+
+def test_one_address_is_throttled_across_accounts(tmp_path, sqlite_url, fast_hashing):
+    site = build_site(sqlite_url, tmp_path / "instance", LOGIN_FAILURES_PER_ADDRESS=3)
+    client = site.client()
+    for name in ("R1", "R2", "R4"):
+        assert client.post("/login", {"name": name, "password": "not it at all"}).status_code == 401
+    response = client.post("/login", {"name": "coordinator", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "vanaf dit adres" in response.get_data(as_text=True)
+
+
+def test_an_idle_session_ends(tmp_path, sqlite_url, fast_hashing, monkeypatch):
+    import time
+
+    site = build_site(sqlite_url, tmp_path / "instance")
+    client = site.client("R1")
+    assert client.get("/").status_code == 200
+    later = time.time() + 31 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "sessie is verlopen" in client.get("/login").get_data(as_text=True)
+
+
+def test_the_first_log_in_asks_for_an_own_password_and_then_the_old_one_stops_working(site):
+    admin = site.client("beheer")
+    page = admin.post("/admin/users", {"name": "nieuw-lid", "role": "rater"}).get_data(as_text=True)
+    one_time = re.search(r'id="one-time-password">([^<]+)<', page).group(1)
+    member = site.client()
+    assert member.post("/login", {"name": "nieuw-lid", "password": one_time}).headers["Location"].endswith("/password")
+    assert member.get("/").headers["Location"].endswith("/password")      # every page until it is done
+    member.get("/password")
+    refused = member.post("/password", {"old": one_time, "new": "too short", "repeat": "too short"})
+    assert refused.status_code == 400
+    done = member.post("/password", {"old": one_time, "new": "a long own pass phrase", "repeat": "a long own pass phrase"})
+    assert done.status_code == 302
+    assert member.get("/").status_code == 200
+    again = site.client()
+    assert again.post("/login", {"name": "nieuw-lid", "password": one_time}).status_code == 401
+
+
+def test_a_password_reset_ends_the_users_open_sessions(site):
+    rater = site.client("R1")
+    assert rater.get("/").status_code == 200
+    admin = site.client("beheer")
+    admin.post(f"/admin/users/{_user_id(site, 'R1')}/reset")
+    assert rater.get("/").status_code == 302
+
+
+def test_the_next_parameter_never_leads_off_the_site(site):
+    client = site.client()
+    client.get("/login?next=//evil.example/")
+    response = client.post("/login?next=//evil.example/", {"name": "R1", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+    response = site.client().post("/login?next=/houses/", {"name": "coordinator", "password": PASSWORD})
+    assert response.headers["Location"] == "/houses/"
+
+
+# --- the workflow ----------------------------------------------------------------------------------------------
+
+def test_referral_registered_by_the_coordinator_is_attached_to_the_instrument_in_force(any_site):
+    coordinator = any_site.client("coordinator")
+    response = coordinator.post("/candidates/new", {"pseudonym": "K-0101", "age": "15", "referrer": "gemeente",
+                                                    "direction": "crisis", "consent": "yes",
+                                                    "flags": ["addiction", "suicide_risk"]})
+    assert response.status_code == 302
+    page = coordinator.get("/candidates/K-0101").get_data(as_text=True)
+    assert "Tijdelijke onderbreking of crisis" in page and "twente-specialistisch-wonen 0.1.0" in page
+    assert "huis-a" in page and "vrije plaats" not in page.lower() or "van 4" in page
+    stored = any_site.query(select(Candidate.flags, Candidate.consent).where(Candidate.pseudonym == "K-0101"))
+    assert stored == [(["addiction", "suicide_risk"], True)]
+
+
+def test_a_bad_referral_form_says_what_is_wrong_beside_each_field_and_saves_nothing(site):
+    coordinator = site.client("coordinator")
+    response = coordinator.post("/candidates/new", {"pseudonym": "C1", "age": "zestien", "direction": "crisis"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Vul een heel getal in; &#39;zestien&#39; is dat niet." in page
+    response = coordinator.post("/candidates/new", {"pseudonym": "C1", "age": "16", "flags": ["no_such_flag"]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "already registered" in page and "no_such_flag" in page
+    response = coordinator.post("/candidates/new", {"pseudonym": "Jan de Vries/2"})
+    assert response.status_code == 400 and "(a code, never a name)" in response.get_data(as_text=True)
+    assert site.query(select(func.count()).select_from(Candidate))[0][0] == 6
+
+
+def test_two_people_editing_one_referral_the_second_gets_a_conflict_not_an_overwrite(any_site):
+    first, second = any_site.client("coordinator"), any_site.client("coordinator")
+    first.get("/candidates/K-NEW/edit")
+    second.get("/candidates/K-NEW/edit")
+    form = {"age": "17", "direction": "long_term", "consent": "yes", "row_version": "1"}
+    assert first.post("/candidates/K-NEW/edit", {**form, "referrer": "first"}).status_code == 302
+    response = second.post("/candidates/K-NEW/edit", {**form, "referrer": "second"})
+    assert response.status_code == 409
+    assert "changed by someone else" in response.get_data(as_text=True)
+    assert any_site.query(select(Candidate.referrer).where(Candidate.pseudonym == "K-NEW")) == [("first",)]
+    # the page now carries the new version: saving again is a deliberate overwrite and succeeds
+    version = re.search(r'name="row_version" value="(\d+)"', response.get_data(as_text=True)).group(1)
+    assert version == "2"
+    assert second.post("/candidates/K-NEW/edit", {**form, "referrer": "second", "row_version": version}).status_code == 302
+
+
+def test_rating_is_blind_until_submitted_and_fixed_afterwards(any_site):
+    one, two = any_site.client("R1"), any_site.client("R4")
+    one.post("/candidates/K-NEW/rate/emotion_regulation",
+             {"value-er_intensity": "3", "note-er_intensity": "door R1 gezien", "go": ""})
+    page = two.get("/candidates/K-NEW/rate/emotion_regulation").get_data(as_text=True)
+    assert "door R1 gezien" not in page
+    meeting = two.get("/candidates/K-NEW/meeting").get_data(as_text=True)
+    assert "pas nadat u uw eigen beoordeling" in meeting and "door R1 gezien" not in meeting
+    assert two.get("/candidates/C1/assessments/1/report.html").status_code in (403, 404)
+    one.post("/candidates/K-NEW/rate/submit")
+    two.post("/candidates/K-NEW/rate/submit")
+    assert "door R1 gezien" in two.get("/candidates/K-NEW/meeting").get_data(as_text=True)
+    late = one.post("/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "0", "go": ""})
+    assert late.status_code == 409
+    assert any_site.query(select(Rating.value).where(Rating.item == "er_intensity",
+                                                     Rating.candidate_id == _candidate_id(any_site, "K-NEW"))) == [(3,)]
+
+
+def _candidate_id(site, pseudonym):
+    return site.query(select(Candidate.id).where(Candidate.pseudonym == pseudonym))[0][0]
+
+
+def test_live_scores_come_back_with_each_save_and_bad_values_are_refused(site):
+    rater = site.client("R1")
+    one = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 4}]})
+    assert one.status_code == 200
+    assert one.get_json()["scores"]["rated"] == 1
+    assert one.get_json()["scores"]["domains"]["emotion_regulation"] is None      # too few items for the domain yet
+    items = ["er_intensity", "er_frequency", "er_recovery", "er_self_harm", "er_recognition"]
+    first = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": i, "value": 4} for i in items]})
+    assert first.get_json()["scores"]["domains"]["emotion_regulation"] == pytest.approx(100.0)
+    second = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_frequency", "value": 0}]})
+    assert second.get_json()["scores"]["domains"]["emotion_regulation"] == pytest.approx(80.0)
+    assert second.get_json()["scores"]["rated"] == 5
+    bad = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 9}]})
+    assert bad.status_code == 400 and "must be rated 0, 1, 2, 3, 4" in bad.get_json()["error"]
+    assert rater.post_json("/api/candidates/K-NEW/ratings", {"oops": 1}).status_code == 400
+    assert rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"value": 1}]}).status_code == 400
+    assert dict(site.query(select(Rating.item, Rating.value).where(
+        Rating.candidate_id == _candidate_id(site, "K-NEW")))) == {**{i: 4 for i in items}, "er_frequency": 0}
+
+
+def test_a_rating_form_with_a_note_but_no_level_is_refused_and_keeps_what_was_typed(site):
+    rater = site.client("R1")
+    response = rater.post("/candidates/K-NEW/rate/coping", {"note-cp_avoidance": "loopt weg bij ruzie", "go": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "kies een niveau" in page and "loopt weg bij ruzie" in page
+
+
+def test_the_chair_sees_spread_and_disputed_items_and_the_decision_needs_reasons_to_deviate(any_site):
+    chair = any_site.client("R3")
+    page = chair.get("/candidates/C3/meeting").get_data(as_text=True)
+    assert "Spreiding" in page and "Advies van het instrument" in page
+    assert 'class="disputed"' in page
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
+    other = next(c for c in re.findall(r'<option value="([a-z_]+)"', page) if c != advice)
+    r2 = _user_id(any_site, "R2")
+    refused = chair.post("/candidates/C3/decision", {"category": other, f"sign-{r2}": "yes",
+                                                     f"password-{r2}": PASSWORD})
+    assert refused.status_code == 400
+    assert "Het besluit is niet vastgelegd" in refused.get_data(as_text=True)
+    wrong_password = chair.post("/candidates/C3/decision", {"category": advice, f"sign-{r2}": "yes",
+                                                            f"password-{r2}": "not the password"})
+    assert wrong_password.status_code == 400
+    assert "Het wachtwoord van R2 klopt niet" in wrong_password.get_data(as_text=True)
+    assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+    done = chair.post("/candidates/C3/decision", {"category": other, "justification": "Netwerk draagt meer dan "
+                                                  "de scores laten zien.", "items": ["pf_network"],
+                                                  f"sign-{r2}": "yes", f"password-{r2}": PASSWORD, "lang": "en"})
+    assert done.status_code == 302
+    report = chair.get("/candidates/C3/assessments/1/report.html")
+    assert report.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "Netwerk draagt meer dan de scores laten zien." in report.get_data(as_text=True)
+    pdf = any_site.client("coordinator").get("/candidates/C3/assessments/1/report.pdf")
+    assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
+    rows = any_site.query(select(Assessment.category, Assessment.follows_advice, Assessment.instrument_sha256))
+    assert rows[0][:2] == (other, False) and len(rows[0][2]) == 64
+
+
+def test_a_hard_flag_override_without_justification_is_refused_and_writes_nothing(any_site):
+    chair = any_site.client("R3")
+    page = chair.get("/candidates/C5/meeting").get_data(as_text=True)
+    assert 'name="overridden" value="needs_secured_setting"' in page
+    r2 = _user_id(any_site, "R2")
+    refused = chair.post("/candidates/C5/decision", {"category": "fits_with_conditions", "overridden": ["needs_secured_setting"],
+                                                     f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    assert refused.status_code == 400
+    assert "Het besluit is niet vastgelegd" in refused.get_data(as_text=True)          # beside the form
+    assert "justification" in refused.get_data(as_text=True)
+    assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+    alone = chair.post("/candidates/C5/decision", {"category": "fits_with_conditions", "overridden": ["needs_secured_setting"],
+                                                   "justification": "Beveiligde setting niet meer nodig.",
+                                                   "items": ["ic_risk_behaviour"]})
+    assert alone.status_code == 400 and "Het besluit is niet vastgelegd" in alone.get_data(as_text=True)
+    assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+    done = chair.post("/candidates/C5/decision", {"category": "fits_with_conditions",
+                                                  "overridden": ["needs_secured_setting"],
+                                                  "justification": "Beveiligde setting niet meer nodig.",
+                                                  "items": ["ic_risk_behaviour"], f"sign-{r2}": "yes",
+                                                  f"password-{r2}": PASSWORD})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    (flags, advice), = any_site.query(select(Assessment.overridden_flags, Assessment.advice))
+    assert flags == ["needs_secured_setting"]
+    assert {"id": "needs_secured_setting", "severity": "hard", "overridden": True,
+            "justification": "Beveiligde setting niet meer nodig."} in advice["flags"]
+
+
+def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(site):
+    chair = _finalised(site, "C1")
+    page = chair.get("/candidates/C1/meeting").get_data(as_text=True)
+    assert "Correctie vastleggen" in page
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
+    r2 = _user_id(site, "R2")
+    no_reason = chair.post("/candidates/C1/decision", {"category": advice, f"sign-{r2}": "yes",
+                                                       f"password-{r2}": PASSWORD})
+    assert no_reason.status_code == 400 and "correction needs its reason" in no_reason.get_data(as_text=True)
+    corrected = chair.post("/candidates/C1/decision", {"category": advice, "reason": "Verkeerde datum.",
+                                                       f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    assert corrected.status_code == 302
+    assert site.query(select(Assessment.revision, Assessment.correction_reason).order_by(Assessment.revision)) == [
+        (1, ""), (2, "Verkeerde datum.")]
+    assert chair.get("/candidates/C1/assessments/1/report.html").status_code == 200
+
+
+def test_notes_are_for_the_committee_and_blank_notes_are_refused(site):
+    chair = site.client("R3")
+    assert chair.post("/candidates/C3/notes", {"text": "   "}).status_code == 400
+    assert chair.post("/candidates/C3/notes", {"text": "Vader wil meedenken."}).status_code == 302
+    assert "Vader wil meedenken." in site.client("R1").get("/candidates/C3/meeting").get_data(as_text=True)
+    assert site.client("R4").post("/candidates/C3/notes", {"text": "blind"}).status_code == 403
+    assert site.query(select(Note.text)) == [("Vader wil meedenken.",)]
+
+
+def test_houses_are_kept_by_the_coordinator_and_the_candidate_page_checks_each_one(site):
+    coordinator = site.client("coordinator")
+    form = {"code": "huis-c", "capacity": "2", "age_min": "16", "age_max": "23", "rows": "2",
+            "resident-0-pseudonym": "B-301", "resident-0-age": "18", "resident-0-flags": ["addiction"],
+            "resident-1-pseudonym": "B-302", "resident-1-age": "19"}
+    assert coordinator.post("/houses/new", form).status_code == 302
+    page = coordinator.get("/candidates/K-NEW").get_data(as_text=True)
+    assert "huis-c" in page and "0 van 2" in page
+    over = coordinator.post("/houses/huis-c/edit", {**form, "capacity": "1"})
+    assert over.status_code == 400 and "exceed its capacity 1" in over.get_data(as_text=True)
+    bad = coordinator.post("/houses/new", {**form, "code": "huis-d", "resident-0-age": "oud"})
+    assert bad.status_code == 400 and "&#39;oud&#39; is dat niet" in bad.get_data(as_text=True)
+    slash = coordinator.post("/houses/new", {**form, "code": "huis/e", "resident-1-pseudonym": "Piet Jansen"})
+    assert slash.status_code == 400
+    assert "&#39;code&#39; must be 1 to 40 letters" in slash.get_data(as_text=True)
+    assert "&#39;Piet Jansen&#39;: a pseudonym must be" in slash.get_data(as_text=True)
+    assert "huis-d" not in coordinator.get("/houses/").get_data(as_text=True)
+
+
+def test_a_wrong_criteria_file_is_refused_with_every_problem_and_the_instruments_stay(site):
+    admin = site.client("beheer")
+    from io import BytesIO
+
+    response = admin.post("/admin/instruments", {"criteria": (BytesIO(b"id: x\nversion: banana\n"), "kapot.yaml")},
+                          content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "kapot.yaml: 8 problemen" in page
+    assert "line 2: version must be a version number" in page and "line 1: items is required." in page
+    binary = admin.post("/admin/instruments", {"criteria": (BytesIO(b"\xff\xfe\x00"), "bin.yaml")},
+                        content_type="multipart/form-data")
+    assert binary.status_code == 400 and "geen tekstbestand" in binary.get_data(as_text=True)
+    from weegtool.store.models import Instrument
+
+    assert site.query(select(func.count()).select_from(Instrument))[0][0] == 1
+
+
+def test_the_researcher_gets_pseudonymised_tables_without_free_text(site, tmp_path):
+    _finalised(site, "C1")
+    researcher = site.client("onderzoeker")
+    ratings = researcher.get("/research/ratings.csv").get_data(as_text=True)
+    decisions = researcher.get("/research/decisions.csv").get_data(as_text=True)
+    for text in (ratings, decisions, researcher.get("/research/").get_data(as_text=True)):
+        assert not re.search(r"\bC[1-5]\b", text) and "R1" not in text and "R3" not in text
+        assert "Moeder en oom" not in text
+    assert ratings.splitlines()[0].startswith("candidate_id,rater_id,")
+    assert len(ratings.splitlines()) == 1 + 3 * 4
+    import weegtool
+
+    (tmp_path / "ratings.csv").write_text(ratings, encoding="utf-8")
+    frame = weegtool.read_ratings(tmp_path / "ratings.csv", weegtool.load_instrument())
+    assert len(frame.rater_candidate) == 12 and frame.rater_count(frame.candidate_ids[0]) == 3
+
+
+def test_the_audit_log_names_who_did_what_but_holds_no_content(site):
+    chair = site.client("R3")
+    chair.post("/candidates/C3/notes", {"text": "Geheime inhoud"})
+    page = site.client("beheer").get("/admin/audit").get_data(as_text=True)
+    assert "note.add" in page and "R3" in page and "Geheime inhoud" not in page
+
+
+def test_the_admin_sees_users_but_no_clinical_content(site):
+    page = site.client("beheer").get("/admin/users").get_data(as_text=True)
+    assert "R2" in page and "SKJ-100200" in page
+    assert "C1" not in page and "K-NEW" not in page
+
+
+# --- hostile text ------------------------------------------------------------------------------------------------
+
+XSS = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
+
+
+def _inert(html: str) -> None:
+    assert XSS not in html and "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
+    coordinator = site.client("coordinator")
+    assert coordinator.post("/candidates/K-NEW/edit", {"referrer": XSS, "row_version": "1"}).status_code == 302
+    _inert(coordinator.get("/candidates/K-NEW").get_data(as_text=True))
+    _inert(coordinator.get("/candidates/K-NEW/edit").get_data(as_text=True))
+    house = {"code": "huis-x", "capacity": "3", "rows": "1", "resident-0-pseudonym": "B-9", "resident-0-age": XSS}
+    _inert(coordinator.post("/houses/new", house).get_data(as_text=True))         # refused, shown back as typed
+    _inert(coordinator.post("/candidates/new", {"pseudonym": "K-2", "age": XSS}).get_data(as_text=True))
+
+    rater = site.client("R1")
+    rater.post("/candidates/K-NEW/rate/emotion_regulation",
+               {"value-er_intensity": "2", "note-er_intensity": XSS, "critical-er_intensity": XSS, "go": ""})
+    _inert(rater.get("/candidates/K-NEW/rate/emotion_regulation").get_data(as_text=True))
+    _inert(rater.get("/candidates/K-NEW/rate/review").get_data(as_text=True))
+    rater.post("/candidates/K-NEW/rate/submit")
+
+    chair = site.client("R3")
+    chair.post("/candidates/K-NEW/rate/submit")
+    chair.post("/candidates/K-NEW/notes", {"text": XSS})
+    page = chair.get("/candidates/K-NEW/meeting").get_data(as_text=True)
+    _inert(page)
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3               # note, critical reason, notes
+    r2 = _user_id(site, "R2")
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
+    other = next(c for c in re.findall(r'<option value="([a-z_]+)"', page) if c != advice)
+    refused = chair.post("/candidates/K-NEW/decision", {"category": other, "dissent": XSS})    # no justification
+    _inert(refused.get_data(as_text=True))
+    assert chair.post("/candidates/K-NEW/decision", {
+        "category": other, "justification": XSS, "items": ["er_intensity"], "dissent": XSS,
+        f"sign-{r2}": "yes", f"password-{r2}": PASSWORD}).status_code == 302
+    _inert(chair.get("/candidates/K-NEW/assessments/1/report.html").get_data(as_text=True))
+    corrected = chair.post("/candidates/K-NEW/decision", {
+        "category": other, "justification": "j", "items": ["er_intensity"], "reason": XSS,
+        f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    assert corrected.status_code == 302
+    _inert(chair.get("/candidates/K-NEW").get_data(as_text=True))
+
+    admin = site.client("beheer")
+    admin.post("/admin/users", {"name": XSS[:100], "role": "rater", "registration": XSS[:40]})
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    login = site.client().post("/login", {"name": XSS, "password": "x"})
+    _inert(login.get_data(as_text=True))
+
+
+def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_without_free_text(site):
+    import io
+    import zipfile
+
+    chair = _finalised(site, "C1")
+    page = chair.get("/candidates/C1/meeting").get_data(as_text=True)
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
+    r2 = _user_id(site, "R2")
+    chair.post("/candidates/C1/decision", {"category": advice, "reason": "Typefout.", "dissent": "Geheim bezwaar",
+                                           f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    coordinator = site.client("coordinator")
+    archive = zipfile.ZipFile(io.BytesIO(coordinator.get("/exports/reports.zip").data))
+    assert sorted(archive.namelist()) == ["advies-C1-versie-2.html", "advies-C1-versie-2.pdf"]
+    assert archive.read("advies-C1-versie-2.pdf").startswith(b"%PDF")
+    table = coordinator.get("/exports/decisions.csv").get_data(as_text=True)
+    assert table.splitlines()[1].startswith(f"C1,2,{advice},{advice},True,")
+    assert "Geheim bezwaar" not in table and "Typefout" not in table

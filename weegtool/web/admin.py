@@ -1,0 +1,137 @@
+"""The administrator's pages: users, instrument versions, the audit log. No clinical content here."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..errors import CriteriaError, InputError, NotAllowedError
+from ..store import add_instrument, add_user, one_time_password, put_in_force, reset_password, set_active, users
+from ..store.models import ROLES, AuditEntry, Instrument, User
+from . import db
+from .auth import current_user, roles_required
+from .forms import FormErrors, by_field
+
+__all__ = ["bp"]
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_ROWS = 500
+
+
+def _admin() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users_page() -> Any:
+    errors: FormErrors = {}
+    values: dict[str, Any] = {"name": "", "role": "rater", "behavioural_scientist": False, "registration": ""}
+    if request.method == "POST":
+        name, role = request.form.get("name", ""), request.form.get("role", "")
+        scientist, registration = request.form.get("behavioural_scientist") == "yes", request.form.get("registration", "")
+        values = {"name": name, "role": role, "behavioural_scientist": scientist, "registration": registration}
+        password = one_time_password()
+        try:
+            user = add_user(db.session(), name, role, password, behavioural_scientist=scientist,
+                            registration=registration, by=_admin())
+        except InputError as error:
+            db.session().rollback()
+            errors = by_field(error.problems, ("name", "role", "registration"))
+        else:
+            db.commit()
+            return render_template("one_time_password.html", user=user, password=password)
+    return render_template("users.html", users=users(db.session()), roles=ROLES, values=values,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.post("/users/<int:user_id>/reset")
+@roles_required("admin")
+def reset(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    password = reset_password(db.session(), user, by=_admin())
+    db.commit()
+    return render_template("one_time_password.html", user=user, password=password)
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required("admin")
+def active(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    make_active = request.form.get("active") == "yes"
+    try:
+        set_active(db.session(), user, make_active, by=_admin())
+    except (InputError, NotAllowedError) as error:
+        db.session().rollback()
+        flash(str(error), "error")
+    else:
+        db.commit()
+        flash(f"{user.name} is {'weer actief' if make_active else 'gedeactiveerd'}.", "success")
+    return redirect(url_for("admin.users_page"))
+
+
+
+
+
+
+@bp.route("/instruments", methods=["GET", "POST"])
+@roles_required("admin")
+def instruments() -> Any:
+    problems: list[str] = []
+    name = ""
+    if request.method == "POST":
+        upload = request.files.get("criteria")
+        raw = upload.read() if upload is not None else b""
+        name = (upload.filename if upload is not None else "") or "criteriabestand"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems = [f"{name}: is geen tekstbestand (UTF-8)."]
+        else:
+            if not text.strip():
+                problems = ["Kies een criteriabestand (YAML)."]
+            else:
+                try:
+                    row = add_instrument(db.session(), text, in_force=request.form.get("in_force") == "yes",
+                                         by=_admin(), source=name)
+                except CriteriaError as error:
+                    db.session().rollback()
+                    problems = list(error.problems)
+                else:
+                    db.commit()
+                    flash(f"Instrument {row.instrument_id} {row.version} (sha256 {row.sha256[:12]}) is toegevoegd.",
+                          "success")
+                    return redirect(url_for("admin.instruments"))
+    rows = db.session().scalars(select(Instrument).order_by(Instrument.added_at.desc())).all()
+    return render_template("instruments.html", rows=rows, problems=problems, name=name), 400 if problems else 200
+
+
+@bp.post("/instruments/<int:row_id>/in-force")
+@roles_required("admin")
+def in_force(row_id: int) -> Response:
+    row = db.session().get(Instrument, row_id)
+    if row is None:
+        abort(404)
+    put_in_force(db.session(), row, by=_admin())
+    db.commit()
+    flash(f"Instrument {row.instrument_id} {row.version} is nu van kracht voor nieuwe aanmeldingen.", "success")
+    return redirect(url_for("admin.instruments"))
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit() -> Any:
+    entries = db.session().scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_ROWS)).all()
+    names = dict(db.session().execute(select(User.id, User.name)).all())
+    return render_template("audit.html", entries=entries, names=names, limit=AUDIT_ROWS)

@@ -1,0 +1,76 @@
+"""The coordinator's exports: every finalised report in one ZIP, and the decisions as a table.
+
+Candidates are registered under pseudonyms, so the exports carry those (never
+a name); free text stays in the reports, out of the table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+from flask import Blueprint, make_response, render_template
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from ..report import render_pdf
+from ..store.models import Assessment, Candidate
+from . import db
+from .auth import roles_required
+
+__all__ = ["bp"]
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+
+def _latest() -> list[tuple[str, Assessment]]:
+    """The newest revision of every finalised assessment, with its candidate's pseudonym."""
+    newest = (select(Assessment.candidate_id, func.max(Assessment.revision).label("revision"))
+              .group_by(Assessment.candidate_id).subquery())
+    query = (select(Candidate.pseudonym, Assessment)
+             .join(Assessment, Assessment.candidate_id == Candidate.id)
+             .join(newest, (newest.c.candidate_id == Assessment.candidate_id)
+                   & (newest.c.revision == Assessment.revision))
+             .order_by(Candidate.pseudonym))
+    return [(pseudonym, assessment) for pseudonym, assessment in db.session().execute(query)]
+
+
+@bp.get("/")
+@roles_required("coordinator")
+def index() -> Any:
+    return render_template("exports.html", count=len(_latest()))
+
+
+def _download(data: bytes, content_type: str, filename: str) -> Response:
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/decisions.csv")
+@roles_required("coordinator")
+def decisions_csv() -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["pseudonym", "revision", "advice", "decision", "follows_advice", "overridden_flags",
+                     "decided_on", "review_date", "instrument_sha256"])
+    for pseudonym, a in _latest():
+        writer.writerow([pseudonym, a.revision, a.advice.get("category"), a.category, a.follows_advice,
+                         ";".join(a.overridden_flags), a.decided_on.isoformat(), a.advice.get("review_date"),
+                         a.instrument_sha256])
+    return _download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "besluiten.csv")
+
+
+@bp.get("/reports.zip")
+@roles_required("coordinator")
+def reports_zip() -> Response:
+    """The newest revision's report of every finalised assessment, HTML and PDF (the stored PDF, else made now)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for pseudonym, a in _latest():
+            stem = f"advies-{pseudonym}-versie-{a.revision}"
+            archive.writestr(f"{stem}.html", a.report_html)
+            archive.writestr(f"{stem}.pdf", a.report_pdf or render_pdf(a.report_html))
+    return _download(buffer.getvalue(), "application/zip", "adviesrapporten.zip")

@@ -1,0 +1,41 @@
+"""Reading forms: text to typed values, and refusals placed beside the field they are about."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+__all__ = ["FormErrors", "by_field", "whole_number", "yes_no"]
+
+FormErrors = dict[str, list[str]]
+
+
+def by_field(problems: Iterable[str], fields: Iterable[str]) -> FormErrors:
+    """Problems keyed by the field they name (``'age' must ...``); the rest under ``""`` (the whole form)."""
+    names = set(fields)
+    out: FormErrors = {}
+    for problem in problems:
+        match = re.search(r"'([a-z_]+)'", problem)
+        key = match.group(1) if match and match.group(1) in names else ""
+        out.setdefault(key, []).append(problem)
+    return out
+
+
+def whole_number(form: Mapping[str, str], name: str, errors: FormErrors, low: int = 0,
+                 high: int = 1000) -> int | None:
+    """The field as a whole number, None when blank; a problem under ``name`` when it is not one."""
+    text = (form.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        errors.setdefault(name, []).append(f"Vul een heel getal in; '{text[:20]}' is dat niet.")
+        return None
+    if not low <= value <= high:
+        errors.setdefault(name, []).append(f"Vul een getal van {low} tot {high} in; {value} valt erbuiten.")
+        return None
+    return value
+
+
+def yes_no(form: Mapping[str, str], name: str) -> bool | None:
+    return {"yes": True, "no": False}.get(form.get(name, ""))

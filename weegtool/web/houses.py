@@ -1,0 +1,133 @@
+"""Houses and their current residents (pseudonymised), kept by the coordinator."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..composition import parse_houses
+from ..errors import HouseError, InputError
+from ..instrument import Instrument
+from ..store import delete_house, instrument_in_force, load_instrument, save_house
+from ..store import houses as stored_houses
+from ..store.models import House
+from . import db
+from .auth import current_user, roles_required
+from .forms import FormErrors, whole_number
+
+__all__ = ["bp"]
+
+bp = Blueprint("houses", __name__, url_prefix="/houses")
+BLANK_ROWS = 2
+
+
+def _instrument() -> Instrument:
+    row = instrument_in_force(db.session())
+    if row is None:
+        abort(409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in.")
+    return load_instrument(row)
+
+
+@bp.get("/")
+@roles_required("coordinator", "chair")
+def index() -> Any:
+    return render_template("houses.html", houses=stored_houses(db.session()))
+
+
+def _house_or_404(code: str) -> House:
+    for house in stored_houses(db.session()):
+        if house.code == code:
+            return house
+    abort(404)
+
+
+def _values(house: House | None) -> dict[str, Any]:
+    if house is None:
+        return {"code": "", "capacity": "", "staff_on_duty": "", "age_min": "", "age_max": "", "residents": []}
+    return {"code": house.code, "capacity": house.capacity, "staff_on_duty": _blank(house.staff_on_duty),
+            "age_min": _blank(house.age_min), "age_max": _blank(house.age_max),
+            "residents": [{"pseudonym": r.pseudonym, "age": _blank(r.age), "flags": r.flags,
+                           "main_problem": r.main_problem or ""} for r in house.residents]}
+
+
+def _blank(value: int | None) -> Any:
+    return "" if value is None else value
+
+
+def _form(instrument: Instrument, values: dict[str, Any], errors: FormErrors, status: int = 200,
+          editing: bool = False) -> tuple[str, int]:
+    rows = list(values["residents"]) + [{"pseudonym": "", "age": "", "flags": [], "main_problem": ""}] * BLANK_ROWS
+    return render_template("house.html", instrument=instrument, values=values, rows=rows, errors=errors,
+                           editing=editing), status
+
+
+def _posted() -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
+    """The form as shown again (text) and as a house record for :func:`weegtool.parse_houses`."""
+    form = request.form
+    errors: FormErrors = {}
+    values: dict[str, Any] = {k: form.get(k, "").strip() for k in ("code", "capacity", "staff_on_duty",
+                                                                     "age_min", "age_max")}
+    record: dict[str, Any] = {"id": values["code"], "capacity": whole_number(form, "capacity", errors, 1, 100),
+                              "staff_on_duty": whole_number(form, "staff_on_duty", errors, 0, 100)}
+    low, high = whole_number(form, "age_min", errors, 0, 120), whole_number(form, "age_max", errors, 0, 120)
+    if (low is None) != (high is None):
+        errors.setdefault("age_min", []).append("Vul beide leeftijdsgrenzen in, of geen van beide.")
+    elif low is not None:
+        record["age_range"] = [low, high]
+    if not values["code"]:
+        errors.setdefault("code", []).append("Geef het huis een code.")
+    if record["capacity"] is None and "capacity" not in errors:
+        errors.setdefault("capacity", []).append("Vul het aantal plaatsen in.")
+    residents, shown = [], []
+    for k in range(int(form.get("rows", "0") or 0)):
+        pseudonym = form.get(f"resident-{k}-pseudonym", "").strip()
+        row = {"pseudonym": pseudonym, "age": form.get(f"resident-{k}-age", "").strip(),
+               "flags": form.getlist(f"resident-{k}-flags"), "main_problem": form.get(f"resident-{k}-main_problem", "")}
+        if not pseudonym:
+            if row["age"] or row["flags"] or row["main_problem"]:
+                errors.setdefault("residents", []).append(f"Bewoner op regel {k + 1}: vul een pseudoniem in.")
+            continue
+        shown.append(row)
+        residents.append({"id": pseudonym, "age": whole_number(form, f"resident-{k}-age", errors, 0, 120),
+                          "flags": row["flags"], "main_problem": row["main_problem"] or None})
+    values["residents"] = shown
+    record["residents"] = residents
+    return values, record, errors
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"code": None})
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def edit(code: str | None) -> Any:
+    instrument = _instrument()
+    existing = _house_or_404(code) if code is not None else None
+    if request.method == "GET":
+        return _form(instrument, _values(existing), {}, editing=existing is not None)
+    values, record, errors = _posted()
+    if existing is not None:
+        values["code"] = record["id"] = existing.code       # the code names the house; it is not changed here
+    elif any(h.code == values["code"] for h in stored_houses(db.session())):
+        errors.setdefault("code", []).append(f"Er is al een huis met code {values['code']!r}.")
+    if not errors:
+        try:
+            house, = parse_houses([record], instrument, source="huis")
+            save_house(db.session(), house, by=current_user())  # type: ignore[arg-type]
+        except (HouseError, InputError) as error:
+            db.session().rollback()
+            errors[""] = list(error.problems)
+        else:
+            db.commit()
+            flash(f"Huis {house.id} is opgeslagen.", "success")
+            return redirect(url_for("houses.index"))
+    return _form(instrument, values, errors, 400, editing=existing is not None)
+
+
+@bp.post("/<code>/delete")
+@roles_required("coordinator")
+def delete(code: str) -> Response:
+    _house_or_404(code)
+    delete_house(db.session(), code, by=current_user())  # type: ignore[arg-type]
+    db.commit()
+    flash(f"Huis {code} is verwijderd.", "success")
+    return redirect(url_for("houses.index"))

@@ -1,0 +1,234 @@
+"""The committee meeting: the chair's view, discussion notes, the decision, reports and corrections.
+
+Blind rating holds here too: a committee member sees the aggregated scores
+and the others' ratings only after submitting their own (a member who does
+not rate submits an empty form). Only the chair records the decision; every
+member who signs it confirms with their own password.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..advice import Advice, DecisionError, Override
+from ..errors import InputError, WeegtoolError
+from ..i18n import LANGUAGES, describe_reason
+from ..instrument import Instrument
+from ..report import render_pdf
+from ..store import (CandidateScore, DecisionInput, add_note, core_houses, correct, finalise, is_submitted,
+                     latest_assessment, load_instrument, notes, revisions, score_candidate, submissions,
+                     verify_password, visible_ratings)
+from ..store.models import Assessment, Candidate, User
+from ..store.ratings import RATING_ROLES
+from . import db
+from .auth import current_user, roles_required
+from .candidates import candidate_or_404, committee_members, composition_checks, redirect_to
+from .security import REPORT_CSP
+from .views import status_of
+
+__all__ = ["bp"]
+
+bp = Blueprint("meeting", __name__)
+MAX_TEXT = 5000
+
+
+def _user() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _scored(candidate: Candidate, overridden: tuple[str, ...] = (), justification: str = "",
+            signers: tuple[str, ...] = (), items: tuple[str, ...] = ()) -> CandidateScore | None:
+    """The submitted ratings scored, with the hard flags the committee overrides (when the override is valid;
+    an invalid one is reported by the decision check, with the rest of what is missing)."""
+    houses = core_houses(db.session())
+    overrides = [Override(flag, justification, signers, items) for flag in overridden]
+    try:
+        try:
+            return score_candidate(db.session(), candidate, houses=houses, overrides=overrides or None)
+        except DecisionError:
+            return score_candidate(db.session(), candidate, houses=houses)
+    except InputError:
+        return None
+
+
+def _rating_table(candidate: Candidate, instrument: Instrument, advice: Advice | None) -> dict[str, Any]:
+    """Item rows with each visible rater's rating, the spread, and whether the item is up for discussion."""
+    ratings = visible_ratings(db.session(), candidate, _user())
+    names = dict(db.session().execute(select(User.id, User.name).where(
+        User.id.in_({r.rater_id for r in ratings}))).all())
+    raters = sorted({names[r.rater_id] for r in ratings})
+    by_item: defaultdict[str, dict[str, Any]] = defaultdict(dict)
+    for rating in ratings:
+        by_item[rating.item][names[rating.rater_id]] = rating
+    disputed = {d.item for d in advice.disputed} if advice else set()
+    rows = []
+    for item in instrument.items:
+        cells = by_item.get(item.id, {})
+        values = [r.value for r in cells.values() if r.value is not None]
+        rows.append({"item": item, "cells": cells, "spread": (max(values) - min(values)) if values else None,
+                     "disputed": item.id in disputed, "critical": any(r.critical for r in cells.values()),
+                     "aggregate": advice.ratings.get(item.id) if advice else None})
+    return {"raters": raters, "rows": rows}
+
+
+def _page(candidate: Candidate, status: int = 200, errors: dict[str, list[str]] | None = None,
+          form: dict[str, Any] | None = None) -> tuple[str, int]:
+    session = db.session()
+    user = _user()
+    instrument = load_instrument(candidate.instrument)
+    if not is_submitted(session, candidate, user):
+        return render_template("meeting.html", candidate=candidate, blind=True), status
+    scored = _scored(candidate)
+    advice = scored.advice if scored else None
+    main_problem = _main_problem(instrument, advice)
+    members = committee_members()
+    return render_template(
+        "meeting.html", candidate=candidate, blind=False, instrument=instrument, advice=advice,
+        reasons=[describe_reason(r, instrument, "nl") for r in advice.reasons] if advice else [],
+        table=_rating_table(candidate, instrument, advice), notes=notes(session, candidate, user),
+        submitted=submissions(session, candidate), members=members,
+        waiting=[m.name for m in members if m.name not in {name for name, _ in submissions(session, candidate)}],
+        checks=composition_checks(instrument, candidate, main_problem),
+        assessment=latest_assessment(session, candidate), revisions=revisions(session, candidate),
+        hard_flags=[f for f in (advice.flags if advice else ()) if f.severity == "hard"],
+        categories=instrument.spec.advice.categories, errors=errors or {}, form=form or {},
+        languages=LANGUAGES), status
+
+
+def _main_problem(instrument: Instrument, advice: Advice | None) -> str | None:
+    if advice is None:
+        return None
+    risk = {d.id: advice.domains.get(d.id) for d in instrument.domains if d.kind == "risk"}
+    scored = {k: v for k, v in risk.items() if v is not None and not math.isnan(v)}
+    return max(scored, key=scored.__getitem__) if scored else None
+
+
+@bp.get("/candidates/<pseudonym>/meeting")
+@roles_required(*RATING_ROLES)
+def show(pseudonym: str) -> Any:
+    return _page(candidate_or_404(pseudonym))
+
+
+@bp.post("/candidates/<pseudonym>/notes")
+@roles_required(*RATING_ROLES)
+def note(pseudonym: str) -> Any:
+    candidate = candidate_or_404(pseudonym)
+    if not is_submitted(db.session(), candidate, _user()):
+        abort(403)
+    try:
+        add_note(db.session(), candidate, request.form.get("text", ""), by=_user())
+    except InputError as error:
+        db.session().rollback()
+        return _page(candidate, 400, {"note": list(error.problems)}, {"note": request.form.get("text", "")})
+    db.commit()
+    flash("Notitie toegevoegd.", "success")
+    return _redirect_meeting(candidate)
+
+
+def _redirect_meeting(candidate: Candidate) -> Response:
+    return redirect(url_for("meeting.show", pseudonym=candidate.pseudonym))
+
+
+def _signers(errors: dict[str, list[str]]) -> list[User]:
+    """The chair and every member who ticked 'signs' and confirmed it with their own password."""
+    chair = _user()
+    signers = [chair]
+    for member in committee_members():
+        if member.id == chair.id or request.form.get(f"sign-{member.id}") != "yes":
+            continue
+        if verify_password(member.password_hash, request.form.get(f"password-{member.id}", "")):
+            signers.append(member)
+        else:
+            errors.setdefault(f"sign-{member.id}", []).append(
+                f"Het wachtwoord van {member.name} klopt niet; de handtekening telt niet.")
+    return signers
+
+
+@bp.post("/candidates/<pseudonym>/decision")
+@roles_required("chair")
+def decide(pseudonym: str) -> Any:
+    candidate = candidate_or_404(pseudonym)
+    session = db.session()
+    if not is_submitted(session, candidate, _user()):
+        abort(403)
+    form = request.form
+    errors: dict[str, list[str]] = {}
+    category, justification = form.get("category", ""), form.get("justification", "")
+    dissent, reason = form.get("dissent", ""), form.get("reason", "")
+    items, overridden = tuple(form.getlist("items")), tuple(form.getlist("overridden"))
+    lang = form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl"
+    shown = {"category": category, "justification": justification, "items": items, "dissent": dissent,
+             "overridden": overridden, "reason": reason, "lang": lang}
+    if any(len(text) > MAX_TEXT for text in (justification, dissent, reason)):
+        errors.setdefault("decision", []).append(f"Een tekst is langer dan {MAX_TEXT} tekens.")
+    signers = _signers(errors)
+    scored = _scored(candidate, overridden, justification.strip(), tuple(u.name for u in signers), items)
+    if scored is None:
+        errors.setdefault("decision", []).append("Er zijn nog geen ingediende beoordelingen om over te beslissen.")
+    if errors or scored is None:
+        return _page(candidate, 400, errors, shown)
+    decision = DecisionInput(category=category, follows_advice=category == scored.advice.category,
+                             justification=justification, items=items, dissent=dissent,
+                             overridden_flags=overridden, decided_on=_dt.date.today())
+    options = {"by": _user(), "houses": core_houses(session), "lang": lang, "pdf": current_app.config["REPORT_PDF"]}
+    try:
+        if latest_assessment(session, candidate) is None:
+            assessment = finalise(session, candidate, decision, signers, **options)
+        else:
+            assessment = correct(session, candidate, decision, signers, reason=reason, **options)
+    except WeegtoolError as error:
+        session.rollback()
+        return _page(candidate, status_of(error), {"decision": list(error.problems)}, shown)
+    db.commit()
+    flash(f"Het besluit is vastgelegd (versie {assessment.revision}); het rapport staat klaar.", "success")
+    return redirect_to(candidate)
+
+
+def _assessment_or_404(candidate: Candidate, revision: int) -> Assessment:
+    for assessment in revisions(db.session(), candidate):
+        if assessment.revision == revision:
+            return assessment
+    abort(404)
+
+
+def _may_read_report(candidate: Candidate) -> None:
+    user = _user()
+    if user.role in RATING_ROLES and not is_submitted(db.session(), candidate, user):
+        abort(403)
+
+
+@bp.get("/candidates/<pseudonym>/assessments/<int:revision>/report.html")
+@roles_required("coordinator", *RATING_ROLES)
+def report_html(pseudonym: str, revision: int) -> Response:
+    candidate = candidate_or_404(pseudonym)
+    _may_read_report(candidate)
+    response = make_response(_assessment_or_404(candidate, revision).report_html)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return response
+
+
+@bp.get("/candidates/<pseudonym>/assessments/<int:revision>/report.pdf")
+@roles_required("coordinator", *RATING_ROLES)
+def report_pdf(pseudonym: str, revision: int) -> Response:
+    candidate = candidate_or_404(pseudonym)
+    _may_read_report(candidate)
+    assessment = _assessment_or_404(candidate, revision)
+    pdf = assessment.report_pdf or render_pdf(assessment.report_html)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (f'attachment; filename="advies-{_safe(candidate.pseudonym)}'
+                                               f'-versie-{revision}.pdf"')
+    return response
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60]

@@ -1,0 +1,194 @@
+"""A rater's own scoring: one screen per domain, saved as they go, submitted once.
+
+The form works without JavaScript (each domain's screen posts its items);
+``static/rate.js`` adds saving on every change through the JSON endpoint,
+which answers with the rater's own domain and total scores so far. A rater
+sees only their own ratings here; the others' come after submitting (see
+:mod:`weegtool.web.meeting`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..errors import InputError, WeegtoolError
+from ..instrument import Domain, Instrument
+from ..store import ItemRating, is_submitted, load_instrument, save_ratings, score_candidate, submit_ratings
+from ..store.models import Candidate, Rating, User
+from ..store.ratings import RATING_ROLES
+from . import db
+from .auth import current_user, roles_required
+from .candidates import candidate_or_404
+from .views import status_of
+
+__all__ = ["bp", "own_scores"]
+
+bp = Blueprint("rating", __name__)
+UNKNOWN = "unknown"
+MAX_NOTE = 5000
+
+
+def _rater() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _domain_or_404(instrument: Instrument, domain_id: str) -> Domain:
+    if domain_id not in instrument.domain_ids:
+        abort(404)
+    return instrument.domain(domain_id)
+
+
+def own_scores(candidate: Candidate, rater: User) -> dict[str, Any] | None:
+    """The rater's own domain and total scores so far (None before their first rating)."""
+    try:
+        scored = score_candidate(db.session(), candidate, rater=rater)
+    except InputError:
+        return None
+    advice = scored.advice
+    rated = sum(value is not None for value in advice.ratings.values())
+    return {"domains": dict(advice.domains), "total": advice.total, "prorated": advice.prorated,
+            "rated": rated, "items": len(scored.instrument.items),
+            "band": scored.instrument.band_title(advice.band, "nl") if advice.band else None}
+
+
+def _own_ratings(candidate: Candidate, rater: User) -> dict[str, Rating]:
+    query = select(Rating).where(Rating.candidate_id == candidate.id, Rating.rater_id == rater.id)
+    return {rating.item: rating for rating in db.session().scalars(query)}
+
+
+@bp.get("/candidates/<pseudonym>/rate")
+@roles_required(*RATING_ROLES)
+def start(pseudonym: str) -> Response:
+    candidate = candidate_or_404(pseudonym)
+    return redirect(url_for("rating.domain", pseudonym=pseudonym,
+                            domain_id=load_instrument(candidate.instrument).domain_ids[0]))
+
+
+def _page(candidate: Candidate, instrument: Instrument, domain: Domain, errors: list[str], status: int = 200,
+          posted: dict[str, ItemRating] | None = None) -> tuple[str, int]:
+    rater = _rater()
+    saved = _own_ratings(candidate, rater)
+    ids = instrument.domain_ids
+    position = ids.index(domain.id)
+    return render_template(
+        "rate.html", candidate=candidate, instrument=instrument, domain=domain,
+        items=[item for item in instrument.items if item.domain == domain.id], saved=saved, posted=posted or {},
+        typed=request.form if request.method == "POST" else {},
+        scores=own_scores(candidate, rater), submitted=is_submitted(db.session(), candidate, rater),
+        previous=ids[position - 1] if position else None, next=ids[position + 1] if position + 1 < len(ids) else None,
+        position=position + 1, errors=errors, unknown=UNKNOWN), status
+
+
+def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, ItemRating], list[str]]:
+    """The domain's items as posted: an item without a choice is left out (not saved), 'unknown' is None."""
+    out, problems = {}, []
+    for item_id in item_ids:
+        choice = request.form.get(f"value-{item_id}")
+        note = request.form.get(f"note-{item_id}", "").strip()
+        critical = request.form.get(f"critical-{item_id}", "").strip()
+        if len(note) > MAX_NOTE or len(critical) > MAX_NOTE:
+            problems.append(f"{instrument.item(item_id).text('nl')}: een toelichting is langer dan {MAX_NOTE} tekens.")
+            continue
+        if choice is None:
+            if note or critical:
+                problems.append(f"{instrument.item(item_id).text('nl')}: kies een niveau (of 'onbekend') bij de "
+                                "toelichting.")
+            continue
+        if choice == UNKNOWN:
+            value = None
+        else:
+            try:
+                value = int(choice)
+            except ValueError:
+                problems.append(f"{instrument.item(item_id).text('nl')}: '{choice[:10]}' is geen niveau.")
+                continue
+        out[item_id] = ItemRating(item_id, value, note, critical)
+    return out, problems
+
+
+@bp.route("/candidates/<pseudonym>/rate/<domain_id>", methods=["GET", "POST"])
+@roles_required(*RATING_ROLES)
+def domain(pseudonym: str, domain_id: str) -> Any:
+    candidate = candidate_or_404(pseudonym)
+    instrument = load_instrument(candidate.instrument)
+    this = _domain_or_404(instrument, domain_id)
+    if request.method == "GET":
+        return _page(candidate, instrument, this, [])
+    items = [item.id for item in instrument.items if item.domain == this.id]
+    posted, problems = _posted(instrument, items)
+    if problems:
+        return _page(candidate, instrument, this, problems, 400, posted)
+    try:
+        save_ratings(db.session(), candidate, _rater(), list(posted.values()))
+    except WeegtoolError as error:
+        db.session().rollback()
+        return _page(candidate, instrument, this, list(error.problems), status_of(error), posted)
+    db.commit()
+    target = request.form.get("go")
+    if target in instrument.domain_ids:
+        return redirect(url_for("rating.domain", pseudonym=pseudonym, domain_id=target))
+    if target == "review":
+        return redirect(url_for("rating.review", pseudonym=pseudonym))
+    flash("Opgeslagen.", "success")
+    return redirect(url_for("rating.domain", pseudonym=pseudonym, domain_id=this.id))
+
+
+@bp.get("/candidates/<pseudonym>/rate/review")
+@roles_required(*RATING_ROLES)
+def review(pseudonym: str) -> Any:
+    candidate = candidate_or_404(pseudonym)
+    instrument = load_instrument(candidate.instrument)
+    rater = _rater()
+    return render_template("review.html", candidate=candidate, instrument=instrument,
+                           saved=_own_ratings(candidate, rater), scores=own_scores(candidate, rater),
+                           submitted=is_submitted(db.session(), candidate, rater))
+
+
+@bp.post("/candidates/<pseudonym>/rate/submit")
+@roles_required(*RATING_ROLES)
+def submit(pseudonym: str) -> Response:
+    candidate = candidate_or_404(pseudonym)
+    submit_ratings(db.session(), candidate, _rater())
+    db.commit()
+    flash("Uw beoordeling is ingediend en staat vast. U ziet nu ook die van de anderen die hebben ingediend.",
+          "success")
+    return redirect(url_for("meeting.show", pseudonym=pseudonym))
+
+
+@bp.post("/api/candidates/<pseudonym>/ratings")
+@roles_required(*RATING_ROLES)
+def save_api(pseudonym: str) -> Any:
+    """Save some of the rater's ratings and answer with their scores so far (JSON).
+
+    Body: ``{"ratings": [{"item": "er_intensity", "value": 3, "note": "...", "critical": ""}, ...]}``;
+    a value null means 'not known'.
+    """
+    candidate = candidate_or_404(pseudonym)
+    body = request.get_json(silent=True)
+    rows = body.get("ratings") if isinstance(body, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        return jsonify(error='De body moet {"ratings": [{"item": ..., "value": ...}, ...]} zijn.'), 400
+    try:
+        ratings = [ItemRating(str(row["item"]), _value(row.get("value")), str(row.get("note") or "")[:MAX_NOTE],
+                              str(row.get("critical") or "")[:MAX_NOTE]) for row in rows]
+    except (KeyError, TypeError, ValueError) as error:
+        return jsonify(error=f"Onleesbare beoordeling: {error}"), 400
+    try:
+        saved = save_ratings(db.session(), candidate, _rater(), ratings)
+    except WeegtoolError as error:
+        return jsonify(error=str(error), problems=list(error.problems)), status_of(error)
+    db.commit()
+    return jsonify(saved=saved, scores=own_scores(candidate, _rater()))
+
+
+def _value(value: Any) -> int | None:
+    if value is None or value == UNKNOWN:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"value {value!r}")
+    return int(value)

@@ -1,0 +1,98 @@
+"""What every request goes through: CSRF tokens, security headers, throttled log-ins.
+
+- Every POST (and PUT, PATCH, DELETE) must carry the session's CSRF token, in
+  the form field ``csrf_token`` or the ``X-CSRF-Token`` header (for the
+  rating form's live scores); without it the request is refused with 400.
+- Every response says: no inline scripts or styles, no framing, no
+  referrer, no caching (pages hold health data of minors).
+- Failed log-ins are counted per client address (here, in memory) and per
+  account (in the database, see :func:`weegtool.store.authenticate`).
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+
+from flask import Flask, Response, abort, current_app, request, session
+
+__all__ = ["init_app", "csrf_token", "CSP", "LoginThrottle"]
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# A stored report is a self-contained page with its own <style> and inline SVG; it runs no script at all.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["weegtool.throttle"] = LoginThrottle(app.config["LOGIN_FAILURES_PER_ADDRESS"],
+                                                         app.config["LOGIN_WINDOW_MINUTES"] * 60)
+    app.before_request(_check_csrf)
+    app.after_request(_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use)."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def _check_csrf() -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
+    expected = session.get("csrf") or ""
+    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        abort(400, description="Het formulier is verlopen of niet van deze site (CSRF-controle). "
+                               "Laad de pagina opnieuw en probeer het nog eens.")
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if current_app.config["SESSION_COOKIE_SECURE"] and request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    if not request.path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+class LoginThrottle:
+    """Failed log-ins per client address in a sliding window; an address over the limit waits."""
+
+    def __init__(self, limit: int, window_seconds: float) -> None:
+        self.limit, self.window = limit, window_seconds
+        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float]:
+        times = self._failures[address]
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def wait_seconds(self, address: str) -> float:
+        """Seconds until ``address`` may try again (0: now)."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(address, now)
+            return 0.0 if len(times) < self.limit else times[0] + self.window - now
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            self._recent(address, time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, address: str) -> None:
+        with self._lock:
+            self._failures.pop(address, None)

@@ -1,0 +1,71 @@
+"""What the views share: error pages, template helpers, Dutch names for roles and choices."""
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
+from ..i18n import direction_title
+from ..instrument import Instrument
+
+__all__ = ["init_app", "ROLE_TITLES", "status_of"]
+
+log = logging.getLogger("weegtool.web")
+
+ROLE_TITLES = {"admin": "beheerder", "coordinator": "coördinator", "chair": "voorzitter", "rater": "beoordelaar",
+               "researcher": "onderzoeker"}
+CONSENT_TITLES = {True: "ja", False: "nee", None: "onbekend"}
+
+
+def status_of(error: WeegtoolError) -> int:
+    """The HTTP status a store error stands for."""
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, NotAllowedError):
+        return 403
+    if isinstance(error, (ConflictError, ReadOnlyError)):
+        return 409
+    return 400
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(role_title=ROLE_TITLES.get, direction_title=direction_title,
+                                 consent_title=CONSENT_TITLES.get, category_title=category_title)
+    app.jinja_env.filters["score"] = _score
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(WeegtoolError, _weegtool_error)
+
+
+def category_title(instrument: Instrument, category: str | None, lang: str = "nl") -> str:
+    """An advice category's title; its id when the instrument does not know it."""
+    if not category:
+        return "–"
+    known = {c.id: c.title(lang) for c in instrument.spec.advice.categories}
+    return known.get(category, category)
+
+
+def _score(value: Any, digits: int = 1) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+def _http_error(error: HTTPException) -> Any:
+    titles = {400: "Verzoek niet uitgevoerd", 401: "Niet ingelogd", 403: "Geen toegang", 404: "Niet gevonden",
+              405: "Niet toegestaan", 409: "Conflict", 413: "Te groot", 429: "Even wachten"}
+    status = error.code or 500
+    message = error.description if status in (400, 409, 413) else None
+    return render_template("error.html", title=titles.get(status, "Fout"), message=message,
+                           status=status), status
+
+
+def _weegtool_error(error: WeegtoolError) -> Any:
+    # A refusal the views did not turn into a message beside a field: shown whole, never as a traceback.
+    status = status_of(error)
+    log.info("refused %s %s: %s", request.method, request.path, type(error).__name__)
+    return render_template("error.html", title="Niet uitgevoerd", message=None, problems=error.problems,
+                           status=status), status
