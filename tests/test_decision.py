@@ -99,7 +99,7 @@ def test_a_hard_flag_overridden_in_the_advice_takes_reasons_and_two_signatures(a
     alone = _decision(overridden, signatories=(SCIENTIST,), overridden_flags=("needs_secured_setting",))
     assert check_decision(alone, overridden, instrument) == [
         "the decision: needs at least two committee members; got 1.",
-        "the decision: overriding a hard flag needs a justification and two signatures."]
+        "the decision: overriding a hard flag needs a justification citing items, and two signatures."]
 
 
 def test_follows_advice_must_be_true_to_the_categories(advice_and_instrument):

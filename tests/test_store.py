@@ -367,9 +367,11 @@ def test_follows_advice_is_judged_against_the_advice_with_the_override(sessions,
 
 @pytest.mark.parametrize("changes, signers, problems", [
     ({"justification": "", "items": ()}, ["R1", "R2"],
-     ["the decision: overriding a hard flag needs a justification and two signatures."]),
+     ["the decision: overriding a hard flag needs a justification citing items, and two signatures."]),
+    ({"items": ()}, ["R1", "R2"],
+     ["the decision: overriding a hard flag needs a justification citing items, and two signatures."]),
     ({}, ["R1"], ["the decision: needs at least two committee members; got 1.",
-                  "the decision: overriding a hard flag needs a justification and two signatures."]),
+                  "the decision: overriding a hard flag needs a justification citing items, and two signatures."]),
 ])
 def test_an_override_without_justification_or_two_signatures_is_refused_and_nothing_is_written(
         sessions, committee, hard_flagged, changes, signers, problems):

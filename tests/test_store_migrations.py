@@ -134,12 +134,13 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
         assert before == {"instruments": 1, "users": 2, "candidates": 1, "ratings": 1, "rating_submissions": 1,
                           "houses": 1, "residents": 1, "audit_log": 3, "assessments": 0, "signatures": 0}
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0002"
+        assert db.current_revision(empty_url) == "0003"
         with engine.connect() as connection:
             assert _counts(connection) == {**before, "notes": 0}
         with db.transaction(db.session_factory(engine)) as session:
             r1 = session.scalars(select(User).where(User.name == "R1")).one()
-            assert (r1.failed_logins, r1.locked_until, r1.must_change_password) == (0, None, False)
+            assert (r1.failed_logins, r1.locked_until, r1.must_change_password, r1.session_version) == (
+                0, None, False, 0)
             candidate = get_candidate(session, "K-0001")
             assert (candidate.age, candidate.direction, candidate.flags) == (15, "crisis", ["suicide_risk"])
             assert [e.action for e in audit_entries(session)] == OLD_ENTRIES
@@ -155,7 +156,7 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             assert _counts(connection) == before       # the notes and their audit entries go; the rest stays
             assert list(connection.scalars(text("SELECT action FROM audit_log ORDER BY id"))) == OLD_ENTRIES
             columns = {c["name"] for c in inspect(connection).get_columns("users")}
-            assert not columns & {"failed_logins", "locked_until"}
+            assert not columns & {"failed_logins", "locked_until", "session_version"}
     finally:
         engine.dispose()
 

@@ -80,7 +80,8 @@ def check_decision(decision: Decision, advice: Advice, instrument: Instrument, l
     for flag in decision.overridden_flags:
         if flag not in hard:
             problems.append(text("decision.not_hard", lang, flag=flag))
-    if decision.overridden_flags and (len(decision.signatories) < 2 or not decision.justification.strip()):
+    if decision.overridden_flags and (len(decision.signatories) < 2 or not decision.justification.strip()
+                                      or not decision.items):
         problems.append(text("decision.override", lang))
     return problems
 

@@ -100,8 +100,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "decision.scientist": "het besluit: vraagt een geregistreerde gedragswetenschapper (SKJ of BIG) onder de "
                               "ondertekenaars.",
         "decision.not_hard": "het besluit: signaal {flag!r} is geen hard signaal van deze kandidaat.",
-        "decision.override": "het besluit: een hard signaal opzijzetten vraagt een motivering en twee "
-                             "handtekeningen.",
+        "decision.override": "het besluit: een hard signaal opzijzetten vraagt een motivering met de items waarop "
+                             "die steunt, en twee handtekeningen.",
+        "signer.member": "{name} is geen actief commissielid en kan niet tekenen.",
+        "signer.took_part": "{name} heeft geen beoordeling ingediend (een leeg formulier wie niet beoordeelt) en deed "
+                            "dus niet mee: de handtekening telt niet.",
+        "signer.password": "Het wachtwoord van {name} klopt niet; de handtekening telt niet.",
+        "signer.one_time": "{name} heeft nog een eenmalig wachtwoord: eerst inloggen en een eigen kiezen.",
         "report.signatories": "Ondertekening",
         "report.role": "Rol",
         "report.registration": "Registratie (SKJ/BIG)",
@@ -255,7 +260,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "decision.scientist": "the decision: needs a registered behavioural scientist (SKJ or BIG) among the "
                               "signatories.",
         "decision.not_hard": "the decision: flag {flag!r} is not a hard flag of this candidate.",
-        "decision.override": "the decision: overriding a hard flag needs a justification and two signatures.",
+        "decision.override": "the decision: overriding a hard flag needs a justification citing items, and two "
+                             "signatures.",
+        "signer.member": "{name} is not an active committee member and cannot sign.",
+        "signer.took_part": "{name} has not handed in a rating (an empty form when not rating) and so did not take "
+                            "part: the signature does not count.",
+        "signer.password": "The password of {name} is not right; the signature does not count.",
+        "signer.one_time": "{name} still has a one-time password: they log in and choose their own first.",
         "report.signatories": "Signatures",
         "report.role": "Role",
         "report.registration": "Registration (SKJ/BIG)",

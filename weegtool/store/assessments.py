@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from .instruments import load
 from .models import Assessment, Candidate, Signature, User
 from .ratings import RATING_ROLES, score_candidate
 
-__all__ = ["DecisionInput", "finalise", "correct", "latest_assessment", "revisions"]
+__all__ = ["DecisionInput", "finalise", "correct", "latest_assessment", "revisions", "confirm_signer"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class DecisionInput:
     """What the committee decided; see :class:`weegtool.decision.Decision` for the rules it must meet."""
 
     category: str
-    follows_advice: bool
+    follows_advice: bool | None = None        # None: whether ``category`` is the advice, as the store makes it
     justification: str = ""
     items: tuple[str, ...] = ()
     dissent: str = ""
@@ -41,7 +41,7 @@ class DecisionInput:
 
 def finalise(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], *,
              by: User, houses: House | Sequence[House] | None = None, lang: str = "nl",
-             pdf: bool = False) -> Assessment:
+             pdf: bool = False, messages: str = "en") -> Assessment:
     """Score the submitted ratings, check the decision, render the report and store it all as revision 1.
 
     The hard flags the decision overrides (with its justification and at least
@@ -60,23 +60,23 @@ def finalise(session: Session, candidate: Candidate, decision: DecisionInput, si
     if latest_assessment(session, candidate) is not None:
         raise ReadOnlyError(f"The assessment of {candidate.pseudonym!r} is finalised; "
                             "a change is a correction, with its reason.")
-    return _write(session, candidate, decision, signers, by, houses, lang, pdf, previous=None, reason="")
+    return _write(session, candidate, decision, signers, by, houses, lang, pdf, messages, previous=None, reason="")
 
 
 def correct(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], *,
             reason: str, by: User, houses: House | Sequence[House] | None = None, lang: str = "nl",
-            pdf: bool = False) -> Assessment:
+            pdf: bool = False, messages: str = "en") -> Assessment:
     """A new revision of a finalised assessment, with the ``reason`` for the correction; the old one stays."""
     previous = latest_assessment(session, candidate)
     if previous is None:
         raise InputError(f"{candidate.pseudonym!r} has no finalised assessment to correct; finalise one first.")
     if not reason.strip():
         raise InputError("A correction needs its reason.")
-    return _write(session, candidate, decision, signers, by, houses, lang, pdf, previous, reason.strip())
+    return _write(session, candidate, decision, signers, by, houses, lang, pdf, messages, previous, reason.strip())
 
 
 def _write(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], by: User,
-           houses: House | Sequence[House] | None, lang: str, pdf: bool, previous: Assessment | None,
+           houses: House | Sequence[House] | None, lang: str, pdf: bool, messages: str, previous: Assessment | None,
            reason: str) -> Assessment:
     from ..report import render_html, render_pdf
 
@@ -89,7 +89,11 @@ def _write(session: Session, candidate: Candidate, decision: DecisionInput, sign
     core_decision = _core_decision(candidate, decision, unique_signers)
     overrides = _overrides(core_decision, load(candidate.instrument))
     scored = score_candidate(session, candidate, houses=houses, on=decision.decided_on, overrides=overrides)
-    problems = check_decision(core_decision, scored.advice, scored.instrument, lang="en")
+    if decision.follows_advice is None:
+        follows = decision.category == scored.advice.category
+        decision = replace(decision, follows_advice=follows)
+        core_decision = replace(core_decision, follows_advice=follows)
+    problems = check_decision(core_decision, scored.advice, scored.instrument, lang=messages)
     if problems:
         raise DecisionError.collect(f"decision on {candidate.pseudonym}", problems)
     html = render_html(scored.advice, scored.instrument, scored.scores.ratings, lang, core_decision,
@@ -98,7 +102,7 @@ def _write(session: Session, candidate: Candidate, decision: DecisionInput, sign
         candidate_id=candidate.id, revision=(previous.revision + 1) if previous else 1,
         previous_id=previous.id if previous else None, correction_reason=reason,
         instrument_sha256=scored.instrument.sha256, advice=scored.advice.to_dict(),
-        category=decision.category, follows_advice=decision.follows_advice,
+        category=decision.category, follows_advice=bool(decision.follows_advice),
         justification=decision.justification.strip(), items=list(decision.items), dissent=decision.dissent.strip(),
         overridden_flags=list(decision.overridden_flags), decided_on=decision.decided_on,
         report_html=html, report_pdf=render_pdf(html) if pdf else None, finalised_by=by.id,
@@ -110,7 +114,7 @@ def _write(session: Session, candidate: Candidate, decision: DecisionInput, sign
 
 def _core_decision(candidate: Candidate, decision: DecisionInput, signers: Sequence[User]) -> Decision:
     return Decision(
-        candidate_id=candidate.pseudonym, category=decision.category, follows_advice=decision.follows_advice,
+        candidate_id=candidate.pseudonym, category=decision.category, follows_advice=bool(decision.follows_advice),
         justification=decision.justification.strip(), items=tuple(decision.items), dissent=decision.dissent.strip(),
         signatories=tuple(Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers),
         decided_on=decision.decided_on, overridden_flags=tuple(decision.overridden_flags))
@@ -119,13 +123,13 @@ def _core_decision(candidate: Candidate, decision: DecisionInput, signers: Seque
 def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ...]:
     """The decision's overrides of hard flags, for the advice to be made without those flags.
 
-    None at all when the decision lacks the justification or two signatures an
+    None at all when the decision lacks the justification, the items or the two signatures an
     override takes: the advice then stays the instrument's own, and
     :func:`check_decision` says what is missing.
     """
     hard = {f.id for f in instrument.flags if f.severity == "hard"}
     signatories = tuple(s.name for s in decision.signatories)
-    if not decision.justification or len(set(signatories)) < 2:
+    if not decision.justification or not decision.items or len(set(signatories)) < 2:
         return ()
     return tuple(Override(flag, decision.justification, signatories, decision.items)
                  for flag in decision.overridden_flags if flag in hard)
@@ -145,3 +149,30 @@ def revisions(session: Session, candidate: Candidate) -> list[Assessment]:
     """Every revision of the candidate's assessment, the first first."""
     return list(session.scalars(select(Assessment).where(Assessment.candidate_id == candidate.id)
                                 .order_by(Assessment.revision)))
+
+
+def confirm_signer(session: Session, candidate: Candidate, user: User, password: str, lang: str = "en") -> None:
+    """Check that ``user`` may co-sign the decision on ``candidate`` with ``password``.
+
+    A co-signer is an active committee member who took part (submitted their
+    ratings of this candidate, an empty form when they did not rate), has
+    chosen their own password, and gives it now. A wrong password counts toward
+    the account's lock like a failed log-in (the caller commits the count).
+
+    Raises
+    ------
+    NotAllowedError
+        With the reason in ``lang``; :class:`~weegtool.errors.ThrottledError` while the account is locked.
+    """
+    from ..i18n import text
+    from .ratings import is_submitted
+    from .users import authenticate
+
+    if user.role not in RATING_ROLES or not user.active:
+        raise NotAllowedError(text("signer.member", lang, name=user.name))
+    if not is_submitted(session, candidate, user):
+        raise NotAllowedError(text("signer.took_part", lang, name=user.name))
+    if authenticate(session, user.name, password) is None:
+        raise NotAllowedError(text("signer.password", lang, name=user.name))
+    if user.must_change_password:
+        raise NotAllowedError(text("signer.one_time", lang, name=user.name))

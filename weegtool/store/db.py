@@ -41,6 +41,8 @@ def shown_url(url: str) -> str:
 def make_engine(url: str | None = None, **options: Any) -> Engine:
     """An engine for ``url`` (default: :func:`database_url`); SQLite gets WAL, foreign keys and busy waits."""
     url = url or database_url()
+    # A failed statement's values (notes, reasons) never reach an exception message, and so never a log.
+    options.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **options)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options)

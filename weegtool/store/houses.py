@@ -24,6 +24,8 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
         problems.append(f"'capacity' must be at least 1; got {house.capacity}.")
     problems += [f"resident {r.id[:60]!r}: a pseudonym must be 1 to 40 letters, digits, '.', '_' or '-'."
                  for r in house.residents if not PSEUDONYM.fullmatch(r.id)]
+    ids = [r.id for r in house.residents]
+    problems += [f"resident {i!r} is listed more than once." for i in sorted({i for i in ids if ids.count(i) > 1})]
     if problems:
         raise InputError.collect(f"house {house.id[:60]!r}", problems)
     row = session.scalar(select(House).where(House.code == house.id)) or House(code=house.id)

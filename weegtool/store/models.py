@@ -83,6 +83,8 @@ class User(Base):
     created_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # in a row; a login resets
     locked_until: Mapped[_dt.datetime | None] = mapped_column()
+    # Part of every session's fingerprint: raising it (log-out) ends all of the user's sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"User({self.id}, {self.role})"

@@ -11,11 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from ..errors import InputError, NotAllowedError
 from . import audit
 from .models import Candidate, Note, User
-from .ratings import RATING_ROLES
+from .ratings import MAX_TEXT, RATING_ROLES
 
-__all__ = ["add_note", "notes", "MAX_NOTE_LENGTH"]
-
-MAX_NOTE_LENGTH = 5000
+__all__ = ["add_note", "notes"]
 
 
 def add_note(session: Session, candidate: Candidate, text: str, *, by: User) -> Note:
@@ -25,8 +23,8 @@ def add_note(session: Session, candidate: Candidate, text: str, *, by: User) -> 
     text = text.strip()
     if not text:
         raise InputError("note: 'text' must not be blank.")
-    if len(text) > MAX_NOTE_LENGTH:
-        raise InputError(f"note: 'text' must have at most {MAX_NOTE_LENGTH} characters; got {len(text)}.")
+    if len(text) > MAX_TEXT:
+        raise InputError(f"note: 'text' must have at most {MAX_TEXT} characters; got {len(text)}.")
     note = Note(candidate_id=candidate.id, author_id=by.id, text=text)
     session.add(note)
     audit.record(session, by, "note.add", note)

@@ -26,12 +26,13 @@ from ..engine import Scores
 from ..errors import InputError, NotAllowedError, RatingsError, ReadOnlyError
 from . import audit
 from .instruments import load
-from .models import Candidate, Rating, RatingSubmission, User, utcnow
+from .models import Assessment, Candidate, Rating, RatingSubmission, User, utcnow
 
 __all__ = ["ItemRating", "save_ratings", "submit_ratings", "is_submitted", "visible_ratings", "ratings_frame",
-           "score_candidate", "CandidateScore", "RATING_ROLES"]
+           "score_candidate", "CandidateScore", "RATING_ROLES", "MAX_TEXT"]
 
 RATING_ROLES = ("rater", "chair")
+MAX_TEXT = 5000          # characters of a free-text note, reason or justification
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def save_ratings(session: Session, candidate: Candidate, rater: User,
     _lock_rater(session, rater)
     if is_submitted(session, candidate, rater):
         raise ReadOnlyError(f"These ratings of {candidate.pseudonym!r} were submitted and are fixed.")
+    if session.scalar(select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)) is not None:
+        raise ReadOnlyError(f"The committee has decided on {candidate.pseudonym!r}; its ratings are closed.")
     if rows:
         _upsert(session, candidate, rater, rows)
         audit.record(session, rater, "ratings.save", candidate)
@@ -73,6 +76,9 @@ def save_ratings(session: Session, candidate: Candidate, rater: User,
 def _check_values(instrument: core.Instrument, rows: Sequence[ItemRating]) -> None:
     problems = []
     for row in rows:
+        if len(row.note) > MAX_TEXT or len(row.critical) > MAX_TEXT:
+            problems.append(f"item {row.item!r}: a note or reason must be at most {MAX_TEXT} characters; "
+                            f"got {max(len(row.note), len(row.critical))}.")
         if row.item not in instrument.item_ids:
             problems.append(f"item {row.item!r} is not in {instrument.label}.")
         elif row.value is not None and row.value not in instrument.scale_of(instrument.item(row.item)).values:

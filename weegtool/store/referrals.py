@@ -114,6 +114,9 @@ def _field_problems(fields: dict[str, Any], flag_ids: set[str]) -> list[str]:
     consent = fields.get("consent")
     if consent is not None and not isinstance(consent, bool):
         problems.append(f"'consent' must be yes, no or not known; got {consent!r}.")
+    referrer = fields.get("referrer")
+    if referrer is not None and len(referrer) > 200:
+        problems.append(f"'referrer' must be at most 200 characters; got {len(referrer)}.")
     unknown = sorted(set(fields.get("flags") or ()) - flag_ids)
     if unknown:
         problems.append(f"'flags' must be flags of the instrument ({', '.join(sorted(flag_ids))}); "

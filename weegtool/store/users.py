@@ -20,7 +20,7 @@ from . import audit
 from .models import ROLES, User, as_utc, utcnow
 
 __all__ = ["hash_password", "verify_password", "one_time_password", "add_user", "get_user", "users", "authenticate",
-           "set_password", "change_password", "reset_password", "set_active", "MIN_PASSWORD_LENGTH",
+           "set_password", "change_password", "reset_password", "set_active", "end_sessions", "MIN_PASSWORD_LENGTH",
            "MAX_FAILED_LOGINS", "LOCK_MINUTES"]
 
 MIN_PASSWORD_LENGTH = 12
@@ -62,6 +62,10 @@ def add_user(session: Session, name: str, role: str, password: str, *, behaviour
     problems = []
     if not name:
         problems.append("'name' must not be blank.")
+    elif len(name) > 120:
+        problems.append(f"'name' must be at most 120 characters; got {len(name)}.")
+    if len((registration or "").strip()) > 40:
+        problems.append(f"'registration' must be at most 40 characters; got {len((registration or '').strip())}.")
     if role not in ROLES:
         problems.append(f"'role' must be one of {', '.join(ROLES)}; got {role!r}.")
     if behavioural_scientist and not (registration or "").strip():
@@ -177,3 +181,8 @@ def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
 def _check_admin(by: User, what: str) -> None:
     if by.role != "admin":
         raise NotAllowedError(f"Only an admin {what}; this user is {by.role}.")
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` (all browsers): their session fingerprint changes."""
+    user.session_version += 1
