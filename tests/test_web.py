@@ -158,7 +158,19 @@ def test_an_account_is_locked_after_five_failures_even_for_the_right_password(si
         assert client.post("/login", {"name": "R1", "password": "not it at all"}).status_code == 401
     response = client.post("/login", {"name": "R1", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Te veel mislukte pogingen voor dit account" in response.get_data(as_text=True)
+    assert "Te veel mislukte pogingen; probeer het over 15 minuten opnieuw." in response.get_data(as_text=True)
+
+
+def test_after_five_failures_an_unknown_name_is_answered_like_a_locked_account(site):
+    answers = {}
+    for name in ("R1", "nobody-here"):
+        client = site.client()
+        for _ in range(5):
+            client.post("/login", {"name": name, "password": "not it at all"})
+        response = client.post("/login", {"name": name, "password": "not it either"})
+        answers[name] = (response.status_code, re.search(r'role="alert"><p>([^<]+)<', response.get_data(as_text=True))[1])
+    assert answers["R1"] == answers["nobody-here"] == (429, "Te veel mislukte pogingen; probeer het over 15 minuten "
+                                                            "opnieuw.")
 
 
 def test_one_address_is_throttled_across_accounts(tmp_path, sqlite_url, fast_hashing):
@@ -168,7 +180,17 @@ def test_one_address_is_throttled_across_accounts(tmp_path, sqlite_url, fast_has
         assert client.post("/login", {"name": name, "password": "not it at all"}).status_code == 401
     response = client.post("/login", {"name": "coordinator", "password": PASSWORD})
     assert response.status_code == 429
-    assert "vanaf dit adres" in response.get_data(as_text=True)
+    assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
+
+
+def test_logging_in_with_an_own_account_does_not_reset_the_count_of_an_address(tmp_path, sqlite_url, fast_hashing):
+    site = build_site(sqlite_url, tmp_path / "instance", LOGIN_FAILURES_PER_ADDRESS=3)
+    client = site.client()
+    for name in ("R2", "R4", "coordinator"):
+        client.post("/login", {"name": name, "password": "a guess"})
+        if name != "coordinator":
+            assert site.client().login("R1").status_code == 302      # the attacker's own account, same address
+    assert client.post("/login", {"name": "R1", "password": PASSWORD}).status_code == 429
 
 
 def test_an_idle_session_ends(tmp_path, sqlite_url, fast_hashing, monkeypatch):
@@ -492,6 +514,7 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
 
     chair = site.client("R3")
     chair.post("/candidates/K-NEW/rate/submit")
+    site.client("R2").post("/candidates/K-NEW/rate/submit")              # takes part without rating, signs below
     chair.post("/candidates/K-NEW/notes", {"text": XSS})
     page = chair.get("/candidates/K-NEW/meeting").get_data(as_text=True)
     _inert(page)
@@ -536,3 +559,90 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
     table = coordinator.get("/exports/decisions.csv").get_data(as_text=True)
     assert table.splitlines()[1].startswith(f"C1,2,{advice},{advice},True,")
     assert "Geheim bezwaar" not in table and "Typefout" not in table
+
+
+# --- what a second read of the app found (each was a real hole) -----------------------------------------------------
+
+def test_a_co_signature_needs_a_member_who_took_part_and_their_own_current_password(site):
+    from weegtool.store.models import User
+
+    rater = site.client("R1")
+    rater.post("/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "2", "go": ""})
+    rater.post("/candidates/K-NEW/rate/submit")
+    chair = site.client("R3")
+    chair.post("/candidates/K-NEW/rate/submit")                           # the chair takes part; R2 does not
+    r2 = _user_id(site, "R2")
+    absent = chair.post("/candidates/K-NEW/decision", {"category": "further_assessment", f"sign-{r2}": "yes",
+                                                       f"password-{r2}": PASSWORD})
+    assert absent.status_code == 400 and "deed dus niet mee" in absent.get_data(as_text=True)
+    for _ in range(3):
+        guess = chair.post("/candidates/C3/decision", {"category": "fits", f"sign-{r2}": "yes",
+                                                       f"password-{r2}": "a guess at it"})
+        assert "Het wachtwoord van R2 klopt niet" in guess.get_data(as_text=True)
+    assert site.query(select(User.failed_logins).where(User.name == "R2")) == [(3,)]   # guesses count toward the lock
+    site.client("beheer").post(f"/admin/users/{r2}/reset")
+    fresh = chair.post("/candidates/C3/decision", {"category": "fits", f"sign-{r2}": "yes",
+                                                   f"password-{r2}": PASSWORD})
+    assert fresh.status_code == 400 and "klopt niet" in fresh.get_data(as_text=True)   # the old password is gone
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+
+
+def test_logging_out_ends_the_session_everywhere_and_no_session_outlives_its_lifetime(tmp_path, sqlite_url, fast_hashing,
+                                                                                     monkeypatch):
+    import time
+
+    site = build_site(sqlite_url, tmp_path / "instance")
+    rater = site.client("R1")
+    copy = site.app.test_client()
+    copy.set_cookie("weegtool_session", rater.client.get_cookie("weegtool_session").value)
+    assert copy.get("/").status_code == 200
+    rater.post("/logout")
+    assert copy.get("/").status_code == 302                   # the copied cookie stopped working too
+    busy = site.client("R1")
+    start = time.time()
+    for hours in range(1, 10):                                # in use all day, never idle for long
+        monkeypatch.setattr(time, "time", lambda h=hours: start + h * 3600 - 60)
+        status = busy.get("/").status_code
+    assert status == 302                                      # but 8 hours after logging in it ends
+
+
+def test_ratings_are_closed_once_the_committee_decided(site):
+    _finalised(site, "C1")
+    late = site.client("R4").post_json("/api/candidates/C1/ratings", {"ratings": [{"item": "er_intensity", "value": 1}]})
+    assert late.status_code == 409 and "ratings are closed" in late.get_json()["error"]
+
+
+def test_a_member_who_has_not_submitted_does_not_see_the_decision_anywhere(site):
+    _finalised(site, "C1")
+    r4 = site.client("R4")
+    page = r4.get("/candidates/C1").get_data(as_text=True)
+    assert "Het besluit en het rapport ziet u nadat" in page and "volgt het advies" not in page
+    overview = r4.get("/").get_data(as_text=True)
+    row = re.search(r'C1</a></th>(.*?)</tr>', overview, re.S).group(1)
+    assert "versie" not in row
+    assert "versie 1" in site.client("R1").get("/").get_data(as_text=True)
+
+
+def test_odd_form_values_get_a_message_not_a_crash(any_site):
+    coordinator = any_site.client("coordinator")
+    long_referrer = coordinator.post("/candidates/K-NEW/edit", {"referrer": "x" * 250, "row_version": "1"})
+    assert long_referrer.status_code == 400 and "at most 200 characters" in long_referrer.get_data(as_text=True)
+    no_version = coordinator.post("/candidates/K-NEW/edit", {"referrer": "y"})
+    assert no_version.status_code == 400 and "mist de versie" in no_version.get_data(as_text=True)
+    rows = coordinator.post("/houses/new", {"code": "huis-z", "capacity": "2", "rows": "abc"})
+    assert rows.status_code == 400 and "is dat niet" in rows.get_data(as_text=True)
+    twice = coordinator.post("/houses/new", {"code": "huis-z", "capacity": "3", "rows": "2",
+                                             "resident-0-pseudonym": "X1", "resident-1-pseudonym": "X1"})
+    assert twice.status_code == 400 and "&#39;X1&#39; is listed more than once" in twice.get_data(as_text=True)
+    admin = any_site.client("beheer")
+    assert admin.post("/admin/users/99999999999999999999/reset").status_code == 404
+    named = admin.post("/admin/users", {"name": "n" * 150, "role": "rater", "registration": "r" * 50})
+    assert named.status_code == 400 and "at most 120 characters" in named.get_data(as_text=True)
+    assert "at most 40 characters" in named.get_data(as_text=True)
+    rater = any_site.client("R1")
+    odd = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 1,
+                                                                          "note": {"a": 1}}]})
+    assert odd.status_code == 400
+    huge = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 1,
+                                                                           "note": "n" * 6000}]})
+    assert huge.status_code == 400 and "at most 5000 characters" in huge.get_json()["error"]

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURES_PER_ADDRESS": 20,          # failed log-ins from one address per LOGIN_WINDOW_MINUTES
     "LOGIN_WINDOW_MINUTES": 15,
     "REPORT_PDF": True,                        # store the PDF beside the HTML when an assessment is finalised
+    "PROXIES": 0,                              # HTTPS proxies in front (their X-Forwarded-For/-Proto are trusted)
 }
 
 
@@ -66,6 +67,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         views,
     )
 
+    if app.config["PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db.init_app(app)
     security.init_app(app)
     views.init_app(app)

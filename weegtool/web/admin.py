@@ -56,7 +56,7 @@ def users_page() -> Any:
                            errors=errors), 400 if errors else 200
 
 
-@bp.post("/users/<int:user_id>/reset")
+@bp.post("/users/<int(max=2147483647):user_id>/reset")
 @roles_required("admin")
 def reset(user_id: int) -> Any:
     user = _user_or_404(user_id)
@@ -65,7 +65,7 @@ def reset(user_id: int) -> Any:
     return render_template("one_time_password.html", user=user, password=password)
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<int(max=2147483647):user_id>/active")
 @roles_required("admin")
 def active(user_id: int) -> Response:
     user = _user_or_404(user_id)
@@ -117,7 +117,7 @@ def instruments() -> Any:
     return render_template("instruments.html", rows=rows, problems=problems, name=name), 400 if problems else 200
 
 
-@bp.post("/instruments/<int:row_id>/in-force")
+@bp.post("/instruments/<int(max=2147483647):row_id>/in-force")
 @roles_required("admin")
 def in_force(row_id: int) -> Response:
     row = db.session().get(Instrument, row_id)

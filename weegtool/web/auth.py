@@ -7,6 +7,7 @@ unused for ``IDLE_MINUTES`` ends, and none lasts longer than
 """
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import hashlib
 import math
@@ -19,7 +20,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from werkzeug.wrappers import Response
 
 from ..errors import InputError, ThrottledError
-from ..store import authenticate, change_password
+from ..store import authenticate, change_password, end_sessions
 from ..store.models import User
 from . import db
 from .security import LoginThrottle
@@ -37,7 +38,8 @@ def current_user() -> User | None:
 
 
 def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+    """Changes when the password does or the user logs out: every session made before then ends."""
+    return hashlib.sha256(f"{user.session_version}:{user.password_hash}".encode()).hexdigest()[:16]
 
 
 @bp.before_app_request
@@ -47,10 +49,13 @@ def _load_user() -> Response | None:
     if user_id is None:
         return None
     user = db.session().get(User, user_id)
-    idle = time.time() - float(session.get("seen", 0)) > current_app.config["IDLE_MINUTES"] * 60
-    if user is None or not user.active or session.get("fingerprint") != _fingerprint(user) or idle:
+    now = time.time()
+    idle = now - float(session.get("seen", 0)) > current_app.config["IDLE_MINUTES"] * 60
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    expired = idle or now - float(session.get("login_at", 0)) > lifetime
+    if user is None or not user.active or session.get("fingerprint") != _fingerprint(user) or expired:
         session.clear()
-        if idle and user is not None:
+        if expired and user is not None:
             flash("Uw sessie is verlopen; log opnieuw in.", "info")
         return None
     session["seen"] = time.time()
@@ -92,27 +97,32 @@ def login() -> Any:
     if request.method == "GET":
         return render_template("login.html", name="")
     throttle: LoginThrottle = current_app.extensions["weegtool.throttle"]
+    names: LoginThrottle = current_app.extensions["weegtool.name_throttle"]
     address = request.remote_addr or "?"
     name = request.form.get("name", "").strip()
-    wait = throttle.wait_seconds(address)
+    wait = max(throttle.wait_seconds(address), names.wait_seconds(name))
     if wait > 0:
-        return _refused(name, f"Te veel mislukte pogingen vanaf dit adres; probeer het over "
-                              f"{math.ceil(wait / 60)} minuten opnieuw.", 429)
+        return _refused(name, f"Te veel mislukte pogingen; probeer het over {math.ceil(wait / 60)} minuten "
+                              "opnieuw.", 429)
     try:
         user = authenticate(db.session(), name, request.form.get("password", ""))
     except ThrottledError as error:
         db.commit()
         throttle.failed(address)
-        return _refused(name, f"Te veel mislukte pogingen voor dit account; probeer het na "
-                              f"{error.until.astimezone():%H:%M} opnieuw.", 429)
+        wait = (error.until - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
+        return _refused(name, f"Te veel mislukte pogingen; probeer het over {max(math.ceil(wait / 60), 1)} "
+                              "minuten opnieuw.", 429)
     db.commit()      # the failure count, or a renewed hash
     if user is None:
+        # Counted per address and per name, also for names that do not exist, so the answer after a run of
+        # failures is the same for every name and does not tell which accounts exist.
         throttle.failed(address)
+        names.failed(name)
         return _refused(name, "Naam of wachtwoord onjuist.", 401)
-    throttle.succeeded(address)
+    names.clear(name)
     session.clear()
     session.permanent = True
-    session.update(user_id=user.id, fingerprint=_fingerprint(user), seen=time.time())
+    session.update(user_id=user.id, fingerprint=_fingerprint(user), seen=time.time(), login_at=time.time())
     if user.must_change_password:
         return redirect(url_for("auth.password"))
     return redirect(_local(request.args.get("next")) or url_for("candidates.index"))
@@ -124,6 +134,10 @@ def _refused(name: str, message: str, status: int) -> tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
+    user = current_user()
+    if user is not None:
+        end_sessions(user)       # a copy of the cookie kept elsewhere stops working too
+        db.commit()
     session.clear()
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))

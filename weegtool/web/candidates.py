@@ -52,7 +52,9 @@ def index() -> Any:
         done = set(session.scalars(select(RatingSubmission.candidate_id).where(RatingSubmission.rater_id == user.id)))
         mine = {row.id: "ingediend" if row.id in done else "bezig" if row.id in started else "nog te doen"
                 for row in rows}
-    return render_template("index.html", rows=rows, mine=mine)
+    in_force = instrument_in_force(session)
+    titles = {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories} if in_force else {}
+    return render_template("index.html", rows=rows, mine=mine, titles=titles)
 
 
 def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
@@ -112,8 +114,11 @@ def edit(pseudonym: str) -> Any:
                           row_version=candidate.row_version)
     fields, errors = _referral_form(instrument)
     values = {**current, **fields, "age": request.form.get("age", "")}
-    read_at = whole_number(request.form, "row_version", errors, 1, 2**31) or 0
-    if not errors:
+    read_at = whole_number(request.form, "row_version", errors, 1, 2**31)
+    if read_at is None:
+        errors.setdefault("", []).append("Het formulier mist de versie waarop het geopend werd; open de aanmelding "
+                                         "opnieuw.")
+    elif not errors:
         try:
             update_referral(db.session(), candidate, read_at, by=current_user(), **fields)  # type: ignore[arg-type]
         except ConflictError as error:
@@ -127,7 +132,8 @@ def edit(pseudonym: str) -> Any:
             db.commit()
             flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
             return redirect(url_for("candidates.show", pseudonym=pseudonym))
-    return _form_page("referral.html", instrument, values, errors, 400, candidate=candidate, row_version=read_at)
+    return _form_page("referral.html", instrument, values, errors, 400, candidate=candidate,
+                      row_version=read_at or candidate.row_version)
 
 
 def composition_checks(instrument: Instrument, candidate: Candidate, main_problem: str | None = None,

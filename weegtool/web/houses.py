@@ -80,7 +80,7 @@ def _posted() -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
     if record["capacity"] is None and "capacity" not in errors:
         errors.setdefault("capacity", []).append("Vul het aantal plaatsen in.")
     residents, shown = [], []
-    for k in range(int(form.get("rows", "0") or 0)):
+    for k in range(whole_number(form, "rows", errors, 0, 200) or 0):
         pseudonym = form.get(f"resident-{k}-pseudonym", "").strip()
         row = {"pseudonym": pseudonym, "age": form.get(f"resident-{k}-age", "").strip(),
                "flags": form.getlist(f"resident-{k}-flags"), "main_problem": form.get(f"resident-{k}-main_problem", "")}

@@ -16,16 +16,16 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..advice import Advice, DecisionError, Override
-from ..errors import InputError, WeegtoolError
+from ..advice import Advice
+from ..errors import InputError, NotAllowedError, ThrottledError, WeegtoolError
 from ..i18n import LANGUAGES, describe_reason
 from ..instrument import Instrument
 from ..report import render_pdf
-from ..store import (CandidateScore, DecisionInput, add_note, core_houses, correct, finalise, is_submitted,
-                     latest_assessment, load_instrument, notes, revisions, score_candidate, submissions,
-                     verify_password, visible_ratings)
+from ..store import (CandidateScore, DecisionInput, add_note, confirm_signer, core_houses, correct, finalise,
+                     is_submitted, latest_assessment, load_instrument, notes, revisions, score_candidate, submissions,
+                     visible_ratings)
 from ..store.models import Assessment, Candidate, User
-from ..store.ratings import RATING_ROLES
+from ..store.ratings import MAX_TEXT, RATING_ROLES
 from . import db
 from .auth import current_user, roles_required
 from .candidates import candidate_or_404, committee_members, composition_checks, redirect_to
@@ -35,7 +35,6 @@ from .views import status_of
 __all__ = ["bp"]
 
 bp = Blueprint("meeting", __name__)
-MAX_TEXT = 5000
 
 
 def _user() -> User:
@@ -44,17 +43,10 @@ def _user() -> User:
     return user
 
 
-def _scored(candidate: Candidate, overridden: tuple[str, ...] = (), justification: str = "",
-            signers: tuple[str, ...] = (), items: tuple[str, ...] = ()) -> CandidateScore | None:
-    """The submitted ratings scored, with the hard flags the committee overrides (when the override is valid;
-    an invalid one is reported by the decision check, with the rest of what is missing)."""
-    houses = core_houses(db.session())
-    overrides = [Override(flag, justification, signers, items) for flag in overridden]
+def _scored(candidate: Candidate) -> CandidateScore | None:
+    """The submitted ratings scored with the houses (None before any submitted rating)."""
     try:
-        try:
-            return score_candidate(db.session(), candidate, houses=houses, overrides=overrides or None)
-        except DecisionError:
-            return score_candidate(db.session(), candidate, houses=houses)
+        return score_candidate(db.session(), candidate, houses=core_houses(db.session()))
     except InputError:
         return None
 
@@ -137,18 +129,27 @@ def _redirect_meeting(candidate: Candidate) -> Response:
     return redirect(url_for("meeting.show", pseudonym=candidate.pseudonym))
 
 
-def _signers(errors: dict[str, list[str]]) -> list[User]:
-    """The chair and every member who ticked 'signs' and confirmed it with their own password."""
+def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
+    """The chair and every member who ticked 'signs' and confirmed it with their own password.
+
+    A wrong password counts toward that member's lock like a failed log-in, so
+    the form cannot be used to guess passwords.
+    """
     chair = _user()
     signers = [chair]
     for member in committee_members():
         if member.id == chair.id or request.form.get(f"sign-{member.id}") != "yes":
             continue
-        if verify_password(member.password_hash, request.form.get(f"password-{member.id}", "")):
-            signers.append(member)
-        else:
+        try:
+            confirm_signer(db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), "nl")
+        except ThrottledError:
             errors.setdefault(f"sign-{member.id}", []).append(
-                f"Het wachtwoord van {member.name} klopt niet; de handtekening telt niet.")
+                f"Het account van {member.name} is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; "
+                "de handtekening telt niet.")
+        except NotAllowedError as error:
+            errors.setdefault(f"sign-{member.id}", []).append(str(error))
+        else:
+            signers.append(member)
     return signers
 
 
@@ -160,7 +161,6 @@ def decide(pseudonym: str) -> Any:
     if not is_submitted(session, candidate, _user()):
         abort(403)
     form = request.form
-    errors: dict[str, list[str]] = {}
     category, justification = form.get("category", ""), form.get("justification", "")
     dissent, reason = form.get("dissent", ""), form.get("reason", "")
     items, overridden = tuple(form.getlist("items")), tuple(form.getlist("overridden"))
@@ -168,17 +168,16 @@ def decide(pseudonym: str) -> Any:
     shown = {"category": category, "justification": justification, "items": items, "dissent": dissent,
              "overridden": overridden, "reason": reason, "lang": lang}
     if any(len(text) > MAX_TEXT for text in (justification, dissent, reason)):
-        errors.setdefault("decision", []).append(f"Een tekst is langer dan {MAX_TEXT} tekens.")
-    signers = _signers(errors)
-    scored = _scored(candidate, overridden, justification.strip(), tuple(u.name for u in signers), items)
-    if scored is None:
-        errors.setdefault("decision", []).append("Er zijn nog geen ingediende beoordelingen om over te beslissen.")
-    if errors or scored is None:
+        return _page(candidate, 400, {"decision": [f"Een tekst is langer dan {MAX_TEXT} tekens."]}, shown)
+    errors: dict[str, list[str]] = {}
+    signers = _signers(candidate, errors)
+    if errors:
+        db.commit()             # the failed signatures count toward the members' locks; nothing else was changed
         return _page(candidate, 400, errors, shown)
-    decision = DecisionInput(category=category, follows_advice=category == scored.advice.category,
-                             justification=justification, items=items, dissent=dissent,
+    decision = DecisionInput(category=category, justification=justification, items=items, dissent=dissent,
                              overridden_flags=overridden, decided_on=_dt.date.today())
-    options = {"by": _user(), "houses": core_houses(session), "lang": lang, "pdf": current_app.config["REPORT_PDF"]}
+    options = {"by": _user(), "houses": core_houses(session), "lang": lang, "pdf": current_app.config["REPORT_PDF"],
+               "messages": "nl"}
     try:
         if latest_assessment(session, candidate) is None:
             assessment = finalise(session, candidate, decision, signers, **options)
@@ -205,7 +204,7 @@ def _may_read_report(candidate: Candidate) -> None:
         abort(403)
 
 
-@bp.get("/candidates/<pseudonym>/assessments/<int:revision>/report.html")
+@bp.get("/candidates/<pseudonym>/assessments/<int(max=2147483647):revision>/report.html")
 @roles_required("coordinator", *RATING_ROLES)
 def report_html(pseudonym: str, revision: int) -> Response:
     candidate = candidate_or_404(pseudonym)
@@ -216,7 +215,7 @@ def report_html(pseudonym: str, revision: int) -> Response:
     return response
 
 
-@bp.get("/candidates/<pseudonym>/assessments/<int:revision>/report.pdf")
+@bp.get("/candidates/<pseudonym>/assessments/<int(max=2147483647):revision>/report.pdf")
 @roles_required("coordinator", *RATING_ROLES)
 def report_pdf(pseudonym: str, revision: int) -> Response:
     candidate = candidate_or_404(pseudonym)

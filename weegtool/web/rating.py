@@ -18,7 +18,7 @@ from ..errors import InputError, WeegtoolError
 from ..instrument import Domain, Instrument
 from ..store import ItemRating, is_submitted, load_instrument, save_ratings, score_candidate, submit_ratings
 from ..store.models import Candidate, Rating, User
-from ..store.ratings import RATING_ROLES
+from ..store.ratings import MAX_TEXT, RATING_ROLES
 from . import db
 from .auth import current_user, roles_required
 from .candidates import candidate_or_404
@@ -28,7 +28,6 @@ __all__ = ["bp", "own_scores"]
 
 bp = Blueprint("rating", __name__)
 UNKNOWN = "unknown"
-MAX_NOTE = 5000
 
 
 def _rater() -> User:
@@ -91,8 +90,8 @@ def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, Item
         choice = request.form.get(f"value-{item_id}")
         note = request.form.get(f"note-{item_id}", "").strip()
         critical = request.form.get(f"critical-{item_id}", "").strip()
-        if len(note) > MAX_NOTE or len(critical) > MAX_NOTE:
-            problems.append(f"{instrument.item(item_id).text('nl')}: een toelichting is langer dan {MAX_NOTE} tekens.")
+        if len(note) > MAX_TEXT or len(critical) > MAX_TEXT:
+            problems.append(f"{instrument.item(item_id).text('nl')}: een toelichting is langer dan {MAX_TEXT} tekens.")
             continue
         if choice is None:
             if note or critical:
@@ -174,8 +173,8 @@ def save_api(pseudonym: str) -> Any:
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         return jsonify(error='De body moet {"ratings": [{"item": ..., "value": ...}, ...]} zijn.'), 400
     try:
-        ratings = [ItemRating(str(row["item"]), _value(row.get("value")), str(row.get("note") or "")[:MAX_NOTE],
-                              str(row.get("critical") or "")[:MAX_NOTE]) for row in rows]
+        ratings = [ItemRating(_text(row["item"]), _value(row.get("value")), _text(row.get("note") or ""),
+                              _text(row.get("critical") or "")) for row in rows]
     except (KeyError, TypeError, ValueError) as error:
         return jsonify(error=f"Onleesbare beoordeling: {error}"), 400
     try:
@@ -184,6 +183,12 @@ def save_api(pseudonym: str) -> Any:
         return jsonify(error=str(error), problems=list(error.problems)), status_of(error)
     db.commit()
     return jsonify(saved=saved, scores=own_scores(candidate, _rater()))
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"text expected, got {type(value).__name__}")
+    return value
 
 
 def _value(value: Any) -> int | None:

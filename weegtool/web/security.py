@@ -18,6 +18,8 @@ from collections import defaultdict, deque
 
 from flask import Flask, Response, abort, current_app, request, session
 
+from ..store.users import LOCK_MINUTES, MAX_FAILED_LOGINS
+
 __all__ = ["init_app", "csrf_token", "CSP", "LoginThrottle"]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -30,6 +32,8 @@ UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 def init_app(app: Flask) -> None:
     app.extensions["weegtool.throttle"] = LoginThrottle(app.config["LOGIN_FAILURES_PER_ADDRESS"],
                                                          app.config["LOGIN_WINDOW_MINUTES"] * 60)
+    # Per name as the database locks an account, for every name tried: an unknown name is refused alike.
+    app.extensions["weegtool.name_throttle"] = LoginThrottle(MAX_FAILED_LOGINS, LOCK_MINUTES * 60)
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -69,7 +73,11 @@ def _headers(response: Response) -> Response:
 
 
 class LoginThrottle:
-    """Failed log-ins per client address in a sliding window; an address over the limit waits."""
+    """Failed log-ins per key (a client address, a name) in a sliding window; a key over the limit waits.
+
+    A success does not clear an address's count: otherwise logging in with one's own account now and then
+    would reset it between guesses at others.
+    """
 
     def __init__(self, limit: int, window_seconds: float) -> None:
         self.limit, self.window = limit, window_seconds
@@ -89,10 +97,11 @@ class LoginThrottle:
             times = self._recent(address, now)
             return 0.0 if len(times) < self.limit else times[0] + self.window - now
 
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
     def failed(self, address: str) -> None:
         with self._lock:
             self._recent(address, time.monotonic()).append(time.monotonic())
 
-    def succeeded(self, address: str) -> None:
-        with self._lock:
-            self._failures.pop(address, None)

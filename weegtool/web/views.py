@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
 from ..i18n import direction_title
+from . import db
 from ..instrument import Instrument
 
 __all__ = ["init_app", "ROLE_TITLES", "status_of"]
@@ -54,7 +55,13 @@ def _score(value: Any, digits: int = 1) -> str:
     return f"{float(value):.{digits}f}".replace(".", ",")
 
 
+def _rolled_back() -> None:
+    # The page below reads the user from the database: after a failed statement that needs a fresh transaction.
+    db.session().rollback()
+
+
 def _http_error(error: HTTPException) -> Any:
+    _rolled_back()
     titles = {400: "Verzoek niet uitgevoerd", 401: "Niet ingelogd", 403: "Geen toegang", 404: "Niet gevonden",
               405: "Niet toegestaan", 409: "Conflict", 413: "Te groot", 429: "Even wachten"}
     status = error.code or 500
@@ -65,6 +72,7 @@ def _http_error(error: HTTPException) -> Any:
 
 def _weegtool_error(error: WeegtoolError) -> Any:
     # A refusal the views did not turn into a message beside a field: shown whole, never as a traceback.
+    _rolled_back()
     status = status_of(error)
     log.info("refused %s %s: %s", request.method, request.path, type(error).__name__)
     return render_template("error.html", title="Niet uitgevoerd", message=None, problems=error.problems,
