@@ -16,10 +16,10 @@ from .assessments import DecisionInput, confirm_signer, correct, finalise, lates
 from .audit import entries as audit_entries
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
-from .houses import core_houses, delete_house, houses, save_house
+from .houses import core_houses, delete_house, get_house, houses, save_house
 from .instruments import add_instrument, instrument_in_force, load as load_instrument, put_in_force
 from .notes import add_note, notes
-from .overview import CandidateRow, overview, submissions
+from .overview import CandidateRow, latest_assessments, overview, submissions
 from .ratings import (CandidateScore, ItemRating, is_submitted, ratings_frame, save_ratings, score_candidate,
                       submit_ratings, visible_ratings)
 from .referrals import get_candidate, register_referral, update_referral
@@ -38,7 +38,7 @@ __all__ = [
     "score_candidate", "CandidateScore",
     "add_note", "notes",
     "DecisionInput", "finalise", "correct", "latest_assessment", "revisions", "confirm_signer",
-    "CandidateRow", "overview", "submissions",
-    "save_house", "delete_house", "houses", "core_houses", "audit_entries",
+    "CandidateRow", "overview", "submissions", "latest_assessments",
+    "save_house", "delete_house", "houses", "get_house", "core_houses", "audit_entries",
     "load_demo",
 ]

@@ -12,7 +12,7 @@ from . import audit
 from .models import House, Resident, User
 from .referrals import PSEUDONYM
 
-__all__ = ["save_house", "delete_house", "houses", "core_houses"]
+__all__ = ["save_house", "delete_house", "houses", "get_house", "core_houses"]
 
 
 def save_house(session: Session, house: core.House, *, by: User) -> House:
@@ -38,6 +38,14 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
                      for r in house.residents]
     session.add(row)
     audit.record(session, by, "house.save", row)
+    return row
+
+
+def get_house(session: Session, code: str) -> House:
+    """The house with ``code``, its residents loaded."""
+    row = session.scalar(select(House).where(House.code == code).options(selectinload(House.residents)))
+    if row is None:
+        raise NotFoundError(f"no house {code!r}.")
     return row
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Candidate, RatingSubmission, User, as_utc
 
-__all__ = ["CandidateRow", "overview", "submissions"]
+__all__ = ["CandidateRow", "overview", "submissions", "latest_assessments"]
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,27 @@ class CandidateRow:
     revision: int | None
 
 
+def _newest_revisions() -> Any:
+    """Each assessed candidate's newest revision number, as a subquery."""
+    return (select(Assessment.candidate_id, func.max(Assessment.revision).label("revision"))
+            .group_by(Assessment.candidate_id).subquery())
+
+
+def latest_assessments(session: Session) -> list[tuple[str, Assessment]]:
+    """The newest revision of every finalised assessment with its candidate's pseudonym, by pseudonym."""
+    latest = _newest_revisions()
+    query = (select(Candidate.pseudonym, Assessment).join(Assessment, Assessment.candidate_id == Candidate.id)
+             .join(latest, and_(latest.c.candidate_id == Assessment.candidate_id,
+                                latest.c.revision == Assessment.revision))
+             .order_by(Candidate.pseudonym))
+    return [(pseudonym, assessment) for pseudonym, assessment in session.execute(query)]
+
+
 def overview(session: Session) -> list[CandidateRow]:
     """Every candidate, the most recently registered first."""
     n_submitted = (select(func.count()).select_from(RatingSubmission)
                    .where(RatingSubmission.candidate_id == Candidate.id).scalar_subquery())
-    latest = (select(Assessment.candidate_id, func.max(Assessment.revision).label("revision"))
-              .group_by(Assessment.candidate_id).subquery())
+    latest = _newest_revisions()
     query = (select(Candidate, n_submitted, Assessment.category, Assessment.revision)
              .outerjoin(latest, latest.c.candidate_id == Candidate.id)
              .outerjoin(Assessment, and_(Assessment.candidate_id == latest.c.candidate_id,

@@ -11,11 +11,11 @@ import zipfile
 from typing import Any
 
 from flask import Blueprint, make_response, render_template
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..report import render_pdf
-from ..store.models import Assessment, Candidate
+from ..store import latest_assessments
+from ..store.models import Assessment
 from . import db
 from .auth import roles_required
 
@@ -25,15 +25,7 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 
 def _latest() -> list[tuple[str, Assessment]]:
-    """The newest revision of every finalised assessment, with its candidate's pseudonym."""
-    newest = (select(Assessment.candidate_id, func.max(Assessment.revision).label("revision"))
-              .group_by(Assessment.candidate_id).subquery())
-    query = (select(Candidate.pseudonym, Assessment)
-             .join(Assessment, Assessment.candidate_id == Candidate.id)
-             .join(newest, (newest.c.candidate_id == Assessment.candidate_id)
-                   & (newest.c.revision == Assessment.revision))
-             .order_by(Candidate.pseudonym))
-    return [(pseudonym, assessment) for pseudonym, assessment in db.session().execute(query)]
+    return latest_assessments(db.session())
 
 
 @bp.get("/")

@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from ..composition import parse_houses
-from ..errors import HouseError, InputError
+from ..errors import HouseError, InputError, NotFoundError
 from ..instrument import Instrument
-from ..store import delete_house, instrument_in_force, load_instrument, save_house
+from ..store import delete_house, get_house, instrument_in_force, load_instrument, save_house
 from ..store import houses as stored_houses
 from ..store.models import House
 from . import db
@@ -36,10 +36,10 @@ def index() -> Any:
 
 
 def _house_or_404(code: str) -> House:
-    for house in stored_houses(db.session()):
-        if house.code == code:
-            return house
-    abort(404)
+    try:
+        return get_house(db.session(), code)
+    except NotFoundError:
+        abort(404)
 
 
 def _values(house: House | None) -> dict[str, Any]:
