@@ -111,6 +111,31 @@ def test_every_form_refuses_a_post_without_the_csrf_token(site, name, path):
     assert site.query(select(func.count()).select_from(AuditEntry))[0][0] == before
 
 
+# Every state-changing route and the roles that may use it; every other role gets 403 (anonymous: 401).
+POST_ROLES = {
+    "/candidates/new": ("coordinator",), "/candidates/K-NEW/edit": ("coordinator",),
+    "/candidates/K-NEW/rate/emotion_regulation": ("chair", "rater"), "/candidates/K-NEW/rate/submit": ("chair", "rater"),
+    "/api/candidates/K-NEW/ratings": ("chair", "rater"), "/candidates/C3/notes": ("chair", "rater"),
+    "/candidates/C3/decision": ("chair",), "/houses/new": ("coordinator",), "/houses/huis-a/edit": ("coordinator",),
+    "/houses/huis-a/delete": ("coordinator",), "/admin/users": ("admin",), "/admin/users/1/reset": ("admin",),
+    "/admin/users/1/active": ("admin",), "/admin/instruments": ("admin",), "/admin/instruments/1/in-force": ("admin",),
+}
+
+
+def test_role_by_state_changing_route_table(site):
+    wrong = {}
+    for role in ROLES:
+        client = site.client(None if role == "anonymous" else ROLE_USER[role])
+        for path, allowed in POST_ROLES.items():
+            if role in allowed:
+                continue
+            status = client.post(path, {"text": "x"}).status_code
+            if status != (401 if role == "anonymous" else 403):
+                wrong[role, path] = status
+    assert not wrong, wrong
+    assert site.query(select(func.count()).select_from(Note))[0][0] == 0
+
+
 def test_a_wrong_csrf_token_is_refused_too_and_the_json_endpoint_needs_its_header(site):
     client = site.client("R1")
     assert client.post("/candidates/C4/rate/emotion_regulation", {"csrf_token": "forged"}, csrf=False).status_code == 400
@@ -646,3 +671,56 @@ def test_odd_form_values_get_a_message_not_a_crash(any_site):
     huge = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 1,
                                                                            "note": "n" * 6000}]})
     assert huge.status_code == 400 and "at most 5000 characters" in huge.get_json()["error"]
+
+
+# --- many at once ----------------------------------------------------------------------------------------------
+
+def test_pages_are_read_while_another_request_holds_sqlites_write_lock(site):
+    import time
+
+    from weegtool.store import db
+
+    client = site.client("R1")
+    engine = db.make_engine(site.url)
+    try:
+        with engine.connect() as writer:
+            writer.begin()                                     # BEGIN IMMEDIATE: the write lock, held
+            start = time.monotonic()
+            assert client.get("/candidates/K-NEW/rate/coping").status_code == 200
+            assert time.monotonic() - start < 5                # not the 15 s busy timeout
+            writer.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_raters_saving_at_the_same_moment_through_the_app_lose_nothing(any_site):
+    import threading
+
+    names = ("R1", "R2", "R3", "R4")
+    clients = {name: any_site.client(name) for name in names}
+    items = ["er_intensity", "er_frequency", "cp_avoidance", "ic_rules", "pf_network"]
+    rounds = 8
+    barrier = threading.Barrier(len(names))
+    statuses: list[int] = []
+
+    def save(name):
+        for round_ in range(rounds):
+            barrier.wait(timeout=30)
+            body = {"ratings": [{"item": item, "value": (round_ + k) % 5, "note": f"{name}-{round_}"}
+                                for k, item in enumerate(items)]}
+            statuses.append(clients[name].post_json("/api/candidates/K-NEW/ratings", body).status_code)
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(names) * rounds
+    from weegtool.store.models import User
+
+    stored = any_site.query(select(User.name, Rating.item, Rating.value, Rating.note)
+                            .join(User, User.id == Rating.rater_id)
+                            .where(Rating.candidate_id == _candidate_id(any_site, "K-NEW")))
+    last = rounds - 1
+    assert sorted(stored) == sorted((name, item, (last + k) % 5, f"{name}-{last}")
+                                    for name in names for k, item in enumerate(items))

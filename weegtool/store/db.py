@@ -16,8 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["database_url", "instance_path", "shown_url", "make_engine", "session_factory", "transaction", "upgrade", "init",
-           "SQLITE_BUSY_TIMEOUT"]
+__all__ = ["database_url", "instance_path", "shown_url", "make_engine", "is_sqlite", "session_factory", "transaction",
+           "upgrade", "init", "SQLITE_BUSY_TIMEOUT"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 15.0   # seconds a writer waits for another one before 'database is locked'
@@ -38,17 +38,26 @@ def shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str | None = None, **options: Any) -> Engine:
-    """An engine for ``url`` (default: :func:`database_url`); SQLite gets WAL, foreign keys and busy waits."""
+def make_engine(url: str | None = None, *, read_only: bool = False, **options: Any) -> Engine:
+    """An engine for ``url`` (default: :func:`database_url`); SQLite gets WAL, foreign keys and busy waits.
+
+    On SQLite every transaction of a writing engine begins IMMEDIATE (see below); a ``read_only`` engine's
+    transactions begin DEFERRED and refuse writes (``PRAGMA query_only``), so reading never waits for a
+    writer. On PostgreSQL ``read_only`` makes no difference.
+    """
     url = url or database_url()
     # A failed statement's values (notes, reasons) never reach an exception message, and so never a log.
     options.setdefault("hide_parameters", True)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **options)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options)
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_begin_immediate)
+    event.listen(engine, "connect", _sqlite_reader_on_connect if read_only else _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_begin_deferred if read_only else _sqlite_begin_immediate)
     return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +68,15 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _sqlite_reader_on_connect(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_on_connect(dbapi_connection, record)
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
+def _sqlite_begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:

@@ -46,7 +46,7 @@ def _fingerprint(user: User) -> str:
 def _load_user() -> Response | None:
     g.user = None
     user_id = session.get("user_id")
-    if user_id is None:
+    if user_id is None or request.endpoint == "static":     # style sheet and script: no one to look up
         return None
     user = db.session().get(User, user_id)
     now = time.time()

@@ -3,42 +3,87 @@
 A view that changes something calls :func:`commit` once, after its store
 calls succeeded; anything not committed is rolled back when the request ends,
 so a refused form leaves the database as it was.
+
+Reading and writing are kept apart, for SQLite's one-writer-at-a-time:
+
+- A GET (or HEAD) reads through a read-only engine whose transactions begin
+  DEFERRED, so pages never wait for a writer (WAL lets readers and one writer
+  work side by side).
+- Any other request writes. On SQLite its writers first queue on a lock in
+  the app (first come, first served), which they hold until they commit or
+  the request ends; without it, waiting writers poll SQLite in random sleeps,
+  and under load some starve until "database is locked". After committing, a
+  view reads on through :func:`reader`, without holding up the next writer.
+
+PostgreSQL takes many writers at once: there the lock and the second engine
+are left out.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+import threading
+
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..store.db import database_url, make_engine, session_factory
+from ..store.db import database_url, is_sqlite, make_engine, session_factory
 
-__all__ = ["init_app", "session", "commit", "sessions"]
+__all__ = ["init_app", "session", "reader", "commit"]
+
+READING = ("GET", "HEAD", "OPTIONS")
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"] or database_url())
+    url = app.config["DATABASE_URL"] or database_url()
+    engine = make_engine(url)
     app.extensions["weegtool.engine"] = engine
     app.extensions["weegtool.sessions"] = session_factory(engine)
+    if is_sqlite(engine):
+        app.extensions["weegtool.readers"] = session_factory(make_engine(url, read_only=True))
+        app.extensions["weegtool.writer_lock"] = threading.Lock()
+    else:
+        app.extensions["weegtool.readers"] = app.extensions["weegtool.sessions"]
+        app.extensions["weegtool.writer_lock"] = None
     app.teardown_appcontext(_close)
 
 
-def sessions() -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = current_app.extensions["weegtool.sessions"]
-    return factory
+def reader() -> Session:
+    """A session that only reads and never waits for a writer (its own transaction)."""
+    if "db_reader" not in g:
+        factory: sessionmaker[Session] = current_app.extensions["weegtool.readers"]
+        g.db_reader = factory()
+    db: Session = g.db_reader
+    return db
 
 
 def session() -> Session:
-    """The request's session."""
+    """The request's session: the reader for a GET, else a writing session (queued behind other writers)."""
+    if request.method in READING:
+        return reader()
     if "db" not in g:
-        g.db = sessions()()
+        lock: threading.Lock | None = current_app.extensions["weegtool.writer_lock"]
+        if lock is not None:
+            lock.acquire()
+            g.db_lock = lock
+        factory: sessionmaker[Session] = current_app.extensions["weegtool.sessions"]
+        g.db = factory()
     db: Session = g.db
     return db
 
 
 def commit() -> None:
     session().commit()
+    _release()
+
+
+def _release() -> None:
+    lock = g.pop("db_lock", None)
+    if lock is not None:
+        lock.release()
 
 
 def _close(_exc: BaseException | None = None) -> None:
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()      # rolls back whatever was not committed
+    for name in ("db", "db_reader"):
+        db = g.pop(name, None)
+        if db is not None:
+            db.close()      # rolls back whatever was not committed
+    _release()

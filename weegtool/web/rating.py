@@ -45,7 +45,7 @@ def _domain_or_404(instrument: Instrument, domain_id: str) -> Domain:
 def own_scores(candidate: Candidate, rater: User) -> dict[str, Any] | None:
     """The rater's own domain and total scores so far (None before their first rating)."""
     try:
-        scored = score_candidate(db.session(), candidate, rater=rater)
+        scored = score_candidate(db.reader(), candidate, rater=rater, notes=False)
     except InputError:
         return None
     advice = scored.advice
