@@ -59,6 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_research.py
 	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_web_load.py
+	$(BIN)/python benchmarks/bench_web_load.py --think 1 --out benchmarks/results/web_load_think1.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .hypothesis node_modules test-artifacts
