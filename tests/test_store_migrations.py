@@ -134,7 +134,7 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
         assert before == {"instruments": 1, "users": 2, "candidates": 1, "ratings": 1, "rating_submissions": 1,
                           "houses": 1, "residents": 1, "audit_log": 3, "assessments": 0, "signatures": 0}
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0003"
+        assert db.current_revision(empty_url) == "0004"
         with engine.connect() as connection:
             assert _counts(connection) == {**before, "notes": 0}
         with db.transaction(db.session_factory(engine)) as session:

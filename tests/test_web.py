@@ -505,6 +505,24 @@ def test_the_audit_log_names_who_did_what_but_holds_no_content(site):
     assert "note.add" in page and "R3" in page and "Geheime inhoud" not in page
 
 
+def test_reading_health_data_is_logged_too(site):
+    from weegtool.store.models import User
+
+    _finalised(site, "C1")
+    site.client("R1").get("/candidates/C3/meeting")
+    site.client("R4").get("/candidates/C3/meeting")                   # blind: shown nothing, so nothing read
+    site.client("coordinator").get("/candidates/C1/assessments/1/report.pdf")
+    site.client("coordinator").get("/exports/decisions.csv")
+    site.client("onderzoeker").get("/research/ratings.csv")
+    reads = site.query(select(User.name, AuditEntry.action, AuditEntry.object_type)
+                       .join(User, User.id == AuditEntry.user_id)
+                       .where(AuditEntry.action.in_(("ratings.read", "report.read", "export.decisions",
+                                                     "export.research"))).order_by(AuditEntry.id))
+    assert [r for r in reads if r[0] != "R3"] == [
+        ("R1", "ratings.read", "candidates"), ("coordinator", "report.read", "assessments"),
+        ("coordinator", "export.decisions", "assessments"), ("onderzoeker", "export.research", "ratings")]
+
+
 def test_the_admin_sees_users_but_no_clinical_content(site):
     page = site.client("beheer").get("/admin/users").get_data(as_text=True)
     assert "R2" in page and "SKJ-100200" in page

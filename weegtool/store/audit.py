@@ -14,13 +14,14 @@ from .models import ACTIONS, AuditEntry, Base, User
 __all__ = ["record", "entries"]
 
 
-def record(session: Session, user: User | None, action: str, target: Base) -> AuditEntry:
-    """Log that ``user`` (None: the system) did ``action`` to ``target`` (a stored row)."""
+def record(session: Session, user: User | None, action: str, target: Base | type[Base]) -> AuditEntry:
+    """Log that ``user`` (None: the system) did ``action`` to ``target``: a stored row, or a model (a table)."""
     if action not in ACTIONS:
         raise ValueError(f"'action' must be one of {', '.join(ACTIONS)}; got {action!r}.")
-    session.flush()     # gives ``target`` its id
+    if not isinstance(target, type):
+        session.flush()     # gives ``target`` its id
     entry = AuditEntry(user_id=user.id if user else None, action=action, object_type=target.__tablename__,
-                       object_id=getattr(target, "id", None))
+                       object_id=None if isinstance(target, type) else getattr(target, "id", None))
     session.add(entry)
     return entry
 

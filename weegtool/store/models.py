@@ -29,6 +29,8 @@ ACTIONS = (
     "user.add", "instrument.add", "instrument.in_force", "referral.register", "referral.update",
     "ratings.save", "ratings.submit", "assessment.finalise", "assessment.correct", "house.save",
     "note.add", "user.login", "user.login_failed", "user.reset", "user.active", "user.password", "house.delete",
+    # reading health data is logged too (NEN 7513): who opened which report, ratings and notes, or exported
+    "ratings.read", "report.read", "export.reports", "export.decisions", "export.research",
 )
 
 # Constraint names fixed by convention: migrations can then name what they change, on both databases.

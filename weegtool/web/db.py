@@ -21,13 +21,14 @@ are left out.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..store.db import database_url, is_sqlite, make_engine, session_factory
 
-__all__ = ["init_app", "session", "reader", "commit"]
+__all__ = ["init_app", "session", "reader", "writer", "commit", "record_reading"]
 
 READING = ("GET", "HEAD", "OPTIONS")
 
@@ -56,9 +57,12 @@ def reader() -> Session:
 
 
 def session() -> Session:
-    """The request's session: the reader for a GET, else a writing session (queued behind other writers)."""
-    if request.method in READING:
-        return reader()
+    """The request's session: the reader for a GET, else the writer."""
+    return reader() if request.method in READING else writer()
+
+
+def writer() -> Session:
+    """The request's writing session (on SQLite queued behind the other writers until it commits)."""
     if "db" not in g:
         lock: threading.Lock | None = current_app.extensions["weegtool.writer_lock"]
         if lock is not None:
@@ -71,8 +75,18 @@ def session() -> Session:
 
 
 def commit() -> None:
-    session().commit()
+    """Commit what the request wrote (nothing to do when it only read)."""
+    if "db" in g:
+        g.db.commit()
     _release()
+
+
+def record_reading(action: str, target: Any) -> None:
+    """Log in the audit log that the user read health data (a report, the ratings, an export), and commit."""
+    from ..store import audit
+
+    audit.record(writer(), g.user, action, target)
+    commit()
 
 
 def _release() -> None:

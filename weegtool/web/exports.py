@@ -44,6 +44,7 @@ def _download(data: bytes, content_type: str, filename: str) -> Response:
 @bp.get("/decisions.csv")
 @roles_required("coordinator")
 def decisions_csv() -> Response:
+    db.record_reading("export.decisions", Assessment)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["pseudonym", "revision", "advice", "decision", "follows_advice", "overridden_flags",
@@ -59,6 +60,7 @@ def decisions_csv() -> Response:
 @roles_required("coordinator")
 def reports_zip() -> Response:
     """The newest revision's report of every finalised assessment, HTML and PDF (the stored PDF, else made now)."""
+    db.record_reading("export.reports", Assessment)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for pseudonym, a in _latest():

@@ -106,7 +106,10 @@ def _main_problem(instrument: Instrument, advice: Advice | None) -> str | None:
 @bp.get("/candidates/<pseudonym>/meeting")
 @roles_required(*RATING_ROLES)
 def show(pseudonym: str) -> Any:
-    return _page(candidate_or_404(pseudonym))
+    candidate = candidate_or_404(pseudonym)
+    if is_submitted(db.session(), candidate, _user()):
+        db.record_reading("ratings.read", candidate)       # the others' ratings and notes are about to be shown
+    return _page(candidate)
 
 
 @bp.post("/candidates/<pseudonym>/notes")
@@ -209,7 +212,9 @@ def _may_read_report(candidate: Candidate) -> None:
 def report_html(pseudonym: str, revision: int) -> Response:
     candidate = candidate_or_404(pseudonym)
     _may_read_report(candidate)
-    response = make_response(_assessment_or_404(candidate, revision).report_html)
+    assessment = _assessment_or_404(candidate, revision)
+    db.record_reading("report.read", assessment)
+    response = make_response(assessment.report_html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Content-Security-Policy"] = REPORT_CSP
     return response
@@ -221,6 +226,7 @@ def report_pdf(pseudonym: str, revision: int) -> Response:
     candidate = candidate_or_404(pseudonym)
     _may_read_report(candidate)
     assessment = _assessment_or_404(candidate, revision)
+    db.record_reading("report.read", assessment)
     pdf = assessment.report_pdf or render_pdf(assessment.report_html)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

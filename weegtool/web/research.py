@@ -71,6 +71,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str], filename: str) -> Respo
 @roles_required("researcher")
 def ratings_csv() -> Response:
     """Submitted ratings as ``weegtool.read_ratings`` reads them: a row per candidate and rater, no notes."""
+    db.record_reading("export.research", Rating)
     query = (select(Candidate.pseudonym, User.name, Rating.item, Rating.value)
              .join(Candidate, Candidate.id == Rating.candidate_id).join(User, User.id == Rating.rater_id)
              .join(RatingSubmission, (RatingSubmission.candidate_id == Rating.candidate_id)
@@ -89,6 +90,7 @@ def ratings_csv() -> Response:
 @bp.get("/decisions.csv")
 @roles_required("researcher")
 def decisions_csv() -> Response:
+    db.record_reading("export.research", Assessment)
     rows = _decisions()
     columns = ["candidate", "age", "direction", "revision", "advice", "total", "decision", "follows_advice",
                "instrument_sha256", "decided_on"]
