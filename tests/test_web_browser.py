@@ -115,7 +115,7 @@ def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(serv
             context.close()
 
 
-def test_pages_pass_an_accessibility_scan(server, page):
+def test_every_role_s_pages_pass_an_accessibility_scan(server, page):
     url = server
     for path, name in (("/login", "login"),):
         page.goto(url + path)
@@ -124,7 +124,17 @@ def test_pages_pass_an_accessibility_scan(server, page):
     page.get_by_label("Naam").fill("coordinator")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    for path in ("/", "/candidates/new", "/candidates/C5", "/houses/", "/houses/huis-a/edit"):
+    for path in ("/", "/candidates/new", "/candidates/C5", "/houses/", "/houses/huis-a/edit", "/exports/"):
         page.goto(url + path)
         violations = axe_violations(page)
         assert violations == [], f"{path}:\n{format_violations(violations)}"
+    for name, paths in (("beheer", ("/admin/users", "/admin/instruments", "/admin/audit")),
+                        ("onderzoeker", ("/research/",))):
+        page.get_by_role("button", name="Uitloggen").click()
+        page.get_by_label("Naam").fill(name)
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        for path in paths:
+            page.goto(url + path)
+            violations = axe_violations(page)
+            assert violations == [], f"{path}:\n{format_violations(violations)}"
