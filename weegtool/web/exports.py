@@ -10,7 +10,7 @@ import io
 import zipfile
 from typing import Any
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, render_template
 from werkzeug.wrappers import Response
 
 from ..report import render_pdf
@@ -18,6 +18,7 @@ from ..store import latest_assessments
 from ..store.models import Assessment
 from . import db
 from .auth import roles_required
+from .views import download
 
 __all__ = ["bp"]
 
@@ -34,13 +35,6 @@ def index() -> Any:
     return render_template("exports.html", count=len(_latest()))
 
 
-def _download(data: bytes, content_type: str, filename: str) -> Response:
-    response = make_response(data)
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/decisions.csv")
 @roles_required("coordinator")
 def decisions_csv() -> Response:
@@ -53,7 +47,7 @@ def decisions_csv() -> Response:
         writer.writerow([pseudonym, a.revision, a.advice.get("category"), a.category, a.follows_advice,
                          ";".join(a.overridden_flags), a.decided_on.isoformat(), a.advice.get("review_date"),
                          a.instrument_sha256])
-    return _download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "besluiten.csv")
+    return download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "besluiten.csv")
 
 
 @bp.get("/reports.zip")
@@ -67,4 +61,4 @@ def reports_zip() -> Response:
             stem = f"advies-{pseudonym}-versie-{a.revision}"
             archive.writestr(f"{stem}.html", a.report_html)
             archive.writestr(f"{stem}.pdf", a.report_pdf or render_pdf(a.report_html))
-    return _download(buffer.getvalue(), "application/zip", "adviesrapporten.zip")
+    return download(buffer.getvalue(), "application/zip", "adviesrapporten.zip")

@@ -30,7 +30,7 @@ from . import db
 from .auth import current_user, roles_required
 from .candidates import candidate_or_404, committee_members, composition_checks, redirect_to
 from .security import REPORT_CSP
-from .views import status_of
+from .views import download, status_of
 
 __all__ = ["bp"]
 
@@ -207,13 +207,19 @@ def _may_read_report(candidate: Candidate) -> None:
         abort(403)
 
 
-@bp.get("/candidates/<pseudonym>/assessments/<int(max=2147483647):revision>/report.html")
-@roles_required("coordinator", *RATING_ROLES)
-def report_html(pseudonym: str, revision: int) -> Response:
+def _report(pseudonym: str, revision: int) -> tuple[Candidate, Assessment]:
+    """The candidate and revision asked for, when this user may read its report; the reading is logged."""
     candidate = candidate_or_404(pseudonym)
     _may_read_report(candidate)
     assessment = _assessment_or_404(candidate, revision)
     db.record_reading("report.read", assessment)
+    return candidate, assessment
+
+
+@bp.get("/candidates/<pseudonym>/assessments/<int(max=2147483647):revision>/report.html")
+@roles_required("coordinator", *RATING_ROLES)
+def report_html(pseudonym: str, revision: int) -> Response:
+    _, assessment = _report(pseudonym, revision)
     response = make_response(assessment.report_html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Content-Security-Policy"] = REPORT_CSP
@@ -223,16 +229,9 @@ def report_html(pseudonym: str, revision: int) -> Response:
 @bp.get("/candidates/<pseudonym>/assessments/<int(max=2147483647):revision>/report.pdf")
 @roles_required("coordinator", *RATING_ROLES)
 def report_pdf(pseudonym: str, revision: int) -> Response:
-    candidate = candidate_or_404(pseudonym)
-    _may_read_report(candidate)
-    assessment = _assessment_or_404(candidate, revision)
-    db.record_reading("report.read", assessment)
-    pdf = assessment.report_pdf or render_pdf(assessment.report_html)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (f'attachment; filename="advies-{_safe(candidate.pseudonym)}'
-                                               f'-versie-{revision}.pdf"')
-    return response
+    candidate, assessment = _report(pseudonym, revision)
+    return download(assessment.report_pdf or render_pdf(assessment.report_html), "application/pdf",
+                    f"advies-{_safe(candidate.pseudonym)}-versie-{revision}.pdf")
 
 
 def _safe(name: str) -> str:

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, render_template
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -19,6 +19,7 @@ from ..pseudonym import pseudonym
 from ..store.models import Assessment, Candidate, Rating, RatingSubmission, User
 from . import db
 from .auth import roles_required
+from .views import download
 
 __all__ = ["bp"]
 
@@ -61,10 +62,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str], filename: str) -> Respo
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    response = make_response(out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(out.getvalue(), "text/csv; charset=utf-8", filename)
 
 
 @bp.get("/ratings.csv")

@@ -5,7 +5,8 @@ import logging
 import math
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
+from werkzeug.wrappers import Response
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
@@ -13,13 +14,21 @@ from ..i18n import direction_title
 from . import db
 from ..instrument import Instrument
 
-__all__ = ["init_app", "ROLE_TITLES", "status_of"]
+__all__ = ["init_app", "ROLE_TITLES", "status_of", "download"]
 
 log = logging.getLogger("weegtool.web")
 
 ROLE_TITLES = {"admin": "beheerder", "coordinator": "coördinator", "chair": "voorzitter", "rater": "beoordelaar",
                "researcher": "onderzoeker"}
 CONSENT_TITLES = {True: "ja", False: "nee", None: "onbekend"}
+
+
+def download(data: bytes | str, content_type: str, filename: str) -> Response:
+    """A file to save (not to show): ``filename`` must be plain (letters, digits, '-', '_', '.')."""
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def status_of(error: WeegtoolError) -> int:
