@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .messages import say
 from ..advice import Override
 from ..composition import House
 from ..decision import Decision, DecisionError, Signatory, check_decision
@@ -58,8 +59,7 @@ def finalise(session: Session, candidate: Candidate, decision: DecisionInput, si
         scientist, a deviation, soft flag or override without justification, ...).
     """
     if latest_assessment(session, candidate) is not None:
-        raise ReadOnlyError(f"The assessment of {candidate.pseudonym!r} is finalised; "
-                            "a change is a correction, with its reason.")
+        raise ReadOnlyError(say("assessment.final", pseudonym=candidate.pseudonym))
     return _write(session, candidate, decision, signers, by, houses, lang, pdf, messages, previous=None, reason="")
 
 
@@ -71,7 +71,7 @@ def correct(session: Session, candidate: Candidate, decision: DecisionInput, sig
     if previous is None:
         raise InputError(f"{candidate.pseudonym!r} has no finalised assessment to correct; finalise one first.")
     if not reason.strip():
-        raise InputError("A correction needs its reason.")
+        raise InputError(say("correction.reason"))
     return _write(session, candidate, decision, signers, by, houses, lang, pdf, messages, previous, reason.strip())
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .messages import say
 from .. import composition as core
 from ..errors import InputError, NotFoundError
 from . import audit
@@ -19,13 +20,12 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
     """Store ``house`` (a :class:`weegtool.House`, e.g. from :func:`weegtool.load_houses`), replacing its residents."""
     problems = []
     if not PSEUDONYM.fullmatch(house.id):
-        problems.append(f"'code' must be 1 to 40 letters, digits, '.', '_' or '-'; got {house.id[:60]!r}.")
+        problems.append(say("house.code", got=house.id[:60]))
     if house.capacity < 1:
-        problems.append(f"'capacity' must be at least 1; got {house.capacity}.")
-    problems += [f"resident {r.id[:60]!r}: a pseudonym must be 1 to 40 letters, digits, '.', '_' or '-'."
-                 for r in house.residents if not PSEUDONYM.fullmatch(r.id)]
+        problems.append(say("house.capacity", got=house.capacity))
+    problems += [say("resident.pseudonym", got=r.id[:60]) for r in house.residents if not PSEUDONYM.fullmatch(r.id)]
     ids = [r.id for r in house.residents]
-    problems += [f"resident {i!r} is listed more than once." for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [say("resident.twice", got=i) for i in sorted({i for i in ids if ids.count(i) > 1})]
     if problems:
         raise InputError.collect(f"house {house.id[:60]!r}", problems)
     row = session.scalar(select(House).where(House.code == house.id)) or House(code=house.id)

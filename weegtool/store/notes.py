@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .messages import say
 from ..errors import InputError, NotAllowedError
 from . import audit
 from .models import Candidate, Note, User
@@ -22,9 +23,9 @@ def add_note(session: Session, candidate: Candidate, text: str, *, by: User) -> 
         raise NotAllowedError(f"Only a {' or '.join(RATING_ROLES)} writes discussion notes; this user is {by.role}.")
     text = text.strip()
     if not text:
-        raise InputError("note: 'text' must not be blank.")
+        raise InputError(say("note.blank"))
     if len(text) > MAX_TEXT:
-        raise InputError(f"note: 'text' must have at most {MAX_TEXT} characters; got {len(text)}.")
+        raise InputError(say("note.length", max=MAX_TEXT, n=len(text)))
     note = Note(candidate_id=candidate.id, author_id=by.id, text=text)
     session.add(note)
     audit.record(session, by, "note.add", note)

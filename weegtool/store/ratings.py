@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .messages import say
 from .. import instrument as core
 from ..advice import Advice, Override, advise
 from ..api import score
@@ -64,9 +65,9 @@ def save_ratings(session: Session, candidate: Candidate, rater: User,
     _check_values(load(candidate.instrument), rows)
     _lock_rater(session, rater)
     if is_submitted(session, candidate, rater):
-        raise ReadOnlyError(f"These ratings of {candidate.pseudonym!r} were submitted and are fixed.")
+        raise ReadOnlyError(say("ratings.fixed", pseudonym=candidate.pseudonym))
     if session.scalar(select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)) is not None:
-        raise ReadOnlyError(f"The committee has decided on {candidate.pseudonym!r}; its ratings are closed.")
+        raise ReadOnlyError(say("ratings.closed", pseudonym=candidate.pseudonym))
     if rows:
         _upsert(session, candidate, rater, rows)
         audit.record(session, rater, "ratings.save", candidate)
@@ -77,8 +78,7 @@ def _check_values(instrument: core.Instrument, rows: Sequence[ItemRating]) -> No
     problems = []
     for row in rows:
         if len(row.note) > MAX_TEXT or len(row.critical) > MAX_TEXT:
-            problems.append(f"item {row.item!r}: a note or reason must be at most {MAX_TEXT} characters; "
-                            f"got {max(len(row.note), len(row.critical))}.")
+            problems.append(say("ratings.text", item=row.item, max=MAX_TEXT, n=max(len(row.note), len(row.critical))))
         if row.item not in instrument.item_ids:
             problems.append(f"item {row.item!r} is not in {instrument.label}.")
         elif row.value is not None and row.value not in instrument.scale_of(instrument.item(row.item)).values:

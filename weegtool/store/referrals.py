@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from .messages import say
 from ..errors import ConflictError, InputError, NotFoundError, StoreError
 from . import audit
 from .instruments import instrument_in_force, load
@@ -38,12 +39,11 @@ def register_referral(session: Session, pseudonym: str, *, by: User, age: int | 
     fields = {"age": age, "referrer": referrer, "direction": direction, "consent": consent, "flags": list(flags)}
     problems = _field_problems(fields, {f.id for f in load(row).flags})
     if not pseudonym:
-        problems.insert(0, "'pseudonym' must not be blank.")
+        problems.insert(0, say("pseudonym.blank"))
     elif not PSEUDONYM.fullmatch(pseudonym):
-        problems.insert(0, "'pseudonym' must be 1 to 40 letters, digits, '.', '_' or '-', beginning with a letter "
-                           f"or digit (a code, never a name); got {pseudonym[:60]!r}.")
+        problems.insert(0, say("pseudonym.form", got=pseudonym[:60]))
     elif session.scalar(select(Candidate.id).where(Candidate.pseudonym == pseudonym)) is not None:
-        problems.insert(0, f"a candidate {pseudonym!r} is already registered.")
+        problems.insert(0, say("pseudonym.taken", pseudonym=pseudonym))
     if problems:
         raise InputError.collect("referral", problems)
     candidate = Candidate(pseudonym=pseudonym, instrument_sha256=row.sha256, registered_by=by.id,
@@ -90,8 +90,7 @@ def update_referral(session: Session, candidate: Candidate, row_version: int, *,
 
 
 def _conflict(pseudonym: str) -> ConflictError:
-    return ConflictError(f"Referral {pseudonym!r} was changed by someone else since you opened it; "
-                         "open it again to see their change, then make yours.")
+    return ConflictError(say("referral.conflict", pseudonym=pseudonym))
 
 
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
@@ -107,18 +106,17 @@ def _field_problems(fields: dict[str, Any], flag_ids: set[str]) -> list[str]:
     problems = []
     age = fields.get("age")
     if age is not None and (not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120):
-        problems.append(f"'age' must be a whole number of years from 0 to 120; got {age!r}.")
+        problems.append(say("age.range", got=age))
     direction = fields.get("direction")
     if direction is not None and direction not in DIRECTIONS:
-        problems.append(f"'direction' must be one of {', '.join(DIRECTIONS)}; got {direction!r}.")
+        problems.append(say("direction.choice", choices=", ".join(DIRECTIONS), got=direction))
     consent = fields.get("consent")
     if consent is not None and not isinstance(consent, bool):
-        problems.append(f"'consent' must be yes, no or not known; got {consent!r}.")
+        problems.append(say("consent.choice", got=consent))
     referrer = fields.get("referrer")
     if referrer is not None and len(referrer) > 200:
-        problems.append(f"'referrer' must be at most 200 characters; got {len(referrer)}.")
+        problems.append(say("referrer.length", n=len(referrer)))
     unknown = sorted(set(fields.get("flags") or ()) - flag_ids)
     if unknown:
-        problems.append(f"'flags' must be flags of the instrument ({', '.join(sorted(flag_ids))}); "
-                        f"got {', '.join(unknown)}.")
+        problems.append(say("flags.choice", choices=", ".join(sorted(flag_ids)), got=", ".join(unknown)))
     return problems

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .messages import say
 from ..errors import InputError, NotAllowedError, NotFoundError, ThrottledError
 from . import audit
 from .models import ROLES, User, as_utc, utcnow
@@ -47,8 +48,7 @@ def one_time_password() -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"A password must have at least {MIN_PASSWORD_LENGTH} characters; "
-                         f"got {len(password)}.")
+        raise InputError(say("password.short", min=MIN_PASSWORD_LENGTH, n=len(password)))
 
 
 def add_user(session: Session, name: str, role: str, password: str, *, behavioural_scientist: bool = False,
@@ -61,17 +61,17 @@ def add_user(session: Session, name: str, role: str, password: str, *, behaviour
     name = name.strip()
     problems = []
     if not name:
-        problems.append("'name' must not be blank.")
+        problems.append(say("name.blank"))
     elif len(name) > 120:
-        problems.append(f"'name' must be at most 120 characters; got {len(name)}.")
+        problems.append(say("name.length", n=len(name)))
     if len((registration or "").strip()) > 40:
-        problems.append(f"'registration' must be at most 40 characters; got {len((registration or '').strip())}.")
+        problems.append(say("registration.length", n=len((registration or "").strip())))
     if role not in ROLES:
-        problems.append(f"'role' must be one of {', '.join(ROLES)}; got {role!r}.")
+        problems.append(say("role.choice", choices=", ".join(ROLES), got=role))
     if behavioural_scientist and not (registration or "").strip():
-        problems.append("a behavioural scientist needs a 'registration' (SKJ or BIG number).")
+        problems.append(say("registration.needed"))
     if name and session.scalar(select(User.id).where(User.name == name)) is not None:
-        problems.append(f"a user named {name!r} already exists.")
+        problems.append(say("name.taken", name=name))
     if problems:
         raise InputError.collect("user", problems)
     _check_password(password)
@@ -144,9 +144,9 @@ def set_password(user: User, password: str) -> None:
 def change_password(session: Session, user: User, old: str, new: str) -> None:
     """The user's own new password ``new``, given their current one ``old``."""
     if not verify_password(user.password_hash, old):
-        raise InputError("password: the current password must match; got a different one.")
+        raise InputError(say("password.current"))
     if new == old:
-        raise InputError("password: the new password must differ from the current one; got the same.")
+        raise InputError(say("password.same"))
     set_password(user, new)
     audit.record(session, user, "user.password", user)
 
@@ -172,8 +172,7 @@ def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
         admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
                                  .with_for_update(key_share=True)).all()
         if set(admins) <= {user.id}:
-            raise InputError(f"user {user.name!r}: the last active admin must stay active; got a deactivation. "
-                             "Make another admin first.")
+            raise InputError(say("admin.last", name=user.name))
     user.active = active
     audit.record(session, by, "user.active", user)
 

@@ -23,6 +23,7 @@ from ..errors import InputError, ThrottledError
 from ..store import authenticate, change_password, end_sessions
 from ..store.models import User
 from . import db
+from .forms import FormErrors, by_field
 from .security import LoginThrottle
 
 __all__ = ["bp", "roles_required", "current_user"]
@@ -151,14 +152,14 @@ def password() -> Any:
     if request.method == "GET":
         return render_template("password.html", errors={})
     new, repeated = request.form.get("new", ""), request.form.get("repeat", "")
-    errors: dict[str, str] = {}
+    errors: FormErrors = {}
     if new != repeated:
-        errors["repeat"] = "De twee nieuwe wachtwoorden verschillen."
+        errors["repeat"] = ["De twee nieuwe wachtwoorden verschillen."]
     else:
         try:
             change_password(db.session(), user, request.form.get("old", ""), new)
         except InputError as error:
-            errors["new"] = str(error)
+            errors = by_field(error.problems, ("old", "new"))
     if errors:
         return render_template("password.html", errors=errors), 400
     db.commit()

@@ -9,15 +9,23 @@ __all__ = ["FormErrors", "by_field", "whole_number", "yes_no"]
 FormErrors = dict[str, list[str]]
 
 
-def by_field(problems: Iterable[str], fields: Iterable[str]) -> FormErrors:
-    """Problems keyed by the field they name (``'age' must ...``); the rest under ``""`` (the whole form)."""
+def by_field(problems: Iterable[str], fields: Iterable[str] = ()) -> FormErrors:
+    """Problems keyed by the field they name (``'age' must ...``); the rest under ``""`` (the whole form).
+
+    A message shown beside its field loses its ``'field': `` lead (the store's Dutch wording has one).
+    """
     names = set(fields)
     out: FormErrors = {}
     for problem in problems:
         match = re.search(r"'([a-z_]+)'", problem)
         key = match.group(1) if match and match.group(1) in names else ""
-        out.setdefault(key, []).append(problem)
+        out.setdefault(key, []).append(_without_lead(problem))
     return out
+
+
+def _without_lead(problem: str) -> str:
+    found = re.match(r"'[a-z_]+': (.)", problem)
+    return problem[found.start(1)].upper() + problem[found.start(1) + 1:] if found else problem
 
 
 def whole_number(form: Mapping[str, str], name: str, errors: FormErrors, low: int = 0,

@@ -14,7 +14,7 @@ from ..store import houses as stored_houses
 from ..store.models import House
 from . import db
 from .auth import current_user, roles_required
-from .forms import FormErrors, whole_number
+from .forms import FormErrors, by_field, whole_number
 
 __all__ = ["bp"]
 
@@ -115,7 +115,7 @@ def edit(code: str | None) -> Any:
             save_house(db.session(), house, by=current_user())  # type: ignore[arg-type]
         except (HouseError, InputError) as error:
             db.session().rollback()
-            errors[""] = list(error.problems)
+            errors = by_field(error.problems, ("code", "capacity"))
         else:
             db.commit()
             flash(f"Huis {house.id} is opgeslagen.", "success")

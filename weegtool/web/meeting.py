@@ -29,6 +29,7 @@ from ..store.ratings import MAX_TEXT, RATING_ROLES
 from . import db
 from .auth import current_user, roles_required
 from .candidates import candidate_or_404, committee_members, composition_checks, redirect_to
+from .forms import by_field
 from .security import REPORT_CSP
 from .views import download, status_of
 
@@ -122,7 +123,7 @@ def note(pseudonym: str) -> Any:
         add_note(db.session(), candidate, request.form.get("text", ""), by=_user())
     except InputError as error:
         db.session().rollback()
-        return _page(candidate, 400, {"note": list(error.problems)}, {"note": request.form.get("text", "")})
+        return _page(candidate, 400, {"note": by_field(error.problems)[""]}, {"note": request.form.get("text", "")})
     db.commit()
     flash("Notitie toegevoegd.", "success")
     return _redirect_meeting(candidate)
@@ -188,7 +189,7 @@ def decide(pseudonym: str) -> Any:
             assessment = correct(session, candidate, decision, signers, reason=reason, **options)
     except WeegtoolError as error:
         session.rollback()
-        return _page(candidate, status_of(error), {"decision": list(error.problems)}, shown)
+        return _page(candidate, status_of(error), {"decision": by_field(error.problems)[""]}, shown)
     db.commit()
     flash(f"Het besluit is vastgelegd (versie {assessment.revision}); het rapport staat klaar.", "success")
     return redirect_to(candidate)

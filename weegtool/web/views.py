@@ -13,6 +13,7 @@ from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyErro
 from ..i18n import direction_title
 from . import db
 from ..instrument import Instrument
+from ..store import messages
 
 __all__ = ["init_app", "ROLE_TITLES", "status_of", "download"]
 
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(role_title=ROLE_TITLES.get, direction_title=direction_title,
                                  consent_title=CONSENT_TITLES.get, category_title=category_title)
     app.jinja_env.filters["score"] = _score
+    # The pages are Dutch: so are the store's refusals shown on them.
+    app.before_request(lambda: messages.use("nl"))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(WeegtoolError, _weegtool_error)
 
