@@ -134,6 +134,10 @@ def test_role_by_state_changing_route_table(site):
                 wrong[role, path] = status
     assert not wrong, wrong
     assert site.query(select(func.count()).select_from(Note))[0][0] == 0
+    assert not site.app.extensions["weegtool.writer_lock"].locked()          # every refusal gave its turn back
+    with site.app.app_context():                                             # also inside an outer app context
+        assert site.client("R1").post("/admin/users/1/reset").status_code == 403
+        assert not site.app.extensions["weegtool.writer_lock"].locked()
 
 
 def test_a_wrong_csrf_token_is_refused_too_and_the_json_endpoint_needs_its_header(site):
@@ -511,6 +515,7 @@ def test_reading_health_data_is_logged_too(site):
     _finalised(site, "C1")
     site.client("R1").get("/candidates/C3/meeting")
     site.client("R4").get("/candidates/C3/meeting")                   # blind: shown nothing, so nothing read
+    site.client("coordinator").client.head("/candidates/C1/assessments/1/report.html")    # shows nothing
     site.client("coordinator").get("/candidates/C1/assessments/1/report.pdf")
     site.client("coordinator").get("/exports/decisions.csv")
     site.client("onderzoeker").get("/research/ratings.csv")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..store.db import database_url, is_sqlite, make_engine, session_factory
 
-__all__ = ["init_app", "session", "reader", "writer", "commit", "record_reading"]
+__all__ = ["init_app", "session", "reader", "writer", "commit", "rollback", "record_reading"]
 
 READING = ("GET", "HEAD", "OPTIONS")
 
@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     else:
         app.extensions["weegtool.readers"] = app.extensions["weegtool.sessions"]
         app.extensions["weegtool.writer_lock"] = None
-    app.teardown_appcontext(_close)
+    app.teardown_request(_close)      # per request, also when an app context was pushed already
 
 
 def reader() -> Session:
@@ -62,12 +62,16 @@ def session() -> Session:
 
 
 def writer() -> Session:
-    """The request's writing session (on SQLite queued behind the other writers until it commits)."""
+    """The request's writing session; on SQLite it first waits its turn behind the other writers.
+
+    The turn lasts until :func:`commit` (or the end of the request); writing again after a commit waits
+    for a new turn.
+    """
+    lock: threading.Lock | None = current_app.extensions["weegtool.writer_lock"]
+    if lock is not None and "db_lock" not in g:
+        lock.acquire()
+        g.db_lock = lock
     if "db" not in g:
-        lock: threading.Lock | None = current_app.extensions["weegtool.writer_lock"]
-        if lock is not None:
-            lock.acquire()
-            g.db_lock = lock
         factory: sessionmaker[Session] = current_app.extensions["weegtool.sessions"]
         g.db = factory()
     db: Session = g.db
@@ -82,11 +86,24 @@ def commit() -> None:
 
 
 def record_reading(action: str, target: Any) -> None:
-    """Log in the audit log that the user read health data (a report, the ratings, an export), and commit."""
+    """Log in the audit log that the user is shown health data (a report, the ratings, an export), and commit.
+
+    Only for a GET, which has nothing else to commit; a HEAD shows nothing and is not logged.
+    """
     from ..store import audit
 
+    if request.method == "HEAD":
+        return
+    assert request.method == "GET", "record_reading commits: a writing request logs through its own commit"
     audit.record(writer(), g.user, action, target)
     commit()
+
+
+def rollback() -> None:
+    """Undo what the request's sessions hold uncommitted (opening none, waiting for no turn)."""
+    for name in ("db", "db_reader"):
+        if name in g:
+            g.get(name).rollback()
 
 
 def _release() -> None:
@@ -96,8 +113,10 @@ def _release() -> None:
 
 
 def _close(_exc: BaseException | None = None) -> None:
-    for name in ("db", "db_reader"):
-        db = g.pop(name, None)
-        if db is not None:
-            db.close()      # rolls back whatever was not committed
-    _release()
+    try:
+        for name in ("db", "db_reader"):
+            db = g.pop(name, None)
+            if db is not None:
+                db.close()      # rolls back whatever was not committed
+    finally:
+        _release()           # whatever happened, the next writer gets its turn

@@ -69,7 +69,7 @@ def _score(value: Any, digits: int = 1) -> str:
 
 def _rolled_back() -> None:
     # The page below reads the user from the database: after a failed statement that needs a fresh transaction.
-    db.session().rollback()
+    db.rollback()
 
 
 def _http_error(error: HTTPException) -> Any:
