@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .messages import say
 from .. import composition as core
-from ..errors import InputError, NotFoundError
+from ..errors import InputError
 from . import audit
+from .lookup import one_by
+from .messages import say
 from .models import House, Resident, User
 from .referrals import PSEUDONYM
 
@@ -43,17 +44,13 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
 
 def get_house(session: Session, code: str) -> House:
     """The house with ``code``, its residents loaded."""
-    row = session.scalar(select(House).where(House.code == code).options(selectinload(House.residents)))
-    if row is None:
-        raise NotFoundError(f"no house {code!r}.")
+    row: House = one_by(session, House.code, code, "house", selectinload(House.residents))
     return row
 
 
 def delete_house(session: Session, code: str, *, by: User) -> None:
     """Remove the house ``code`` with its residents (a house that closes; its past assessments keep their report)."""
-    row = session.scalar(select(House).where(House.code == code))
-    if row is None:
-        raise NotFoundError(f"no house {code!r}.")
+    row = one_by(session, House.code, code, "house")
     audit.record(session, by, "house.delete", row)
     session.delete(row)
     session.flush()

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .messages import say
-from ..errors import ConflictError, InputError, NotFoundError, StoreError
+from ..errors import ConflictError, InputError, StoreError
 from . import audit
 from .instruments import instrument_in_force, load
+from .lookup import one_by
+from .messages import say
 from .models import DIRECTIONS, Candidate, User
 
 __all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE", "PSEUDONYM"]
@@ -54,9 +55,7 @@ def register_referral(session: Session, pseudonym: str, *, by: User, age: int | 
 
 
 def get_candidate(session: Session, pseudonym: str) -> Candidate:
-    candidate = session.scalar(select(Candidate).where(Candidate.pseudonym == pseudonym))
-    if candidate is None:
-        raise NotFoundError(f"no candidate {pseudonym!r}.")
+    candidate: Candidate = one_by(session, Candidate.pseudonym, pseudonym, "candidate")
     return candidate
 
 

@@ -15,9 +15,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .messages import say
-from ..errors import InputError, NotAllowedError, NotFoundError, ThrottledError
+from ..errors import InputError, NotAllowedError, ThrottledError
 from . import audit
+from .lookup import one_by
+from .messages import say
 from .models import ROLES, User, as_utc, utcnow
 
 __all__ = ["hash_password", "verify_password", "one_time_password", "add_user", "get_user", "users", "authenticate",
@@ -83,9 +84,7 @@ def add_user(session: Session, name: str, role: str, password: str, *, behaviour
 
 
 def get_user(session: Session, name: str) -> User:
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        raise NotFoundError(f"no user named {name!r}.")
+    user: User = one_by(session, User.name, name, "user named")
     return user
 
 
