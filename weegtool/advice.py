@@ -28,7 +28,8 @@ from .engine import DECIMALS, Scores, Weights
 from .errors import WeegtoolError
 from .instrument import Instrument
 
-__all__ = ["Advice", "Advices", "Reason", "Change", "Override", "FlagStatus", "DecisionError", "advise"]
+__all__ = ["Advice", "Advices", "Reason", "Change", "Override", "FlagStatus", "DecisionError", "advise", "main_problem",
+           "conflict_reason"]
 
 
 class DecisionError(WeegtoolError, ValueError):
@@ -177,6 +178,23 @@ def advise(
     """
     context = _Context.of(scores, houses, on, overrides or {})
     return Advices(context.advise(i) for i in range(len(scores)))
+
+
+def main_problem(instrument: Instrument, domains: Mapping[str, float | None]) -> str | None:
+    """A candidate's main problem for the composition rules: the risk domain scoring highest (the first of
+    equals), None when no risk domain has a score."""
+    best: tuple[float, str] | None = None
+    for domain in instrument.domains:
+        value = domains.get(domain.id)
+        if domain.kind == "risk" and value is not None and not math.isnan(value) and (best is None or value > best[0]):
+            best = (float(value), domain.id)
+    return best[1] if best else None
+
+
+def conflict_reason(conflict: Conflict, advice: str | None = None) -> Reason:
+    """The reason a composition conflict gives (``advice``: the category it leads to, if any)."""
+    return Reason("composition", conflict.rule, advice,
+                  {"house": conflict.house, "severity": conflict.severity, "type": conflict.type, **conflict.details})
 
 
 # --- the rules ------------------------------------------------------------------------
@@ -343,15 +361,10 @@ class _Context:
         return (names[0] if len(names) == 1 else None), tuple(c for found in checked.values() for c in found), room
 
     def main_problem(self, i: int) -> str | None:
-        scores = np.where(self.weights.risk_domain, self.scores.domain_scores[i], np.nan)
-        if np.isnan(scores).all():
-            return None
-        return self.instrument.domain_ids[int(np.nanargmax(scores))]
+        return main_problem(self.instrument, dict(zip(self.instrument.domain_ids, self.scores.domain_scores[i])))
 
     def conflict_reasons(self, conflicts: Iterable[Conflict], category: str) -> list[Reason]:
-        return [Reason("composition", c.rule, category if c.hard else None,
-                       {"house": c.house, "severity": c.severity, "type": c.type, **c.details})
-                for c in conflicts]
+        return [conflict_reason(c, category if c.hard else None) for c in conflicts]
 
     def winner(self, reasons: Iterable[Reason]) -> str:
         return min((r.advice for r in reasons if r.advice is not None), key=self.rank.__getitem__)

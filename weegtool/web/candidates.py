@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..advice import Reason
+from ..advice import conflict_reason
 from ..composition import Profile, check_composition
 from ..errors import ConflictError, InputError, NotFoundError
 from ..i18n import describe_reason
@@ -17,7 +17,7 @@ from ..store import (core_houses, get_candidate, instrument_in_force, is_submitt
 from ..store.models import DIRECTIONS, Candidate, Rating, RatingSubmission, User
 from ..store.ratings import RATING_ROLES
 from . import db
-from .auth import current_user, roles_required
+from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field, whole_number, yes_no
 
 __all__ = ["bp", "candidate_or_404", "composition_checks"]
@@ -38,8 +38,7 @@ def candidate_or_404(pseudonym: str) -> Candidate:
 @bp.get("/")
 @roles_required()
 def index() -> Any:
-    user = current_user()
-    assert user is not None
+    user = signed_in()
     if user.role == "admin":
         return redirect(url_for("admin.users_page"))
     if user.role == "researcher":
@@ -91,7 +90,7 @@ def new() -> Any:
     values = {"pseudonym": pseudonym, **fields, "age": request.form.get("age", "")}
     if not errors:
         try:
-            candidate = register_referral(session, pseudonym, by=current_user(), **fields)  # type: ignore[arg-type]
+            candidate = register_referral(session, pseudonym, by=signed_in(), **fields)
         except InputError as error:
             errors = by_field(error.problems, REFERRAL_FIELDS)
         else:
@@ -120,7 +119,7 @@ def edit(pseudonym: str) -> Any:
                                          "opnieuw.")
     elif not errors:
         try:
-            update_referral(db.session(), candidate, read_at, by=current_user(), **fields)  # type: ignore[arg-type]
+            update_referral(db.session(), candidate, read_at, by=signed_in(), **fields)
         except ConflictError as error:
             db.session().rollback()
             fresh = candidate_or_404(pseudonym)
@@ -143,10 +142,7 @@ def composition_checks(instrument: Instrument, candidate: Candidate, main_proble
     checks = []
     for house in core_houses(db.session()):
         conflicts = check_composition(instrument, profile, house)
-        described = [(c.hard, describe_reason(Reason("composition", c.rule, None,
-                                                     {"house": c.house, "severity": c.severity, "type": c.type,
-                                                      **c.details}), instrument, lang))
-                     for c in conflicts]
+        described = [(c.hard, describe_reason(conflict_reason(c), instrument, lang)) for c in conflicts]
         checks.append({"house": house, "free": house.free_places, "conflicts": described,
                        "fits": house.free_places > 0 and not any(hard for hard, _ in described)})
     return checks
@@ -157,8 +153,7 @@ def composition_checks(instrument: Instrument, candidate: Candidate, main_proble
 def show(pseudonym: str) -> Any:
     session = db.session()
     candidate = candidate_or_404(pseudonym)
-    user = current_user()
-    assert user is not None
+    user = signed_in()
     instrument = load_instrument(candidate.instrument)
     return render_template(
         "candidate.html", candidate=candidate, instrument=instrument, in_force=instrument_in_force(session),
