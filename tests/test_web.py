@@ -747,3 +747,11 @@ def test_raters_saving_at_the_same_moment_through_the_app_lose_nothing(any_site)
     last = rounds - 1
     assert sorted(stored) == sorted((name, item, (last + k) % 5, f"{name}-{last}")
                                     for name in names for k, item in enumerate(items))
+
+
+def test_the_pages_dutch_wording_of_store_refusals_ends_with_the_request(site):
+    from weegtool.store import messages
+
+    response = site.client("coordinator").post("/candidates/new", {"pseudonym": ""})
+    assert "Vul een pseudoniem in." in response.get_data(as_text=True)
+    assert messages.language() == "en"            # the CLI and the API in this thread keep their English

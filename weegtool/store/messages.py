@@ -1,16 +1,16 @@
 """What the store says when it refuses something, in English (the default) or Dutch.
 
 The web app, whose pages are Dutch, asks for Dutch for the length of each
-request (:func:`use`); the command line and the Python API keep English. A
+request (:func:`use`, then :func:`restore`); the command line and the Python API keep English. A
 message about one field of a form starts with that field's name in quotes
 (``'age' must ...``, ``'age': moet ...``), so a form can show it beside the field.
 """
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
-__all__ = ["say", "use", "language"]
+__all__ = ["say", "use", "restore", "language"]
 
 _language: ContextVar[str] = ContextVar("weegtool_store_messages", default="en")
 
@@ -49,6 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ratings.text": "item {item!r}: a note or reason must be at most {max} characters; got {n}.",
         "assessment.final": "The assessment of {pseudonym!r} is finalised; a change is a correction, with its reason.",
         "correction.reason": "A correction needs its reason.",
+        "text.length": "'{field}' must be at most {max} characters.",
     },
     "nl": {
         "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
@@ -84,6 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ratings.text": "item {item!r}: een toelichting heeft ten hoogste {max} tekens; nu {n}.",
         "assessment.final": "Het besluit over {pseudonym!r} is vastgesteld; een wijziging is een correctie, met reden.",
         "correction.reason": "'reason': een correctie vraagt de reden ervan.",
+        "text.length": "'{field}': ten hoogste {max} tekens.",
     },
 }
 
@@ -92,11 +94,16 @@ def language() -> str:
     return _language.get()
 
 
-def use(lang: str) -> None:
-    """Word the store's refusals in ``lang`` ("en" or "nl") from now on, in this thread or task."""
+def use(lang: str) -> Token[str]:
+    """Word the store's refusals in ``lang`` ("en" or "nl") until :func:`restore` with the token returned."""
     if lang not in MESSAGES:
         raise ValueError(f"The 'lang' parameter must be one of {tuple(MESSAGES)}. Got {lang!r} instead.")
-    _language.set(lang)
+    return _language.set(lang)
+
+
+def restore(token: Token[str]) -> None:
+    """Back to the language before the :func:`use` that gave ``token``."""
+    _language.reset(token)
 
 
 def say(key: str, **values: Any) -> str:

@@ -5,7 +5,7 @@ import logging
 import math
 from typing import Any
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from werkzeug.wrappers import Response
 from werkzeug.exceptions import HTTPException
 
@@ -47,10 +47,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(role_title=ROLE_TITLES.get, direction_title=direction_title,
                                  consent_title=CONSENT_TITLES.get, category_title=category_title)
     app.jinja_env.filters["score"] = _score
-    # The pages are Dutch: so are the store's refusals shown on them.
-    app.before_request(lambda: messages.use("nl"))
+    # The pages are Dutch: so are the store's refusals shown on them (for the request, not the thread).
+    app.before_request(_dutch_messages)
+    app.teardown_request(_messages_back)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(WeegtoolError, _weegtool_error)
+
+
+def _dutch_messages() -> None:
+    g.messages = messages.use("nl")
+
+
+def _messages_back(_exc: BaseException | None = None) -> None:
+    token = g.pop("messages", None)
+    if token is not None:
+        messages.restore(token)
 
 
 def category_title(instrument: Instrument, category: str | None, lang: str = "nl") -> str:
