@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .messages import say
 from ..advice import Override
 from ..composition import House
 from ..decision import Decision, DecisionError, Signatory, check_decision
@@ -21,8 +20,9 @@ from ..errors import InputError, NotAllowedError, ReadOnlyError
 from ..instrument import Instrument
 from . import audit
 from .instruments import load
+from .messages import say
 from .models import Assessment, Candidate, Signature, User
-from .ratings import RATING_ROLES, score_candidate
+from .ratings import MAX_TEXT, RATING_ROLES, score_candidate
 
 __all__ = ["DecisionInput", "finalise", "correct", "latest_assessment", "revisions", "confirm_signer"]
 
@@ -82,6 +82,10 @@ def _write(session: Session, candidate: Candidate, decision: DecisionInput, sign
 
     if by.role != "chair":
         raise NotAllowedError(f"The chair finalises an assessment; this user is {by.role}.")
+    long = [name for name, text in (("justification", decision.justification), ("dissent", decision.dissent),
+                                     ("reason", reason)) if len(text) > MAX_TEXT]
+    if long:
+        raise InputError.collect("decision", [say("text.length", field=name, max=MAX_TEXT) for name in long])
     unique_signers = list({user.id: user for user in signers}.values())
     outsiders = [u.name for u in unique_signers if u.role not in RATING_ROLES or not u.active]
     if outsiders:

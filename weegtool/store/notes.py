@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .messages import say
 from ..errors import InputError, NotAllowedError
 from . import audit
+from .messages import say
 from .models import Candidate, Note, User
 from .ratings import MAX_TEXT, RATING_ROLES
 

@@ -18,7 +18,6 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .messages import say
 from .. import instrument as core
 from ..advice import Advice, Override, advise
 from ..api import score
@@ -27,6 +26,7 @@ from ..engine import Scores
 from ..errors import InputError, NotAllowedError, RatingsError, ReadOnlyError
 from . import audit
 from .instruments import load
+from .messages import say
 from .models import Assessment, Candidate, Rating, RatingSubmission, User, utcnow
 
 __all__ = ["ItemRating", "save_ratings", "submit_ratings", "is_submitted", "visible_ratings", "ratings_frame",

@@ -11,7 +11,6 @@ owner only.
 from __future__ import annotations
 
 import datetime as _dt
-import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -77,7 +76,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     views.init_app(app)
     for blueprint in (auth.bp, candidates.bp, rating.bp, meeting.bp, houses.bp, exports.bp, admin.bp, research.bp):
         app.register_blueprint(blueprint)
-    logging.getLogger("weegtool.web").setLevel(logging.INFO)
     return app
 
 

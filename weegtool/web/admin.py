@@ -11,19 +11,13 @@ from ..errors import CriteriaError, InputError, NotAllowedError
 from ..store import add_instrument, add_user, one_time_password, put_in_force, reset_password, set_active, users
 from ..store.models import ROLES, AuditEntry, Instrument, User
 from . import db
-from .auth import current_user, roles_required
+from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field
 
 __all__ = ["bp"]
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_ROWS = 500
-
-
-def _admin() -> User:
-    user = current_user()
-    assert user is not None
-    return user
 
 
 def _user_or_404(user_id: int) -> User:
@@ -45,7 +39,7 @@ def users_page() -> Any:
         password = one_time_password()
         try:
             user = add_user(db.session(), name, role, password, behavioural_scientist=scientist,
-                            registration=registration, by=_admin())
+                            registration=registration, by=signed_in())
         except InputError as error:
             db.session().rollback()
             errors = by_field(error.problems, ("name", "role", "registration"))
@@ -60,7 +54,7 @@ def users_page() -> Any:
 @roles_required("admin")
 def reset(user_id: int) -> Any:
     user = _user_or_404(user_id)
-    password = reset_password(db.session(), user, by=_admin())
+    password = reset_password(db.session(), user, by=signed_in())
     db.commit()
     return render_template("one_time_password.html", user=user, password=password)
 
@@ -71,7 +65,7 @@ def active(user_id: int) -> Response:
     user = _user_or_404(user_id)
     make_active = request.form.get("active") == "yes"
     try:
-        set_active(db.session(), user, make_active, by=_admin())
+        set_active(db.session(), user, make_active, by=signed_in())
     except (InputError, NotAllowedError) as error:
         db.session().rollback()
         flash(str(error), "error")
@@ -104,7 +98,7 @@ def instruments() -> Any:
             else:
                 try:
                     row = add_instrument(db.session(), text, in_force=request.form.get("in_force") == "yes",
-                                         by=_admin(), source=name)
+                                         by=signed_in(), source=name)
                 except CriteriaError as error:
                     db.session().rollback()
                     problems = list(error.problems)
@@ -123,7 +117,7 @@ def in_force(row_id: int) -> Response:
     row = db.session().get(Instrument, row_id)
     if row is None:
         abort(404)
-    put_in_force(db.session(), row, by=_admin())
+    put_in_force(db.session(), row, by=signed_in())
     db.commit()
     flash(f"Instrument {row.instrument_id} {row.version} is nu van kracht voor nieuwe aanmeldingen.", "success")
     return redirect(url_for("admin.instruments"))

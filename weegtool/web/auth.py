@@ -26,7 +26,7 @@ from . import db
 from .forms import FormErrors, by_field
 from .security import LoginThrottle
 
-__all__ = ["bp", "roles_required", "current_user"]
+__all__ = ["bp", "roles_required", "current_user", "signed_in"]
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -35,6 +35,13 @@ OPEN_ENDPOINTS = ("auth.login", "auth.logout", "static")
 
 def current_user() -> User | None:
     user: User | None = g.get("user")
+    return user
+
+
+def signed_in() -> User:
+    """The logged-in user, in a view that :func:`roles_required` guards (so there always is one)."""
+    user = current_user()
+    assert user is not None, "signed_in() outside a view guarded by roles_required"
     return user
 
 
@@ -147,8 +154,7 @@ def logout() -> Response:
 @bp.route("/password", methods=["GET", "POST"])
 @roles_required()
 def password() -> Any:
-    user = current_user()
-    assert user is not None
+    user = signed_in()
     if request.method == "GET":
         return render_template("password.html", errors={})
     new, repeated = request.form.get("new", ""), request.form.get("repeat", "")

@@ -13,7 +13,7 @@ from ..store import delete_house, get_house, instrument_in_force, load_instrumen
 from ..store import houses as stored_houses
 from ..store.models import House
 from . import db
-from .auth import current_user, roles_required
+from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field, whole_number
 
 __all__ = ["bp"]
@@ -40,6 +40,14 @@ def _house_or_404(code: str) -> House:
         return get_house(db.session(), code)
     except NotFoundError:
         abort(404)
+
+
+def _exists(code: str) -> bool:
+    try:
+        get_house(db.session(), code)
+    except NotFoundError:
+        return False
+    return True
 
 
 def _values(house: House | None) -> dict[str, Any]:
@@ -107,12 +115,12 @@ def edit(code: str | None) -> Any:
     values, record, errors = _posted()
     if existing is not None:
         values["code"] = record["id"] = existing.code       # the code names the house; it is not changed here
-    elif any(h.code == values["code"] for h in stored_houses(db.session())):
+    elif values["code"] and _exists(values["code"]):
         errors.setdefault("code", []).append(f"Er is al een huis met code {values['code']!r}.")
     if not errors:
         try:
             house, = parse_houses([record], instrument, source="huis")
-            save_house(db.session(), house, by=current_user())  # type: ignore[arg-type]
+            save_house(db.session(), house, by=signed_in())
         except (HouseError, InputError) as error:
             db.session().rollback()
             errors = by_field(error.problems, ("code", "capacity"))
@@ -127,7 +135,7 @@ def edit(code: str | None) -> Any:
 @roles_required("coordinator")
 def delete(code: str) -> Response:
     _house_or_404(code)
-    delete_house(db.session(), code, by=current_user())  # type: ignore[arg-type]
+    delete_house(db.session(), code, by=signed_in())
     db.commit()
     flash(f"Huis {code} is verwijderd.", "success")
     return redirect(url_for("houses.index"))

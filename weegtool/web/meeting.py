@@ -8,7 +8,6 @@ member who signs it confirms with their own password.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections import defaultdict
 from typing import Any
 
@@ -16,7 +15,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..advice import Advice
+from ..advice import main_problem
 from ..errors import InputError, NotAllowedError, ThrottledError, WeegtoolError
 from ..i18n import LANGUAGES, describe_reason
 from ..instrument import Instrument
@@ -25,9 +24,9 @@ from ..store import (CandidateScore, DecisionInput, add_note, confirm_signer, co
                      is_submitted, latest_assessment, load_instrument, notes, revisions, score_candidate, submissions,
                      visible_ratings)
 from ..store.models import Assessment, Candidate, User
-from ..store.ratings import MAX_TEXT, RATING_ROLES
+from ..store.ratings import RATING_ROLES
 from . import db
-from .auth import current_user, roles_required
+from .auth import roles_required, signed_in
 from .candidates import candidate_or_404, committee_members, composition_checks, redirect_to
 from .forms import by_field
 from .security import REPORT_CSP
@@ -38,12 +37,6 @@ __all__ = ["bp"]
 bp = Blueprint("meeting", __name__)
 
 
-def _user() -> User:
-    user = current_user()
-    assert user is not None
-    return user
-
-
 def _scored(candidate: Candidate) -> CandidateScore | None:
     """The submitted ratings scored with the houses (None before any submitted rating)."""
     try:
@@ -52,63 +45,54 @@ def _scored(candidate: Candidate) -> CandidateScore | None:
         return None
 
 
-def _rating_table(candidate: Candidate, instrument: Instrument, advice: Advice | None) -> dict[str, Any]:
-    """Item rows with each visible rater's rating, the spread, and whether the item is up for discussion."""
-    ratings = visible_ratings(db.session(), candidate, _user())
+def _rating_table(candidate: Candidate, instrument: Instrument, scored: CandidateScore | None) -> dict[str, Any]:
+    """Item rows with each visible rater's rating, and the core's aggregate, spread and 'disputed' mark."""
+    ratings = visible_ratings(db.session(), candidate, signed_in())
     names = dict(db.session().execute(select(User.id, User.name).where(
         User.id.in_({r.rater_id for r in ratings}))).all())
-    raters = sorted({names[r.rater_id] for r in ratings})
     by_item: defaultdict[str, dict[str, Any]] = defaultdict(dict)
     for rating in ratings:
         by_item[rating.item][names[rating.rater_id]] = rating
-    disputed = {d.item for d in advice.disputed} if advice else set()
+    aggregated = scored.scores.ratings if scored else None
     rows = []
-    for item in instrument.items:
+    for j, item in enumerate(instrument.items):
         cells = by_item.get(item.id, {})
-        values = [r.value for r in cells.values() if r.value is not None]
-        rows.append({"item": item, "cells": cells, "spread": (max(values) - min(values)) if values else None,
-                     "disputed": item.id in disputed, "critical": any(r.critical for r in cells.values()),
-                     "aggregate": advice.ratings.get(item.id) if advice else None})
-    return {"raters": raters, "rows": rows}
+        rows.append({"item": item, "cells": cells, "critical": any(r.critical for r in cells.values()),
+                     "aggregate": aggregated.values[0, j] if aggregated else None,
+                     "spread": aggregated.spread[0, j] if aggregated else None,
+                     "disputed": bool(aggregated.disputed[0, j]) if aggregated else False})
+    return {"raters": sorted(set(names.values())), "rows": rows}
 
 
 def _page(candidate: Candidate, status: int = 200, errors: dict[str, list[str]] | None = None,
           form: dict[str, Any] | None = None) -> tuple[str, int]:
     session = db.session()
-    user = _user()
+    user = signed_in()
     instrument = load_instrument(candidate.instrument)
     if not is_submitted(session, candidate, user):
         return render_template("meeting.html", candidate=candidate, blind=True), status
     scored = _scored(candidate)
     advice = scored.advice if scored else None
-    main_problem = _main_problem(instrument, advice)
     members = committee_members()
+    submitted = submissions(session, candidate)
     return render_template(
         "meeting.html", candidate=candidate, blind=False, instrument=instrument, advice=advice,
         reasons=[describe_reason(r, instrument, "nl") for r in advice.reasons] if advice else [],
-        table=_rating_table(candidate, instrument, advice), notes=notes(session, candidate, user),
-        submitted=submissions(session, candidate), members=members,
-        waiting=[m.name for m in members if m.name not in {name for name, _ in submissions(session, candidate)}],
-        checks=composition_checks(instrument, candidate, main_problem),
+        table=_rating_table(candidate, instrument, scored), notes=notes(session, candidate, user),
+        submitted=submitted, members=members,
+        waiting=[m.name for m in members if m.name not in {name for name, _ in submitted}],
+        checks=composition_checks(instrument, candidate, main_problem(instrument, advice.domains) if advice else None),
         assessment=latest_assessment(session, candidate), revisions=revisions(session, candidate),
         hard_flags=[f for f in (advice.flags if advice else ()) if f.severity == "hard"],
         categories=instrument.spec.advice.categories, errors=errors or {}, form=form or {},
         languages=LANGUAGES), status
 
 
-def _main_problem(instrument: Instrument, advice: Advice | None) -> str | None:
-    if advice is None:
-        return None
-    risk = {d.id: advice.domains.get(d.id) for d in instrument.domains if d.kind == "risk"}
-    scored = {k: v for k, v in risk.items() if v is not None and not math.isnan(v)}
-    return max(scored, key=scored.__getitem__) if scored else None
-
-
 @bp.get("/candidates/<pseudonym>/meeting")
 @roles_required(*RATING_ROLES)
 def show(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
-    if is_submitted(db.session(), candidate, _user()):
+    if is_submitted(db.session(), candidate, signed_in()):
         db.record_reading("ratings.read", candidate)       # the others' ratings and notes are about to be shown
     return _page(candidate)
 
@@ -117,10 +101,10 @@ def show(pseudonym: str) -> Any:
 @roles_required(*RATING_ROLES)
 def note(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
-    if not is_submitted(db.session(), candidate, _user()):
+    if not is_submitted(db.session(), candidate, signed_in()):
         abort(403)
     try:
-        add_note(db.session(), candidate, request.form.get("text", ""), by=_user())
+        add_note(db.session(), candidate, request.form.get("text", ""), by=signed_in())
     except InputError as error:
         db.session().rollback()
         return _page(candidate, 400, {"note": by_field(error.problems)[""]}, {"note": request.form.get("text", "")})
@@ -139,7 +123,7 @@ def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
     A wrong password counts toward that member's lock like a failed log-in, so
     the form cannot be used to guess passwords.
     """
-    chair = _user()
+    chair = signed_in()
     signers = [chair]
     for member in committee_members():
         if member.id == chair.id or request.form.get(f"sign-{member.id}") != "yes":
@@ -162,7 +146,7 @@ def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
 def decide(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     session = db.session()
-    if not is_submitted(session, candidate, _user()):
+    if not is_submitted(session, candidate, signed_in()):
         abort(403)
     form = request.form
     category, justification = form.get("category", ""), form.get("justification", "")
@@ -171,8 +155,6 @@ def decide(pseudonym: str) -> Any:
     lang = form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl"
     shown = {"category": category, "justification": justification, "items": items, "dissent": dissent,
              "overridden": overridden, "reason": reason, "lang": lang}
-    if any(len(text) > MAX_TEXT for text in (justification, dissent, reason)):
-        return _page(candidate, 400, {"decision": [f"Een tekst is langer dan {MAX_TEXT} tekens."]}, shown)
     errors: dict[str, list[str]] = {}
     signers = _signers(candidate, errors)
     if errors:
@@ -180,7 +162,7 @@ def decide(pseudonym: str) -> Any:
         return _page(candidate, 400, errors, shown)
     decision = DecisionInput(category=category, justification=justification, items=items, dissent=dissent,
                              overridden_flags=overridden, decided_on=_dt.date.today())
-    options = {"by": _user(), "houses": core_houses(session), "lang": lang, "pdf": current_app.config["REPORT_PDF"],
+    options = {"by": signed_in(), "houses": core_houses(session), "lang": lang, "pdf": current_app.config["REPORT_PDF"],
                "messages": "nl"}
     try:
         if latest_assessment(session, candidate) is None:
@@ -203,7 +185,7 @@ def _assessment_or_404(candidate: Candidate, revision: int) -> Assessment:
 
 
 def _may_read_report(candidate: Candidate) -> None:
-    user = _user()
+    user = signed_in()
     if user.role in RATING_ROLES and not is_submitted(db.session(), candidate, user):
         abort(403)
 

@@ -18,9 +18,9 @@ from ..errors import InputError, WeegtoolError
 from ..instrument import Domain, Instrument
 from ..store import ItemRating, is_submitted, load_instrument, save_ratings, score_candidate, submit_ratings
 from ..store.models import Candidate, Rating, User
-from ..store.ratings import MAX_TEXT, RATING_ROLES
+from ..store.ratings import RATING_ROLES
 from . import db
-from .auth import current_user, roles_required
+from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
 from .views import status_of
 
@@ -28,12 +28,6 @@ __all__ = ["bp", "own_scores"]
 
 bp = Blueprint("rating", __name__)
 UNKNOWN = "unknown"
-
-
-def _rater() -> User:
-    user = current_user()
-    assert user is not None
-    return user
 
 
 def _domain_or_404(instrument: Instrument, domain_id: str) -> Domain:
@@ -70,7 +64,7 @@ def start(pseudonym: str) -> Response:
 
 def _page(candidate: Candidate, instrument: Instrument, domain: Domain, errors: list[str], status: int = 200,
           posted: dict[str, ItemRating] | None = None) -> tuple[str, int]:
-    rater = _rater()
+    rater = signed_in()
     saved = _own_ratings(candidate, rater)
     ids = instrument.domain_ids
     position = ids.index(domain.id)
@@ -90,9 +84,6 @@ def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, Item
         choice = request.form.get(f"value-{item_id}")
         note = request.form.get(f"note-{item_id}", "").strip()
         critical = request.form.get(f"critical-{item_id}", "").strip()
-        if len(note) > MAX_TEXT or len(critical) > MAX_TEXT:
-            problems.append(f"{instrument.item(item_id).text('nl')}: een toelichting is langer dan {MAX_TEXT} tekens.")
-            continue
         if choice is None:
             if note or critical:
                 problems.append(f"{instrument.item(item_id).text('nl')}: kies een niveau (of 'onbekend') bij de "
@@ -123,7 +114,7 @@ def domain(pseudonym: str, domain_id: str) -> Any:
     if problems:
         return _page(candidate, instrument, this, problems, 400, posted)
     try:
-        save_ratings(db.session(), candidate, _rater(), list(posted.values()))
+        save_ratings(db.session(), candidate, signed_in(), list(posted.values()))
     except WeegtoolError as error:
         db.session().rollback()
         return _page(candidate, instrument, this, list(error.problems), status_of(error), posted)
@@ -142,7 +133,7 @@ def domain(pseudonym: str, domain_id: str) -> Any:
 def review(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     instrument = load_instrument(candidate.instrument)
-    rater = _rater()
+    rater = signed_in()
     return render_template("review.html", candidate=candidate, instrument=instrument,
                            saved=_own_ratings(candidate, rater), scores=own_scores(candidate, rater),
                            submitted=is_submitted(db.session(), candidate, rater))
@@ -152,7 +143,7 @@ def review(pseudonym: str) -> Any:
 @roles_required(*RATING_ROLES)
 def submit(pseudonym: str) -> Response:
     candidate = candidate_or_404(pseudonym)
-    submit_ratings(db.session(), candidate, _rater())
+    submit_ratings(db.session(), candidate, signed_in())
     db.commit()
     flash("Uw beoordeling is ingediend en staat vast. U ziet nu ook die van de anderen die hebben ingediend.",
           "success")
@@ -178,11 +169,11 @@ def save_api(pseudonym: str) -> Any:
     except (KeyError, TypeError, ValueError) as error:
         return jsonify(error=f"Onleesbare beoordeling: {error}"), 400
     try:
-        saved = save_ratings(db.session(), candidate, _rater(), ratings)
+        saved = save_ratings(db.session(), candidate, signed_in(), ratings)
     except WeegtoolError as error:
         return jsonify(error=str(error), problems=list(error.problems)), status_of(error)
     db.commit()
-    return jsonify(saved=saved, scores=own_scores(candidate, _rater()))
+    return jsonify(saved=saved, scores=own_scores(candidate, signed_in()))
 
 
 def _text(value: Any) -> str:
