@@ -178,6 +178,19 @@ def test_a_decision_is_printed_with_its_signatories(scored, instrument):
     assert 'class="line"' not in page.split('id="h-decision"')[1].split("</section>")[0]
 
 
+def test_a_decision_names_its_items_by_their_wording_and_known_roles_in_the_reports_language(scored, instrument):
+    scores, advices = scored
+    advice = next(a for a in advices if a.candidate_id == "C2")
+    decision = Decision("C2", advice.category, follows_advice=True, items=("pf_network",), decided_on=ON,
+                        signatories=(Signatory("A", "chair"), Signatory("B", "orthopedagoog", "SKJ 1", True)))
+    part = {lang: render_html(advice, scores.instrument, scores.ratings, lang, decision).split('id="h-decision"')[1]
+            for lang in ("nl", "en")}
+    wording = instrument.item("pf_network").text("nl")
+    assert f"{wording} (pf_network)" in part["nl"]
+    assert "<td>voorzitter</td>" in part["nl"] and "<td>chair</td>" in part["en"]
+    assert "<td>orthopedagoog</td>" in part["nl"]          # a role from a decisions file, as given
+
+
 def test_without_a_decision_the_report_has_lines_to_sign(scored):
     decision_part = _page(scored).split('id="h-decision"')[1].split("</section>")[0]
     assert decision_part.count('class="line"') >= 3

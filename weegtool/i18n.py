@@ -10,7 +10,7 @@ from typing import Any
 
 from .instrument import Instrument
 
-__all__ = ["LANGUAGES", "text", "describe_reason", "describe_change", "direction_title", "check_lang"]
+__all__ = ["LANGUAGES", "text", "describe_reason", "describe_change", "direction_title", "role_title", "check_lang"]
 
 LANGUAGES = ("nl", "en")
 
@@ -75,6 +75,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_follows": "De commissie volgt het advies.",
         "report.decision_deviates": "De commissie wijkt af van het advies en besluit: {title}.",
         "report.decision_items": "Onderbouwd met de items",
+        "role.admin": "beheerder", "role.coordinator": "coördinator", "role.chair": "voorzitter",
+        "role.rater": "beoordelaar", "role.researcher": "onderzoeker",
         "report.dissent": "Afwijkende mening",
         "detail.residents": "bewoners",
         "detail.capacity": "plaatsen",
@@ -235,6 +237,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_follows": "The committee follows the advice.",
         "report.decision_deviates": "The committee deviates from the advice and decides: {title}.",
         "report.decision_items": "Justified by the items",
+        "role.admin": "administrator", "role.coordinator": "coordinator", "role.chair": "chair",
+        "role.rater": "rater", "role.researcher": "researcher",
         "report.dissent": "Dissent",
         "detail.residents": "residents",
         "detail.capacity": "places",
@@ -346,6 +350,11 @@ def check_lang(lang: str) -> str:
 
 def text(key: str, lang: str = "nl", **values: Any) -> str:
     return CATALOGUE[check_lang(lang)][key].format(**values)
+
+
+def role_title(role: str, lang: str = "nl") -> str:
+    """A committee role in words (a role the catalogue does not know, e.g. from a decisions file, as given)."""
+    return CATALOGUE[check_lang(lang)].get(f"role.{role}", role)
 
 
 def direction_title(direction: str | None, lang: str = "nl") -> str:

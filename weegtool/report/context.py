@@ -10,7 +10,7 @@ from typing import Any
 from .. import __version__
 from ..advice import Advice
 from ..decision import Decision, check_decision
-from ..i18n import describe_change, describe_reason, direction_title, text
+from ..i18n import describe_change, describe_reason, direction_title, role_title, text
 from ..instrument import Instrument, Item
 from ..ratings import Ratings
 from .chart import Bar, profile_svg
@@ -164,8 +164,10 @@ def _decision(decision: Decision | None, advice: Advice, instrument: Instrument,
         "follows": decision.category == advice.category,
         "sentence": text("report.decision_follows", lang) if decision.category == advice.category
         else text("report.decision_deviates", lang, title=title),
-        "justification": decision.justification, "items": list(decision.items), "dissent": decision.dissent,
-        "signatories": [vars(s) for s in decision.signatories],
+        "justification": decision.justification, "dissent": decision.dissent,
+        # an item by its wording, its id beside it to find it in the tables; an unknown id as given
+        "items": [f"{instrument.item(i).text(lang)} ({i})" if i in instrument.item_ids else i for i in decision.items],
+        "signatories": [{**vars(s), "role": role_title(s.role, lang)} for s in decision.signatories],
         "decided_on": (decision.decided_on or _dt.date.today()).isoformat(),
         "problems": check_decision(decision, advice, instrument, lang),
     }

@@ -10,17 +10,15 @@ from werkzeug.wrappers import Response
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
-from ..i18n import direction_title
+from ..i18n import direction_title, role_title
 from . import db
 from ..instrument import Instrument
 from ..store import messages
 
-__all__ = ["init_app", "ROLE_TITLES", "status_of", "download"]
+__all__ = ["init_app", "status_of", "download"]
 
 log = logging.getLogger("weegtool.web")
 
-ROLE_TITLES = {"admin": "beheerder", "coordinator": "coördinator", "chair": "voorzitter", "rater": "beoordelaar",
-               "researcher": "onderzoeker"}
 CONSENT_TITLES = {True: "ja", False: "nee", None: "onbekend"}
 
 
@@ -44,7 +42,7 @@ def status_of(error: WeegtoolError) -> int:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(role_title=ROLE_TITLES.get, direction_title=direction_title,
+    app.jinja_env.globals.update(role_title=role_title, direction_title=direction_title,
                                  consent_title=CONSENT_TITLES.get, category_title=category_title)
     app.jinja_env.filters["score"] = _score
     # The pages are Dutch: so are the store's refusals shown on them (for the request, not the thread).
