@@ -44,9 +44,8 @@ def own_scores(candidate: Candidate, rater: User) -> dict[str, Any] | None:
         return None
     advice = scored.advice
     rated = sum(value is not None for value in advice.ratings.values())
-    return {"domains": dict(advice.domains), "total": advice.total, "prorated": advice.prorated,
-            "rated": rated, "items": len(scored.instrument.items),
-            "band": scored.instrument.band_title(advice.band, "nl") if advice.band else None}
+    return {"domains": dict(advice.domains), "total": advice.total, "rated": rated,
+            "items": len(scored.instrument.items)}
 
 
 def _own_ratings(candidate: Candidate, rater: User) -> dict[str, Rating]:
