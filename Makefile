@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test setup bench lint clean
+.PHONY: run test setup bench lint format clean
 
 # WeasyPrint needs Pango from Debian, the database tests start a throwaway server from Debian's
 # postgresql package, and the browser tests drive Debian's chromium with Playwright (never a browser
@@ -47,10 +47,22 @@ run: $(STAMP)
 	$(BIN)/weegtool db init --admin admin --demo
 	$(BIN)/weegtool serve --host 127.0.0.1 --port $(PORT)
 
-## make test: the whole suite (unit, property, CLI, reports, notebooks, browser) and the type check of the package
-test: $(STAMP) $(NODE_STAMP)
+## make test: the whole suite (unit, property, CLI, reports, notebooks, browser), the type check of the package,
+## and the formatter and linter (ruff, settings in pyproject.toml)
+test: $(STAMP) $(NODE_STAMP) lint
 	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 WEEGTOOL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
+
+## make lint: ruff's formatter (checked, not applied) and linter over the package, tests, benchmarks and notebook builder;
+## `make format` applies the formatter and the linter's safe fixes
+LINTED := weegtool tests benchmarks notebooks
+lint: $(STAMP)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
+
+format: $(STAMP)
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 ## make bench: the benchmarks (not part of the tests)
 bench: $(STAMP)

@@ -18,6 +18,7 @@ Nothing here asserts on time. Results also go to ``benchmarks/results/report.jso
     .venv/bin/python benchmarks/bench_report.py
     .venv/bin/python benchmarks/bench_report.py --n 200 --export-n 20   # quicker
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,19 +70,29 @@ def timed(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, result
 
 
-def bare_rows(advice: weegtool.Advice, instrument: weegtool.Instrument, ratings: weegtool.Ratings) -> list[dict[str, str]]:
+def bare_rows(
+    advice: weegtool.Advice, instrument: weegtool.Instrument, ratings: weegtool.Ratings
+) -> list[dict[str, str]]:
     rows = []
     for item in instrument.items:
         rating = advice.ratings[item.id]
         given = list(ratings.by_rater(advice.candidate_id, item.id).items())
-        rows.append({"id": item.id, "text": item.text("nl"),
-                     "rating": "-" if rating is None else f"{rating:g}",
-                     "anchor": item.anchors[int(rating)]("nl") if rating is not None and float(rating).is_integer()
-                     else "-",
-                     "raters": " · ".join(f"{r}: {v:g}" for r, v in given),
-                     "spread": f"{max(v for _, v in given) - min(v for _, v in given):g}" if given else "-",
-                     "weight": f"{item.weight:g}",
-                     "contribution": f"{advice.contributions.get(item.id) or 0:.2f}"})
+        rows.append(
+            {
+                "id": item.id,
+                "text": item.text("nl"),
+                "rating": "-" if rating is None else f"{rating:g}",
+                "anchor": item.anchors[int(rating)]("nl")
+                if rating is not None and float(rating).is_integer()
+                else "-",
+                "raters": " · ".join(f"{r}: {v:g}" for r, v in given),
+                "spread": f"{max(v for _, v in given) - min(v for _, v in given):g}"
+                if given
+                else "-",
+                "weight": f"{item.weight:g}",
+                "contribution": f"{advice.contributions.get(item.id) or 0:.2f}",
+            }
+        )
     return rows
 
 
@@ -100,9 +111,16 @@ def bench_html(n: int, repeats: int) -> dict[str, Any]:
 
     full_s, pages = timed(full, repeats)
     bare_s, bare_pages = timed(bare, repeats)
-    return {"n": n, "full_s": full_s, "full_per_s": n / full_s, "bare_s": bare_s, "bare_per_s": n / bare_s,
-            "ratio": full_s / bare_s,
-            "full_kb": sum(map(len, pages)) / n / 1024, "bare_kb": sum(map(len, bare_pages)) / n / 1024}
+    return {
+        "n": n,
+        "full_s": full_s,
+        "full_per_s": n / full_s,
+        "bare_s": bare_s,
+        "bare_per_s": n / bare_s,
+        "ratio": full_s / bare_s,
+        "full_kb": sum(map(len, pages)) / n / 1024,
+        "bare_kb": sum(map(len, bare_pages)) / n / 1024,
+    }
 
 
 def bench_pdf(repeats: int) -> dict[str, Any]:
@@ -111,15 +129,23 @@ def bench_pdf(repeats: int) -> dict[str, Any]:
     scores = weegtool.score(instrument, cohort.ratings, cohort.candidates)
     advice = weegtool.advise(scores, on=ON)[0]
     page = render_html(advice, instrument, scores.ratings, "nl")
-    rows = "".join(f"<tr><td>{item.id}</td><td>{item.text('nl')}</td><td>2</td><td>1</td></tr>"
-                   for item in instrument.items)
+    rows = "".join(
+        f"<tr><td>{item.id}</td><td>{item.text('nl')}</td><td>2</td><td>1</td></tr>"
+        for item in instrument.items
+    )
     one = ONE_PAGE.replace("ROWS", rows)
     render_pdf(one)  # warm up fonts and imports once for both
     full_s, pdf = timed(lambda: render_pdf(page), repeats)
     one_s, one_pdf = timed(lambda: render_pdf(one), repeats)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    return {"full_s": full_s, "pages": pages, "per_page_s": full_s / pages, "one_page_s": one_s,
-            "one_page_pages": len(PdfReader(io.BytesIO(one_pdf)).pages), "ratio": full_s / one_s}
+    return {
+        "full_s": full_s,
+        "pages": pages,
+        "per_page_s": full_s / pages,
+        "one_page_s": one_s,
+        "one_page_pages": len(PdfReader(io.BytesIO(one_pdf)).pages),
+        "ratio": full_s / one_s,
+    }
 
 
 def bench_export(n: int) -> dict[str, Any]:
@@ -132,7 +158,9 @@ def bench_export(n: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         for label, workers in (("one", 1), ("all", cores)):
             start = time.perf_counter()
-            export_cohort(scores, advices, Path(folder) / label, ("pdf",), "nl", KEY, workers=workers)
+            export_cohort(
+                scores, advices, Path(folder) / label, ("pdf",), "nl", KEY, workers=workers
+            )
             out[f"{label}_s"] = time.perf_counter() - start
     out["speedup"] = out["one_s"] / out["all_s"]
     out["all_per_report_s"] = out["all_s"] / n
@@ -144,18 +172,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1000, help="candidates for the HTML comparison")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pdf-repeats", type=int, default=5)
-    parser.add_argument("--export-n", type=int, default=100, help="candidates in the PDF export (0: skip)")
+    parser.add_argument(
+        "--export-n", type=int, default=100, help="candidates in the PDF export (0: skip)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "report.json")
     args = parser.parse_args(argv)
 
     html = bench_html(args.n, args.repeats)
     print(f"HTML, {html['n']} candidates (best of {args.repeats}):")
-    print(f"  weegtool report  {html['full_s']:8.3f} s  {html['full_per_s']:8.0f} /s  {html['full_kb']:.0f} KB each")
-    print(f"  bare jinja2      {html['bare_s']:8.3f} s  {html['bare_per_s']:8.0f} /s  {html['bare_kb']:.0f} KB each")
+    print(
+        f"  weegtool report  {html['full_s']:8.3f} s  {html['full_per_s']:8.0f} /s  {html['full_kb']:.0f} KB each"
+    )
+    print(
+        f"  bare jinja2      {html['bare_s']:8.3f} s  {html['bare_per_s']:8.0f} /s  {html['bare_kb']:.0f} KB each"
+    )
     print(f"  ratio weegtool/bare {html['ratio']:.1f}")
     pdf = bench_pdf(args.pdf_repeats)
     print(f"PDF (best of {args.pdf_repeats}):")
-    print(f"  full report      {pdf['full_s']:8.3f} s  {pdf['pages']} pages, {pdf['per_page_s']:.3f} s per page")
+    print(
+        f"  full report      {pdf['full_s']:8.3f} s  {pdf['pages']} pages, {pdf['per_page_s']:.3f} s per page"
+    )
     print(f"  one-page table   {pdf['one_page_s']:8.3f} s  ratio full/one-page {pdf['ratio']:.1f}")
     result: dict[str, Any] = {"html": html, "pdf": pdf}
     if args.export_n:
@@ -163,11 +199,17 @@ def main(argv: list[str] | None = None) -> int:
         result["export"] = export
         print(f"PDF export of {export['n']} candidates:")
         print(f"  1 worker         {export['one_s']:8.1f} s")
-        print(f"  {export['cores']} workers        {export['all_s']:8.1f} s  speed-up {export['speedup']:.2f}x, "
-              f"{export['all_per_report_s']:.2f} s per report")
-    result["machine"] = {"python": sys.version.split()[0], "platform": platform.platform(),
-                         "cores": os.cpu_count(), "weegtool": weegtool.__version__,
-                         "date": _dt.date.today().isoformat()}
+        print(
+            f"  {export['cores']} workers        {export['all_s']:8.1f} s  speed-up {export['speedup']:.2f}x, "
+            f"{export['all_per_report_s']:.2f} s per report"
+        )
+    result["machine"] = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cores": os.cpu_count(),
+        "weegtool": weegtool.__version__,
+        "date": _dt.date.today().isoformat(),
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

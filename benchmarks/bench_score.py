@@ -24,6 +24,7 @@ tests: nothing here asserts on time. Results also go to
     .venv/bin/python benchmarks/bench_score.py
     .venv/bin/python benchmarks/bench_score.py --sizes 1000 100000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,7 +54,10 @@ DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
 
 # --- data ------------------------------------------------------------------------
 
-def make_frame(n: int, item_ids: tuple[str, ...], seed: int, int_ids: bool) -> tuple[pd.DataFrame, np.ndarray]:
+
+def make_frame(
+    n: int, item_ids: tuple[str, ...], seed: int, int_ids: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
     """n candidates, one rater each, ratings uniform on 0..4 (int64); also the raw (n, k) matrix."""
     rng = np.random.default_rng(seed)
     matrix = rng.integers(0, 5, size=(n, len(item_ids)), dtype=np.int64)
@@ -69,20 +73,21 @@ def make_frame(n: int, item_ids: tuple[str, ...], seed: int, int_ids: bool) -> t
 
 # --- (a) the numpy kernel ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Kernel:
     """The instrument's numbers, folded so that the kernel is a few array passes."""
 
-    scale: np.ndarray          # (k,) t = rating * scale + offset is x, or 1 - x for protective items
-    offset: np.ndarray         # (k,)
-    per_item: np.ndarray       # (k,) points in the total per unit of t
-    to_domains: np.ndarray     # (k, d) risk-oriented domain score per unit of t
-    risk_domain: np.ndarray    # (d,) bool
-    domain_share: np.ndarray   # (d,)
-    band_uppers: np.ndarray    # (b,)
+    scale: np.ndarray  # (k,) t = rating * scale + offset is x, or 1 - x for protective items
+    offset: np.ndarray  # (k,)
+    per_item: np.ndarray  # (k,) points in the total per unit of t
+    to_domains: np.ndarray  # (k, d) risk-oriented domain score per unit of t
+    risk_domain: np.ndarray  # (d,) bool
+    domain_share: np.ndarray  # (d,)
+    band_uppers: np.ndarray  # (b,)
 
     @classmethod
-    def of(cls, instrument: weegtool.Instrument) -> "Kernel":
+    def of(cls, instrument: weegtool.Instrument) -> Kernel:
         """Built from the criteria file's numbers directly, independent of weegtool's engine."""
         spec = instrument.spec
         domains = [d.id for d in spec.domains]
@@ -112,16 +117,22 @@ class Kernel:
 
 def numpy_scores(matrix: np.ndarray, kern: Kernel) -> dict[str, np.ndarray]:
     """Contributions (n, k), domain scores (n, d, own orientation), total (n,) and band (n,)."""
-    toward_risk = matrix * kern.scale + kern.offset                   # normalised, protective flipped
+    toward_risk = matrix * kern.scale + kern.offset  # normalised, protective flipped
     contributions = toward_risk * kern.per_item
-    domain_risk = toward_risk @ kern.to_domains                        # risk-oriented, 0-100
+    domain_risk = toward_risk @ kern.to_domains  # risk-oriented, 0-100
     domain_scores = np.round(np.where(kern.risk_domain, domain_risk, 100.0 - domain_risk), 9)
     total = np.round(domain_risk @ kern.domain_share, 9)
     band = np.searchsorted(kern.band_uppers[:-1], total, side="right")
-    return {"contributions": contributions, "domain_scores": domain_scores, "total": total, "band": band}
+    return {
+        "contributions": contributions,
+        "domain_scores": domain_scores,
+        "total": total,
+        "band": band,
+    }
 
 
 # --- (b) scikit-criteria --------------------------------------------------------------
+
 
 def skcriteria_setup(instrument: weegtool.Instrument) -> Callable[[np.ndarray], np.ndarray]:
     """A function matrix -> WeightedSumModel scores; imports and pipeline built here, once."""
@@ -144,6 +155,7 @@ def skcriteria_setup(instrument: weegtool.Instrument) -> Callable[[np.ndarray], 
 
 # --- timing -------------------------------------------------------------------------
 
+
 @dataclass
 class Timing:
     times: list[float]
@@ -155,11 +167,18 @@ class Timing:
 
     def as_json(self, n: int) -> dict[str, Any]:
         best = self.best
-        return {"best_s": best, "times_s": self.times, "repeats": len(self.times),
-                "rows_per_s": n / best if best else None, "skipped": self.skipped}
+        return {
+            "best_s": best,
+            "times_s": self.times,
+            "repeats": len(self.times),
+            "rows_per_s": n / best if best else None,
+            "skipped": self.skipped,
+        }
 
 
-def best_of(function: Callable[[], Any], repeats: int, slow: float, limit: float | None = None) -> tuple[Timing, Any]:
+def best_of(
+    function: Callable[[], Any], repeats: int, slow: float, limit: float | None = None
+) -> tuple[Timing, Any]:
     times: list[float] = []
     result: Any = None
     for _ in range(repeats):
@@ -169,7 +188,9 @@ def best_of(function: Callable[[], Any], repeats: int, slow: float, limit: float
         result = function()
         times.append(time.perf_counter() - start)
         if limit is not None and times[-1] > limit:
-            return Timing(times, f"one run took {times[-1]:.1f} s > {limit:g} s; not repeated"), result
+            return Timing(
+                times, f"one run took {times[-1]:.1f} s > {limit:g} s; not repeated"
+            ), result
         if times[0] > slow:
             break
     return Timing(times), result
@@ -188,9 +209,18 @@ def peak_memory(function: Callable[[], Any]) -> float:
 
 # --- report ----------------------------------------------------------------------------
 
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for name in ("weegtool", "numpy", "pandas", "scikit-criteria", "scikit-learn", "scipy", "pydantic"):
+    for name in (
+        "weegtool",
+        "numpy",
+        "pandas",
+        "scikit-criteria",
+        "scikit-learn",
+        "scipy",
+        "pydantic",
+    ):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -200,8 +230,12 @@ def versions() -> dict[str, str]:
 
 def machine() -> dict[str, Any]:
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {"cpu_count": os.cpu_count(), "cpus_usable": affinity, "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine()}
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": affinity,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
 
 
 def _fmt_s(t: float | None) -> str:
@@ -217,42 +251,73 @@ def _fmt_ratio(x: float | None) -> str:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    head = (f"{'n':>9} | {'w s':>10} {'w rows/s':>12} | {'a s':>10} {'a rows/s':>12} | "
-            f"{'b s':>10} {'b rows/s':>12} | {'w/a':>8} {'b/w':>8}")
+    head = (
+        f"{'n':>9} | {'w s':>10} {'w rows/s':>12} | {'a s':>10} {'a rows/s':>12} | "
+        f"{'b s':>10} {'b rows/s':>12} | {'w/a':>8} {'b/w':>8}"
+    )
     print(head)
     print("-" * len(head))
     for row in rows:
         n = row["n"]
         w, a, b = (row[m]["best_s"] for m in ("weegtool", "numpy", "skcriteria"))
-        print(f"{n:>9,} | {_fmt_s(w)} {_fmt_rate(n, w)} | {_fmt_s(a)} {_fmt_rate(n, a)} | "
-              f"{_fmt_s(b)} {_fmt_rate(n, b)} | {_fmt_ratio(row['w_over_a'])} {_fmt_ratio(row['b_over_w'])}")
-    print("w = weegtool.score (validated public call), a = numpy kernel (no validation), "
-          "b = scikit-criteria WeightedSumModel")
+        print(
+            f"{n:>9,} | {_fmt_s(w)} {_fmt_rate(n, w)} | {_fmt_s(a)} {_fmt_rate(n, a)} | "
+            f"{_fmt_s(b)} {_fmt_rate(n, b)} | {_fmt_ratio(row['w_over_a'])} {_fmt_ratio(row['b_over_w'])}"
+        )
+    print(
+        "w = weegtool.score (validated public call), a = numpy kernel (no validation), "
+        "b = scikit-criteria WeightedSumModel"
+    )
     print("w/a = times slower than numpy; b/w = times faster than scikit-criteria (< 1: slower)")
     for row in rows:
         reps = {m: row[m]["repeats"] for m in ("weegtool", "numpy", "skcriteria")}
-        notes = [f"{m}: {row[m]['skipped']}" for m in ("weegtool", "numpy", "skcriteria") if row[m]["skipped"]]
+        notes = [
+            f"{m}: {row[m]['skipped']}"
+            for m in ("weegtool", "numpy", "skcriteria")
+            if row[m]["skipped"]
+        ]
         print(f"  n={row['n']:,}: repetitions {reps}" + ("; " + "; ".join(notes) if notes else ""))
 
 
 # --- main ---------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
-                        help="numbers of candidates (default: 1000 100000 1000000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        help="numbers of candidates (default: 1000 100000 1000000)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs (default 3)")
-    parser.add_argument("--slow", type=float, default=10.0,
-                        help="a method whose first run takes longer than this many seconds runs once (default 10)")
-    parser.add_argument("--skc-limit", type=float, default=120.0,
-                        help="skip scikit-criteria at a size when it takes (or is extrapolated to take) longer "
-                             "than this many seconds (default 120)")
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=10.0,
+        help="a method whose first run takes longer than this many seconds runs once (default 10)",
+    )
+    parser.add_argument(
+        "--skc-limit",
+        type=float,
+        default=120.0,
+        help="skip scikit-criteria at a size when it takes (or is extrapolated to take) longer "
+        "than this many seconds (default 120)",
+    )
     parser.add_argument("--no-skcriteria", action="store_true", help="leave scikit-criteria out")
-    parser.add_argument("--int-ids", action="store_true",
-                        help="int64 candidate_id and rater_id columns (default: text ids such as 'c0000001')")
-    parser.add_argument("--memory", action="store_true",
-                        help="also measure the peak allocation of one call of each method (tracemalloc, untimed)")
+    parser.add_argument(
+        "--int-ids",
+        action="store_true",
+        help="int64 candidate_id and rater_id columns (default: text ids such as 'c0000001')",
+    )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="also measure the peak allocation of one call of each method (tracemalloc, untimed)",
+    )
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "score.json")
     args = parser.parse_args(argv)
@@ -267,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     score = weegtool.score
     kern = Kernel.of(instrument)
     skc_run = None if args.no_skcriteria else skcriteria_setup(instrument)
-    print(f"instrument: {instrument.label}, {len(instrument.item_ids)} items, {len(instrument.domain_ids)} domains")
+    print(
+        f"instrument: {instrument.label}, {len(instrument.item_ids)} items, {len(instrument.domain_ids)} domains"
+    )
     print(f"ids: {'int64' if args.int_ids else 'text'}; repeats {args.repeats}; seed {args.seed}\n")
 
     # warm up every path (lazy imports, first-call caches) on a small frame
@@ -284,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     previous_skc: tuple[int, float] | None = None
     for n in args.sizes:
         frame, matrix = make_frame(n, instrument.item_ids, args.seed, args.int_ids)
-        print(f"n={n:,}: frame {frame.memory_usage(deep=True).sum() / 1e6:,.0f} MB built; timing ...", flush=True)
+        print(
+            f"n={n:,}: frame {frame.memory_usage(deep=True).sum() / 1e6:,.0f} MB built; timing ...",
+            flush=True,
+        )
 
         t_w, scores = best_of(lambda: score(instrument, frame), args.repeats, args.slow)
         t_a, base = best_of(lambda: numpy_scores(matrix, kern), args.repeats, args.slow)
@@ -299,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    t_b, skc_scores = best_of(lambda: skc_run(matrix), args.repeats, args.slow, args.skc_limit)
+                    t_b, skc_scores = best_of(
+                        lambda: skc_run(matrix), args.repeats, args.slow, args.skc_limit
+                    )
                 previous_skc = (n, t_b.best or 0.0)
             except MemoryError:
                 t_b = Timing([], "skipped: MemoryError")
@@ -318,23 +390,36 @@ def main(argv: list[str] | None = None) -> int:
         same_band = bool(np.array_equal(scores.band, base["band"]))
         diff_contrib = float(np.max(np.abs(scores.contributions - base["contributions"])))
         diff_domain = float(np.max(np.abs(scores.domain_scores - base["domain_scores"])))
-        check = {"max_abs_total_diff": diff_total, "totals_within_1e-9": diff_total <= 1e-9,
-                 "bands_equal": same_band, "max_abs_contribution_diff": diff_contrib,
-                 "max_abs_domain_score_diff": diff_domain}
+        check = {
+            "max_abs_total_diff": diff_total,
+            "totals_within_1e-9": diff_total <= 1e-9,
+            "bands_equal": same_band,
+            "max_abs_contribution_diff": diff_contrib,
+            "max_abs_domain_score_diff": diff_domain,
+        }
         if skc_scores is not None:
-            check["max_abs_skcriteria_total_diff"] = float(np.max(np.abs(np.asarray(skc_scores) - scores.total)))
+            check["max_abs_skcriteria_total_diff"] = float(
+                np.max(np.abs(np.asarray(skc_scores) - scores.total))
+            )
         row["check"] = check
         checks[str(n)] = check
         if n == 1_000 or len(args.sizes) == 1:
-            print(f"  check n={n:,}: max |weegtool total - numpy total| = {diff_total:.3g} "
-                  f"({'OK, within 1e-9' if diff_total <= 1e-9 else 'MISMATCH, above 1e-9'}); bands equal: {same_band}; "
-                  f"max contribution diff {diff_contrib:.3g}; max domain score diff {diff_domain:.3g}"
-                  + (f"; max |scikit-criteria score - total| = {check['max_abs_skcriteria_total_diff']:.3g}"
-                     if "max_abs_skcriteria_total_diff" in check else ""))
+            print(
+                f"  check n={n:,}: max |weegtool total - numpy total| = {diff_total:.3g} "
+                f"({'OK, within 1e-9' if diff_total <= 1e-9 else 'MISMATCH, above 1e-9'}); bands equal: {same_band}; "
+                f"max contribution diff {diff_contrib:.3g}; max domain score diff {diff_domain:.3g}"
+                + (
+                    f"; max |scikit-criteria score - total| = {check['max_abs_skcriteria_total_diff']:.3g}"
+                    if "max_abs_skcriteria_total_diff" in check
+                    else ""
+                )
+            )
 
         if args.memory:
-            mem = {"weegtool": peak_memory(lambda: score(instrument, frame)),
-                   "numpy": peak_memory(lambda: numpy_scores(matrix, kern))}
+            mem = {
+                "weegtool": peak_memory(lambda: score(instrument, frame)),
+                "numpy": peak_memory(lambda: numpy_scores(matrix, kern)),
+            }
             if skc_run is not None and t_b.times and not t_b.skipped:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -352,16 +437,29 @@ def main(argv: list[str] | None = None) -> int:
         print("(the 1e3 correctness check runs only when 1000 is among --sizes)")
     else:
         c = checks["1000"]
-        print(f"check n=1,000: weegtool totals == numpy totals within 1e-9: {c['totals_within_1e-9']} "
-              f"(max diff {c['max_abs_total_diff']:.3g}); bands equal: {c['bands_equal']}")
+        print(
+            f"check n=1,000: weegtool totals == numpy totals within 1e-9: {c['totals_within_1e-9']} "
+            f"(max diff {c['max_abs_total_diff']:.3g}); bands equal: {c['bands_equal']}"
+        )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"benchmark": "score", "date": _dt.datetime.now().isoformat(timespec="seconds"),
-              "machine": info, "versions": libs, "instrument": instrument.label,
-              "settings": {"sizes": args.sizes, "repeats": args.repeats, "slow_s": args.slow,
-                           "skc_limit_s": args.skc_limit, "seed": args.seed,
-                           "ids": "int64" if args.int_ids else "text", "raters_per_candidate": 1},
-              "results": rows}
+    report = {
+        "benchmark": "score",
+        "date": _dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": info,
+        "versions": libs,
+        "instrument": instrument.label,
+        "settings": {
+            "sizes": args.sizes,
+            "repeats": args.repeats,
+            "slow_s": args.slow,
+            "skc_limit_s": args.skc_limit,
+            "seed": args.seed,
+            "ids": "int64" if args.int_ids else "text",
+            "raters_per_candidate": 1,
+        },
+        "results": rows,
+    }
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -16,6 +16,7 @@ No weegtool file is changed; the wrappers live only in this process.
 
     .venv/bin/python benchmarks/profile_score.py --n 1000000 --cprofile
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import weegtool  # noqa: E402
-from bench_score import make_frame  # noqa: E402
+from bench_score import make_frame
+
+import weegtool
 
 # (module, function) pairs timed in the phases view; missing ones are skipped, so the
 # script keeps working while weegtool's internals change.
@@ -65,7 +67,9 @@ def timed_phases(spent: defaultdict[str, float], calls: Counter[str]) -> Iterato
             continue
         label = f"{module_name}.{name}"
 
-        def wrapper(*args: Any, _f: Callable[..., Any] = original, _label: str = label, **kwargs: Any) -> Any:
+        def wrapper(
+            *args: Any, _f: Callable[..., Any] = original, _label: str = label, **kwargs: Any
+        ) -> Any:
             start = time.perf_counter()
             try:
                 return _f(*args, **kwargs)
@@ -93,8 +97,10 @@ def phases(instrument: Any, frame: Any, repeats: int) -> None:
             weegtool.score(instrument, frame)
             runs.append((time.perf_counter() - start, dict(spent), dict(calls)))
     total, spent, calls = min(runs, key=lambda run: run[0])
-    print(f"phases of the quickest of {repeats} calls ({', '.join(f'{r[0]:.3f}' for r in runs)} s): "
-          f"{total:.3f} s; times are inclusive (a phase contains the ones it calls)")
+    print(
+        f"phases of the quickest of {repeats} calls ({', '.join(f'{r[0]:.3f}' for r in runs)} s): "
+        f"{total:.3f} s; times are inclusive (a phase contains the ones it calls)"
+    )
     print(f"{'seconds':>8} {'share':>6}  {'calls':>5}  phase")
     for label, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"{seconds:8.3f} {100 * seconds / total:5.1f}%  {calls[label]:5d}  {label}")
@@ -108,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--int-ids", action="store_true")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--cprofile", action="store_true", help="also print cProfile statistics")
-    parser.add_argument("--pyinstrument", action="store_true", help="also print a pyinstrument call tree")
+    parser.add_argument(
+        "--pyinstrument", action="store_true", help="also print a pyinstrument call tree"
+    )
     args = parser.parse_args(argv)
 
     instrument = weegtool.load_instrument()

@@ -4,6 +4,7 @@ The notebooks are stored without outputs (``tests/test_notebooks.py`` checks tha
 and runs each one top to bottom on a fresh kernel). Edit the cells here, rebuild,
 and review the diff of this file rather than of the JSON.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -1272,10 +1273,13 @@ NOTEBOOKS = {
 def build(name: str, cells: list[nbformat.NotebookNode]) -> None:
     for n, cell in enumerate(cells):
         cell.id = f"cell-{n:02d}"  # stable ids: rebuilding changes only what changed
-    notebook = new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-    })
+    notebook = new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
     nbformat.validate(notebook)
     nbformat.write(notebook, HERE / name)
 

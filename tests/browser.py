@@ -19,6 +19,7 @@ A page under test is served by ``live_server(app)``, which runs any WSGI app on
             page.goto(url + "/")
             assert axe_violations(page) == [], format_violations(axe_violations(page))
 """
+
 from __future__ import annotations
 
 import functools
@@ -68,6 +69,7 @@ def unavailable(reason: str) -> NoReturn:
 
 # --- serving the app under test -------------------------------------------------------------------------------
 
+
 @contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Serve the WSGI ``app`` on 127.0.0.1 at a free port; yields the base URL (no trailing slash).
@@ -76,8 +78,12 @@ def live_server(app: Any) -> Iterator[str]:
     still answers the page. On leaving the block the server stops and its port is closed.
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name=f"live_server:{server.port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"live_server:{server.port}",
+        daemon=True,
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.port}"
@@ -89,11 +95,16 @@ def live_server(app: Any) -> Iterator[str]:
 
 # --- the browser ----------------------------------------------------------------------------------------------
 
+
 def launch(playwright: Any, **options: Any) -> Any:
     """Debian's Chromium, headless, started by ``playwright`` (a started ``sync_playwright()``)."""
     if not os.access(CHROMIUM, os.X_OK):
-        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set WEEGTOOL_CHROMIUM)")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True, **options)
+        unavailable(
+            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set WEEGTOOL_CHROMIUM)"
+        )
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True, **options
+    )
 
 
 # Per module, not per session: while Playwright's sync API is started, it leaves its asyncio loop marked
@@ -129,6 +140,7 @@ def page(chromium_browser) -> Iterator[Any]:
 
 # --- accessibility --------------------------------------------------------------------------------------------
 
+
 @functools.cache
 def _axe_source() -> str:
     if not AXE.is_file():
@@ -151,8 +163,11 @@ _RUN_AXE = """async ([impacts, options]) => {
 }"""
 
 
-def axe_violations(page: Any, impacts: Sequence[str] = ("serious", "critical"),
-                   options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def axe_violations(
+    page: Any,
+    impacts: Sequence[str] = ("serious", "critical"),
+    options: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """The axe-core violations of ``impacts`` on the page as it is now.
 
     Each is ``{"id", "impact", "help", "help_url", "targets"}``, ``targets`` being the CSS selectors
@@ -173,12 +188,15 @@ def format_violations(violations: Sequence[dict[str, Any]]) -> str:
         return "no accessibility violations"
     lines = [f"{len(violations)} accessibility violation(s):"]
     for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['help_url']}>")
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['help_url']}>"
+        )
         lines.extend(f"    {target}" for target in violation["targets"])
     return "\n".join(lines)
 
 
 # --- artifacts ------------------------------------------------------------------------------------------------
+
 
 def screenshot(page: Any, name: str) -> Path:
     """Save a full-page PNG of ``page`` as test-artifacts/<name>.png (kept for a person to look at)."""

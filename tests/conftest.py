@@ -1,4 +1,5 @@
 """Shared fixtures: factories for instruments and ratings, seeded."""
+
 from __future__ import annotations
 
 import os
@@ -14,12 +15,19 @@ from weegtool.instrument import Instrument, parse_instrument
 
 from .factories import ratings_frame
 
-settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile("dev", deadline=None, max_examples=60)
 # `make test` (and so CI) runs the "ci" profile: derandomised, the same examples every run, so a
 # submission never fails by luck; plain `pytest` explores new examples ("dev").
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CRITERIA = ROOT / "criteria"
@@ -39,7 +47,9 @@ def make_instrument():
     def make(data: dict[str, Any] | None = None, **changes: Any) -> Instrument:
         content = data if data is not None else example_data()
         content.update(changes)
-        return parse_instrument(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), source="test.yaml")
+        return parse_instrument(
+            yaml.safe_dump(content, allow_unicode=True, sort_keys=False), source="test.yaml"
+        )
 
     return make
 
@@ -126,12 +136,16 @@ def database_url(request, backend, template_url, tmp_path):
     template = template_url(backend)
     if backend == "sqlite":
         path = tmp_path / "weegtool.sqlite3"
-        with sqlite3.connect(template.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+        with (
+            sqlite3.connect(template.removeprefix("sqlite:///")) as source,
+            sqlite3.connect(path) as target,
+        ):
             source.backup(target)
         yield f"sqlite:///{path}"
         return
-    yield from _postgres_database(request.getfixturevalue("postgres_server"), template="weegtool_template")
-
+    yield from _postgres_database(
+        request.getfixturevalue("postgres_server"), template="weegtool_template"
+    )
 
 
 @pytest.fixture
@@ -140,9 +154,13 @@ def sqlite_url(template_url, tmp_path):
     import sqlite3
 
     path = tmp_path / "weegtool.sqlite3"
-    with sqlite3.connect(template_url("sqlite").removeprefix("sqlite:///")) as source, sqlite3.connect(path) as target:
+    with (
+        sqlite3.connect(template_url("sqlite").removeprefix("sqlite:///")) as source,
+        sqlite3.connect(path) as target,
+    ):
         source.backup(target)
     return f"sqlite:///{path}"
+
 
 _numbers = iter(range(1, 1_000_000))
 
@@ -164,7 +182,9 @@ def fast_hashing(monkeypatch):
 
     # The module, not the function weegtool.store.users that hides it as an attribute of the package.
     users = importlib.import_module("weegtool.store.users")
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture

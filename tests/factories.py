@@ -1,4 +1,5 @@
 """Factories shared by the tests (importable, unlike conftest)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,8 +10,13 @@ import pandas as pd
 from weegtool.instrument import Instrument
 
 
-def ratings_frame(instrument: Instrument, n_candidates: int = 5, n_raters: int = 3, seed: int = 0,
-                  missing: float = 0.0) -> pd.DataFrame:
+def ratings_frame(
+    instrument: Instrument,
+    n_candidates: int = 5,
+    n_raters: int = 3,
+    seed: int = 0,
+    missing: float = 0.0,
+) -> pd.DataFrame:
     """Random valid ratings: one row per candidate and rater."""
     rng = np.random.default_rng(seed)
     rows = []

@@ -1,4 +1,5 @@
 """Advice rules: precedence, flags and overrides, ceilings, margins, the counterfactual, composition."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,16 +12,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import weegtool
-
-from .factories import ratings_frame
 from weegtool.advice import Override, add_months
 from weegtool.composition import House, Resident
 from weegtool.engine import score_ratings
 from weegtool.ratings import read_ratings
 
+from .factories import ratings_frame
+
 
 def candidate(instrument, ratings, **fields):
-    row = {"candidate_id": "C1", "rater_id": "R1", **{i: None for i in instrument.item_ids}, **ratings, **fields}
+    row = {
+        "candidate_id": "C1",
+        "rater_id": "R1",
+        **{i: None for i in instrument.item_ids},
+        **ratings,
+        **fields,
+    }
     return pd.DataFrame([row])
 
 
@@ -29,8 +36,12 @@ def advice_of(instrument, ratings, houses=None, overrides=None, **fields):
     return weegtool.advise(scores, houses=houses, overrides=overrides, on=dt.date(2026, 11, 23))[0]
 
 
-MIDDLE = {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1}  # total (2*50 + 50) / 3 = 50: band middle
-LOW = {"er_outbursts": 0, "er_recovery": 0, "pf_network": 2}     # total 0: band light
+MIDDLE = {
+    "er_outbursts": 1,
+    "er_recovery": 1,
+    "pf_network": 1,
+}  # total (2*50 + 50) / 3 = 50: band middle
+LOW = {"er_outbursts": 0, "er_recovery": 0, "pf_network": 2}  # total 0: band light
 
 
 @pytest.fixture
@@ -52,13 +63,16 @@ def test_total_on_a_boundary_belongs_to_the_band_that_starts_there(make_instrume
     assert (advice.band, advice.category, advice.margin) == ("high", "fits_with_conditions", 0.0)
 
 
-@pytest.mark.parametrize("fields, category, kind", [
-    ({"consent": "nee", "age": 15}, "further_assessment", "precondition"),
-    ({"consent": "", "age": 15}, "further_assessment", "precondition"),
-    ({"consent": "ja", "age": 30}, "refer", "precondition"),
-    ({"consent": "ja", "age": 15, "flags": "needs_secured_setting"}, "refer", "hard_flag"),
-    ({"consent": "ja", "age": 15, "flags": "addiction"}, "fits_with_conditions", "soft_flag"),
-])
+@pytest.mark.parametrize(
+    "fields, category, kind",
+    [
+        ({"consent": "nee", "age": 15}, "further_assessment", "precondition"),
+        ({"consent": "", "age": 15}, "further_assessment", "precondition"),
+        ({"consent": "ja", "age": 30}, "refer", "precondition"),
+        ({"consent": "ja", "age": 15, "flags": "needs_secured_setting"}, "refer", "hard_flag"),
+        ({"consent": "ja", "age": 15, "flags": "addiction"}, "fits_with_conditions", "soft_flag"),
+    ],
+)
 def test_rules_that_outrank_the_band(example, fields, category, kind):
     advice = advice_of(example, MIDDLE, **fields)
     assert advice.category == category
@@ -76,13 +90,25 @@ def test_unknown_consent_says_it_is_not_recorded(example):
 def test_soft_flag_without_advice_asks_for_discussion_only(example):
     advice = advice_of(example, MIDDLE, age=15, consent="ja", flags="suicide_risk")
     assert advice.category == "fits"
-    assert [(r.kind, r.advice) for r in advice.reasons if r.kind == "soft_flag"] == [("soft_flag", None)]
+    assert [(r.kind, r.advice) for r in advice.reasons if r.kind == "soft_flag"] == [
+        ("soft_flag", None)
+    ]
 
 
 def test_hard_flag_override_needs_justification_and_two_signatures(example):
-    signed = {"C1": [Override("needs_secured_setting", "Aggression only at home; item er_outbursts.",
-                              ("A. Gedragswetenschapper", "B. Teamleider"), ("er_outbursts",))]}
-    advice = advice_of(example, MIDDLE, overrides=signed, age=15, consent="ja", flags="needs_secured_setting")
+    signed = {
+        "C1": [
+            Override(
+                "needs_secured_setting",
+                "Aggression only at home; item er_outbursts.",
+                ("A. Gedragswetenschapper", "B. Teamleider"),
+                ("er_outbursts",),
+            )
+        ]
+    }
+    advice = advice_of(
+        example, MIDDLE, overrides=signed, age=15, consent="ja", flags="needs_secured_setting"
+    )
     assert advice.category == "fits"
     assert advice.flags[0].overridden and "Aggression" in advice.flags[0].justification
     for bad, fragment in [
@@ -91,11 +117,20 @@ def test_hard_flag_override_needs_justification_and_two_signatures(example):
         (Override("addiction", "reason", ("a", "b")), "only hard flags"),
     ]:
         with pytest.raises(weegtool.DecisionError, match=fragment):
-            advice_of(example, MIDDLE, overrides={"C1": [bad]}, age=15, consent="ja", flags="needs_secured_setting")
+            advice_of(
+                example,
+                MIDDLE,
+                overrides={"C1": [bad]},
+                age=15,
+                consent="ja",
+                flags="needs_secured_setting",
+            )
 
 
 def test_domain_ceiling_triggers_its_advice(example):
-    advice = advice_of(example, {"er_outbursts": 2, "er_recovery": 2, "pf_network": 2}, age=15, consent="ja")
+    advice = advice_of(
+        example, {"er_outbursts": 2, "er_recovery": 2, "pf_network": 2}, age=15, consent="ja"
+    )
     assert advice.total == pytest.approx(66.67, abs=0.01) and advice.band == "high"
     assert advice.category == "refer"
     assert advice.reasons[0].kind == "ceiling" and advice.reasons[0].values["score"] == 100.0
@@ -108,14 +143,25 @@ def test_not_assessable_gives_further_assessment_and_no_number(example):
 
 
 def test_critical_items_and_disputes_are_always_listed(example):
-    frame = pd.concat([candidate(example, MIDDLE, age=15, consent="ja"),
-                       candidate(example, {**MIDDLE, "er_outbursts": 2}, age=15, consent="ja").assign(rater_id="R2"),
-                       candidate(example, {**MIDDLE, "er_outbursts": 0}, age=15, consent="ja").assign(rater_id="R3")])
+    frame = pd.concat(
+        [
+            candidate(example, MIDDLE, age=15, consent="ja"),
+            candidate(example, {**MIDDLE, "er_outbursts": 2}, age=15, consent="ja").assign(
+                rater_id="R2"
+            ),
+            candidate(example, {**MIDDLE, "er_outbursts": 0}, age=15, consent="ja").assign(
+                rater_id="R3"
+            ),
+        ]
+    )
     frame["er_outbursts.critical"] = ["", "Slaat bij elke grens", ""]
     advice = weegtool.advise(weegtool.score(example, frame))[0]
-    assert [(c.item, c.rater_id, c.reason) for c in advice.critical] == [("er_outbursts", "R2", "Slaat bij elke grens")]
+    assert [(c.item, c.rater_id, c.reason) for c in advice.critical] == [
+        ("er_outbursts", "R2", "Slaat bij elke grens")
+    ]
     assert [(d.item, d.spread, dict(d.ratings)) for d in advice.disputed] == [
-        ("er_outbursts", 2.0, {"R1": 1.0, "R2": 2.0, "R3": 0.0})]
+        ("er_outbursts", 2.0, {"R1": 1.0, "R2": 2.0, "R3": 0.0})
+    ]
 
 
 def test_review_date_is_six_months_on_clipped_to_month_end(example):
@@ -126,17 +172,26 @@ def test_review_date_is_six_months_on_clipped_to_month_end(example):
 
 # --- composition: suitable vs fits this group now ---------------------------------------
 
+
 def test_suitable_candidate_with_a_hard_conflict_fits_but_not_this_group(example):
     house = House("huis-a", 4, residents=(Resident("B1", 15, ("suicide_risk",)),))
     advice = advice_of(example, MIDDLE, houses=house, age=15, consent="ja", flags="suicide_risk")
-    assert (advice.suitability, advice.category, advice.group_fit) == ("fits", "fits_not_this_group", "conflicts")
-    assert advice.conflicts[0].rule == "one_suicide_risk" and advice.conflicts[0].details["residents"] == ["B1"]
+    assert (advice.suitability, advice.category, advice.group_fit) == (
+        "fits",
+        "fits_not_this_group",
+        "conflicts",
+    )
+    assert advice.conflicts[0].rule == "one_suicide_risk" and advice.conflicts[0].details[
+        "residents"
+    ] == ["B1"]
     assert advice.reasons[0].kind == "composition" and advice.reasons[0].decisive
 
 
 def test_unsuitable_candidate_keeps_its_advice_whatever_the_group(example):
     house = House("huis-a", 1, residents=(Resident("B1", 15),))
-    advice = advice_of(example, MIDDLE, houses=house, age=15, consent="ja", flags="needs_secured_setting")
+    advice = advice_of(
+        example, MIDDLE, houses=house, age=15, consent="ja", flags="needs_secured_setting"
+    )
     assert advice.category == "refer" and advice.group_fit == "conflicts"
 
 
@@ -144,7 +199,11 @@ def test_first_house_without_conflict_is_chosen(example):
     full = House("vol", 1, residents=(Resident("B1", 15),))
     free = House("vrij", 4)
     advice = advice_of(example, MIDDLE, houses=[full, free], age=15, consent="ja")
-    assert (advice.house, advice.category, dict(advice.houses_checked)) == ("vrij", "fits", {"vol": 0, "vrij": 4})
+    assert (advice.house, advice.category, dict(advice.houses_checked)) == (
+        "vrij",
+        "fits",
+        {"vol": 0, "vrij": 4},
+    )
 
 
 def test_a_named_house_that_is_not_given_is_an_error(example):
@@ -154,13 +213,16 @@ def test_a_named_house_that_is_not_given_is_an_error(example):
 
 # --- the counterfactual ---------------------------------------------------------------------
 
+
 def test_counterfactual_on_the_example(example):
     advice = advice_of(example, MIDDLE, age=15, consent="ja")
     # er_outbursts or er_recovery 1 -> 2 raise ER to 75 and the total to 66.67 (band high);
     # pf_network 1 -> 0 raises the total to 66.67 too; each is one level.
     assert {(c.item, c.rating_to, c.advice_to) for c in advice.changes} == {
-        ("er_outbursts", 2.0, "fits_with_conditions"), ("er_recovery", 2.0, "fits_with_conditions"),
-        ("pf_network", 0.0, "fits_with_conditions")}
+        ("er_outbursts", 2.0, "fits_with_conditions"),
+        ("er_recovery", 2.0, "fits_with_conditions"),
+        ("pf_network", 0.0, "fits_with_conditions"),
+    }
     assert all(c.total_to == pytest.approx(66.67, abs=0.01) for c in advice.changes)
 
 
@@ -183,7 +245,7 @@ def test_counterfactual_is_right_and_smallest(twente, seed):
             j = twente.item_ids.index(change.item)
             assert suitability_after(twente, ratings, i, j, change.rating_to) == change.advice_to
         smallest = min((c.size for c in advice.changes), default=np.inf)
-        for j, item in enumerate(twente.items):
+        for j, _item in enumerate(twente.items):
             current = ratings.values[i, j]
             for level in (current - 1, current + 1):
                 if abs(level - current) < smallest and 0 <= level <= 4:

@@ -3,12 +3,14 @@
 The web app's own browser tests build on these: if they fail here, they would fail there too for a
 reason that has nothing to do with the web app.
 """
+
 from __future__ import annotations
 
 import socket
 import struct
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 from flask import Flask, Response
@@ -27,7 +29,8 @@ document.getElementById("go").addEventListener("click", () => {
 # What the page's own CSP must stop: an inline script. The external /app.js is allowed.
 INLINE = '<script>document.body.dataset.inline = "ran";</script>'
 
-GOOD = """<!doctype html>
+GOOD = (
+    """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Goed</title></head>
 <body><main>
   <h1>Aanmelding</h1>
@@ -37,10 +40,13 @@ GOOD = """<!doctype html>
   <button id="go" type="button">Go</button>
   <p><a id="export" href="/export.csv">Export</a></p>
 </main>
-""" + INLINE + """
+"""
+    + INLINE
+    + """
 <script src="/app.js"></script>
 </body></html>
 """
+)
 
 # Two seeded faults that axe rates critical: an image without alternative text, a field without a label.
 BAD = """<!doctype html>
@@ -81,8 +87,11 @@ def make_app() -> Flask:
 
     @app.get("/export.csv")
     def export() -> Response:
-        return Response("kandidaat;advies\nK001;plaatsen\n", mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=advies.csv"})
+        return Response(
+            "kandidaat;advies\nK001;plaatsen\n",
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=advies.csv"},
+        )
 
     return app
 
@@ -94,6 +103,7 @@ def url():
 
 
 # --- the server, no browser needed ----------------------------------------------------------------------------
+
 
 def test_live_server_serves_and_then_frees_its_port():
     with live_server(make_app()) as base:
@@ -109,15 +119,27 @@ def test_live_server_serves_and_then_frees_its_port():
 
 
 def test_format_violations_names_rule_and_elements():
-    text = format_violations([{"id": "image-alt", "impact": "critical", "help": "Images must have alternative text",
-                               "help_url": "https://example.org/image-alt", "targets": ["#mute"]}])
-    assert text == ("1 accessibility violation(s):\n"
-                    "- image-alt (critical): Images must have alternative text <https://example.org/image-alt>\n"
-                    "    #mute")
+    text = format_violations(
+        [
+            {
+                "id": "image-alt",
+                "impact": "critical",
+                "help": "Images must have alternative text",
+                "help_url": "https://example.org/image-alt",
+                "targets": ["#mute"],
+            }
+        ]
+    )
+    assert text == (
+        "1 accessibility violation(s):\n"
+        "- image-alt (critical): Images must have alternative text <https://example.org/image-alt>\n"
+        "    #mute"
+    )
     assert format_violations([]) == "no accessibility violations"
 
 
 # --- the browser ----------------------------------------------------------------------------------------------
+
 
 def test_page_runs_its_own_script_under_csp_and_reacts_to_a_click(page, url):
     messages: list[str] = []
@@ -148,7 +170,10 @@ def test_download_is_accepted(page, url):
     with page.expect_download() as download:
         page.click("#export")
     assert download.value.suggested_filename == "advies.csv"
-    assert open(download.value.path(), encoding="utf-8").read() == "kandidaat;advies\nK001;plaatsen\n"
+    assert (
+        Path(download.value.path()).read_text(encoding="utf-8")
+        == "kandidaat;advies\nK001;plaatsen\n"
+    )
 
 
 def test_axe_finds_the_seeded_violations_under_csp(page, url):

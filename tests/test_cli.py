@@ -5,6 +5,7 @@ candidates C1..C5 on the default Twente instrument. C1 is clearly light, C2 in
 the target band (with a suicide risk flag and one item the raters dispute), C3
 high, C4 has no consent and C5 carries the hard flag ``needs_secured_setting``.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,12 @@ EXPECTED = {  # candidate: (band, advice)
     "C5": ("target", "refer"),
 }
 
-BAD_CRITERIA = EXAMPLE.read_text(encoding="utf-8").replace("status: concept", "status: final").replace(
-    "direction: risk                # risk | protective", "direction: upward").replace(
-    "    max_missing: 0\n", "    max_missing: -1\n")
+BAD_CRITERIA = (
+    EXAMPLE.read_text(encoding="utf-8")
+    .replace("status: concept", "status: final")
+    .replace("direction: risk                # risk | protective", "direction: upward")
+    .replace("    max_missing: 0\n", "    max_missing: -1\n")
+)
 
 
 def run(*args: str):
@@ -74,21 +78,27 @@ def bad_ratings(tmp_path: Path) -> Path:
 
 # --- validate and describe ------------------------------------------------------------------
 
+
 def test_validate_prints_id_version_and_sha256(twente):
     result = run("validate", TWENTE)
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.startswith(f"{TWENTE}: ok: twente-specialistisch-wonen {twente.version} (concept) "
-                                    f"sha256 {twente.sha256} domains=5 items=25")
+    assert result.stdout.startswith(
+        f"{TWENTE}: ok: twente-specialistisch-wonen {twente.version} (concept) "
+        f"sha256 {twente.sha256} domains=5 items=25"
+    )
 
 
 def test_validate_bad_file_lists_every_problem(tmp_path):
     bad = tmp_path / "kapot.yaml"
     bad.write_text(BAD_CRITERIA, encoding="utf-8")
     result = run("validate", EXAMPLE, bad)
-    assert_user_error(result, f"{bad}: 3 problems:",
-                      "status must be one of 'concept' or 'calibrated'; got 'final'.",
-                      "items[0] (er_outbursts).direction must be one of 'risk' or 'protective'; got 'upward'.",
-                      "domains[1] (protective_factors).max_missing must be >= 0; got -1.")
+    assert_user_error(
+        result,
+        f"{bad}: 3 problems:",
+        "status must be one of 'concept' or 'calibrated'; got 'final'.",
+        "items[0] (er_outbursts).direction must be one of 'risk' or 'protective'; got 'upward'.",
+        "domains[1] (protective_factors).max_missing must be >= 0; got -1.",
+    )
     assert result.stdout.startswith(f"{EXAMPLE}: ok: example-minimal")
 
 
@@ -96,35 +106,62 @@ def test_describe_json(twente):
     result = run("describe", "--format", "json")
     assert result.exit_code == 0
     described = json.loads(result.stdout)
-    assert (described["id"], described["version"], described["sha256"]) == (twente.id, twente.version, twente.sha256)
+    assert (described["id"], described["version"], described["sha256"]) == (
+        twente.id,
+        twente.version,
+        twente.sha256,
+    )
     assert [i["id"] for i in described["items"]] == list(twente.item_ids)
     for item in described["items"]:
         assert {"id", "domain", "min", "max", "direction"} <= set(item)
         assert (item["min"], item["max"]) == (0, 4)
         assert item["domain"] in twente.domain_ids and item["direction"] in ("risk", "protective")
-    assert {"id": "needs_secured_setting", "severity": "hard"}.items() <= described["flags"][0].items()
+    assert {"id": "needs_secured_setting", "severity": "hard"}.items() <= described["flags"][
+        0
+    ].items()
     assert all(set(f) >= {"id", "severity"} for f in described["flags"])
 
 
 def test_describe_in_english_and_dutch():
     dutch, english = run("describe"), run("describe", "--lang", "en")
-    assert "Emotieregulatie [emotion_regulation" in dutch.stdout and "Emotion regulation" not in dutch.stdout
-    assert "Emotion regulation [emotion_regulation" in english.stdout and "Emotieregulatie" not in english.stdout
+    assert (
+        "Emotieregulatie [emotion_regulation" in dutch.stdout
+        and "Emotion regulation" not in dutch.stdout
+    )
+    assert (
+        "Emotion regulation [emotion_regulation" in english.stdout
+        and "Emotieregulatie" not in english.stdout
+    )
     assert "Heftigheid van emotionele ontregeling" in dutch.stdout
     assert "Intensity of emotional dysregulation" in english.stdout
 
 
 # --- score ---------------------------------------------------------------------------------------
 
+
 def test_score_json_has_one_record_per_candidate(scored, twente):
     records, result, out = scored
     assert list(records) == ["C1", "C2", "C3", "C4", "C5"]
     assert result.stdout.startswith(f"{out}: 5 candidates scored with {twente.label}")
     for record in records.values():
-        assert {"candidate_id", "total", "domains", "band", "advice", "reasons", "flags", "composition",
-                "disagreements", "contributions", "instrument"} <= set(record)
+        assert {
+            "candidate_id",
+            "total",
+            "domains",
+            "band",
+            "advice",
+            "reasons",
+            "flags",
+            "composition",
+            "disagreements",
+            "contributions",
+            "instrument",
+        } <= set(record)
         assert {k: record["instrument"][k] for k in ("id", "version", "sha256")} == {
-            "id": twente.id, "version": twente.version, "sha256": twente.sha256}
+            "id": twente.id,
+            "version": twente.version,
+            "sha256": twente.sha256,
+        }
         assert set(record["domains"]) == set(twente.domain_ids)
         assert set(record["contributions"]) == set(twente.item_ids)
 
@@ -132,12 +169,24 @@ def test_score_json_has_one_record_per_candidate(scored, twente):
 def test_committee_example_spans_the_advice(scored):
     records, _, _ = scored
     assert {c: (r["band"], r["advice"]) for c, r in records.items()} == EXPECTED
-    assert records["C1"]["total"] < 20 and 20 <= records["C2"]["total"] < 55 <= records["C3"]["total"] < 75
+    assert (
+        records["C1"]["total"] < 20
+        and 20 <= records["C2"]["total"] < 55 <= records["C3"]["total"] < 75
+    )
     assert [r["kind"] for r in records["C4"]["reasons"] if r["decisive"]] == ["precondition"]
-    assert [(f["id"], f["severity"]) for f in records["C5"]["flags"]] == [("needs_secured_setting", "hard")]
-    assert [(d["item"], d["spread"]) for d in records["C2"]["disagreements"]] == [("er_self_harm", 2.0)]
-    assert records["C3"]["critical"] == [{"item": "er_self_harm", "rater_id": "R2",
-                                          "reason": "Snijdt zich bij spanning; laatste keer twee weken geleden."}]
+    assert [(f["id"], f["severity"]) for f in records["C5"]["flags"]] == [
+        ("needs_secured_setting", "hard")
+    ]
+    assert [(d["item"], d["spread"]) for d in records["C2"]["disagreements"]] == [
+        ("er_self_harm", 2.0)
+    ]
+    assert records["C3"]["critical"] == [
+        {
+            "item": "er_self_harm",
+            "rater_id": "R2",
+            "reason": "Snijdt zich bij spanning; laatste keer twee weken geleden.",
+        }
+    ]
     assert records["C1"]["review_date"] == "2027-05-23"
 
 
@@ -165,8 +214,11 @@ def test_score_bad_ratings_writes_no_file(tmp_path):
     bad = bad_ratings(tmp_path)
     out = tmp_path / "scores.json"
     result = run("score", bad, "--out", out)
-    assert_user_error(result, f"{bad}: 1 problem:",
-                      "row 9, column 'er_intensity': must be one of 0, 1, 2, 3, 4 or blank when not known; got '7'.")
+    assert_user_error(
+        result,
+        f"{bad}: 1 problem:",
+        "row 9, column 'er_intensity': must be one of 0, 1, 2, 3, 4 or blank when not known; got '7'.",
+    )
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["bad.csv"]
 
@@ -184,24 +236,31 @@ def test_score_in_english(tmp_path):
     out = {lang: tmp_path / f"{lang}.json" for lang in ("nl", "en")}
     for lang, path in out.items():
         assert run("score", COMMITTEE, "--on", ON, "--lang", lang, "--out", path).exit_code == 0
-    titles = {lang: json.loads(path.read_text(encoding="utf-8"))[0]["advice_title"] for lang, path in out.items()}
+    titles = {
+        lang: json.loads(path.read_text(encoding="utf-8"))[0]["advice_title"]
+        for lang, path in out.items()
+    }
     assert titles == {"nl": "Lichtere vorm overwegen", "en": "Consider lighter care"}
 
 
 # --- houses ----------------------------------------------------------------------------------------
 
+
 def test_suicide_risk_candidate_does_not_fit_a_house_with_one(tmp_path):
     house = tmp_path / "huis-a.yaml"
-    house.write_text("id: huis-a\ncapacity: 4\nstaff_on_duty: 1\nage_range: [12, 23]\nresidents:\n"
-                     "  - {id: B-101, age: 16, flags: [suicide_risk], main_problem: emotion_regulation}\n",
-                     encoding="utf-8")
+    house.write_text(
+        "id: huis-a\ncapacity: 4\nstaff_on_duty: 1\nage_range: [12, 23]\nresidents:\n"
+        "  - {id: B-101, age: 16, flags: [suicide_risk], main_problem: emotion_regulation}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "scores.json"
     assert run("score", COMMITTEE, "--on", ON, "--house", house, "--out", out).exit_code == 0
     c2 = {r["candidate_id"]: r for r in json.loads(out.read_text(encoding="utf-8"))}["C2"]
     assert (c2["suitability"], c2["advice"]) == ("fits", "fits_not_this_group")
     assert c2["composition"]["house"] == "huis-a" and c2["composition"]["group_fit"] == "conflicts"
     assert [(c["rule"], c["details"]["residents"]) for c in c2["composition"]["conflicts"]] == [
-        ("one_suicide_risk", ["B-101"])]
+        ("one_suicide_risk", ["B-101"])
+    ]
 
 
 def test_with_both_example_houses_the_candidate_goes_to_the_other_house(tmp_path):
@@ -213,7 +272,9 @@ def test_with_both_example_houses_the_candidate_goes_to_the_other_house(tmp_path
 
 def test_bad_house_file_is_a_user_error(tmp_path):
     house = tmp_path / "huis.yaml"
-    house.write_text("id: huis-x\ncapacity: 1\nresidents:\n  - {id: B-1}\n  - {id: B-2}\n", encoding="utf-8")
+    house.write_text(
+        "id: huis-x\ncapacity: 1\nresidents:\n  - {id: B-1}\n  - {id: B-2}\n", encoding="utf-8"
+    )
     out = tmp_path / "scores.json"
     result = run("score", COMMITTEE, "--house", house, "--out", out)
     assert_user_error(result, "houses[0] (huis-x): 2 residents exceed its capacity 1.")
@@ -221,6 +282,7 @@ def test_bad_house_file_is_a_user_error(tmp_path):
 
 
 # --- explain -----------------------------------------------------------------------------------------
+
 
 def test_explain_one_candidate(scored, twente):
     records, _, _ = scored
@@ -243,18 +305,26 @@ def test_explain_in_english():
 
 def test_explain_unknown_candidate():
     result = run("explain", COMMITTEE, "--candidate", "NOPE")
-    assert_user_error(result, "candidate 'NOPE' is not in the ratings; candidates are C1, C2, C3, C4, C5.")
+    assert_user_error(
+        result, "candidate 'NOPE' is not in the ratings; candidates are C1, C2, C3, C4, C5."
+    )
     assert result.stdout == ""
 
 
 # --- demo -------------------------------------------------------------------------------------------
 
+
 def test_demo_writes_its_files_and_a_summary(tmp_path):
     out = tmp_path / "demo"
     result = run("demo", "--candidates", "12", "--out", out)
     assert result.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["candidates.csv", "ratings.csv", "report-K00001.html", "scores.csv",
-                                                    "scores.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "candidates.csv",
+        "ratings.csv",
+        "report-K00001.html",
+        "scores.csv",
+        "scores.json",
+    ]
     assert "K00001" in (out / "report-K00001.html").read_text(encoding="utf-8")
     assert "12 synthetic candidates, 3 raters each" in result.stdout
     for name in ("scores.json", "scores.csv", "ratings.csv", "candidates.csv"):
@@ -263,8 +333,11 @@ def test_demo_writes_its_files_and_a_summary(tmp_path):
     assert len(scores) == 12 and len({s["candidate_id"] for s in scores}) == 12
     assert len(pd.read_csv(out / "ratings.csv")) == 36
     assert len(pd.read_csv(out / "candidates.csv")) == 12
-    counted = sum(int(line.split()[0]) for line in result.stdout.splitlines()
-                  if line.strip() and line.split()[0].isdigit() and line.startswith("  "))
+    counted = sum(
+        int(line.split()[0])
+        for line in result.stdout.splitlines()
+        if line.strip() and line.split()[0].isdigit() and line.startswith("  ")
+    )
     assert counted == 12
 
 
@@ -274,11 +347,14 @@ def test_demo_in_english(tmp_path):
     assert "Candidate" in result.stdout and "Kandidaat" not in result.stdout
     scores = json.loads((tmp_path / "demo" / "scores.json").read_text(encoding="utf-8"))
     titles = {s["advice_title"] for s in scores}
-    english = {weegtool.load_instrument().category(c).title("en") for c in {s["advice"] for s in scores}}
+    english = {
+        weegtool.load_instrument().category(c).title("en") for c in {s["advice"] for s in scores}
+    }
     assert titles == english
 
 
 # --- the installed console script --------------------------------------------------------------------
+
 
 def console_script() -> Path:
     script = Path(sys.executable).parent / "weegtool"
@@ -289,15 +365,18 @@ def console_script() -> Path:
 def test_console_script_reports_a_bad_file_without_traceback(tmp_path):
     bad = tmp_path / "kapot.yaml"
     bad.write_text(BAD_CRITERIA, encoding="utf-8")
-    done = subprocess.run([str(console_script()), "validate", str(bad)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(console_script()), "validate", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert done.stderr.startswith(f"error: {bad}: 3 problems:")
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
 def test_console_script_validates_a_good_file(twente):
-    done = subprocess.run([str(console_script()), "validate", str(TWENTE)], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [str(console_script()), "validate", str(TWENTE)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and done.stderr == ""
     assert f"sha256 {twente.sha256}" in done.stdout
 
@@ -305,7 +384,9 @@ def test_console_script_validates_a_good_file(twente):
 def test_an_output_that_cannot_be_written_names_the_output(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    result = CliRunner().invoke(cli, ["score", str(COMMITTEE), "--format", "json", "--out", str(blocker / "x.json")])
+    result = CliRunner().invoke(
+        cli, ["score", str(COMMITTEE), "--format", "json", "--out", str(blocker / "x.json")]
+    )
     assert result.exit_code == 2
     assert result.output.startswith(f"error: {blocker / 'x.json'}: could not write it (")
     assert ".part" not in result.output

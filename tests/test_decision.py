@@ -1,4 +1,5 @@
 """The committee's decision: never one person's, deviations explained, hard flags overridden by two."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -23,8 +24,12 @@ def advice_and_instrument():
 
 
 def _decision(advice, **changes):
-    fields = dict(candidate_id=advice.candidate_id, category=advice.category, follows_advice=True,
-                  signatories=(CHAIR, SCIENTIST))
+    fields = dict(
+        candidate_id=advice.candidate_id,
+        category=advice.category,
+        follows_advice=True,
+        signatories=(CHAIR, SCIENTIST),
+    )
     fields.update(changes)
     return Decision(**fields)
 
@@ -36,14 +41,18 @@ def test_a_complete_decision_that_follows_the_advice(advice_and_instrument):
 
 def test_one_person_is_not_a_committee(advice_and_instrument):
     advices, instrument = advice_and_instrument
-    problems = check_decision(_decision(advices[0], signatories=(SCIENTIST,)), advices[0], instrument)
+    problems = check_decision(
+        _decision(advices[0], signatories=(SCIENTIST,)), advices[0], instrument
+    )
     assert problems == ["the decision: needs at least two committee members; got 1."]
 
 
 def test_a_registered_behavioural_scientist_signs(advice_and_instrument):
     advices, instrument = advice_and_instrument
     unregistered = Signatory("C. Gedrag", "gedragswetenschapper", None, True)
-    problems = check_decision(_decision(advices[0], signatories=(CHAIR, unregistered)), advices[0], instrument)
+    problems = check_decision(
+        _decision(advices[0], signatories=(CHAIR, unregistered)), advices[0], instrument
+    )
     assert len(problems) == 1 and "registered behavioural scientist" in problems[0]
 
 
@@ -52,21 +61,44 @@ def test_a_deviation_needs_reasons_citing_items(advice_and_instrument):
     advice = advices[0]
     other = next(c.id for c in instrument.spec.advice.categories if c.id != advice.category)
     bare = _decision(advice, category=other, follows_advice=False)
-    assert any("needs a written justification citing the items" in p for p in check_decision(bare, advice, instrument))
-    argued = _decision(advice, category=other, follows_advice=False, justification="Netwerk sterk.",
-                       items=("pf_network",))
+    assert any(
+        "needs a written justification citing the items" in p
+        for p in check_decision(bare, advice, instrument)
+    )
+    argued = _decision(
+        advice,
+        category=other,
+        follows_advice=False,
+        justification="Netwerk sterk.",
+        items=("pf_network",),
+    )
     assert check_decision(argued, advice, instrument) == []
-    wrong_item = _decision(advice, category=other, follows_advice=False, justification="x", items=("pf_netwerk",))
-    assert any("['pf_netwerk'] are not items" in p for p in check_decision(wrong_item, advice, instrument))
+    wrong_item = _decision(
+        advice, category=other, follows_advice=False, justification="x", items=("pf_netwerk",)
+    )
+    assert any(
+        "['pf_netwerk'] are not items" in p for p in check_decision(wrong_item, advice, instrument)
+    )
 
 
-@pytest.mark.parametrize("lang, said", [
-    ("en", "the decision: a soft flag needs a written justification citing the items it rests on; "
-           "flagged: 'suicide_risk'."),
-    ("nl", "het besluit: een zacht signaal vraagt een schriftelijke motivering met de items waarop die steunt; "
-           "gesignaleerd: 'suicide_risk'."),
-])
-def test_a_soft_flag_needs_reasons_citing_items_even_when_following_the_advice(advice_and_instrument, lang, said):
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        (
+            "en",
+            "the decision: a soft flag needs a written justification citing the items it rests on; "
+            "flagged: 'suicide_risk'.",
+        ),
+        (
+            "nl",
+            "het besluit: een zacht signaal vraagt een schriftelijke motivering met de items waarop die steunt; "
+            "gesignaleerd: 'suicide_risk'.",
+        ),
+    ],
+)
+def test_a_soft_flag_needs_reasons_citing_items_even_when_following_the_advice(
+    advice_and_instrument, lang, said
+):
     advices, instrument = advice_and_instrument
     advice = advices.get("C2")
     assert [(f.id, f.severity) for f in advice.flags] == [("suicide_risk", "soft")]
@@ -79,27 +111,45 @@ def test_a_soft_flag_needs_reasons_citing_items_even_when_following_the_advice(a
 def test_a_deviation_on_a_soft_flag_without_reasons_breaks_both_rules(advice_and_instrument):
     advices, instrument = advice_and_instrument
     advice = advices.get("C2")
-    problems = check_decision(_decision(advice, category="refer", follows_advice=False), advice, instrument)
+    problems = check_decision(
+        _decision(advice, category="refer", follows_advice=False), advice, instrument
+    )
     assert problems == [
         "the decision: a deviation from the advice needs a written justification citing the items it rests on.",
         "the decision: a soft flag needs a written justification citing the items it rests on; "
-        "flagged: 'suicide_risk'."]
+        "flagged: 'suicide_risk'.",
+    ]
 
 
-def test_a_hard_flag_overridden_in_the_advice_takes_reasons_and_two_signatures(advice_and_instrument):
+def test_a_hard_flag_overridden_in_the_advice_takes_reasons_and_two_signatures(
+    advice_and_instrument,
+):
     advices, instrument = advice_and_instrument
     scores = weegtool.score(instrument, ROOT / "tests" / "data" / "committee.csv")
-    override = weegtool.Override("needs_secured_setting", "Eenmalig incident.", ("A. Voorzitter", "B. Gedrag"),
-                                 ("ic_risk_behaviour",))
-    overridden = weegtool.advise(scores, on=_dt.date(2026, 11, 23), overrides={"C5": [override]}).get("C5")
+    override = weegtool.Override(
+        "needs_secured_setting",
+        "Eenmalig incident.",
+        ("A. Voorzitter", "B. Gedrag"),
+        ("ic_risk_behaviour",),
+    )
+    overridden = weegtool.advise(
+        scores, on=_dt.date(2026, 11, 23), overrides={"C5": [override]}
+    ).get("C5")
     assert (advices.get("C5").category, overridden.flags[0].overridden) == ("refer", True)
-    decision = _decision(overridden, justification="Eenmalig incident.", items=("ic_risk_behaviour",),
-                         overridden_flags=("needs_secured_setting",))
+    decision = _decision(
+        overridden,
+        justification="Eenmalig incident.",
+        items=("ic_risk_behaviour",),
+        overridden_flags=("needs_secured_setting",),
+    )
     assert check_decision(decision, overridden, instrument) == []
-    alone = _decision(overridden, signatories=(SCIENTIST,), overridden_flags=("needs_secured_setting",))
+    alone = _decision(
+        overridden, signatories=(SCIENTIST,), overridden_flags=("needs_secured_setting",)
+    )
     assert check_decision(alone, overridden, instrument) == [
         "the decision: needs at least two committee members; got 1.",
-        "the decision: overriding a hard flag needs a justification citing items, and two signatures."]
+        "the decision: overriding a hard flag needs a justification citing items, and two signatures.",
+    ]
 
 
 def test_follows_advice_must_be_true_to_the_categories(advice_and_instrument):
@@ -111,8 +161,11 @@ def test_follows_advice_must_be_true_to_the_categories(advice_and_instrument):
 
 def test_only_a_hard_flag_of_this_candidate_can_be_overridden(advice_and_instrument):
     advices, instrument = advice_and_instrument
-    problems = check_decision(_decision(advices[0], overridden_flags=("suicide_risk",), justification="x"),
-                              advices[0], instrument)
+    problems = check_decision(
+        _decision(advices[0], overridden_flags=("suicide_risk",), justification="x"),
+        advices[0],
+        instrument,
+    )
     assert any("'suicide_risk' is not a hard flag of this candidate" in p for p in problems)
 
 
@@ -124,9 +177,13 @@ def test_load_decisions_reads_a_list(tmp_path):
         "    decided_on: 2026-11-23\n"
         "    signatories:\n      - {name: A, role: voorzitter}\n"
         "      - {name: B, role: gedragswetenschapper, registration: SKJ 1, behavioural_scientist: true}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     decision = load_decisions(path)["C1"]
-    assert decision.decided_on == _dt.date(2026, 11, 23) and decision.signatories[1].behavioural_scientist
+    assert (
+        decision.decided_on == _dt.date(2026, 11, 23)
+        and decision.signatories[1].behavioural_scientist
+    )
 
 
 def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument):
@@ -140,7 +197,8 @@ def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument
         "- {candidate_id: C9, category: fits, follows_advice: true, items: [er_intensity, er_nope]}\n"
         "- {candidate_id: C3, category: fits, follows_advice: true}\n"
         "- {candidate_id: C3, category: fits, follows_advice: true}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(DecisionError) as caught:
         load_decisions(path, instrument, [a.candidate_id for a in advices])
     assert caught.value.problems == (
@@ -160,7 +218,9 @@ def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument
 def test_an_unknown_category_gets_a_suggestion(tmp_path, advice_and_instrument):
     _, instrument = advice_and_instrument
     path = tmp_path / "decisions.yaml"
-    path.write_text("- {candidate_id: C1, category: refr, follows_advice: false}\n", encoding="utf-8")
+    path.write_text(
+        "- {candidate_id: C1, category: refr, follows_advice: false}\n", encoding="utf-8"
+    )
     with pytest.raises(DecisionError) as caught:
         load_decisions(path, instrument)
     assert caught.value.problems[0].endswith("got 'refr'. Did you mean 'refer'?")

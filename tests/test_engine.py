@@ -1,4 +1,5 @@
 """The scoring engine: a worked example by hand, and its invariants under Hypothesis."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,21 +12,28 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import weegtool
-
-from .factories import ratings_frame
 from weegtool.engine import score_ratings
 from weegtool.ratings import read_ratings
 
+from .factories import ratings_frame
+
 
 def one_rater(instrument, **ratings):
-    row = {"candidate_id": "C1", "rater_id": "R1", **{i: None for i in instrument.item_ids}, **ratings}
+    row = {
+        "candidate_id": "C1",
+        "rater_id": "R1",
+        **{i: None for i in instrument.item_ids},
+        **ratings,
+    }
     return pd.DataFrame([row])
 
 
 def test_worked_example_from_the_readme(make_instrument):
     # README "How a score is computed": er_outbursts 2, er_recovery 1, pf_network 0 on the 0-2 scale.
     instrument = make_instrument()
-    scores = weegtool.score(instrument, one_rater(instrument, er_outbursts=2, er_recovery=1, pf_network=0))
+    scores = weegtool.score(
+        instrument, one_rater(instrument, er_outbursts=2, er_recovery=1, pf_network=0)
+    )
     frame = scores.to_frame(contributions=True).loc["C1"]
     assert frame["domain.emotion_regulation"] == pytest.approx(75.0)
     assert frame["domain.protective_factors"] == pytest.approx(0.0)
@@ -40,7 +48,9 @@ def test_protective_domain_beside_the_total_does_not_count(make_instrument):
     data = make_instrument().spec.model_dump(mode="json", by_alias=True)
     data["settings"]["protective_lowers_total"] = False
     instrument = make_instrument(data)
-    scores = weegtool.score(instrument, one_rater(instrument, er_outbursts=2, er_recovery=1, pf_network=0))
+    scores = weegtool.score(
+        instrument, one_rater(instrument, er_outbursts=2, er_recovery=1, pf_network=0)
+    )
     assert scores.total[0] == pytest.approx(75.0)
     assert scores.contributions[0, instrument.item_ids.index("pf_network")] == 0.0
     assert scores.domain_scores[0, 1] == pytest.approx(0.0)
@@ -52,7 +62,9 @@ def test_missing_item_is_prorated_and_labelled(make_instrument):
     instrument = make_instrument(data)
     scores = weegtool.score(instrument, one_rater(instrument, er_outbursts=2, pf_network=2))
     assert scores.assessable[0] and scores.prorated[0]
-    assert scores.domain_scores[0, 0] == pytest.approx(100.0)  # the one rated item stands for the domain
+    assert scores.domain_scores[0, 0] == pytest.approx(
+        100.0
+    )  # the one rated item stands for the domain
     assert scores.total[0] == pytest.approx(200 / 3)
     assert np.nansum(scores.contributions[0]) == pytest.approx(scores.total[0])
 
@@ -84,7 +96,10 @@ def test_scores_are_deterministic(twente, make_ratings):
 # --- invariants under Hypothesis -------------------------------------------------------
 
 ratings_matrix = st.integers(1, 6).flatmap(
-    lambda n: arrays(np.float64, (n, 25), elements=st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0, np.nan])))
+    lambda n: arrays(
+        np.float64, (n, 25), elements=st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0, np.nan])
+    )
+)
 
 
 def scored(instrument, values: np.ndarray):
@@ -111,7 +126,9 @@ def test_contributions_add_up_to_the_total(twente, values):
 
 
 @given(values=ratings_matrix, item=st.integers(0, 24))
-def test_raising_a_risk_item_never_lowers_the_total_and_a_protective_one_never_raises_it(twente, values, item):
+def test_raising_a_risk_item_never_lowers_the_total_and_a_protective_one_never_raises_it(
+    twente, values, item
+):
     raised = values.copy()
     raised[:, item] = np.minimum(raised[:, item] + 1, 4)  # NaN stays NaN: the same items rated
     before, after = scored(twente, values), scored(twente, raised)
@@ -131,7 +148,9 @@ def test_results_do_not_depend_on_candidate_or_column_order(twente, values, data
     frame = pd.DataFrame(values, columns=list(twente.item_ids))
     frame.insert(0, "rater_id", "R1")
     frame.insert(0, "candidate_id", [f"C{i}" for i in range(n)])
-    shuffled = frame.iloc[list(order)][["candidate_id", "rater_id"] + [twente.item_ids[c] for c in columns]]
+    shuffled = frame.iloc[list(order)][
+        ["candidate_id", "rater_id"] + [twente.item_ids[c] for c in columns]
+    ]
     expected = weegtool.score(twente, frame).to_frame(True)
     got = weegtool.score(twente, shuffled).to_frame(True).loc[expected.index]
     pd.testing.assert_frame_equal(got, expected)

@@ -1,4 +1,5 @@
 """Advice and error rates by group: published interval examples, hand counts, clear errors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,9 @@ def test_wilson_interval_of_a_published_example():
     # Stat Med 17:857-872, Table I: 81/263, Wilson score interval 0.2553 to 0.3662.
     labels, groups = labelled({"A": {"refer": 81, "fits": 182}})
     row = group_rates(labels, groups).rates.loc[("A", "refer")]
-    assert (row["rate"], row["lower"], row["upper"]) == pytest.approx((81 / 263, 0.2553, 0.3662), abs=5e-5)
+    assert (row["rate"], row["lower"], row["upper"]) == pytest.approx(
+        (81 / 263, 0.2553, 0.3662), abs=5e-5
+    )
 
 
 def test_newcombe_difference_of_a_published_example():
@@ -36,7 +39,9 @@ def test_newcombe_difference_of_a_published_example():
     labels, groups = labelled({"A": {"fits": 56, "refer": 14}, "B": {"fits": 48, "refer": 32}})
     row = group_rates(labels, groups, reference="B").rates.loc[("A", "fits")]
     assert row["difference"] == pytest.approx(0.2)
-    assert (row["difference_lower"], row["difference_upper"]) == pytest.approx((0.0524, 0.3339), abs=5e-5)
+    assert (row["difference_lower"], row["difference_upper"]) == pytest.approx(
+        (0.0524, 0.3339), abs=5e-5
+    )
 
 
 def test_counts_rates_and_the_reference_group():
@@ -46,7 +51,9 @@ def test_counts_rates_and_the_reference_group():
     rates = result.rates
     assert rates.loc[("F", "fits"), ["n", "count"]].tolist() == [10, 6]
     assert rates.loc[("F", "fits"), "difference"] == pytest.approx(0.6 - 0.75)
-    assert rates.loc[("M", "refer"), "difference"] == 0 and np.isnan(rates.loc[("M", "refer"), "difference_lower"])
+    assert rates.loc[("M", "refer"), "difference"] == 0 and np.isnan(
+        rates.loc[("M", "refer"), "difference_lower"]
+    )
     assert list(result.rate("fits").index) == ["F", "M"]
 
 
@@ -62,7 +69,9 @@ def test_error_rates_by_hand():
     outcome = [0] * 10 + [1] * 10
     labels = predicted + ["fits"] * 2 + ["refer"] * 8 + ["fits"] * 10
     groups = ["F"] * 20 + ["M"] * 20
-    result = group_rates(labels, groups, outcome + [0] * 10 + [1] * 10, positive=["fits"], reference="M", min_size=5)
+    result = group_rates(
+        labels, groups, outcome + [0] * 10 + [1] * 10, positive=["fits"], reference="M", min_size=5
+    )
     errors = result.errors
     assert errors.loc[("F", "false_positive_rate"), ["n", "count", "rate"]].tolist() == [10, 4, 0.4]
     assert errors.loc[("F", "false_negative_rate"), ["n", "count", "rate"]].tolist() == [10, 3, 0.3]
@@ -76,7 +85,9 @@ def test_a_series_indexed_by_candidate_is_matched_by_id(twente):
     scores = weegtool.score(twente, cohort.ratings, cohort.candidates)
     by_position = group_rates(scores, cohort.truth["sex"], min_size=5)
     shuffled = cohort.truth.set_index("candidate_id")["sex"].sample(frac=1, random_state=1)
-    pd.testing.assert_frame_equal(group_rates(scores, shuffled, min_size=5).rates, by_position.rates)
+    pd.testing.assert_frame_equal(
+        group_rates(scores, shuffled, min_size=5).rates, by_position.rates
+    )
 
 
 def test_advices_and_scores_give_categories_and_bands(twente, make_ratings):
@@ -86,7 +97,9 @@ def test_advices_and_scores_give_categories_and_bands(twente, make_ratings):
     bands = group_rates(scores, groups, min_size=6).rates
     assert "not_assessable" in bands.index.get_level_values("category")
     advice = group_rates(weegtool.advise(scores), groups, min_size=6).rates
-    assert set(advice.index.get_level_values("category")) <= {c.id for c in twente.spec.advice.categories}
+    assert set(advice.index.get_level_values("category")) <= {
+        c.id for c in twente.spec.advice.categories
+    }
     assert advice["count"].sum() == bands["count"].sum() == 12
 
 
@@ -98,39 +111,89 @@ def test_a_measurement_bias_shows_as_a_difference(twente):
 
 
 def bad(message: str):
-    return pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")
-                         .replace("[", r"\[").replace("]", r"\]").replace(".", r"\.") + "$")
+    return pytest.raises(
+        ValueError,
+        match="^"
+        + message.replace("(", r"\(")
+        .replace(")", r"\)")
+        .replace("[", r"\[")
+        .replace("]", r"\]")
+        .replace(".", r"\.")
+        + "$",
+    )
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    ((["fits"] * 12, ["F"] * 11), {}, "advice_or_bands has 12 candidates but groups has 11; "
-                                      "give one value per candidate."),
-    ((["fits"] * 12, ["F"] * 10 + ["M"] * 2), {}, "groups too small: 'M' has 2; each group needs at least "
-                                                  "min_size=10 candidates. Merge small groups or lower min_size."),
-    ((["fits"] * 12, ["F"] * 3 + ["M"] * 2 + ["X"] * 7), {"min_size": 4},
-     "groups too small: 'F' has 3, 'M' has 2; each group needs at least min_size=4 candidates. "
-     "Merge small groups or lower min_size."),
-    ((["fits"] * 12, ["F"] * 11 + [None]), {}, "groups has 1 missing values (candidates 11); drop those "
-                                               "candidates or give them a group of their own, such as 'unknown'."),
-    ((["fits"] * 11 + [None], ["F"] * 12), {}, "advice_or_bands has 1 missing values (positions 11); "
-                                               "give every candidate a category or band."),
-    ((["fits"] * 12, ["F"] * 12), {"reference": "M"},
-     "The 'reference' parameter of group_rates must be one of the groups ['F']. Got 'M' instead."),
-    ((["fits"] * 12, ["F"] * 12, [1] * 12), {},
-     "The 'positive' parameter of group_rates is required with outcome: the categories counted as a "
-     "positive prediction, e.g. ('fits', 'fits_with_conditions')."),
-    ((["fits"] * 12, ["F"] * 12, [1] * 12), {"positive": "passend"},
-     "The 'positive' parameter of group_rates must name at least one category that occurs ['fits']. "
-     "Got 'passend' instead."),
-    ((["fits"] * 12, ["F"] * 12), {"positive": "fits"},
-     "The 'positive' parameter of group_rates is used only with outcome; got no outcome."),
-    ((["fits"] * 12, ["F"] * 12, [1] * 11 + [2]), {"positive": "fits"},
-     "outcome must be 0/1 or True/False; got 2 for candidate 11."),
-    ((["fits"] * 12, ["F"] * 12, [1] * 10 + [None, None]), {"positive": "fits"},
-     "outcome has 2 missing values (candidates 10, 11); drop those candidates first."),
-    ((["fits"] * 12, ["F"] * 12, [1] * 13), {"positive": "fits"},
-     "advice_or_bands has 12 candidates but outcome has 13; give one value per candidate."),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (
+            (["fits"] * 12, ["F"] * 11),
+            {},
+            "advice_or_bands has 12 candidates but groups has 11; give one value per candidate.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 10 + ["M"] * 2),
+            {},
+            "groups too small: 'M' has 2; each group needs at least "
+            "min_size=10 candidates. Merge small groups or lower min_size.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 3 + ["M"] * 2 + ["X"] * 7),
+            {"min_size": 4},
+            "groups too small: 'F' has 3, 'M' has 2; each group needs at least min_size=4 candidates. "
+            "Merge small groups or lower min_size.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 11 + [None]),
+            {},
+            "groups has 1 missing values (candidates 11); drop those "
+            "candidates or give them a group of their own, such as 'unknown'.",
+        ),
+        (
+            (["fits"] * 11 + [None], ["F"] * 12),
+            {},
+            "advice_or_bands has 1 missing values (positions 11); "
+            "give every candidate a category or band.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12),
+            {"reference": "M"},
+            "The 'reference' parameter of group_rates must be one of the groups ['F']. Got 'M' instead.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12, [1] * 12),
+            {},
+            "The 'positive' parameter of group_rates is required with outcome: the categories counted as a "
+            "positive prediction, e.g. ('fits', 'fits_with_conditions').",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12, [1] * 12),
+            {"positive": "passend"},
+            "The 'positive' parameter of group_rates must name at least one category that occurs ['fits']. "
+            "Got 'passend' instead.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12),
+            {"positive": "fits"},
+            "The 'positive' parameter of group_rates is used only with outcome; got no outcome.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12, [1] * 11 + [2]),
+            {"positive": "fits"},
+            "outcome must be 0/1 or True/False; got 2 for candidate 11.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12, [1] * 10 + [None, None]),
+            {"positive": "fits"},
+            "outcome has 2 missing values (candidates 10, 11); drop those candidates first.",
+        ),
+        (
+            (["fits"] * 12, ["F"] * 12, [1] * 13),
+            {"positive": "fits"},
+            "advice_or_bands has 12 candidates but outcome has 13; give one value per candidate.",
+        ),
+    ],
+)
 def test_bad_inputs(args, kwargs, message):
     with bad(message):
         group_rates(*args, **kwargs)
@@ -144,14 +207,25 @@ def test_a_series_by_id_must_cover_every_candidate():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["F", "M", "X"]), st.sampled_from(["fits", "refer", "lighter_care"]),
-                          st.booleans()), min_size=3, max_size=60))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["F", "M", "X"]),
+            st.sampled_from(["fits", "refer", "lighter_care"]),
+            st.booleans(),
+        ),
+        min_size=3,
+        max_size=60,
+    )
+)
 def test_rates_add_up_and_intervals_hold_the_rate(rows):
     groups, labels, outcome = zip(*rows)
     result = group_rates(list(labels), list(groups), list(outcome), positive=labels[0], min_size=1)
     rates = result.rates
     assert rates.groupby(level="group")["rate"].sum().to_numpy() == pytest.approx(1.0)
-    assert (rates["lower"] <= rates["rate"] + 1e-12).all() and (rates["rate"] <= rates["upper"] + 1e-12).all()
+    assert (rates["lower"] <= rates["rate"] + 1e-12).all() and (
+        rates["rate"] <= rates["upper"] + 1e-12
+    ).all()
     assert (rates.xs(result.reference, level="group")["difference"] == 0).all()
     errors = result.errors.dropna(subset=["rate"])
     assert (errors["count"] <= errors["n"]).all()

@@ -5,6 +5,7 @@ Every message says where (file, line, path), what must hold and what was found
 ``make_instrument`` fixture; cases about the YAML text itself (syntax, line
 numbers, duplicate keys, quoting) edit the text of ``criteria/example-minimal.yaml``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -86,81 +87,174 @@ def not_a_mapping(_text: str) -> str:
 
 
 CASES = [
-    pytest.param(TextCase(lambda t: replace_once(t, "  review_months: 6", "  review_months: 6\n   bad: indent"),
-                          marker="bad: indent"),
-                 ["line {line}: not valid YAML: mapping values are not allowed in this context."],
-                 id="yaml-syntax-error"),
-    pytest.param(TextCase(not_a_mapping),
-                 ["the file must hold a mapping of fields (id, version, ...); got a list."],
-                 id="file-not-a-mapping"),
+    pytest.param(
+        TextCase(
+            lambda t: replace_once(t, "  review_months: 6", "  review_months: 6\n   bad: indent"),
+            marker="bad: indent",
+        ),
+        ["line {line}: not valid YAML: mapping values are not allowed in this context."],
+        id="yaml-syntax-error",
+    ),
+    pytest.param(
+        TextCase(not_a_mapping),
+        ["the file must hold a mapping of fields (id, version, ...); got a list."],
+        id="file-not-a-mapping",
+    ),
     pytest.param(delete("id"), ["line 1: id is required."], id="missing-id"),
     pytest.param(delete("version"), ["line 1: version is required."], id="missing-version"),
     pytest.param(delete("items"), ["line 1: items is required."], id="missing-items"),
-    pytest.param(DataCase(rename_item_weight),
-                 ["items[0] (er_outbursts).wieght is not a known field", "items[0] (er_outbursts).weight is required."],
-                 id="unknown-field-typo"),
-    pytest.param(setting(("items", 1, "weight"), -1),
-                 ["items[1] (er_recovery).weight must be >= 0; got -1."], id="item-weight-negative"),
-    pytest.param(setting(("domains", 0, "weight"), -2),
-                 ["domains[0] (emotion_regulation).weight must be >= 0; got -2."], id="domain-weight-negative"),
-    pytest.param(setting(("items", 0, "direction"), "up"),
-                 ["items[0] (er_outbursts).direction must be one of 'risk' or 'protective'; got 'up'."],
-                 id="direction-not-risk-or-protective"),
-    pytest.param(setting(("status",), "final"),
-                 ["status must be one of 'concept' or 'calibrated'; got 'final'."], id="status-unknown"),
-    pytest.param(TextCase(lambda t: replace_once(t, "version: 1.0.0", "version: 1.0"), marker="version: 1.0"),
-                 ["line {line}: version must be text (put quotes around it); got 1.0."],
-                 id="version-bare-number"),
-    pytest.param(TextCase(lambda t: replace_once(t, "version: 1.0.0", "version: 2"), marker="version: 2"),
-                 ["line {line}: version must be text (put quotes around it); got 2."],
-                 id="version-bare-integer"),
-    pytest.param(setting(("items", 0, "domain"), "emotions"),
-                 ["items[0] (er_outbursts).domain must be one of ['emotion_regulation', 'protective_factors']; "
-                  "got 'emotions'."], id="item-unknown-domain"),
-    pytest.param(setting(("items", 0, "scale"), "sev"),
-                 ["items[0] (er_outbursts).scale must be one of ['severity']; got 'sev'."], id="item-unknown-scale"),
-    pytest.param(DataCase(drop_anchor),
-                 ["items[0] (er_outbursts).anchors must describe every level of scale 'severity' [0, 1, 2]; "
-                  "got [0, 1]."], id="anchors-missing-a-level"),
-    pytest.param(setting(("items", 1, "id"), "er_outbursts"),
-                 ["items id 'er_outbursts' is used more than once; ids must be unique."], id="duplicate-item-id"),
-    pytest.param(TextCase(lambda t: replace_once(t, "\nstatus: concept", "\nstatus: concept\nstatus: calibrated"),
-                          marker="status: calibrated"),
-                 ["line {line}: status is given twice."], id="duplicate-yaml-key"),
-    pytest.param(setting(("items", 2, "domain"), "emotion_regulation"),
-                 ["domains[1] (protective_factors) has no items; every domain needs at least one."],
-                 id="domain-without-items"),
-    pytest.param(setting(("domains", 0, "max_missing"), 2),
-                 ["domains[0] (emotion_regulation).max_missing must be < its 2 items; got 2."],
-                 id="max-missing-not-below-item-count"),
-    pytest.param(setting(("advice", "bands", 1, "from"), 30),
-                 ["advice.bands[1] (middle) must start where band 'light' ends (25); got 30.",
-                  "without gaps or overlaps"], id="bands-with-a-gap"),
-    pytest.param(setting(("advice", "bands", 0, "from"), 5),
-                 ["advice.bands must start at 0; the first starts at 5."], id="bands-not-from-0"),
-    pytest.param(setting(("advice", "bands", 3, "to"), 95),
-                 ["advice.bands must end at 100; the last ends at 95."], id="bands-not-to-100"),
-    pytest.param(setting(("advice", "bands", 1, "advice"), "accept"),
-                 [f"advice.bands[1] (middle).advice must be one of the advice categories {CATEGORIES}; got 'accept'."],
-                 id="band-advice-unknown-category"),
-    pytest.param(setting(("advice", "ceilings", 0, "domain"), "coping"),
-                 ["advice.ceilings[0].domain must be one of ['emotion_regulation', 'protective_factors']; "
-                  "got 'coping'."],
-                 id="ceiling-unknown-domain"),
-    pytest.param(DataCase(drop_rule_flag),
-                 ["composition[1] (one_suicide_risk).flag is required for a rule of type 'max_count'."],
-                 id="max-count-rule-without-flag"),
-    pytest.param(setting(("composition", 1, "flag"), "self_harm"),
-                 ["composition[1] (one_suicide_risk) names flag 'self_harm', which is not in flags "
-                  "['addiction', 'needs_secured_setting', 'suicide_risk']."], id="composition-unknown-flag"),
-    pytest.param(setting(("settings", "age_range"), [27, 8]),
-                 ["settings.age_range must be [lowest, highest]; got [27, 8]."], id="age-range-reversed"),
-    pytest.param(setting(("title",), {"nl": "Voorbeeldinstrument"}), ["title.en is required."],
-                 id="text-without-en"),
-    pytest.param(TextCase(lambda t: replace_once(t, 'anchor: {nl: "Licht, zelden.", en: "Mild, rare."}',
-                                                 'anchor: {nl: Licht, zelden., en: "Mild, rare."}'),
-                          marker="nl: Licht, zelden."),
-                 ["line {line}: scales[0] (severity).levels[1].anchor.zelden."], id="unquoted-comma-in-flow-mapping"),
+    pytest.param(
+        DataCase(rename_item_weight),
+        [
+            "items[0] (er_outbursts).wieght is not a known field",
+            "items[0] (er_outbursts).weight is required.",
+        ],
+        id="unknown-field-typo",
+    ),
+    pytest.param(
+        setting(("items", 1, "weight"), -1),
+        ["items[1] (er_recovery).weight must be >= 0; got -1."],
+        id="item-weight-negative",
+    ),
+    pytest.param(
+        setting(("domains", 0, "weight"), -2),
+        ["domains[0] (emotion_regulation).weight must be >= 0; got -2."],
+        id="domain-weight-negative",
+    ),
+    pytest.param(
+        setting(("items", 0, "direction"), "up"),
+        ["items[0] (er_outbursts).direction must be one of 'risk' or 'protective'; got 'up'."],
+        id="direction-not-risk-or-protective",
+    ),
+    pytest.param(
+        setting(("status",), "final"),
+        ["status must be one of 'concept' or 'calibrated'; got 'final'."],
+        id="status-unknown",
+    ),
+    pytest.param(
+        TextCase(
+            lambda t: replace_once(t, "version: 1.0.0", "version: 1.0"), marker="version: 1.0"
+        ),
+        ["line {line}: version must be text (put quotes around it); got 1.0."],
+        id="version-bare-number",
+    ),
+    pytest.param(
+        TextCase(lambda t: replace_once(t, "version: 1.0.0", "version: 2"), marker="version: 2"),
+        ["line {line}: version must be text (put quotes around it); got 2."],
+        id="version-bare-integer",
+    ),
+    pytest.param(
+        setting(("items", 0, "domain"), "emotions"),
+        [
+            "items[0] (er_outbursts).domain must be one of ['emotion_regulation', 'protective_factors']; "
+            "got 'emotions'."
+        ],
+        id="item-unknown-domain",
+    ),
+    pytest.param(
+        setting(("items", 0, "scale"), "sev"),
+        ["items[0] (er_outbursts).scale must be one of ['severity']; got 'sev'."],
+        id="item-unknown-scale",
+    ),
+    pytest.param(
+        DataCase(drop_anchor),
+        [
+            "items[0] (er_outbursts).anchors must describe every level of scale 'severity' [0, 1, 2]; "
+            "got [0, 1]."
+        ],
+        id="anchors-missing-a-level",
+    ),
+    pytest.param(
+        setting(("items", 1, "id"), "er_outbursts"),
+        ["items id 'er_outbursts' is used more than once; ids must be unique."],
+        id="duplicate-item-id",
+    ),
+    pytest.param(
+        TextCase(
+            lambda t: replace_once(t, "\nstatus: concept", "\nstatus: concept\nstatus: calibrated"),
+            marker="status: calibrated",
+        ),
+        ["line {line}: status is given twice."],
+        id="duplicate-yaml-key",
+    ),
+    pytest.param(
+        setting(("items", 2, "domain"), "emotion_regulation"),
+        ["domains[1] (protective_factors) has no items; every domain needs at least one."],
+        id="domain-without-items",
+    ),
+    pytest.param(
+        setting(("domains", 0, "max_missing"), 2),
+        ["domains[0] (emotion_regulation).max_missing must be < its 2 items; got 2."],
+        id="max-missing-not-below-item-count",
+    ),
+    pytest.param(
+        setting(("advice", "bands", 1, "from"), 30),
+        [
+            "advice.bands[1] (middle) must start where band 'light' ends (25); got 30.",
+            "without gaps or overlaps",
+        ],
+        id="bands-with-a-gap",
+    ),
+    pytest.param(
+        setting(("advice", "bands", 0, "from"), 5),
+        ["advice.bands must start at 0; the first starts at 5."],
+        id="bands-not-from-0",
+    ),
+    pytest.param(
+        setting(("advice", "bands", 3, "to"), 95),
+        ["advice.bands must end at 100; the last ends at 95."],
+        id="bands-not-to-100",
+    ),
+    pytest.param(
+        setting(("advice", "bands", 1, "advice"), "accept"),
+        [
+            f"advice.bands[1] (middle).advice must be one of the advice categories {CATEGORIES}; got 'accept'."
+        ],
+        id="band-advice-unknown-category",
+    ),
+    pytest.param(
+        setting(("advice", "ceilings", 0, "domain"), "coping"),
+        [
+            "advice.ceilings[0].domain must be one of ['emotion_regulation', 'protective_factors']; "
+            "got 'coping'."
+        ],
+        id="ceiling-unknown-domain",
+    ),
+    pytest.param(
+        DataCase(drop_rule_flag),
+        ["composition[1] (one_suicide_risk).flag is required for a rule of type 'max_count'."],
+        id="max-count-rule-without-flag",
+    ),
+    pytest.param(
+        setting(("composition", 1, "flag"), "self_harm"),
+        [
+            "composition[1] (one_suicide_risk) names flag 'self_harm', which is not in flags "
+            "['addiction', 'needs_secured_setting', 'suicide_risk']."
+        ],
+        id="composition-unknown-flag",
+    ),
+    pytest.param(
+        setting(("settings", "age_range"), [27, 8]),
+        ["settings.age_range must be [lowest, highest]; got [27, 8]."],
+        id="age-range-reversed",
+    ),
+    pytest.param(
+        setting(("title",), {"nl": "Voorbeeldinstrument"}),
+        ["title.en is required."],
+        id="text-without-en",
+    ),
+    pytest.param(
+        TextCase(
+            lambda t: replace_once(
+                t,
+                'anchor: {nl: "Licht, zelden.", en: "Mild, rare."}',
+                'anchor: {nl: Licht, zelden., en: "Mild, rare."}',
+            ),
+            marker="nl: Licht, zelden.",
+        ),
+        ["line {line}: scales[0] (severity).levels[1].anchor.zelden."],
+        id="unquoted-comma-in-flow-mapping",
+    ),
 ]
 
 
@@ -198,8 +292,11 @@ def test_example_file_itself_is_valid(make_instrument):
 
 def test_unquoted_comma_tells_to_quote_the_text():
     """`{nl: Licht, zelden., en: ...}` splits the Dutch text at the comma; the fix is quotes, not spelling."""
-    text = replace_once(example_text(), 'anchor: {nl: "Licht, zelden.", en: "Mild, rare."}',
-                        'anchor: {nl: Licht, zelden., en: "Mild, rare."}')
+    text = replace_once(
+        example_text(),
+        'anchor: {nl: "Licht, zelden.", en: "Mild, rare."}',
+        'anchor: {nl: Licht, zelden., en: "Mild, rare."}',
+    )
     with pytest.raises(CriteriaError) as caught:
         parse_instrument(text, source="test.yaml")
     message = str(caught.value)
@@ -214,19 +311,34 @@ def three_field_errors(data: dict[str, Any]) -> None:
 
 
 def field_and_reference_errors(data: dict[str, Any]) -> None:
-    data["status"] = "final"                                  # a field value
-    data["advice"]["ceilings"][0]["domain"] = "coping"        # a cross reference
-    data["advice"]["bands"][1]["advice"] = "accept"           # another cross reference
+    data["status"] = "final"  # a field value
+    data["advice"]["ceilings"][0]["domain"] = "coping"  # a cross reference
+    data["advice"]["bands"][1]["advice"] = "accept"  # another cross reference
 
 
-@pytest.mark.parametrize("change, expected", [
-    pytest.param(three_field_errors,
-                 ["status must be one of", "items[1] (er_recovery).weight must be >= 0",
-                  "items[0] (er_outbursts).direction must be one of"], id="three-field-errors"),
-    pytest.param(field_and_reference_errors,
-                 ["status must be one of", "advice.ceilings[0].domain must be one of",
-                  "advice.bands[1] (middle).advice must be one of"], id="field-and-reference-errors"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        pytest.param(
+            three_field_errors,
+            [
+                "status must be one of",
+                "items[1] (er_recovery).weight must be >= 0",
+                "items[0] (er_outbursts).direction must be one of",
+            ],
+            id="three-field-errors",
+        ),
+        pytest.param(
+            field_and_reference_errors,
+            [
+                "status must be one of",
+                "advice.ceilings[0].domain must be one of",
+                "advice.bands[1] (middle).advice must be one of",
+            ],
+            id="field-and-reference-errors",
+        ),
+    ],
+)
 def test_every_problem_is_reported_in_one_error(change, expected, make_instrument):
     data = example_data()
     change(data)
@@ -243,11 +355,15 @@ def test_field_error_gives_the_line_of_the_field():
     text = example_text()
     start = line_of(text, "- id: er_recovery")
     lines = text.splitlines()
-    weight_line = next(n for n in range(start, len(lines) + 1) if lines[n - 1].strip() == "weight: 1")
+    weight_line = next(
+        n for n in range(start, len(lines) + 1) if lines[n - 1].strip() == "weight: 1"
+    )
     lines[weight_line - 1] = lines[weight_line - 1].replace("weight: 1", "weight: -1")
     with pytest.raises(CriteriaError) as caught:
         parse_instrument("\n".join(lines) + "\n", source="test.yaml")
-    assert caught.value.problems == (f"line {weight_line}: items[1] (er_recovery).weight must be >= 0; got -1.",)
+    assert caught.value.problems == (
+        f"line {weight_line}: items[1] (er_recovery).weight must be >= 0; got -1.",
+    )
 
 
 def test_missing_file_names_the_path(tmp_path):
@@ -263,14 +379,18 @@ def test_sha256_ignores_comments_key_order_and_layout_but_not_weights():
     data = example_data()
     reordered = dict(reversed(list(data.items())))
     reordered["items"] = [dict(reversed(list(item.items()))) for item in data["items"]]
-    relaid = yaml.safe_dump(reordered, allow_unicode=True, sort_keys=False, default_flow_style=True, width=60)
+    relaid = yaml.safe_dump(
+        reordered, allow_unicode=True, sort_keys=False, default_flow_style=True, width=60
+    )
     assert "#" not in relaid and relaid != example_text()
     same = parse_instrument(relaid, source="b.yaml")
     assert same.sha256 == original.sha256
     assert len(original.sha256) == 64
 
     data["items"][0]["weight"] = 2
-    changed = parse_instrument(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), source="c.yaml")
+    changed = parse_instrument(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), source="c.yaml"
+    )
     assert changed.sha256 != original.sha256
 
 
@@ -282,8 +402,13 @@ def test_shipped_criteria_files_validate(path):
 
 
 def test_twente_instrument_is_complete(twente):
-    assert twente.domain_ids == ("emotion_regulation", "coping", "impulse_control", "social_resilience",
-                                 "protective_factors")
+    assert twente.domain_ids == (
+        "emotion_regulation",
+        "coping",
+        "impulse_control",
+        "social_resilience",
+        "protective_factors",
+    )
     for domain in twente.domain_ids:
         assert sum(item.domain == domain for item in twente.items) >= 4, domain
     for item in twente.items:
@@ -301,5 +426,8 @@ def test_a_calibrated_instrument_says_how_when_and_from_what(make_instrument):
     with pytest.raises(CriteriaError) as caught:
         make_instrument(data)
     said = [p for p in caught.value.problems if "is required when status is 'calibrated'" in p]
-    assert [p.split(" is required")[0].split()[-1] for p in said] == \
-        ["provenance.method", "provenance.date", "provenance.previous_sha256"]
+    assert [p.split(" is required")[0].split()[-1] for p in said] == [
+        "provenance.method",
+        "provenance.date",
+        "provenance.previous_sha256",
+    ]

@@ -1,4 +1,5 @@
 """Keyed pseudonyms: stable for a key, different across keys, no way back without it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Reliability coefficients: published worked examples, exact error messages, invariants under Hypothesis."""
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,14 @@ from .factories import ratings_frame
 NAN = np.nan
 
 # Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges.
-SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+SHROUT_FLEISS = [
+    [9, 2, 5, 8],
+    [6, 1, 3, 2],
+    [8, 4, 6, 8],
+    [7, 1, 2, 6],
+    [10, 5, 6, 9],
+    [6, 2, 4, 7],
+]
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers x 12 units.
 KRIPPENDORFF_2011 = [
@@ -56,19 +64,51 @@ KRIPPENDORFF_WIKIPEDIA = [
 
 # Wikipedia, "Fleiss' kappa", worked example: 10 subjects, 14 raters, 5 categories.
 FLEISS_WIKIPEDIA = [
-    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
 ]
 
 # Fleiss (1971), Table 1: 30 patients, 6 psychiatrists, 5 diagnoses (as R's irr::diagnoses
 # and statsmodels' tests hold it, one row per patient, the raters' diagnoses 1-5).
 FLEISS_1971 = [
-    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5], [2, 2, 2, 4, 4, 4],
-    [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4], [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5],
-    [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4], [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5],
-    [3, 3, 3, 3, 3, 5], [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
-    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4], [1, 4, 4, 4, 4, 5],
-    [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4], [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+    [4, 4, 4, 4, 4, 4],
+    [2, 2, 2, 5, 5, 5],
+    [2, 3, 3, 3, 3, 5],
+    [5, 5, 5, 5, 5, 5],
+    [2, 2, 2, 4, 4, 4],
+    [1, 1, 3, 3, 3, 3],
+    [3, 3, 3, 3, 5, 5],
+    [1, 1, 3, 3, 3, 4],
+    [1, 1, 4, 4, 4, 4],
+    [5, 5, 5, 5, 5, 5],
+    [1, 4, 4, 4, 4, 4],
+    [1, 2, 4, 4, 4, 4],
+    [2, 2, 2, 3, 3, 3],
+    [1, 4, 4, 4, 4, 4],
+    [2, 2, 4, 4, 4, 5],
+    [3, 3, 3, 3, 3, 5],
+    [1, 1, 1, 4, 5, 5],
+    [1, 1, 1, 1, 1, 2],
+    [2, 2, 4, 4, 4, 4],
+    [1, 3, 3, 5, 5, 5],
+    [5, 5, 5, 5, 5, 5],
+    [2, 4, 4, 4, 4, 4],
+    [2, 2, 4, 5, 5, 5],
+    [1, 1, 4, 4, 4, 4],
+    [1, 4, 4, 4, 4, 5],
+    [2, 2, 2, 2, 2, 4],
+    [1, 1, 1, 1, 5, 5],
+    [2, 2, 4, 4, 4, 4],
+    [1, 3, 3, 3, 3, 3],
+    [5, 5, 5, 5, 5, 5],
 ]
 
 
@@ -90,10 +130,18 @@ def quiet(function, *args, **kwargs):
 
 # --- ICC -------------------------------------------------------------------------------------
 
+
 def test_shrout_fleiss_table_2():
     # The values Shrout & Fleiss (1979) publish for their Table 2 data, to two decimals.
     table = icc(SHROUT_FLEISS).set_index("type")
-    published = {"ICC1": 0.17, "ICC2": 0.29, "ICC3": 0.71, "ICC1k": 0.44, "ICC2k": 0.62, "ICC3k": 0.91}
+    published = {
+        "ICC1": 0.17,
+        "ICC2": 0.29,
+        "ICC3": 0.71,
+        "ICC1k": 0.44,
+        "ICC2k": 0.62,
+        "ICC3k": 0.91,
+    }
     assert table["icc"].round(2).to_dict() == published
 
 
@@ -120,15 +168,25 @@ def test_shrout_fleiss_tests_and_intervals_as_psych_prints_them():
 
 def test_long_table_gives_the_same_as_wide():
     wide = pd.DataFrame(SHROUT_FLEISS, index=[f"T{i}" for i in range(6)], columns=list("ABCD"))
-    long = wide.rename_axis("target").reset_index().melt(id_vars="target", var_name="judge", value_name="score")
+    long = (
+        wide.rename_axis("target")
+        .reset_index()
+        .melt(id_vars="target", var_name="judge", value_name="score")
+    )
     long = long.sample(frac=1.0, random_state=3)  # row order does not matter
-    pd.testing.assert_frame_equal(icc(long, targets="target", raters="judge", ratings="score"), icc(wide))
+    pd.testing.assert_frame_equal(
+        icc(long, targets="target", raters="judge", ratings="score"), icc(wide)
+    )
 
 
 def test_targets_with_a_missing_rating_are_left_out_with_a_warning():
     data = np.array(SHROUT_FLEISS + [[3, NAN, 4, 5]], dtype=float)
-    with pytest.warns(ReliabilityWarning, match=re.escape(
-            "icc: 1 of 7 targets have a missing rating and are left out (listwise deletion); 6 remain.")):
+    with pytest.warns(
+        ReliabilityWarning,
+        match=re.escape(
+            "icc: 1 of 7 targets have a missing rating and are left out (listwise deletion); 6 remain."
+        ),
+    ):
         table = icc(data)
     pd.testing.assert_frame_equal(table, icc(SHROUT_FLEISS))
     assert table.attrs == {"n_targets": 6, "n_raters": 4, "n_dropped": 1}
@@ -140,38 +198,81 @@ def test_identical_raters_agree_perfectly():
     assert (table["ci_low"] == 1.0).all() and (table["ci_high"] == 1.0).all()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"data": [[1, 2], [3, "x"], [5, 6]]},
-     "The 'data' parameter of icc must hold finite numbers (NaN where missing). Got 'x' at row 1, column 1 instead."),
-    ({"data": pd.DataFrame({"A": [1, 2], "B": ["3", "drie"]}, index=["T1", "T2"])},
-     "The 'data' parameter of icc must hold finite numbers (NaN where missing). "
-     "Got 'drie' at row 'T2', column 'B' instead."),
-    ({"data": [[1, np.inf], [2, 3]]},
-     "The 'data' parameter of icc must hold finite numbers (NaN where missing). Got inf at row 0, column 1 instead."),
-    ({"data": [[1], [2], [3]]}, "The 'data' parameter of icc must have at least 2 raters (columns). Got 1 instead."),
-    ({"data": [[1, 2]]},
-     "The 'data' parameter of icc must have at least 2 targets without a missing rating. Got 1 instead."),
-    ({"data": [[1, 2], [3, NAN], [NAN, 4]]},
-     "The 'data' parameter of icc must have at least 2 targets without a missing rating. "
-     "Got 1 instead (2 of 3 targets left out for a missing rating)."),
-    ({"data": [1, 2, 3]},
-     "The 'data' parameter of icc must be a 2-D table. Got an array with 1 dimension instead."),
-    ({"data": SHROUT_FLEISS, "alpha": 5},
-     "The 'alpha' parameter of icc must be a number in (0, 1). Got 5 instead."),
-    ({"data": pd.DataFrame({"t": [1, 1, 2], "r": ["a", "b", "a"], "y": [1, 2, 3]}),
-      "targets": "t", "raters": "r", "ratings": "y"},
-     "The long table passed to icc must be balanced: one rating of every target by every rater "
-     "(NaN where a rating is missing). Found 1 problem: target 2 has no rating by rater 'b'."),
-    ({"data": pd.DataFrame({"t": [1, 1, 1, 2, 2], "r": ["a", "b", "a", "a", "b"], "y": [1, 2, 3, 4, 5]}),
-      "targets": "t", "raters": "r", "ratings": "y"},
-     "The long table passed to icc must be balanced: one rating of every target by every rater "
-     "(NaN where a rating is missing). Found 1 problem: target 1 has 2 ratings by rater 'a'."),
-    ({"data": pd.DataFrame({"t": [1], "r": ["a"], "y": [1]}), "targets": "t", "raters": "r"},
-     "The 'ratings' parameter of icc must be a column name when 'targets', 'raters' and 'ratings' describe a "
-     "long table. Got None instead."),
-    ({"data": pd.DataFrame({"t": [1], "r": ["a"], "y": [1]}), "targets": "t", "raters": "rater", "ratings": "y"},
-     "The long table passed to icc has no column raters='rater'; its columns are ['t', 'r', 'y']."),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"data": [[1, 2], [3, "x"], [5, 6]]},
+            "The 'data' parameter of icc must hold finite numbers (NaN where missing). Got 'x' at row 1, column 1 instead.",
+        ),
+        (
+            {"data": pd.DataFrame({"A": [1, 2], "B": ["3", "drie"]}, index=["T1", "T2"])},
+            "The 'data' parameter of icc must hold finite numbers (NaN where missing). "
+            "Got 'drie' at row 'T2', column 'B' instead.",
+        ),
+        (
+            {"data": [[1, np.inf], [2, 3]]},
+            "The 'data' parameter of icc must hold finite numbers (NaN where missing). Got inf at row 0, column 1 instead.",
+        ),
+        (
+            {"data": [[1], [2], [3]]},
+            "The 'data' parameter of icc must have at least 2 raters (columns). Got 1 instead.",
+        ),
+        (
+            {"data": [[1, 2]]},
+            "The 'data' parameter of icc must have at least 2 targets without a missing rating. Got 1 instead.",
+        ),
+        (
+            {"data": [[1, 2], [3, NAN], [NAN, 4]]},
+            "The 'data' parameter of icc must have at least 2 targets without a missing rating. "
+            "Got 1 instead (2 of 3 targets left out for a missing rating).",
+        ),
+        (
+            {"data": [1, 2, 3]},
+            "The 'data' parameter of icc must be a 2-D table. Got an array with 1 dimension instead.",
+        ),
+        (
+            {"data": SHROUT_FLEISS, "alpha": 5},
+            "The 'alpha' parameter of icc must be a number in (0, 1). Got 5 instead.",
+        ),
+        (
+            {
+                "data": pd.DataFrame({"t": [1, 1, 2], "r": ["a", "b", "a"], "y": [1, 2, 3]}),
+                "targets": "t",
+                "raters": "r",
+                "ratings": "y",
+            },
+            "The long table passed to icc must be balanced: one rating of every target by every rater "
+            "(NaN where a rating is missing). Found 1 problem: target 2 has no rating by rater 'b'.",
+        ),
+        (
+            {
+                "data": pd.DataFrame(
+                    {"t": [1, 1, 1, 2, 2], "r": ["a", "b", "a", "a", "b"], "y": [1, 2, 3, 4, 5]}
+                ),
+                "targets": "t",
+                "raters": "r",
+                "ratings": "y",
+            },
+            "The long table passed to icc must be balanced: one rating of every target by every rater "
+            "(NaN where a rating is missing). Found 1 problem: target 1 has 2 ratings by rater 'a'.",
+        ),
+        (
+            {"data": pd.DataFrame({"t": [1], "r": ["a"], "y": [1]}), "targets": "t", "raters": "r"},
+            "The 'ratings' parameter of icc must be a column name when 'targets', 'raters' and 'ratings' describe a "
+            "long table. Got None instead.",
+        ),
+        (
+            {
+                "data": pd.DataFrame({"t": [1], "r": ["a"], "y": [1]}),
+                "targets": "t",
+                "raters": "rater",
+                "ratings": "y",
+            },
+            "The long table passed to icc has no column raters='rater'; its columns are ['t', 'r', 'y'].",
+        ),
+    ],
+)
 def test_icc_refuses_bad_data(kwargs, message):
     with pytest.raises(ReliabilityError, match=re.escape(message)) as caught:
         quiet(icc, **kwargs)
@@ -179,12 +280,19 @@ def test_icc_refuses_bad_data(kwargs, message):
 
 
 def test_every_bad_cell_is_listed():
-    with pytest.raises(ReliabilityError, match=re.escape("Got 'a' at row 0, column 1 (and 1 more) instead.")) as e:
+    with pytest.raises(
+        ReliabilityError, match=re.escape("Got 'a' at row 0, column 1 (and 1 more) instead.")
+    ) as e:
         icc([[1, "a"], [2, 3], ["b", 4]])
-    assert e.value.problems == ("icc: data: 'a' at row 0, column 1", "icc: data: 'b' at row 2, column 0")
+    assert e.value.problems == (
+        "icc: data: 'a' at row 0, column 1",
+        "icc: data: 'b' at row 2, column 0",
+    )
 
 
-ratings_tables = arrays(np.int64, st.tuples(st.integers(3, 12), st.integers(2, 5)), elements=st.integers(0, 4))
+ratings_tables = arrays(
+    np.int64, st.tuples(st.integers(3, 12), st.integers(2, 5)), elements=st.integers(0, 4)
+)
 
 
 @given(ratings_tables, st.randoms(use_true_random=False))
@@ -194,12 +302,18 @@ def test_icc_does_not_depend_on_the_order_of_targets_or_raters(table, random):
     random.shuffle(raters)
     before, after = icc(table), icc(table[targets][:, raters])
     numbers = ["icc", "F", "pval"]
-    np.testing.assert_allclose(after[numbers].to_numpy(float), before[numbers].to_numpy(float), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        after[numbers].to_numpy(float), before[numbers].to_numpy(float), rtol=1e-9, atol=1e-9
+    )
     # The intervals that are functions of F alone; ICC2's Satterthwaite interval amplifies rounding on
     # degenerate tables (its denominator can pass through zero), so it is left out here.
     by_f = [0, 2, 3, 5]
-    np.testing.assert_allclose(after.loc[by_f, ["ci_low", "ci_high"]].to_numpy(float),
-                               before.loc[by_f, ["ci_low", "ci_high"]].to_numpy(float), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        after.loc[by_f, ["ci_low", "ci_high"]].to_numpy(float),
+        before.loc[by_f, ["ci_low", "ci_high"]].to_numpy(float),
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 @given(ratings_tables)
@@ -208,11 +322,16 @@ def test_cronbach_alpha_is_icc_3k(table):
     with np.errstate(all="ignore"):
         expected = icc(table).set_index("type").loc["ICC3k"]
         result = cronbach_alpha(table)
-    np.testing.assert_allclose([result.alpha, result.ci_low, result.ci_high],
-                               expected[["icc", "ci_low", "ci_high"]].to_numpy(float), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        [result.alpha, result.ci_low, result.ci_high],
+        expected[["icc", "ci_low", "ci_high"]].to_numpy(float),
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 # --- Cronbach's alpha ------------------------------------------------------------------------
+
 
 def test_cronbach_alpha_by_hand():
     # Items i1 = i2 = [1, 2, 3, 4] (variance 5/3), i3 = [2, 2, 4, 4] (variance 4/3); the sum
@@ -229,13 +348,21 @@ def test_cronbach_alpha_by_hand():
 def test_cronbach_alpha_of_shrout_fleiss_judges():
     # Alpha over the 4 judges is ICC(3,4) = .91 (Shrout & Fleiss 1979), with psych's interval .676-.99.
     result = cronbach_alpha(SHROUT_FLEISS)
-    assert (round(result.alpha, 2), round(result.ci_low, 3), round(result.ci_high, 2)) == (0.91, 0.676, 0.99)
+    assert (round(result.alpha, 2), round(result.ci_low, 3), round(result.ci_high, 2)) == (
+        0.91,
+        0.676,
+        0.99,
+    )
 
 
 def test_cronbach_alpha_deletes_listwise_with_a_warning():
     items = pd.DataFrame({"i1": [1, 2, 3, 4, 5], "i2": [1, 2, 3, 4, NAN], "i3": [2, 2, 4, 4, 1]})
-    with pytest.warns(ReliabilityWarning, match=re.escape(
-            "cronbach_alpha: 1 of 5 cases have a missing item and are left out (listwise deletion); 4 remain.")):
+    with pytest.warns(
+        ReliabilityWarning,
+        match=re.escape(
+            "cronbach_alpha: 1 of 5 cases have a missing item and are left out (listwise deletion); 4 remain."
+        ),
+    ):
         result = cronbach_alpha(items)
     assert (result.alpha, result.n, result.n_dropped) == (pytest.approx(0.975), 4, 1)
 
@@ -244,13 +371,27 @@ def test_two_items_have_no_alpha_if_deleted():
     assert cronbach_alpha([[1, 2], [2, 2], [3, 4]]).if_deleted.isna().all()
 
 
-@pytest.mark.parametrize("items, kwargs, message", [
-    ([[1], [2]], {}, "The 'items' parameter of cronbach_alpha must have at least 2 items (columns). Got 1 instead."),
-    ([[1, 2], [NAN, 3]], {},
-     "The 'items' parameter of cronbach_alpha must have at least 2 cases without a missing item. "
-     "Got 1 instead (1 of 2 cases left out for a missing item)."),
-    ([[1, 2], [2, 3]], {"ci": 95}, "The 'ci' parameter of cronbach_alpha must be a number in (0, 1). Got 95 instead."),
-])
+@pytest.mark.parametrize(
+    "items, kwargs, message",
+    [
+        (
+            [[1], [2]],
+            {},
+            "The 'items' parameter of cronbach_alpha must have at least 2 items (columns). Got 1 instead.",
+        ),
+        (
+            [[1, 2], [NAN, 3]],
+            {},
+            "The 'items' parameter of cronbach_alpha must have at least 2 cases without a missing item. "
+            "Got 1 instead (1 of 2 cases left out for a missing item).",
+        ),
+        (
+            [[1, 2], [2, 3]],
+            {"ci": 95},
+            "The 'ci' parameter of cronbach_alpha must be a number in (0, 1). Got 95 instead.",
+        ),
+    ],
+)
 def test_cronbach_alpha_refuses_bad_data(items, kwargs, message):
     with pytest.raises(ReliabilityError, match=re.escape(message)):
         quiet(cronbach_alpha, items, **kwargs)
@@ -269,27 +410,45 @@ def test_twente_domains_need_no_reversal(twente):
 
 def test_an_item_against_its_domain_is_reversed(make_instrument):
     data = example_data()
-    data["items"][1]["direction"] = "protective"  # er_recovery now points against emotion_regulation
+    data["items"][1]["direction"] = (
+        "protective"  # er_recovery now points against emotion_regulation
+    )
     instrument = make_instrument(data)
     outbursts = [0, 1, 2, 2, 0, 1]
-    table = pd.DataFrame({"candidate_id": [f"C{i}" for i in range(6)], "rater_id": "R1", "er_outbursts": outbursts,
-                          "er_recovery": [2 - x for x in outbursts], "pf_network": [0, 1, 2, 1, 0, 2]})
+    table = pd.DataFrame(
+        {
+            "candidate_id": [f"C{i}" for i in range(6)],
+            "rater_id": "R1",
+            "er_outbursts": outbursts,
+            "er_recovery": [2 - x for x in outbursts],
+            "pf_network": [0, 1, 2, 1, 0, 2],
+        }
+    )
     alphas = domain_alphas(instrument, weegtool.read_ratings(table, instrument)).set_index("domain")
     assert alphas.loc["emotion_regulation", "reversed"] == ("er_recovery",)
-    assert alphas.loc["emotion_regulation", "alpha"] == pytest.approx(1.0)  # reversed, the two items are equal
+    assert alphas.loc["emotion_regulation", "alpha"] == pytest.approx(
+        1.0
+    )  # reversed, the two items are equal
     assert np.isnan(alphas.loc["protective_factors", "alpha"])  # one item: no alpha
 
 
 def test_domain_alphas_want_ratings_of_the_same_instrument(make_instrument, twente):
     instrument = make_instrument()
-    ratings = weegtool.read_ratings(ratings_frame(instrument, n_candidates=2, n_raters=1), instrument)
-    with pytest.raises(ReliabilityError, match=re.escape(
+    ratings = weegtool.read_ratings(
+        ratings_frame(instrument, n_candidates=2, n_raters=1), instrument
+    )
+    with pytest.raises(
+        ReliabilityError,
+        match=re.escape(
             f"The 'ratings' parameter of domain_alphas must be read for {twente.label}. Got ratings read for "
-            f"instrument sha256 {instrument.sha256[:12]} instead.")):
+            f"instrument sha256 {instrument.sha256[:12]} instead."
+        ),
+    ):
         domain_alphas(twente, ratings)
 
 
 # --- Cohen's kappa ---------------------------------------------------------------------------
+
 
 def test_cohen_kappa_wikipedia_example():
     # Wikipedia, "Cohen's kappa": 50 grant proposals, both yes 20, A yes B no 5, A no B yes 10,
@@ -305,9 +464,15 @@ def test_cohen_kappa_and_its_standard_error_as_sas_reports_them():
     # statsmodels' tests (test_inter_rater.py): simple kappa 0.4842, ASE 0.1380, 95% 0.2137-0.7547;
     # weighted kappa (Cicchetti-Allison, i.e. linear weights) 0.4701, ASE 0.1457, 95% 0.1845-0.7558.
     a, b = table_to_pairs([[0, 4, 1], [0, 8, 0], [0, 1, 5]])
-    for weights, expected in ((None, (0.4842, 0.1380, 0.2137, 0.7547)), ("linear", (0.4701, 0.1457, 0.1845, 0.7558))):
+    for weights, expected in (
+        (None, (0.4842, 0.1380, 0.2137, 0.7547)),
+        ("linear", (0.4701, 0.1457, 0.1845, 0.7558)),
+    ):
         result = cohen_kappa(a, b, weights=weights)
-        assert tuple(round(x, 4) for x in (result.value, result.se, result.ci_low, result.ci_high)) == expected
+        assert (
+            tuple(round(x, 4) for x in (result.value, result.se, result.ci_low, result.ci_high))
+            == expected
+        )
 
 
 @pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
@@ -315,7 +480,9 @@ def test_cohen_kappa_equals_sklearn(weights):
     rng = np.random.default_rng(7)
     a = rng.integers(0, 5, 80)
     b = np.clip(a + rng.integers(-1, 2, 80), 0, 4)
-    assert cohen_kappa(a, b, weights=weights).value == pytest.approx(cohen_kappa_score(a, b, weights=weights))
+    assert cohen_kappa(a, b, weights=weights).value == pytest.approx(
+        cohen_kappa_score(a, b, weights=weights)
+    )
 
 
 def test_weighted_kappa_counts_unused_levels_when_labels_are_given():
@@ -328,39 +495,66 @@ def test_weighted_kappa_counts_unused_levels_when_labels_are_given():
 
 def test_cohen_kappa_uses_cases_both_raters_rated():
     result = cohen_kappa([1, 2, None, 2, 1, 3], [1, 2, 3, NAN, 1, 3])
-    assert (result.value, result.n) == (pytest.approx(cohen_kappa_score([1, 2, 1, 3], [1, 2, 1, 3])), 4)
+    assert (result.value, result.n) == (
+        pytest.approx(cohen_kappa_score([1, 2, 1, 3], [1, 2, 1, 3])),
+        4,
+    )
 
 
 def test_cohen_kappa_is_undefined_when_everyone_uses_one_category():
     assert np.isnan(cohen_kappa([1, 1, 1], [1, 1, 1]).value)
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    (([1, 2, 3], [1, 2]), {}, "The 'b' parameter of cohen_kappa must have as many cases as 'a' (3). Got 2 instead."),
-    (([1, 2], [1, 2]), {"weights": "cubic"},
-     "The 'weights' parameter of cohen_kappa must be one of (None, 'linear', 'quadratic'). Got 'cubic' instead."),
-    (([1, 2, 5], [1, 2, 2]), {"labels": [1, 2, 3]},
-     "The 'a' parameter of cohen_kappa must only hold categories in 'labels' [1, 2, 3]. Got 5 instead."),
-    (([1, 2], [1, 2]), {"labels": [1, 2, 1]},
-     "The 'labels' parameter of cohen_kappa must not repeat a category. Got [1, 2, 1] instead."),
-    (([1, None], [1, 2]), {},
-     "The 'a' parameter of cohen_kappa must have at least 2 cases rated by both raters. Got 1 instead."),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (
+            ([1, 2, 3], [1, 2]),
+            {},
+            "The 'b' parameter of cohen_kappa must have as many cases as 'a' (3). Got 2 instead.",
+        ),
+        (
+            ([1, 2], [1, 2]),
+            {"weights": "cubic"},
+            "The 'weights' parameter of cohen_kappa must be one of (None, 'linear', 'quadratic'). Got 'cubic' instead.",
+        ),
+        (
+            ([1, 2, 5], [1, 2, 2]),
+            {"labels": [1, 2, 3]},
+            "The 'a' parameter of cohen_kappa must only hold categories in 'labels' [1, 2, 3]. Got 5 instead.",
+        ),
+        (
+            ([1, 2], [1, 2]),
+            {"labels": [1, 2, 1]},
+            "The 'labels' parameter of cohen_kappa must not repeat a category. Got [1, 2, 1] instead.",
+        ),
+        (
+            ([1, None], [1, 2]),
+            {},
+            "The 'a' parameter of cohen_kappa must have at least 2 cases rated by both raters. Got 1 instead.",
+        ),
+    ],
+)
 def test_cohen_kappa_refuses_bad_data(args, kwargs, message):
     with pytest.raises(ReliabilityError, match=re.escape(message)):
         cohen_kappa(*args, **kwargs)
 
 
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=40),
-       st.sampled_from([None, "linear", "quadratic"]))
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=40),
+    st.sampled_from([None, "linear", "quadratic"]),
+)
 def test_cohen_kappa_is_symmetric(pairs, weights):
     a, b = [p[0] for p in pairs], [p[1] for p in pairs]
     forward = cohen_kappa(a, b, weights=weights, labels=range(5))
     backward = cohen_kappa(b, a, weights=weights, labels=range(5))
-    np.testing.assert_allclose([forward.value, forward.se], [backward.value, backward.se], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        [forward.value, forward.se], [backward.value, backward.se], rtol=1e-9, atol=1e-12
+    )
 
 
 # --- Fleiss' kappa ---------------------------------------------------------------------------
+
 
 def test_fleiss_kappa_wikipedia_example():
     # Wikipedia, "Fleiss' kappa", worked example: kappa = 0.210.
@@ -374,19 +568,40 @@ def test_fleiss_kappa_fleiss_1971():
     assert fleiss_kappa(counts).value == pytest.approx(0.4302445, abs=1e-7)
 
 
-@pytest.mark.parametrize("counts, message", [
-    ([[1, 1], [2, 1]], "The 'counts' parameter of fleiss_kappa must have the same number of raters for every subject. "
-                       "Got 2 ratings in row 0 and 3 in row 1 instead."),
-    ([[1, 1.5], [2, 0]], "The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
-                         "Got 1.5 at row 0, column 1 instead."),
-    ([[3, -1], [2, 0]], "The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
-                        "Got -1.0 at row 0, column 1 instead."),
-    ([[2, 0]], "The 'counts' parameter of fleiss_kappa must have at least 2 subjects (rows). Got 1 instead."),
-    ([[1, 0], [0, 1]], "The 'counts' parameter of fleiss_kappa must have at least 2 ratings per subject. "
-                       "Got 1 instead."),
-    ([["two", 0], [1, 1]], "The 'counts' parameter of fleiss_kappa must hold finite numbers (NaN where missing). "
-                           "Got 'two' at row 0, column 0 instead."),
-])
+@pytest.mark.parametrize(
+    "counts, message",
+    [
+        (
+            [[1, 1], [2, 1]],
+            "The 'counts' parameter of fleiss_kappa must have the same number of raters for every subject. "
+            "Got 2 ratings in row 0 and 3 in row 1 instead.",
+        ),
+        (
+            [[1, 1.5], [2, 0]],
+            "The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
+            "Got 1.5 at row 0, column 1 instead.",
+        ),
+        (
+            [[3, -1], [2, 0]],
+            "The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
+            "Got -1.0 at row 0, column 1 instead.",
+        ),
+        (
+            [[2, 0]],
+            "The 'counts' parameter of fleiss_kappa must have at least 2 subjects (rows). Got 1 instead.",
+        ),
+        (
+            [[1, 0], [0, 1]],
+            "The 'counts' parameter of fleiss_kappa must have at least 2 ratings per subject. "
+            "Got 1 instead.",
+        ),
+        (
+            [["two", 0], [1, 1]],
+            "The 'counts' parameter of fleiss_kappa must hold finite numbers (NaN where missing). "
+            "Got 'two' at row 0, column 0 instead.",
+        ),
+    ],
+)
 def test_fleiss_kappa_refuses_bad_counts(counts, message):
     with pytest.raises(ReliabilityError, match=re.escape(message)):
         fleiss_kappa(counts)
@@ -394,14 +609,24 @@ def test_fleiss_kappa_refuses_bad_counts(counts, message):
 
 # --- Krippendorff's alpha ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("level, published", [
-    # Krippendorff (2011): nominal .743 (section C), ordinal .815 (D), interval .849 (E), ratio .797 (F);
-    # the ordinal and ratio values are also those of the `krippendorff` package's tests.
-    ("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797),
-])
+
+@pytest.mark.parametrize(
+    "level, published",
+    [
+        # Krippendorff (2011): nominal .743 (section C), ordinal .815 (D), interval .849 (E), ratio .797 (F);
+        # the ordinal and ratio values are also those of the `krippendorff` package's tests.
+        ("nominal", 0.743),
+        ("ordinal", 0.815),
+        ("interval", 0.849),
+        ("ratio", 0.797),
+    ],
+)
 def test_krippendorff_2011(level, published):
     result = krippendorff_alpha(KRIPPENDORFF_2011, level=level)
-    assert (round(result.value, 3), result.n) == (published, 11)  # the 12th unit has one value: not pairable
+    assert (round(result.value, 3), result.n) == (
+        published,
+        11,
+    )  # the 12th unit has one value: not pairable
 
 
 @pytest.mark.parametrize("level, published", [("nominal", 0.691358), ("interval", 0.810845)])
@@ -411,8 +636,13 @@ def test_krippendorff_wikipedia(level, published):
     assert round(krippendorff_alpha(KRIPPENDORFF_WIKIPEDIA, level=level).value, 6) == published
 
 
-@given(arrays(np.float64, st.integers(2, 15), elements=st.integers(0, 6).map(float)).filter(
-    lambda v: len(np.unique(v)) > 1), st.integers(2, 5), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
+@given(
+    arrays(np.float64, st.integers(2, 15), elements=st.integers(0, 6).map(float)).filter(
+        lambda v: len(np.unique(v)) > 1
+    ),
+    st.integers(2, 5),
+    st.sampled_from(["nominal", "ordinal", "interval", "ratio"]),
+)
 def test_identical_raters_give_alpha_one(units, raters, level):
     assert krippendorff_alpha(np.tile(units, (raters, 1)), level=level).value == pytest.approx(1.0)
 
@@ -421,17 +651,29 @@ def test_krippendorff_alpha_is_undefined_without_variation():
     assert np.isnan(krippendorff_alpha([[2, 2, 2], [2, 2, NAN]]).value)
 
 
-@pytest.mark.parametrize("data, level, message", [
-    ([[1, 2], [1, 2]], "circular",
-     "The 'level' parameter of krippendorff_alpha must be one of ('nominal', 'ordinal', 'interval', 'ratio'). "
-     "Got 'circular' instead."),
-    ([[1, NAN], [NAN, 2]], "nominal",
-     "The 'data' parameter of krippendorff_alpha must have at least one unit (column) with values from 2 or more "
-     "raters. Got none instead."),
-    ([[1, "a"], [1, 2]], "nominal",
-     "The 'data' parameter of krippendorff_alpha must hold finite numbers (NaN where missing). "
-     "Got 'a' at row 0, column 1 instead."),
-])
+@pytest.mark.parametrize(
+    "data, level, message",
+    [
+        (
+            [[1, 2], [1, 2]],
+            "circular",
+            "The 'level' parameter of krippendorff_alpha must be one of ('nominal', 'ordinal', 'interval', 'ratio'). "
+            "Got 'circular' instead.",
+        ),
+        (
+            [[1, NAN], [NAN, 2]],
+            "nominal",
+            "The 'data' parameter of krippendorff_alpha must have at least one unit (column) with values from 2 or more "
+            "raters. Got none instead.",
+        ),
+        (
+            [[1, "a"], [1, 2]],
+            "nominal",
+            "The 'data' parameter of krippendorff_alpha must hold finite numbers (NaN where missing). "
+            "Got 'a' at row 0, column 1 instead.",
+        ),
+    ],
+)
 def test_krippendorff_alpha_refuses_bad_data(data, level, message):
     with pytest.raises(ReliabilityError, match=re.escape(message)):
         krippendorff_alpha(data, level=level)
@@ -439,43 +681,82 @@ def test_krippendorff_alpha_refuses_bad_data(data, level, message):
 
 # --- exact agreement and the labels ---------------------------------------------------------------
 
+
 def test_percent_agreement_counts_units_with_two_ratings():
-    data = pd.DataFrame({"A": ["fits", "refer", None, "fits", "fits"], "B": ["fits", "fits", "fits", "fits", None],
-                         "C": ["fits", "refer", None, None, None]})
-    result = percent_agreement(data)  # units 0 and 3 agree, unit 1 does not; units 2 and 4 have one rating
+    data = pd.DataFrame(
+        {
+            "A": ["fits", "refer", None, "fits", "fits"],
+            "B": ["fits", "fits", "fits", "fits", None],
+            "C": ["fits", "refer", None, None, None],
+        }
+    )
+    result = percent_agreement(
+        data
+    )  # units 0 and 3 agree, unit 1 does not; units 2 and 4 have one rating
     low, high = proportion_confint(2, 3, alpha=0.05, method="wilson")
     assert (result.value, result.n) == (pytest.approx(2 / 3), 3)
     assert (result.ci_low, result.ci_high) == (pytest.approx(low), pytest.approx(high))
 
 
-@pytest.mark.parametrize("data, message", [
-    ([[1], [2]], "The 'data' parameter of percent_agreement must have at least 2 raters (columns). Got 1 instead."),
-    ([[1, None], [None, 2]], "The 'data' parameter of percent_agreement must have at least one unit (row) rated by "
-                             "2 or more raters. Got none instead."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            [[1], [2]],
+            "The 'data' parameter of percent_agreement must have at least 2 raters (columns). Got 1 instead.",
+        ),
+        (
+            [[1, None], [None, 2]],
+            "The 'data' parameter of percent_agreement must have at least one unit (row) rated by "
+            "2 or more raters. Got none instead.",
+        ),
+    ],
+)
 def test_percent_agreement_refuses_bad_data(data, message):
     with pytest.raises(ReliabilityError, match=re.escape(message)):
         percent_agreement(data)
 
 
-@pytest.mark.parametrize("value, label", [
-    (-0.1, "poor"), (0.49, "poor"), (0.5, "moderate"), (0.74, "moderate"), (0.75, "good"), (0.9, "good"),
-    (0.91, "excellent"), (NAN, "undefined"),
-])
+@pytest.mark.parametrize(
+    "value, label",
+    [
+        (-0.1, "poor"),
+        (0.49, "poor"),
+        (0.5, "moderate"),
+        (0.74, "moderate"),
+        (0.75, "good"),
+        (0.9, "good"),
+        (0.91, "excellent"),
+        (NAN, "undefined"),
+    ],
+)
 def test_koo_li_bands(value, label):
     assert koo_li_band(value) == label
 
 
-@pytest.mark.parametrize("value, label", [
-    (-0.01, "poor"), (0.0, "slight"), (0.20, "slight"), (0.21, "fair"), (0.40, "fair"), (0.41, "moderate"),
-    (0.60, "moderate"), (0.61, "substantial"), (0.80, "substantial"), (0.81, "almost perfect"),
-    (1.0, "almost perfect"), (NAN, "undefined"),
-])
+@pytest.mark.parametrize(
+    "value, label",
+    [
+        (-0.01, "poor"),
+        (0.0, "slight"),
+        (0.20, "slight"),
+        (0.21, "fair"),
+        (0.40, "fair"),
+        (0.41, "moderate"),
+        (0.60, "moderate"),
+        (0.61, "substantial"),
+        (0.80, "substantial"),
+        (0.81, "almost perfect"),
+        (1.0, "almost perfect"),
+        (NAN, "undefined"),
+    ],
+)
 def test_landis_koch_bands(value, label):
     assert landis_koch_band(value) == label
 
 
 # --- the report --------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def cohort(twente):
@@ -489,19 +770,28 @@ def report(twente, cohort):
 
 def test_report_has_a_row_per_measure(twente, report):
     assert list(report.columns) == ["what", "measure", "value", "ci_low", "ci_high", "label", "n"]
-    expected = (["total"] + [f"domain.{d}" for d in twente.domain_ids] + ["band", "band", "advice", "advice"]
-                + [f"item.{i}" for i in twente.item_ids])
+    expected = (
+        ["total"]
+        + [f"domain.{d}" for d in twente.domain_ids]
+        + ["band", "band", "advice", "advice"]
+        + [f"item.{i}" for i in twente.item_ids]
+    )
     assert list(report["what"]) == expected
     assert report.attrs["raters"] == ("B1", "B2", "B3")
     icc_rows = report[report["measure"] == "ICC(2,1)"]
     assert len(icc_rows) == 1 + len(twente.domain_ids)
-    assert ((icc_rows["ci_low"] <= icc_rows["value"]) & (icc_rows["value"] <= icc_rows["ci_high"])).all()
+    assert (
+        (icc_rows["ci_low"] <= icc_rows["value"]) & (icc_rows["value"] <= icc_rows["ci_high"])
+    ).all()
     assert list(icc_rows["label"]) == [koo_li_band(v) for v in icc_rows["value"]]
     items = report[report["what"].str.startswith("item.")]
     assert (items["measure"] == "mean pairwise kappa, quadratic weights (3 raters)").all()
     assert items["ci_low"].isna().all()  # no interval for a mean over pairs
     assert list(items["label"]) == [landis_koch_band(v) for v in items["value"]]
-    assert report.set_index(["what", "measure"]).loc[("advice", "mean pairwise kappa (3 raters)"), "n"] == 24
+    assert (
+        report.set_index(["what", "measure"]).loc[("advice", "mean pairwise kappa (3 raters)"), "n"]
+        == 24
+    )
 
 
 def test_report_icc_is_the_icc_of_each_raters_own_totals(twente, cohort, report):
@@ -512,18 +802,25 @@ def test_report_icc_is_the_icc_of_each_raters_own_totals(twente, cohort, report)
     table = quiet(icc, pd.concat(totals, axis=1)).set_index("type").loc["ICC2"]
     row = report.set_index("what").loc["total"]
     assert (row["value"], row["ci_low"], row["ci_high"]) == pytest.approx(
-        (table["icc"], table["ci_low"], table["ci_high"]))
+        (table["icc"], table["ci_low"], table["ci_high"])
+    )
     assert row["n"] == pd.concat(totals, axis=1).dropna().shape[0]
 
 
 def test_report_item_kappa_is_the_mean_of_the_pairs(cohort, report):
-    wide = cohort.ratings.pivot(index="candidate_id", columns="rater_id", values="er_intensity").astype(float)
+    wide = cohort.ratings.pivot(
+        index="candidate_id", columns="rater_id", values="er_intensity"
+    ).astype(float)
     pairs = [("B1", "B2"), ("B1", "B3"), ("B2", "B3")]
     kappas = []
     for a, b in pairs:
         both = wide[[a, b]].dropna()
-        kappas.append(cohen_kappa_score(both[a], both[b], weights="quadratic", labels=[0, 1, 2, 3, 4]))
-    assert report.set_index("what").loc["item.er_intensity", "value"] == pytest.approx(np.mean(kappas))
+        kappas.append(
+            cohen_kappa_score(both[a], both[b], weights="quadratic", labels=[0, 1, 2, 3, 4])
+        )
+    assert report.set_index("what").loc["item.er_intensity", "value"] == pytest.approx(
+        np.mean(kappas)
+    )
 
 
 def test_report_with_two_raters_gives_cohens_kappa_with_its_interval(twente, cohort):
@@ -538,8 +835,12 @@ def test_report_with_two_raters_gives_cohens_kappa_with_its_interval(twente, coh
 
 def test_report_needs_two_raters(twente, cohort):
     one = cohort.ratings[cohort.ratings["rater_id"] == "B1"]
-    with pytest.raises(ReliabilityError, match=re.escape(
-            "The 'ratings_table' parameter of reliability_report must have at least 2 raters. Got 1 instead.")):
+    with pytest.raises(
+        ReliabilityError,
+        match=re.escape(
+            "The 'ratings_table' parameter of reliability_report must have at least 2 raters. Got 1 instead."
+        ),
+    ):
         reliability_report(twente, one, candidates=cohort.candidates)
 
 

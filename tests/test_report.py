@@ -1,4 +1,5 @@
 """Advice reports: valid, self-contained HTML in the order a committee reads; PDF text; free text stays data."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -122,7 +123,7 @@ def test_header_names_candidate_instrument_hash_and_committee(scored, instrument
 
 
 def test_report_carries_every_item_with_its_anchor_text(scored, instrument):
-    scores, advices = scored
+    _scores, advices = scored
     page = _page(scored)
     advice = next(a for a in advices if a.candidate_id == "C1")
     for item in instrument.items:
@@ -135,7 +136,7 @@ def test_report_carries_every_item_with_its_anchor_text(scored, instrument):
 
 
 def test_disputed_items_stand_out_and_critical_items_are_listed(scored):
-    scores, advices = scored
+    _scores, advices = scored
     for advice in advices:
         page = _page(scored, advice.candidate_id)
         assert page.count('class="disputed"') == len({d.item for d in advice.disputed})
@@ -150,7 +151,11 @@ def test_fixed_text_is_translated(scored, lang, other):
     leaked = []
     for key, phrase in CATALOGUE[other].items():
         plain = phrase.split("{")[0].strip()
-        if len(plain) >= 12 and plain != CATALOGUE[lang].get(key, "").split("{")[0].strip() and plain in page:
+        if (
+            len(plain) >= 12
+            and plain != CATALOGUE[lang].get(key, "").split("{")[0].strip()
+            and plain in page
+        ):
             leaked.append((key, plain))
     assert leaked == []
     assert f'<html lang="{lang}">' in page
@@ -166,29 +171,55 @@ def test_a_decision_is_printed_with_its_signatories(scored, instrument):
     scores, advices = scored
     advice = next(a for a in advices if a.candidate_id == "C2")
     other = next(c.id for c in instrument.spec.advice.categories if c.id != advice.category)
-    decision = Decision("C2", other, follows_advice=False, justification="Sterk netwerk weegt zwaarder.",
-                        items=("pf_network",), dissent="Lid 2 is het niet eens.",
-                        signatories=(Signatory("A. Voorzitter", "voorzitter"),
-                                     Signatory("B. Gedrag", "gedragswetenschapper", "SKJ 123", True)),
-                        decided_on=ON)
+    decision = Decision(
+        "C2",
+        other,
+        follows_advice=False,
+        justification="Sterk netwerk weegt zwaarder.",
+        items=("pf_network",),
+        dissent="Lid 2 is het niet eens.",
+        signatories=(
+            Signatory("A. Voorzitter", "voorzitter"),
+            Signatory("B. Gedrag", "gedragswetenschapper", "SKJ 123", True),
+        ),
+        decided_on=ON,
+    )
     page = render_html(advice, scores.instrument, scores.ratings, "nl", decision)
-    for text in ("Sterk netwerk weegt zwaarder.", "Lid 2 is het niet eens.", "B. Gedrag", "SKJ 123",
-                 "pf_network", instrument.category(other).title("nl")):
+    for text in (
+        "Sterk netwerk weegt zwaarder.",
+        "Lid 2 is het niet eens.",
+        "B. Gedrag",
+        "SKJ 123",
+        "pf_network",
+        instrument.category(other).title("nl"),
+    ):
         assert text in page
     assert 'class="line"' not in page.split('id="h-decision"')[1].split("</section>")[0]
 
 
-def test_a_decision_names_its_items_by_their_wording_and_known_roles_in_the_reports_language(scored, instrument):
+def test_a_decision_names_its_items_by_their_wording_and_known_roles_in_the_reports_language(
+    scored, instrument
+):
     scores, advices = scored
     advice = next(a for a in advices if a.candidate_id == "C2")
-    decision = Decision("C2", advice.category, follows_advice=True, items=("pf_network",), decided_on=ON,
-                        signatories=(Signatory("A", "chair"), Signatory("B", "orthopedagoog", "SKJ 1", True)))
-    part = {lang: render_html(advice, scores.instrument, scores.ratings, lang, decision).split('id="h-decision"')[1]
-            for lang in ("nl", "en")}
+    decision = Decision(
+        "C2",
+        advice.category,
+        follows_advice=True,
+        items=("pf_network",),
+        decided_on=ON,
+        signatories=(Signatory("A", "chair"), Signatory("B", "orthopedagoog", "SKJ 1", True)),
+    )
+    part = {
+        lang: render_html(advice, scores.instrument, scores.ratings, lang, decision).split(
+            'id="h-decision"'
+        )[1]
+        for lang in ("nl", "en")
+    }
     wording = instrument.item("pf_network").text("nl")
     assert f"{wording} (pf_network)" in part["nl"]
     assert "<td>voorzitter</td>" in part["nl"] and "<td>chair</td>" in part["en"]
-    assert "<td>orthopedagoog</td>" in part["nl"]          # a role from a decisions file, as given
+    assert "<td>orthopedagoog</td>" in part["nl"]  # a role from a decisions file, as given
 
 
 def test_without_a_decision_the_report_has_lines_to_sign(scored):
@@ -210,16 +241,30 @@ def hostile(instrument):
     table = pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False)
     table["er_intensity.note"] = [HOSTILE[n % len(HOSTILE)] for n in range(len(table))]
     table["cp_avoidance.note"] = [HOSTILE[(n + 3) % len(HOSTILE)] for n in range(len(table))]
-    table["er_self_harm.critical"] = ["" if n else HOSTILE[0] + HOSTILE[6] for n in range(len(table))]
+    table["er_self_harm.critical"] = [
+        "" if n else HOSTILE[0] + HOSTILE[6] for n in range(len(table))
+    ]
     table["sources"] = " ; ".join(HOSTILE[:2])
     scores = weegtool.score(instrument, table)
     houses = parse_houses([{"id": HOSTILE[1], "capacity": 4}], instrument)
-    advice = next(a for a in weegtool.advise(scores, houses=houses, on=ON) if a.candidate_id == "C1")
-    decision = Decision("C1", advice.category, follows_advice=True, justification=" ".join(HOSTILE),
-                        dissent=HOSTILE[0], signatories=(Signatory(HOSTILE[1], HOSTILE[3]),
-                                                         Signatory(HOSTILE[6], HOSTILE[7], HOSTILE[2], True)),
-                        decided_on=ON)
-    return render_html(advice, scores.instrument, scores.ratings, "nl", decision, shown_id=HOSTILE[1])
+    advice = next(
+        a for a in weegtool.advise(scores, houses=houses, on=ON) if a.candidate_id == "C1"
+    )
+    decision = Decision(
+        "C1",
+        advice.category,
+        follows_advice=True,
+        justification=" ".join(HOSTILE),
+        dissent=HOSTILE[0],
+        signatories=(
+            Signatory(HOSTILE[1], HOSTILE[3]),
+            Signatory(HOSTILE[6], HOSTILE[7], HOSTILE[2], True),
+        ),
+        decided_on=ON,
+    )
+    return render_html(
+        advice, scores.instrument, scores.ratings, "nl", decision, shown_id=HOSTILE[1]
+    )
 
 
 def test_hostile_strings_render_inert(hostile):
@@ -237,21 +282,28 @@ def test_hostile_strings_render_inert(hostile):
 
 def test_the_page_footer_cannot_break_out_of_its_css_string():
     footer = _footer('x"; } body { display: none } @page { content: "', "id\\", "a\nb")
-    assert not set(footer) & set('"\\;{}\n\'')
+    assert not set(footer) & set("\"\\;{}\n'")
 
 
 def test_hostile_report_prints_on_a4(hostile):
     reader = PdfReader(io.BytesIO(render_pdf(hostile)))
-    assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842
-               for p in reader.pages)
+    assert all(
+        round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842
+        for p in reader.pages
+    )
     text = re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in reader.pages))
     assert "<script>alert('x')</script>" in text
     assert "onmouseover='alert(1)" in text
 
 
 def test_chart_labels_are_escaped():
-    svg = profile_svg([Bar("<b>x</b>", 50.0, "risk"), Bar("t&t", None, "total")], [(20.0, "<i>")],
-                      "<title>", "desc </desc><script>", "n/a")
+    svg = profile_svg(
+        [Bar("<b>x</b>", 50.0, "risk"), Bar("t&t", None, "total")],
+        [(20.0, "<i>")],
+        "<title>",
+        "desc </desc><script>",
+        "n/a",
+    )
     assert "<b>" not in svg and "<script>" not in svg and "<i>" not in svg
     _strict_parse(f"<!DOCTYPE html><html><head><title>t</title></head><body>{svg}</body></html>")
 
@@ -261,10 +313,12 @@ def test_chart_labels_are_escaped():
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_pdf_carries_advice_hash_and_every_item(scored, instrument, lang):
-    scores, advices = scored
+    _scores, advices = scored
     advice = next(a for a in advices if a.candidate_id == "C1")
     reader = PdfReader(io.BytesIO(render_pdf(_page(scored, lang=lang))))
-    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages} == {(595, 842)}
+    assert {
+        (round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages
+    } == {(595, 842)}
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     squeezed = text.replace(" ", "")
     assert instrument.category(advice.category).title(lang) in text
@@ -281,7 +335,7 @@ def test_pdf_refuses_to_fetch_anything(tmp_path):
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             requests.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -294,9 +348,11 @@ def test_pdf_refuses_to_fetch_anything(tmp_path):
     base = f"http://127.0.0.1:{server.server_port}"
     secret = tmp_path / "geheim.css"
     secret.write_text("p::after { content: 'GELEKT' }")
-    page = (f'<html><head><link rel="stylesheet" href="{secret.as_uri()}">'
-            f'<link rel="stylesheet" href="{base}/style.css"><style>@import "{base}/import.css";</style></head>'
-            f'<body><img src="{base}/x.png"><p style="background: url({base}/bg.png)">tekst</p></body></html>')
+    page = (
+        f'<html><head><link rel="stylesheet" href="{secret.as_uri()}">'
+        f'<link rel="stylesheet" href="{base}/style.css"><style>@import "{base}/import.css";</style></head>'
+        f'<body><img src="{base}/x.png"><p style="background: url({base}/bg.png)">tekst</p></body></html>'
+    )
     try:
         text = PdfReader(io.BytesIO(render_pdf(page))).pages[0].extract_text()
     finally:
@@ -328,7 +384,7 @@ def test_golden_report(scored, lang):
 
 
 def test_cohort_index_counts_and_links(scored, instrument):
-    scores, advices = scored
+    _scores, advices = scored
     shown = {a.candidate_id: f"P-{n}" for n, a in enumerate(advices)}
     links = {a.candidate_id: f"reports/{shown[a.candidate_id]}.html" for a in advices}
     page = render_cohort_index(advices, instrument, "nl", shown, links)
@@ -338,12 +394,19 @@ def test_cohort_index_counts_and_links(scored, instrument):
     assert instrument.sha256 in page
 
 
-@pytest.mark.parametrize("lang, said", [("nl", "het besluit: vraagt ten minste twee commissieleden; nu 1."),
-                                        ("en", "the decision: needs at least two committee members; got 1.")])
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("nl", "het besluit: vraagt ten minste twee commissieleden; nu 1."),
+        ("en", "the decision: needs at least two committee members; got 1."),
+    ],
+)
 def test_an_incomplete_decision_says_what_is_missing_in_the_reports_language(scored, lang, said):
     scores, advices = scored
     advice = advices[0]
-    decision = Decision(advice.candidate_id, advice.category, True, signatories=(Signatory("A", "chair"),))
+    decision = Decision(
+        advice.candidate_id, advice.category, True, signatories=(Signatory("A", "chair"),)
+    )
     page = render_html(advice, scores.instrument, scores.ratings, lang, decision)
     assert said in page
 
@@ -354,7 +417,9 @@ def test_both_languages_have_every_text():
 
 def test_composition_conflicts_are_told_in_the_reports_language(instrument):
     scores = weegtool.score(instrument, COMMITTEE)
-    full = parse_houses([{"id": "huis-vol", "capacity": 1, "residents": [{"id": "B-1", "age": 15}]}], instrument)
+    full = parse_houses(
+        [{"id": "huis-vol", "capacity": 1, "residents": [{"id": "B-1", "age": 15}]}], instrument
+    )
     advice = weegtool.advise(scores, houses=full, on=ON)[0]
     assert any(r.kind == "composition" for r in advice.reasons)
     nl = render_html(advice, scores.instrument, scores.ratings, "nl")

@@ -1,4 +1,5 @@
 """Cohort exports: pseudonymised everywhere, all or nothing, and the CLI around them."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -27,8 +28,13 @@ HOUSES = ROOT / "examples" / "houses.yaml"
 KEY = b"a-test-key-that-is-long-enough"
 ON = _dt.date(2026, 11, 23)
 # Candidate ids as a real referral list could have them: recognisable, so any leak is found.
-REAL_IDS = {"C1": "JZ-2026-0001-deVries", "C2": "JZ-2026-0002-Yilmaz", "C3": "JZ-2026-0003-Bakker",
-            "C4": "JZ-2026-0004-Jansen", "C5": "JZ-2026-0005-ElAmrani"}
+REAL_IDS = {
+    "C1": "JZ-2026-0001-deVries",
+    "C2": "JZ-2026-0002-Yilmaz",
+    "C3": "JZ-2026-0003-Bakker",
+    "C4": "JZ-2026-0004-Jansen",
+    "C5": "JZ-2026-0005-ElAmrani",
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +66,9 @@ def _all_text(folder: Path) -> str:
             parts.append(str(reader.metadata))
         elif path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as archive:
-                parts.extend(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+                parts.extend(
+                    archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+                )
     return re.sub(r"[\s\x00]+", "", "\n".join(parts))
 
 
@@ -68,17 +76,27 @@ def test_export_writes_every_part_pseudonymised(scored, tmp_path):
     scores, advices = scored
     out = tmp_path / "export"
     # Incomplete decisions (one signatory, a deviation without reasons): their problems are printed too.
-    other = next(c.id for c in scores.instrument.spec.advice.categories if c.id != advices[1].category)
+    other = next(
+        c.id for c in scores.instrument.spec.advice.categories if c.id != advices[1].category
+    )
     decisions = {
-        REAL_IDS["C1"]: Decision(REAL_IDS["C1"], advices[0].category, True, signatories=(Signatory("A", "chair"),)),
+        REAL_IDS["C1"]: Decision(
+            REAL_IDS["C1"], advices[0].category, True, signatories=(Signatory("A", "chair"),)
+        ),
         REAL_IDS["C2"]: Decision(REAL_IDS["C2"], other, False),
     }
-    result = export_cohort(scores, advices, out, ("html", "pdf"), "nl", KEY, decisions=decisions, workers=2)
+    result = export_cohort(
+        scores, advices, out, ("html", "pdf"), "nl", KEY, decisions=decisions, workers=2
+    )
     names = sorted(p.name for p in out.rglob("*") if p.is_file())
     expected = {pseudonym(real, KEY) for real in REAL_IDS.values()}
     assert {n.rsplit(".", 1)[0] for n in names if n.startswith("P-")} == expected
     assert {"index.html", "scores.csv", "scores.xlsx"} <= set(names)
-    assert len([n for n in names if n.endswith(".pdf")]) == len([n for n in names if n.endswith(".html")]) - 1 == 5
+    assert (
+        len([n for n in names if n.endswith(".pdf")])
+        == len([n for n in names if n.endswith(".html")]) - 1
+        == 5
+    )
     assert result.reports == 5 and all(f.exists() for f in result.files)
     everything = _all_text(out)
     for real in REAL_IDS.values():
@@ -95,7 +113,11 @@ def test_scores_tables_carry_no_free_text(scored, tmp_path):
     xlsx = pd.read_excel(tmp_path / "x" / "scores.xlsx")
     assert list(csv.columns) == list(xlsx.columns)
     assert len(csv) == 5 and csv["candidate_id"].str.fullmatch(r"P-[0-9A-F]{12}").all()
-    notes = {n for n in pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False).filter(like=".").stack() if n}
+    notes = {
+        n
+        for n in pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False).filter(like=".").stack()
+        if n
+    }
     flat = (tmp_path / "x" / "scores.csv").read_text(encoding="utf-8") + xlsx.to_csv()
     assert notes and not [n for n in notes if n[:20] in flat]
 
@@ -159,15 +181,25 @@ def test_an_empty_folder_is_filled(scored, tmp_path):
 
 def test_unknown_format_is_named(scored, tmp_path):
     scores, advices = scored
-    with pytest.raises(WeegtoolError, match=r"The 'formats' parameter must be .* Got \('docx',\) instead."):
+    with pytest.raises(
+        WeegtoolError, match=r"The 'formats' parameter must be .* Got \('docx',\) instead."
+    ):
         export_cohort(scores, advices, tmp_path / "out", ("docx",), "nl", KEY)
 
 
 def test_progress_is_reported_for_every_pdf(scored, tmp_path):
     scores, advices = scored
     seen: list[tuple[int, int]] = []
-    export_cohort(scores, advices[:2], tmp_path / "out", ("pdf",), "nl", KEY, workers=1,
-                  progress=lambda done, total: seen.append((done, total)))
+    export_cohort(
+        scores,
+        advices[:2],
+        tmp_path / "out",
+        ("pdf",),
+        "nl",
+        KEY,
+        workers=1,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(1, 2), (2, 2)]
 
 
@@ -175,7 +207,10 @@ def test_parallel_pdfs_match_serial_ones():
     pages = [f"<html><body><p>pagina {n}</p></body></html>" for n in range(3)]
     serial = export_module.render_pdfs(pages, workers=1)
     parallel = export_module.render_pdfs(pages, workers=2)
-    texts = [[PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in run] for run in (serial, parallel)]
+    texts = [
+        [PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in run]
+        for run in (serial, parallel)
+    ]
     assert texts[0] == texts[1] == [f"pagina {n}" for n in range(3)]
 
 
@@ -189,8 +224,20 @@ def _run(*args: str, key: str | None = KEY.decode()) -> object:
 
 def test_cli_report_pdf(named, tmp_path):
     out = tmp_path / "r.pdf"
-    result = _run("report", str(named), "--candidate", REAL_IDS["C2"], "--format", "pdf", "--lang", "en",
-                  "--on", "2026-11-23", "--out", str(out))
+    result = _run(
+        "report",
+        str(named),
+        "--candidate",
+        REAL_IDS["C2"],
+        "--format",
+        "pdf",
+        "--lang",
+        "en",
+        "--on",
+        "2026-11-23",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)
@@ -208,7 +255,9 @@ def test_cli_report_unknown_candidate(named, tmp_path):
 def test_cli_export_without_key_says_how(named, tmp_path):
     result = _run("export", str(named), "--out", str(tmp_path / "out"), key=None)
     assert result.exit_code == 2
-    assert f"error: exports pseudonymise candidate ids with a key: set {KEY_VARIABLE}" in result.output
+    assert (
+        f"error: exports pseudonymise candidate ids with a key: set {KEY_VARIABLE}" in result.output
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -5,6 +5,7 @@ items at once (a barrier lines the threads up), round after round with new
 values; afterwards every item holds the last value its rater saved. Wrong
 passwords tried at one account at once are each counted toward its lock.
 """
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +13,14 @@ import threading
 from sqlalchemy import select
 
 import weegtool
-from weegtool.store import authenticate, get_candidate, models, register_referral, save_ratings, transaction
+from weegtool.store import (
+    authenticate,
+    get_candidate,
+    models,
+    register_referral,
+    save_ratings,
+    transaction,
+)
 
 from .conftest import TWENTE
 from .store_factories import make_user
@@ -28,7 +36,9 @@ def run_together(work, jobs):
     def run(*job):
         try:
             work(barrier, *job)
-        except BaseException as exc:     # reported by the caller: a thread's exception is otherwise lost
+        except (
+            BaseException
+        ) as exc:  # reported by the caller: a thread's exception is otherwise lost
             errors.append(exc)
             barrier.abort()
 
@@ -44,7 +54,9 @@ def test_concurrent_saves_of_the_same_candidate_lose_nothing(sessions):
     instrument = weegtool.load_instrument(TWENTE)
     with transaction(sessions) as session:
         raters = [make_user(session, "R1"), make_user(session, "R2")]
-        register_referral(session, "K1", by=make_user(session, "coordinator", "coordinator"), age=15)
+        register_referral(
+            session, "K1", by=make_user(session, "coordinator", "coordinator"), age=15
+        )
     items = list(instrument.item_ids)
     halves = [items[::2], items[1::2]]
     jobs = [(rater, half) for rater in raters for half in halves]
@@ -57,13 +69,19 @@ def test_concurrent_saves_of_the_same_candidate_lose_nothing(sessions):
         for round_ in range(ROUNDS):
             barrier.wait(timeout=30)
             with transaction(sessions) as session:
-                save_ratings(session, get_candidate(session, "K1"), rater,
-                             {item: value(rater, item, round_) for item in half})
+                save_ratings(
+                    session,
+                    get_candidate(session, "K1"),
+                    rater,
+                    {item: value(rater, item, round_) for item in half},
+                )
 
     assert run_together(save, jobs) == []
     with transaction(sessions) as session:
         stored = {(r.rater_id, r.item): r.value for r in session.scalars(select(models.Rating))}
-    assert stored == {(rater.id, item): value(rater, item, ROUNDS - 1) for rater in raters for item in items}
+    assert stored == {
+        (rater.id, item): value(rater, item, ROUNDS - 1) for rater in raters for item in items
+    }
 
 
 def test_parallel_wrong_passwords_are_each_counted(sessions):
@@ -79,4 +97,7 @@ def test_parallel_wrong_passwords_are_each_counted(sessions):
 
     assert run_together(guess, [(n,) for n in range(guesses)]) == []
     with transaction(sessions) as session:
-        assert session.scalar(select(models.User.failed_logins).where(models.User.name == "R1")) == guesses
+        assert (
+            session.scalar(select(models.User.failed_logins).where(models.User.name == "R1"))
+            == guesses
+        )

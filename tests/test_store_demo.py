@@ -1,4 +1,5 @@
 """The demo database on both databases: a seeded synthetic cohort, partly rated, loaded only into an empty store."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -8,21 +9,38 @@ from sqlalchemy import func, select
 import weegtool
 from weegtool.errors import InputError
 from weegtool.research.synthetic import synthetic_cohort
-from weegtool.store import (authenticate, core_houses, get_user, load_demo, overview, register_referral, save_house,
-                            transaction)
-from weegtool.store import models
+from weegtool.store import (
+    authenticate,
+    core_houses,
+    get_user,
+    load_demo,
+    models,
+    overview,
+    register_referral,
+    save_house,
+    transaction,
+)
 
 from .conftest import TWENTE
 from .store_factories import make_user
 
 NAMES = ["demo-beoordelaar-1", "demo-beoordelaar-2", "demo-voorzitter"]
-TABLES = (models.User, models.Candidate, models.Rating, models.RatingSubmission, models.House, models.Resident,
-          models.AuditEntry)
+TABLES = (
+    models.User,
+    models.Candidate,
+    models.Rating,
+    models.RatingSubmission,
+    models.House,
+    models.Resident,
+    models.AuditEntry,
+)
 
 
 def counts(sessions) -> dict[str, int]:
     with transaction(sessions) as session:
-        return {t.__tablename__: session.scalar(select(func.count()).select_from(t)) for t in TABLES}
+        return {
+            t.__tablename__: session.scalar(select(func.count()).select_from(t)) for t in TABLES
+        }
 
 
 @pytest.fixture
@@ -37,7 +55,11 @@ def test_the_demo_committee_logs_in_with_one_time_passwords(sessions, demo):
         for name, password in demo.items():
             assert authenticate(session, name, password).must_change_password
         chair = get_user(session, "demo-voorzitter")
-        assert (chair.role, chair.behavioural_scientist, chair.registration) == ("chair", True, "SKJ-DEMO-0001")
+        assert (chair.role, chair.behavioural_scientist, chair.registration) == (
+            "chair",
+            True,
+            "SKJ-DEMO-0001",
+        )
         assert [get_user(session, n).role for n in NAMES[:2]] == ["rater", "rater"]
 
 
@@ -45,12 +67,15 @@ def test_the_demo_referrals_are_the_synthetic_cohort(sessions, demo):
     cohort = synthetic_cohort(weegtool.load_instrument(TWENTE), 6, 3, seed=7)
     with transaction(sessions) as session:
         rows = sorted(overview(session), key=lambda row: row.pseudonym)
-        sha256 = session.scalar(select(models.Instrument.sha256).where(models.Instrument.in_force.is_(True)))
+        sha256 = session.scalar(
+            select(models.Instrument.sha256).where(models.Instrument.in_force.is_(True))
+        )
     expected = cohort.candidates
     assert [row.pseudonym for row in rows] == list(expected["candidate_id"])
     assert [(row.age, row.direction, row.consent, row.flags) for row in rows] == [
         (int(c.age), c.direction, c.consent == "ja", tuple(f for f in c.flags.split(";") if f))
-        for c in expected.itertuples()]
+        for c in expected.itertuples()
+    ]
     assert [row.n_submitted for row in rows] == [3, 3, 3, 3, 0, 0]
     assert {row.instrument_sha256 for row in rows} == {sha256}
 
@@ -58,22 +83,35 @@ def test_the_demo_referrals_are_the_synthetic_cohort(sessions, demo):
 def test_the_rated_candidates_carry_the_cohorts_ratings_by_the_demo_users(sessions, demo):
     cohort = synthetic_cohort(weegtool.load_instrument(TWENTE), 6, 3, seed=7)
     raters = dict(zip(["B1", "B2", "B3"], NAMES))
-    expected = {(row["candidate_id"], raters[row["rater_id"]], item): None if pd.isna(row[item]) else int(row[item])
-                for row in cohort.ratings.to_dict("records") if row["candidate_id"] <= "K00004"
-                for item in weegtool.load_instrument(TWENTE).item_ids}
+    expected = {
+        (row["candidate_id"], raters[row["rater_id"]], item): None
+        if pd.isna(row[item])
+        else int(row[item])
+        for row in cohort.ratings.to_dict("records")
+        if row["candidate_id"] <= "K00004"
+        for item in weegtool.load_instrument(TWENTE).item_ids
+    }
     with transaction(sessions) as session:
-        stored = {(c, u, r.item): r.value for r, c, u in session.execute(
-            select(models.Rating, models.Candidate.pseudonym, models.User.name)
-            .join(models.Candidate, models.Candidate.id == models.Rating.candidate_id)
-            .join(models.User, models.User.id == models.Rating.rater_id))}
+        stored = {
+            (c, u, r.item): r.value
+            for r, c, u in session.execute(
+                select(models.Rating, models.Candidate.pseudonym, models.User.name)
+                .join(models.Candidate, models.Candidate.id == models.Rating.candidate_id)
+                .join(models.User, models.User.id == models.Rating.rater_id)
+            )
+        }
     assert stored == expected
 
 
 def test_the_demo_stores_the_example_houses(sessions, demo):
     instrument = weegtool.load_instrument(TWENTE)
     with transaction(sessions) as session:
-        assert core_houses(session) == tuple(sorted(weegtool.load_houses(
-            TWENTE.parent.parent / "examples" / "houses.yaml", instrument), key=lambda h: h.id))
+        assert core_houses(session) == tuple(
+            sorted(
+                weegtool.load_houses(TWENTE.parent.parent / "examples" / "houses.yaml", instrument),
+                key=lambda h: h.id,
+            )
+        )
 
 
 def test_a_database_with_candidates_gets_no_demo(sessions, demo):
@@ -85,7 +123,9 @@ def test_a_database_with_candidates_gets_no_demo(sessions, demo):
 
 def test_a_real_referral_alone_keeps_the_demo_out(sessions):
     with transaction(sessions) as session:
-        register_referral(session, "K-echt", by=make_user(session, "coordinator", "coordinator"), age=15)
+        register_referral(
+            session, "K-echt", by=make_user(session, "coordinator", "coordinator"), age=15
+        )
     before = counts(sessions)
     with transaction(sessions) as session:
         assert load_demo(session) == {}
@@ -115,9 +155,11 @@ def test_bad_sizes_are_refused_with_every_problem_and_nothing_written(sessions):
 
 def test_a_failure_halfway_leaves_nothing_behind(sessions):
     with transaction(sessions) as session:
-        make_user(session, "demo-voorzitter", "chair")       # taken: the demo cannot add its chair
+        make_user(session, "demo-voorzitter", "chair")  # taken: the demo cannot add its chair
     before = counts(sessions)
-    with pytest.raises(InputError, match="a user named 'demo-voorzitter' already exists"), \
-            transaction(sessions) as session:
+    with (
+        pytest.raises(InputError, match="a user named 'demo-voorzitter' already exists"),
+        transaction(sessions) as session,
+    ):
         load_demo(session)
     assert counts(sessions) == before

@@ -1,4 +1,5 @@
 """Accounts on both databases: logins throttled per account, passwords reset and changed, users (de)activated."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -7,16 +8,29 @@ import pytest
 from sqlalchemy import select
 
 from weegtool.errors import InputError, NotAllowedError, ThrottledError
-from weegtool.store import (LOCK_MINUTES, MAX_FAILED_LOGINS, audit_entries, authenticate, change_password, get_user,
-                            reset_password, set_active, transaction, users, verify_password)
-from weegtool.store import models
+from weegtool.store import (
+    LOCK_MINUTES,
+    MAX_FAILED_LOGINS,
+    audit_entries,
+    authenticate,
+    change_password,
+    get_user,
+    models,
+    reset_password,
+    set_active,
+    transaction,
+    users,
+    verify_password,
+)
 
 from .store_factories import PASSWORD, make_user
 
-T0 = _dt.datetime(2026, 11, 23, 9, 0, tzinfo=_dt.timezone.utc)
+T0 = _dt.datetime(2026, 11, 23, 9, 0, tzinfo=_dt.UTC)
 WRONG = "not the password at all"
-LOCKED = ("login: this account is locked until 2026-11-23 09:19 UTC after 5 failed logins in a row; try again then, "
-          "or ask an admin to reset the password.")
+LOCKED = (
+    "login: this account is locked until 2026-11-23 09:19 UTC after 5 failed logins in a row; try again then, "
+    "or ask an admin to reset the password."
+)
 
 
 @pytest.fixture
@@ -45,6 +59,7 @@ def counters(sessions, name):
 
 # --- throttling -------------------------------------------------------------------------------------------------
 
+
 def test_the_limits_are_five_failures_and_fifteen_minutes():
     assert (MAX_FAILED_LOGINS, LOCK_MINUTES) == (5, 15)
 
@@ -61,10 +76,10 @@ def test_five_failures_in_a_row_lock_the_account_even_for_the_right_password(ses
             login(sessions, "R1", password, minute=18)
         refusals.append(caught.value)
     right, wrong = refusals
-    assert str(right) == str(wrong) == LOCKED            # the same words: nothing tells whether it was right
+    assert str(right) == str(wrong) == LOCKED  # the same words: nothing tells whether it was right
     assert right.until == until and right.until.utcoffset() == _dt.timedelta(0)
     assert isinstance(right, NotAllowedError)
-    assert counters(sessions, "R1") == (5, until)        # refused attempts while locked change nothing
+    assert counters(sessions, "R1") == (5, until)  # refused attempts while locked change nothing
     assert login(sessions, "R1", PASSWORD, minute=19) == people["R1"].id
     assert counters(sessions, "R1") == (0, None)
 
@@ -96,8 +111,11 @@ def test_logins_are_audited_by_user_id_and_unknown_names_not_at_all(sessions, pe
     login(sessions, "R1", PASSWORD, minute=1)
     r1 = people["R1"].id
     with transaction(sessions) as session:
-        logins = [(e.action, e.user_id, e.object_type, e.object_id) for e in audit_entries(session)
-                  if e.action.startswith("user.login")]
+        logins = [
+            (e.action, e.user_id, e.object_type, e.object_id)
+            for e in audit_entries(session)
+            if e.action.startswith("user.login")
+        ]
     assert logins == [("user.login_failed", None, "users", r1), ("user.login", r1, "users", r1)]
 
 
@@ -109,6 +127,7 @@ def test_an_inactive_user_does_not_log_in(sessions, people):
 
 # --- account management -----------------------------------------------------------------------------------------
 
+
 def test_reset_password_hands_out_a_new_one_time_password_and_lifts_the_lock(sessions, people):
     fail(sessions, "R1", 5, minute=0)
     with transaction(sessions) as session:
@@ -118,16 +137,27 @@ def test_reset_password_hands_out_a_new_one_time_password_and_lifts_the_lock(ses
     assert login(sessions, "R1", password, minute=1) == people["R1"].id
     with transaction(sessions) as session:
         assert get_user(session, "R1").must_change_password
-        assert [(e.action, e.user_id) for e in audit_entries(session, "users", people["R1"].id)
-                if e.action == "user.reset"] == [("user.reset", people["admin"].id)]
+        assert [
+            (e.action, e.user_id)
+            for e in audit_entries(session, "users", people["R1"].id)
+            if e.action == "user.reset"
+        ] == [("user.reset", people["admin"].id)]
     assert len(password) >= 12
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda s, u, by: reset_password(s, u, by=by), "Only an admin resets passwords; this user is rater."),
-    (lambda s, u, by: set_active(s, u, False, by=by),
-     "Only an admin activates and deactivates users; this user is rater."),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda s, u, by: reset_password(s, u, by=by),
+            "Only an admin resets passwords; this user is rater.",
+        ),
+        (
+            lambda s, u, by: set_active(s, u, False, by=by),
+            "Only an admin activates and deactivates users; this user is rater.",
+        ),
+    ],
+)
 def test_only_an_admin_manages_accounts(sessions, people, call, message):
     with transaction(sessions) as session:
         other = make_user(session, "R2")
@@ -147,12 +177,17 @@ def test_set_active_switches_a_user_off_and_on_with_an_audit_entry(sessions, peo
             assert get_user(session, "R1").active is active
     with transaction(sessions) as session:
         assert [e.action for e in audit_entries(session, "users", people["R1"].id)] == [
-            "user.add", "user.active", "user.active"]
+            "user.add",
+            "user.active",
+            "user.active",
+        ]
 
 
 def test_the_last_active_admin_stays_active(sessions, people):
-    message = ("user 'admin': the last active admin must stay active; got a deactivation. "
-               "Make another admin first.")
+    message = (
+        "user 'admin': the last active admin must stay active; got a deactivation. "
+        "Make another admin first."
+    )
     with pytest.raises(InputError) as caught, transaction(sessions) as session:
         set_active(session, get_user(session, "admin"), False, by=people["admin"])
     assert str(caught.value) == message
@@ -163,14 +198,27 @@ def test_the_last_active_admin_stays_active(sessions, people):
         set_active(session, get_user(session, "admin2"), False, by=second)
     with transaction(sessions) as session:
         assert [(u.name, u.active) for u in users(session) if u.role == "admin"] == [
-            ("admin", False), ("admin2", True)]
+            ("admin", False),
+            ("admin2", True),
+        ]
 
 
-@pytest.mark.parametrize("old, new, message", [
-    (WRONG, "a brand new password", "password: the current password must match; got a different one."),
-    (PASSWORD, PASSWORD, "password: the new password must differ from the current one; got the same."),
-    (PASSWORD, "short", "A password must have at least 12 characters; got 5."),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            WRONG,
+            "a brand new password",
+            "password: the current password must match; got a different one.",
+        ),
+        (
+            PASSWORD,
+            PASSWORD,
+            "password: the new password must differ from the current one; got the same.",
+        ),
+        (PASSWORD, "short", "A password must have at least 12 characters; got 5."),
+    ],
+)
 def test_change_password_refuses_and_keeps_the_old_one(sessions, people, old, new, message):
     with pytest.raises(InputError) as caught, transaction(sessions) as session:
         change_password(session, get_user(session, "R1"), old, new)
@@ -188,8 +236,11 @@ def test_change_password_sets_the_users_own(sessions, people):
     assert login(sessions, "R1", "a brand new password", minute=0) == people["R1"].id
     with transaction(sessions) as session:
         assert not get_user(session, "R1").must_change_password
-        assert [(e.action, e.user_id) for e in audit_entries(session, "users", people["R1"].id)
-                if e.action == "user.password"] == [("user.password", people["R1"].id)]
+        assert [
+            (e.action, e.user_id)
+            for e in audit_entries(session, "users", people["R1"].id)
+            if e.action == "user.password"
+        ] == [("user.password", people["R1"].id)]
 
 
 def test_users_lists_everyone_by_name_whatever_the_case(sessions, people):

@@ -1,4 +1,5 @@
 """Synthetic cohorts: seeded, shaped like real tables, with a documented generative model."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,14 +13,21 @@ from weegtool.research.synthetic import AGE_BANDS, age_bands, synthetic_cohort
 
 
 def digests(cohort) -> list[str]:
-    parts = (cohort.ratings, cohort.candidates, cohort.truth[["candidate_id", "severity", "outcome"]])
+    parts = (
+        cohort.ratings,
+        cohort.candidates,
+        cohort.truth[["candidate_id", "severity", "outcome"]],
+    )
     return [hashlib.sha256(p.to_csv(index=False).encode()).hexdigest()[:16] for p in parts]
 
 
-@pytest.mark.parametrize("seed, expected", [
-    (0, ["fc799b4358d3bb5e", "66ccb1be1aa7c2ed", "116b90c7ca755881"]),
-    (7, ["c5d122cf540778dc", "36112725fff236ad", "1eae8d9941dd50c0"]),
-])
+@pytest.mark.parametrize(
+    "seed, expected",
+    [
+        (0, ["fc799b4358d3bb5e", "66ccb1be1aa7c2ed", "116b90c7ca755881"]),
+        (7, ["c5d122cf540778dc", "36112725fff236ad", "1eae8d9941dd50c0"]),
+    ],
+)
 def test_adding_sex_and_age_band_left_the_earlier_columns_unchanged(twente, seed, expected):
     # Digests of the ratings, candidates and truth tables written before `sex` was added
     # (30 candidates, 3 raters): the new column comes from a child generator.
@@ -42,12 +50,27 @@ def test_different_seed_different_cohort(twente):
 def test_shapes_and_columns(twente):
     cohort = synthetic_cohort(twente, 12, 3, seed=1)
     assert cohort.ratings.shape == (36, 2 + len(twente.items))
-    assert list(cohort.candidates.columns) == ["candidate_id", "age", "consent", "direction", "flags"]
-    assert list(cohort.truth.columns) == ["candidate_id", "severity", "outcome", "breakdown", "sex", "age_band"]
+    assert list(cohort.candidates.columns) == [
+        "candidate_id",
+        "age",
+        "consent",
+        "direction",
+        "flags",
+    ]
+    assert list(cohort.truth.columns) == [
+        "candidate_id",
+        "severity",
+        "outcome",
+        "breakdown",
+        "sex",
+        "age_band",
+    ]
     assert (cohort.truth["breakdown"] == 1 - cohort.truth["outcome"]).all()
     assert len(cohort.candidates) == len(cohort.truth) == 12
     assert (cohort.truth["candidate_id"] == cohort.candidates["candidate_id"]).all()
-    assert set(cohort.truth["sex"]) <= {"F", "M"} and set(cohort.truth["age_band"]) <= set(AGE_BANDS)
+    assert set(cohort.truth["sex"]) <= {"F", "M"} and set(cohort.truth["age_band"]) <= set(
+        AGE_BANDS
+    )
 
 
 def test_the_tables_score_as_they_are(twente):
@@ -87,9 +110,12 @@ def test_rater_sex_bias_makes_girls_look_heavier_only(twente):
     pd.testing.assert_frame_equal(fair.truth, biased.truth)  # the outcome follows the true severity
 
 
-@pytest.mark.parametrize("ages, bands", [
-    ([7, 11, 12, 17, 18, 28], ["under 12", "under 12", "12-17", "12-17", "18+", "18+"]),
-])
+@pytest.mark.parametrize(
+    "ages, bands",
+    [
+        ([7, 11, 12, 17, 18, 28], ["under 12", "under 12", "12-17", "12-17", "18+", "18+"]),
+    ],
+)
 def test_age_bands(ages, bands):
     assert list(age_bands(np.array(ages))) == bands
 

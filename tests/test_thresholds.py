@@ -1,4 +1,5 @@
 """Cut-offs on the total: hand-made examples, scikit-learn as oracle, and the bootstrap against a plain loop."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,15 @@ import weegtool
 from weegtool.errors import WeegtoolError
 from weegtool.research import synthetic_cohort
 from weegtool.research._bootstrap import ResearchError, stratified_draws
-from weegtool.research.thresholds import (_bootstrap, _ladder, _Youden, band_boundaries, boundary_roc, cost_cutoff,
-                                          youden_cutoff)
+from weegtool.research.thresholds import (
+    _bootstrap,
+    _ladder,
+    _Youden,
+    band_boundaries,
+    boundary_roc,
+    cost_cutoff,
+    youden_cutoff,
+)
 
 # Ten candidates, totals 10..100, five events. "total >= c" for each c, highest first:
 #   c    100  90  80  70  60  50  40  30  20  10
@@ -26,7 +34,9 @@ OUTCOME = np.array([0, 1, 0, 0, 0, 1, 1, 0, 1, 1])
 
 def test_youden_on_a_hand_made_example():
     cut = youden_cutoff(TOTAL, OUTCOME, n_bootstrap=0)
-    assert (cut.cutoff, cut.value, cut.sensitivity, cut.specificity) == pytest.approx((60, 0.6, 0.8, 0.8))
+    assert (cut.cutoff, cut.value, cut.sensitivity, cut.specificity) == pytest.approx(
+        (60, 0.6, 0.8, 0.8)
+    )
     assert (cut.method, cut.criterion, cut.n, cut.n_events) == ("youden", "J", 10, 5)
     assert np.isnan(cut.cutoff_ci).all()
 
@@ -34,8 +44,15 @@ def test_youden_on_a_hand_made_example():
 def test_cost_cutoff_on_the_same_example():
     # cost_fn 10, cost_fp 1: 10 * FN + FP is 40 30 31 21 11 12 13 14 4 5 down the table: best c = 20.
     cut = cost_cutoff(TOTAL, OUTCOME, cost_fn=10, cost_fp=1, n_bootstrap=0)
-    assert (cut.cutoff, cut.value, cut.sensitivity, cut.specificity) == pytest.approx((20, 0.4, 1.0, 0.2))
-    assert (cut.method, cut.criterion, cut.cost_fn, cut.cost_fp) == ("cost", "expected_cost", 10.0, 1.0)
+    assert (cut.cutoff, cut.value, cut.sensitivity, cut.specificity) == pytest.approx(
+        (20, 0.4, 1.0, 0.2)
+    )
+    assert (cut.method, cut.criterion, cut.cost_fn, cut.cost_fp) == (
+        "cost",
+        "expected_cost",
+        10.0,
+        1.0,
+    )
 
 
 def test_equal_costs_at_prevalence_one_half_give_youdens_cut():
@@ -85,7 +102,9 @@ def test_youden_agrees_with_scikit_learns_roc_curve(case):
     total, outcome = case
     cut = youden_cutoff(total, outcome, n_bootstrap=0)
     fpr, tpr, thresholds = roc_curve(outcome, total, drop_intermediate=False)
-    j = (tpr - fpr)[1:]  # sklearn's first threshold is +inf: flag nobody, not a cut-off on the totals
+    j = (tpr - fpr)[
+        1:
+    ]  # sklearn's first threshold is +inf: flag nobody, not a cut-off on the totals
     assert cut.value == pytest.approx(j.max())
     assert (tpr - fpr)[list(thresholds).index(cut.cutoff)] == pytest.approx(j.max())
 
@@ -111,8 +130,10 @@ def test_costs_in_the_ratio_n_to_p_give_youdens_cut(case):
 @given(scored_outcomes(), st.floats(0.1, 10), st.floats(0.1, 10))
 def test_cutoffs_and_their_intervals_lie_within_the_totals(case, cost_fn, cost_fp):
     total, outcome = case
-    for cut in (youden_cutoff(total, outcome, n_bootstrap=30, random_state=1),
-                cost_cutoff(total, outcome, cost_fn, cost_fp, n_bootstrap=30, random_state=1)):
+    for cut in (
+        youden_cutoff(total, outcome, n_bootstrap=30, random_state=1),
+        cost_cutoff(total, outcome, cost_fn, cost_fp, n_bootstrap=30, random_state=1),
+    ):
         assert total.min() <= cut.cutoff <= total.max()
         assert total.min() <= cut.cutoff_ci[0] <= cut.cutoff_ci[1] <= total.max()
         assert cut.cutoff in total
@@ -139,25 +160,36 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_estimate():
     outcome = (rng.random(2000) < 1 / (1 + np.exp(-(total - 55) / 5))).astype(int)
     first = youden_cutoff(total, outcome, n_bootstrap=200, random_state=4)
     assert first == youden_cutoff(total, outcome, n_bootstrap=200, random_state=4)
-    assert first.cutoff_ci != youden_cutoff(total, outcome, n_bootstrap=200, random_state=5).cutoff_ci
+    assert (
+        first.cutoff_ci != youden_cutoff(total, outcome, n_bootstrap=200, random_state=5).cutoff_ci
+    )
     assert first.cutoff_ci[0] <= first.cutoff <= first.cutoff_ci[1]
     assert first.value_ci[0] <= first.value <= first.value_ci[1]
     assert 45 < first.cutoff < 65
     frame = first.to_frame()
     assert list(frame.index) == ["youden"]
-    assert frame.loc["youden", ["cutoff", "cutoff_low", "cutoff_high"]].tolist() == [first.cutoff, *first.cutoff_ci]
+    assert frame.loc["youden", ["cutoff", "cutoff_low", "cutoff_high"]].tolist() == [
+        first.cutoff,
+        *first.cutoff_ci,
+    ]
 
 
 # --- ROC at the band boundaries -------------------------------------------------------------------
+
 
 def test_operating_points_at_given_boundaries_by_hand():
     result = boundary_roc(TOTAL, OUTCOME, boundaries={"low/high": 55, "top": 95})
     frame = result.to_frame()
     assert frame.loc["low/high", ["tp", "fp", "fn", "tn"]].tolist() == [4, 1, 1, 4]
-    assert frame.loc["low/high", ["sensitivity", "specificity", "ppv", "npv", "flagged"]].tolist() == \
-        pytest.approx([0.8, 0.8, 0.8, 0.8, 0.5])
-    assert frame.loc["low/high", "auc"] == pytest.approx(0.8)  # a yes/no rule: (sensitivity + specificity) / 2
-    assert frame.loc["top", ["tp", "fp", "ppv", "npv"]].tolist() == pytest.approx([1, 0, 1.0, 5 / 9])
+    assert frame.loc[
+        "low/high", ["sensitivity", "specificity", "ppv", "npv", "flagged"]
+    ].tolist() == pytest.approx([0.8, 0.8, 0.8, 0.8, 0.5])
+    assert frame.loc["low/high", "auc"] == pytest.approx(
+        0.8
+    )  # a yes/no rule: (sensitivity + specificity) / 2
+    assert frame.loc["top", ["tp", "fp", "ppv", "npv"]].tolist() == pytest.approx(
+        [1, 0, 1.0, 5 / 9]
+    )
     assert result.auc == pytest.approx(roc_auc_score(OUTCOME, TOTAL))
     assert (result.n, result.n_events) == (10, 5)
     assert list(result.roc.columns) == ["fpr", "tpr", "threshold"]
@@ -171,7 +203,11 @@ def test_a_boundary_above_every_total_has_no_ppv():
 
 
 def test_default_boundaries_are_the_twente_bands(twente):
-    assert band_boundaries() == {"lighter/target": 20.0, "target/elevated": 55.0, "elevated/heavier": 75.0}
+    assert band_boundaries() == {
+        "lighter/target": 20.0,
+        "target/elevated": 55.0,
+        "elevated/heavier": 75.0,
+    }
     assert band_boundaries(twente) == band_boundaries()
     result = boundary_roc(TOTAL, OUTCOME)
     assert result.to_frame()["value"].to_dict() == band_boundaries()
@@ -185,33 +221,67 @@ def test_synthetic_cohort_boundaries(twente):
     result = boundary_roc(scores.total[assessable], breakdown[assessable], twente)
     frame = result.to_frame()
     assert result.auc > 0.7  # severity drives both the total and the breakdown
-    assert frame["sensitivity"].is_monotonic_decreasing and frame["specificity"].is_monotonic_increasing
+    assert (
+        frame["sensitivity"].is_monotonic_decreasing
+        and frame["specificity"].is_monotonic_increasing
+    )
 
 
 # --- errors ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("total, outcome, problems", [
-    ([10, 20, 30], [0, 1, 2], ["outcome must be binary (0/1 or False/True); got 2."]),
-    ([10, 20, 30], ["yes", "no", "no"], ["outcome must be binary (0/1 or False/True); got 'no', 'yes'."]),
-    ([10, 20, 30], [1, 1, 1], ["outcome must hold both classes (0 and 1); got only 1 in all 3 candidates."]),
-    ([10, 20, 30], [0, 1], ["total and outcome must have the same length; got 3 and 2."]),
-    ([10, np.nan, np.nan, 40], [0, 1, 0, 1],
-     ["total has 2 missing values (NaN) of 4: candidates who are not assessable have no total. Leave them out "
-      "first, e.g. total[scores.assessable] and outcome[scores.assessable]."]),
-    ([10, 20, 30], pd.Series([0, None, 1], dtype="Int64"),
-     ["outcome has 1 missing value of 3; record the outcome of every candidate or leave those candidates out."]),
-    ([10, np.nan], [1, 1, 1],
-     ["outcome must hold both classes (0 and 1); got only 1 in all 3 candidates.",
-      "total and outcome must have the same length; got 2 and 3.",
-      "total has 1 missing value (NaN) of 2: candidates who are not assessable have no total. Leave them out "
-      "first, e.g. total[scores.assessable] and outcome[scores.assessable]."]),
-])
+
+@pytest.mark.parametrize(
+    "total, outcome, problems",
+    [
+        ([10, 20, 30], [0, 1, 2], ["outcome must be binary (0/1 or False/True); got 2."]),
+        (
+            [10, 20, 30],
+            ["yes", "no", "no"],
+            ["outcome must be binary (0/1 or False/True); got 'no', 'yes'."],
+        ),
+        (
+            [10, 20, 30],
+            [1, 1, 1],
+            ["outcome must hold both classes (0 and 1); got only 1 in all 3 candidates."],
+        ),
+        ([10, 20, 30], [0, 1], ["total and outcome must have the same length; got 3 and 2."]),
+        (
+            [10, np.nan, np.nan, 40],
+            [0, 1, 0, 1],
+            [
+                "total has 2 missing values (NaN) of 4: candidates who are not assessable have no total. Leave them out "
+                "first, e.g. total[scores.assessable] and outcome[scores.assessable]."
+            ],
+        ),
+        (
+            [10, 20, 30],
+            pd.Series([0, None, 1], dtype="Int64"),
+            [
+                "outcome has 1 missing value of 3; record the outcome of every candidate or leave those candidates out."
+            ],
+        ),
+        (
+            [10, np.nan],
+            [1, 1, 1],
+            [
+                "outcome must hold both classes (0 and 1); got only 1 in all 3 candidates.",
+                "total and outcome must have the same length; got 2 and 3.",
+                "total has 1 missing value (NaN) of 2: candidates who are not assessable have no total. Leave them out "
+                "first, e.g. total[scores.assessable] and outcome[scores.assessable].",
+            ],
+        ),
+    ],
+)
 def test_bad_data_is_refused_with_every_problem(total, outcome, problems):
     with pytest.raises(ResearchError) as caught:
         youden_cutoff(total, outcome)
     assert caught.value.problems == tuple(problems)
-    assert str(caught.value) == "\n".join([f"youden_cutoff: {len(problems)} problem{'s' if len(problems) > 1 else ''}:",
-                                           *(f"  - {p}" for p in problems)])
+    assert str(caught.value) == "\n".join(
+        [
+            f"youden_cutoff: {len(problems)} problem{'s' if len(problems) > 1 else ''}:",
+            *(f"  - {p}" for p in problems),
+        ]
+    )
     assert isinstance(caught.value, WeegtoolError) and isinstance(caught.value, ValueError)
 
 
@@ -227,5 +297,7 @@ def test_bad_parameters_are_refused_in_scikit_learns_words():
 
 
 def test_boundaries_must_be_numbers():
-    with pytest.raises(ResearchError, match=r"boundaries must be finite numbers; got a = 'x', b = inf\."):
+    with pytest.raises(
+        ResearchError, match=r"boundaries must be finite numbers; got a = 'x', b = inf\."
+    ):
         boundary_roc(TOTAL, OUTCOME, boundaries={"a": "x", "b": float("inf")})

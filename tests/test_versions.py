@@ -1,4 +1,5 @@
 """Comparing instrument versions: no change without a difference, the predicted changes with one."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,9 @@ from weegtool.research.synthetic import synthetic_cohort
 from weegtool.research.versions import compare_versions, instrument_changes
 
 
-def changed(instrument: Instrument, version: str = "2.0.0", items=None, uppers=None,
-            drop=(), rename=None) -> Instrument:
+def changed(
+    instrument: Instrument, version: str = "2.0.0", items=None, uppers=None, drop=(), rename=None
+) -> Instrument:
     """A new version of ``instrument``: item weights, band uppers, items dropped or renamed."""
     data = instrument.spec.model_dump(mode="json", by_alias=True)
     data["version"] = version
@@ -30,8 +32,18 @@ def changed(instrument: Instrument, version: str = "2.0.0", items=None, uppers=N
 
 def table(instrument: Instrument, rows: dict[str, tuple[int, ...]]) -> pd.DataFrame:
     """One rater per candidate, consent given, age 15: only the ratings decide."""
-    return pd.DataFrame([{"candidate_id": c, "rater_id": "R1", "age": 15, "consent": "ja",
-                          **dict(zip(instrument.item_ids, values))} for c, values in rows.items()])
+    return pd.DataFrame(
+        [
+            {
+                "candidate_id": c,
+                "rater_id": "R1",
+                "age": 15,
+                "consent": "ja",
+                **dict(zip(instrument.item_ids, values)),
+            }
+            for c, values in rows.items()
+        ]
+    )
 
 
 # er_outbursts, er_recovery, pf_network on the 0-2 scale of the example instrument
@@ -42,7 +54,11 @@ def test_identical_versions_change_nothing(make_instrument):
     instrument = make_instrument()
     result = compare_versions(instrument, instrument, table(instrument, EXAMPLE_ROWS))
     assert result.n_changed == 0 and result.changes.empty
-    assert np.trace(result.crosstab.to_numpy()) == len(EXAMPLE_ROWS) == result.crosstab.to_numpy().sum()
+    assert (
+        np.trace(result.crosstab.to_numpy())
+        == len(EXAMPLE_ROWS)
+        == result.crosstab.to_numpy().sum()
+    )
     assert result.instrument_changes.empty
     assert (result.contributions.to_numpy() == 0).all()
 
@@ -57,16 +73,31 @@ def test_one_item_weight_changes_exactly_the_predicted_candidates(make_instrumen
     result = compare_versions(old, new, table(old, EXAMPLE_ROWS))
     changes = result.changes
     assert list(changes.index) == ["B", "D"]
-    assert changes.loc["B", ["old_category", "new_category", "old_band", "new_band"]].tolist() == \
-        ["fits", "fits_with_conditions", "middle", "high"]
-    assert changes.loc["B", ["old_total", "new_total"]].tolist() == pytest.approx([50.0, 66.67], abs=0.01)
-    assert changes.loc["B", "old_reasons"] == "band:middle" and changes.loc["B", "new_reasons"] == "band:high"
+    assert changes.loc["B", ["old_category", "new_category", "old_band", "new_band"]].tolist() == [
+        "fits",
+        "fits_with_conditions",
+        "middle",
+        "high",
+    ]
+    assert changes.loc["B", ["old_total", "new_total"]].tolist() == pytest.approx(
+        [50.0, 66.67], abs=0.01
+    )
+    assert (
+        changes.loc["B", "old_reasons"] == "band:middle"
+        and changes.loc["B", "new_reasons"] == "band:high"
+    )
     assert changes.loc["B", "top_items"] == "er_outbursts +16.67"
-    assert changes.loc["D", "new_category"] == "lighter_care" and changes.loc["D", "top_items"] == "er_recovery -16.67"
+    assert (
+        changes.loc["D", "new_category"] == "lighter_care"
+        and changes.loc["D", "top_items"] == "er_recovery -16.67"
+    )
     assert result.contributions.loc["E"].round(2).tolist() == [8.33, -8.33, 0.0]
-    assert result.crosstab.loc["fits", ["fits", "fits_with_conditions", "lighter_care"]].tolist() == [3, 1, 1]
+    assert result.crosstab.loc[
+        "fits", ["fits", "fits_with_conditions", "lighter_care"]
+    ].tolist() == [3, 1, 1]
     assert result.instrument_changes.to_dict("records") == [
-        {"part": "item", "id": "er_outbursts", "field": "weight", "old": 1.0, "new": 3.0}]
+        {"part": "item", "id": "er_outbursts", "field": "weight", "old": 1.0, "new": 3.0}
+    ]
 
 
 def test_explanations_are_sentences_in_the_language_asked(make_instrument):
@@ -74,7 +105,9 @@ def test_explanations_are_sentences_in_the_language_asked(make_instrument):
     new = changed(old, items={"er_outbursts": 3})
     english = compare_versions(old, new, table(old, EXAMPLE_ROWS), lang="en").changes
     dutch = compare_versions(old, new, table(old, EXAMPLE_ROWS)).changes
-    assert english.loc["B", "new_explanation"].startswith("Total score 66.7 lies in band 'high' (60-80)")
+    assert english.loc["B", "new_explanation"].startswith(
+        "Total score 66.7 lies in band 'high' (60-80)"
+    )
     assert dutch.loc["B", "new_explanation"] != english.loc["B", "new_explanation"]
 
 
@@ -83,9 +116,13 @@ def test_a_moved_cut_off_changes_only_band_decided_candidates_near_it(twente):
     new = changed(twente, version="0.2.0", uppers=(20, 60))
     result = compare_versions(twente, new, cohort.ratings, cohort.candidates)
     old_advice = weegtool.advise(weegtool.score(twente, cohort.ratings, cohort.candidates))
-    expected = [a.candidate_id for a in old_advice
-                if a.category == "fits_with_conditions" and 55 <= a.total < 60
-                and [(r.kind, r.rule) for r in a.reasons if r.decisive] == [("band", "elevated")]]
+    expected = [
+        a.candidate_id
+        for a in old_advice
+        if a.category == "fits_with_conditions"
+        and 55 <= a.total < 60
+        and [(r.kind, r.rule) for r in a.reasons if r.decisive] == [("band", "elevated")]
+    ]
     assert expected and list(result.changes.index) == expected
     assert (result.changes["new_category"] == "fits").all()
     assert set(result.instrument_changes["id"]) == {"target", "elevated"}
@@ -96,9 +133,11 @@ def test_versions_must_share_their_items(make_instrument):
     new = changed(old, rename={"er_recovery": "er_recovery_time"})
     with pytest.raises(ValueError) as caught:
         compare_versions(old, new, table(old, EXAMPLE_ROWS))
-    assert str(caught.value) == ("The two instruments must have the same items to be compared; missing from "
-                                 "example-minimal 2.0.0: er_recovery; missing from example-minimal 1.0.0: "
-                                 "er_recovery_time.")
+    assert str(caught.value) == (
+        "The two instruments must have the same items to be compared; missing from "
+        "example-minimal 2.0.0: er_recovery; missing from example-minimal 1.0.0: "
+        "er_recovery_time."
+    )
 
 
 def test_ratings_already_read_are_refused(make_instrument):

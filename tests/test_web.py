@@ -1,4 +1,5 @@
 """The web app through Flask's test client: who may open what, forms, refusals, the committee's workflow."""
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,15 @@ def _finalised(site, pseudonym="C1"):
     chair = site.client("R3")
     page = chair.get(f"/candidates/{pseudonym}/meeting").get_data(as_text=True)
     advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
-    response = chair.post(f"/candidates/{pseudonym}/decision",
-                          {"category": advice, "sign-" + _user_id(site, "R2"): "yes",
-                           "password-" + _user_id(site, "R2"): PASSWORD, "lang": "nl"})
+    response = chair.post(
+        f"/candidates/{pseudonym}/decision",
+        {
+            "category": advice,
+            "sign-" + _user_id(site, "R2"): "yes",
+            "password-" + _user_id(site, "R2"): PASSWORD,
+            "lang": "nl",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return chair
 
@@ -49,32 +56,32 @@ def _user_id(site, name):
 # path: expected status per role (anonymous, admin, coordinator, chair, rater, researcher); 302 for anonymous is
 # the log-in page, for admin and researcher on "/" their own start page.
 GET_TABLE = {
-    "/login":                                       (200, 200, 200, 200, 200, 200),
-    "/":                                            (302, 302, 200, 200, 200, 302),
-    "/candidates/new":                              (302, 403, 200, 403, 403, 403),
-    "/candidates/K-NEW":                            (302, 403, 200, 200, 200, 403),
-    "/candidates/K-NEW/edit":                       (302, 403, 200, 403, 403, 403),
-    "/candidates/K-NEW/rate":                       (302, 403, 403, 302, 302, 403),
-    "/candidates/K-NEW/rate/emotion_regulation":    (302, 403, 403, 200, 200, 403),
-    "/candidates/K-NEW/rate/review":                (302, 403, 403, 200, 200, 403),
-    "/candidates/C3/meeting":                       (302, 403, 403, 200, 200, 403),
-    "/candidates/C1/assessments/1/report.html":     (302, 403, 200, 200, 200, 403),
-    "/candidates/C1/assessments/1/report.pdf":      (302, 403, 200, 200, 200, 403),
-    "/houses/":                                     (302, 403, 200, 200, 403, 403),
-    "/houses/new":                                  (302, 403, 200, 403, 403, 403),
-    "/houses/huis-a/edit":                          (302, 403, 200, 403, 403, 403),
-    "/exports/":                                    (302, 403, 200, 403, 403, 403),
-    "/exports/reports.zip":                         (302, 403, 200, 403, 403, 403),
-    "/exports/decisions.csv":                       (302, 403, 200, 403, 403, 403),
-    "/admin/users":                                 (302, 200, 403, 403, 403, 403),
-    "/admin/instruments":                           (302, 200, 403, 403, 403, 403),
-    "/admin/audit":                                 (302, 200, 403, 403, 403, 403),
-    "/research/":                                   (302, 403, 403, 403, 403, 200),
-    "/research/ratings.csv":                        (302, 403, 403, 403, 403, 200),
-    "/research/decisions.csv":                      (302, 403, 403, 403, 403, 200),
-    "/candidates/NOPE":                             (302, 403, 404, 404, 404, 403),
-    "/candidates/K-NEW/rate/no_such_domain":        (302, 403, 403, 404, 404, 403),
-    "/candidates/C1/assessments/9/report.html":     (302, 403, 404, 404, 404, 403),
+    "/login": (200, 200, 200, 200, 200, 200),
+    "/": (302, 302, 200, 200, 200, 302),
+    "/candidates/new": (302, 403, 200, 403, 403, 403),
+    "/candidates/K-NEW": (302, 403, 200, 200, 200, 403),
+    "/candidates/K-NEW/edit": (302, 403, 200, 403, 403, 403),
+    "/candidates/K-NEW/rate": (302, 403, 403, 302, 302, 403),
+    "/candidates/K-NEW/rate/emotion_regulation": (302, 403, 403, 200, 200, 403),
+    "/candidates/K-NEW/rate/review": (302, 403, 403, 200, 200, 403),
+    "/candidates/C3/meeting": (302, 403, 403, 200, 200, 403),
+    "/candidates/C1/assessments/1/report.html": (302, 403, 200, 200, 200, 403),
+    "/candidates/C1/assessments/1/report.pdf": (302, 403, 200, 200, 200, 403),
+    "/houses/": (302, 403, 200, 200, 403, 403),
+    "/houses/new": (302, 403, 200, 403, 403, 403),
+    "/houses/huis-a/edit": (302, 403, 200, 403, 403, 403),
+    "/exports/": (302, 403, 200, 403, 403, 403),
+    "/exports/reports.zip": (302, 403, 200, 403, 403, 403),
+    "/exports/decisions.csv": (302, 403, 200, 403, 403, 403),
+    "/admin/users": (302, 200, 403, 403, 403, 403),
+    "/admin/instruments": (302, 200, 403, 403, 403, 403),
+    "/admin/audit": (302, 200, 403, 403, 403, 403),
+    "/research/": (302, 403, 403, 403, 403, 200),
+    "/research/ratings.csv": (302, 403, 403, 403, 403, 200),
+    "/research/decisions.csv": (302, 403, 403, 403, 403, 200),
+    "/candidates/NOPE": (302, 403, 404, 404, 404, 403),
+    "/candidates/K-NEW/rate/no_such_domain": (302, 403, 403, 404, 404, 403),
+    "/candidates/C1/assessments/9/report.html": (302, 403, 404, 404, 404, 403),
 }
 
 
@@ -87,17 +94,29 @@ def test_role_by_route_table(site):
             found[role, path] = client.get(path).status_code
             expected[role, path] = statuses[ROLES.index(role)]
     wrong = {key: (found[key], expected[key]) for key in found if found[key] != expected[key]}
-    assert not wrong, "role, path: (got, expected)\n" + "\n".join(f"{k}: {v}" for k, v in sorted(wrong.items()))
+    assert not wrong, "role, path: (got, expected)\n" + "\n".join(
+        f"{k}: {v}" for k, v in sorted(wrong.items())
+    )
 
 
 # Every state-changing route, as a role allowed to use it would post it.
 POSTS = [
-    ("R1", "/logout"), ("coordinator", "/candidates/new"), ("coordinator", "/candidates/K-NEW/edit"),
-    ("R1", "/candidates/K-NEW/rate/emotion_regulation"), ("R1", "/candidates/K-NEW/rate/submit"),
-    ("R3", "/candidates/C3/notes"), ("R3", "/candidates/C3/decision"), ("coordinator", "/houses/new"),
-    ("coordinator", "/houses/huis-a/edit"), ("coordinator", "/houses/huis-a/delete"), ("beheer", "/admin/users"),
-    ("beheer", "/admin/users/1/reset"), ("beheer", "/admin/users/1/active"), ("beheer", "/admin/instruments"),
-    ("beheer", "/admin/instruments/1/in-force"), ("R3", "/password"),
+    ("R1", "/logout"),
+    ("coordinator", "/candidates/new"),
+    ("coordinator", "/candidates/K-NEW/edit"),
+    ("R1", "/candidates/K-NEW/rate/emotion_regulation"),
+    ("R1", "/candidates/K-NEW/rate/submit"),
+    ("R3", "/candidates/C3/notes"),
+    ("R3", "/candidates/C3/decision"),
+    ("coordinator", "/houses/new"),
+    ("coordinator", "/houses/huis-a/edit"),
+    ("coordinator", "/houses/huis-a/delete"),
+    ("beheer", "/admin/users"),
+    ("beheer", "/admin/users/1/reset"),
+    ("beheer", "/admin/users/1/active"),
+    ("beheer", "/admin/instruments"),
+    ("beheer", "/admin/instruments/1/in-force"),
+    ("R3", "/password"),
 ]
 
 
@@ -113,12 +132,21 @@ def test_every_form_refuses_a_post_without_the_csrf_token(site, name, path):
 
 # Every state-changing route and the roles that may use it; every other role gets 403 (anonymous: 401).
 POST_ROLES = {
-    "/candidates/new": ("coordinator",), "/candidates/K-NEW/edit": ("coordinator",),
-    "/candidates/K-NEW/rate/emotion_regulation": ("chair", "rater"), "/candidates/K-NEW/rate/submit": ("chair", "rater"),
-    "/api/candidates/K-NEW/ratings": ("chair", "rater"), "/candidates/C3/notes": ("chair", "rater"),
-    "/candidates/C3/decision": ("chair",), "/houses/new": ("coordinator",), "/houses/huis-a/edit": ("coordinator",),
-    "/houses/huis-a/delete": ("coordinator",), "/admin/users": ("admin",), "/admin/users/1/reset": ("admin",),
-    "/admin/users/1/active": ("admin",), "/admin/instruments": ("admin",), "/admin/instruments/1/in-force": ("admin",),
+    "/candidates/new": ("coordinator",),
+    "/candidates/K-NEW/edit": ("coordinator",),
+    "/candidates/K-NEW/rate/emotion_regulation": ("chair", "rater"),
+    "/candidates/K-NEW/rate/submit": ("chair", "rater"),
+    "/api/candidates/K-NEW/ratings": ("chair", "rater"),
+    "/candidates/C3/notes": ("chair", "rater"),
+    "/candidates/C3/decision": ("chair",),
+    "/houses/new": ("coordinator",),
+    "/houses/huis-a/edit": ("coordinator",),
+    "/houses/huis-a/delete": ("coordinator",),
+    "/admin/users": ("admin",),
+    "/admin/users/1/reset": ("admin",),
+    "/admin/users/1/active": ("admin",),
+    "/admin/instruments": ("admin",),
+    "/admin/instruments/1/in-force": ("admin",),
 }
 
 
@@ -134,15 +162,22 @@ def test_role_by_state_changing_route_table(site):
                 wrong[role, path] = status
     assert not wrong, wrong
     assert site.query(select(func.count()).select_from(Note))[0][0] == 0
-    assert not site.app.extensions["weegtool.writer_lock"].locked()          # every refusal gave its turn back
-    with site.app.app_context():                                             # also inside an outer app context
+    assert not site.app.extensions[
+        "weegtool.writer_lock"
+    ].locked()  # every refusal gave its turn back
+    with site.app.app_context():  # also inside an outer app context
         assert site.client("R1").post("/admin/users/1/reset").status_code == 403
         assert not site.app.extensions["weegtool.writer_lock"].locked()
 
 
 def test_a_wrong_csrf_token_is_refused_too_and_the_json_endpoint_needs_its_header(site):
     client = site.client("R1")
-    assert client.post("/candidates/C4/rate/emotion_regulation", {"csrf_token": "forged"}, csrf=False).status_code == 400
+    assert (
+        client.post(
+            "/candidates/C4/rate/emotion_regulation", {"csrf_token": "forged"}, csrf=False
+        ).status_code
+        == 400
+    )
     body = {"ratings": [{"item": "er_intensity", "value": 2}]}
     assert client.post_json("/api/candidates/C4/ratings", body, csrf=False).status_code == 400
     assert client.post_json("/api/candidates/C4/ratings", body).status_code == 200
@@ -154,7 +189,11 @@ def test_log_in_page_sets_a_hardened_cookie_and_every_page_the_security_headers(
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp
+        and "frame-ancestors 'none'" in csp
+    )
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
     assert "<script>" not in response.get_data(as_text=True)
@@ -162,14 +201,19 @@ def test_log_in_page_sets_a_hardened_cookie_and_every_page_the_security_headers(
 
 def test_no_page_has_inline_script_or_style(site):
     _finalised(site, "C1")
-    for name, path in [("R3", "/candidates/C3/meeting"), ("R1", "/candidates/K-NEW/rate/coping"),
-                       ("coordinator", "/houses/huis-a/edit"), ("beheer", "/admin/users")]:
+    for name, path in [
+        ("R3", "/candidates/C3/meeting"),
+        ("R1", "/candidates/K-NEW/rate/coping"),
+        ("coordinator", "/houses/huis-a/edit"),
+        ("beheer", "/admin/users"),
+    ]:
         html = site.client(name).get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert " style=" not in html and "<style" not in html and " on" + "click=" not in html, path
 
 
 # --- logging in --------------------------------------------------------------------------------------------------
+
 
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(site):
     client = site.client()
@@ -187,7 +231,9 @@ def test_an_account_is_locked_after_five_failures_even_for_the_right_password(si
         assert client.post("/login", {"name": "R1", "password": "not it at all"}).status_code == 401
     response = client.post("/login", {"name": "R1", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Te veel mislukte pogingen; probeer het over 15 minuten opnieuw." in response.get_data(as_text=True)
+    assert "Te veel mislukte pogingen; probeer het over 15 minuten opnieuw." in response.get_data(
+        as_text=True
+    )
 
 
 def test_after_five_failures_an_unknown_name_is_answered_like_a_locked_account(site):
@@ -197,9 +243,15 @@ def test_after_five_failures_an_unknown_name_is_answered_like_a_locked_account(s
         for _ in range(5):
             client.post("/login", {"name": name, "password": "not it at all"})
         response = client.post("/login", {"name": name, "password": "not it either"})
-        answers[name] = (response.status_code, re.search(r'role="alert"><p>([^<]+)<', response.get_data(as_text=True))[1])
-    assert answers["R1"] == answers["nobody-here"] == (429, "Te veel mislukte pogingen; probeer het over 15 minuten "
-                                                            "opnieuw.")
+        answers[name] = (
+            response.status_code,
+            re.search(r'role="alert"><p>([^<]+)<', response.get_data(as_text=True))[1],
+        )
+    assert (
+        answers["R1"]
+        == answers["nobody-here"]
+        == (429, "Te veel mislukte pogingen; probeer het over 15 minuten opnieuw.")
+    )
 
 
 def test_one_address_is_throttled_across_accounts(tmp_path, sqlite_url, fast_hashing):
@@ -212,13 +264,17 @@ def test_one_address_is_throttled_across_accounts(tmp_path, sqlite_url, fast_has
     assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
 
 
-def test_logging_in_with_an_own_account_does_not_reset_the_count_of_an_address(tmp_path, sqlite_url, fast_hashing):
+def test_logging_in_with_an_own_account_does_not_reset_the_count_of_an_address(
+    tmp_path, sqlite_url, fast_hashing
+):
     site = build_site(sqlite_url, tmp_path / "instance", LOGIN_FAILURES_PER_ADDRESS=3)
     client = site.client()
     for name in ("R2", "R4", "coordinator"):
         client.post("/login", {"name": name, "password": "a guess"})
         if name != "coordinator":
-            assert site.client().login("R1").status_code == 302      # the attacker's own account, same address
+            assert (
+                site.client().login("R1").status_code == 302
+            )  # the attacker's own account, same address
     assert client.post("/login", {"name": "R1", "password": PASSWORD}).status_code == 429
 
 
@@ -240,12 +296,19 @@ def test_the_first_log_in_asks_for_an_own_password_and_then_the_old_one_stops_wo
     page = admin.post("/admin/users", {"name": "nieuw-lid", "role": "rater"}).get_data(as_text=True)
     one_time = re.search(r'id="one-time-password">([^<]+)<', page).group(1)
     member = site.client()
-    assert member.post("/login", {"name": "nieuw-lid", "password": one_time}).headers["Location"].endswith("/password")
-    assert member.get("/").headers["Location"].endswith("/password")      # every page until it is done
+    assert (
+        member.post("/login", {"name": "nieuw-lid", "password": one_time})
+        .headers["Location"]
+        .endswith("/password")
+    )
+    assert member.get("/").headers["Location"].endswith("/password")  # every page until it is done
     member.get("/password")
     refused = member.post("/password", {"old": one_time, "new": "too short", "repeat": "too short"})
     assert refused.status_code == 400
-    done = member.post("/password", {"old": one_time, "new": "a long own pass phrase", "repeat": "a long own pass phrase"})
+    done = member.post(
+        "/password",
+        {"old": one_time, "new": "a long own pass phrase", "repeat": "a long own pass phrase"},
+    )
     assert done.status_code == 302
     assert member.get("/").status_code == 200
     again = site.client()
@@ -265,32 +328,51 @@ def test_the_next_parameter_never_leads_off_the_site(site):
     client.get("/login?next=//evil.example/")
     response = client.post("/login?next=//evil.example/", {"name": "R1", "password": PASSWORD})
     assert response.headers["Location"] == "/"
-    response = site.client().post("/login?next=/houses/", {"name": "coordinator", "password": PASSWORD})
+    response = site.client().post(
+        "/login?next=/houses/", {"name": "coordinator", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/houses/"
 
 
 # --- the workflow ----------------------------------------------------------------------------------------------
 
+
 def test_referral_registered_by_the_coordinator_is_attached_to_the_instrument_in_force(any_site):
     coordinator = any_site.client("coordinator")
-    response = coordinator.post("/candidates/new", {"pseudonym": "K-0101", "age": "15", "referrer": "gemeente",
-                                                    "direction": "crisis", "consent": "yes",
-                                                    "flags": ["addiction", "suicide_risk"]})
+    response = coordinator.post(
+        "/candidates/new",
+        {
+            "pseudonym": "K-0101",
+            "age": "15",
+            "referrer": "gemeente",
+            "direction": "crisis",
+            "consent": "yes",
+            "flags": ["addiction", "suicide_risk"],
+        },
+    )
     assert response.status_code == 302
     page = coordinator.get("/candidates/K-0101").get_data(as_text=True)
-    assert "Tijdelijke onderbreking of crisis" in page and "twente-specialistisch-wonen 0.1.0" in page
-    assert "huis-a" in page and "vrije plaats" not in page.lower() or "van 4" in page
-    stored = any_site.query(select(Candidate.flags, Candidate.consent).where(Candidate.pseudonym == "K-0101"))
+    assert (
+        "Tijdelijke onderbreking of crisis" in page and "twente-specialistisch-wonen 0.1.0" in page
+    )
+    assert ("huis-a" in page and "vrije plaats" not in page.lower()) or "van 4" in page
+    stored = any_site.query(
+        select(Candidate.flags, Candidate.consent).where(Candidate.pseudonym == "K-0101")
+    )
     assert stored == [(["addiction", "suicide_risk"], True)]
 
 
 def test_a_bad_referral_form_says_what_is_wrong_beside_each_field_and_saves_nothing(site):
     coordinator = site.client("coordinator")
-    response = coordinator.post("/candidates/new", {"pseudonym": "C1", "age": "zestien", "direction": "crisis"})
+    response = coordinator.post(
+        "/candidates/new", {"pseudonym": "C1", "age": "zestien", "direction": "crisis"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Vul een heel getal in; &#39;zestien&#39; is dat niet." in page
-    response = coordinator.post("/candidates/new", {"pseudonym": "C1", "age": "16", "flags": ["no_such_flag"]})
+    response = coordinator.post(
+        "/candidates/new", {"pseudonym": "C1", "age": "16", "flags": ["no_such_flag"]}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Er is al een aanmelding &#39;C1&#39;." in page and "onbekend: no_such_flag" in page
@@ -308,17 +390,28 @@ def test_two_people_editing_one_referral_the_second_gets_a_conflict_not_an_overw
     response = second.post("/candidates/K-NEW/edit", {**form, "referrer": "second"})
     assert response.status_code == 409
     assert "door iemand anders gewijzigd sinds u haar opende" in response.get_data(as_text=True)
-    assert any_site.query(select(Candidate.referrer).where(Candidate.pseudonym == "K-NEW")) == [("first",)]
+    assert any_site.query(select(Candidate.referrer).where(Candidate.pseudonym == "K-NEW")) == [
+        ("first",)
+    ]
     # the page now carries the new version: saving again is a deliberate overwrite and succeeds
-    version = re.search(r'name="row_version" value="(\d+)"', response.get_data(as_text=True)).group(1)
+    version = re.search(r'name="row_version" value="(\d+)"', response.get_data(as_text=True)).group(
+        1
+    )
     assert version == "2"
-    assert second.post("/candidates/K-NEW/edit", {**form, "referrer": "second", "row_version": version}).status_code == 302
+    assert (
+        second.post(
+            "/candidates/K-NEW/edit", {**form, "referrer": "second", "row_version": version}
+        ).status_code
+        == 302
+    )
 
 
 def test_rating_is_blind_until_submitted_and_fixed_afterwards(any_site):
     one, two = any_site.client("R1"), any_site.client("R4")
-    one.post("/candidates/K-NEW/rate/emotion_regulation",
-             {"value-er_intensity": "3", "note-er_intensity": "door R1 gezien", "go": ""})
+    one.post(
+        "/candidates/K-NEW/rate/emotion_regulation",
+        {"value-er_intensity": "3", "note-er_intensity": "door R1 gezien", "go": ""},
+    )
     page = two.get("/candidates/K-NEW/rate/emotion_regulation").get_data(as_text=True)
     assert "door R1 gezien" not in page
     meeting = two.get("/candidates/K-NEW/meeting").get_data(as_text=True)
@@ -327,10 +420,15 @@ def test_rating_is_blind_until_submitted_and_fixed_afterwards(any_site):
     one.post("/candidates/K-NEW/rate/submit")
     two.post("/candidates/K-NEW/rate/submit")
     assert "door R1 gezien" in two.get("/candidates/K-NEW/meeting").get_data(as_text=True)
-    late = one.post("/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "0", "go": ""})
+    late = one.post(
+        "/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "0", "go": ""}
+    )
     assert late.status_code == 409
-    assert any_site.query(select(Rating.value).where(Rating.item == "er_intensity",
-                                                     Rating.candidate_id == _candidate_id(any_site, "K-NEW"))) == [(3,)]
+    assert any_site.query(
+        select(Rating.value).where(
+            Rating.item == "er_intensity", Rating.candidate_id == _candidate_id(any_site, "K-NEW")
+        )
+    ) == [(3,)]
 
 
 def _candidate_id(site, pseudonym):
@@ -339,33 +437,55 @@ def _candidate_id(site, pseudonym):
 
 def test_live_scores_come_back_with_each_save_and_bad_values_are_refused(site):
     rater = site.client("R1")
-    one = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 4}]})
+    one = rater.post_json(
+        "/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 4}]}
+    )
     assert one.status_code == 200
     assert one.get_json()["scores"]["rated"] == 1
-    assert one.get_json()["scores"]["domains"]["emotion_regulation"] is None      # too few items for the domain yet
+    assert (
+        one.get_json()["scores"]["domains"]["emotion_regulation"] is None
+    )  # too few items for the domain yet
     items = ["er_intensity", "er_frequency", "er_recovery", "er_self_harm", "er_recognition"]
-    first = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": i, "value": 4} for i in items]})
+    first = rater.post_json(
+        "/api/candidates/K-NEW/ratings", {"ratings": [{"item": i, "value": 4} for i in items]}
+    )
     assert first.get_json()["scores"]["domains"]["emotion_regulation"] == pytest.approx(100.0)
-    second = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_frequency", "value": 0}]})
+    second = rater.post_json(
+        "/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_frequency", "value": 0}]}
+    )
     assert second.get_json()["scores"]["domains"]["emotion_regulation"] == pytest.approx(80.0)
     assert second.get_json()["scores"]["rated"] == 5
-    bad = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 9}]})
+    bad = rater.post_json(
+        "/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 9}]}
+    )
     assert bad.status_code == 400 and "must be rated 0, 1, 2, 3, 4" in bad.get_json()["error"]
     assert rater.post_json("/api/candidates/K-NEW/ratings", {"oops": 1}).status_code == 400
-    assert rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"value": 1}]}).status_code == 400
-    assert dict(site.query(select(Rating.item, Rating.value).where(
-        Rating.candidate_id == _candidate_id(site, "K-NEW")))) == {**{i: 4 for i in items}, "er_frequency": 0}
+    assert (
+        rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"value": 1}]}).status_code
+        == 400
+    )
+    assert dict(
+        site.query(
+            select(Rating.item, Rating.value).where(
+                Rating.candidate_id == _candidate_id(site, "K-NEW")
+            )
+        )
+    ) == {**{i: 4 for i in items}, "er_frequency": 0}
 
 
 def test_a_rating_form_with_a_note_but_no_level_is_refused_and_keeps_what_was_typed(site):
     rater = site.client("R1")
-    response = rater.post("/candidates/K-NEW/rate/coping", {"note-cp_avoidance": "loopt weg bij ruzie", "go": ""})
+    response = rater.post(
+        "/candidates/K-NEW/rate/coping", {"note-cp_avoidance": "loopt weg bij ruzie", "go": ""}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "kies een niveau" in page and "loopt weg bij ruzie" in page
 
 
-def test_the_chair_sees_spread_and_disputed_items_and_the_decision_needs_reasons_to_deviate(any_site):
+def test_the_chair_sees_spread_and_disputed_items_and_the_decision_needs_reasons_to_deviate(
+    any_site,
+):
     chair = any_site.client("R3")
     page = chair.get("/candidates/C3/meeting").get_data(as_text=True)
     assert "Spreiding" in page and "Advies van het instrument" in page
@@ -373,25 +493,39 @@ def test_the_chair_sees_spread_and_disputed_items_and_the_decision_needs_reasons
     advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
     other = next(c for c in re.findall(r'<option value="([a-z_]+)"', page) if c != advice)
     r2 = _user_id(any_site, "R2")
-    refused = chair.post("/candidates/C3/decision", {"category": other, f"sign-{r2}": "yes",
-                                                     f"password-{r2}": PASSWORD})
+    refused = chair.post(
+        "/candidates/C3/decision",
+        {"category": other, f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
+    )
     assert refused.status_code == 400
     assert "Het besluit is niet vastgelegd" in refused.get_data(as_text=True)
-    wrong_password = chair.post("/candidates/C3/decision", {"category": advice, f"sign-{r2}": "yes",
-                                                            f"password-{r2}": "not the password"})
+    wrong_password = chair.post(
+        "/candidates/C3/decision",
+        {"category": advice, f"sign-{r2}": "yes", f"password-{r2}": "not the password"},
+    )
     assert wrong_password.status_code == 400
     assert "Het wachtwoord van R2 klopt niet" in wrong_password.get_data(as_text=True)
     assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 0
-    done = chair.post("/candidates/C3/decision", {"category": other, "justification": "Netwerk draagt meer dan "
-                                                  "de scores laten zien.", "items": ["pf_network"],
-                                                  f"sign-{r2}": "yes", f"password-{r2}": PASSWORD, "lang": "en"})
+    done = chair.post(
+        "/candidates/C3/decision",
+        {
+            "category": other,
+            "justification": "Netwerk draagt meer dan de scores laten zien.",
+            "items": ["pf_network"],
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+            "lang": "en",
+        },
+    )
     assert done.status_code == 302
     report = chair.get("/candidates/C3/assessments/1/report.html")
     assert report.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert "Netwerk draagt meer dan de scores laten zien." in report.get_data(as_text=True)
     pdf = any_site.client("coordinator").get("/candidates/C3/assessments/1/report.pdf")
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
-    rows = any_site.query(select(Assessment.category, Assessment.follows_advice, Assessment.instrument_sha256))
+    rows = any_site.query(
+        select(Assessment.category, Assessment.follows_advice, Assessment.instrument_sha256)
+    )
     assert rows[0][:2] == (other, False) and len(rows[0][2]) == 64
 
 
@@ -400,27 +534,52 @@ def test_a_hard_flag_override_without_justification_is_refused_and_writes_nothin
     page = chair.get("/candidates/C5/meeting").get_data(as_text=True)
     assert 'name="overridden" value="needs_secured_setting"' in page
     r2 = _user_id(any_site, "R2")
-    refused = chair.post("/candidates/C5/decision", {"category": "fits_with_conditions", "overridden": ["needs_secured_setting"],
-                                                     f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    refused = chair.post(
+        "/candidates/C5/decision",
+        {
+            "category": "fits_with_conditions",
+            "overridden": ["needs_secured_setting"],
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
     assert refused.status_code == 400
-    assert "Het besluit is niet vastgelegd" in refused.get_data(as_text=True)          # beside the form
+    assert "Het besluit is niet vastgelegd" in refused.get_data(as_text=True)  # beside the form
     assert "justification" in refused.get_data(as_text=True)
     assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 0
-    alone = chair.post("/candidates/C5/decision", {"category": "fits_with_conditions", "overridden": ["needs_secured_setting"],
-                                                   "justification": "Beveiligde setting niet meer nodig.",
-                                                   "items": ["ic_risk_behaviour"]})
-    assert alone.status_code == 400 and "Het besluit is niet vastgelegd" in alone.get_data(as_text=True)
+    alone = chair.post(
+        "/candidates/C5/decision",
+        {
+            "category": "fits_with_conditions",
+            "overridden": ["needs_secured_setting"],
+            "justification": "Beveiligde setting niet meer nodig.",
+            "items": ["ic_risk_behaviour"],
+        },
+    )
+    assert alone.status_code == 400 and "Het besluit is niet vastgelegd" in alone.get_data(
+        as_text=True
+    )
     assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 0
-    done = chair.post("/candidates/C5/decision", {"category": "fits_with_conditions",
-                                                  "overridden": ["needs_secured_setting"],
-                                                  "justification": "Beveiligde setting niet meer nodig.",
-                                                  "items": ["ic_risk_behaviour"], f"sign-{r2}": "yes",
-                                                  f"password-{r2}": PASSWORD})
+    done = chair.post(
+        "/candidates/C5/decision",
+        {
+            "category": "fits_with_conditions",
+            "overridden": ["needs_secured_setting"],
+            "justification": "Beveiligde setting niet meer nodig.",
+            "items": ["ic_risk_behaviour"],
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
     assert done.status_code == 302, done.get_data(as_text=True)
-    (flags, advice), = any_site.query(select(Assessment.overridden_flags, Assessment.advice))
+    ((flags, advice),) = any_site.query(select(Assessment.overridden_flags, Assessment.advice))
     assert flags == ["needs_secured_setting"]
-    assert {"id": "needs_secured_setting", "severity": "hard", "overridden": True,
-            "justification": "Beveiligde setting niet meer nodig."} in advice["flags"]
+    assert {
+        "id": "needs_secured_setting",
+        "severity": "hard",
+        "overridden": True,
+        "justification": "Beveiligde setting niet meer nodig.",
+    } in advice["flags"]
 
 
 def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(site):
@@ -429,14 +588,27 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
     assert "Correctie vastleggen" in page
     advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
     r2 = _user_id(site, "R2")
-    no_reason = chair.post("/candidates/C1/decision", {"category": advice, f"sign-{r2}": "yes",
-                                                       f"password-{r2}": PASSWORD})
-    assert no_reason.status_code == 400 and "Een correctie vraagt de reden ervan." in no_reason.get_data(as_text=True)
-    corrected = chair.post("/candidates/C1/decision", {"category": advice, "reason": "Verkeerde datum.",
-                                                       f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    no_reason = chair.post(
+        "/candidates/C1/decision",
+        {"category": advice, f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
+    )
+    assert (
+        no_reason.status_code == 400
+        and "Een correctie vraagt de reden ervan." in no_reason.get_data(as_text=True)
+    )
+    corrected = chair.post(
+        "/candidates/C1/decision",
+        {
+            "category": advice,
+            "reason": "Verkeerde datum.",
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
     assert corrected.status_code == 302
-    assert site.query(select(Assessment.revision, Assessment.correction_reason).order_by(Assessment.revision)) == [
-        (1, ""), (2, "Verkeerde datum.")]
+    assert site.query(
+        select(Assessment.revision, Assessment.correction_reason).order_by(Assessment.revision)
+    ) == [(1, ""), (2, "Verkeerde datum.")]
     assert chair.get("/candidates/C1/assessments/1/report.html").status_code == 200
 
 
@@ -444,16 +616,27 @@ def test_notes_are_for_the_committee_and_blank_notes_are_refused(site):
     chair = site.client("R3")
     assert chair.post("/candidates/C3/notes", {"text": "   "}).status_code == 400
     assert chair.post("/candidates/C3/notes", {"text": "Vader wil meedenken."}).status_code == 302
-    assert "Vader wil meedenken." in site.client("R1").get("/candidates/C3/meeting").get_data(as_text=True)
+    assert "Vader wil meedenken." in site.client("R1").get("/candidates/C3/meeting").get_data(
+        as_text=True
+    )
     assert site.client("R4").post("/candidates/C3/notes", {"text": "blind"}).status_code == 403
     assert site.query(select(Note.text)) == [("Vader wil meedenken.",)]
 
 
 def test_houses_are_kept_by_the_coordinator_and_the_candidate_page_checks_each_one(site):
     coordinator = site.client("coordinator")
-    form = {"code": "huis-c", "capacity": "2", "age_min": "16", "age_max": "23", "rows": "2",
-            "resident-0-pseudonym": "B-301", "resident-0-age": "18", "resident-0-flags": ["addiction"],
-            "resident-1-pseudonym": "B-302", "resident-1-age": "19"}
+    form = {
+        "code": "huis-c",
+        "capacity": "2",
+        "age_min": "16",
+        "age_max": "23",
+        "rows": "2",
+        "resident-0-pseudonym": "B-301",
+        "resident-0-age": "18",
+        "resident-0-flags": ["addiction"],
+        "resident-1-pseudonym": "B-302",
+        "resident-1-age": "19",
+    }
     assert coordinator.post("/houses/new", form).status_code == 302
     page = coordinator.get("/candidates/K-NEW").get_data(as_text=True)
     assert "huis-c" in page and "0 van 2" in page
@@ -461,10 +644,14 @@ def test_houses_are_kept_by_the_coordinator_and_the_candidate_page_checks_each_o
     assert over.status_code == 400 and "exceed its capacity 1" in over.get_data(as_text=True)
     bad = coordinator.post("/houses/new", {**form, "code": "huis-d", "resident-0-age": "oud"})
     assert bad.status_code == 400 and "&#39;oud&#39; is dat niet" in bad.get_data(as_text=True)
-    slash = coordinator.post("/houses/new", {**form, "code": "huis/e", "resident-1-pseudonym": "Piet Jansen"})
+    slash = coordinator.post(
+        "/houses/new", {**form, "code": "huis/e", "resident-1-pseudonym": "Piet Jansen"}
+    )
     assert slash.status_code == 400
     assert "Een code van 1 tot 40 letters, cijfers" in slash.get_data(as_text=True)
-    assert "bewoner &#39;Piet Jansen&#39;: een pseudoniem is een code" in slash.get_data(as_text=True)
+    assert "bewoner &#39;Piet Jansen&#39;: een pseudoniem is een code" in slash.get_data(
+        as_text=True
+    )
     assert "huis-d" not in coordinator.get("/houses/").get_data(as_text=True)
 
 
@@ -472,13 +659,21 @@ def test_a_wrong_criteria_file_is_refused_with_every_problem_and_the_instruments
     admin = site.client("beheer")
     from io import BytesIO
 
-    response = admin.post("/admin/instruments", {"criteria": (BytesIO(b"id: x\nversion: banana\n"), "kapot.yaml")},
-                          content_type="multipart/form-data")
+    response = admin.post(
+        "/admin/instruments",
+        {"criteria": (BytesIO(b"id: x\nversion: banana\n"), "kapot.yaml")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "kapot.yaml: 8 problemen" in page
-    assert "line 2: version must be a version number" in page and "line 1: items is required." in page
-    binary = admin.post("/admin/instruments", {"criteria": (BytesIO(b"\xff\xfe\x00"), "bin.yaml")},
-                        content_type="multipart/form-data")
+    assert (
+        "line 2: version must be a version number" in page and "line 1: items is required." in page
+    )
+    binary = admin.post(
+        "/admin/instruments",
+        {"criteria": (BytesIO(b"\xff\xfe\x00"), "bin.yaml")},
+        content_type="multipart/form-data",
+    )
     assert binary.status_code == 400 and "geen tekstbestand" in binary.get_data(as_text=True)
     from weegtool.store.models import Instrument
 
@@ -514,18 +709,29 @@ def test_reading_health_data_is_logged_too(site):
 
     _finalised(site, "C1")
     site.client("R1").get("/candidates/C3/meeting")
-    site.client("R4").get("/candidates/C3/meeting")                   # blind: shown nothing, so nothing read
-    site.client("coordinator").client.head("/candidates/C1/assessments/1/report.html")    # shows nothing
+    site.client("R4").get("/candidates/C3/meeting")  # blind: shown nothing, so nothing read
+    site.client("coordinator").client.head(
+        "/candidates/C1/assessments/1/report.html"
+    )  # shows nothing
     site.client("coordinator").get("/candidates/C1/assessments/1/report.pdf")
     site.client("coordinator").get("/exports/decisions.csv")
     site.client("onderzoeker").get("/research/ratings.csv")
-    reads = site.query(select(User.name, AuditEntry.action, AuditEntry.object_type)
-                       .join(User, User.id == AuditEntry.user_id)
-                       .where(AuditEntry.action.in_(("ratings.read", "report.read", "export.decisions",
-                                                     "export.research"))).order_by(AuditEntry.id))
+    reads = site.query(
+        select(User.name, AuditEntry.action, AuditEntry.object_type)
+        .join(User, User.id == AuditEntry.user_id)
+        .where(
+            AuditEntry.action.in_(
+                ("ratings.read", "report.read", "export.decisions", "export.research")
+            )
+        )
+        .order_by(AuditEntry.id)
+    )
     assert [r for r in reads if r[0] != "R3"] == [
-        ("R1", "ratings.read", "candidates"), ("coordinator", "report.read", "assessments"),
-        ("coordinator", "export.decisions", "assessments"), ("onderzoeker", "export.research", "ratings")]
+        ("R1", "ratings.read", "candidates"),
+        ("coordinator", "report.read", "assessments"),
+        ("coordinator", "export.decisions", "assessments"),
+        ("onderzoeker", "export.research", "ratings"),
+    ]
 
 
 def test_the_admin_sees_users_but_no_clinical_content(site):
@@ -546,39 +752,84 @@ def _inert(html: str) -> None:
 
 def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
     coordinator = site.client("coordinator")
-    assert coordinator.post("/candidates/K-NEW/edit", {"referrer": XSS, "row_version": "1"}).status_code == 302
+    assert (
+        coordinator.post(
+            "/candidates/K-NEW/edit", {"referrer": XSS, "row_version": "1"}
+        ).status_code
+        == 302
+    )
     _inert(coordinator.get("/candidates/K-NEW").get_data(as_text=True))
     _inert(coordinator.get("/candidates/K-NEW/edit").get_data(as_text=True))
-    house = {"code": "huis-x", "capacity": "3", "rows": "1", "resident-0-pseudonym": "B-9", "resident-0-age": XSS}
-    _inert(coordinator.post("/houses/new", house).get_data(as_text=True))         # refused, shown back as typed
-    _inert(coordinator.post("/candidates/new", {"pseudonym": "K-2", "age": XSS}).get_data(as_text=True))
+    house = {
+        "code": "huis-x",
+        "capacity": "3",
+        "rows": "1",
+        "resident-0-pseudonym": "B-9",
+        "resident-0-age": XSS,
+    }
+    _inert(
+        coordinator.post("/houses/new", house).get_data(as_text=True)
+    )  # refused, shown back as typed
+    _inert(
+        coordinator.post("/candidates/new", {"pseudonym": "K-2", "age": XSS}).get_data(as_text=True)
+    )
 
     rater = site.client("R1")
-    rater.post("/candidates/K-NEW/rate/emotion_regulation",
-               {"value-er_intensity": "2", "note-er_intensity": XSS, "critical-er_intensity": XSS, "go": ""})
+    rater.post(
+        "/candidates/K-NEW/rate/emotion_regulation",
+        {
+            "value-er_intensity": "2",
+            "note-er_intensity": XSS,
+            "critical-er_intensity": XSS,
+            "go": "",
+        },
+    )
     _inert(rater.get("/candidates/K-NEW/rate/emotion_regulation").get_data(as_text=True))
     _inert(rater.get("/candidates/K-NEW/rate/review").get_data(as_text=True))
     rater.post("/candidates/K-NEW/rate/submit")
 
     chair = site.client("R3")
     chair.post("/candidates/K-NEW/rate/submit")
-    site.client("R2").post("/candidates/K-NEW/rate/submit")              # takes part without rating, signs below
+    site.client("R2").post(
+        "/candidates/K-NEW/rate/submit"
+    )  # takes part without rating, signs below
     chair.post("/candidates/K-NEW/notes", {"text": XSS})
     page = chair.get("/candidates/K-NEW/meeting").get_data(as_text=True)
     _inert(page)
-    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3               # note, critical reason, notes
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # note, critical reason, notes
     r2 = _user_id(site, "R2")
     advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
     other = next(c for c in re.findall(r'<option value="([a-z_]+)"', page) if c != advice)
-    refused = chair.post("/candidates/K-NEW/decision", {"category": other, "dissent": XSS})    # no justification
+    refused = chair.post(
+        "/candidates/K-NEW/decision", {"category": other, "dissent": XSS}
+    )  # no justification
     _inert(refused.get_data(as_text=True))
-    assert chair.post("/candidates/K-NEW/decision", {
-        "category": other, "justification": XSS, "items": ["er_intensity"], "dissent": XSS,
-        f"sign-{r2}": "yes", f"password-{r2}": PASSWORD}).status_code == 302
+    assert (
+        chair.post(
+            "/candidates/K-NEW/decision",
+            {
+                "category": other,
+                "justification": XSS,
+                "items": ["er_intensity"],
+                "dissent": XSS,
+                f"sign-{r2}": "yes",
+                f"password-{r2}": PASSWORD,
+            },
+        ).status_code
+        == 302
+    )
     _inert(chair.get("/candidates/K-NEW/assessments/1/report.html").get_data(as_text=True))
-    corrected = chair.post("/candidates/K-NEW/decision", {
-        "category": other, "justification": "j", "items": ["er_intensity"], "reason": XSS,
-        f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    corrected = chair.post(
+        "/candidates/K-NEW/decision",
+        {
+            "category": other,
+            "justification": "j",
+            "items": ["er_intensity"],
+            "reason": XSS,
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
     assert corrected.status_code == 302
     _inert(chair.get("/candidates/K-NEW").get_data(as_text=True))
 
@@ -590,7 +841,9 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
     _inert(login.get_data(as_text=True))
 
 
-def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_without_free_text(site):
+def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_without_free_text(
+    site,
+):
     import io
     import zipfile
 
@@ -598,8 +851,16 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
     page = chair.get("/candidates/C1/meeting").get_data(as_text=True)
     advice = re.search(r'<option value="([a-z_]+)" selected>', page).group(1)
     r2 = _user_id(site, "R2")
-    chair.post("/candidates/C1/decision", {"category": advice, "reason": "Typefout.", "dissent": "Geheim bezwaar",
-                                           f"sign-{r2}": "yes", f"password-{r2}": PASSWORD})
+    chair.post(
+        "/candidates/C1/decision",
+        {
+            "category": advice,
+            "reason": "Typefout.",
+            "dissent": "Geheim bezwaar",
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
     coordinator = site.client("coordinator")
     archive = zipfile.ZipFile(io.BytesIO(coordinator.get("/exports/reports.zip").data))
     assert sorted(archive.namelist()) == ["advies-C1-versie-2.html", "advies-C1-versie-2.pdf"]
@@ -611,6 +872,7 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
 
 # --- what a second read of the app found (each was a real hole) -----------------------------------------------------
 
+
 def test_a_co_signature_needs_a_member_who_took_part_and_their_own_current_password(site):
     from weegtool.store.models import User
 
@@ -618,25 +880,36 @@ def test_a_co_signature_needs_a_member_who_took_part_and_their_own_current_passw
     rater.post("/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "2", "go": ""})
     rater.post("/candidates/K-NEW/rate/submit")
     chair = site.client("R3")
-    chair.post("/candidates/K-NEW/rate/submit")                           # the chair takes part; R2 does not
+    chair.post("/candidates/K-NEW/rate/submit")  # the chair takes part; R2 does not
     r2 = _user_id(site, "R2")
-    absent = chair.post("/candidates/K-NEW/decision", {"category": "further_assessment", f"sign-{r2}": "yes",
-                                                       f"password-{r2}": PASSWORD})
+    absent = chair.post(
+        "/candidates/K-NEW/decision",
+        {"category": "further_assessment", f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
+    )
     assert absent.status_code == 400 and "deed dus niet mee" in absent.get_data(as_text=True)
     for _ in range(3):
-        guess = chair.post("/candidates/C3/decision", {"category": "fits", f"sign-{r2}": "yes",
-                                                       f"password-{r2}": "a guess at it"})
+        guess = chair.post(
+            "/candidates/C3/decision",
+            {"category": "fits", f"sign-{r2}": "yes", f"password-{r2}": "a guess at it"},
+        )
         assert "Het wachtwoord van R2 klopt niet" in guess.get_data(as_text=True)
-    assert site.query(select(User.failed_logins).where(User.name == "R2")) == [(3,)]   # guesses count toward the lock
+    assert site.query(select(User.failed_logins).where(User.name == "R2")) == [
+        (3,)
+    ]  # guesses count toward the lock
     site.client("beheer").post(f"/admin/users/{r2}/reset")
-    fresh = chair.post("/candidates/C3/decision", {"category": "fits", f"sign-{r2}": "yes",
-                                                   f"password-{r2}": PASSWORD})
-    assert fresh.status_code == 400 and "klopt niet" in fresh.get_data(as_text=True)   # the old password is gone
+    fresh = chair.post(
+        "/candidates/C3/decision",
+        {"category": "fits", f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
+    )
+    assert fresh.status_code == 400 and "klopt niet" in fresh.get_data(
+        as_text=True
+    )  # the old password is gone
     assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
 
 
-def test_logging_out_ends_the_session_everywhere_and_no_session_outlives_its_lifetime(tmp_path, sqlite_url, fast_hashing,
-                                                                                     monkeypatch):
+def test_logging_out_ends_the_session_everywhere_and_no_session_outlives_its_lifetime(
+    tmp_path, sqlite_url, fast_hashing, monkeypatch
+):
     import time
 
     site = build_site(sqlite_url, tmp_path / "instance")
@@ -645,18 +918,20 @@ def test_logging_out_ends_the_session_everywhere_and_no_session_outlives_its_lif
     copy.set_cookie("weegtool_session", rater.client.get_cookie("weegtool_session").value)
     assert copy.get("/").status_code == 200
     rater.post("/logout")
-    assert copy.get("/").status_code == 302                   # the copied cookie stopped working too
+    assert copy.get("/").status_code == 302  # the copied cookie stopped working too
     busy = site.client("R1")
     start = time.time()
-    for hours in range(1, 10):                                # in use all day, never idle for long
+    for hours in range(1, 10):  # in use all day, never idle for long
         monkeypatch.setattr(time, "time", lambda h=hours: start + h * 3600 - 60)
         status = busy.get("/").status_code
-    assert status == 302                                      # but 8 hours after logging in it ends
+    assert status == 302  # but 8 hours after logging in it ends
 
 
 def test_ratings_are_closed_once_the_committee_decided(site):
     _finalised(site, "C1")
-    late = site.client("R4").post_json("/api/candidates/C1/ratings", {"ratings": [{"item": "er_intensity", "value": 1}]})
+    late = site.client("R4").post_json(
+        "/api/candidates/C1/ratings", {"ratings": [{"item": "er_intensity", "value": 1}]}
+    )
     assert late.status_code == 409 and "beoordelen kan niet meer" in late.get_json()["error"]
 
 
@@ -666,37 +941,64 @@ def test_a_member_who_has_not_submitted_does_not_see_the_decision_anywhere(site)
     page = r4.get("/candidates/C1").get_data(as_text=True)
     assert "Het besluit en het rapport ziet u nadat" in page and "volgt het advies" not in page
     overview = r4.get("/").get_data(as_text=True)
-    row = re.search(r'C1</a></th>(.*?)</tr>', overview, re.S).group(1)
+    row = re.search(r"C1</a></th>(.*?)</tr>", overview, re.S).group(1)
     assert "versie" not in row
     assert "versie 1" in site.client("R1").get("/").get_data(as_text=True)
 
 
 def test_odd_form_values_get_a_message_not_a_crash(any_site):
     coordinator = any_site.client("coordinator")
-    long_referrer = coordinator.post("/candidates/K-NEW/edit", {"referrer": "x" * 250, "row_version": "1"})
-    assert long_referrer.status_code == 400 and "Ten hoogste 200 tekens; nu 250." in long_referrer.get_data(as_text=True)
+    long_referrer = coordinator.post(
+        "/candidates/K-NEW/edit", {"referrer": "x" * 250, "row_version": "1"}
+    )
+    assert (
+        long_referrer.status_code == 400
+        and "Ten hoogste 200 tekens; nu 250." in long_referrer.get_data(as_text=True)
+    )
     no_version = coordinator.post("/candidates/K-NEW/edit", {"referrer": "y"})
     assert no_version.status_code == 400 and "mist de versie" in no_version.get_data(as_text=True)
     rows = coordinator.post("/houses/new", {"code": "huis-z", "capacity": "2", "rows": "abc"})
     assert rows.status_code == 400 and "is dat niet" in rows.get_data(as_text=True)
-    twice = coordinator.post("/houses/new", {"code": "huis-z", "capacity": "3", "rows": "2",
-                                             "resident-0-pseudonym": "X1", "resident-1-pseudonym": "X1"})
-    assert twice.status_code == 400 and "bewoner &#39;X1&#39; staat er meer dan eens in" in twice.get_data(as_text=True)
+    twice = coordinator.post(
+        "/houses/new",
+        {
+            "code": "huis-z",
+            "capacity": "3",
+            "rows": "2",
+            "resident-0-pseudonym": "X1",
+            "resident-1-pseudonym": "X1",
+        },
+    )
+    assert (
+        twice.status_code == 400
+        and "bewoner &#39;X1&#39; staat er meer dan eens in" in twice.get_data(as_text=True)
+    )
     admin = any_site.client("beheer")
     assert admin.post("/admin/users/99999999999999999999/reset").status_code == 404
-    named = admin.post("/admin/users", {"name": "n" * 150, "role": "rater", "registration": "r" * 50})
-    assert named.status_code == 400 and "Ten hoogste 120 tekens; nu 150." in named.get_data(as_text=True)
+    named = admin.post(
+        "/admin/users", {"name": "n" * 150, "role": "rater", "registration": "r" * 50}
+    )
+    assert named.status_code == 400 and "Ten hoogste 120 tekens; nu 150." in named.get_data(
+        as_text=True
+    )
     assert "Ten hoogste 40 tekens; nu 50." in named.get_data(as_text=True)
     rater = any_site.client("R1")
-    odd = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 1,
-                                                                          "note": {"a": 1}}]})
+    odd = rater.post_json(
+        "/api/candidates/K-NEW/ratings",
+        {"ratings": [{"item": "er_intensity", "value": 1, "note": {"a": 1}}]},
+    )
     assert odd.status_code == 400
-    huge = rater.post_json("/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 1,
-                                                                           "note": "n" * 6000}]})
-    assert huge.status_code == 400 and "ten hoogste 5000 tekens; nu 6000" in huge.get_json()["error"]
+    huge = rater.post_json(
+        "/api/candidates/K-NEW/ratings",
+        {"ratings": [{"item": "er_intensity", "value": 1, "note": "n" * 6000}]},
+    )
+    assert (
+        huge.status_code == 400 and "ten hoogste 5000 tekens; nu 6000" in huge.get_json()["error"]
+    )
 
 
 # --- many at once ----------------------------------------------------------------------------------------------
+
 
 def test_pages_are_read_while_another_request_holds_sqlites_write_lock(site):
     import time
@@ -707,10 +1009,10 @@ def test_pages_are_read_while_another_request_holds_sqlites_write_lock(site):
     engine = db.make_engine(site.url)
     try:
         with engine.connect() as writer:
-            writer.begin()                                     # BEGIN IMMEDIATE: the write lock, held
+            writer.begin()  # BEGIN IMMEDIATE: the write lock, held
             start = time.monotonic()
             assert client.get("/candidates/K-NEW/rate/coping").status_code == 200
-            assert time.monotonic() - start < 5                # not the 15 s busy timeout
+            assert time.monotonic() - start < 5  # not the 15 s busy timeout
             writer.rollback()
     finally:
         engine.dispose()
@@ -729,9 +1031,15 @@ def test_raters_saving_at_the_same_moment_through_the_app_lose_nothing(any_site)
     def save(name):
         for round_ in range(rounds):
             barrier.wait(timeout=30)
-            body = {"ratings": [{"item": item, "value": (round_ + k) % 5, "note": f"{name}-{round_}"}
-                                for k, item in enumerate(items)]}
-            statuses.append(clients[name].post_json("/api/candidates/K-NEW/ratings", body).status_code)
+            body = {
+                "ratings": [
+                    {"item": item, "value": (round_ + k) % 5, "note": f"{name}-{round_}"}
+                    for k, item in enumerate(items)
+                ]
+            }
+            statuses.append(
+                clients[name].post_json("/api/candidates/K-NEW/ratings", body).status_code
+            )
 
     threads = [threading.Thread(target=save, args=(name,)) for name in names]
     for thread in threads:
@@ -741,12 +1049,17 @@ def test_raters_saving_at_the_same_moment_through_the_app_lose_nothing(any_site)
     assert statuses == [200] * len(names) * rounds
     from weegtool.store.models import User
 
-    stored = any_site.query(select(User.name, Rating.item, Rating.value, Rating.note)
-                            .join(User, User.id == Rating.rater_id)
-                            .where(Rating.candidate_id == _candidate_id(any_site, "K-NEW")))
+    stored = any_site.query(
+        select(User.name, Rating.item, Rating.value, Rating.note)
+        .join(User, User.id == Rating.rater_id)
+        .where(Rating.candidate_id == _candidate_id(any_site, "K-NEW"))
+    )
     last = rounds - 1
-    assert sorted(stored) == sorted((name, item, (last + k) % 5, f"{name}-{last}")
-                                    for name in names for k, item in enumerate(items))
+    assert sorted(stored) == sorted(
+        (name, item, (last + k) % 5, f"{name}-{last}")
+        for name in names
+        for k, item in enumerate(items)
+    )
 
 
 def test_the_pages_dutch_wording_of_store_refusals_ends_with_the_request(site):
@@ -754,4 +1067,4 @@ def test_the_pages_dutch_wording_of_store_refusals_ends_with_the_request(site):
 
     response = site.client("coordinator").post("/candidates/new", {"pseudonym": ""})
     assert "Vul een pseudoniem in." in response.get_data(as_text=True)
-    assert messages.language() == "en"            # the CLI and the API in this thread keep their English
+    assert messages.language() == "en"  # the CLI and the API in this thread keep their English

@@ -4,6 +4,7 @@ Two raters score the same referral blind, the chair deviates from the advice
 with a justification and a co-signature, and the report downloads as a PDF.
 Screenshots go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,9 @@ import pytest
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
-from .browser import axe_violations, format_violations, live_server, screenshot
-from .store_factories import PASSWORD
-from .web_site import build_site
+from .browser import axe_violations, format_violations, live_server, screenshot  # noqa: E402
+from .store_factories import PASSWORD  # noqa: E402
+from .web_site import build_site  # noqa: E402
 
 
 @pytest.fixture
@@ -52,7 +53,9 @@ def _rate_everything(page, url, level, note):
     page.wait_for_url(re.compile(r".*/rate/review$"))
 
 
-def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(server, chromium_browser):
+def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(
+    server, chromium_browser
+):
     url = server
     contexts = [chromium_browser.new_context(accept_downloads=True) for _ in range(3)]
     try:
@@ -71,7 +74,7 @@ def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(serv
         second = _log_in(contexts[1], url, "R2")
         second.goto(url + "/candidates/K-NEW/meeting")
         assert "pas nadat u uw eigen beoordeling" in second.content()
-        assert "R1: onrust op school" not in second.content()                      # blind
+        assert "R1: onrust op school" not in second.content()  # blind
         _rate_everything(second, url, 1, "R2: rustig in de groep")
         assert "R1: onrust op school" not in second.content()
         second.get_by_role("button", name="Beoordeling indienen").click()
@@ -81,21 +84,31 @@ def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(serv
 
         chair = _log_in(contexts[2], url, "R3")
         chair.goto(url + "/candidates/K-NEW/rate/review")
-        chair.get_by_role("button", name="Beoordeling indienen").click()           # the chair does not rate
+        chair.get_by_role("button", name="Beoordeling indienen").click()  # the chair does not rate
         chair.wait_for_url(re.compile(r".*/meeting$"))
-        assert "R1: onrust op school" in chair.content() and "R2: rustig in de groep" in chair.content()
+        assert (
+            "R1: onrust op school" in chair.content()
+            and "R2: rustig in de groep" in chair.content()
+        )
         violations = axe_violations(chair)
         assert violations == [], format_violations(violations)
         screenshot(chair, "chair-view")
 
         advised = chair.locator("#category").input_value()
-        other = next(value for value in chair.locator("#category option").evaluate_all(
-            "options => options.map(o => o.value)") if value != advised)
+        other = next(
+            value
+            for value in chair.locator("#category option").evaluate_all(
+                "options => options.map(o => o.value)"
+            )
+            if value != advised
+        )
         chair.locator("#category").select_option(other)
         chair.get_by_role("button", name="Besluit vastleggen").click()
-        assert "Het besluit is niet vastgelegd" in chair.content()                 # no justification yet
+        assert "Het besluit is niet vastgelegd" in chair.content()  # no justification yet
         chair.locator("#category").select_option(other)
-        chair.locator("#justification").fill("Het netwerk draagt meer dan de scores laten zien (pf_network).")
+        chair.locator("#justification").fill(
+            "Het netwerk draagt meer dan de scores laten zien (pf_network)."
+        )
         chair.locator('input[name="items"][value="pf_network"]').check()
         signer = chair.locator(".signer", has_text="R2")
         signer.get_by_role("checkbox").check()
@@ -117,19 +130,28 @@ def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(serv
 
 def test_every_role_s_pages_pass_an_accessibility_scan(server, page):
     url = server
-    for path, name in (("/login", "login"),):
+    for path, _name in (("/login", "login"),):
         page.goto(url + path)
         violations = axe_violations(page)
         assert violations == [], f"{path}:\n{format_violations(violations)}"
     page.get_by_label("Naam").fill("coordinator")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    for path in ("/", "/candidates/new", "/candidates/C5", "/houses/", "/houses/huis-a/edit", "/exports/"):
+    for path in (
+        "/",
+        "/candidates/new",
+        "/candidates/C5",
+        "/houses/",
+        "/houses/huis-a/edit",
+        "/exports/",
+    ):
         page.goto(url + path)
         violations = axe_violations(page)
         assert violations == [], f"{path}:\n{format_violations(violations)}"
-    for name, paths in (("beheer", ("/admin/users", "/admin/instruments", "/admin/audit")),
-                        ("onderzoeker", ("/research/",))):
+    for name, paths in (
+        ("beheer", ("/admin/users", "/admin/instruments", "/admin/audit")),
+        ("onderzoeker", ("/research/",)),
+    ):
         page.get_by_role("button", name="Uitloggen").click()
         page.get_by_label("Naam").fill(name)
         page.get_by_label("Wachtwoord").fill(PASSWORD)

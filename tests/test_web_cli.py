@@ -1,4 +1,5 @@
 """``weegtool db init --admin --demo`` (what ``make run`` does first) and ``weegtool serve``."""
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,20 @@ def _count(url, model):
         engine.dispose()
 
 
-def test_init_with_admin_and_demo_prints_one_time_passwords_once_and_is_safe_to_repeat(tmp_path, fast_hashing):
+def test_init_with_admin_and_demo_prints_one_time_passwords_once_and_is_safe_to_repeat(
+    tmp_path, fast_hashing
+):
     url = f"sqlite:///{tmp_path / 'instance' / 'w.sqlite3'}"
-    first = invoke("db", "init", "--url", url, "--admin", "admin", "--demo", env={"WEEGTOOL_ADMIN_PASSWORD": ""})
+    first = invoke(
+        "db",
+        "init",
+        "--url",
+        url,
+        "--admin",
+        "admin",
+        "--demo",
+        env={"WEEGTOOL_ADMIN_PASSWORD": ""},
+    )
     assert first.exit_code == 0, first.output
     password = first.output.split("one-time password of 'admin': ")[1].split()[0]
     assert "demo committee member 'demo-voorzitter', one-time password: " in first.output
@@ -48,10 +60,24 @@ def test_init_with_admin_and_demo_prints_one_time_passwords_once_and_is_safe_to_
     assert oct((tmp_path / "instance").stat().st_mode & 0o777) == "0o700"
 
 
-def test_the_admin_password_can_come_from_the_environment_and_is_never_printed(tmp_path, fast_hashing):
+def test_the_admin_password_can_come_from_the_environment_and_is_never_printed(
+    tmp_path, fast_hashing
+):
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    result = invoke("db", "init", "--url", url, "--admin", "beheer", env={"WEEGTOOL_ADMIN_PASSWORD": "a long given secret"})
-    assert result.exit_code == 0 and "a long given secret" not in result.output and "one-time" not in result.output
+    result = invoke(
+        "db",
+        "init",
+        "--url",
+        url,
+        "--admin",
+        "beheer",
+        env={"WEEGTOOL_ADMIN_PASSWORD": "a long given secret"},
+    )
+    assert (
+        result.exit_code == 0
+        and "a long given secret" not in result.output
+        and "one-time" not in result.output
+    )
     with db.transaction(db.session_factory(db.make_engine(url))) as session:
         assert authenticate(session, "beheer", "a long given secret").must_change_password
 
@@ -68,19 +94,28 @@ def test_serve_answers_on_loopback_only_by_default(tmp_path):
     env.pop("WEEGTOOL_DATABASE_URL", None)
     assert invoke("db", "init", env={"WEEGTOOL_INSTANCE_PATH": str(instance)}).exit_code == 0
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "weegtool", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "weegtool", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline, page = time.monotonic() + 30, None
         while time.monotonic() < deadline and page is None:
             try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2).read().decode()
+                page = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+                    .read()
+                    .decode()
+                )
             except OSError:
                 time.sleep(0.2)
         assert page is not None and "Inloggen" in page
         listening = Path("/proc/net/tcp").read_text()
         assert f":{port:04X} " in listening
-        assert f"00000000:{port:04X} " not in listening          # not on every address
+        assert f"00000000:{port:04X} " not in listening  # not on every address
         assert oct((instance / "secret_key").stat().st_mode & 0o777) == "0o600"
     finally:
         server.terminate()

@@ -3,6 +3,7 @@
 Every user's password is PASSWORD and already chosen (no first-login change),
 except where a test says otherwise.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from weegtool import load_houses
-from weegtool.store import (db, instrument_in_force, load_instrument, register_referral, save_house, save_ratings,
-                            set_password, submit_ratings)
+from weegtool.store import (
+    db,
+    instrument_in_force,
+    load_instrument,
+    register_referral,
+    save_house,
+    save_ratings,
+    set_password,
+    submit_ratings,
+)
 from weegtool.store.instruments import add_instrument
 from weegtool.web import create_app
 
@@ -26,11 +35,23 @@ from .store_factories import COMMITTEE, PASSWORD, committee_ratings, make_user
 ROOT = Path(__file__).resolve().parent.parent
 HOUSES = ROOT / "examples" / "houses.yaml"
 # name: (role, behavioural scientist)
-USERS = {"beheer": ("admin", False), "coordinator": ("coordinator", False), "R3": ("chair", False),
-         "R1": ("rater", False), "R2": ("rater", True), "R4": ("rater", False), "onderzoeker": ("researcher", False)}
-RATED = ("C1", "C2", "C3", "C5")        # rated and submitted by R1, R2 and R3; C4 and K-NEW are not rated
-ROLE_USER = {"admin": "beheer", "coordinator": "coordinator", "chair": "R3", "rater": "R1",
-             "researcher": "onderzoeker"}
+USERS = {
+    "beheer": ("admin", False),
+    "coordinator": ("coordinator", False),
+    "R3": ("chair", False),
+    "R1": ("rater", False),
+    "R2": ("rater", True),
+    "R4": ("rater", False),
+    "onderzoeker": ("researcher", False),
+}
+RATED = ("C1", "C2", "C3", "C5")  # rated and submitted by R1, R2 and R3; C4 and K-NEW are not rated
+ROLE_USER = {
+    "admin": "beheer",
+    "coordinator": "coordinator",
+    "chair": "R3",
+    "rater": "R1",
+    "researcher": "onderzoeker",
+}
 
 
 @dataclass
@@ -67,7 +88,9 @@ class Browser:
             self.token = found.group(1).decode()
         return response
 
-    def post(self, path: str, data: dict[str, Any] | None = None, csrf: bool = True, **options: Any) -> Any:
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, csrf: bool = True, **options: Any
+    ) -> Any:
         if not self.token:
             self.get("/login")
         form = dict(data or {})
@@ -84,7 +107,7 @@ class Browser:
     def login(self, name: str, password: str = PASSWORD) -> Any:
         self.get("/login")
         response = self.post("/login", {"name": name, "password": password})
-        self.get("/", follow_redirects=True)       # a new session: a new CSRF token
+        self.get("/", follow_redirects=True)  # a new session: a new CSRF token
         return response
 
 
@@ -100,17 +123,35 @@ def build_site(url: str, instance: Path, **config: Any) -> Site:
         instrument = load_instrument(instrument_in_force(session))
         for house in load_houses(HOUSES, instrument):
             save_house(session, house, by=users["coordinator"])
-        frame = pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False).drop_duplicates("candidate_id")
+        frame = pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False).drop_duplicates(
+            "candidate_id"
+        )
         for row in frame.itertuples():
             candidate = register_referral(
-                session, row.candidate_id, by=users["coordinator"], age=int(row.age), referrer="wijkteam",
-                direction=row.direction, consent=row.consent == "ja", flags=[f for f in row.flags.split(";") if f])
+                session,
+                row.candidate_id,
+                by=users["coordinator"],
+                age=int(row.age),
+                referrer="wijkteam",
+                direction=row.direction,
+                consent=row.consent == "ja",
+                flags=[f for f in row.flags.split(";") if f],
+            )
             if row.candidate_id in RATED:
                 for rater, ratings in committee_ratings(row.candidate_id).items():
                     save_ratings(session, candidate, users[rater], ratings)
                     submit_ratings(session, candidate, users[rater])
-        register_referral(session, "K-NEW", by=users["coordinator"], age=16, direction="long_term", consent=True)
+        register_referral(
+            session, "K-NEW", by=users["coordinator"], age=16, direction="long_term", consent=True
+        )
     engine.dispose()
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "TESTING": True, "REPORT_PDF": False,
-                      **config})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(instance),
+            "TESTING": True,
+            "REPORT_PDF": False,
+            **config,
+        }
+    )
     return Site(app, url)

@@ -11,10 +11,11 @@ The flow is one direction::
 
 Modules load on first use (numpy and pandas are heavy), so the command line starts fast.
 """
+
 from __future__ import annotations
 
-from importlib import import_module
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .errors import CriteriaError, HouseError, RatingsError, WeegtoolError
@@ -73,7 +74,9 @@ if TYPE_CHECKING:
     from .ratings import Ratings, read_ratings
 
 
-def _lazy(package: str, table: Mapping[str, str], namespace: dict[str, Any]) -> Callable[[str], Any]:
+def _lazy(
+    package: str, table: Mapping[str, str], namespace: dict[str, Any]
+) -> Callable[[str], Any]:
     """A module ``__getattr__`` that imports ``name`` from ``package.<table[name]>`` on first use, then keeps it."""
 
     def load(name: str) -> Any:

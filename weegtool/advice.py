@@ -10,6 +10,7 @@ conflict gets ``advice.not_this_group`` (by default "fits, but not this group
 now"). The advice is an advice: the committee decides, and may deviate with
 reasons.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -28,8 +29,18 @@ from .engine import DECIMALS, Scores, Weights
 from .errors import WeegtoolError
 from .instrument import Instrument
 
-__all__ = ["Advice", "Advices", "Reason", "Change", "Override", "FlagStatus", "DecisionError", "advise", "main_problem",
-           "conflict_reason"]
+__all__ = [
+    "Advice",
+    "Advices",
+    "Reason",
+    "Change",
+    "Override",
+    "FlagStatus",
+    "DecisionError",
+    "advise",
+    "main_problem",
+    "conflict_reason",
+]
 
 
 class DecisionError(WeegtoolError, ValueError):
@@ -148,11 +159,24 @@ class Advices(tuple[Advice, ...]):
     def to_frame(self) -> Any:
         import pandas as pd
 
-        rows = [{"candidate_id": a.candidate_id, "advice": a.category, "suitability": a.suitability,
-                 "group_fit": a.group_fit, "total": a.total, "band": a.band, "margin": a.margin,
-                 "direction": a.direction, "review_date": a.review_date,
-                 "hard_flags": ";".join(f.id for f in a.flags if f.severity == "hard" and not f.overridden),
-                 "disputed": ";".join(d.item for d in a.disputed)} for a in self]
+        rows = [
+            {
+                "candidate_id": a.candidate_id,
+                "advice": a.category,
+                "suitability": a.suitability,
+                "group_fit": a.group_fit,
+                "total": a.total,
+                "band": a.band,
+                "margin": a.margin,
+                "direction": a.direction,
+                "review_date": a.review_date,
+                "hard_flags": ";".join(
+                    f.id for f in a.flags if f.severity == "hard" and not f.overridden
+                ),
+                "disputed": ";".join(d.item for d in a.disputed),
+            }
+            for a in self
+        ]
         return pd.DataFrame(rows).set_index("candidate_id")
 
 
@@ -186,21 +210,44 @@ def main_problem(instrument: Instrument, domains: Mapping[str, float | None]) ->
     best: tuple[float, str] | None = None
     for domain in instrument.domains:
         value = domains.get(domain.id)
-        if domain.kind == "risk" and value is not None and not math.isnan(value) and (best is None or value > best[0]):
+        if (
+            domain.kind == "risk"
+            and value is not None
+            and not math.isnan(value)
+            and (best is None or value > best[0])
+        ):
             best = (float(value), domain.id)
     return best[1] if best else None
 
 
 def conflict_reason(conflict: Conflict, advice: str | None = None) -> Reason:
     """The reason a composition conflict gives (``advice``: the category it leads to, if any)."""
-    return Reason("composition", conflict.rule, advice,
-                  {"house": conflict.house, "severity": conflict.severity, "type": conflict.type, **conflict.details})
+    return Reason(
+        "composition",
+        conflict.rule,
+        advice,
+        {
+            "house": conflict.house,
+            "severity": conflict.severity,
+            "type": conflict.type,
+            **conflict.details,
+        },
+    )
 
 
 # --- the rules ------------------------------------------------------------------------
 
-KIND_ORDER = ("precondition", "missing", "hard_flag", "ceiling", "band", "soft_flag", "composition",
-              "overridden_flag", "info_flag")
+KIND_ORDER = (
+    "precondition",
+    "missing",
+    "hard_flag",
+    "ceiling",
+    "band",
+    "soft_flag",
+    "composition",
+    "overridden_flag",
+    "info_flag",
+)
 
 
 @dataclass
@@ -214,16 +261,28 @@ class _Context:
     fields: dict[str, list[Any]]
 
     @classmethod
-    def of(cls, scores: Scores, houses: House | Sequence[House] | None, on: _dt.date | None,
-           overrides: Mapping[str, Sequence[Override]]) -> "_Context":
+    def of(
+        cls,
+        scores: Scores,
+        houses: House | Sequence[House] | None,
+        on: _dt.date | None,
+        overrides: Mapping[str, Sequence[Override]],
+    ) -> _Context:
         instrument = scores.instrument
         house_list = [houses] if isinstance(houses, House) else list(houses or [])
         _check_overrides(instrument, overrides, scores)
         rank = {c.id: n for n, c in enumerate(instrument.spec.advice.categories)}
         frame = scores.ratings.candidates
         fields = {str(name): frame[name].tolist() for name in frame.columns}
-        return cls(scores, Weights.of(instrument), {h.id: h for h in house_list}, on or _dt.date.today(),
-                   overrides, rank, fields)
+        return cls(
+            scores,
+            Weights.of(instrument),
+            {h.id: h for h in house_list},
+            on or _dt.date.today(),
+            overrides,
+            rank,
+            fields,
+        )
 
     @property
     def instrument(self) -> Instrument:
@@ -234,7 +293,11 @@ class _Context:
         if column is None:
             return None
         value = column[i]
-        return None if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else value
+        return (
+            None
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+            else value
+        )
 
     def advise(self, i: int) -> Advice:
         candidate = str(self.scores.candidate_ids[i])
@@ -247,9 +310,21 @@ class _Context:
         advice_spec = self.instrument.spec.advice
         if suitability in advice_spec.suitable and any(c.hard for c in conflicts):
             category = advice_spec.not_this_group
-        reasons = self.order(fixed + rated + self.conflict_reasons(conflicts, category), suitability, category)
-        return self.record(i, candidate, category, suitability, house, conflicts, room, reasons, flags,
-                           self.changes(i, fixed, suitability))
+        reasons = self.order(
+            fixed + rated + self.conflict_reasons(conflicts, category), suitability, category
+        )
+        return self.record(
+            i,
+            candidate,
+            category,
+            suitability,
+            house,
+            conflicts,
+            room,
+            reasons,
+            flags,
+            self.changes(i, fixed, suitability),
+        )
 
     # each rule family returns the reasons it fires
 
@@ -259,11 +334,23 @@ class _Context:
             value = self.field(i, pre.field)
             met = self.precondition_met(pre.field, value)
             if met is None:
-                out.append(Reason("precondition", pre.id, self.instrument.spec.advice.not_assessable,
-                                  {"field": pre.field, "value": None, "known": False}))
+                out.append(
+                    Reason(
+                        "precondition",
+                        pre.id,
+                        self.instrument.spec.advice.not_assessable,
+                        {"field": pre.field, "value": None, "known": False},
+                    )
+                )
             elif not met:
-                out.append(Reason("precondition", pre.id, pre.advice, {"field": pre.field, "value": value,
-                                                                       **self.precondition_bounds(pre.field)}))
+                out.append(
+                    Reason(
+                        "precondition",
+                        pre.id,
+                        pre.advice,
+                        {"field": pre.field, "value": value, **self.precondition_bounds(pre.field)},
+                    )
+                )
         return out
 
     def precondition_met(self, name: str, value: Any) -> bool | None:
@@ -284,11 +371,27 @@ class _Context:
         ids = self.instrument.domain_ids
         missing = {ids[d]: int(s.domain_missing[i, d]) for d in range(len(ids))}
         limits = {ids[d]: int(self.weights.max_missing[d]) for d in range(len(ids))}
-        not_ok = [ids[d] for d in range(len(ids)) if not s.domain_assessable[i, d] and self.weights.domain_share[d] > 0]
-        return [Reason("missing", "missing_data", self.instrument.spec.advice.not_assessable,
-                       {"missing": missing, "max_missing": limits, "domains_not_assessable": not_ok,
-                        "missing_fraction": round(sum(missing.values()) / len(self.instrument.item_ids), 4),
-                        "max_missing_fraction": self.instrument.settings.max_missing_fraction})]
+        not_ok = [
+            ids[d]
+            for d in range(len(ids))
+            if not s.domain_assessable[i, d] and self.weights.domain_share[d] > 0
+        ]
+        return [
+            Reason(
+                "missing",
+                "missing_data",
+                self.instrument.spec.advice.not_assessable,
+                {
+                    "missing": missing,
+                    "max_missing": limits,
+                    "domains_not_assessable": not_ok,
+                    "missing_fraction": round(
+                        sum(missing.values()) / len(self.instrument.item_ids), 4
+                    ),
+                    "max_missing_fraction": self.instrument.settings.max_missing_fraction,
+                },
+            )
+        ]
 
     def flag_reasons(self, i: int, candidate: str) -> tuple[tuple[FlagStatus, ...], list[Reason]]:
         overridden = {o.flag: o for o in self.overrides.get(candidate, ())}
@@ -296,18 +399,35 @@ class _Context:
         for flag_id in self.field(i, "flags") or ():
             flag = self.instrument.flag(flag_id)
             override = overridden.get(flag_id) if flag.severity == "hard" else None
-            statuses.append(FlagStatus(flag.id, flag.severity, override is not None,
-                                       override.justification if override else None))
+            statuses.append(
+                FlagStatus(
+                    flag.id,
+                    flag.severity,
+                    override is not None,
+                    override.justification if override else None,
+                )
+            )
             reasons.append(self.flag_reason(flag.id, flag.severity, flag.advice, override))
         return tuple(statuses), reasons
 
-    def flag_reason(self, flag_id: str, severity: str, advice: str | None, override: Override | None) -> Reason:
+    def flag_reason(
+        self, flag_id: str, severity: str, advice: str | None, override: Override | None
+    ) -> Reason:
         if override is not None:
-            return Reason("overridden_flag", flag_id, None, {"justification": override.justification,
-                                                             "signatories": list(override.signatories),
-                                                             "items": list(override.items)})
+            return Reason(
+                "overridden_flag",
+                flag_id,
+                None,
+                {
+                    "justification": override.justification,
+                    "signatories": list(override.signatories),
+                    "items": list(override.items),
+                },
+            )
         if severity == "hard":
-            return Reason("hard_flag", flag_id, advice or self.instrument.spec.advice.categories[0].id)
+            return Reason(
+                "hard_flag", flag_id, advice or self.instrument.spec.advice.categories[0].id
+            )
         return Reason(f"{severity}_flag", flag_id, advice)
 
     def ceiling_reasons(self, i: int, domain_scores: np.ndarray) -> list[Reason]:
@@ -315,8 +435,18 @@ class _Context:
         for ceiling in self.instrument.spec.advice.ceilings:
             value = domain_scores[self.instrument.domain_ids.index(ceiling.domain)]
             if not math.isnan(value) and value >= ceiling.at:
-                out.append(Reason("ceiling", ceiling.domain, ceiling.advice,
-                                  {"domain": ceiling.domain, "score": round(float(value), 2), "at": ceiling.at}))
+                out.append(
+                    Reason(
+                        "ceiling",
+                        ceiling.domain,
+                        ceiling.advice,
+                        {
+                            "domain": ceiling.domain,
+                            "score": round(float(value), 2),
+                            "at": ceiling.at,
+                        },
+                    )
+                )
         return out
 
     def band_reasons(self, i: int) -> list[Reason]:
@@ -324,13 +454,29 @@ class _Context:
             return []
         band = self.instrument.spec.advice.bands[self.scores.band[i]]
         margin, nearest = self.margin(i)
-        return [Reason("band", band.id, band.advice,
-                       {"total": round(float(self.scores.total[i]), 2), "from": band.lower, "to": band.upper,
-                        "margin": margin, "nearest_band": nearest, "prorated": bool(self.scores.prorated[i])})]
+        return [
+            Reason(
+                "band",
+                band.id,
+                band.advice,
+                {
+                    "total": round(float(self.scores.total[i]), 2),
+                    "from": band.lower,
+                    "to": band.upper,
+                    "margin": margin,
+                    "nearest_band": nearest,
+                    "prorated": bool(self.scores.prorated[i]),
+                },
+            )
+        ]
 
     def margin(self, i: int) -> tuple[float | None, str | None]:
         """Points to the nearest band boundary, and the band on its other side."""
-        bands, b, total = self.instrument.spec.advice.bands, self.scores.band[i], self.scores.total[i]
+        bands, b, total = (
+            self.instrument.spec.advice.bands,
+            self.scores.band[i],
+            self.scores.total[i],
+        )
         options = []
         if b > 0:
             options.append((total - bands[b].lower, bands[b - 1].id))
@@ -341,7 +487,9 @@ class _Context:
         margin, nearest = min(options, key=lambda pair: pair[0])
         return round(float(margin), 2), nearest
 
-    def composition(self, i: int, candidate: str) -> tuple[str | None, tuple[Conflict, ...], dict[str, int]]:
+    def composition(
+        self, i: int, candidate: str
+    ) -> tuple[str | None, tuple[Conflict, ...], dict[str, int]]:
         """The house checked (the one named, else the first without hard conflicts) and its conflicts.
 
         With several houses and none named, every house is checked; when all of
@@ -349,19 +497,34 @@ class _Context:
         """
         named = self.field(i, "house")
         if named is not None and named not in self.houses:
-            raise WeegtoolError(f"candidate {candidate!r}: house {named!r} is not in the house file; "
-                                f"houses are {', '.join(sorted(self.houses)) or 'none'}.")
+            raise WeegtoolError(
+                f"candidate {candidate!r}: house {named!r} is not in the house file; "
+                f"houses are {', '.join(sorted(self.houses)) or 'none'}."
+            )
         names = [named] if named is not None else list(self.houses)
-        profile = Profile(candidate, self.field(i, "age"), tuple(self.field(i, "flags") or ()), self.main_problem(i))
-        checked = {name: check_composition(self.instrument, profile, self.houses[name]) for name in names}
+        profile = Profile(
+            candidate,
+            self.field(i, "age"),
+            tuple(self.field(i, "flags") or ()),
+            self.main_problem(i),
+        )
+        checked = {
+            name: check_composition(self.instrument, profile, self.houses[name]) for name in names
+        }
         room = {name: self.houses[name].free_places for name in names}
         fitting = [name for name, found in checked.items() if not any(c.hard for c in found)]
         if fitting:
             return fitting[0], checked[fitting[0]], room
-        return (names[0] if len(names) == 1 else None), tuple(c for found in checked.values() for c in found), room
+        return (
+            (names[0] if len(names) == 1 else None),
+            tuple(c for found in checked.values() for c in found),
+            room,
+        )
 
     def main_problem(self, i: int) -> str | None:
-        return main_problem(self.instrument, dict(zip(self.instrument.domain_ids, self.scores.domain_scores[i])))
+        return main_problem(
+            self.instrument, dict(zip(self.instrument.domain_ids, self.scores.domain_scores[i]))
+        )
 
     def conflict_reasons(self, conflicts: Iterable[Conflict], category: str) -> list[Reason]:
         return [conflict_reason(c, category if c.hard else None) for c in conflicts]
@@ -373,10 +536,18 @@ class _Context:
         def key(reason: Reason) -> tuple[int, int]:
             return (0 if reason.decisive else 1, KIND_ORDER.index(reason.kind))
 
-        marked = [Reason(r.kind, r.rule, r.advice, r.values,
-                         r.advice is not None and r.advice in (suitability, category)
-                         and (r.kind == "composition") == (category != suitability))
-                  for r in reasons]
+        marked = [
+            Reason(
+                r.kind,
+                r.rule,
+                r.advice,
+                r.values,
+                r.advice is not None
+                and r.advice in (suitability, category)
+                and (r.kind == "composition") == (category != suitability),
+            )
+            for r in reasons
+        ]
         return tuple(sorted(marked, key=key))
 
     # the counterfactual
@@ -396,13 +567,19 @@ class _Context:
         keep = ~np.isnan(current) & (level != current)
         item, level, current = item[keep], level[keep], current[keep]
         d = w.domain_of[item]
-        delta = 100.0 * w.item_weight[item] * (level - current) * w.slope[item] / s.rated_weight[i, d]
+        delta = (
+            100.0 * w.item_weight[item] * (level - current) * w.slope[item] / s.rated_weight[i, d]
+        )
         domains = np.repeat(s.domain_scores[i][None, :], len(item), axis=0)
         rows = np.arange(len(item))
-        domains[rows, d] = np.round(domains[rows, d] + np.where(w.risk_domain[d], delta, -delta), DECIMALS)
+        domains[rows, d] = np.round(
+            domains[rows, d] + np.where(w.risk_domain[d], delta, -delta), DECIMALS
+        )
         total = np.round(s.total[i] + w.domain_share[d] * delta, DECIMALS)
         advice = self.band_rank[w.band_of(total)]
-        fixed_rank = min((self.rank[r.advice] for r in fixed if r.advice is not None), default=len(self.rank))
+        fixed_rank = min(
+            (self.rank[r.advice] for r in fixed if r.advice is not None), default=len(self.rank)
+        )
         advice = np.minimum(advice, fixed_rank)
         for ceiling in self.instrument.spec.advice.ceilings:
             hit = domains[:, self.instrument.domain_ids.index(ceiling.domain)] >= ceiling.at
@@ -412,15 +589,25 @@ class _Context:
             return ()
         size = np.abs(level - current)[changed]
         categories = [c.id for c in self.instrument.spec.advice.categories]
-        return tuple(Change(self.instrument.item_ids[item[n]], float(current[n]), float(level[n]),
-                            round(float(total[n]), 2), categories[advice[n]])
-                     for n in changed[size == size.min()])
+        return tuple(
+            Change(
+                self.instrument.item_ids[item[n]],
+                float(current[n]),
+                float(level[n]),
+                round(float(total[n]), 2),
+                categories[advice[n]],
+            )
+            for n in changed[size == size.min()]
+        )
 
     @cached_property
     def alternatives(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (item index, level) of the instrument, item by item, levels in scale order."""
-        pairs = [(j, float(v)) for j, item in enumerate(self.instrument.items)
-                 for v in self.instrument.scale_of(item).values]
+        pairs = [
+            (j, float(v))
+            for j, item in enumerate(self.instrument.items)
+            for v in self.instrument.scale_of(item).values
+        ]
         return np.array([j for j, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs])
 
     @cached_property
@@ -430,9 +617,19 @@ class _Context:
 
     # the record
 
-    def record(self, i: int, candidate: str, category: str, suitability: str, house: str | None,
-               conflicts: tuple[Conflict, ...], room: dict[str, int], reasons: tuple[Reason, ...], flags: tuple[FlagStatus, ...],
-               changes: tuple[Change, ...]) -> Advice:
+    def record(
+        self,
+        i: int,
+        candidate: str,
+        category: str,
+        suitability: str,
+        house: str | None,
+        conflicts: tuple[Conflict, ...],
+        room: dict[str, int],
+        reasons: tuple[Reason, ...],
+        flags: tuple[FlagStatus, ...],
+        changes: tuple[Change, ...],
+    ) -> Advice:
         s, instrument = self.scores, self.instrument
         assessed = self.field(i, "date") or self.on
         total = float(s.total[i]) if s.assessable[i] else None
@@ -449,8 +646,12 @@ class _Context:
             margin=margin,
             nearest_band=nearest,
             prorated=bool(s.prorated[i]),
-            domains={d: _number(s.domain_scores[i, n]) for n, d in enumerate(instrument.domain_ids)},
-            contributions={t: _number(s.contributions[i, n]) for n, t in enumerate(instrument.item_ids)},
+            domains={
+                d: _number(s.domain_scores[i, n]) for n, d in enumerate(instrument.domain_ids)
+            },
+            contributions={
+                t: _number(s.contributions[i, n]) for n, t in enumerate(instrument.item_ids)
+            },
             ratings={t: _number(s.ratings.values[i, n]) for n, t in enumerate(instrument.item_ids)},
             reasons=reasons,
             flags=flags,
@@ -458,25 +659,36 @@ class _Context:
             changes=changes,
             critical=self.critical(candidate),
             disputed=self.disputed(i, candidate),
-            preconditions={p.id: self.precondition_met(p.field, self.field(i, p.field))
-                           for p in instrument.spec.preconditions},
+            preconditions={
+                p.id: self.precondition_met(p.field, self.field(i, p.field))
+                for p in instrument.spec.preconditions
+            },
             direction=self.field(i, "direction"),
             assessed_on=assessed,
             review_date=add_months(assessed, instrument.settings.review_months),
-            instrument={"id": instrument.id, "version": instrument.version, "status": instrument.status,
-                        "sha256": instrument.sha256},
+            instrument={
+                "id": instrument.id,
+                "version": instrument.version,
+                "status": instrument.status,
+                "sha256": instrument.sha256,
+            },
         )
 
     def critical(self, candidate: str) -> tuple[Critical, ...]:
-        return tuple(Critical(item, e.rater_id, e.text) for item in self.instrument.item_ids
-                     for e in self.scores.ratings.critical.get((candidate, item), ()))
+        return tuple(
+            Critical(item, e.rater_id, e.text)
+            for item in self.instrument.item_ids
+            for e in self.scores.ratings.critical.get((candidate, item), ())
+        )
 
     def disputed(self, i: int, candidate: str) -> tuple[Disputed, ...]:
         ratings = self.scores.ratings
         out = []
         for j in np.flatnonzero(ratings.disputed[i]):
             item = ratings.item_ids[j]
-            out.append(Disputed(item, float(ratings.spread[i, j]), ratings.by_rater(candidate, item)))
+            out.append(
+                Disputed(item, float(ratings.spread[i, j]), ratings.by_rater(candidate, item))
+            )
         return tuple(out)
 
 
@@ -487,14 +699,18 @@ def _group_fit(room: Mapping[str, int], conflicts: Sequence[Conflict]) -> str:
     return "conflicts" if any(c.hard for c in conflicts) else "fits"
 
 
-def _check_overrides(instrument: Instrument, overrides: Mapping[str, Sequence[Override]], scores: Scores) -> None:
+def _check_overrides(
+    instrument: Instrument, overrides: Mapping[str, Sequence[Override]], scores: Scores
+) -> None:
     problems = []
     hard = {f.id for f in instrument.flags if f.severity == "hard"}
     for candidate, items in overrides.items():
         for o in items:
             where = f"override of flag {o.flag!r} for candidate {candidate!r}"
             if o.flag not in hard:
-                problems.append(f"{where}: only hard flags ({', '.join(sorted(hard))}) are overridden.")
+                problems.append(
+                    f"{where}: only hard flags ({', '.join(sorted(hard))}) are overridden."
+                )
             if not o.justification.strip():
                 problems.append(f"{where} needs a written justification.")
             if len({s.strip() for s in o.signatories if s.strip()}) < 2:

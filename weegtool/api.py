@@ -1,4 +1,5 @@
 """The one validated public call over the numeric kernel: ``score``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,8 +42,10 @@ def score(
         instrument = load_instrument(instrument)
     if isinstance(ratings, Ratings):
         if ratings.instrument_sha256 != instrument.sha256:
-            raise RatingsError("The ratings were read for another instrument version "
-                               f"(sha256 {ratings.instrument_sha256[:12]}); read them again for {instrument.label}.")
+            raise RatingsError(
+                "The ratings were read for another instrument version "
+                f"(sha256 {ratings.instrument_sha256[:12]}); read them again for {instrument.label}."
+            )
     else:
         ratings = read_ratings(ratings, instrument, candidates, aggregation)
     return score_ratings(instrument, ratings)

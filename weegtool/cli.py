@@ -4,13 +4,14 @@ Every :class:`~weegtool.errors.WeegtoolError` becomes ``error: ...`` on
 stderr with exit code 2; heavy modules load inside the commands so that
 ``weegtool --help`` and ``weegtool validate`` start fast.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -49,13 +50,23 @@ def cli() -> None:
 
 
 def _instrument_option(function: Any) -> Any:
-    return click.option("--instrument", "-i", type=EXISTING, default=None,
-                        help="Criteria file (default: the Twente instrument).")(function)
+    return click.option(
+        "--instrument",
+        "-i",
+        type=EXISTING,
+        default=None,
+        help="Criteria file (default: the Twente instrument).",
+    )(function)
 
 
 def _lang_option(function: Any) -> Any:
-    return click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
-                        help="Language of texts.")(function)
+    return click.option(
+        "--lang",
+        type=click.Choice(["nl", "en"]),
+        default="nl",
+        show_default=True,
+        help="Language of texts.",
+    )(function)
 
 
 @cli.command()
@@ -76,7 +87,9 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("file", type=FILE, required=False)
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True
+)
 @_lang_option
 def describe(file: Path | None, fmt: str, lang: str) -> None:
     """Describe an instrument (default: the Twente instrument): items, ranges, flags."""
@@ -94,8 +107,14 @@ def describe(file: Path | None, fmt: str, lang: str) -> None:
     click.echo("\nflags: " + ", ".join(f"{f.id} ({f.severity})" for f in instrument.flags))
 
 
-def _scored(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-            on: _dt.datetime | None, aggregation: str | None) -> tuple[Any, Any]:
+def _scored(
+    ratings: Path,
+    candidates: Path | None,
+    instrument: Path | None,
+    house: Path | None,
+    on: _dt.datetime | None,
+    aggregation: str | None,
+) -> tuple[Any, Any]:
     import weegtool
 
     loaded = weegtool.load_instrument(instrument)
@@ -107,12 +126,21 @@ def _scored(ratings: Path, candidates: Path | None, instrument: Path | None, hou
 def _scoring_options(function: Any) -> Any:
     options: list[Callable[[Any], Any]] = [
         click.argument("ratings", type=EXISTING),
-        click.option("--candidates", "-c", type=EXISTING, help="Candidates table (one row per candidate)."),
+        click.option(
+            "--candidates", "-c", type=EXISTING, help="Candidates table (one row per candidate)."
+        ),
         _instrument_option,
-        click.option("--house", type=EXISTING, help="House file (YAML or CSV) for the composition check."),
-        click.option("--on", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: today)."),
-        click.option("--aggregation", type=click.Choice(["median", "mean", "min", "max"]),
-                     help="How raters are combined (default: the instrument's setting)."),
+        click.option(
+            "--house", type=EXISTING, help="House file (YAML or CSV) for the composition check."
+        ),
+        click.option(
+            "--on", type=click.DateTime(["%Y-%m-%d"]), help="Assessment date (default: today)."
+        ),
+        click.option(
+            "--aggregation",
+            type=click.Choice(["median", "mean", "min", "max"]),
+            help="How raters are combined (default: the instrument's setting).",
+        ),
         _lang_option,
     ]
     for option in reversed(options):
@@ -122,10 +150,23 @@ def _scoring_options(function: Any) -> Any:
 
 @cli.command()
 @_scoring_options
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--out", "-o", type=FILE, required=True, help="Output file (written only when all is well).")
-def score(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-          on: _dt.datetime | None, aggregation: str | None, lang: str, fmt: str, out: Path) -> None:
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option(
+    "--out", "-o", type=FILE, required=True, help="Output file (written only when all is well)."
+)
+def score(
+    ratings: Path,
+    candidates: Path | None,
+    instrument: Path | None,
+    house: Path | None,
+    on: _dt.datetime | None,
+    aggregation: str | None,
+    lang: str,
+    fmt: str,
+    out: Path,
+) -> None:
     """Score RATINGS (CSV or XLSX) and write every candidate's advice to --out."""
     from .export import write_csv, write_json
 
@@ -140,8 +181,16 @@ def score(ratings: Path, candidates: Path | None, instrument: Path | None, house
 @cli.command()
 @_scoring_options
 @click.option("--candidate", "candidate_id", help="Candidate id (default: every candidate).")
-def explain(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-            on: _dt.datetime | None, aggregation: str | None, lang: str, candidate_id: str | None) -> None:
+def explain(
+    ratings: Path,
+    candidates: Path | None,
+    instrument: Path | None,
+    house: Path | None,
+    on: _dt.datetime | None,
+    aggregation: str | None,
+    lang: str,
+    candidate_id: str | None,
+) -> None:
     """Print a candidate's breakdown: ratings, weights, contributions, reasons."""
     from .explain import console, explain_table
 
@@ -156,15 +205,23 @@ def _pick(advices: Any, candidate_id: str) -> Any:
         return advices.get(candidate_id)
     except KeyError:
         known = ", ".join(a.candidate_id for a in list(advices)[:10])
-        raise _UserError(f"candidate {candidate_id!r} is not in the ratings; candidates are {known}"
-                         + (", ..." if len(advices) > 10 else "") + ".") from None
+        raise _UserError(
+            f"candidate {candidate_id!r} is not in the ratings; candidates are {known}"
+            + (", ..." if len(advices) > 10 else "")
+            + "."
+        ) from None
 
 
 def _export_options(function: Any) -> Any:
     options = [
-        click.option("--keep-ids", is_flag=True,
-                     help="Export candidate ids as they are (default: keyed pseudonyms from WEEGTOOL_PSEUDONYM_KEY)."),
-        click.option("--decisions", type=EXISTING, help="Committee decisions (YAML) to print in the reports."),
+        click.option(
+            "--keep-ids",
+            is_flag=True,
+            help="Export candidate ids as they are (default: keyed pseudonyms from WEEGTOOL_PSEUDONYM_KEY).",
+        ),
+        click.option(
+            "--decisions", type=EXISTING, help="Committee decisions (YAML) to print in the reports."
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -175,11 +232,26 @@ def _export_options(function: Any) -> Any:
 @_scoring_options
 @_export_options
 @click.option("--candidate", "candidate_id", required=True, help="Candidate id.")
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
-@click.option("--out", "-o", type=FILE, required=True, help="Output file (written only when all is well).")
-def report(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-           on: _dt.datetime | None, aggregation: str | None, lang: str, keep_ids: bool, decisions: Path | None,
-           candidate_id: str, fmt: str, out: Path) -> None:
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True
+)
+@click.option(
+    "--out", "-o", type=FILE, required=True, help="Output file (written only when all is well)."
+)
+def report(
+    ratings: Path,
+    candidates: Path | None,
+    instrument: Path | None,
+    house: Path | None,
+    on: _dt.datetime | None,
+    aggregation: str | None,
+    lang: str,
+    keep_ids: bool,
+    decisions: Path | None,
+    candidate_id: str,
+    fmt: str,
+    out: Path,
+) -> None:
     """Write the advice report of one candidate (HTML or PDF, A4)."""
     from .decision import load_decisions
     from .export import write_atomic
@@ -189,8 +261,11 @@ def report(ratings: Path, candidates: Path | None, instrument: Path | None, hous
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     advice = _pick(advices, candidate_id)
     shown = pseudonyms([candidate_id], key_from_environment(), keep_ids)[candidate_id]
-    decision = (load_decisions(decisions, scores.instrument, scores.candidate_ids).get(candidate_id)
-                if decisions else None)
+    decision = (
+        load_decisions(decisions, scores.instrument, scores.candidate_ids).get(candidate_id)
+        if decisions
+        else None
+    )
     page = render_html(advice, scores.instrument, scores.ratings, lang, decision, shown_id=shown)
     write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
     click.echo(f"{out}: report of {shown} ({scores.instrument.label})")
@@ -199,14 +274,39 @@ def report(ratings: Path, candidates: Path | None, instrument: Path | None, hous
 @cli.command(name="export")
 @_scoring_options
 @_export_options
-@click.option("--format", "formats", type=click.Choice(["html", "pdf"]), multiple=True, default=("html",),
-              show_default=True, help="Report formats; repeat for both.")
-@click.option("--workers", type=click.IntRange(1, 64), help="Processes for PDFs (default: all cores).")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="A new (or empty) folder.")
-def export_command(ratings: Path, candidates: Path | None, instrument: Path | None, house: Path | None,
-                   on: _dt.datetime | None, aggregation: str | None, lang: str, keep_ids: bool,
-                   decisions: Path | None, formats: tuple[str, ...], workers: int | None, out: Path) -> None:
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["html", "pdf"]),
+    multiple=True,
+    default=("html",),
+    show_default=True,
+    help="Report formats; repeat for both.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), help="Processes for PDFs (default: all cores)."
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="A new (or empty) folder.",
+)
+def export_command(
+    ratings: Path,
+    candidates: Path | None,
+    instrument: Path | None,
+    house: Path | None,
+    on: _dt.datetime | None,
+    aggregation: str | None,
+    lang: str,
+    keep_ids: bool,
+    decisions: Path | None,
+    formats: tuple[str, ...],
+    workers: int | None,
+    out: Path,
+) -> None:
     """Export a cohort: reports, index.html overview, scores.csv and scores.xlsx (pseudonymised)."""
     from rich.progress import Progress
 
@@ -215,19 +315,41 @@ def export_command(ratings: Path, candidates: Path | None, instrument: Path | No
     from .report.export import export_cohort
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
-    loaded = load_decisions(decisions, scores.instrument, scores.candidate_ids) if decisions else None
+    loaded = (
+        load_decisions(decisions, scores.instrument, scores.candidate_ids) if decisions else None
+    )
     with Progress(transient=True) as bar:
         task = bar.add_task("PDF", total=len(advices) if "pdf" in formats else 0)
-        result = export_cohort(scores, advices, out, formats, lang, key_from_environment(), keep_ids, loaded,
-                               workers, progress=lambda done, total: bar.update(task, completed=done))
-    click.echo(f"{result.folder}: {result.reports} reports ({', '.join(formats)}), index.html, scores.csv, "
-               f"scores.xlsx; {scores.instrument.label}")
+        result = export_cohort(
+            scores,
+            advices,
+            out,
+            formats,
+            lang,
+            key_from_environment(),
+            keep_ids,
+            loaded,
+            workers,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    click.echo(
+        f"{result.folder}: {result.reports} reports ({', '.join(formats)}), index.html, scores.csv, "
+        f"scores.xlsx; {scores.instrument.label}"
+    )
 
 
 @cli.command()
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
-              show_default=True, help="Folder for the demo's tables and results.")
-@click.option("--candidates", "n_candidates", type=click.IntRange(1, 100_000), default=30, show_default=True)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/demo"),
+    show_default=True,
+    help="Folder for the demo's tables and results.",
+)
+@click.option(
+    "--candidates", "n_candidates", type=click.IntRange(1, 100_000), default=30, show_default=True
+)
 @click.option("--raters", "n_raters", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--seed", type=int, default=20261123, show_default=True)
 @_lang_option
@@ -238,8 +360,10 @@ def demo(out: Path, n_candidates: int, n_raters: int, seed: int, lang: str) -> N
 
     result = run_demo(out, n_candidates, n_raters, seed, lang=lang)
     screen = console()
-    screen.print(f"[bold]weegtool demo[/bold]: {n_candidates} synthetic candidates, {n_raters} raters each, "
-                 f"seed {seed}")
+    screen.print(
+        f"[bold]weegtool demo[/bold]: {n_candidates} synthetic candidates, {n_raters} raters each, "
+        f"seed {seed}"
+    )
     screen.print(f"instrument: {result.instrument.label}")
     screen.print(cohort_table(result.advices, result.instrument, lang))
     if len(result.advices) > 15:
@@ -249,12 +373,17 @@ def demo(out: Path, n_candidates: int, n_raters: int, seed: int, lang: str) -> N
     for path in result.files:
         screen.print(f"wrote {path}")
     first = result.advices[0].candidate_id
-    screen.print(f"\nOne candidate in full: weegtool explain {out / 'ratings.csv'} "
-                 f"--candidates {out / 'candidates.csv'} --candidate {first}")
+    screen.print(
+        f"\nOne candidate in full: weegtool explain {out / 'ratings.csv'} "
+        f"--candidates {out / 'candidates.csv'} --candidate {first}"
+    )
 
 
-_URL_OPTION = click.option("--url", help="Database URL (default: WEEGTOOL_DATABASE_URL, or the SQLite file "
-                                         "weegtool.sqlite3 in WEEGTOOL_INSTANCE_PATH or ./instance).")
+_URL_OPTION = click.option(
+    "--url",
+    help="Database URL (default: WEEGTOOL_DATABASE_URL, or the SQLite file "
+    "weegtool.sqlite3 in WEEGTOOL_INSTANCE_PATH or ./instance).",
+)
 
 
 @cli.group(name="db")
@@ -264,10 +393,18 @@ def db_group() -> None:
 
 @db_group.command(name="init")
 @_URL_OPTION
-@click.option("--admin", "admin", metavar="NAME",
-              help="Add administrator NAME when there is none; password from WEEGTOOL_ADMIN_PASSWORD, "
-                   "else a one-time password printed once.")
-@click.option("--demo", is_flag=True, help="Load the synthetic demo cohort (and its committee) into an empty database.")
+@click.option(
+    "--admin",
+    "admin",
+    metavar="NAME",
+    help="Add administrator NAME when there is none; password from WEEGTOOL_ADMIN_PASSWORD, "
+    "else a one-time password printed once.",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the synthetic demo cohort (and its committee) into an empty database.",
+)
 def db_init(url: str | None, admin: str | None, demo: bool) -> None:
     """Create the newest schema and put the default instrument in force (safe to run again)."""
     from .store import db
@@ -275,11 +412,18 @@ def db_init(url: str | None, admin: str | None, demo: bool) -> None:
 
     url = url or db.database_url()
     done = _database(lambda: set_up(url, admin=admin, demo=demo))
-    click.echo(f"{db.shown_url(url)}: at the newest schema; "
-               + ("the default instrument is in force." if done.instrument_added
-                  else "an instrument was already in force."))
+    click.echo(
+        f"{db.shown_url(url)}: at the newest schema; "
+        + (
+            "the default instrument is in force."
+            if done.instrument_added
+            else "an instrument was already in force."
+        )
+    )
     if done.admin:
-        click.echo(f"administrator {done.admin!r} added; log in and choose a password at first login.")
+        click.echo(
+            f"administrator {done.admin!r} added; log in and choose a password at first login."
+        )
         if done.admin_password:
             click.echo(f"one-time password of {done.admin!r}: {done.admin_password}")
     for name, password in done.demo_users.items():
@@ -306,14 +450,29 @@ def user_group() -> None:
 
 @user_group.command(name="add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin", "coordinator", "chair", "rater", "researcher"]), required=True)
-@click.option("--behavioural-scientist", is_flag=True, help="A behavioural scientist (needs --registration).")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "coordinator", "chair", "rater", "researcher"]),
+    required=True,
+)
+@click.option(
+    "--behavioural-scientist", is_flag=True, help="A behavioural scientist (needs --registration)."
+)
 @click.option("--registration", help="SKJ or BIG registration number.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the one-time password from standard input (default: a random one, printed once).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the one-time password from standard input (default: a random one, printed once).",
+)
 @_URL_OPTION
-def user_add(name: str, role: str, behavioural_scientist: bool, registration: str | None, password_stdin: bool,
-             url: str | None) -> None:
+def user_add(
+    name: str,
+    role: str,
+    behavioural_scientist: bool,
+    registration: str | None,
+    password_stdin: bool,
+    url: str | None,
+) -> None:
     """Add user NAME with a one-time password they change at first login."""
     from .store import add_user, db, one_time_password
 
@@ -323,8 +482,14 @@ def user_add(name: str, role: str, behavioural_scientist: bool, registration: st
         engine = db.make_engine(url)
         try:
             with db.transaction(db.session_factory(engine)) as session:
-                add_user(session, name, role, password, behavioural_scientist=behavioural_scientist,
-                         registration=registration)
+                add_user(
+                    session,
+                    name,
+                    role,
+                    password,
+                    behavioural_scientist=behavioural_scientist,
+                    registration=registration,
+                )
         finally:
             engine.dispose()
 
@@ -335,8 +500,12 @@ def user_add(name: str, role: str, behavioural_scientist: bool, registration: st
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback belongs behind an HTTPS proxy.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback belongs behind an HTTPS proxy.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
 def serve(host: str, port: int, threads: int) -> None:
@@ -347,9 +516,13 @@ def serve(host: str, port: int, threads: int) -> None:
 
     app = _database(create_app)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: serve it only behind HTTPS (session cookies are 'Secure').",
-                   err=True)
-    click.echo(f"weegtool: http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl+C stops)")
+        click.echo(
+            f"warning: listening on {host}: serve it only behind HTTPS (session cookies are 'Secure').",
+            err=True,
+        )
+    click.echo(
+        f"weegtool: http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl+C stops)"
+    )
     waitress_serve(app, host=host, port=port, threads=threads, ident="weegtool")
 
 
@@ -360,8 +533,10 @@ def _database(action: Callable[[], Any]) -> Any:
         return action()
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
-        raise _UserError(f"database: {str(cause).splitlines()[0]} (is the database initialised? "
-                         "run 'weegtool db init')") from None
+        raise _UserError(
+            f"database: {str(cause).splitlines()[0]} (is the database initialised? "
+            "run 'weegtool db init')"
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> None:

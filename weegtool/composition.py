@@ -6,6 +6,7 @@ resident id, age, composition-relevant flags and main problem domain. The
 instrument's ``composition`` rules are checked for the group the candidate
 would join; each conflict says which rule, who and why, with the numbers.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -68,32 +69,45 @@ class Conflict:
         return self.severity == "hard"
 
 
-def check_composition(instrument: Instrument, candidate: Profile, house: House) -> tuple[Conflict, ...]:
+def check_composition(
+    instrument: Instrument, candidate: Profile, house: House
+) -> tuple[Conflict, ...]:
     """Every composition rule of ``instrument`` that ``candidate`` joining ``house`` would break."""
-    return tuple(conflict for rule in instrument.spec.composition
-                 for conflict in _CHECKS[rule.type](instrument, rule, candidate, house))
+    return tuple(
+        conflict
+        for rule in instrument.spec.composition
+        for conflict in _CHECKS[rule.type](instrument, rule, candidate, house)
+    )
 
 
 def _conflict(rule: CompositionRule, house: House, **details: Any) -> Conflict:
     return Conflict(rule.id, rule.type, rule.severity, house.id, details)
 
 
-def _capacity(instrument: Instrument, rule: CompositionRule, _c: Profile, house: House) -> Iterator[Conflict]:
+def _capacity(
+    instrument: Instrument, rule: CompositionRule, _c: Profile, house: House
+) -> Iterator[Conflict]:
     limit = min(house.capacity, instrument.settings.max_residents)
     if len(house.residents) + 1 > limit:
         yield _conflict(rule, house, residents=len(house.residents), capacity=limit)
 
 
-def _staff_ratio(instrument: Instrument, rule: CompositionRule, _c: Profile, house: House) -> Iterator[Conflict]:
+def _staff_ratio(
+    instrument: Instrument, rule: CompositionRule, _c: Profile, house: House
+) -> Iterator[Conflict]:
     if house.staff_on_duty is None:
         return
     group = len(house.residents) + 1
     ratio = instrument.settings.staff_ratio
     if house.staff_on_duty == 0 or group / house.staff_on_duty > ratio:
-        yield _conflict(rule, house, group=group, staff_on_duty=house.staff_on_duty, max_per_staff=ratio)
+        yield _conflict(
+            rule, house, group=group, staff_on_duty=house.staff_on_duty, max_per_staff=ratio
+        )
 
 
-def _max_count(_i: Instrument, rule: CompositionRule, candidate: Profile, house: House) -> Iterator[Conflict]:
+def _max_count(
+    _i: Instrument, rule: CompositionRule, candidate: Profile, house: House
+) -> Iterator[Conflict]:
     if rule.flag not in candidate.flags:
         return
     others = [r.id for r in house.residents if rule.flag in r.flags]
@@ -101,16 +115,22 @@ def _max_count(_i: Instrument, rule: CompositionRule, candidate: Profile, house:
         yield _conflict(rule, house, flag=rule.flag, residents=others, max=rule.max)
 
 
-def _exclusive_pair(_i: Instrument, rule: CompositionRule, candidate: Profile, house: House) -> Iterator[Conflict]:
+def _exclusive_pair(
+    _i: Instrument, rule: CompositionRule, candidate: Profile, house: House
+) -> Iterator[Conflict]:
     first, second = rule.flags or ("", "")
     for mine, theirs in ((first, second), (second, first)):
         if mine in candidate.flags:
             others = [r.id for r in house.residents if theirs in r.flags]
             if others:
-                yield _conflict(rule, house, candidate_flag=mine, resident_flag=theirs, residents=others)
+                yield _conflict(
+                    rule, house, candidate_flag=mine, resident_flag=theirs, residents=others
+                )
 
 
-def _age_range(_i: Instrument, rule: CompositionRule, candidate: Profile, house: House) -> Iterator[Conflict]:
+def _age_range(
+    _i: Instrument, rule: CompositionRule, candidate: Profile, house: House
+) -> Iterator[Conflict]:
     if house.age_range is None or candidate.age is None:
         return
     low, high = house.age_range
@@ -118,12 +138,16 @@ def _age_range(_i: Instrument, rule: CompositionRule, candidate: Profile, house:
         yield _conflict(rule, house, age=candidate.age, age_range=[low, high])
 
 
-def _diversity(_i: Instrument, rule: CompositionRule, candidate: Profile, house: House) -> Iterator[Conflict]:
+def _diversity(
+    _i: Instrument, rule: CompositionRule, candidate: Profile, house: House
+) -> Iterator[Conflict]:
     if candidate.main_problem is None:
         return
     others = [r.id for r in house.residents if r.main_problem == candidate.main_problem]
     if len(others) + 1 > (rule.max or 0):
-        yield _conflict(rule, house, main_problem=candidate.main_problem, residents=others, max=rule.max)
+        yield _conflict(
+            rule, house, main_problem=candidate.main_problem, residents=others, max=rule.max
+        )
 
 
 _CHECKS: dict[str, Callable[[Instrument, CompositionRule, Profile, House], Iterable[Conflict]]] = {
@@ -137,6 +161,7 @@ _CHECKS: dict[str, Callable[[Instrument, CompositionRule, Profile, House], Itera
 
 
 # --- house files ---------------------------------------------------------------
+
 
 class _ResidentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -167,13 +192,19 @@ def load_houses(path: str | Path, instrument: Instrument) -> tuple[House, ...]:
     path = Path(path)
     if not path.exists():
         raise HouseError(f"{path}: no such house file.")
-    records = _csv_records(path) if path.suffix.lower() == ".csv" else yaml_records(path, "houses", HouseError, "house")
+    records = (
+        _csv_records(path)
+        if path.suffix.lower() == ".csv"
+        else yaml_records(path, "houses", HouseError, "house")
+    )
     if not records:
         raise HouseError(f"{path}: holds no house.")
     return parse_houses(records, instrument, source=str(path))
 
 
-def parse_houses(records: Sequence[Any], instrument: Instrument, source: str = "houses") -> tuple[House, ...]:
+def parse_houses(
+    records: Sequence[Any], instrument: Instrument, source: str = "houses"
+) -> tuple[House, ...]:
     """Validate house records (mappings as in a YAML house file)."""
     problems: list[str] = []
     houses = []
@@ -181,20 +212,27 @@ def parse_houses(records: Sequence[Any], instrument: Instrument, source: str = "
         try:
             spec = _HouseSpec.model_validate(record)
         except ValidationError as exc:
-            problems += [f"houses[{n}].{'.'.join(map(str, e['loc']))}: {e['msg'].lower()}; got {e.get('input')!r}."
-                         for e in exc.errors()]
+            problems += [
+                f"houses[{n}].{'.'.join(map(str, e['loc']))}: {e['msg'].lower()}; got {e.get('input')!r}."
+                for e in exc.errors()
+            ]
             continue
         problems += _house_problems(n, spec, instrument)
         houses.append(_house(spec))
     ids = [h.id for h in houses]
-    problems += [f"house id {i!r} is used more than once." for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [
+        f"house id {i!r} is used more than once."
+        for i in sorted({i for i in ids if ids.count(i) > 1})
+    ]
     if problems:
         raise HouseError.collect(source, problems)
     return tuple(houses)
 
 
 def _house(spec: _HouseSpec) -> House:
-    residents = tuple(Resident(r.id, r.age, tuple(sorted(set(r.flags))), r.main_problem) for r in spec.residents)
+    residents = tuple(
+        Resident(r.id, r.age, tuple(sorted(set(r.flags))), r.main_problem) for r in spec.residents
+    )
     return House(spec.id, spec.capacity, spec.staff_on_duty, spec.age_range, residents)
 
 
@@ -203,15 +241,21 @@ def _house_problems(n: int, spec: _HouseSpec, instrument: Instrument) -> list[st
     where = f"houses[{n}] ({spec.id})"
     problems = []
     if len(spec.residents) > spec.capacity:
-        problems.append(f"{where}: {len(spec.residents)} residents exceed its capacity {spec.capacity}.")
+        problems.append(
+            f"{where}: {len(spec.residents)} residents exceed its capacity {spec.capacity}."
+        )
     for m, resident in enumerate(spec.residents):
         for flag in resident.flags:
             if flag not in flags:
-                problems.append(f"{where}.residents[{m}].flags: {flag!r} is not a flag of the instrument; "
-                                f"flags are {', '.join(sorted(flags))}.")
+                problems.append(
+                    f"{where}.residents[{m}].flags: {flag!r} is not a flag of the instrument; "
+                    f"flags are {', '.join(sorted(flags))}."
+                )
         if resident.main_problem is not None and resident.main_problem not in domains:
-            problems.append(f"{where}.residents[{m}].main_problem must be a domain of the instrument "
-                            f"({', '.join(instrument.domain_ids)}); got {resident.main_problem!r}.")
+            problems.append(
+                f"{where}.residents[{m}].main_problem must be a domain of the instrument "
+                f"({', '.join(instrument.domain_ids)}); got {resident.main_problem!r}."
+            )
     if spec.age_range is not None and spec.age_range[0] > spec.age_range[1]:
         problems.append(f"{where}.age_range must be [lowest, highest]; got {list(spec.age_range)}.")
     return problems
@@ -234,7 +278,10 @@ def _csv_records(path: Path) -> list[dict[str, Any]]:
     problems = []
     for number, row in enumerate(rows, start=2):
         unknown = set(row) - set(HOUSE_COLUMNS) - set(RESIDENT_COLUMNS)
-        problems += [f"row {number}: column {c!r} is not a house or resident field." for c in sorted(map(str, unknown))]
+        problems += [
+            f"row {number}: column {c!r} is not a house or resident field."
+            for c in sorted(map(str, unknown))
+        ]
         house = houses.setdefault(row.get("house", "").strip(), _csv_house(row))
         if (row.get("resident_id") or "").strip():
             house["residents"].append(_csv_resident(row))
@@ -245,8 +292,11 @@ def _csv_records(path: Path) -> list[dict[str, Any]]:
 
 def _csv_house(row: dict[str, str]) -> dict[str, Any]:
     low, high = (row.get("age_min") or "").strip(), (row.get("age_max") or "").strip()
-    house: dict[str, Any] = {"id": (row.get("house") or "").strip(), "capacity": (row.get("capacity") or "").strip(),
-                             "residents": []}
+    house: dict[str, Any] = {
+        "id": (row.get("house") or "").strip(),
+        "capacity": (row.get("capacity") or "").strip(),
+        "residents": [],
+    }
     if (row.get("staff_on_duty") or "").strip():
         house["staff_on_duty"] = row["staff_on_duty"].strip()
     if low and high:

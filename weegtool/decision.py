@@ -7,6 +7,7 @@ items it rests on ("pas toe of leg uit"), and so is going ahead despite a soft
 contra-indication; overriding a hard contra-indication takes two signatures.
 :func:`check_decision` says what is missing.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -30,7 +31,7 @@ __all__ = ["Signatory", "Decision", "DecisionError", "check_decision", "load_dec
 class Signatory:
     name: str
     role: str
-    registration: str | None = None          # SKJ or BIG number
+    registration: str | None = None  # SKJ or BIG number
     behavioural_scientist: bool = False
 
 
@@ -49,7 +50,9 @@ class Decision:
     overridden_flags: tuple[str, ...] = field(default=())
 
 
-def check_decision(decision: Decision, advice: Advice, instrument: Instrument, lang: str = "en") -> list[str]:
+def check_decision(
+    decision: Decision, advice: Advice, instrument: Instrument, lang: str = "en"
+) -> list[str]:
     """Every rule the decision breaks, in words in ``lang`` (empty when it is complete).
 
     The messages do not name the candidate: they are printed in the candidate's
@@ -58,10 +61,19 @@ def check_decision(decision: Decision, advice: Advice, instrument: Instrument, l
     problems = []
     categories = [c.id for c in instrument.spec.advice.categories]
     if decision.category not in categories:
-        problems.append(text("decision.category", lang, categories=categories, category=decision.category))
+        problems.append(
+            text("decision.category", lang, categories=categories, category=decision.category)
+        )
     if decision.follows_advice != (decision.category == advice.category):
-        problems.append(text("decision.follows", lang, follows=decision.follows_advice, advice=advice.category,
-                             decision=decision.category))
+        problems.append(
+            text(
+                "decision.follows",
+                lang,
+                follows=decision.follows_advice,
+                advice=advice.category,
+                decision=decision.category,
+            )
+        )
     unknown = [i for i in decision.items if i not in instrument.item_ids]
     if unknown:
         problems.append(text("decision.items", lang, items=unknown, instrument=instrument.id))
@@ -80,8 +92,9 @@ def check_decision(decision: Decision, advice: Advice, instrument: Instrument, l
     for flag in decision.overridden_flags:
         if flag not in hard:
             problems.append(text("decision.not_hard", lang, flag=flag))
-    if decision.overridden_flags and (len(decision.signatories) < 2 or not decision.justification.strip()
-                                      or not decision.items):
+    if decision.overridden_flags and (
+        len(decision.signatories) < 2 or not decision.justification.strip() or not decision.items
+    ):
         problems.append(text("decision.override", lang))
     return problems
 
@@ -107,8 +120,9 @@ class _DecisionSpec(BaseModel):
     overridden_flags: list[str] = []
 
 
-def load_decisions(path: str | Path, instrument: Instrument | None = None,
-                   candidates: Iterable[str] | None = None) -> dict[str, Decision]:
+def load_decisions(
+    path: str | Path, instrument: Instrument | None = None, candidates: Iterable[str] | None = None
+) -> dict[str, Decision]:
     """Decisions from a YAML file: a list (or ``decisions:`` list) of mappings with the fields of :class:`Decision`.
 
     Every record is checked (known fields, types, dates as YYYY-MM-DD; with
@@ -129,8 +143,10 @@ def load_decisions(path: str | Path, instrument: Instrument | None = None,
     for n, record in enumerate(data):
         where = f"decisions[{n}]"
         if isinstance(record, dict) and isinstance(record.get("candidate_id"), int):
-            problems.append(f"{where}.candidate_id: write ids in quotes ({record['candidate_id']!r} was read as a "
-                            "number, which loses leading zeros).")
+            problems.append(
+                f"{where}.candidate_id: write ids in quotes ({record['candidate_id']!r} was read as a "
+                "number, which loses leading zeros)."
+            )
             continue
         try:
             spec = _DecisionSpec.model_validate(record)
@@ -139,12 +155,20 @@ def load_decisions(path: str | Path, instrument: Instrument | None = None,
             continue
         problems += [f"{where}: {p}" for p in _references(spec, instrument, known)]
         if spec.candidate_id in decisions:
-            problems.append(f"{where}: a second decision for the same candidate; give one per candidate.")
+            problems.append(
+                f"{where}: a second decision for the same candidate; give one per candidate."
+            )
         decisions[spec.candidate_id] = Decision(
-            candidate_id=spec.candidate_id, category=spec.category, follows_advice=spec.follows_advice,
-            justification=spec.justification, items=tuple(spec.items), dissent=spec.dissent,
+            candidate_id=spec.candidate_id,
+            category=spec.category,
+            follows_advice=spec.follows_advice,
+            justification=spec.justification,
+            items=tuple(spec.items),
+            dissent=spec.dissent,
             signatories=tuple(Signatory(**s.model_dump()) for s in spec.signatories),
-            decided_on=spec.decided_on, overridden_flags=tuple(spec.overridden_flags))
+            decided_on=spec.decided_on,
+            overridden_flags=tuple(spec.overridden_flags),
+        )
     if problems:
         raise DecisionError.collect(str(path), problems)
     return decisions
@@ -171,7 +195,9 @@ def _said(where: str, error: Mapping[str, Any]) -> str:
     return f"{where}.{loc}: {error['msg'].lower()}; got {error['input']!r}."
 
 
-def _references(spec: _DecisionSpec, instrument: Instrument | None, known: set[str] | None) -> list[str]:
+def _references(
+    spec: _DecisionSpec, instrument: Instrument | None, known: set[str] | None
+) -> list[str]:
     out = []
     if known is not None and spec.candidate_id not in known:
         out.append(f"candidate_id {spec.candidate_id!r} is not a candidate of these ratings.")

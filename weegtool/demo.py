@@ -1,4 +1,5 @@
 """The demo job: a seeded synthetic cohort scored with the default instrument."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -16,7 +17,9 @@ from .research.synthetic import synthetic_cohort
 
 __all__ = ["DemoResult", "run_demo", "EXAMPLE_HOUSES"]
 
-EXAMPLE_HOUSES = Path(__file__).parent / "examples" / "houses.yaml"  # a link to the top-level examples/
+EXAMPLE_HOUSES = (
+    Path(__file__).parent / "examples" / "houses.yaml"
+)  # a link to the top-level examples/
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,14 @@ class DemoResult:
         return Counter(a.category for a in self.advices)
 
 
-def run_demo(out: str | Path, n_candidates: int = 30, n_raters: int = 3, seed: int = 20261123,
-             on: _dt.date | None = None, lang: str = "nl") -> DemoResult:
+def run_demo(
+    out: str | Path,
+    n_candidates: int = 30,
+    n_raters: int = 3,
+    seed: int = 20261123,
+    on: _dt.date | None = None,
+    lang: str = "nl",
+) -> DemoResult:
     """Generate, score and advise a synthetic cohort; write its tables and results to ``out``."""
     out = Path(out)
     instrument = load_instrument()
@@ -47,7 +56,9 @@ def run_demo(out: str | Path, n_candidates: int = 30, n_raters: int = 3, seed: i
         write_atomic(out / "candidates.csv", cohort.candidates.to_csv(index=False)),
         write_json(advices, instrument, out / "scores.json", lang),
         write_csv(advices, scores, out / "scores.csv"),
-        write_atomic(out / f"report-{first.candidate_id}.html",
-                     render_html(first, instrument, scores.ratings, lang)),  # synthetic ids: nothing to hide
+        write_atomic(
+            out / f"report-{first.candidate_id}.html",
+            render_html(first, instrument, scores.ratings, lang),
+        ),  # synthetic ids: nothing to hide
     )
     return DemoResult(instrument, scores, advices, files)

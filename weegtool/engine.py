@@ -16,6 +16,7 @@ The arithmetic, for candidate *i* and item *j* of domain *d* (see the README):
   ``100 * share_d * w * r / sum(w)``, so a candidate's contributions add up
   to the total.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -35,18 +36,20 @@ DECIMALS = 9  # scores are rounded here so that a total on a band boundary lands
 class Weights:
     """An instrument's numbers as arrays, aligned with its items and domains."""
 
-    slope: np.ndarray          # (k,) r = rating * slope + offset: toward risk, in [0, 1]
-    offset: np.ndarray         # (k,)
-    item_weight: np.ndarray    # (k,)
-    membership: np.ndarray     # (k, d) 0/1
-    domain_of: np.ndarray      # (k,) domain index per item
-    domain_share: np.ndarray   # (d,) weight of each domain in the total (0 when not in it), sums to 1
-    risk_domain: np.ndarray    # (d,) bool
-    max_missing: np.ndarray    # (d,)
-    band_uppers: np.ndarray    # (b,)
+    slope: np.ndarray  # (k,) r = rating * slope + offset: toward risk, in [0, 1]
+    offset: np.ndarray  # (k,)
+    item_weight: np.ndarray  # (k,)
+    membership: np.ndarray  # (k, d) 0/1
+    domain_of: np.ndarray  # (k,) domain index per item
+    domain_share: (
+        np.ndarray
+    )  # (d,) weight of each domain in the total (0 when not in it), sums to 1
+    risk_domain: np.ndarray  # (d,) bool
+    max_missing: np.ndarray  # (d,)
+    band_uppers: np.ndarray  # (b,)
 
     @classmethod
-    def of(cls, instrument: Instrument) -> "Weights":
+    def of(cls, instrument: Instrument) -> Weights:
         spec, settings = instrument.spec, instrument.settings
         domain_index = {d.id: n for n, d in enumerate(spec.domains)}
         scales = [instrument.scale_of(item) for item in spec.items]
@@ -127,20 +130,31 @@ class Scores(Kernel):
     def to_frame(self, contributions: bool = False) -> pd.DataFrame:
         """One row per candidate: total, band, domain scores, missing and disputed counts."""
         index = pd.Index(self.candidate_ids, name="candidate_id")
-        frame = pd.DataFrame({
-            "total": self.total,
-            "band": pd.Series([b or None for b in self.band_ids()], index=index, dtype=object),
-            "assessable": self.assessable,
-            "prorated": self.prorated,
-            "missing_items": self.domain_missing.sum(axis=1),
-            "disputed_items": self.ratings.disputed.sum(axis=1),
-        }, index=index)
-        domains = pd.DataFrame(self.domain_scores, index=index,
-                               columns=[f"domain.{d}" for d in self.instrument.domain_ids])
+        frame = pd.DataFrame(
+            {
+                "total": self.total,
+                "band": pd.Series([b or None for b in self.band_ids()], index=index, dtype=object),
+                "assessable": self.assessable,
+                "prorated": self.prorated,
+                "missing_items": self.domain_missing.sum(axis=1),
+                "disputed_items": self.ratings.disputed.sum(axis=1),
+            },
+            index=index,
+        )
+        domains = pd.DataFrame(
+            self.domain_scores,
+            index=index,
+            columns=[f"domain.{d}" for d in self.instrument.domain_ids],
+        )
         parts = [frame, domains]
         if contributions:
-            parts.append(pd.DataFrame(self.contributions, index=index,
-                                      columns=[f"contribution.{i}" for i in self.instrument.item_ids]))
+            parts.append(
+                pd.DataFrame(
+                    self.contributions,
+                    index=index,
+                    columns=[f"contribution.{i}" for i in self.instrument.item_ids],
+                )
+            )
         return pd.concat(parts, axis=1)
 
 
@@ -170,29 +184,49 @@ def score_values(values: np.ndarray, w: Weights, max_missing_fraction: float = 1
         prorated = assessable & (missing[:, counted] > 0).any(axis=1)
     total = np.where(assessable, total, np.nan)
     band = np.where(assessable, w.band_of(np.nan_to_num(total)), -1)
-    return Kernel(contributions, risk, domain_scores, missing, domain_ok, rated_weight, total, assessable, prorated,
-                  band)
+    return Kernel(
+        contributions,
+        risk,
+        domain_scores,
+        missing,
+        domain_ok,
+        rated_weight,
+        total,
+        assessable,
+        prorated,
+        band,
+    )
 
 
 def score_ratings(instrument: Instrument, ratings: Ratings) -> Scores:
     """Score aggregated ``ratings`` with ``instrument``; see the module docstring for the arithmetic."""
-    k = score_values(ratings.values, Weights.of(instrument), instrument.settings.max_missing_fraction)
-    return Scores(**{f.name: getattr(k, f.name) for f in fields(Kernel)}, instrument=instrument, ratings=ratings)
+    k = score_values(
+        ratings.values, Weights.of(instrument), instrument.settings.max_missing_fraction
+    )
+    return Scores(
+        **{f.name: getattr(k, f.name) for f in fields(Kernel)},
+        instrument=instrument,
+        ratings=ratings,
+    )
 
 
 def _complete(values: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every item rated: risk-oriented domain scores and contributions are affine in the ratings."""
     domain_weight = w.item_weight @ w.membership
     per_item = 100.0 * w.item_weight / domain_weight[w.domain_of]
-    risk = values @ (w.membership * (per_item * w.slope)[:, None]) + (per_item * w.offset) @ w.membership
+    risk = (
+        values @ (w.membership * (per_item * w.slope)[:, None])
+        + (per_item * w.offset) @ w.membership
+    )
     share = w.domain_share[w.domain_of]
     contributions = values * (share * per_item * w.slope)
     contributions += share * per_item * w.offset
     return risk, np.broadcast_to(domain_weight, risk.shape), contributions
 
 
-def _with_missing(values: np.ndarray, present: np.ndarray,
-                  w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _with_missing(
+    values: np.ndarray, present: np.ndarray, w: Weights
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Prorated over the items rated: each domain's weights renormalised per candidate."""
     r = np.where(present, w.toward_risk(values), 0.0)
     weighted_present = present * w.item_weight
@@ -200,6 +234,11 @@ def _with_missing(values: np.ndarray, present: np.ndarray,
     missing = np.rint((~present).astype(float) @ w.membership).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         risk = 100.0 * ((r * w.item_weight) @ w.membership) / domain_weight
-        per_weight = 100.0 * w.domain_share[w.domain_of] * w.item_weight / np.take(domain_weight, w.domain_of, axis=1)
+        per_weight = (
+            100.0
+            * w.domain_share[w.domain_of]
+            * w.item_weight
+            / np.take(domain_weight, w.domain_of, axis=1)
+        )
         contributions = np.where(present, r * per_weight, np.nan)
     return risk, domain_weight, contributions, missing

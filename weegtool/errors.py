@@ -5,6 +5,7 @@ bad value also subclass :class:`ValueError`. Validation collects every problem
 it finds before raising, so a file is fixed in one pass: the message lists them
 all and ``.problems`` holds them one by one.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -34,7 +35,9 @@ class WeegtoolError(Exception):
         super().__init__(message)
 
     @classmethod
-    def collect(cls, source: str, problems: Sequence[str], total: int | None = None) -> "WeegtoolError":
+    def collect(
+        cls, source: str, problems: Sequence[str], total: int | None = None
+    ) -> WeegtoolError:
         """One error for all ``problems`` found in ``source``; ``total`` counts those not listed too."""
         count = len(problems) if total is None else total
         if count > len(problems):

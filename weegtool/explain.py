@@ -1,4 +1,5 @@
 """One candidate's advice as readable tables on a terminal (rich)."""
+
 from __future__ import annotations
 
 import math
@@ -15,6 +16,7 @@ from .instrument import Instrument
 
 __all__ = ["explain_table", "cohort_table"]
 
+
 class _Labels:
     """``words["item"]`` is the catalogue's ``label.item`` in the chosen language."""
 
@@ -26,7 +28,11 @@ class _Labels:
 
 
 def _number(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value:.{digits}f}"
+    )
 
 
 def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> Group:
@@ -41,7 +47,11 @@ def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> G
         f"{words['review']}: {advice.review_date.isoformat()}\n",
         (text("advice_not_decision", lang), "italic"),
     )
-    parts: list[Text | Table] = [header, _items(advice, instrument, lang), _reasons(advice, instrument, lang)]
+    parts: list[Text | Table] = [
+        header,
+        _items(advice, instrument, lang),
+        _reasons(advice, instrument, lang),
+    ]
     if advice.critical:
         parts.append(_critical(advice, lang))
     return Group(*parts)
@@ -50,21 +60,36 @@ def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> G
 def _items(advice: Advice, instrument: Instrument, lang: str) -> Table:
     words = _Labels(lang)
     table = Table(box=box.SIMPLE_HEAVY, show_lines=False)
-    for name, justify in (("item", "left"), ("rating", "right"), ("spread", "right"), ("weight", "right"),
-                          ("contribution", "right")):
+    for name, justify in (
+        ("item", "left"),
+        ("rating", "right"),
+        ("spread", "right"),
+        ("weight", "right"),
+        ("contribution", "right"),
+    ):
         table.add_column(words[name], justify=justify)  # type: ignore[arg-type]
     spreads = {d.item: d.spread for d in advice.disputed}
     for domain in instrument.domains:
         score = advice.domains[domain.id]
         label = _number(score) if score is not None else words["not_assessable"]
-        table.add_row(Text(f"{domain.title(lang)} ({domain.kind}, w {domain.weight:g}): {label}", style="bold"))
+        table.add_row(
+            Text(
+                f"{domain.title(lang)} ({domain.kind}, w {domain.weight:g}): {label}", style="bold"
+            )
+        )
         for item in (i for i in instrument.items if i.domain == domain.id):
             mark = f" ({words['disputed']})" if item.id in spreads else ""
-            table.add_row(f"  {item.id} {item.text(lang)}{mark}", _number(advice.ratings[item.id]),
-                          _number(spreads.get(item.id), 0) if item.id in spreads else "",
-                          f"{item.weight:g}", _number(advice.contributions[item.id], 2),
-                          style="yellow" if item.id in spreads else None)
-    table.add_row(Text(words["total"], style="bold"), "", "", "", Text(_number(advice.total, 2), style="bold"))
+            table.add_row(
+                f"  {item.id} {item.text(lang)}{mark}",
+                _number(advice.ratings[item.id]),
+                _number(spreads.get(item.id), 0) if item.id in spreads else "",
+                f"{item.weight:g}",
+                _number(advice.contributions[item.id], 2),
+                style="yellow" if item.id in spreads else None,
+            )
+    table.add_row(
+        Text(words["total"], style="bold"), "", "", "", Text(_number(advice.total, 2), style="bold")
+    )
     return table
 
 
@@ -77,7 +102,9 @@ def _reasons(advice: Advice, instrument: Instrument, lang: str) -> Table:
         table.add_row(marker + describe_reason(reason, instrument, lang))
     table.add_row("")
     table.add_row(Text(words["changes"], style="bold"))
-    changes = [describe_change(c, instrument, lang) for c in advice.changes] or [text("no_change", lang)]
+    changes = [describe_change(c, instrument, lang) for c in advice.changes] or [
+        text("no_change", lang)
+    ]
     for line in changes:
         table.add_row("  " + line)
     return table
@@ -93,16 +120,23 @@ def _critical(advice: Advice, lang: str) -> Table:
     return table
 
 
-def cohort_table(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl", limit: int = 15) -> Table:
+def cohort_table(
+    advices: Sequence[Advice], instrument: Instrument, lang: str = "nl", limit: int = 15
+) -> Table:
     """A row per candidate: total, band, advice, flags, items for discussion."""
     words = _Labels(lang)
     table = Table(box=box.SIMPLE_HEAVY)
     for name in ("candidate", "total", "band", "advice", "flags", "disputed"):
         table.add_column(words[name], justify="right" if name == "total" else "left")
     for advice in list(advices)[:limit]:
-        table.add_row(advice.candidate_id, _number(advice.total), instrument.band_title(advice.band, lang),
-                      instrument.category(advice.category).title(lang),
-                      ", ".join(f.id for f in advice.flags) or "-", str(len(advice.disputed)))
+        table.add_row(
+            advice.candidate_id,
+            _number(advice.total),
+            instrument.band_title(advice.band, lang),
+            instrument.category(advice.category).title(lang),
+            ", ".join(f.id for f in advice.flags) or "-",
+            str(len(advice.disputed)),
+        )
     return table
 
 

@@ -1,4 +1,5 @@
 """Advice and scores as JSON and CSV files, written atomically (all or nothing)."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ from .instrument import Instrument
 __all__ = ["advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
 
 
-def advice_records(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl") -> list[dict[str, Any]]:
+def advice_records(
+    advices: Sequence[Advice], instrument: Instrument, lang: str = "nl"
+) -> list[dict[str, Any]]:
     """One JSON-ready object per candidate, with each reason also in words."""
     return [_record(advice, instrument, lang) for advice in advices]
 
@@ -40,8 +43,12 @@ def _record(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]
         "domains": data["domains"],
         "reasons": data["reasons"],
         "flags": data["flags"],
-        "composition": {"house": data["house"], "group_fit": data["group_fit"], "conflicts": data["conflicts"],
-                        "free_places": data["houses_checked"]},
+        "composition": {
+            "house": data["house"],
+            "group_fit": data["group_fit"],
+            "conflicts": data["conflicts"],
+            "free_places": data["houses_checked"],
+        },
         "disagreements": data["disputed"],
         "critical": data["critical"],
         "changes": data["changes"],
@@ -61,7 +68,9 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+        )
     except OSError as exc:
         raise OSError(exc.errno, f"could not write it ({exc.strerror or exc})", str(path)) from exc
     try:
@@ -77,12 +86,16 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
     return path
 
 
-def write_json(advices: Sequence[Advice], instrument: Instrument, path: str | Path, lang: str = "nl") -> Path:
+def write_json(
+    advices: Sequence[Advice], instrument: Instrument, path: str | Path, lang: str = "nl"
+) -> Path:
     records = advice_records(advices, instrument, lang)
     return write_atomic(path, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
 
 
-def score_table(advices: Sequence[Advice], scores: Scores, shown: dict[str, str] | None = None) -> Any:
+def score_table(
+    advices: Sequence[Advice], scores: Scores, shown: dict[str, str] | None = None
+) -> Any:
     """One row per candidate: the advice, the numbers and the instrument identity; no free text.
 
     ``shown`` maps candidate ids to what the table shows (pseudonyms in an export).
@@ -90,28 +103,44 @@ def score_table(advices: Sequence[Advice], scores: Scores, shown: dict[str, str]
     import pandas as pd
 
     frame = scores.to_frame(contributions=True)
-    advice = pd.DataFrame([{
-        "candidate_id": a.candidate_id, "advice": a.category, "suitability": a.suitability,
-        "group_fit": a.group_fit, "house": a.house, "margin": a.margin, "direction": a.direction,
-        "flags": ";".join(f.id for f in a.flags), "disputed": ";".join(d.item for d in a.disputed),
-        "review_date": a.review_date.isoformat(),
-    } for a in advices]).set_index("candidate_id")
+    advice = pd.DataFrame(
+        [
+            {
+                "candidate_id": a.candidate_id,
+                "advice": a.category,
+                "suitability": a.suitability,
+                "group_fit": a.group_fit,
+                "house": a.house,
+                "margin": a.margin,
+                "direction": a.direction,
+                "flags": ";".join(f.id for f in a.flags),
+                "disputed": ";".join(d.item for d in a.disputed),
+                "review_date": a.review_date.isoformat(),
+            }
+            for a in advices
+        ]
+    ).set_index("candidate_id")
     out = advice.join(frame, how="left")
     instrument = scores.instrument
     out["instrument_id"], out["instrument_version"], out["instrument_sha256"] = (
-        instrument.id, instrument.version, instrument.sha256)
+        instrument.id,
+        instrument.version,
+        instrument.sha256,
+    )
     if shown is not None:
         out.index = pd.Index([shown[c] for c in out.index], name="candidate_id")
     return out
 
 
-def write_csv(advices: Sequence[Advice], scores: Scores, path: str | Path,
-              shown: dict[str, str] | None = None) -> Path:
+def write_csv(
+    advices: Sequence[Advice], scores: Scores, path: str | Path, shown: dict[str, str] | None = None
+) -> Path:
     return write_atomic(path, score_table(advices, scores, shown).to_csv(float_format="%.4f"))
 
 
-def write_xlsx(advices: Sequence[Advice], scores: Scores, path: str | Path,
-               shown: dict[str, str] | None = None) -> Path:
+def write_xlsx(
+    advices: Sequence[Advice], scores: Scores, path: str | Path, shown: dict[str, str] | None = None
+) -> Path:
     import io
 
     buffer = io.BytesIO()

@@ -1,4 +1,5 @@
 """The small YAML files committees write by hand (decisions, houses): read as a list of records."""
+
 from __future__ import annotations
 
 from pathlib import Path

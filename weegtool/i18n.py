@@ -3,6 +3,7 @@
 Instrument texts (items, flags, categories) come from the criteria file; this
 module words the rest: directions, reasons, conflicts and labels.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,7 +11,15 @@ from typing import Any
 
 from .instrument import Instrument
 
-__all__ = ["LANGUAGES", "text", "describe_reason", "describe_change", "direction_title", "role_title", "check_lang"]
+__all__ = [
+    "LANGUAGES",
+    "text",
+    "describe_reason",
+    "describe_change",
+    "direction_title",
+    "role_title",
+    "check_lang",
+]
 
 LANGUAGES = ("nl", "en")
 
@@ -75,8 +84,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_follows": "De commissie volgt het advies.",
         "report.decision_deviates": "De commissie wijkt af van het advies en besluit: {title}.",
         "report.decision_items": "Onderbouwd met de items",
-        "role.admin": "beheerder", "role.coordinator": "coördinator", "role.chair": "voorzitter",
-        "role.rater": "beoordelaar", "role.researcher": "onderzoeker",
+        "role.admin": "beheerder",
+        "role.coordinator": "coördinator",
+        "role.chair": "voorzitter",
+        "role.rater": "beoordelaar",
+        "role.researcher": "onderzoeker",
         "report.dissent": "Afwijkende mening",
         "detail.residents": "bewoners",
         "detail.capacity": "plaatsen",
@@ -92,21 +104,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "detail.main_problem": "hoofdprobleem",
         "decision.category": "het besluit: de categorie moet een van {categories} zijn; gegeven: {category!r}.",
         "decision.follows": "het besluit: follows_advice is {follows} maar het advies is {advice!r} en het besluit "
-                            "{decision!r}.",
+        "{decision!r}.",
         "decision.items": "het besluit: {items} zijn geen items van {instrument}.",
         "decision.deviation": "het besluit: afwijken van het advies vraagt een schriftelijke motivering met de items "
-                              "waarop die steunt.",
+        "waarop die steunt.",
         "decision.soft": "het besluit: een zacht signaal vraagt een schriftelijke motivering met de items waarop "
-                         "die steunt; gesignaleerd: {flags}.",
+        "die steunt; gesignaleerd: {flags}.",
         "decision.members": "het besluit: vraagt ten minste twee commissieleden; nu {n}.",
         "decision.scientist": "het besluit: vraagt een geregistreerde gedragswetenschapper (SKJ of BIG) onder de "
-                              "ondertekenaars.",
+        "ondertekenaars.",
         "decision.not_hard": "het besluit: signaal {flag!r} is geen hard signaal van deze kandidaat.",
         "decision.override": "het besluit: een hard signaal opzijzetten vraagt een motivering met de items waarop "
-                             "die steunt, en twee handtekeningen.",
+        "die steunt, en twee handtekeningen.",
         "signer.member": "{name} is geen actief commissielid en kan niet tekenen.",
         "signer.took_part": "{name} heeft geen beoordeling ingediend (een leeg formulier wie niet beoordeelt) en deed "
-                            "dus niet mee: de handtekening telt niet.",
+        "dus niet mee: de handtekening telt niet.",
         "signer.password": "Het wachtwoord van {name} klopt niet; de handtekening telt niet.",
         "signer.one_time": "{name} heeft nog een eenmalig wachtwoord: eerst inloggen en een eigen kiezen.",
         "report.signatories": "Ondertekening",
@@ -134,25 +146,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.cohort_candidates": "Kandidaten",
         "report.count": "Aantal",
         "report.none": "geen",
-        "label.item": 'Item',
-        "label.rating": 'Score',
-        "label.spread": 'Spreiding',
-        "label.weight": 'Gewicht',
-        "label.contribution": 'Bijdrage',
-        "label.domain": 'Domein',
-        "label.total": 'Totaal',
-        "label.advice": 'Advies',
-        "label.reasons": 'Redenen',
-        "label.changes": 'Kleinste wijziging die het advies verandert',
-        "label.critical": 'Kritieke items',
-        "label.direction": 'Richting',
-        "label.review": 'Evaluatie',
-        "label.disputed": 'ter bespreking',
-        "label.not_assessable": 'niet te beoordelen',
-        "label.candidate": 'Kandidaat',
-        "label.band": 'Band',
-        "label.flags": 'Vlaggen',
-        "label.house": 'Huis',
+        "label.item": "Item",
+        "label.rating": "Score",
+        "label.spread": "Spreiding",
+        "label.weight": "Gewicht",
+        "label.contribution": "Bijdrage",
+        "label.domain": "Domein",
+        "label.total": "Totaal",
+        "label.advice": "Advies",
+        "label.reasons": "Redenen",
+        "label.changes": "Kleinste wijziging die het advies verandert",
+        "label.critical": "Kritieke items",
+        "label.direction": "Richting",
+        "label.review": "Evaluatie",
+        "label.disputed": "ter bespreking",
+        "label.not_assessable": "niet te beoordelen",
+        "label.candidate": "Kandidaat",
+        "label.band": "Band",
+        "label.flags": "Vlaggen",
+        "label.house": "Huis",
         "direction.long_term": "Langdurig thuis (gedrag overvraagt pleeg- of gezinshuis)",
         "direction.cannot_live_home": "Kan of wil niet meer thuis wonen",
         "direction.temporary_back_home": "Tijdelijk, perspectief terug naar huis",
@@ -161,15 +173,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "reason.precondition.age": "Leeftijd {value} valt buiten het bereik {low}-{high} jaar van de woonvorm.",
         "reason.precondition": "Niet voldaan aan voorwaarde: {title}",
         "reason.missing": "Te veel ontbrekende informatie: {missing} van {items} items ontbreken "
-                          "(toegestaan {allowed:.0%}); niet te beoordelen domeinen: {domains}.",
+        "(toegestaan {allowed:.0%}); niet te beoordelen domeinen: {domains}.",
         "reason.hard_flag": "Harde contra-indicatie: {title}. {meaning}",
         "reason.overridden_flag": "Harde contra-indicatie '{title}' terzijde geschoven door de commissie: "
-                                  "{justification} (getekend: {signatories}).",
+        "{justification} (getekend: {signatories}).",
         "reason.soft_flag": "Zachte contra-indicatie: {title}. Bespreken en schriftelijk onderbouwen. {meaning}",
         "reason.info_flag": "Kenmerk voor de groepssamenstelling: {title}.",
         "reason.ceiling": "Domein {title} scoort {score:.1f}, op of boven het plafond {at:g}.",
         "reason.band": "Totaalscore {total:.1f} valt in band '{band}' ({low:g}-{high:g}); "
-                       "marge {margin} punten tot band '{nearest}'.",
+        "marge {margin} punten tot band '{nearest}'.",
         "reason.band.prorated": " De score is naar rato berekend (ontbrekende items).",
         "reason.composition": "Groepssamenstelling, huis {house}: {title} ({details}).",
         "change": "{item}: van {old:g} naar {new:g} geeft totaal {total:.1f} en advies '{advice}'.",
@@ -228,7 +240,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.flag_hard": "hard",
         "report.flag_soft": "soft",
         "report.flag_info": "information",
-        'report.flag_justify': "Committee's justification (required):",
+        "report.flag_justify": "Committee's justification (required):",
         "report.no_flags": "No contra-indications or flags recorded.",
         "report.composition": "Group composition",
         "report.no_conflicts": "No conflicts with the current residents.",
@@ -237,8 +249,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.decision_follows": "The committee follows the advice.",
         "report.decision_deviates": "The committee deviates from the advice and decides: {title}.",
         "report.decision_items": "Justified by the items",
-        "role.admin": "administrator", "role.coordinator": "coordinator", "role.chair": "chair",
-        "role.rater": "rater", "role.researcher": "researcher",
+        "role.admin": "administrator",
+        "role.coordinator": "coordinator",
+        "role.chair": "chair",
+        "role.rater": "rater",
+        "role.researcher": "researcher",
         "report.dissent": "Dissent",
         "detail.residents": "residents",
         "detail.capacity": "places",
@@ -254,21 +269,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "detail.main_problem": "main problem",
         "decision.category": "the decision: category must be one of {categories}; got {category!r}.",
         "decision.follows": "the decision: follows_advice is {follows} but the advice is {advice!r} and the decision "
-                            "{decision!r}.",
+        "{decision!r}.",
         "decision.items": "the decision: items {items} are not items of {instrument}.",
         "decision.deviation": "the decision: a deviation from the advice needs a written justification citing the "
-                              "items it rests on.",
+        "items it rests on.",
         "decision.soft": "the decision: a soft flag needs a written justification citing the items it rests on; "
-                         "flagged: {flags}.",
+        "flagged: {flags}.",
         "decision.members": "the decision: needs at least two committee members; got {n}.",
         "decision.scientist": "the decision: needs a registered behavioural scientist (SKJ or BIG) among the "
-                              "signatories.",
+        "signatories.",
         "decision.not_hard": "the decision: flag {flag!r} is not a hard flag of this candidate.",
         "decision.override": "the decision: overriding a hard flag needs a justification citing items, and two "
-                             "signatures.",
+        "signatures.",
         "signer.member": "{name} is not an active committee member and cannot sign.",
         "signer.took_part": "{name} has not handed in a rating (an empty form when not rating) and so did not take "
-                            "part: the signature does not count.",
+        "part: the signature does not count.",
         "signer.password": "The password of {name} is not right; the signature does not count.",
         "signer.one_time": "{name} still has a one-time password: they log in and choose their own first.",
         "report.signatories": "Signatures",
@@ -278,7 +293,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.signature": "Signature",
         "report.decision_blank": "Follow the advice or deviate (with a justification and the items it rests on):",
         "report.appendix": "Appendix: how the score is computed",
-        'report.appendix_text': "Each item is rated on an anchored scale. The raters' ratings are combined ({aggregation}). Per domain a weighted mean of the items is scaled to 0-100; when an item is missing (within the allowed margin) the score is prorated and says so. The total is the weighted mean of the domains; {protective}. The higher the total, the heavier the need for care. An item's contribution is the points it adds to the total; the contributions add up to the total.",
+        "report.appendix_text": "Each item is rated on an anchored scale. The raters' ratings are combined ({aggregation}). Per domain a weighted mean of the items is scaled to 0-100; when an item is missing (within the allowed margin) the score is prorated and says so. The total is the weighted mean of the domains; {protective}. The higher the total, the heavier the need for care. An item's contribution is the points it adds to the total; the contributions add up to the total.",
         "report.protective.lowers": "protective factors lower the total",
         "report.protective.beside": "protective factors are shown beside the total and do not count in it",
         "report.aggregation.median": "median",
@@ -296,25 +311,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.cohort_candidates": "Candidates",
         "report.count": "Count",
         "report.none": "none",
-        "label.item": 'Item',
-        "label.rating": 'Rating',
-        "label.spread": 'Spread',
-        "label.weight": 'Weight',
-        "label.contribution": 'Contribution',
-        "label.domain": 'Domain',
-        "label.total": 'Total',
-        "label.advice": 'Advice',
-        "label.reasons": 'Reasons',
-        "label.changes": 'Smallest change that changes the advice',
-        "label.critical": 'Critical items',
-        "label.direction": 'Direction',
-        "label.review": 'Review',
-        "label.disputed": 'for discussion',
-        "label.not_assessable": 'not assessable',
-        "label.candidate": 'Candidate',
-        "label.band": 'Band',
-        "label.flags": 'Flags',
-        "label.house": 'House',
+        "label.item": "Item",
+        "label.rating": "Rating",
+        "label.spread": "Spread",
+        "label.weight": "Weight",
+        "label.contribution": "Contribution",
+        "label.domain": "Domain",
+        "label.total": "Total",
+        "label.advice": "Advice",
+        "label.reasons": "Reasons",
+        "label.changes": "Smallest change that changes the advice",
+        "label.critical": "Critical items",
+        "label.direction": "Direction",
+        "label.review": "Review",
+        "label.disputed": "for discussion",
+        "label.not_assessable": "not assessable",
+        "label.candidate": "Candidate",
+        "label.band": "Band",
+        "label.flags": "Flags",
+        "label.house": "House",
         "direction.long_term": "Long-term home (behaviour overasks foster or family home)",
         "direction.cannot_live_home": "Cannot or will not live at home any more",
         "direction.temporary_back_home": "Temporary, perspective back home",
@@ -323,15 +338,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "reason.precondition.age": "Age {value} lies outside the housing form's range of {low}-{high} years.",
         "reason.precondition": "Precondition not met: {title}",
         "reason.missing": "Too much information missing: {missing} of {items} items "
-                          "(allowed {allowed:.0%}); domains not assessable: {domains}.",
+        "(allowed {allowed:.0%}); domains not assessable: {domains}.",
         "reason.hard_flag": "Hard contra-indication: {title}. {meaning}",
         "reason.overridden_flag": "Hard contra-indication '{title}' overridden by the committee: "
-                                  "{justification} (signed: {signatories}).",
+        "{justification} (signed: {signatories}).",
         "reason.soft_flag": "Soft contra-indication: {title}. Discuss and justify in writing. {meaning}",
         "reason.info_flag": "Group composition marker: {title}.",
         "reason.ceiling": "Domain {title} scores {score:.1f}, at or above the ceiling {at:g}.",
         "reason.band": "Total score {total:.1f} lies in band '{band}' ({low:g}-{high:g}); "
-                       "margin {margin} points to band '{nearest}'.",
+        "margin {margin} points to band '{nearest}'.",
         "reason.band.prorated": " The score is prorated (items missing).",
         "reason.composition": "Group composition, house {house}: {title} ({details}).",
         "change": "{item}: from {old:g} to {new:g} gives total {total:.1f} and advice '{advice}'.",
@@ -374,33 +389,68 @@ def describe_reason(reason: Any, instrument: Instrument, lang: str = "nl") -> st
             return text("reason.precondition.age", lang, value=v["value"], low=low, high=high)
         return text("reason.precondition", lang, title=pre.text(lang))
     if kind == "missing":
-        return text("reason.missing", lang, missing=sum(v["missing"].values()), items=len(instrument.items),
-                    allowed=v["max_missing_fraction"],
-                    domains=", ".join(instrument.domain(d).title(lang) for d in v["domains_not_assessable"])
-                    or text("none", lang))
+        return text(
+            "reason.missing",
+            lang,
+            missing=sum(v["missing"].values()),
+            items=len(instrument.items),
+            allowed=v["max_missing_fraction"],
+            domains=", ".join(instrument.domain(d).title(lang) for d in v["domains_not_assessable"])
+            or text("none", lang),
+        )
     if kind.endswith("_flag"):
         flag = instrument.flag(reason.rule)
-        return text(f"reason.{kind}", lang, title=flag.text(lang), meaning=flag.meaning(lang),
-                    justification=v.get("justification", ""), signatories=", ".join(v.get("signatories", [])))
+        return text(
+            f"reason.{kind}",
+            lang,
+            title=flag.text(lang),
+            meaning=flag.meaning(lang),
+            justification=v.get("justification", ""),
+            signatories=", ".join(v.get("signatories", [])),
+        )
     if kind == "ceiling":
-        return text("reason.ceiling", lang, title=instrument.domain(reason.rule).title(lang), score=v["score"],
-                    at=v["at"])
+        return text(
+            "reason.ceiling",
+            lang,
+            title=instrument.domain(reason.rule).title(lang),
+            score=v["score"],
+            at=v["at"],
+        )
     if kind == "band":
-        sentence = text("reason.band", lang, total=v["total"], band=instrument.band_title(reason.rule, lang),
-                        low=v["from"], high=v["to"], margin=_points(v["margin"]),
-                        nearest=instrument.band_title(v["nearest_band"], lang))
+        sentence = text(
+            "reason.band",
+            lang,
+            total=v["total"],
+            band=instrument.band_title(reason.rule, lang),
+            low=v["from"],
+            high=v["to"],
+            margin=_points(v["margin"]),
+            nearest=instrument.band_title(v["nearest_band"], lang),
+        )
         return sentence + (text("reason.band.prorated", lang) if v.get("prorated") else "")
     if kind == "composition":
         rule = next(r for r in instrument.spec.composition if r.id == reason.rule)
-        details = "; ".join(f"{_detail_label(k, lang)}: {_detail_value(k, x, instrument, lang)}"
-                            for k, x in v.items() if k not in {"house", "severity", "type"})
-        return text("reason.composition", lang, house=v["house"], title=rule.text(lang), details=details)
+        details = "; ".join(
+            f"{_detail_label(k, lang)}: {_detail_value(k, x, instrument, lang)}"
+            for k, x in v.items()
+            if k not in {"house", "severity", "type"}
+        )
+        return text(
+            "reason.composition", lang, house=v["house"], title=rule.text(lang), details=details
+        )
     raise ValueError(f"unknown reason kind {kind!r}")
 
 
 def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> str:
-    return text("change", lang, item=change.item, old=change.rating_from, new=change.rating_to,
-                total=change.total_to, advice=instrument.category(change.advice_to).title(lang))
+    return text(
+        "change",
+        lang,
+        item=change.item,
+        old=change.rating_from,
+        new=change.rating_to,
+        total=change.total_to,
+        advice=instrument.category(change.advice_to).title(lang),
+    )
 
 
 def _points(value: float | None) -> str:

@@ -5,11 +5,13 @@ is the reference. Loading checks the structure (pydantic) and the cross
 references (ids, bands, ceilings, composition rules), collects every problem
 with its path and line, and raises one :class:`~weegtool.errors.CriteriaError`.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import difflib
 import hashlib
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -137,7 +139,9 @@ class Flag(_Spec):
 
 class CompositionRule(_Spec):
     id: str = Identifier
-    type: Literal["capacity", "staff_ratio", "max_count", "exclusive_pair", "age_range", "diversity"]
+    type: Literal[
+        "capacity", "staff_ratio", "max_count", "exclusive_pair", "age_range", "diversity"
+    ]
     severity: Literal["hard", "soft"]
     text: Text
     flag: str | None = None
@@ -188,9 +192,28 @@ class InstrumentSpec(_Spec):
 
 
 _FIELD_NAMES: set[str] = {
-    key for model in (Text, Level, Scale, Domain, Item, Category, Band, Ceiling, AdviceSpec, Precondition, Flag,
-                      CompositionRule, Settings, Provenance, InstrumentSpec)
-    for field_name, info in model.model_fields.items() for key in (field_name, info.alias) if key}
+    key
+    for model in (
+        Text,
+        Level,
+        Scale,
+        Domain,
+        Item,
+        Category,
+        Band,
+        Ceiling,
+        AdviceSpec,
+        Precondition,
+        Flag,
+        CompositionRule,
+        Settings,
+        Provenance,
+        InstrumentSpec,
+    )
+    for field_name, info in model.model_fields.items()
+    for key in (field_name, info.alias)
+    if key
+}
 
 
 @dataclass(frozen=True)
@@ -358,8 +381,11 @@ def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
         structure = _structure_problems(data, lines)
         reported = {path for path, _ in structure}
         problems += [message for _, message in structure]
-        problems += [_at(lines, path) + message for path, message in _reference_problems(data)
-                     if path not in reported]
+        problems += [
+            _at(lines, path) + message
+            for path, message in _reference_problems(data)
+            if path not in reported
+        ]
     if problems:
         raise CriteriaError.collect(source, problems)
     return Instrument(spec=InstrumentSpec.model_validate(data), source=source)
@@ -383,7 +409,11 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int], list[str]
     finally:
         loader.dispose()
     if not isinstance(data, dict) or node is None:
-        return None, {}, [f"the file must hold a mapping of fields (id, version, ...); got {_kind(data)}."]
+        return (
+            None,
+            {},
+            [f"the file must hold a mapping of fields (id, version, ...); got {_kind(data)}."],
+        )
     lines: dict[Path_, int] = {}
     problems: list[str] = []
     _index_lines(node, (), lines, problems, yaml.constructor.SafeConstructor())
@@ -393,15 +423,26 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int], list[str]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[str],
-                 keys: yaml.constructor.SafeConstructor) -> None:
+def _index_lines(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    problems: list[str],
+    keys: yaml.constructor.SafeConstructor,
+) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
-            key = keys.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
+            key = (
+                keys.construct_object(key_node, deep=True)
+                if isinstance(key_node, yaml.ScalarNode)
+                else None
+            )
             if key in seen:
-                problems.append(f"line {key_node.start_mark.line + 1}: {_dotted(path + (key,))} is given twice.")
+                problems.append(
+                    f"line {key_node.start_mark.line + 1}: {_dotted(path + (key,))} is given twice."
+                )
             seen.add(key)
             _index_lines(value_node, path + (key,), lines, problems, keys)
     elif isinstance(node, yaml.SequenceNode):
@@ -425,12 +466,16 @@ def _dotted(path: Iterable[Any]) -> str:
 
 # --- structure: pydantic errors in the house style ---------------------------
 
+
 def _structure_problems(data: Any, lines: Mapping[Path_, int]) -> list[tuple[Path_, str]]:
     try:
         InstrumentSpec.model_validate(data)
     except ValidationError as exc:
-        return [(tuple(err["loc"]), _at(lines, tuple(err["loc"])) + _explain(err, data))
-                for err in exc.errors() if not _is_echo(err)]
+        return [
+            (tuple(err["loc"]), _at(lines, tuple(err["loc"])) + _explain(err, data))
+            for err in exc.errors()
+            if not _is_echo(err)
+        ]
     return []
 
 
@@ -474,8 +519,10 @@ def _unknown_field_hint(loc: Path_, data: Any) -> str:
     for part in loc[:-1]:
         parent = parent[part] if isinstance(parent, (dict, list)) else None
     if isinstance(parent, dict) and {"nl", "en"} & set(parent):
-        return (": a text with a comma splits there unless it is in quotes; "
-                'write it as nl: "text, with comma"')
+        return (
+            ": a text with a comma splits there unless it is in quotes; "
+            'write it as nl: "text, with comma"'
+        )
     close = difflib.get_close_matches(str(loc[-1]), sorted(_FIELD_NAMES), n=1, cutoff=0.7)
     return f"; did you mean {close[0]!r}?" if close else " (check the spelling)"
 
@@ -487,7 +534,11 @@ def _num(value: Any) -> str:
 def _is_echo(err: Mapping[str, Any]) -> bool:
     """pydantic repeats a failing entry as 'too short' for its list; the entry's own error says it."""
     min_length = err.get("ctx", {}).get("min_length")
-    return err["type"] == "too_short" and min_length is not None and _count(err.get("input")) >= min_length
+    return (
+        err["type"] == "too_short"
+        and min_length is not None
+        and _count(err.get("input")) >= min_length
+    )
 
 
 def _pattern_words(loc: Path_) -> str:
@@ -518,7 +569,9 @@ def _count(value: Any) -> int:
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(type(value), repr(value))
+    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(
+        type(value), repr(value)
+    )
 
 
 # --- cross references -------------------------------------------------------
@@ -531,8 +584,16 @@ Problem = tuple[Path_, str]
 
 def _reference_problems(data: Mapping[str, Any]) -> list[Problem]:
     raw = _Raw(data)
-    checks = (_unique_ids, _item_references, _domain_sizes, _advice_references, _band_coverage,
-              _composition_fields, _settings_consistency, _calibrated_provenance)
+    checks = (
+        _unique_ids,
+        _item_references,
+        _domain_sizes,
+        _advice_references,
+        _band_coverage,
+        _composition_fields,
+        _settings_consistency,
+        _calibrated_provenance,
+    )
     return [problem for check in checks for problem in check(raw)]
 
 
@@ -543,8 +604,11 @@ def _calibrated_provenance(raw: _Raw) -> Iterator[Problem]:
     provenance = raw.section("provenance")
     for key in ("method", "date", "previous_sha256"):
         if provenance.get(key) is None or not str(provenance[key]).strip():
-            yield (("provenance", key), f"provenance.{key} is required when status is 'calibrated'; "
-                                        "say how the weights and cut-offs were estimated, when, and from which version.")
+            yield (
+                ("provenance", key),
+                f"provenance.{key} is required when status is 'calibrated'; "
+                "say how the weights and cut-offs were estimated, when, and from which version.",
+            )
 
 
 class _Raw:
@@ -557,7 +621,11 @@ class _Raw:
         node: Any = self.data
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
-        return [(i, r) for i, r in enumerate(node) if isinstance(r, dict)] if isinstance(node, list) else []
+        return (
+            [(i, r) for i, r in enumerate(node) if isinstance(r, dict)]
+            if isinstance(node, list)
+            else []
+        )
 
     def ids(self, *path: str) -> list[str]:
         return [r["id"] for _, r in self.records(*path) if isinstance(r.get("id"), str)]
@@ -580,25 +648,45 @@ def _duplicates(ids: Iterable[str]) -> Iterator[str]:
 
 
 def _unique_ids(raw: _Raw) -> Iterator[Problem]:
-    for name in ("scales", "domains", "items", "flags", "preconditions", "composition",
-                 "advice.categories", "advice.bands"):
+    for name in (
+        "scales",
+        "domains",
+        "items",
+        "flags",
+        "preconditions",
+        "composition",
+        "advice.categories",
+        "advice.bands",
+    ):
         path = tuple(name.split("."))
         records = raw.records(*path)
         ids = [r.get("id") for _, r in records]
         for dup in _duplicates(i for i in ids if isinstance(i, str)):
             index = records[ids.index(dup)][0]
-            yield (path + (index, "id"), f"{name} id {dup!r} is used more than once; ids must be unique.")
+            yield (
+                path + (index, "id"),
+                f"{name} id {dup!r} is used more than once; ids must be unique.",
+            )
     for i, scale in raw.records("scales"):
-        found = [level.get("value") for level in scale.get("levels") or [] if isinstance(level, dict)]
+        found = [
+            level.get("value") for level in scale.get("levels") or [] if isinstance(level, dict)
+        ]
         values = [v for v in found if isinstance(v, int)]
         if len(values) == len(found) and values != sorted(set(values)):
-            yield (("scales", i, "levels"),
-                   f"{_where('scales', i, scale)}.levels must have distinct values in increasing order; got {values}.")
+            yield (
+                ("scales", i, "levels"),
+                f"{_where('scales', i, scale)}.levels must have distinct values in increasing order; got {values}.",
+            )
 
 
 def _scale_values(raw: _Raw) -> dict[str, list[Any]]:
-    return {scale["id"]: [level.get("value") for level in scale.get("levels") or [] if isinstance(level, dict)]
-            for _, scale in raw.records("scales") if isinstance(scale.get("id"), str)}
+    return {
+        scale["id"]: [
+            level.get("value") for level in scale.get("levels") or [] if isinstance(level, dict)
+        ]
+        for _, scale in raw.records("scales")
+        if isinstance(scale.get("id"), str)
+    }
 
 
 def _item_references(raw: _Raw) -> Iterator[Problem]:
@@ -606,14 +694,27 @@ def _item_references(raw: _Raw) -> Iterator[Problem]:
     for i, item in raw.records("items"):
         where = _where("items", i, item)
         if isinstance(item.get("domain"), str) and item["domain"] not in domains:
-            yield (("items", i, "domain"), f"{where}.domain must be one of {sorted(domains)}; got {item['domain']!r}.")
+            yield (
+                ("items", i, "domain"),
+                f"{where}.domain must be one of {sorted(domains)}; got {item['domain']!r}.",
+            )
         if isinstance(item.get("scale"), str) and item["scale"] not in scales:
-            yield (("items", i, "scale"), f"{where}.scale must be one of {sorted(scales)}; got {item['scale']!r}.")
+            yield (
+                ("items", i, "scale"),
+                f"{where}.scale must be one of {sorted(scales)}; got {item['scale']!r}.",
+            )
         levels = scales.get(item.get("scale"))  # type: ignore[arg-type]
         anchors = item.get("anchors")
-        if levels and isinstance(anchors, dict) and sorted(map(str, anchors)) != sorted(map(str, levels)):
-            yield (("items", i, "anchors"), f"{where}.anchors must describe every level of scale "
-                   f"{item['scale']!r} {levels}; got {sorted(anchors, key=str)}.")
+        if (
+            levels
+            and isinstance(anchors, dict)
+            and sorted(map(str, anchors)) != sorted(map(str, levels))
+        ):
+            yield (
+                ("items", i, "anchors"),
+                f"{where}.anchors must describe every level of scale "
+                f"{item['scale']!r} {levels}; got {sorted(anchors, key=str)}.",
+            )
 
 
 def _domain_sizes(raw: _Raw) -> Iterator[Problem]:
@@ -625,11 +726,15 @@ def _domain_sizes(raw: _Raw) -> Iterator[Problem]:
         if not members:
             yield (("domains", d), f"{where} has no items; every domain needs at least one.")
         elif isinstance(max_missing, int) and max_missing >= len(members):
-            yield (("domains", d, "max_missing"),
-                   f"{where}.max_missing must be < its {len(members)} items; got {max_missing}.")
+            yield (
+                ("domains", d, "max_missing"),
+                f"{where}.max_missing must be < its {len(members)} items; got {max_missing}.",
+            )
         elif all(w is not None and w >= 0 for w in weights) and sum(w or 0.0 for w in weights) <= 0:
             yield (("domains", d), f"{where} must have at least one item with weight > 0.")
-    kinds = [(domain.get("kind"), _number(domain.get("weight"))) for _, domain in raw.records("domains")]
+    kinds = [
+        (domain.get("kind"), _number(domain.get("weight"))) for _, domain in raw.records("domains")
+    ]
     if kinds and not any(kind == "risk" and (weight or 0) > 0 for kind, weight in kinds):
         yield (("domains",), "domains must include at least one risk domain with weight > 0.")
 
@@ -640,7 +745,10 @@ def _advice_references(raw: _Raw) -> Iterator[Problem]:
 
     def check(path: Path_, where: str, value: Any) -> Iterator[Problem]:
         if categories and isinstance(value, str) and value not in categories:
-            yield (path, f"{where} must be one of the advice categories {categories}; got {value!r}.")
+            yield (
+                path,
+                f"{where} must be one of the advice categories {categories}; got {value!r}.",
+            )
 
     for name in ("not_this_group", "not_assessable"):
         yield from check(("advice", name), f"advice.{name}", advice.get(name))
@@ -648,33 +756,54 @@ def _advice_references(raw: _Raw) -> Iterator[Problem]:
         yield from check(("advice", "suitable", i), f"advice.suitable[{i}]", value)
     for name, label in (("bands", "advice.bands"), ("ceilings", "advice.ceilings")):
         for i, record in raw.records("advice", name):
-            yield from check(("advice", name, i, "advice"), f"{_where(label, i, record)}.advice", record.get("advice"))
+            yield from check(
+                ("advice", name, i, "advice"),
+                f"{_where(label, i, record)}.advice",
+                record.get("advice"),
+            )
     for i, ceiling in raw.records("advice", "ceilings"):
         if isinstance(ceiling.get("domain"), str) and ceiling["domain"] not in domains:
-            yield (("advice", "ceilings", i, "domain"),
-                   f"advice.ceilings[{i}].domain must be one of {sorted(domains)}; got {ceiling['domain']!r}.")
+            yield (
+                ("advice", "ceilings", i, "domain"),
+                f"advice.ceilings[{i}].domain must be one of {sorted(domains)}; got {ceiling['domain']!r}.",
+            )
     for name in ("preconditions", "flags"):
         for i, record in raw.records(name):
-            yield from check((name, i, "advice"), f"{_where(name, i, record)}.advice", record.get("advice"))
+            yield from check(
+                (name, i, "advice"), f"{_where(name, i, record)}.advice", record.get("advice")
+            )
 
 
 def _band_coverage(raw: _Raw) -> Iterator[Problem]:
     records = raw.records("advice", "bands")
-    if not records or any(_number(b.get("from")) is None or _number(b.get("to")) is None for _, b in records):
+    if not records or any(
+        _number(b.get("from")) is None or _number(b.get("to")) is None for _, b in records
+    ):
         return
     bands = [(i, b.get("id"), float(b["from"]), float(b["to"])) for i, b in records]
     for i, name, low, high in bands:
         if low >= high:
-            yield (("advice", "bands", i), f"advice.bands[{i}] ({name}) must have from < to; got from {low:g} to {high:g}.")
+            yield (
+                ("advice", "bands", i),
+                f"advice.bands[{i}] ({name}) must have from < to; got from {low:g} to {high:g}.",
+            )
     if bands[0][2] != 0:
-        yield (("advice", "bands", 0, "from"), f"advice.bands must start at 0; the first starts at {bands[0][2]:g}.")
+        yield (
+            ("advice", "bands", 0, "from"),
+            f"advice.bands must start at 0; the first starts at {bands[0][2]:g}.",
+        )
     if bands[-1][3] != 100:
-        yield (("advice", "bands", bands[-1][0], "to"), f"advice.bands must end at 100; the last ends at {bands[-1][3]:g}.")
-    for (_, left, _, left_high), (i, right, right_low, _) in zip(bands, bands[1:]):
+        yield (
+            ("advice", "bands", bands[-1][0], "to"),
+            f"advice.bands must end at 100; the last ends at {bands[-1][3]:g}.",
+        )
+    for (_, left, _, left_high), (i, right, right_low, _) in itertools.pairwise(bands):
         if left_high != right_low:
-            yield (("advice", "bands", i, "from"),
-                   f"advice.bands[{i}] ({right}) must start where band {left!r} ends ({left_high:g}); "
-                   f"got {right_low:g}. Bands must be in increasing order, without gaps or overlaps.")
+            yield (
+                ("advice", "bands", i, "from"),
+                f"advice.bands[{i}] ({right}) must start where band {left!r} ends ({left_high:g}); "
+                f"got {right_low:g}. Bands must be in increasing order, without gaps or overlaps.",
+            )
 
 
 _RULE_FIELDS = {"max_count": ("flag", "max"), "exclusive_pair": ("flags",), "diversity": ("max",)}
@@ -686,15 +815,29 @@ def _composition_fields(raw: _Raw) -> Iterator[Problem]:
         where = _where("composition", i, rule)
         for name in _RULE_FIELDS.get(rule.get("type"), ()):  # type: ignore[arg-type]
             if rule.get(name) is None:
-                yield (("composition", i), f"{where}.{name} is required for a rule of type {rule['type']!r}.")
+                yield (
+                    ("composition", i),
+                    f"{where}.{name} is required for a rule of type {rule['type']!r}.",
+                )
         listed = rule.get("flags")
         named = [rule.get("flag")] + (listed if isinstance(listed, list) else [])
         for flag_id in (f for f in named if isinstance(f, str)):
             if flag_id not in flags:
-                yield (("composition", i), f"{where} names flag {flag_id!r}, which is not in flags {flags}.")
+                yield (
+                    ("composition", i),
+                    f"{where} names flag {flag_id!r}, which is not in flags {flags}.",
+                )
 
 
 def _settings_consistency(raw: _Raw) -> Iterator[Problem]:
     ages = raw.section("settings").get("age_range")
-    if isinstance(ages, list) and len(ages) == 2 and all(isinstance(a, int) for a in ages) and ages[0] > ages[1]:
-        yield (("settings", "age_range"), f"settings.age_range must be [lowest, highest]; got {ages}.")
+    if (
+        isinstance(ages, list)
+        and len(ages) == 2
+        and all(isinstance(a, int) for a in ages)
+        and ages[0] > ages[1]
+    ):
+        yield (
+            ("settings", "age_range"),
+            f"settings.age_range must be [lowest, highest]; got {ages}.",
+        )

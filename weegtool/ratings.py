@@ -11,6 +11,7 @@ candidates table with one row per candidate.
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first
 candidate row is row 2.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,10 +39,22 @@ __all__ = [
 ]
 
 ID_COLUMNS = ("candidate_id", "rater_id")
-CANDIDATE_FIELDS = ("age", "consent", "direction", "flags", "date", "house", "purpose", "sources", "source_doubts")
+CANDIDATE_FIELDS = (
+    "age",
+    "consent",
+    "direction",
+    "flags",
+    "date",
+    "house",
+    "purpose",
+    "sources",
+    "source_doubts",
+)
 PURPOSES = ("admission", "review")
 DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
-MISSING_MARKERS = frozenset({"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"})
+MISSING_MARKERS = frozenset(
+    {"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"}
+)
 TRUE_WORDS = frozenset({"1", "true", "yes", "ja", "j", "y", "waar"})
 FALSE_WORDS = frozenset({"0", "false", "no", "nee", "n", "onwaar"})
 MAX_PROBLEMS = 200
@@ -92,11 +105,16 @@ class Ratings:
             return {}
         order = np.argsort(codes, kind="stable")
         starts = np.searchsorted(codes[order], np.arange(len(self.candidate_ids) + 1))
-        return {str(name): order[starts[n]:starts[n + 1]] for n, name in enumerate(self.candidate_ids)}
+        return {
+            str(name): order[starts[n] : starts[n + 1]] for n, name in enumerate(self.candidate_ids)
+        }
 
     @cached_property
     def _rater_ids(self) -> np.ndarray:
-        return np.array([] if self.raters is None else self.raters["rater_id"].astype(str).to_numpy(), dtype=object)
+        return np.array(
+            [] if self.raters is None else self.raters["rater_id"].astype(str).to_numpy(),
+            dtype=object,
+        )
 
     def rater_count(self, candidate: str) -> int:
         """How many rows (raters) the ratings table has for ``candidate``."""
@@ -109,12 +127,17 @@ class Ratings:
             return {}
         j = self.item_ids.index(item)
         pairs = zip(self._rater_ids[rows], self.rater_values[rows, j].tolist())
-        return dict(sorted(((r, v) for r, v in pairs if v == v), key=lambda pair: _natural(pair[0])))
+        return dict(
+            sorted(((r, v) for r, v in pairs if v == v), key=lambda pair: _natural(pair[0]))
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Aggregated ratings, one row per candidate, one column per item."""
-        return pd.DataFrame(self.values, index=pd.Index(self.candidate_ids, name="candidate_id"),
-                            columns=list(self.item_ids))
+        return pd.DataFrame(
+            self.values,
+            index=pd.Index(self.candidate_ids, name="candidate_id"),
+            columns=list(self.item_ids),
+        )
 
 
 def _natural(text: str) -> list[Any]:
@@ -124,7 +147,10 @@ def _natural(text: str) -> list[Any]:
 
 # --- reading tables -----------------------------------------------------------
 
-def read_table(source: str | Path | pd.DataFrame, what: str = "ratings") -> tuple[pd.DataFrame, str]:
+
+def read_table(
+    source: str | Path | pd.DataFrame, what: str = "ratings"
+) -> tuple[pd.DataFrame, str]:
     """A CSV (``,`` or ``;`` separated), XLSX or DataFrame as a DataFrame, with its name for messages."""
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), f"{what} table"
@@ -135,10 +161,18 @@ def read_table(source: str | Path | pd.DataFrame, what: str = "ratings") -> tupl
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=_separator(path),
-                                skipinitialspace=True, encoding="utf-8-sig")
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                sep=_separator(path),
+                skipinitialspace=True,
+                encoding="utf-8-sig",
+            )
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise RatingsError(f"{path}: cannot be read as a {what} table ({_first_line(exc)}).") from None
+        raise RatingsError(
+            f"{path}: cannot be read as a {what} table ({_first_line(exc)})."
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, str(path)
 
@@ -157,6 +191,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 # --- validation ---------------------------------------------------------------
+
 
 class _Problems:
     """Collects problems up to a limit, so a huge bad table still answers quickly."""
@@ -220,17 +255,25 @@ def _known_columns(instrument: Instrument, with_ratings: bool) -> set[str]:
     fields = set(CANDIDATE_FIELDS) | {p.field for p in instrument.spec.preconditions}
     if not with_ratings:
         return fields | {"candidate_id"}
-    suffixed = {f"{item}{suffix}" for item in instrument.item_ids for suffix in (".note", ".critical")}
+    suffixed = {
+        f"{item}{suffix}" for item in instrument.item_ids for suffix in (".note", ".critical")
+    }
     return fields | set(ID_COLUMNS) | set(instrument.item_ids) | suffixed
 
 
-def _check_columns(frame: pd.DataFrame, instrument: Instrument, problems: _Problems, with_ratings: bool) -> None:
+def _check_columns(
+    frame: pd.DataFrame, instrument: Instrument, problems: _Problems, with_ratings: bool
+) -> None:
     known = _known_columns(instrument, with_ratings)
     columns = [str(c) for c in frame.columns]
     for column in columns:
         if column not in known:
             hint = difflib.get_close_matches(column, sorted(known), n=1, cutoff=0.75)
-            advice = f"; did you mean {hint[0]!r}?" if hint else f" of instrument {instrument.id} {instrument.version}."
+            advice = (
+                f"; did you mean {hint[0]!r}?"
+                if hint
+                else f" of instrument {instrument.id} {instrument.version}."
+            )
             problems.add(f"column {column!r} is not an item or a known field{advice}")
     for dup in sorted({c for c in columns if columns.count(c) > 1}):
         problems.add(f"column {dup!r} appears more than once.")
@@ -240,7 +283,9 @@ def _check_columns(frame: pd.DataFrame, instrument: Instrument, problems: _Probl
             problems.add(f"column {column!r} is missing.")
     for column in instrument.item_ids if with_ratings else ():
         if column not in columns:
-            problems.add(f"column {column!r} is missing (an item nobody rated still needs its column, left blank).")
+            problems.add(
+                f"column {column!r} is missing (an item nobody rated still needs its column, left blank)."
+            )
 
 
 def _shown(value: Any) -> str:
@@ -269,9 +314,11 @@ def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problem
             bad |= np.isnan(block) & marked[:, js]
         for position, k in zip(*np.nonzero(bad)):
             item = instrument.item_ids[js[k]]
-            problems.add(f"row {_row(position)}, column {item!r}: must be one of "
-                         f"{', '.join(str(v) for v in scale.values)} "
-                         f"or blank when not known; got {_shown(columns[item].iloc[position])}.")
+            problems.add(
+                f"row {_row(position)}, column {item!r}: must be one of "
+                f"{', '.join(str(v) for v in scale.values)} "
+                f"or blank when not known; got {_shown(columns[item].iloc[position])}."
+            )
     return out
 
 
@@ -297,7 +344,11 @@ def _off_scale(numbers: np.ndarray, levels: Sequence[int], integral: bool = Fals
             if integral and (numbers.size == 0 or (numbers.min() >= low and numbers.max() <= high)):
                 return np.zeros(numbers.shape, dtype=bool)
             outside = (numbers < low) | (numbers > high)
-            return outside if integral else outside | (np.rint(numbers) != numbers) & ~np.isnan(numbers)
+            return (
+                outside
+                if integral
+                else outside | (np.rint(numbers) != numbers) & ~np.isnan(numbers)
+            )
         return ~np.isnan(numbers) & ~np.isin(numbers, np.asarray(levels, dtype=float))
 
 
@@ -323,18 +374,20 @@ class _Ids:
     than a hash of each.
     """
 
-    texts: pd.Series     # per row, the stripped id ("" when blank)
-    codes: np.ndarray    # per row, index into ``labels``; -1 when blank
-    labels: np.ndarray   # the distinct ids in order of first appearance
+    texts: pd.Series  # per row, the stripped id ("" when blank)
+    codes: np.ndarray  # per row, index into ``labels``; -1 when blank
+    labels: np.ndarray  # the distinct ids in order of first appearance
 
     @classmethod
-    def of(cls, column: pd.Series) -> "_Ids":
+    def of(cls, column: pd.Series) -> _Ids:
         raw_codes, uniques = pd.factorize(column, use_na_sentinel=True)
         names = np.asarray(uniques, dtype=object)
         typed = pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object
         if not typed and not all(isinstance(t, str) for t in names):
             names = np.asarray([str(t) for t in names], dtype=object)
-        if not any(t is not t.strip() for t in names):  # str.strip returns the same object when unchanged
+        if not any(
+            t is not t.strip() for t in names
+        ):  # str.strip returns the same object when unchanged
             codes, labels = raw_codes, names
         else:
             clean_codes, found = pd.factorize(np.asarray([t.strip() for t in names], dtype=object))
@@ -347,7 +400,9 @@ class _Ids:
             labels = np.delete(labels, blank[0])
         if codes is raw_codes and typed and (codes >= 0).all():
             return cls(column, codes, labels)  # already clean: no copy
-        return cls(pd.Series(np.append(labels, "")[codes], index=column.index, dtype=object), codes, labels)
+        return cls(
+            pd.Series(np.append(labels, "")[codes], index=column.index, dtype=object), codes, labels
+        )
 
     @property
     def unique(self) -> bool:
@@ -361,17 +416,24 @@ def _check_ids(candidates: _Ids, raters: _Ids, problems: _Problems) -> None:
     if candidates.unique:
         return
     pairs = pd.Series(candidates.codes.astype(np.int64) * (len(raters.labels) + 1) + raters.codes)
-    first_row = pd.Series(np.arange(len(pairs))).groupby(pairs.to_numpy()).transform("first").to_numpy()
+    first_row = (
+        pd.Series(np.arange(len(pairs))).groupby(pairs.to_numpy()).transform("first").to_numpy()
+    )
     for position in np.flatnonzero(pairs.duplicated().to_numpy())[:MAX_PROBLEMS]:
         cand, rater = candidates.texts.iloc[position], raters.texts.iloc[position]
         if cand and rater:
-            problems.add(f"row {_row(position)}: rater {rater!r} rated candidate {cand!r} already in row "
-                         f"{_row(first_row[position])}.")
+            problems.add(
+                f"row {_row(position)}: rater {rater!r} rated candidate {cand!r} already in row "
+                f"{_row(first_row[position])}."
+            )
 
 
 # --- candidate fields -----------------------------------------------------------
 
-def _candidate_fields(frame: pd.DataFrame, ids: _Ids, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+
+def _candidate_fields(
+    frame: pd.DataFrame, ids: _Ids, instrument: Instrument, problems: _Problems
+) -> pd.DataFrame:
     """Candidate fields from the ratings table: one value per candidate, the same in all its rows."""
     parsed = _parse_fields(frame, instrument, problems)
     if parsed.columns.empty:
@@ -382,20 +444,25 @@ def _candidate_fields(frame: pd.DataFrame, ids: _Ids, instrument: Instrument, pr
     return parsed.groupby("candidate_id", sort=False).first()
 
 
-def _candidate_table(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+def _candidate_table(
+    frame: pd.DataFrame, instrument: Instrument, problems: _Problems
+) -> pd.DataFrame:
     ids = _Ids.of(frame["candidate_id"]).texts
     for position in np.flatnonzero((ids == "").to_numpy(dtype=bool)):
         problems.add(f"row {_row(position)}, column 'candidate_id': must not be blank.")
     for position in np.flatnonzero((ids.duplicated() & (ids != "")).to_numpy(dtype=bool)):
-        problems.add(f"row {_row(position)}, column 'candidate_id': {ids.iloc[position]!r} appears more than once; "
-                     "a candidates table has one row per candidate.")
+        problems.add(
+            f"row {_row(position)}, column 'candidate_id': {ids.iloc[position]!r} appears more than once; "
+            "a candidates table has one row per candidate."
+        )
     parsed = _parse_fields(frame, instrument, problems)
     parsed.insert(0, "candidate_id", ids)
     return parsed.set_index("candidate_id")
 
 
-def _check_same_candidates(frame: pd.DataFrame, ids: _Ids, info: pd.DataFrame, problems: _Problems,
-                           cand_source: str) -> None:
+def _check_same_candidates(
+    frame: pd.DataFrame, ids: _Ids, info: pd.DataFrame, problems: _Problems, cand_source: str
+) -> None:
     rated = set(ids.labels)
     listed = set(info.index)
     for cand in sorted(rated - listed)[:MAX_PROBLEMS]:
@@ -404,10 +471,14 @@ def _check_same_candidates(frame: pd.DataFrame, ids: _Ids, info: pd.DataFrame, p
         problems.add(f"candidate {cand!r} is in {cand_source} but has no ratings.")
     overlap = [c for c in CANDIDATE_FIELDS if c in frame.columns]
     for name in overlap:
-        problems.add(f"column {name!r} is both in the ratings table and in {cand_source}; give it in one place.")
+        problems.add(
+            f"column {name!r} is both in the ratings table and in {cand_source}; give it in one place."
+        )
 
 
-def _check_agreement(ids: _Ids, raw: pd.Series, values: pd.Series, name: str, problems: _Problems) -> None:
+def _check_agreement(
+    ids: _Ids, raw: pd.Series, values: pd.Series, name: str, problems: _Problems
+) -> None:
     if ids.unique:
         return
     as_text = values.map(lambda v: repr(v) if v is not None and v == v else None)
@@ -415,12 +486,18 @@ def _check_agreement(ids: _Ids, raw: pd.Series, values: pd.Series, name: str, pr
     for code in counts.index[counts > 1][:MAX_PROBLEMS]:
         cand = ids.labels[code]
         rows = np.flatnonzero(ids.codes == code)
-        shown = ", ".join(f"row {_row(p)}: {_shown(raw.iloc[p])}" for p in rows if as_text.iloc[p] is not None)
-        problems.add(f"candidate {cand!r}: column {name!r} must be the same in all its rows; got {shown}.")
+        shown = ", ".join(
+            f"row {_row(p)}: {_shown(raw.iloc[p])}" for p in rows if as_text.iloc[p] is not None
+        )
+        problems.add(
+            f"candidate {cand!r}: column {name!r} must be the same in all its rows; got {shown}."
+        )
 
 
 def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
-    boolean_fields = {p.field for p in instrument.spec.preconditions if p.field != "age"} | {"consent"}
+    boolean_fields = {p.field for p in instrument.spec.preconditions if p.field != "age"} | {
+        "consent"
+    }
     flag_ids = {f.id for f in instrument.flags}
     out: dict[str, list[Any]] = {}
     for name in frame.columns:
@@ -442,7 +519,11 @@ def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Proble
 
 
 def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip().lower() in MISSING_MARKERS
+    return (
+        raw is None
+        or (isinstance(raw, float) and np.isnan(raw))
+        or str(raw).strip().lower() in MISSING_MARKERS
+    )
 
 
 def _parse_age(raw: Any, _flags: set[str]) -> int | None:
@@ -490,7 +571,9 @@ def _parse_flags(raw: Any, flag_ids: set[str]) -> tuple[str, ...]:
     unknown = [n for n in names if n not in flag_ids]
     if unknown:
         hints = [difflib.get_close_matches(n, sorted(flag_ids), n=1) for n in unknown]
-        said = ", ".join(f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints))
+        said = ", ".join(
+            f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints)
+        )
         raise ValueError(f"unknown flag {said}; flags are {', '.join(sorted(flag_ids))}")
     return tuple(sorted(set(names)))
 
@@ -514,29 +597,48 @@ def _parse_purpose(raw: Any, _flags: set[str]) -> str | None:
     if _blank(raw):
         return None
     word = str(raw).strip().lower()
-    aliases = {"opname": "admission", "intake": "admission", "evaluatie": "review", "herbeoordeling": "review"}
+    aliases = {
+        "opname": "admission",
+        "intake": "admission",
+        "evaluatie": "review",
+        "herbeoordeling": "review",
+    }
     if word in PURPOSES or word in aliases:
         return aliases.get(word, word)
     raise ValueError("must be admission or review (opname of evaluatie)")
 
 
-_FIELD_PARSERS = {"age": _parse_age, "direction": _parse_direction, "flags": _parse_flags, "date": _parse_date,
-                  "purpose": _parse_purpose}
+_FIELD_PARSERS = {
+    "age": _parse_age,
+    "direction": _parse_direction,
+    "flags": _parse_flags,
+    "date": _parse_date,
+    "purpose": _parse_purpose,
+}
 
 
 # --- evidence ---------------------------------------------------------------------
 
-def _evidence(frame: pd.DataFrame, instrument: Instrument, suffix: str,
-              problems: _Problems) -> dict[tuple[str, str], tuple[Evidence, ...]]:
+
+def _evidence(
+    frame: pd.DataFrame, instrument: Instrument, suffix: str, problems: _Problems
+) -> dict[tuple[str, str], tuple[Evidence, ...]]:
     found: dict[tuple[str, str], list[Evidence]] = {}
     for item in instrument.item_ids:
         name = item + suffix
         if name not in frame.columns:
             continue
         for position, cand, rater, text in _texts(frame, name):
-            if suffix == ".critical" and text.lower() in TRUE_WORDS | {"x", "critical", "kritiek", "kritisch"}:
-                problems.add(f"row {_row(position)}, column {name!r}: give the reason the item is critical, "
-                             f"not only that it is; got {text!r}.")
+            if suffix == ".critical" and text.lower() in TRUE_WORDS | {
+                "x",
+                "critical",
+                "kritiek",
+                "kritisch",
+            }:
+                problems.add(
+                    f"row {_row(position)}, column {name!r}: give the reason the item is critical, "
+                    f"not only that it is; got {text!r}."
+                )
                 continue
             if suffix == ".critical" and text.lower() in FALSE_WORDS:
                 continue
@@ -574,7 +676,9 @@ def _aggregate(
     """
     how = aggregation or instrument.settings.aggregation
     if how not in AGGREGATORS:
-        raise RatingsError(f"The 'aggregation' parameter must be one of {AGGREGATORS}. Got {how!r} instead.")
+        raise RatingsError(
+            f"The 'aggregation' parameter must be one of {AGGREGATORS}. Got {how!r} instead."
+        )
     if ids.unique:
         aggregated = values
         n_raters = (~np.isnan(values)).view(np.uint8)
@@ -586,7 +690,9 @@ def _aggregate(
         n_raters = grouped.count().to_numpy(dtype=np.int64)
         spread = (grouped.max() - grouped.min()).to_numpy(dtype=float)
         disputed = np.nan_to_num(spread, nan=0.0) >= instrument.settings.disagreement_levels
-    same_order = len(info.index) == len(ids.labels) and bool((info.index.to_numpy() == ids.labels).all())
+    same_order = len(info.index) == len(ids.labels) and bool(
+        (info.index.to_numpy() == ids.labels).all()
+    )
     return Ratings(
         instrument_sha256=instrument.sha256,
         item_ids=instrument.item_ids,

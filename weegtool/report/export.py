@@ -4,6 +4,7 @@ Everything is written into a temporary folder beside the target and moved into
 place only when complete, so a failure half-way leaves nothing behind.
 Candidate ids are pseudonymised with a keyed hash unless ids are kept on purpose.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,16 +51,22 @@ def export_cohort(
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise WeegtoolError(f"The 'formats' parameter must be a non-empty selection of {FORMATS}. Got {formats!r} instead.")
+        raise WeegtoolError(
+            f"The 'formats' parameter must be a non-empty selection of {FORMATS}. Got {formats!r} instead."
+        )
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise WeegtoolError(f"{target}: exists and is not an empty folder; export into a new folder so that "
-                            "nothing already there is overwritten.")
+        raise WeegtoolError(
+            f"{target}: exists and is not an empty folder; export into a new folder so that "
+            "nothing already there is overwritten."
+        )
     shown = pseudonyms((a.candidate_id for a in advices), key, keep_ids)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".weegtool-export-", dir=target.parent))
     try:
-        files = _write_all(scores, advices, staging, formats, lang, shown, decisions or {}, workers, progress)
+        files = _write_all(
+            scores, advices, staging, formats, lang, shown, decisions or {}, workers, progress
+        )
         if target.exists():
             target.rmdir()
         os.replace(staging, target)
@@ -69,17 +76,36 @@ def export_cohort(
     return ExportResult(target, len(advices), tuple(target / f.relative_to(staging) for f in files))
 
 
-def _write_all(scores: Scores, advices: Sequence[Advice], folder: Path, formats: tuple[str, ...], lang: str,
-               shown: Mapping[str, str], decisions: Mapping[str, Decision], workers: int | None,
-               progress: Callable[[int, int], None] | None) -> list[Path]:
+def _write_all(
+    scores: Scores,
+    advices: Sequence[Advice],
+    folder: Path,
+    formats: tuple[str, ...],
+    lang: str,
+    shown: Mapping[str, str],
+    decisions: Mapping[str, Decision],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[Path]:
     reports = folder / "reports"
     reports.mkdir()
-    pages = [render_html(a, scores.instrument, scores.ratings, lang, decisions.get(a.candidate_id),
-                         shown[a.candidate_id]) for a in advices]
+    pages = [
+        render_html(
+            a,
+            scores.instrument,
+            scores.ratings,
+            lang,
+            decisions.get(a.candidate_id),
+            shown[a.candidate_id],
+        )
+        for a in advices
+    ]
     files: list[Path] = []
     if "html" in formats:
         for advice, page in zip(advices, pages):
-            files.append(_write(reports / f"{shown[advice.candidate_id]}.html", page.encode("utf-8")))
+            files.append(
+                _write(reports / f"{shown[advice.candidate_id]}.html", page.encode("utf-8"))
+            )
     if "pdf" in formats:
         for advice, pdf in zip(advices, render_pdfs(pages, workers, progress)):
             files.append(_write(reports / f"{shown[advice.candidate_id]}.pdf", pdf))
@@ -97,8 +123,11 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def render_pdfs(pages: Sequence[str], workers: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> list[bytes]:
+def render_pdfs(
+    pages: Sequence[str],
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[bytes]:
     """PDFs of rendered pages, in parallel on ``workers`` processes (all cores by default), in order."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(pages) < 2:

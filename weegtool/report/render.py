@@ -1,4 +1,5 @@
 """jinja2 rendering of reports: one template source for HTML and PDF (WeasyPrint)."""
+
 from __future__ import annotations
 
 import re
@@ -33,12 +34,19 @@ def _footer(*parts: str) -> str:
     return re.sub(r"[^0-9A-Za-z ._:-]", "", " · ".join(parts).replace(" · ", " - "))[:120]
 
 
-def render_html(advice: Advice, instrument: Instrument, ratings: Ratings, lang: str = "nl",
-                decision: Decision | None = None, shown_id: str | None = None) -> str:
+def render_html(
+    advice: Advice,
+    instrument: Instrument,
+    ratings: Ratings,
+    lang: str = "nl",
+    decision: Decision | None = None,
+    shown_id: str | None = None,
+) -> str:
     """The advice report of one candidate as a self-contained HTML page."""
     context = report_context(advice, instrument, ratings, check_lang(lang), decision, shown_id)
-    context["footer_left"] = _footer(context["candidate"], instrument.id, instrument.version,
-                                     instrument.sha256[:12])
+    context["footer_left"] = _footer(
+        context["candidate"], instrument.id, instrument.version, instrument.sha256[:12]
+    )
     return environment().get_template("report.html.j2").render(context)
 
 
@@ -51,8 +59,13 @@ def render_pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
-def render_cohort_index(advices: Sequence[Advice], instrument: Instrument, lang: str = "nl",
-                        shown: Mapping[str, str] | None = None, links: Mapping[str, str] | None = None) -> str:
+def render_cohort_index(
+    advices: Sequence[Advice],
+    instrument: Instrument,
+    lang: str = "nl",
+    shown: Mapping[str, str] | None = None,
+    links: Mapping[str, str] | None = None,
+) -> str:
     """The cohort overview: counts per advice and direction, disputed items, hard flags, a row per candidate."""
     from collections import Counter
 
@@ -71,16 +84,31 @@ def render_cohort_index(advices: Sequence[Advice], instrument: Instrument, lang:
         "instrument": f"{instrument.spec.title(lang)} ({instrument.id} {instrument.version}, {instrument.status})",
         "sha256": instrument.sha256,
         "n": len(advices),
-        "categories": [(instrument.category(c.id).title(lang), categories.get(c.id, 0))
-                       for c in instrument.spec.advice.categories],
-        "directions": [(direction_title(d, lang), n) for d, n in sorted(directions.items(), key=lambda kv: -kv[1])],
+        "categories": [
+            (instrument.category(c.id).title(lang), categories.get(c.id, 0))
+            for c in instrument.spec.advice.categories
+        ],
+        "directions": [
+            (direction_title(d, lang), n)
+            for d, n in sorted(directions.items(), key=lambda kv: -kv[1])
+        ],
         "disputed": [(instrument.item(i).text(lang), i, n) for i, n in disputed.most_common(10)],
-        "hard": [shown[a.candidate_id] for a in advices
-                 if any(f.severity == "hard" and not f.overridden for f in a.flags)],
-        "rows": [{"id": shown[a.candidate_id], "link": links.get(a.candidate_id),
-                  "total": "-" if a.total is None else f"{a.total:.1f}", "band": instrument.band_title(a.band, lang),
-                  "advice": instrument.category(a.category).title(lang),
-                  "direction": direction_title(a.direction, lang), "review": a.review_date.isoformat()}
-                 for a in advices],
+        "hard": [
+            shown[a.candidate_id]
+            for a in advices
+            if any(f.severity == "hard" and not f.overridden for f in a.flags)
+        ],
+        "rows": [
+            {
+                "id": shown[a.candidate_id],
+                "link": links.get(a.candidate_id),
+                "total": "-" if a.total is None else f"{a.total:.1f}",
+                "band": instrument.band_title(a.band, lang),
+                "advice": instrument.category(a.category).title(lang),
+                "direction": direction_title(a.direction, lang),
+                "review": a.review_date.isoformat(),
+            }
+            for a in advices
+        ],
     }
     return environment().get_template("cohort.html.j2").render(context)

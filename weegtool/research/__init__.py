@@ -9,6 +9,7 @@ Calibration never feeds back through imports: it ends in a new criteria file
 Submodules load on first use, so ``import weegtool.research`` does not pull in
 scikit-learn or statsmodels until a method needs them.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -17,24 +18,48 @@ from .. import _lazy
 
 _LAZY = {
     # synthetic cohorts (real data never ships)
-    "Cohort": "synthetic", "synthetic_cohort": "synthetic", "age_bands": "synthetic", "AGE_BANDS": "synthetic",
+    "Cohort": "synthetic",
+    "synthetic_cohort": "synthetic",
+    "age_bands": "synthetic",
+    "AGE_BANDS": "synthetic",
     # reliability
-    "icc": "reliability", "cronbach_alpha": "reliability", "domain_alphas": "reliability",
-    "cohen_kappa": "reliability", "fleiss_kappa": "reliability", "krippendorff_alpha": "reliability",
-    "percent_agreement": "reliability", "koo_li_band": "reliability", "landis_koch_band": "reliability",
-    "reliability_report": "reliability", "ReliabilityError": "reliability", "ReliabilityWarning": "reliability",
+    "icc": "reliability",
+    "cronbach_alpha": "reliability",
+    "domain_alphas": "reliability",
+    "cohen_kappa": "reliability",
+    "fleiss_kappa": "reliability",
+    "krippendorff_alpha": "reliability",
+    "percent_agreement": "reliability",
+    "koo_li_band": "reliability",
+    "landis_koch_band": "reliability",
+    "reliability_report": "reliability",
+    "ReliabilityError": "reliability",
+    "ReliabilityWarning": "reliability",
     # weights
-    "ahp_weights": "weights", "pairwise_matrix": "weights", "combine_judgements": "weights", "fit_weights": "weights",
-    "instrument_weights": "weights", "risk_features": "weights", "solve_logistic": "weights",
-    "InconsistentJudgementsWarning": "weights", "ComparisonMatrixError": "weights",
+    "ahp_weights": "weights",
+    "pairwise_matrix": "weights",
+    "combine_judgements": "weights",
+    "fit_weights": "weights",
+    "instrument_weights": "weights",
+    "risk_features": "weights",
+    "solve_logistic": "weights",
+    "InconsistentJudgementsWarning": "weights",
+    "ComparisonMatrixError": "weights",
     # thresholds
-    "band_boundaries": "thresholds", "boundary_roc": "thresholds", "youden_cutoff": "thresholds",
+    "band_boundaries": "thresholds",
+    "boundary_roc": "thresholds",
+    "youden_cutoff": "thresholds",
     "cost_cutoff": "thresholds",
     # sensitivity, fairness, versions, calibration
-    "weight_sensitivity": "sensitivity", "group_rates": "fairness", "compare_versions": "versions",
-    "instrument_changes": "versions", "write_calibrated": "calibrate", "data_sha256": "calibrate",
+    "weight_sensitivity": "sensitivity",
+    "group_rates": "fairness",
+    "compare_versions": "versions",
+    "instrument_changes": "versions",
+    "write_calibrated": "calibrate",
+    "data_sha256": "calibrate",
     # scikit-learn estimators
-    "InstrumentScorer": "estimators", "CalibratedInstrumentClassifier": "estimators",
+    "InstrumentScorer": "estimators",
+    "CalibratedInstrumentClassifier": "estimators",
     # the research error
     "ResearchError": "_bootstrap",  # defined in weegtool.errors
 }
@@ -46,15 +71,35 @@ if TYPE_CHECKING:
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
     from .fairness import group_rates
-    from .reliability import (ReliabilityError, ReliabilityWarning, cohen_kappa, cronbach_alpha, domain_alphas,
-                              fleiss_kappa, icc, koo_li_band, krippendorff_alpha, landis_koch_band,
-                              percent_agreement, reliability_report)
+    from .reliability import (
+        ReliabilityError,
+        ReliabilityWarning,
+        cohen_kappa,
+        cronbach_alpha,
+        domain_alphas,
+        fleiss_kappa,
+        icc,
+        koo_li_band,
+        krippendorff_alpha,
+        landis_koch_band,
+        percent_agreement,
+        reliability_report,
+    )
     from .sensitivity import weight_sensitivity
     from .synthetic import AGE_BANDS, Cohort, age_bands, synthetic_cohort
     from .thresholds import band_boundaries, boundary_roc, cost_cutoff, youden_cutoff
     from .versions import compare_versions, instrument_changes
-    from .weights import (ComparisonMatrixError, InconsistentJudgementsWarning, ahp_weights, combine_judgements,
-                          fit_weights, instrument_weights, pairwise_matrix, risk_features, solve_logistic)
+    from .weights import (
+        ComparisonMatrixError,
+        InconsistentJudgementsWarning,
+        ahp_weights,
+        combine_judgements,
+        fit_weights,
+        instrument_weights,
+        pairwise_matrix,
+        risk_features,
+        solve_logistic,
+    )
 
 
 __getattr__ = _lazy(__name__, _LAZY, globals())

@@ -6,6 +6,7 @@ prevalence; pROC does the same by default for ROC statistics. Draws are made
 in chunks, so that 1,000 resamples of 10,000 candidates never need more than
 a few tens of megabytes at once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -16,16 +17,26 @@ import pandas as pd
 
 from ..errors import ResearchError
 
-__all__ = ["ResearchError", "binary_outcome", "numbers", "check_parameters", "chunk_sizes",
-           "stratified_draws", "counts_of", "percentile_interval"]
+__all__ = [
+    "ResearchError",
+    "binary_outcome",
+    "numbers",
+    "check_parameters",
+    "chunk_sizes",
+    "stratified_draws",
+    "counts_of",
+    "percentile_interval",
+]
 
 MAX_CELLS = 2_000_000  # draws per chunk: about 16 MB of int64
 MAX_LISTED = 10
 
 
 def _shown(values: Sequence[Any]) -> str:
-    head = ", ".join(repr(v) if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
-                     for v in values[:MAX_LISTED])
+    head = ", ".join(
+        repr(v) if isinstance(v, str) else f"{v:g}" if isinstance(v, float) else str(v)
+        for v in values[:MAX_LISTED]
+    )
     return head + (f" and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else "")
 
 
@@ -37,7 +48,9 @@ def numbers(values: Any, name: str, problems: list[str]) -> np.ndarray:
         else:
             array = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        problems.append(f"{name} must hold numbers; got {type(values).__name__} with values that are not.")
+        problems.append(
+            f"{name} must hold numbers; got {type(values).__name__} with values that are not."
+        )
         return np.empty(0)
     if array.ndim != 1:
         problems.append(f"{name} must be one-dimensional; got shape {array.shape}.")
@@ -50,26 +63,40 @@ def binary_outcome(values: Any, problems: list[str], name: str = "outcome") -> n
     series = pd.Series(values)
     missing = int(series.isna().sum())
     if missing:
-        problems.append(f"{name} has {missing} missing value{'s' if missing != 1 else ''} of {len(series)}; "
-                        "record the outcome of every candidate or leave those candidates out.")
+        problems.append(
+            f"{name} has {missing} missing value{'s' if missing != 1 else ''} of {len(series)}; "
+            "record the outcome of every candidate or leave those candidates out."
+        )
     present = series[series.notna()]
     other = [v for v in pd.unique(present) if not (isinstance(v, (bool, np.bool_)) or v in (0, 1))]
     if other:
-        problems.append(f"{name} must be binary (0/1 or False/True); got {_shown(sorted(other, key=str))}.")
+        problems.append(
+            f"{name} must be binary (0/1 or False/True); got {_shown(sorted(other, key=str))}."
+        )
         return np.empty(0, dtype=np.int64)
     outcome = present.astype(int).to_numpy()
     if not missing and len(outcome) and len(np.unique(outcome)) < 2:
-        problems.append(f"{name} must hold both classes (0 and 1); got only {outcome[0]} "
-                        f"in all {len(outcome)} candidates.")
+        problems.append(
+            f"{name} must hold both classes (0 and 1); got only {outcome[0]} "
+            f"in all {len(outcome)} candidates."
+        )
     return outcome if not missing else np.empty(0, dtype=np.int64)
 
 
 def check_parameters(function: str, n_bootstrap: Any, level: Any, problems: list[str]) -> None:
     """The shared bootstrap parameters, in scikit-learn's message template."""
-    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 0:
-        problems.append(f"The 'n_bootstrap' parameter of {function} must be an int >= 0. Got {n_bootstrap!r} instead.")
+    if (
+        isinstance(n_bootstrap, bool)
+        or not isinstance(n_bootstrap, (int, np.integer))
+        or n_bootstrap < 0
+    ):
+        problems.append(
+            f"The 'n_bootstrap' parameter of {function} must be an int >= 0. Got {n_bootstrap!r} instead."
+        )
     if isinstance(level, bool) or not isinstance(level, (float, int)) or not 0 < level < 1:
-        problems.append(f"The 'level' parameter of {function} must be a float in (0, 1). Got {level!r} instead.")
+        problems.append(
+            f"The 'level' parameter of {function} must be a float in (0, 1). Got {level!r} instead."
+        )
 
 
 def chunk_sizes(n_bootstrap: int, n: int) -> Iterator[int]:
@@ -79,7 +106,9 @@ def chunk_sizes(n_bootstrap: int, n: int) -> Iterator[int]:
         yield min(step, n_bootstrap - start)
 
 
-def stratified_draws(rng: np.random.Generator, sizes: Sequence[int], chunk: int) -> list[np.ndarray]:
+def stratified_draws(
+    rng: np.random.Generator, sizes: Sequence[int], chunk: int
+) -> list[np.ndarray]:
     """For each stratum of ``sizes[k]`` candidates, ``chunk`` resamples of positions within it, shape (chunk, size)."""
     return [rng.integers(0, size, (chunk, size)) for size in sizes]
 

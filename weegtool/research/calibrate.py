@@ -19,6 +19,7 @@ no longer is). Its ``provenance`` says how it came about:
 
 ``source`` and ``authors`` are kept from the original.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -97,16 +98,23 @@ def write_calibrated(
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; write_calibrated does not replace a criteria file "
-                              f"unless overwrite=True (a version that was used must not change).")
+        raise FileExistsError(
+            f"{path} exists; write_calibrated does not replace a criteria file "
+            f"unless overwrite=True (a version that was used must not change)."
+        )
     _check_identity(instrument, version, method, notes)
-    content = instrument.spec.model_dump(mode="python", by_alias=True, exclude_unset=True, exclude_none=True)
+    content = instrument.spec.model_dump(
+        mode="python", by_alias=True, exclude_unset=True, exclude_none=True
+    )
     _set_weights(content["items"], item_weights, "item_weights")
     _set_weights(content["domains"], domain_weights, "domain_weights")
     _set_band_uppers(content["advice"]["bands"], band_uppers)
     day = date or _dt.date.today()
-    content.update(version=version, status="calibrated",
-                   provenance=_provenance(instrument, method, day, data, notes))
+    content.update(
+        version=version,
+        status="calibrated",
+        provenance=_provenance(instrument, method, day, data, notes),
+    )
     text = _header(instrument, version, day) + _yaml(content)
     _validate(text, path)
     write_atomic(path, text)
@@ -120,7 +128,9 @@ def data_sha256(data: pd.DataFrame | str | Path) -> str:
     the same frame gives the same hash; to check a hash against a file, hash the file.
     """
     if isinstance(data, pd.DataFrame):
-        return hashlib.sha256(data.to_csv(index=True, lineterminator="\n").encode("utf-8")).hexdigest()
+        return hashlib.sha256(
+            data.to_csv(index=True, lineterminator="\n").encode("utf-8")
+        ).hexdigest()
     return hashlib.sha256(Path(data).read_bytes()).hexdigest()
 
 
@@ -135,34 +145,51 @@ def _validate(text: str, path: Path) -> None:
 
 # --- checks and changes ---------------------------------------------------------------------
 
+
 def _check_identity(instrument: Instrument, version: Any, method: Any, notes: Any) -> None:
     template = "The {!r} parameter of write_calibrated must be {}. Got {!r} instead."
     if not isinstance(version, str) or version == instrument.version:
-        raise ResearchError(template.format("version", f"a new version number as text, not the instrument's own "
-                                                    f"{instrument.version!r}", version))
+        raise ResearchError(
+            template.format(
+                "version",
+                f"a new version number as text, not the instrument's own {instrument.version!r}",
+                version,
+            )
+        )
     if not isinstance(method, str) or not method.strip():
-        raise ResearchError(template.format("method", "a description of how the numbers were estimated", method))
-    if notes is not None and (not isinstance(notes, Mapping) or set(notes) != {"nl", "en"}
-                              or not all(isinstance(v, str) and v.strip() for v in notes.values())):
-        raise ResearchError(template.format("notes", "a note in Dutch and English, {'nl': ..., 'en': ...}", notes))
+        raise ResearchError(
+            template.format("method", "a description of how the numbers were estimated", method)
+        )
+    if notes is not None and (
+        not isinstance(notes, Mapping)
+        or set(notes) != {"nl", "en"}
+        or not all(isinstance(v, str) and v.strip() for v in notes.values())
+    ):
+        raise ResearchError(
+            template.format("notes", "a note in Dutch and English, {'nl': ..., 'en': ...}", notes)
+        )
 
 
-def _set_weights(records: list[dict[str, Any]], weights: Mapping[str, float] | pd.Series | None,
-                 name: str) -> None:
+def _set_weights(
+    records: list[dict[str, Any]], weights: Mapping[str, float] | pd.Series | None, name: str
+) -> None:
     if weights is None:
         return
     given = _as_dict(weights)
     by_id = {record["id"]: record for record in records}
     unknown = [key for key in given if key not in by_id]
     if unknown:
-        raise ResearchError(f"{name} names unknown ids: {', '.join(map(str, unknown))}; "
-                         f"the ids are {', '.join(by_id)}.")
+        raise ResearchError(
+            f"{name} names unknown ids: {', '.join(map(str, unknown))}; "
+            f"the ids are {', '.join(by_id)}."
+        )
     for key, value in given.items():
         by_id[key]["weight"] = _finite(value, f"{name}[{key!r}]")
 
 
-def _set_band_uppers(bands: list[dict[str, Any]],
-                     uppers: Sequence[float] | Mapping[str, float] | pd.Series | None) -> None:
+def _set_band_uppers(
+    bands: list[dict[str, Any]], uppers: Sequence[float] | Mapping[str, float] | pd.Series | None
+) -> None:
     if uppers is None:
         return
     for n, (band, value) in enumerate(zip(bands, _upper_values(bands, uppers))):
@@ -171,19 +198,25 @@ def _set_band_uppers(bands: list[dict[str, Any]],
             bands[n + 1]["from"] = band["to"]
 
 
-def _upper_values(bands: list[dict[str, Any]], uppers: Sequence[float] | Mapping[str, float] | pd.Series) -> list[Any]:
+def _upper_values(
+    bands: list[dict[str, Any]], uppers: Sequence[float] | Mapping[str, float] | pd.Series
+) -> list[Any]:
     """Every band's new upper bound: all given in order, or some by band id."""
     if isinstance(uppers, (Mapping, pd.Series)):
         given, ids = _as_dict(uppers), [band["id"] for band in bands]
         unknown = [key for key in given if key not in ids]
         if unknown:
-            raise ResearchError(f"band_uppers names unknown bands: {', '.join(map(str, unknown))}; "
-                             f"the bands are {', '.join(ids)}.")
+            raise ResearchError(
+                f"band_uppers names unknown bands: {', '.join(map(str, unknown))}; "
+                f"the bands are {', '.join(ids)}."
+            )
         return [given.get(band["id"], band["to"]) for band in bands]
     values = list(uppers)
     if len(values) != len(bands):
-        raise ResearchError(f"band_uppers must give the upper bound of each of the {len(bands)} bands, "
-                         f"the last being 100; got {len(values)}.")
+        raise ResearchError(
+            f"band_uppers must give the upper bound of each of the {len(bands)} bands, "
+            f"the last being 100; got {len(values)}."
+        )
     return values
 
 
@@ -192,37 +225,53 @@ def _as_dict(values: Mapping[str, float] | pd.Series) -> dict[Any, Any]:
 
 
 def _finite(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not math.isfinite(value)
+    ):
         raise ResearchError(f"{where} must be a finite number; got {value!r}.")
     return float(value)
 
 
-def _provenance(instrument: Instrument, method: str, day: _dt.date, data: Any,
-                notes: Mapping[str, str] | None) -> dict[str, Any]:
+def _provenance(
+    instrument: Instrument, method: str, day: _dt.date, data: Any, notes: Mapping[str, str] | None
+) -> dict[str, Any]:
     old = instrument.spec.provenance
     record: dict[str, Any] = {"source": old.source}
     if old.authors:
         record["authors"] = list(old.authors)
-    record |= {"date": day, "method": method.strip(), "previous_sha256": instrument.sha256,
-               "previous_version": instrument.version}
+    record |= {
+        "date": day,
+        "method": method.strip(),
+        "previous_sha256": instrument.sha256,
+        "previous_version": instrument.version,
+    }
     if data is not None:
         record["data_sha256"] = data_sha256(data)
-        record |= {"data_rows": len(data)} if isinstance(data, pd.DataFrame) else {"data_file": Path(data).name}
+        record |= (
+            {"data_rows": len(data)}
+            if isinstance(data, pd.DataFrame)
+            else {"data_file": Path(data).name}
+        )
     record["note"] = dict(notes) if notes is not None else _default_note(instrument, method.strip())
     return record
 
 
 def _default_note(instrument: Instrument, method: str) -> dict[str, str]:
     old = f"{instrument.version} (sha256 {instrument.sha256[:12]})"
-    return {"nl": f"Gekalibreerd uit versie {old}; methode: {method}.",
-            "en": f"Calibrated from version {old}; method: {method}."}
+    return {
+        "nl": f"Gekalibreerd uit versie {old}; methode: {method}.",
+        "en": f"Calibrated from version {old}; method: {method}.",
+    }
 
 
 def _header(instrument: Instrument, version: str, day: _dt.date) -> str:
-    return (f"# {instrument.spec.title.en}: {instrument.id} {version}, calibrated on {day.isoformat()}.\n"
-            f"# Written by weegtool.research.calibrate.write_calibrated from version {instrument.version}\n"
-            f"# (sha256 {instrument.sha256}); the provenance says how and on which data.\n")
+    return (
+        f"# {instrument.spec.title.en}: {instrument.id} {version}, calibrated on {day.isoformat()}.\n"
+        f"# Written by weegtool.research.calibrate.write_calibrated from version {instrument.version}\n"
+        f"# (sha256 {instrument.sha256}); the provenance says how and on which data.\n"
+    )
 
 
 class _Dumper(yaml.SafeDumper):
@@ -234,7 +283,9 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     """Short lists of plain values on one line: ``age_range: [8, 27]``."""
-    short = len(data) <= 6 and all(isinstance(x, (int, float, str)) and len(str(x)) <= 30 for x in data)
+    short = len(data) <= 6 and all(
+        isinstance(x, (int, float, str)) and len(str(x)) <= 30 for x in data
+    )
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=short)
 
 
@@ -243,9 +294,13 @@ _Dumper.add_representer(list, _represent_list)
 
 def _yaml(content: dict[str, Any]) -> str:
     """Human-readable YAML: the original's key order, UTF-8 text, a blank line before each section."""
-    text = yaml.dump(_plain(content), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    return "".join(("\n" + line if line[:1].isalpha() and line.rstrip().endswith(":") else line)
-                   for line in text.splitlines(keepends=True))
+    text = yaml.dump(
+        _plain(content), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+    )
+    return "".join(
+        ("\n" + line if line[:1].isalpha() and line.rstrip().endswith(":") else line)
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -29,6 +29,7 @@ refusing them.
 
 Rows in messages are counted from 0, as ``X.iloc`` and numpy count them.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -36,7 +37,7 @@ import os
 import warnings
 from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,12 @@ from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_feature_names_in, _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ..engine import Kernel, Weights, score_values
 from ..errors import RatingsError
@@ -79,7 +85,10 @@ def _auto_weights(low: np.ndarray, high: np.ndarray) -> Weights:
 
 # --- input: item order, scale, the engine's arrays -----------------------------------
 
-def _resolve_instrument(instrument: Instrument | str | os.PathLike[str] | None) -> Instrument | None:
+
+def _resolve_instrument(
+    instrument: Instrument | str | os.PathLike[str] | None,
+) -> Instrument | None:
     """The instrument to use: None for the default Twente one, a criteria file, or None for ``"auto"``."""
     if isinstance(instrument, Instrument):
         return instrument
@@ -99,11 +108,19 @@ def _in_item_order(X: Any, instrument: Instrument | None) -> Any:
     for column in columns:
         if column not in known:
             hint = difflib.get_close_matches(column, items, n=1, cutoff=0.75)
-            problems.append(f"column {column!r} is not an item of {instrument.id} {instrument.version}"
-                            + (f"; did you mean {hint[0]!r}?" if hint else "."))
-    problems += [f"column {item!r} is missing (an item nobody rated still needs its column, NaN)."
-                 for item in items if item not in given]
-    problems += [f"column {c!r} appears more than once." for c in sorted({c for c in columns if columns.count(c) > 1})]
+            problems.append(
+                f"column {column!r} is not an item of {instrument.id} {instrument.version}"
+                + (f"; did you mean {hint[0]!r}?" if hint else ".")
+            )
+    problems += [
+        f"column {item!r} is missing (an item nobody rated still needs its column, NaN)."
+        for item in items
+        if item not in given
+    ]
+    problems += [
+        f"column {c!r} appears more than once."
+        for c in sorted({c for c in columns if columns.count(c) > 1})
+    ]
     if problems:
         raise _refused(problems)
     return X if columns == list(items) else X[list(items)]
@@ -112,34 +129,42 @@ def _in_item_order(X: Any, instrument: Instrument | None) -> Any:
 def _check_width(X: np.ndarray, instrument: Instrument) -> None:
     k = len(instrument.item_ids)
     if X.shape[1] != k:
-        raise RatingsError(f"X has {X.shape[1]} columns, but instrument {instrument.id} {instrument.version} has "
-                           f"{k} items; give one column per item in the order of instrument.item_ids, "
-                           "or a DataFrame with the item ids as column names.")
+        raise RatingsError(
+            f"X has {X.shape[1]} columns, but instrument {instrument.id} {instrument.version} has "
+            f"{k} items; give one column per item in the order of instrument.item_ids, "
+            "or a DataFrame with the item ids as column names."
+        )
 
 
 def _shown(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _check_on_scale(X: np.ndarray, low: np.ndarray, high: np.ndarray, names: tuple[str, ...]) -> None:
+def _check_on_scale(
+    X: np.ndarray, low: np.ndarray, high: np.ndarray, names: tuple[str, ...]
+) -> None:
     """Every known value within its item's scale; one problem per column, with its first bad row."""
     with np.errstate(invalid="ignore"):
-        bad = (X < low) | (X > high)
+        bad = (low > X) | (high < X)
     if not bad.any():
         return
     problems = []
     for j in np.flatnonzero(bad.any(axis=0)):
         rows = np.flatnonzero(bad[:, j])
         more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
-        problems.append(f"row {rows[0]}, column {names[j]!r}: must be from {_shown(low[j])} to {_shown(high[j])} "
-                        f"or NaN when not known; got {_shown(X[rows[0], j])}{more}.")
+        problems.append(
+            f"row {rows[0]}, column {names[j]!r}: must be from {_shown(low[j])} to {_shown(high[j])} "
+            f"or NaN when not known; got {_shown(X[rows[0], j])}{more}."
+        )
     raise _refused(problems)
 
 
 def _refused(problems: list[str]) -> RatingsError:
     """One error for every problem found in X, listing the first ``MAX_LISTED``."""
     count = len(problems)
-    listed = problems[:MAX_LISTED] + ([f"... and {count - MAX_LISTED} more"] if count > MAX_LISTED else [])
+    listed = problems[:MAX_LISTED] + (
+        [f"... and {count - MAX_LISTED} more"] if count > MAX_LISTED else []
+    )
     head = f"X: {count} problem{'s' if count != 1 else ''}:"
     return RatingsError("\n".join([head, *(f"  - {p}" for p in listed)]), problems)
 
@@ -162,21 +187,33 @@ class _RatingsInput:
     item_ids_: tuple[str, ...]
     domain_ids_: tuple[str, ...]
 
-    def _fit_ratings(self, X: Any, y: Any = "no_validation", sample_weight: Any = None, *,
-                     allow_nan: bool) -> tuple[Any, np.ndarray]:
+    def _fit_ratings(
+        self, X: Any, y: Any = "no_validation", sample_weight: Any = None, *, allow_nan: bool
+    ) -> tuple[Any, np.ndarray]:
         """``validate_data`` in item order, then learn the scale from the rows with a positive weight.
 
         Returns what ``validate_data`` returns and the checked sample weights (ones when None).
         """
         instrument = _resolve_instrument(self.instrument)
-        out = validate_data(self, _in_item_order(X, instrument), y, dtype=np.float64,
-                            ensure_all_finite="allow-nan" if allow_nan else True)
+        out = validate_data(
+            self,
+            _in_item_order(X, instrument),
+            y,
+            dtype=np.float64,
+            ensure_all_finite="allow-nan" if allow_nan else True,
+        )
         values = out[0] if isinstance(out, tuple) else out
-        weights = _check_sample_weight(sample_weight, values, dtype=np.float64, ensure_non_negative=True)
+        weights = _check_sample_weight(
+            sample_weight, values, dtype=np.float64, ensure_non_negative=True
+        )
         # Zero-weight rows are not training data, also not for a learned ("auto") scale.
-        learned = self._learned_scale(values if sample_weight is None else values[weights > 0], instrument)
+        learned = self._learned_scale(
+            values if sample_weight is None else values[weights > 0], instrument
+        )
         if instrument is not None:
-            _check_on_scale(values, learned["scale_min_"], learned["scale_max_"], learned["item_ids_"])
+            _check_on_scale(
+                values, learned["scale_min_"], learned["scale_max_"], learned["item_ids_"]
+            )
         for name, value in learned.items():  # only once X is known to be good
             setattr(self, name, value)
         return out, weights
@@ -184,8 +221,13 @@ class _RatingsInput:
     def _ratings(self, X: Any, *, allow_nan: bool) -> np.ndarray:
         """New ratings checked like the training ones: item order, width, names, scale."""
         check_is_fitted(self)
-        values = validate_data(self, _in_item_order(X, self.instrument_), reset=False, dtype=np.float64,
-                               ensure_all_finite="allow-nan" if allow_nan else True)
+        values = validate_data(
+            self,
+            _in_item_order(X, self.instrument_),
+            reset=False,
+            dtype=np.float64,
+            ensure_all_finite="allow-nan" if allow_nan else True,
+        )
         if self.instrument_ is not None:
             _check_on_scale(values, self.scale_min_, self.scale_max_, self.item_ids_)
         return values
@@ -194,15 +236,21 @@ class _RatingsInput:
         """The attributes fit sets: the instrument's scales and arrays, or (``"auto"``) the training ranges."""
         if instrument is None:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column, refused just below
+                warnings.simplefilter(
+                    "ignore", RuntimeWarning
+                )  # an all-NaN column, refused just below
                 low, high = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
             empty = np.flatnonzero(np.isnan(low))
             if empty.size:
-                raise ValueError(f"Column {empty[0]} of X has no values; instrument='auto' learns each column's "
-                                 "scale from its values in the training data.")
+                raise ValueError(
+                    f"Column {empty[0]} of X has no values; instrument='auto' learns each column's "
+                    "scale from its values in the training data."
+                )
             weights, fraction = _auto_weights(low, high), (X.shape[1] - 1) / X.shape[1]
             names = getattr(self, "feature_names_in_", None)
-            item_ids = tuple(names) if names is not None else tuple(f"x{j}" for j in range(X.shape[1]))
+            item_ids = (
+                tuple(names) if names is not None else tuple(f"x{j}" for j in range(X.shape[1]))
+            )
             domain_ids: tuple[str, ...] = (AUTO_DOMAIN,)
         else:
             _check_width(X, instrument)
@@ -211,8 +259,15 @@ class _RatingsInput:
             high = np.array([s.max for s in scales], dtype=float)
             weights, fraction = Weights.of(instrument), instrument.settings.max_missing_fraction
             item_ids, domain_ids = instrument.item_ids, instrument.domain_ids
-        return {"instrument_": instrument, "scale_min_": low, "scale_max_": high, "weights_": weights,
-                "max_missing_fraction_": fraction, "item_ids_": item_ids, "domain_ids_": domain_ids}
+        return {
+            "instrument_": instrument,
+            "scale_min_": low,
+            "scale_max_": high,
+            "weights_": weights,
+            "max_missing_fraction_": fraction,
+            "item_ids_": item_ids,
+            "domain_ids_": domain_ids,
+        }
 
     def _scored(self, X: np.ndarray) -> Kernel:
         return score_values(X, self.weights_, self.max_missing_fraction_)
@@ -222,6 +277,7 @@ _INSTRUMENT_CONSTRAINT = [None, Instrument, str, os.PathLike]
 
 
 # --- the scorer ------------------------------------------------------------------
+
 
 class InstrumentScorer(_RatingsInput, TransformerMixin, BaseEstimator):
     """An instrument as a transformer: aggregated ratings in, domain scores (and total) out.
@@ -276,18 +332,19 @@ class InstrumentScorer(_RatingsInput, TransformerMixin, BaseEstimator):
     array([[75.  ,  0.  , 83.33]])
     """
 
-    _parameter_constraints: dict[str, Any] = {
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
         "instrument": _INSTRUMENT_CONSTRAINT,
         "output": [StrOptions({"domains", "domains+total"})],
     }
 
-    def __init__(self, instrument: Instrument | str | os.PathLike[str] | None = None,
-                 output: str = "domains") -> None:
+    def __init__(
+        self, instrument: Instrument | str | os.PathLike[str] | None = None, output: str = "domains"
+    ) -> None:
         self.instrument = instrument
         self.output = output
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any = None) -> "InstrumentScorer":
+    def fit(self, X: Any, y: Any = None) -> InstrumentScorer:
         """Resolve the instrument and check ``X`` against it (``"auto"``: learn each column's range).
 
         Parameters
@@ -335,7 +392,9 @@ class InstrumentScorer(_RatingsInput, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         _check_feature_names_in(self, input_features, generate_names=False)
-        names = [f"domain.{d}" for d in self.domain_ids_] + (["total"] if self.output == "domains+total" else [])
+        names = [f"domain.{d}" for d in self.domain_ids_] + (
+            ["total"] if self.output == "domains+total" else []
+        )
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self) -> Any:
@@ -345,6 +404,7 @@ class InstrumentScorer(_RatingsInput, TransformerMixin, BaseEstimator):
 
 
 # --- the calibrating classifier ----------------------------------------------------
+
 
 class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimator):
     """Item (or domain) weights fitted against a binary outcome, with a logistic model on the ratings.
@@ -421,7 +481,7 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
     True
     """
 
-    _parameter_constraints: dict[str, Any] = {
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
         "instrument": _INSTRUMENT_CONSTRAINT,
         "level": [StrOptions({"items", "domains"})],
         "C": [Interval(Real, 0, None, closed="neither")],
@@ -429,8 +489,14 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
         "adverse_class": "no_validation",  # any label; checked against y in fit
     }
 
-    def __init__(self, instrument: Instrument | str | os.PathLike[str] | None = None, level: str = "items",
-                 C: float = 1.0, nonnegative: bool = True, adverse_class: Any = None) -> None:
+    def __init__(
+        self,
+        instrument: Instrument | str | os.PathLike[str] | None = None,
+        level: str = "items",
+        C: float = 1.0,
+        nonnegative: bool = True,
+        adverse_class: Any = None,
+    ) -> None:
         self.instrument = instrument
         self.level = level
         self.C = C
@@ -438,7 +504,7 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
         self.adverse_class = adverse_class
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "CalibratedInstrumentClassifier":
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> CalibratedInstrumentClassifier:
         """Fit the weights.
 
         Parameters
@@ -454,18 +520,25 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
         -------
         self : CalibratedInstrumentClassifier
         """
-        (X, y), sample_weight = self._fit_ratings(X, y, sample_weight, allow_nan=self.level == "domains")
+        (X, y), sample_weight = self._fit_ratings(
+            X, y, sample_weight, allow_nan=self.level == "domains"
+        )
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
         if y_type != "binary":
-            raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {y_type}."
+            )
         classes, weighted = np.unique(y), np.unique(y[sample_weight > 0])
         adverse = self._adverse_label(classes)
         if len(weighted) < 2:
-            raise ValueError(f"{type(self).__name__} needs two classes in y (with a positive sample_weight); "
-                             f"got 1 class: {_label(weighted[0])!r}.")
-        coef, intercept = solve_logistic(self._features(X), (y == adverse).astype(float), self.C,
-                                         self.nonnegative, sample_weight)
+            raise ValueError(
+                f"{type(self).__name__} needs two classes in y (with a positive sample_weight); "
+                f"got 1 class: {_label(weighted[0])!r}."
+            )
+        coef, intercept = solve_logistic(
+            self._features(X), (y == adverse).astype(float), self.C, self.nonnegative, sample_weight
+        )
         self.classes_, self.adverse_class_ = classes, adverse
         self.coef_, self.intercept_ = coef[np.newaxis, :], np.array([intercept])
         self.item_weights_, self.domain_weights_ = self._criteria_weights(coef)
@@ -534,8 +607,10 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
             return classes[-1]
         matches = np.flatnonzero(classes == self.adverse_class)
         if not matches.size:
-            raise ValueError(f"The 'adverse_class' parameter of {type(self).__name__} must be one of the classes "
-                             f"in y {classes.tolist()}. Got {_label(self.adverse_class)!r} instead.")
+            raise ValueError(
+                f"The 'adverse_class' parameter of {type(self).__name__} must be one of the classes "
+                f"in y {classes.tolist()}. Got {_label(self.adverse_class)!r} instead."
+            )
         return classes[matches[0]]
 
     def _features(self, X: np.ndarray) -> np.ndarray:
@@ -546,20 +621,33 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
         risk = scored.domain_risk
         unscored = np.isnan(risk)
         if unscored.any():
-            raise _refused([f"row {i}, domain {self.domain_ids_[d]!r}: not assessable ({scored.domain_missing[i, d]} "
-                            f"of its items missing, at most {self.weights_.max_missing[d]} may be)."
-                            for i, d in zip(*np.nonzero(unscored))])
+            raise _refused(
+                [
+                    f"row {i}, domain {self.domain_ids_[d]!r}: not assessable ({scored.domain_missing[i, d]} "
+                    f"of its items missing, at most {self.weights_.max_missing[d]} may be)."
+                    for i, d in zip(*np.nonzero(unscored))
+                ]
+            )
         return risk / 100.0
 
     def _criteria_weights(self, coef: np.ndarray) -> tuple[pd.Series, pd.Series]:
         """Coefficients rescaled to mean absolute weight 1, as item and domain weights of a criteria file."""
-        items, domains = pd.Index(self.item_ids_, name="item_id"), pd.Index(self.domain_ids_, name="domain_id")
+        items, domains = (
+            pd.Index(self.item_ids_, name="item_id"),
+            pd.Index(self.domain_ids_, name="domain_id"),
+        )
         if self.level == "domains":
-            return (pd.Series(self.weights_.item_weight, index=items, name="weight"),
-                    pd.Series(_rescaled(coef), index=domains, name="weight"))
+            return (
+                pd.Series(self.weights_.item_weight, index=items, name="weight"),
+                pd.Series(_rescaled(coef), index=domains, name="weight"),
+            )
         item_weights = _rescaled(coef)
-        return (pd.Series(item_weights, index=items, name="weight"),
-                pd.Series(_rescaled(item_weights @ self.weights_.membership), index=domains, name="weight"))
+        return (
+            pd.Series(item_weights, index=items, name="weight"),
+            pd.Series(
+                _rescaled(item_weights @ self.weights_.membership), index=domains, name="weight"
+            ),
+        )
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -24,6 +24,7 @@ unless named. Intervals are ``1 - alpha`` two-sided and not adjusted for the
 number of groups and categories compared. Of groups of equal size, the first in sorted
 order is the default reference.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -131,7 +132,9 @@ def group_rates(
     rates = _rates_frame(labels, group, reference, alpha)
     if outcome is None:
         if positive is not None:
-            raise ResearchError("The 'positive' parameter of group_rates is used only with outcome; got no outcome.")
+            raise ResearchError(
+                "The 'positive' parameter of group_rates is used only with outcome; got no outcome."
+            )
         return GroupRates(rates, None, reference, None, alpha)
     chosen = _positive(positive, labels)
     truth = _outcome(_aligned(outcome, labels, "outcome"))
@@ -141,23 +144,36 @@ def group_rates(
 
 # --- inputs ---------------------------------------------------------------------------------
 
+
 def _labels(values: Any) -> pd.Series:
     """One category per candidate, indexed by candidate id where known."""
     if isinstance(values, Advices):
         if not len(values):
-            raise ResearchError("advice_or_bands is empty; group_rates needs at least one candidate.")
-        return pd.Series([a.category for a in values], index=pd.Index([a.candidate_id for a in values]),
-                         dtype=object, name="category")
+            raise ResearchError(
+                "advice_or_bands is empty; group_rates needs at least one candidate."
+            )
+        return pd.Series(
+            [a.category for a in values],
+            index=pd.Index([a.candidate_id for a in values]),
+            dtype=object,
+            name="category",
+        )
     if isinstance(values, Scores):
         bands = [b or NOT_ASSESSABLE for b in values.band_ids()]
         return pd.Series(bands, index=pd.Index(values.candidate_ids), dtype=object, name="category")
-    series = values.copy() if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    series = (
+        values.copy()
+        if isinstance(values, pd.Series)
+        else pd.Series(np.asarray(values, dtype=object))
+    )
     if series.empty:
         raise ResearchError("advice_or_bands is empty; group_rates needs at least one candidate.")
     missing = np.flatnonzero(series.isna().to_numpy())
     if len(missing):
-        raise ResearchError(f"advice_or_bands has {len(missing)} missing values (positions {_some(missing)}); "
-                         f"give every candidate a category or band.")
+        raise ResearchError(
+            f"advice_or_bands has {len(missing)} missing values (positions {_some(missing)}); "
+            f"give every candidate a category or band."
+        )
     return series.astype(object).rename("category")
 
 
@@ -166,16 +182,22 @@ def _aligned(values: Any, labels: pd.Series, name: str) -> pd.Series:
     if _has_ids(values) and _has_ids(labels):
         absent = labels.index.difference(values.index)
         if len(absent):
-            raise ResearchError(f"{name} has no entry for {len(absent)} of the {len(labels)} candidates: "
-                             f"{_some(absent)}.")
+            raise ResearchError(
+                f"{name} has no entry for {len(absent)} of the {len(labels)} candidates: "
+                f"{_some(absent)}."
+            )
         if values.index.has_duplicates:
-            raise ResearchError(f"{name} gives some candidate ids more than once: "
-                             f"{_some(values.index[values.index.duplicated()].unique())}.")
+            raise ResearchError(
+                f"{name} gives some candidate ids more than once: "
+                f"{_some(values.index[values.index.duplicated()].unique())}."
+            )
         return values.reindex(labels.index)
     array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     if array.ndim != 1 or len(array) != len(labels):
-        raise ResearchError(f"advice_or_bands has {len(labels)} candidates but {name} has "
-                         f"{len(array) if array.ndim == 1 else array.shape}; give one value per candidate.")
+        raise ResearchError(
+            f"advice_or_bands has {len(labels)} candidates but {name} has "
+            f"{len(array) if array.ndim == 1 else array.shape}; give one value per candidate."
+        )
     return pd.Series(array, index=labels.index, dtype=object)
 
 
@@ -186,17 +208,23 @@ def _has_ids(values: Any) -> bool:
 def _check_no_missing(values: pd.Series, name: str) -> None:
     missing = np.flatnonzero(values.isna().to_numpy())
     if len(missing):
-        raise ResearchError(f"{name} has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
-                         f"drop those candidates or give them a group of their own, such as 'unknown'.")
+        raise ResearchError(
+            f"{name} has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
+            f"drop those candidates or give them a group of their own, such as 'unknown'."
+        )
 
 
 def _check_sizes(group: pd.Series, min_size: int) -> None:
     sizes = group.value_counts(sort=False)
     small = sizes[sizes < min_size]
     if len(small):
-        listed = ", ".join(f"{g!r} has {n}" for g, n in sorted(small.items(), key=lambda p: str(p[0])))
-        raise ResearchError(f"groups too small: {listed}; each group needs at least min_size={min_size} candidates. "
-                         f"Merge small groups or lower min_size.")
+        listed = ", ".join(
+            f"{g!r} has {n}" for g, n in sorted(small.items(), key=lambda p: str(p[0]))
+        )
+        raise ResearchError(
+            f"groups too small: {listed}; each group needs at least min_size={min_size} candidates. "
+            f"Merge small groups or lower min_size."
+        )
 
 
 def _reference(group: pd.Series, reference: Any) -> Any:
@@ -204,33 +232,43 @@ def _reference(group: pd.Series, reference: Any) -> Any:
     if reference is None:
         return max(sorted(sizes.index, key=str), key=lambda g: sizes[g])
     if reference not in sizes.index:
-        raise ResearchError(f"The 'reference' parameter of group_rates must be one of the groups "
-                         f"{sorted(sizes.index, key=str)}. Got {reference!r} instead.")
+        raise ResearchError(
+            f"The 'reference' parameter of group_rates must be one of the groups "
+            f"{sorted(sizes.index, key=str)}. Got {reference!r} instead."
+        )
     return reference
 
 
 def _positive(positive: Iterable[str] | str | None, labels: pd.Series) -> tuple[str, ...]:
     if positive is None:
-        raise ResearchError("The 'positive' parameter of group_rates is required with outcome: the categories "
-                         "counted as a positive prediction, e.g. ('fits', 'fits_with_conditions').")
+        raise ResearchError(
+            "The 'positive' parameter of group_rates is required with outcome: the categories "
+            "counted as a positive prediction, e.g. ('fits', 'fits_with_conditions')."
+        )
     chosen = (positive,) if isinstance(positive, str) else tuple(positive)
     known = set(labels)
     unknown = [c for c in chosen if c not in known]
     if not chosen or len(unknown) == len(chosen):
-        raise ResearchError(f"The 'positive' parameter of group_rates must name at least one category that occurs "
-                         f"{sorted(known, key=str)}. Got {positive!r} instead.")
+        raise ResearchError(
+            f"The 'positive' parameter of group_rates must name at least one category that occurs "
+            f"{sorted(known, key=str)}. Got {positive!r} instead."
+        )
     return chosen
 
 
 def _outcome(values: pd.Series) -> np.ndarray:
     missing = np.flatnonzero(values.isna().to_numpy())
     if len(missing):
-        raise ResearchError(f"outcome has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
-                         f"drop those candidates first.")
+        raise ResearchError(
+            f"outcome has {len(missing)} missing values (candidates {_some(values.index[missing])}); "
+            f"drop those candidates first."
+        )
     bad = [(i, v) for i, v in zip(values.index, values) if v not in (0, 1)]  # True == 1, False == 0
     if bad:
-        raise ResearchError(f"outcome must be 0/1 or True/False; got {bad[0][1]!r} for candidate {bad[0][0]!r}"
-                         + (f" and {len(bad) - 1} more." if len(bad) > 1 else "."))
+        raise ResearchError(
+            f"outcome must be 0/1 or True/False; got {bad[0][1]!r} for candidate {bad[0][0]!r}"
+            + (f" and {len(bad) - 1} more." if len(bad) > 1 else ".")
+        )
     return values.astype(int).to_numpy() == 1
 
 
@@ -241,6 +279,7 @@ def _some(values: Iterable[Any], limit: int = 5) -> str:
 
 
 # --- rates ----------------------------------------------------------------------------------
+
 
 def _codes(values: pd.Series) -> tuple[list[Any], np.ndarray]:
     """The distinct values in sorted order and each entry's position among them."""
@@ -255,39 +294,83 @@ def _rates_frame(labels: pd.Series, group: pd.Series, reference: Any, alpha: flo
     np.add.at(counts, (g, c), 1)
     r = groups.index(reference)
     index = pd.MultiIndex.from_product([groups, categories], names=["group", "category"])
-    return _interval_frame(index, counts.sum(axis=1).repeat(len(categories)), counts.ravel(),
-                           np.full(counts.size, counts[r].sum()), np.tile(counts[r], len(groups)),
-                           np.arange(len(groups)).repeat(len(categories)) == r, alpha)
+    return _interval_frame(
+        index,
+        counts.sum(axis=1).repeat(len(categories)),
+        counts.ravel(),
+        np.full(counts.size, counts[r].sum()),
+        np.tile(counts[r], len(groups)),
+        np.arange(len(groups)).repeat(len(categories)) == r,
+        alpha,
+    )
 
 
-def _errors_frame(predicted: np.ndarray, truth: np.ndarray, group: pd.Series, reference: Any,
-                  alpha: float) -> pd.DataFrame:
+def _errors_frame(
+    predicted: np.ndarray, truth: np.ndarray, group: pd.Series, reference: Any, alpha: float
+) -> pd.DataFrame:
     """False positive and false negative rates per group: ``(n, count)`` per group and measure."""
     groups, g = _codes(group)
     size = len(groups)
-    n = np.column_stack([np.bincount(g, ~truth, size), np.bincount(g, truth, size)]).astype(np.int64)
-    count = np.column_stack([np.bincount(g, predicted & ~truth, size),
-                             np.bincount(g, ~predicted & truth, size)]).astype(np.int64)
+    n = np.column_stack([np.bincount(g, ~truth, size), np.bincount(g, truth, size)]).astype(
+        np.int64
+    )
+    count = np.column_stack(
+        [np.bincount(g, predicted & ~truth, size), np.bincount(g, ~predicted & truth, size)]
+    ).astype(np.int64)
     r = groups.index(reference)
     index = pd.MultiIndex.from_product([groups, list(ERROR_RATES)], names=["group", "measure"])
-    return _interval_frame(index, n.ravel(), count.ravel(), np.tile(n[r], size), np.tile(count[r], size),
-                           np.arange(size).repeat(len(ERROR_RATES)) == r, alpha)
+    return _interval_frame(
+        index,
+        n.ravel(),
+        count.ravel(),
+        np.tile(n[r], size),
+        np.tile(count[r], size),
+        np.arange(size).repeat(len(ERROR_RATES)) == r,
+        alpha,
+    )
 
 
-def _interval_frame(index: pd.MultiIndex, n: np.ndarray, count: np.ndarray, ref_n: np.ndarray,
-                    ref_count: np.ndarray, is_reference: np.ndarray, alpha: float) -> pd.DataFrame:
+def _interval_frame(
+    index: pd.MultiIndex,
+    n: np.ndarray,
+    count: np.ndarray,
+    ref_n: np.ndarray,
+    ref_count: np.ndarray,
+    is_reference: np.ndarray,
+    alpha: float,
+) -> pd.DataFrame:
     """Rate, Wilson interval, difference to the reference and its Newcombe interval, one row per entry."""
-    rate, lower, upper, difference, diff_lower, diff_upper = (np.full(len(n), np.nan) for _ in range(6))
+    rate, lower, upper, difference, diff_lower, diff_upper = (
+        np.full(len(n), np.nan) for _ in range(6)
+    )
     known = n > 0
     rate[known] = count[known] / n[known]
-    lower[known], upper[known] = proportion_confint(count[known], n[known], alpha=alpha, method="wilson")
+    lower[known], upper[known] = proportion_confint(
+        count[known], n[known], alpha=alpha, method="wilson"
+    )
     both = known & (ref_n > 0)
     difference[both] = rate[both] - ref_count[both] / ref_n[both]
     compared = both & ~is_reference
     if compared.any():
         diff_lower[compared], diff_upper[compared] = confint_proportions_2indep(
-            count[compared], n[compared], ref_count[compared], ref_n[compared],
-            method="newcomb", compare="diff", alpha=alpha)
-    return pd.DataFrame({"n": n, "count": count, "rate": rate, "lower": lower, "upper": upper,
-                         "difference": difference, "difference_lower": diff_lower,
-                         "difference_upper": diff_upper}, index=index)
+            count[compared],
+            n[compared],
+            ref_count[compared],
+            ref_n[compared],
+            method="newcomb",
+            compare="diff",
+            alpha=alpha,
+        )
+    return pd.DataFrame(
+        {
+            "n": n,
+            "count": count,
+            "rate": rate,
+            "lower": lower,
+            "upper": upper,
+            "difference": difference,
+            "difference_lower": diff_lower,
+            "difference_upper": diff_upper,
+        },
+        index=index,
+    )

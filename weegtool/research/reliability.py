@@ -32,6 +32,7 @@ Missing ratings (NaN, None) are handled as each method allows, and said so:
 cases both raters rated; ``krippendorff_alpha`` and ``percent_agreement`` use
 every unit with at least two ratings.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -124,6 +125,7 @@ class AlphaResult:
 
 # --- input checks ---------------------------------------------------------------------
 
+
 def _fail(message: str, problems: Sequence[str] = ()) -> ReliabilityError:
     return ReliabilityError(message, problems)
 
@@ -134,8 +136,10 @@ def _frame(data: Any, parameter: str, function: str) -> pd.DataFrame:
         return data
     array = np.asarray(data, dtype=object) if not isinstance(data, np.ndarray) else data
     if array.ndim != 2:
-        raise _fail(f"The {parameter!r} parameter of {function} must be a 2-D table. "
-                    f"Got an array with {array.ndim} dimension{'s' if array.ndim != 1 else ''} instead.")
+        raise _fail(
+            f"The {parameter!r} parameter of {function} must be a 2-D table. "
+            f"Got an array with {array.ndim} dimension{'s' if array.ndim != 1 else ''} instead."
+        )
     return pd.DataFrame(array)
 
 
@@ -146,14 +150,23 @@ def _numeric(data: Any, parameter: str, function: str) -> np.ndarray:
         frame = None
     else:
         frame = _frame(data, parameter, function)
-        values = np.column_stack([_to_float(frame.iloc[:, j]) for j in range(frame.shape[1])]) \
-            if frame.shape[1] else np.empty((len(frame), 0))
+        values = (
+            np.column_stack([_to_float(frame.iloc[:, j]) for j in range(frame.shape[1])])
+            if frame.shape[1]
+            else np.empty((len(frame), 0))
+        )
     rows, cols = np.nonzero(np.isinf(values))
     if len(rows):
-        where = [_cell(values, frame, i, j) for i, j in zip(rows[:MAX_SHOWN], cols[:MAX_SHOWN], strict=True)]
+        where = [
+            _cell(values, frame, i, j)
+            for i, j in zip(rows[:MAX_SHOWN], cols[:MAX_SHOWN], strict=True)
+        ]
         more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
-        raise _fail(f"The {parameter!r} parameter of {function} must hold finite numbers (NaN where missing). "
-                    f"Got {where[0]}{more} instead.", [f"{function}: {parameter}: {w}" for w in where])
+        raise _fail(
+            f"The {parameter!r} parameter of {function} must hold finite numbers (NaN where missing). "
+            f"Got {where[0]}{more} instead.",
+            [f"{function}: {parameter}: {w}" for w in where],
+        )
     return values
 
 
@@ -178,28 +191,40 @@ def _shown(value: Any) -> str:
 
 def _check_alpha(alpha: float, function: str) -> None:
     if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise _fail(f"The 'alpha' parameter of {function} must be a number in (0, 1). Got {alpha!r} instead.")
+        raise _fail(
+            f"The 'alpha' parameter of {function} must be a number in (0, 1). Got {alpha!r} instead."
+        )
 
 
-def _at_least(count: int, minimum: int, what: str, parameter: str, function: str, note: str = "") -> None:
+def _at_least(
+    count: int, minimum: int, what: str, parameter: str, function: str, note: str = ""
+) -> None:
     if count < minimum:
-        raise _fail(f"The {parameter!r} parameter of {function} must have at least {minimum} {what}. "
-                    f"Got {count} instead{note}.")
+        raise _fail(
+            f"The {parameter!r} parameter of {function} must have at least {minimum} {what}. "
+            f"Got {count} instead{note}."
+        )
 
 
 def _complete_rows(values: np.ndarray) -> np.ndarray:
     return ~np.isnan(values).any(axis=1)
 
 
-def _listwise(values: np.ndarray, function: str, parameter: str, rows: str, cell: str) -> tuple[np.ndarray, int]:
+def _listwise(
+    values: np.ndarray, function: str, parameter: str, rows: str, cell: str
+) -> tuple[np.ndarray, int]:
     """Rows without a missing value, and how many were dropped; refuses fewer than two, warns about drops."""
     complete = _complete_rows(values)
     kept, dropped = int(complete.sum()), int((~complete).sum())
     note = f" ({dropped} of {len(values)} {rows} left out for a missing {cell})" if dropped else ""
     _at_least(kept, 2, f"{rows} without a missing {cell}", parameter, function, note)
     if dropped:
-        warnings.warn(f"{function}: {dropped} of {len(values)} {rows} have a missing {cell} and are left out "
-                      f"(listwise deletion); {kept} remain.", ReliabilityWarning, stacklevel=3)
+        warnings.warn(
+            f"{function}: {dropped} of {len(values)} {rows} have a missing {cell} and are left out "
+            f"(listwise deletion); {kept} remain.",
+            ReliabilityWarning,
+            stacklevel=3,
+        )
     return complete, dropped
 
 
@@ -282,15 +307,21 @@ def _wide(data: Any, targets: str | None, raters: str | None, ratings: str | Non
         return data
     missing = [k for k, v in names.items() if v is None]
     if missing:
-        raise _fail(f"The {missing[0]!r} parameter of icc must be a column name when 'targets', 'raters' and "
-                    f"'ratings' describe a long table. Got None instead.")
+        raise _fail(
+            f"The {missing[0]!r} parameter of icc must be a column name when 'targets', 'raters' and "
+            f"'ratings' describe a long table. Got None instead."
+        )
     if not isinstance(data, pd.DataFrame):
-        raise _fail(f"The 'data' parameter of icc must be a DataFrame when it is a long table. "
-                    f"Got {type(data).__name__} instead.")
+        raise _fail(
+            f"The 'data' parameter of icc must be a DataFrame when it is a long table. "
+            f"Got {type(data).__name__} instead."
+        )
     absent = [f"{k}={v!r}" for k, v in names.items() if v not in data.columns]
     if absent:
-        raise _fail(f"The long table passed to icc has no column {', '.join(absent)}; "
-                    f"its columns are {list(map(str, data.columns))}.")
+        raise _fail(
+            f"The long table passed to icc has no column {', '.join(absent)}; "
+            f"its columns are {list(map(str, data.columns))}."
+        )
     return _pivot(data, str(targets), str(raters), str(ratings))
 
 
@@ -299,41 +330,59 @@ def _pivot(data: pd.DataFrame, targets: str, raters: str, ratings: str) -> pd.Da
     long = pd.DataFrame({"t": data[targets].to_numpy(), "r": data[raters].to_numpy(), "y": values})
     problems = _unbalanced(long.groupby(["t", "r"], sort=False).size().unstack(fill_value=0))
     if problems:
-        raise _fail("The long table passed to icc must be balanced: one rating of every target by every rater "
-                    f"(NaN where a rating is missing). Found {len(problems)} problem"
-                    f"{'s' if len(problems) != 1 else ''}: {'; '.join(problems[:3])}"
-                    f"{'; ...' if len(problems) > 3 else ''}.", problems[:MAX_SHOWN])
+        raise _fail(
+            "The long table passed to icc must be balanced: one rating of every target by every rater "
+            f"(NaN where a rating is missing). Found {len(problems)} problem"
+            f"{'s' if len(problems) != 1 else ''}: {'; '.join(problems[:3])}"
+            f"{'; ...' if len(problems) > 3 else ''}.",
+            problems[:MAX_SHOWN],
+        )
     return long.pivot(index="t", columns="r", values="y")
 
 
 def _unbalanced(counts: pd.DataFrame) -> list[str]:
     """Every (target, rater) cell of a long table without exactly one row."""
     table = counts.to_numpy(dtype=np.int64)
-    cells = [(t, r, int(table[i, j])) for i, t in enumerate(counts.index) for j, r in enumerate(counts.columns)]
-    return ([f"target {t!r} has {c} ratings by rater {r!r}" for t, r, c in cells if c > 1]
-            + [f"target {t!r} has no rating by rater {r!r}" for t, r, c in cells if c == 0])
+    cells = [
+        (t, r, int(table[i, j]))
+        for i, t in enumerate(counts.index)
+        for j, r in enumerate(counts.columns)
+    ]
+    return [f"target {t!r} has {c} ratings by rater {r!r}" for t, r, c in cells if c > 1] + [
+        f"target {t!r} has no rating by rater {r!r}" for t, r, c in cells if c == 0
+    ]
 
 
 @dataclass(frozen=True)
 class _MeanSquares:
     n: int
     k: int
-    rows: float     # between targets (MSR)
-    cols: float     # between raters (MSC)
-    error: float    # residual (MSE)
-    within: float   # within targets (MSW), raters and error together
+    rows: float  # between targets (MSR)
+    cols: float  # between raters (MSC)
+    error: float  # residual (MSE)
+    within: float  # within targets (MSW), raters and error together
 
     @classmethod
-    def of(cls, x: np.ndarray) -> "_MeanSquares":
+    def of(cls, x: np.ndarray) -> _MeanSquares:
         n, k = x.shape
         grand = x.mean()
         row_dev, col_dev = x.mean(axis=1) - grand, x.mean(axis=0) - grand
         ss_rows, ss_cols = k * float(row_dev @ row_dev), n * float(col_dev @ col_dev)
         ss_error = float(((x - grand - row_dev[:, None] - col_dev[None, :]) ** 2).sum())
-        rounding = 1e-12 * float(((x - grand) ** 2).sum())  # below this a sum of squares is rounding, not data
-        ss_rows, ss_cols, ss_error = (0.0 if ss <= rounding else ss for ss in (ss_rows, ss_cols, ss_error))
-        return cls(n, k, ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1)),
-                   (ss_cols + ss_error) / (n * (k - 1)))
+        rounding = 1e-12 * float(
+            ((x - grand) ** 2).sum()
+        )  # below this a sum of squares is rounding, not data
+        ss_rows, ss_cols, ss_error = (
+            0.0 if ss <= rounding else ss for ss in (ss_rows, ss_cols, ss_error)
+        )
+        return cls(
+            n,
+            k,
+            ss_rows / (n - 1),
+            ss_cols / (k - 1),
+            ss_error / ((n - 1) * (k - 1)),
+            (ss_cols + ss_error) / (n * (k - 1)),
+        )
 
 
 def _icc_table(x: np.ndarray, alpha: float) -> pd.DataFrame:
@@ -343,8 +392,10 @@ def _icc_table(x: np.ndarray, alpha: float) -> pd.DataFrame:
         values = _icc_values(ms)
         tests = _icc_tests(ms)
         intervals = _icc_intervals(ms, values[1], alpha)
-    rows = [(name, text, values[i], *tests[0 if i % 3 == 0 else 1], *intervals[i])
-            for i, (name, text) in enumerate(ICC_FORMS)]
+    rows = [
+        (name, text, values[i], *tests[0 if i % 3 == 0 else 1], *intervals[i])
+        for i, (name, text) in enumerate(ICC_FORMS)
+    ]
     return pd.DataFrame(rows, columns=list(ICC_COLUMNS))
 
 
@@ -364,7 +415,10 @@ def _icc_tests(ms: _MeanSquares) -> list[tuple[float, int, int, float]]:
     """(F, df1, df2, p) of the one-way test (index 0) and the two-way test (index 1)."""
     n, k = ms.n, ms.k
     out = []
-    for f, df2 in ((_div(ms.rows, ms.within), n * (k - 1)), (_div(ms.rows, ms.error), (n - 1) * (k - 1))):
+    for f, df2 in (
+        (_div(ms.rows, ms.within), n * (k - 1)),
+        (_div(ms.rows, ms.error), (n - 1) * (k - 1)),
+    ):
         out.append((f, n - 1, df2, float(stats.f.sf(f, n - 1, df2))))
     return out
 
@@ -401,26 +455,42 @@ def _f_bounds(f: float, df1: int, df2: int, q: float) -> tuple[float, float]:
 def _icc2_interval(ms: _MeanSquares, icc2: float, q: float) -> tuple[float, float]:
     """McGraw & Wong (1996): Satterthwaite's approximate degrees of freedom for ICC(2,1)."""
     n, k = ms.n, ms.k
-    r, c, e, icc2 = (np.float64(x) for x in (ms.rows, ms.cols, ms.error, icc2))  # numpy: 0/0 is NaN, not an error
-    if e == 0:  # no residual variance: identical raters give 1, otherwise the approximation is not defined
+    r, c, e, icc2 = (
+        np.float64(x) for x in (ms.rows, ms.cols, ms.error, icc2)
+    )  # numpy: 0/0 is NaN, not an error
+    if (
+        e == 0
+    ):  # no residual variance: identical raters give 1, otherwise the approximation is not defined
         return (1.0, 1.0) if c == 0 and r > 0 else (math.nan, math.nan)
     fj = c / e
     base = n * (1 + (k - 1) * icc2) - k * icc2
-    v = (k - 1) * (n - 1) * (k * icc2 * fj + base) ** 2 / ((n - 1) * k**2 * icc2**2 * fj**2 + base**2)
+    v = (
+        (k - 1)
+        * (n - 1)
+        * (k * icc2 * fj + base) ** 2
+        / ((n - 1) * k**2 * icc2**2 * fj**2 + base**2)
+    )
     f_high = float(stats.f.ppf(q, n - 1, v))
     f_low = float(stats.f.ppf(q, v, n - 1))
     spread = k * c + (k * n - k - n) * e
-    return (n * (r - f_high * e) / (f_high * spread + n * r),
-            n * (f_low * r - e) / (spread + n * f_low * r))
+    return (
+        n * (r - f_high * e) / (f_high * spread + n * r),
+        n * (f_low * r - e) / (spread + n * f_low * r),
+    )
 
 
 def _div(a: float, b: float) -> float:
-    return float(np.divide(a, b)) if b != 0 else (math.nan if a == 0 else math.copysign(math.inf, a))
+    return (
+        float(np.divide(a, b)) if b != 0 else (math.nan if a == 0 else math.copysign(math.inf, a))
+    )
 
 
 # --- internal consistency ---------------------------------------------------------------------
 
-def cronbach_alpha(items: pd.DataFrame | np.ndarray | Sequence[Sequence[float]], ci: float = 0.95) -> AlphaResult:
+
+def cronbach_alpha(
+    items: pd.DataFrame | np.ndarray | Sequence[Sequence[float]], ci: float = 0.95
+) -> AlphaResult:
     """Cronbach's alpha of ``items`` (one row per case, one column per item), with alpha if an item is deleted.
 
     Parameters
@@ -447,11 +517,15 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray | Sequence[Sequence[float]],
     same table.
     """
     if not isinstance(ci, (int, float)) or not 0 < ci < 1:
-        raise _fail(f"The 'ci' parameter of cronbach_alpha must be a number in (0, 1). Got {ci!r} instead.")
+        raise _fail(
+            f"The 'ci' parameter of cronbach_alpha must be a number in (0, 1). Got {ci!r} instead."
+        )
     values = _numeric(items, "items", "cronbach_alpha")
     _at_least(values.shape[1], 2, "items (columns)", "items", "cronbach_alpha")
     complete, dropped = _listwise(values, "cronbach_alpha", "items", "cases", "item")
-    names: list[Hashable] = list(items.columns) if isinstance(items, pd.DataFrame) else list(range(values.shape[1]))
+    names: list[Hashable] = (
+        list(items.columns) if isinstance(items, pd.DataFrame) else list(range(values.shape[1]))
+    )
     return _alpha_result(values[complete], names, dropped, ci)
 
 
@@ -463,11 +537,22 @@ def _alpha_result(x: np.ndarray, names: list[Hashable], dropped: int, ci: float)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = _div(k * (total - trace), (k - 1) * total)
         rest_total = total - 2 * cov.sum(axis=0) + np.diag(cov)
-        rest = (k - 1) / (k - 2) * (1 - (trace - np.diag(cov)) / rest_total) if k > 2 else np.full(k, np.nan)
+        rest = (
+            (k - 1) / (k - 2) * (1 - (trace - np.diag(cov)) / rest_total)
+            if k > 2
+            else np.full(k, np.nan)
+        )
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - value) * float(stats.f.ppf(1 - (1 - ci) / 2, df1, df2))
     high = 1 - (1 - value) * float(stats.f.ppf((1 - ci) / 2, df1, df2))
-    return AlphaResult(value, low, high, n, dropped, pd.Series(rest, index=pd.Index(names), name="alpha_if_deleted"))
+    return AlphaResult(
+        value,
+        low,
+        high,
+        n,
+        dropped,
+        pd.Series(rest, index=pd.Index(names), name="alpha_if_deleted"),
+    )
 
 
 def domain_alphas(instrument: Instrument, ratings: Ratings, ci: float = 0.95) -> pd.DataFrame:
@@ -500,15 +585,37 @@ def domain_alphas(instrument: Instrument, ratings: Ratings, ci: float = 0.95) ->
     item in a domain are left out of that domain (listwise), without a warning:
     ``n_dropped`` says how many.
     """
-    if tuple(ratings.item_ids) != tuple(instrument.item_ids) or ratings.instrument_sha256 != instrument.sha256:
-        raise _fail(f"The 'ratings' parameter of domain_alphas must be read for {instrument.label}. "
-                    f"Got ratings read for instrument sha256 {ratings.instrument_sha256[:12]} instead.")
-    rows = [_domain_alpha(instrument, ratings.values, domain.id, domain.kind, ci) for domain in instrument.domains]
-    return pd.DataFrame(rows, columns=["domain", "kind", "items", "alpha", "ci_low", "ci_high", "n", "n_dropped",
-                                       "reversed"])
+    if (
+        tuple(ratings.item_ids) != tuple(instrument.item_ids)
+        or ratings.instrument_sha256 != instrument.sha256
+    ):
+        raise _fail(
+            f"The 'ratings' parameter of domain_alphas must be read for {instrument.label}. "
+            f"Got ratings read for instrument sha256 {ratings.instrument_sha256[:12]} instead."
+        )
+    rows = [
+        _domain_alpha(instrument, ratings.values, domain.id, domain.kind, ci)
+        for domain in instrument.domains
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "domain",
+            "kind",
+            "items",
+            "alpha",
+            "ci_low",
+            "ci_high",
+            "n",
+            "n_dropped",
+            "reversed",
+        ],
+    )
 
 
-def _domain_alpha(instrument: Instrument, values: np.ndarray, domain: str, kind: str, ci: float) -> list[Any]:
+def _domain_alpha(
+    instrument: Instrument, values: np.ndarray, domain: str, kind: str, ci: float
+) -> list[Any]:
     columns = [j for j, item in enumerate(instrument.items) if item.domain == domain]
     x = values[:, columns].astype(float)
     flipped = []
@@ -521,12 +628,29 @@ def _domain_alpha(instrument: Instrument, values: np.ndarray, domain: str, kind:
     complete = _complete_rows(x)
     head = [domain, kind, len(columns)]
     if len(columns) < 2 or complete.sum() < 2:
-        return head + [math.nan, math.nan, math.nan, int(complete.sum()), int((~complete).sum()), tuple(flipped)]
-    result = _alpha_result(x[complete], [instrument.item_ids[j] for j in columns], int((~complete).sum()), ci)
-    return head + [result.alpha, result.ci_low, result.ci_high, result.n, result.n_dropped, tuple(flipped)]
+        return head + [
+            math.nan,
+            math.nan,
+            math.nan,
+            int(complete.sum()),
+            int((~complete).sum()),
+            tuple(flipped),
+        ]
+    result = _alpha_result(
+        x[complete], [instrument.item_ids[j] for j in columns], int((~complete).sum()), ci
+    )
+    return head + [
+        result.alpha,
+        result.ci_low,
+        result.ci_high,
+        result.n,
+        result.n_dropped,
+        tuple(flipped),
+    ]
 
 
 # --- kappa ------------------------------------------------------------------------------------
+
 
 def cohen_kappa(
     a: Sequence[Any] | np.ndarray | pd.Series,
@@ -563,7 +687,9 @@ def cohen_kappa(
     """
     _check_alpha(alpha, "cohen_kappa")
     if weights not in WEIGHTS:
-        raise _fail(f"The 'weights' parameter of cohen_kappa must be one of {WEIGHTS}. Got {weights!r} instead.")
+        raise _fail(
+            f"The 'weights' parameter of cohen_kappa must be one of {WEIGHTS}. Got {weights!r} instead."
+        )
     first, second = _paired(a, b)
     labels = _labels(first, second, labels)
     table = _contingency(first, second, labels)
@@ -571,11 +697,15 @@ def cohen_kappa(
 
 
 def _paired(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
-    first, second = (np.asarray(pd.Series(list(x) if not isinstance(x, pd.Series) else x, dtype=object))
-                     for x in (a, b))
+    first, second = (
+        np.asarray(pd.Series(list(x) if not isinstance(x, pd.Series) else x, dtype=object))
+        for x in (a, b)
+    )
     if len(first) != len(second):
-        raise _fail(f"The 'b' parameter of cohen_kappa must have as many cases as 'a' ({len(first)}). "
-                    f"Got {len(second)} instead.")
+        raise _fail(
+            f"The 'b' parameter of cohen_kappa must have as many cases as 'a' ({len(first)}). "
+            f"Got {len(second)} instead."
+        )
     both = ~(pd.isna(first) | pd.isna(second))
     _at_least(int(both.sum()), 2, "cases rated by both raters", "a", "cohen_kappa")
     return first[both], second[both]
@@ -590,7 +720,9 @@ def _labels(first: np.ndarray, second: np.ndarray, labels: Sequence[Any] | None)
             return list(seen)
     labels = list(labels)
     if len(set(labels)) != len(labels):
-        raise _fail(f"The 'labels' parameter of cohen_kappa must not repeat a category. Got {labels!r} instead.")
+        raise _fail(
+            f"The 'labels' parameter of cohen_kappa must not repeat a category. Got {labels!r} instead."
+        )
     return labels
 
 
@@ -599,8 +731,10 @@ def _contingency(first: np.ndarray, second: np.ndarray, labels: list[Any]) -> np
     codes = [index.get_indexer(pd.Index(x)) for x in (first, second)]
     for name, x, code in zip("ab", (first, second), codes, strict=True):
         if (code < 0).any():
-            raise _fail(f"The {name!r} parameter of cohen_kappa must only hold categories in 'labels' {labels!r}. "
-                        f"Got {_shown(x[np.argmax(code < 0)])} instead.")
+            raise _fail(
+                f"The {name!r} parameter of cohen_kappa must only hold categories in 'labels' {labels!r}. "
+                f"Got {_shown(x[np.argmax(code < 0)])} instead."
+            )
     table = np.zeros((len(labels), len(labels)))
     np.add.at(table, (codes[0], codes[1]), 1)
     return table
@@ -625,7 +759,9 @@ def _kappa(table: np.ndarray, agree: np.ndarray, alpha: float) -> Estimate:
     row_mean, col_mean = agree @ cols, rows @ agree
     spread = float((p * (agree - np.add.outer(row_mean, col_mean) * (1 - kappa)) ** 2).sum())
     excess = spread - (kappa - chance * (1 - kappa)) ** 2
-    variance = (excess if excess > 1e-12 * spread else 0.0) / (n * (1 - chance) ** 2)  # not rounding noise
+    variance = (excess if excess > 1e-12 * spread else 0.0) / (
+        n * (1 - chance) ** 2
+    )  # not rounding noise
     se = math.sqrt(variance)
     z = float(stats.norm.ppf(1 - alpha / 2))
     return Estimate(kappa, se, kappa - z * se, kappa + z * se, int(n))
@@ -661,19 +797,24 @@ def fleiss_kappa(counts: pd.DataFrame | np.ndarray | Sequence[Sequence[float]]) 
 def _check_counts(table: np.ndarray) -> None:
     if np.isnan(table).any() or (table < 0).any() or (table != np.round(table)).any():
         i, j = np.argwhere(np.isnan(table) | (table < 0) | (table != np.round(table)))[0]
-        raise _fail("The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
-                    f"Got {_shown(table[i, j])} at row {i}, column {j} instead.")
+        raise _fail(
+            "The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
+            f"Got {_shown(table[i, j])} at row {i}, column {j} instead."
+        )
     _at_least(len(table), 2, "subjects (rows)", "counts", "fleiss_kappa")
     _at_least(table.shape[1], 2, "categories (columns)", "counts", "fleiss_kappa")
     totals = table.sum(axis=1)
     if (totals != totals[0]).any():
         i = int(np.argmax(totals != totals[0]))
-        raise _fail("The 'counts' parameter of fleiss_kappa must have the same number of raters for every subject. "
-                    f"Got {int(totals[0])} ratings in row 0 and {int(totals[i])} in row {i} instead.")
+        raise _fail(
+            "The 'counts' parameter of fleiss_kappa must have the same number of raters for every subject. "
+            f"Got {int(totals[0])} ratings in row 0 and {int(totals[i])} in row {i} instead."
+        )
     _at_least(int(totals[0]), 2, "ratings per subject", "counts", "fleiss_kappa")
 
 
 # --- Krippendorff's alpha ---------------------------------------------------------------------
+
 
 def krippendorff_alpha(
     data: pd.DataFrame | np.ndarray | Sequence[Sequence[float]], level: Level = "nominal"
@@ -698,13 +839,17 @@ def krippendorff_alpha(
         standard error (Krippendorff bootstraps it).
     """
     if level not in LEVELS:
-        raise _fail(f"The 'level' parameter of krippendorff_alpha must be one of {LEVELS}. Got {level!r} instead.")
+        raise _fail(
+            f"The 'level' parameter of krippendorff_alpha must be one of {LEVELS}. Got {level!r} instead."
+        )
     values = _numeric(data, "data", "krippendorff_alpha")
     counts, categories = _value_counts(values)
     pairable = counts.sum(axis=1) >= 2
     if not pairable.any():
-        raise _fail("The 'data' parameter of krippendorff_alpha must have at least one unit (column) with values "
-                    "from 2 or more raters. Got none instead.")
+        raise _fail(
+            "The 'data' parameter of krippendorff_alpha must have at least one unit (column) with values "
+            "from 2 or more raters. Got none instead."
+        )
     coincidence = _coincidences(counts[pairable])
     return Estimate(float(_alpha_from(coincidence, categories, level)), n=int(pairable.sum()))
 
@@ -746,15 +891,20 @@ def _squared_differences(v: np.ndarray, marginal: np.ndarray, level: str) -> np.
             ratio = np.subtract.outer(v, v) / np.add.outer(v, v)
         return np.nan_to_num(ratio, nan=0.0) ** 2
     cumulative = np.cumsum(marginal)  # ordinal: the values between c and k, half of each end
-    low, high = np.minimum.outer(np.arange(len(v)), np.arange(len(v))), np.maximum.outer(np.arange(len(v)),
-                                                                                        np.arange(len(v)))
+    low, high = (
+        np.minimum.outer(np.arange(len(v)), np.arange(len(v))),
+        np.maximum.outer(np.arange(len(v)), np.arange(len(v))),
+    )
     between = cumulative[high] - cumulative[low] + marginal[low]
     return (between - (marginal[low] + marginal[high]) / 2) ** 2
 
 
 # --- exact agreement -------------------------------------------------------------------------
 
-def percent_agreement(data: pd.DataFrame | np.ndarray | Sequence[Sequence[Any]], alpha: float = 0.05) -> Estimate:
+
+def percent_agreement(
+    data: pd.DataFrame | np.ndarray | Sequence[Sequence[Any]], alpha: float = 0.05
+) -> Estimate:
     """The share of units on which all raters who rated it gave the same value.
 
     Parameters
@@ -778,8 +928,10 @@ def percent_agreement(data: pd.DataFrame | np.ndarray | Sequence[Sequence[Any]],
     _at_least(frame.shape[1], 2, "raters (columns)", "data", "percent_agreement")
     counted = (frame.notna().sum(axis=1) >= 2).to_numpy()
     if not counted.any():
-        raise _fail("The 'data' parameter of percent_agreement must have at least one unit (row) rated by "
-                    "2 or more raters. Got none instead.")
+        raise _fail(
+            "The 'data' parameter of percent_agreement must have at least one unit (row) rated by "
+            "2 or more raters. Got none instead."
+        )
     agree = (frame[counted].nunique(axis=1, dropna=True) == 1).to_numpy()
     return _proportion(int(agree.sum()), int(counted.sum()), alpha)
 
@@ -790,10 +942,13 @@ def _proportion(successes: int, n: int, alpha: float) -> Estimate:
     z = float(stats.norm.ppf(1 - alpha / 2))
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return Estimate(p, math.sqrt(p * (1 - p) / n), max(centre - half, 0.0), min(centre + half, 1.0), n)
+    return Estimate(
+        p, math.sqrt(p * (1 - p) / n), max(centre - half, 0.0), min(centre + half, 1.0), n
+    )
 
 
 # --- labels -------------------------------------------------------------------------------------
+
 
 def koo_li_band(value: float) -> str:
     """Koo & Li's (2016) label of an ICC: poor, moderate, good or excellent ("undefined" for NaN).
@@ -811,7 +966,13 @@ def koo_li_band(value: float) -> str:
     return "good" if value <= 0.9 else "excellent"
 
 
-LANDIS_KOCH = ((0.0, "poor"), (0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"))
+LANDIS_KOCH = (
+    (0.0, "poor"),
+    (0.20, "slight"),
+    (0.40, "fair"),
+    (0.60, "moderate"),
+    (0.80, "substantial"),
+)
 
 
 def landis_koch_band(value: float) -> str:
@@ -833,16 +994,17 @@ def landis_koch_band(value: float) -> str:
 
 # --- the report ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Panel:
     """Every rater's own scores, aligned: candidates in rows, raters in the last axis (NaN/None where not rated)."""
 
     raters: tuple[str, ...]
-    items: np.ndarray    # (n, items, raters)
+    items: np.ndarray  # (n, items, raters)
     domains: np.ndarray  # (n, domains, raters)
-    total: np.ndarray    # (n, raters), NaN where not assessable
-    band: np.ndarray     # (n, raters), band index, NaN where not assessable
-    advice: np.ndarray   # (n, raters), advice category, None where not rated
+    total: np.ndarray  # (n, raters), NaN where not assessable
+    band: np.ndarray  # (n, raters), band index, NaN where not assessable
+    advice: np.ndarray  # (n, raters), advice category, None where not rated
 
 
 def reliability_report(
@@ -906,14 +1068,30 @@ def reliability_report(
     ratings = read_ratings(ratings_table, instrument, candidates)
     panel = _panel(instrument, ratings, candidates)
     rows = [_icc_row("total", panel.total, alpha)]
-    rows += [_icc_row(f"domain.{d}", panel.domains[:, n, :], alpha) for n, d in enumerate(instrument.domain_ids)]
+    rows += [
+        _icc_row(f"domain.{d}", panel.domains[:, n, :], alpha)
+        for n, d in enumerate(instrument.domain_ids)
+    ]
     bands = list(range(len(instrument.spec.advice.bands)))
-    rows += [_kappa_row("band", panel.band, "quadratic", bands, alpha), _agreement_row("band", panel.band, alpha)]
+    rows += [
+        _kappa_row("band", panel.band, "quadratic", bands, alpha),
+        _agreement_row("band", panel.band, alpha),
+    ]
     categories = [c.id for c in instrument.spec.advice.categories]
-    rows += [_kappa_row("advice", panel.advice, None, categories, alpha),
-             _agreement_row("advice", panel.advice, alpha)]
-    rows += [_kappa_row(f"item.{item.id}", panel.items[:, j, :], "quadratic",
-                        list(instrument.scale_of(item).values), alpha) for j, item in enumerate(instrument.items)]
+    rows += [
+        _kappa_row("advice", panel.advice, None, categories, alpha),
+        _agreement_row("advice", panel.advice, alpha),
+    ]
+    rows += [
+        _kappa_row(
+            f"item.{item.id}",
+            panel.items[:, j, :],
+            "quadratic",
+            list(instrument.scale_of(item).values),
+            alpha,
+        )
+        for j, item in enumerate(instrument.items)
+    ]
     report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
     report.attrs["raters"] = panel.raters
     return report
@@ -956,32 +1134,62 @@ def _own_candidates(info: pd.DataFrame | None, own: pd.DataFrame) -> pd.DataFram
 def _icc_row(what: str, matrix: np.ndarray, alpha: float) -> tuple[Any, ...]:
     complete = _complete_rows(matrix)
     if complete.sum() < 2:
-        return (what, "ICC(2,1)", math.nan, math.nan, math.nan, koo_li_band(math.nan), int(complete.sum()))
+        return (
+            what,
+            "ICC(2,1)",
+            math.nan,
+            math.nan,
+            math.nan,
+            koo_li_band(math.nan),
+            int(complete.sum()),
+        )
     icc2 = _icc_table(matrix[complete], alpha).iloc[1]
-    return (what, "ICC(2,1)", float(icc2["icc"]), float(icc2["ci_low"]), float(icc2["ci_high"]),
-            koo_li_band(float(icc2["icc"])), int(complete.sum()))
+    return (
+        what,
+        "ICC(2,1)",
+        float(icc2["icc"]),
+        float(icc2["ci_low"]),
+        float(icc2["ci_high"]),
+        koo_li_band(float(icc2["icc"])),
+        int(complete.sum()),
+    )
 
 
-def _kappa_row(what: str, matrix: np.ndarray, weights: Weights, labels: list[Any], alpha: float) -> tuple[Any, ...]:
+def _kappa_row(
+    what: str, matrix: np.ndarray, weights: Weights, labels: list[Any], alpha: float
+) -> tuple[Any, ...]:
     name = "kappa" + (f", {weights} weights" if weights else "")
     rated = pd.DataFrame(matrix).notna().to_numpy()
-    kappas = [_pair_kappa(matrix[:, i], matrix[:, j], weights, labels, alpha)
-              for i, j in itertools.combinations(range(matrix.shape[1]), 2)]
+    kappas = [
+        _pair_kappa(matrix[:, i], matrix[:, j], weights, labels, alpha)
+        for i, j in itertools.combinations(range(matrix.shape[1]), 2)
+    ]
     n = int((rated.sum(axis=1) >= 2).sum())
     if len(kappas) == 1:
         k = kappas[0]
         return (what, name, k.value, k.ci_low, k.ci_high, landis_koch_band(k.value), k.n)
     values = [k.value for k in kappas if not math.isnan(k.value)]
     mean = float(np.mean(values)) if values else math.nan
-    return (what, f"mean pairwise {name} ({matrix.shape[1]} raters)", mean, math.nan, math.nan,
-            landis_koch_band(mean), n)
+    return (
+        what,
+        f"mean pairwise {name} ({matrix.shape[1]} raters)",
+        mean,
+        math.nan,
+        math.nan,
+        landis_koch_band(mean),
+        n,
+    )
 
 
-def _pair_kappa(a: np.ndarray, b: np.ndarray, weights: Weights, labels: list[Any], alpha: float) -> Estimate:
+def _pair_kappa(
+    a: np.ndarray, b: np.ndarray, weights: Weights, labels: list[Any], alpha: float
+) -> Estimate:
     both = pd.notna(a) & pd.notna(b)
     if both.sum() < 2:
         return Estimate(math.nan, n=int(both.sum()))
-    return _kappa(_contingency(a[both], b[both], labels), _agreement_weights(len(labels), weights), alpha)
+    return _kappa(
+        _contingency(a[both], b[both], labels), _agreement_weights(len(labels), weights), alpha
+    )
 
 
 def _agreement_row(what: str, matrix: np.ndarray, alpha: float) -> tuple[Any, ...]:

@@ -36,6 +36,7 @@ somewhat different:
 Candidates without a total (too much missing information) have no band to
 change and are left out; :attr:`WeightSensitivity.n_excluded` counts them.
 """
+
 from __future__ import annotations
 
 import math
@@ -115,15 +116,22 @@ class WeightSensitivity:
     def summary(self) -> pd.Series:
         """The run in one column: its parameters, counts and change rates."""
         changed = self.draws["band_changed"]
-        return pd.Series({
-            "perturb": self.perturb, "concentration": self.concentration, "n_draws": self.n_draws,
-            "n_candidates": len(self.candidates), "n_excluded": self.n_excluded,
-            "band_change_rate": self.band_change_rate,
-            "band_change_p05": float(changed.quantile(0.05)), "band_change_p95": float(changed.quantile(0.95)),
-            "advice_change_rate": self.advice_change_rate,
-            "candidates_ever_changing_band": float((self.candidates["band_kept"] < 1).mean()),
-            "most_influential_weight": self.weights.index[0] if len(self.weights) else None,
-        }, name="weight_sensitivity")
+        return pd.Series(
+            {
+                "perturb": self.perturb,
+                "concentration": self.concentration,
+                "n_draws": self.n_draws,
+                "n_candidates": len(self.candidates),
+                "n_excluded": self.n_excluded,
+                "band_change_rate": self.band_change_rate,
+                "band_change_p05": float(changed.quantile(0.05)),
+                "band_change_p95": float(changed.quantile(0.95)),
+                "advice_change_rate": self.advice_change_rate,
+                "candidates_ever_changing_band": float((self.candidates["band_kept"] < 1).mean()),
+                "most_influential_weight": self.weights.index[0] if len(self.weights) else None,
+            },
+            name="weight_sensitivity",
+        )
 
 
 def weight_sensitivity(
@@ -170,7 +178,9 @@ def weight_sensitivity(
     _check_parameters(n_draws, concentration, perturb, step)
     scores = score(instrument, ratings, candidates)
     base = _Base.of(scores)
-    item_weights, shares = _draw(base, n_draws, concentration, perturb, np.random.default_rng(random_state))
+    item_weights, shares = _draw(
+        base, n_draws, concentration, perturb, np.random.default_rng(random_state)
+    )
     per_candidate, per_draw = _run_draws(base, item_weights, shares)
     return WeightSensitivity(
         candidates=_candidate_frame(base, scores, per_candidate, n_draws),
@@ -189,8 +199,11 @@ def _check_parameters(n_draws: Any, concentration: Any, perturb: Any, step: Any)
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
         raise ResearchError(template.format("n_draws", "an int >= 1", n_draws))
     if not _is_number(concentration) or not concentration > 0:
-        raise ResearchError(template.format("concentration", "a number > 0 (math.inf for no perturbation)",
-                                         concentration))
+        raise ResearchError(
+            template.format(
+                "concentration", "a number > 0 (math.inf for no perturbation)", concentration
+            )
+        )
     if perturb not in PERTURB:
         raise ResearchError(template.format("perturb", f"one of {PERTURB}", perturb))
     if not _is_number(step) or not 0 < step < 1:
@@ -203,17 +216,18 @@ def _is_number(value: Any) -> bool:
 
 # --- the cohort as arrays ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Rules:
     """The advice rules as arrays: what the weights cannot move, band advice, ceilings."""
 
-    fixed: np.ndarray                              # (n,) rank of the strongest precondition or flag
-    band_rank: np.ndarray                          # (b,) rank of each band's advice
+    fixed: np.ndarray  # (n,) rank of the strongest precondition or flag
+    band_rank: np.ndarray  # (b,) rank of each band's advice
     ceilings: dict[int, tuple[tuple[float, int], ...]]  # domain index -> (at, rank) of its ceilings
-    risk_domain: np.ndarray                        # (d,) bool
+    risk_domain: np.ndarray  # (d,) bool
 
     @classmethod
-    def of(cls, scores: Scores, rows: np.ndarray) -> "_Rules":
+    def of(cls, scores: Scores, rows: np.ndarray) -> _Rules:
         instrument = scores.instrument
         rank = {c.id: n for n, c in enumerate(instrument.spec.advice.categories)}
         ceilings: dict[int, tuple[tuple[float, int], ...]] = {}
@@ -221,8 +235,12 @@ class _Rules:
             d = instrument.domain_ids.index(c.domain)
             ceilings[d] = ceilings.get(d, ()) + ((c.at, rank[c.advice]),)
         band_rank = np.array([rank[b.advice] for b in instrument.spec.advice.bands], dtype=RANK)
-        return cls(_fixed_ranks(scores, rank)[rows], band_rank,
-                   ceilings, np.array([d.kind == "risk" for d in instrument.domains]))
+        return cls(
+            _fixed_ranks(scores, rank)[rows],
+            band_rank,
+            ceilings,
+            np.array([d.kind == "risk" for d in instrument.domains]),
+        )
 
     def ceiling(self, d: int, risk: np.ndarray, ranks: np.ndarray) -> np.ndarray:
         """``ranks`` lowered where domain ``d``'s score (risk-oriented ``risk``) reaches a ceiling."""
@@ -242,30 +260,42 @@ class _Base:
     instrument: Instrument
     weights: Weights
     rules: _Rules
-    rows: np.ndarray            # (n,) positions of the assessable candidates in the scores
-    toward_risk: np.ndarray     # (n, k) r in [0, 1]; 0 where not rated
-    present: np.ndarray         # (n, k) 1.0 where rated
-    risk: np.ndarray            # (n, d) risk-oriented domain scores
-    total: np.ndarray           # (n,)
-    band: np.ndarray            # (n,)
-    advice: np.ndarray          # (n,) rank of the suitability advice
+    rows: np.ndarray  # (n,) positions of the assessable candidates in the scores
+    toward_risk: np.ndarray  # (n, k) r in [0, 1]; 0 where not rated
+    present: np.ndarray  # (n, k) 1.0 where rated
+    risk: np.ndarray  # (n, d) risk-oriented domain scores
+    total: np.ndarray  # (n,)
+    band: np.ndarray  # (n,)
+    advice: np.ndarray  # (n,) rank of the suitability advice
 
     @classmethod
-    def of(cls, scores: Scores) -> "_Base":
+    def of(cls, scores: Scores) -> _Base:
         rows = np.flatnonzero(scores.assessable)
         if len(rows) == 0:
-            raise ResearchError(f"weight_sensitivity needs at least one candidate with a total; none of the "
-                             f"{len(scores)} has one (too much missing information).")
+            raise ResearchError(
+                f"weight_sensitivity needs at least one candidate with a total; none of the "
+                f"{len(scores)} has one (too much missing information)."
+            )
         w, rules = Weights.of(scores.instrument), _Rules.of(scores, rows)
         values = scores.ratings.values[rows]
         present = ~np.isnan(values)
         risk = scores.domain_risk[rows]
         ceiling = np.full((len(rows), 1), len(scores.instrument.spec.advice.categories), dtype=RANK)
         for d in range(risk.shape[1]):
-            ceiling = rules.ceiling(d, risk[:, d:d + 1], ceiling)
+            ceiling = rules.ceiling(d, risk[:, d : d + 1], ceiling)
         band = scores.band[rows]
-        return cls(scores.instrument, w, rules, rows, np.where(present, w.toward_risk(values), 0.0),
-                   present.astype(float), risk, scores.total[rows], band, rules.advice(ceiling, band[:, None])[:, 0])
+        return cls(
+            scores.instrument,
+            w,
+            rules,
+            rows,
+            np.where(present, w.toward_risk(values), 0.0),
+            present.astype(float),
+            risk,
+            scores.total[rows],
+            band,
+            rules.advice(ceiling, band[:, None])[:, 0],
+        )
 
     @property
     def n(self) -> int:
@@ -302,7 +332,10 @@ def _column(scores: Scores, name: str) -> list[Any]:
     frame = scores.ratings.candidates
     if name not in frame.columns:
         return [None] * len(scores)
-    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in frame[name].tolist()]
+    return [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+        for v in frame[name].tolist()
+    ]
 
 
 def _precondition_met(instrument: Instrument, name: str, value: Any) -> bool | None:
@@ -316,8 +349,10 @@ def _precondition_met(instrument: Instrument, name: str, value: Any) -> bool | N
 
 # --- draws ----------------------------------------------------------------------------------
 
-def _draw(base: _Base, n_draws: int, concentration: float, perturb: str,
-          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+
+def _draw(
+    base: _Base, n_draws: int, concentration: float, perturb: str, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Item weights ``(t, k)`` and domain shares ``(t, d)``: domains first, then each domain's items."""
     w = base.weights
     shares = np.tile(w.domain_share, (n_draws, 1))
@@ -334,13 +369,18 @@ def _draw(base: _Base, n_draws: int, concentration: float, perturb: str,
             items = items[w.item_weight[items] > 0]
             if len(items) > 1:
                 weight = w.item_weight[items]
-                item_weights[:, items] = rng.dirichlet(concentration * weight / weight.sum(), n_draws) * weight.sum()
+                item_weights[:, items] = (
+                    rng.dirichlet(concentration * weight / weight.sum(), n_draws) * weight.sum()
+                )
     return item_weights, shares
 
 
 # --- re-scoring -----------------------------------------------------------------------------
 
-def _evaluate(base: _Base, item_weights: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+
+def _evaluate(
+    base: _Base, item_weights: np.ndarray, shares: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Totals, bands and advice ranks ``(n, t)`` for ``t`` weightings at once."""
     total = np.zeros((base.n, len(shares)))
     ceiling = np.full(total.shape, len(base.instrument.spec.advice.categories), dtype=RANK)
@@ -359,7 +399,7 @@ def _domain_risk(base: _Base, d: int, item_weights: np.ndarray) -> np.ndarray:
     items = base.domain_items(d)
     weights = item_weights[:, items]
     if (weights == base.weights.item_weight[items]).all():
-        return base.risk[:, d:d + 1]
+        return base.risk[:, d : d + 1]
     risk = base.toward_risk[:, items] @ (100.0 * weights.T)
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(risk, base.present[:, items] @ weights.T, out=risk)
@@ -379,25 +419,33 @@ class _Tally:
     band_counts: np.ndarray
 
     @classmethod
-    def empty(cls, base: _Base) -> "_Tally":
+    def empty(cls, base: _Base) -> _Tally:
         n, b = base.n, len(base.weights.band_uppers)
-        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, np.inf), np.full(n, -np.inf),
-                   np.zeros((n, b)))
+        return cls(
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n),
+            np.full(n, np.inf),
+            np.full(n, -np.inf),
+            np.zeros((n, b)),
+        )
 
     def add(self, base: _Base, total: np.ndarray, band: np.ndarray, advice: np.ndarray) -> None:
         shift = total - base.total[:, None]
         self.band_kept += (band == base.band[:, None]).sum(axis=1)
         self.advice_kept += (advice == base.advice[:, None]).sum(axis=1)
         self.shift += shift.sum(axis=1)
-        self.shift2 += (shift ** 2).sum(axis=1)
+        self.shift2 += (shift**2).sum(axis=1)
         self.low = np.minimum(self.low, total.min(axis=1))
         self.high = np.maximum(self.high, total.max(axis=1))
         for b in range(self.band_counts.shape[1]):
             self.band_counts[:, b] += (band == b).sum(axis=1)
 
 
-def _run_draws(base: _Base, item_weights: np.ndarray,
-               shares: np.ndarray) -> tuple[_Tally, dict[str, np.ndarray]]:
+def _run_draws(
+    base: _Base, item_weights: np.ndarray, shares: np.ndarray
+) -> tuple[_Tally, dict[str, np.ndarray]]:
     tally = _Tally.empty(base)
     band_changed, advice_changed = [], []
     block = max(1, BLOCK_CELLS // base.n)
@@ -407,10 +455,14 @@ def _run_draws(base: _Base, item_weights: np.ndarray,
         tally.add(base, total, band, advice)
         band_changed.append((band != base.band[:, None]).mean(axis=0))
         advice_changed.append((advice != base.advice[:, None]).mean(axis=0))
-    return tally, {"band_changed": np.concatenate(band_changed), "advice_changed": np.concatenate(advice_changed)}
+    return tally, {
+        "band_changed": np.concatenate(band_changed),
+        "advice_changed": np.concatenate(advice_changed),
+    }
 
 
 # --- the tables -------------------------------------------------------------------------------
+
 
 def _candidate_frame(base: _Base, scores: Scores, tally: _Tally, n_draws: int) -> pd.DataFrame:
     spec = base.instrument.spec.advice
@@ -419,25 +471,33 @@ def _candidate_frame(base: _Base, scores: Scores, tally: _Tally, n_draws: int) -
     mean = tally.shift / n_draws
     others = np.where(np.arange(len(band_ids)) == base.band[:, None], 0, tally.band_counts)
     other = np.where(others.max(axis=1) > 0, band_ids[others.argmax(axis=1)], None)
-    return pd.DataFrame({
-        "total": base.total,
-        "band": band_ids[base.band],
-        "advice": categories[base.advice],
-        "band_kept": tally.band_kept / n_draws,
-        "advice_kept": tally.advice_kept / n_draws,
-        "total_sd": np.sqrt(np.maximum(tally.shift2 / n_draws - mean ** 2, 0.0)),
-        "total_min": tally.low,
-        "total_max": tally.high,
-        "other_band": other,
-    }, index=pd.Index(scores.candidate_ids[base.rows], name="candidate_id"))
+    return pd.DataFrame(
+        {
+            "total": base.total,
+            "band": band_ids[base.band],
+            "advice": categories[base.advice],
+            "band_kept": tally.band_kept / n_draws,
+            "advice_kept": tally.advice_kept / n_draws,
+            "total_sd": np.sqrt(np.maximum(tally.shift2 / n_draws - mean**2, 0.0)),
+            "total_min": tally.low,
+            "total_max": tally.high,
+            "other_band": other,
+        },
+        index=pd.Index(scores.candidate_ids[base.rows], name="candidate_id"),
+    )
 
 
-def _draw_frame(base: _Base, item_weights: np.ndarray, shares: np.ndarray,
-                per_draw: dict[str, np.ndarray]) -> pd.DataFrame:
+def _draw_frame(
+    base: _Base, item_weights: np.ndarray, shares: np.ndarray, per_draw: dict[str, np.ndarray]
+) -> pd.DataFrame:
     instrument, w = base.instrument, base.weights
     counted = w.domain_share > 0
     domain_total = sum(d.weight for d, c in zip(instrument.domains, counted) if c)
-    columns = {f"domain.{d}": shares[:, n] * domain_total for n, d in enumerate(instrument.domain_ids) if counted[n]}
+    columns = {
+        f"domain.{d}": shares[:, n] * domain_total
+        for n, d in enumerate(instrument.domain_ids)
+        if counted[n]
+    }
     columns |= {f"item.{i}": item_weights[:, n] for n, i in enumerate(instrument.item_ids)}
     return pd.DataFrame(columns | per_draw, index=pd.RangeIndex(len(shares), name="draw"))
 
@@ -451,13 +511,20 @@ def _importance(base: _Base, perturb: str, step: float) -> pd.DataFrame:
     band_change = (band != base.band[:, None]).mean(axis=0)
     advice_change = (advice != base.advice[:, None]).mean(axis=0)
     varied = {"domains": ("domain",), "items": ("item",), "both": ("domain", "item")}[perturb]
-    frame = pd.DataFrame({
-        "kind": [w.kind for w in weights], "weight": [w.weight for w in weights],
-        "share": [w.share for w in weights], "perturbed": [w.kind in varied for w in weights],
-        "elasticity": [w.elasticity for w in weights],
-        "band_change_up": band_change[0::2], "band_change_down": band_change[1::2],
-        "advice_change_up": advice_change[0::2], "advice_change_down": advice_change[1::2],
-    }, index=pd.Index([w.name for w in weights], name="weight"))
+    frame = pd.DataFrame(
+        {
+            "kind": [w.kind for w in weights],
+            "weight": [w.weight for w in weights],
+            "share": [w.share for w in weights],
+            "perturbed": [w.kind in varied for w in weights],
+            "elasticity": [w.elasticity for w in weights],
+            "band_change_up": band_change[0::2],
+            "band_change_down": band_change[1::2],
+            "advice_change_up": advice_change[0::2],
+            "advice_change_down": advice_change[1::2],
+        },
+        index=pd.Index([w.name for w in weights], name="weight"),
+    )
     frame["band_change"] = frame[["band_change_up", "band_change_down"]].max(axis=1)
     return frame.sort_values(["band_change", "elasticity"], ascending=False, kind="stable")
 
@@ -479,12 +546,21 @@ def _domain_weights(base: _Base, step: float) -> list[_OneWeight]:
     """Domains that count in the total; elasticity ``share_d * (R_d - total)``."""
     w, out = base.weights, []
     for d in np.flatnonzero(w.domain_share > 0):
-        scaled = [w.domain_share * np.where(np.arange(len(w.domain_share)) == d, factor, 1.0)
-                  for factor in (1 + step, 1 - step)]
-        out.append(_OneWeight(
-            f"domain.{base.instrument.domain_ids[d]}", "domain", base.instrument.domains[d].weight,
-            float(w.domain_share[d]), float(np.abs(w.domain_share[d] * (base.risk[:, d] - base.total)).mean()),
-            (w.item_weight, w.item_weight), (scaled[0] / scaled[0].sum(), scaled[1] / scaled[1].sum())))
+        scaled = [
+            w.domain_share * np.where(np.arange(len(w.domain_share)) == d, factor, 1.0)
+            for factor in (1 + step, 1 - step)
+        ]
+        out.append(
+            _OneWeight(
+                f"domain.{base.instrument.domain_ids[d]}",
+                "domain",
+                base.instrument.domains[d].weight,
+                float(w.domain_share[d]),
+                float(np.abs(w.domain_share[d] * (base.risk[:, d] - base.total)).mean()),
+                (w.item_weight, w.item_weight),
+                (scaled[0] / scaled[0].sum(), scaled[1] / scaled[1].sum()),
+            )
+        )
     return out
 
 
@@ -496,11 +572,24 @@ def _item_weights(base: _Base, step: float) -> list[_OneWeight]:
         rated = base.present[:, items] @ w.item_weight[items]
         counts = (base.present[:, j] > 0) & (rated > 0)
         slope = np.zeros(base.n)
-        slope[counts] = w.item_weight[j] / rated[counts] * (100.0 * base.toward_risk[counts, j] - base.risk[counts, d])
-        scaled = [w.item_weight * np.where(np.arange(len(w.item_weight)) == j, factor, 1.0)
-                  for factor in (1 + step, 1 - step)]
-        out.append(_OneWeight(
-            f"item.{base.instrument.item_ids[j]}", "item", float(w.item_weight[j]),
-            float(w.item_weight[j] / w.item_weight[items].sum()), float(np.abs(w.domain_share[d] * slope).mean()),
-            (scaled[0], scaled[1]), (w.domain_share, w.domain_share)))
+        slope[counts] = (
+            w.item_weight[j]
+            / rated[counts]
+            * (100.0 * base.toward_risk[counts, j] - base.risk[counts, d])
+        )
+        scaled = [
+            w.item_weight * np.where(np.arange(len(w.item_weight)) == j, factor, 1.0)
+            for factor in (1 + step, 1 - step)
+        ]
+        out.append(
+            _OneWeight(
+                f"item.{base.instrument.item_ids[j]}",
+                "item",
+                float(w.item_weight[j]),
+                float(w.item_weight[j] / w.item_weight[items].sum()),
+                float(np.abs(w.domain_share[d] * slope).mean()),
+                (scaled[0], scaled[1]),
+                (w.domain_share, w.domain_share),
+            )
+        )
     return out

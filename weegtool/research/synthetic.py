@@ -27,6 +27,7 @@ the latent scale, before the cut: risk items higher, protective items lower.
 That is a measurement bias (the outcome still follows the true severity), so
 a method can be checked to find a disparity that is there.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,12 +40,23 @@ from ..ratings import DIRECTIONS
 
 __all__ = ["Cohort", "synthetic_cohort", "age_bands", "AGE_BANDS"]
 
-AGE_BANDS = ("under 12", "12-17", "18+")  # child, adolescent (Jeugdwet), young adult (extended youth care)
+AGE_BANDS = (
+    "under 12",
+    "12-17",
+    "18+",
+)  # child, adolescent (Jeugdwet), young adult (extended youth care)
 
 FLAG_RATES = {  # base rate at average severity; rises with severity
-    "suicide_risk": 0.12, "drug_misuse": 0.10, "addiction": 0.06, "danger_in_house": 0.05,
-    "sexual_violence_victim": 0.08, "sexual_violence_perpetrator": 0.03, "needs_secured_setting": 0.02,
-    "needs_clinical_admission": 0.02, "nursing_or_night_supervision": 0.01, "sign_language_only": 0.005,
+    "suicide_risk": 0.12,
+    "drug_misuse": 0.10,
+    "addiction": 0.06,
+    "danger_in_house": 0.05,
+    "sexual_violence_victim": 0.08,
+    "sexual_violence_perpetrator": 0.03,
+    "needs_secured_setting": 0.02,
+    "needs_clinical_admission": 0.02,
+    "nursing_or_night_supervision": 0.01,
+    "sign_language_only": 0.005,
 }
 
 
@@ -91,7 +103,9 @@ def synthetic_cohort(
         Latent shift toward risk every rater adds for female candidates (0: no bias).
     """
     if n_candidates < 1 or n_raters < 1:
-        raise ValueError(f"n_candidates and n_raters must be >= 1; got {n_candidates} and {n_raters}.")
+        raise ValueError(
+            f"n_candidates and n_raters must be >= 1; got {n_candidates} and {n_raters}."
+        )
     rng = np.random.default_rng(seed)
     sex = np.random.default_rng([seed, 1]).choice(np.array(["F", "M"], dtype=object), n_candidates)
     ids = np.array([f"K{n:05d}" for n in range(1, n_candidates + 1)], dtype=object)
@@ -99,21 +113,34 @@ def synthetic_cohort(
     latent = _item_latents(instrument, general, rng, domain_sd)
     toward_risk = np.array([1.0 if item.direction == "risk" else -1.0 for item in instrument.items])
     seen = latent + rater_sex_bias * np.outer(sex == "F", toward_risk)
-    ratings = _rated(instrument, seen, ids, n_raters, rng, rater_bias_sd, rater_noise_sd, missing_rate)
+    ratings = _rated(
+        instrument, seen, ids, n_raters, rng, rater_bias_sd, rater_noise_sd, missing_rate
+    )
     candidates = _candidates(instrument, ids, general, rng)
     outcome = _outcome(general, latent, instrument, rng)
-    truth = pd.DataFrame({"candidate_id": ids, "severity": general, "outcome": outcome,
-                          "breakdown": 1 - outcome, "sex": sex, "age_band": age_bands(candidates["age"])})
+    truth = pd.DataFrame(
+        {
+            "candidate_id": ids,
+            "severity": general,
+            "outcome": outcome,
+            "breakdown": 1 - outcome,
+            "sex": sex,
+            "age_band": age_bands(candidates["age"]),
+        }
+    )
     return Cohort(ratings, candidates, truth)
 
 
 def age_bands(age: pd.Series | np.ndarray) -> np.ndarray:
     """``AGE_BANDS`` for ages in whole years: under 12, 12-17, 18 and over."""
-    return np.array(AGE_BANDS, dtype=object)[np.searchsorted([12, 18], np.asarray(age), side="right")]
+    return np.array(AGE_BANDS, dtype=object)[
+        np.searchsorted([12, 18], np.asarray(age), side="right")
+    ]
 
 
-def _item_latents(instrument: Instrument, general: np.ndarray, rng: np.random.Generator,
-                  domain_sd: float) -> np.ndarray:
+def _item_latents(
+    instrument: Instrument, general: np.ndarray, rng: np.random.Generator, domain_sd: float
+) -> np.ndarray:
     n = len(general)
     domain_dev = rng.normal(0.0, domain_sd, (n, len(instrument.domains)))
     columns = []
@@ -134,8 +161,16 @@ def _cut(instrument: Instrument, latent: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rated(instrument: Instrument, latent: np.ndarray, ids: np.ndarray, n_raters: int, rng: np.random.Generator,
-           bias_sd: float, noise_sd: float, missing_rate: float) -> pd.DataFrame:
+def _rated(
+    instrument: Instrument,
+    latent: np.ndarray,
+    ids: np.ndarray,
+    n_raters: int,
+    rng: np.random.Generator,
+    bias_sd: float,
+    noise_sd: float,
+    missing_rate: float,
+) -> pd.DataFrame:
     frames = []
     biases = rng.normal(0.0, bias_sd, n_raters)
     for r in range(n_raters):
@@ -146,12 +181,15 @@ def _rated(instrument: Instrument, latent: np.ndarray, ids: np.ndarray, n_raters
         frame.insert(0, "rater_id", f"B{r + 1}")
         frame.insert(0, "candidate_id", ids)
         frames.append(frame)
-    table = pd.concat(frames, ignore_index=True).sort_values(["candidate_id", "rater_id"], kind="stable")
+    table = pd.concat(frames, ignore_index=True).sort_values(
+        ["candidate_id", "rater_id"], kind="stable"
+    )
     return table.reset_index(drop=True).astype({item: "Int64" for item in instrument.item_ids})
 
 
-def _candidates(instrument: Instrument, ids: np.ndarray, general: np.ndarray,
-                rng: np.random.Generator) -> pd.DataFrame:
+def _candidates(
+    instrument: Instrument, ids: np.ndarray, general: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
     low, high = instrument.settings.age_range
     n = len(ids)
     age = np.clip(np.round(rng.normal((low + high) / 2 - 3, 3.5, n)), low - 1, high + 1).astype(int)
@@ -160,16 +198,22 @@ def _candidates(instrument: Instrument, ids: np.ndarray, general: np.ndarray,
     for g in general:
         odds = {f: rate * np.exp(0.9 * g) for f, rate in FLAG_RATES.items() if f in known}
         flags.append(";".join(sorted(f for f, p in odds.items() if rng.random() < min(p, 0.9))))
-    return pd.DataFrame({
-        "candidate_id": ids,
-        "age": age,
-        "consent": np.where(rng.random(n) < 0.95, "ja", "nee"),
-        "direction": rng.choice(np.array(DIRECTIONS, dtype=object), n, p=[0.35, 0.25, 0.25, 0.15]),
-        "flags": flags,
-    })
+    return pd.DataFrame(
+        {
+            "candidate_id": ids,
+            "age": age,
+            "consent": np.where(rng.random(n) < 0.95, "ja", "nee"),
+            "direction": rng.choice(
+                np.array(DIRECTIONS, dtype=object), n, p=[0.35, 0.25, 0.25, 0.15]
+            ),
+            "flags": flags,
+        }
+    )
 
 
-def _outcome(general: np.ndarray, latent: np.ndarray, instrument: Instrument, rng: np.random.Generator) -> np.ndarray:
+def _outcome(
+    general: np.ndarray, latent: np.ndarray, instrument: Instrument, rng: np.random.Generator
+) -> np.ndarray:
     protective = np.array([item.direction == "protective" for item in instrument.items])
     support = latent[:, protective].mean(axis=1) if protective.any() else 0.0
     logit = 1.0 - 1.2 * general + 0.6 * support

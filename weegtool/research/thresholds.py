@@ -25,25 +25,48 @@ prevalence exactly 0.5 (``P == N``) that is ``cost / 2 * (1 - J)``, so the
 two cut-offs coincide. In general they coincide when
 ``cost_fn / cost_fp == N / P``.
 """
+
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+from sklearn.metrics import (
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 from ..instrument import Instrument, load_instrument
-from ._bootstrap import (ResearchError, binary_outcome, check_parameters, chunk_sizes, counts_of, numbers,
-                         percentile_interval, stratified_draws)
+from ._bootstrap import (
+    ResearchError,
+    binary_outcome,
+    check_parameters,
+    chunk_sizes,
+    counts_of,
+    numbers,
+    percentile_interval,
+    stratified_draws,
+)
 
-__all__ = ["BoundaryROC", "Cutoff", "ResearchError", "band_boundaries", "boundary_roc", "cost_cutoff",
-           "youden_cutoff"]
+__all__ = [
+    "BoundaryROC",
+    "Cutoff",
+    "ResearchError",
+    "band_boundaries",
+    "boundary_roc",
+    "cost_cutoff",
+    "youden_cutoff",
+]
 
 
 # --- results ------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class BoundaryROC:
@@ -99,17 +122,27 @@ class Cutoff:
     def to_frame(self) -> pd.DataFrame:
         """One row, indexed by ``method``."""
         row = {
-            "cutoff": self.cutoff, "cutoff_low": self.cutoff_ci[0], "cutoff_high": self.cutoff_ci[1],
-            "criterion": self.criterion, "value": self.value,
-            "value_low": self.value_ci[0], "value_high": self.value_ci[1],
-            "sensitivity": self.sensitivity, "specificity": self.specificity,
-            "level": self.level, "n_bootstrap": self.n_bootstrap, "n": self.n, "n_events": self.n_events,
-            "cost_fn": self.cost_fn, "cost_fp": self.cost_fp,
+            "cutoff": self.cutoff,
+            "cutoff_low": self.cutoff_ci[0],
+            "cutoff_high": self.cutoff_ci[1],
+            "criterion": self.criterion,
+            "value": self.value,
+            "value_low": self.value_ci[0],
+            "value_high": self.value_ci[1],
+            "sensitivity": self.sensitivity,
+            "specificity": self.specificity,
+            "level": self.level,
+            "n_bootstrap": self.n_bootstrap,
+            "n": self.n,
+            "n_events": self.n_events,
+            "cost_fn": self.cost_fn,
+            "cost_fp": self.cost_fp,
         }
         return pd.DataFrame([row], index=pd.Index([self.method], name="method"))
 
 
 # --- band boundaries ------------------------------------------------------------
+
 
 def band_boundaries(instrument: Instrument | None = None) -> dict[str, float]:
     """The boundaries between an instrument's bands on the total, named ``"lower/upper"`` band.
@@ -125,7 +158,7 @@ def band_boundaries(instrument: Instrument | None = None) -> dict[str, float]:
         For example ``{"lighter/target": 20.0, "target/elevated": 55.0, ...}``.
     """
     bands = (instrument or load_instrument()).spec.advice.bands
-    return {f"{low.id}/{high.id}": float(low.upper) for low, high in zip(bands, bands[1:])}
+    return {f"{low.id}/{high.id}": float(low.upper) for low, high in itertools.pairwise(bands)}
 
 
 def boundary_roc(
@@ -155,11 +188,18 @@ def boundary_roc(
     fpr, tpr, roc_thresholds = roc_curve(y, t)
     precision, recall, pr_thresholds = precision_recall_curve(y, t)
     return BoundaryROC(
-        boundaries=pd.DataFrame([_operating_point(t, y, value) for value in named.values()],
-                                index=pd.Index(list(named), name="boundary")),
+        boundaries=pd.DataFrame(
+            [_operating_point(t, y, value) for value in named.values()],
+            index=pd.Index(list(named), name="boundary"),
+        ),
         roc=pd.DataFrame({"fpr": fpr, "tpr": tpr, "threshold": roc_thresholds}),
-        pr=pd.DataFrame({"precision": precision, "recall": recall,
-                         "threshold": np.append(pr_thresholds, np.nan)}),
+        pr=pd.DataFrame(
+            {
+                "precision": precision,
+                "recall": recall,
+                "threshold": np.append(pr_thresholds, np.nan),
+            }
+        ),
         auc=float(roc_auc_score(y, t)),
         average_precision=float(average_precision_score(y, t)),
         n=len(y),
@@ -167,15 +207,20 @@ def boundary_roc(
     )
 
 
-def _named_boundaries(boundaries: Instrument | Mapping[str, float] | Sequence[float] | None) -> dict[str, float]:
+def _named_boundaries(
+    boundaries: Instrument | Mapping[str, float] | Sequence[float] | None,
+) -> dict[str, float]:
     if boundaries is None or isinstance(boundaries, Instrument):
         return band_boundaries(boundaries)
     if isinstance(boundaries, Mapping):
         named = {str(k): v for k, v in boundaries.items()}
     else:
         named = {f"{v:g}" if isinstance(v, (int, float)) else str(v): v for v in boundaries}
-    bad = [f"{k} = {v!r}" for k, v in named.items()
-           if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v)]
+    bad = [
+        f"{k} = {v!r}"
+        for k, v in named.items()
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v)
+    ]
     if bad:
         raise ResearchError(f"boundaries must be finite numbers; got {', '.join(bad)}.")
     return {k: float(v) for k, v in named.items()}
@@ -186,15 +231,23 @@ def _operating_point(total: np.ndarray, outcome: np.ndarray, value: float) -> di
     tp, fp = int(np.sum(flagged & (outcome == 1))), int(np.sum(flagged & (outcome == 0)))
     fn, tn = int(np.sum(~flagged & (outcome == 1))), int(np.sum(~flagged & (outcome == 0)))
     return {
-        "value": value, "tp": tp, "fp": fp, "fn": fn, "tn": tn, "flagged": flagged.mean(),
-        "sensitivity": tp / (tp + fn), "specificity": tn / (tn + fp),
-        "ppv": tp / (tp + fp) if tp + fp else np.nan, "npv": tn / (tn + fn) if tn + fn else np.nan,
+        "value": value,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "flagged": flagged.mean(),
+        "sensitivity": tp / (tp + fn),
+        "specificity": tn / (tn + fp),
+        "ppv": tp / (tp + fp) if tp + fp else np.nan,
+        "npv": tn / (tn + fn) if tn + fn else np.nan,
         "auc": float(roc_auc_score(outcome, flagged)),
         "average_precision": float(average_precision_score(outcome, flagged)),
     }
 
 
 # --- optimal cut-offs -------------------------------------------------------------
+
 
 class _Youden:
     """Youden's J = sensitivity + specificity - 1 = TP/P - FP/N."""
@@ -228,8 +281,13 @@ class _Cost:
         return (self.cost_fn * (p - tp) + self.cost_fp * fp) / (p + n)
 
 
-def youden_cutoff(total: Any, outcome: Any, n_bootstrap: int = 1000, level: float = 0.95,
-                  random_state: int | np.random.Generator | None = 0) -> Cutoff:
+def youden_cutoff(
+    total: Any,
+    outcome: Any,
+    n_bootstrap: int = 1000,
+    level: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+) -> Cutoff:
     """The cut-off with the largest Youden's J, with bootstrap intervals.
 
     Parameters
@@ -254,8 +312,15 @@ def youden_cutoff(total: Any, outcome: Any, n_bootstrap: int = 1000, level: floa
     return _cutoff(t, y, _Youden(), n_bootstrap, level, random_state)
 
 
-def cost_cutoff(total: Any, outcome: Any, cost_fn: float, cost_fp: float, n_bootstrap: int = 1000,
-                level: float = 0.95, random_state: int | np.random.Generator | None = 0) -> Cutoff:
+def cost_cutoff(
+    total: Any,
+    outcome: Any,
+    cost_fn: float,
+    cost_fp: float,
+    n_bootstrap: int = 1000,
+    level: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+) -> Cutoff:
     """The cut-off with the smallest expected cost per candidate, with bootstrap intervals.
 
     The expected cost of flagging ``total >= c`` is
@@ -277,15 +342,23 @@ def cost_cutoff(total: Any, outcome: Any, cost_fn: float, cost_fp: float, n_boot
     Cutoff
         ``value`` is the expected cost per candidate at the cut-off.
     """
-    extra = [f"The '{name}' parameter of cost_cutoff must be a float > 0. Got {cost!r} instead."
-             for name, cost in (("cost_fn", cost_fn), ("cost_fp", cost_fp))
-             if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 < cost < np.inf]
+    extra = [
+        f"The '{name}' parameter of cost_cutoff must be a float > 0. Got {cost!r} instead."
+        for name, cost in (("cost_fn", cost_fn), ("cost_fp", cost_fp))
+        if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 < cost < np.inf
+    ]
     t, y = _checked(total, outcome, "cost_cutoff", n_bootstrap, level, extra)
     return _cutoff(t, y, _Cost(float(cost_fn), float(cost_fp)), n_bootstrap, level, random_state)
 
 
-def _cutoff(total: np.ndarray, outcome: np.ndarray, rule: _Youden | _Cost, n_bootstrap: int, level: float,
-            random_state: int | np.random.Generator | None) -> Cutoff:
+def _cutoff(
+    total: np.ndarray,
+    outcome: np.ndarray,
+    rule: _Youden | _Cost,
+    n_bootstrap: int,
+    level: float,
+    random_state: int | np.random.Generator | None,
+) -> Cutoff:
     values, rungs = _ladder(total, outcome)
     p, n = len(rungs[0]), len(rungs[1])
     tp, fp = (_at_or_above(r[None, :], len(values)) for r in rungs)
@@ -293,15 +366,26 @@ def _cutoff(total: np.ndarray, outcome: np.ndarray, rule: _Youden | _Cost, n_boo
     cutoffs, scores = _bootstrap(values, rungs, rule, n_bootstrap, random_state)
     low, high = percentile_interval(np.column_stack([cutoffs, scores]), level)
     return Cutoff(
-        method=rule.name, cutoff=float(values[best]), criterion=rule.criterion,
+        method=rule.name,
+        cutoff=float(values[best]),
+        criterion=rule.criterion,
         value=float(rule.value(tp[0, best], fp[0, best], p, n)),
-        sensitivity=float(tp[0, best] / p), specificity=float(1 - fp[0, best] / n),
-        cutoff_ci=(float(low[0]), float(high[0])), value_ci=(float(low[1]), float(high[1])),
-        level=level, n_bootstrap=n_bootstrap, n=p + n, n_events=p, cost_fn=rule.cost_fn, cost_fp=rule.cost_fp,
+        sensitivity=float(tp[0, best] / p),
+        specificity=float(1 - fp[0, best] / n),
+        cutoff_ci=(float(low[0]), float(high[0])),
+        value_ci=(float(low[1]), float(high[1])),
+        level=level,
+        n_bootstrap=n_bootstrap,
+        n=p + n,
+        n_events=p,
+        cost_fn=rule.cost_fn,
+        cost_fp=rule.cost_fp,
     )
 
 
-def _ladder(total: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+def _ladder(
+    total: np.ndarray, outcome: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The distinct totals, highest first, and each candidate's rung on them, for events and non-events."""
     values, inverse = np.unique(total, return_inverse=True)
     rung = len(values) - 1 - inverse
@@ -313,8 +397,13 @@ def _at_or_above(rungs: np.ndarray, n_rungs: int) -> np.ndarray:
     return counts_of(rungs, n_rungs).cumsum(axis=1)
 
 
-def _bootstrap(values: np.ndarray, rungs: tuple[np.ndarray, np.ndarray], rule: _Youden | _Cost, n_bootstrap: int,
-               random_state: int | np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+def _bootstrap(
+    values: np.ndarray,
+    rungs: tuple[np.ndarray, np.ndarray],
+    rule: _Youden | _Cost,
+    n_bootstrap: int,
+    random_state: int | np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """The best cut-off and its criterion in each stratified resample."""
     rng = np.random.default_rng(random_state)
     p, n = len(rungs[0]), len(rungs[1])
@@ -333,19 +422,30 @@ def _bootstrap(values: np.ndarray, rungs: tuple[np.ndarray, np.ndarray], rule: _
 
 # --- input checks -------------------------------------------------------------------
 
-def _checked(total: Any, outcome: Any, function: str, n_bootstrap: int = 0, level: float = 0.95,
-             extra: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+
+def _checked(
+    total: Any,
+    outcome: Any,
+    function: str,
+    n_bootstrap: int = 0,
+    level: float = 0.95,
+    extra: Sequence[str] = (),
+) -> tuple[np.ndarray, np.ndarray]:
     """``total`` and ``outcome`` as arrays, or one :class:`ResearchError` with every problem."""
     problems: list[str] = []
     t = numbers(total, "total", problems)
     y = binary_outcome(outcome, problems)
     if np.ndim(total) == 1 and np.ndim(outcome) == 1 and len(total) != len(outcome):
-        problems.append(f"total and outcome must have the same length; got {len(total)} and {len(outcome)}.")
+        problems.append(
+            f"total and outcome must have the same length; got {len(total)} and {len(outcome)}."
+        )
     missing = int(np.isnan(t).sum())
     if missing:
-        problems.append(f"total has {missing} missing value{'s' if missing != 1 else ''} (NaN) of {len(t)}: "
-                        "candidates who are not assessable have no total. Leave them out first, "
-                        "e.g. total[scores.assessable] and outcome[scores.assessable].")
+        problems.append(
+            f"total has {missing} missing value{'s' if missing != 1 else ''} (NaN) of {len(t)}: "
+            "candidates who are not assessable have no total. Leave them out first, "
+            "e.g. total[scores.assessable] and outcome[scores.assessable]."
+        )
     check_parameters(function, n_bootstrap, level, problems)
     problems.extend(extra)
     if problems:

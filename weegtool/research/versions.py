@@ -8,6 +8,7 @@ changes: the old and new category, total and band, the decisive reasons in
 each, and the items whose contributions to the total moved most. A new
 version never changes old results: the old one is scored from its own file.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -119,7 +120,9 @@ def compare_versions(
     _check_comparable(old_instrument, new_instrument, ratings_table)
     check_lang(lang)
     on = on or _dt.date.today()
-    old_scores, new_scores = (score(i, ratings_table, candidates, aggregation) for i in (old_instrument, new_instrument))
+    old_scores, new_scores = (
+        score(i, ratings_table, candidates, aggregation) for i in (old_instrument, new_instrument)
+    )
     old_advice = advise(old_scores, houses=houses, on=on)
     new_advice = advise(new_scores, houses=houses, on=on)
     table = _candidate_table(old_advice, new_advice)
@@ -128,7 +131,14 @@ def compare_versions(
         old=old_instrument,
         new=new_instrument,
         candidates=table,
-        changes=_changes(table, (old_instrument, old_advice), (new_instrument, new_advice), contributions, top, lang),
+        changes=_changes(
+            table,
+            (old_instrument, old_advice),
+            (new_instrument, new_advice),
+            contributions,
+            top,
+            lang,
+        ),
         crosstab=_crosstab(table, old_instrument, new_instrument),
         contributions=contributions,
         instrument_changes=instrument_changes(old_instrument, new_instrument),
@@ -137,28 +147,41 @@ def compare_versions(
 
 def _check_comparable(old: Instrument, new: Instrument, ratings_table: Any) -> None:
     if isinstance(ratings_table, (Ratings, Scores)):
-        raise ResearchError("compare_versions needs the ratings table itself (a DataFrame or a file), not ratings "
-                         "already read for one version; pass the table both versions read.")
+        raise ResearchError(
+            "compare_versions needs the ratings table itself (a DataFrame or a file), not ratings "
+            "already read for one version; pass the table both versions read."
+        )
     missing_new = [i for i in old.item_ids if i not in set(new.item_ids)]
     missing_old = [i for i in new.item_ids if i not in set(old.item_ids)]
     if missing_new or missing_old:
-        parts = [f"missing from {label} {version}: {', '.join(ids)}"
-                 for label, version, ids in ((new.id, new.version, missing_new), (old.id, old.version, missing_old))
-                 if ids]
-        raise ResearchError("The two instruments must have the same items to be compared; " + "; ".join(parts) + ".")
+        parts = [
+            f"missing from {label} {version}: {', '.join(ids)}"
+            for label, version, ids in (
+                (new.id, new.version, missing_new),
+                (old.id, old.version, missing_old),
+            )
+            if ids
+        ]
+        raise ResearchError(
+            "The two instruments must have the same items to be compared; " + "; ".join(parts) + "."
+        )
 
 
 # --- tables -----------------------------------------------------------------------------------
 
+
 def _candidate_table(old: Advices, new: Advices) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "old_category": [a.category for a in old],
-        "new_category": [a.category for a in new],
-        "old_total": [_nan(a.total) for a in old],
-        "new_total": [_nan(a.total) for a in new],
-        "old_band": [a.band for a in old],
-        "new_band": [a.band for a in new],
-    }, index=pd.Index([a.candidate_id for a in old], name="candidate_id"))
+    frame = pd.DataFrame(
+        {
+            "old_category": [a.category for a in old],
+            "new_category": [a.category for a in new],
+            "old_total": [_nan(a.total) for a in old],
+            "new_total": [_nan(a.total) for a in new],
+            "old_band": [a.band for a in old],
+            "new_band": [a.band for a in new],
+        },
+        index=pd.Index([a.candidate_id for a in old], name="candidate_id"),
+    )
     frame.insert(2, "changed", frame["old_category"] != frame["new_category"])
     frame.insert(5, "total_change", frame["new_total"] - frame["old_total"])
     return frame
@@ -172,17 +195,28 @@ def _contribution_change(old: Scores, new: Scores) -> pd.DataFrame:
     """New minus old contributions, items in the old version's order."""
     items = list(old.instrument.item_ids)
     new_contributions = new.contributions[:, [new.instrument.item_ids.index(i) for i in items]]
-    return pd.DataFrame(new_contributions - old.contributions, columns=items,
-                        index=pd.Index(old.candidate_ids, name="candidate_id"))
+    return pd.DataFrame(
+        new_contributions - old.contributions,
+        columns=items,
+        index=pd.Index(old.candidate_ids, name="candidate_id"),
+    )
 
 
-def _changes(table: pd.DataFrame, old: tuple[Instrument, Advices], new: tuple[Instrument, Advices],
-             contributions: pd.DataFrame, top: int, lang: str) -> pd.DataFrame:
+def _changes(
+    table: pd.DataFrame,
+    old: tuple[Instrument, Advices],
+    new: tuple[Instrument, Advices],
+    contributions: pd.DataFrame,
+    top: int,
+    lang: str,
+) -> pd.DataFrame:
     changed = table[table["changed"]].copy()
     for prefix, (instrument, advices) in (("old", old), ("new", new)):
         by_id = {a.candidate_id: a for a in advices}
         changed[f"{prefix}_reasons"] = [_codes(by_id[c]) for c in changed.index]
-        changed[f"{prefix}_explanation"] = [_explanation(by_id[c], instrument, lang) for c in changed.index]
+        changed[f"{prefix}_explanation"] = [
+            _explanation(by_id[c], instrument, lang) for c in changed.index
+        ]
     changed["top_items"] = [_top_items(contributions.loc[c], top) for c in changed.index]
     return changed
 
@@ -207,8 +241,11 @@ def _top_items(change: pd.Series, top: int) -> str:
 
 
 def _crosstab(table: pd.DataFrame, old: Instrument, new: Instrument) -> pd.DataFrame:
-    categories = list(dict.fromkeys([c.id for c in old.spec.advice.categories] +
-                                    [c.id for c in new.spec.advice.categories]))
+    categories = list(
+        dict.fromkeys(
+            [c.id for c in old.spec.advice.categories] + [c.id for c in new.spec.advice.categories]
+        )
+    )
     counts = pd.crosstab(table["old_category"], table["new_category"])
     counts = counts.reindex(index=categories, columns=categories, fill_value=0).astype(int)
     counts.index.name, counts.columns.name = "old", "new"
@@ -225,10 +262,12 @@ def instrument_changes(old: Instrument, new: Instrument) -> pd.DataFrame:
         ``field``, ``old``, ``new``; None where the part is absent from a version.
     """
     rows: list[tuple[str, str, str, Any, Any]] = []
-    parts = (("item", old.items, new.items, ("weight", "domain", "direction", "scale")),
-             ("domain", old.domains, new.domains, ("weight", "kind")),
-             ("band", old.spec.advice.bands, new.spec.advice.bands, ("lower", "upper", "advice")),
-             ("ceiling", _ceilings(old), _ceilings(new), ("at", "advice")))
+    parts = (
+        ("item", old.items, new.items, ("weight", "domain", "direction", "scale")),
+        ("domain", old.domains, new.domains, ("weight", "kind")),
+        ("band", old.spec.advice.bands, new.spec.advice.bands, ("lower", "upper", "advice")),
+        ("ceiling", _ceilings(old), _ceilings(new), ("at", "advice")),
+    )
     for part, before, after, fields in parts:
         rows += _differences(part, {x.id: x for x in before}, {x.id: x for x in after}, fields)
     return pd.DataFrame(rows, columns=["part", "id", "field", "old", "new"])
@@ -246,12 +285,17 @@ def _ceilings(instrument: Instrument) -> list[_Ceiling]:
     out = []
     for c in instrument.spec.advice.ceilings:
         seen[c.domain] = seen.get(c.domain, 0) + 1
-        out.append(_Ceiling(c.domain if seen[c.domain] == 1 else f"{c.domain}#{seen[c.domain]}", c.at, c.advice))
+        out.append(
+            _Ceiling(
+                c.domain if seen[c.domain] == 1 else f"{c.domain}#{seen[c.domain]}", c.at, c.advice
+            )
+        )
     return out
 
 
-def _differences(part: str, before: dict[str, Any], after: dict[str, Any],
-                 fields: tuple[str, ...]) -> list[tuple[str, str, str, Any, Any]]:
+def _differences(
+    part: str, before: dict[str, Any], after: dict[str, Any], fields: tuple[str, ...]
+) -> list[tuple[str, str, str, Any, Any]]:
     rows = []
     for key in list(before) + [k for k in after if k not in before]:
         for name in fields:

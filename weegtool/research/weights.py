@@ -16,6 +16,7 @@
 Nothing here writes a criteria file: calibration writes a new file, which is
 validated like any other.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -34,20 +35,51 @@ from threadpoolctl import threadpool_limits
 
 from ..engine import Scores, Weights
 from ..instrument import Instrument
-from ._bootstrap import (ResearchError, binary_outcome, check_parameters, chunk_sizes, counts_of,
-                         percentile_interval, stratified_draws)
+from ._bootstrap import (
+    ResearchError,
+    binary_outcome,
+    check_parameters,
+    chunk_sizes,
+    counts_of,
+    percentile_interval,
+    stratified_draws,
+)
 
 __all__ = [
-    "AHPWeights", "ComparisonMatrixError", "FittedWeights", "InconsistentJudgementsWarning", "InstrumentWeights",
-    "RANDOM_INDEX", "ResearchError", "ahp_weights", "pairwise_matrix", "combine_judgements", "fit_weights",
+    "AHPWeights",
+    "ComparisonMatrixError",
+    "FittedWeights",
+    "InconsistentJudgementsWarning",
+    "InstrumentWeights",
+    "RANDOM_INDEX",
+    "ResearchError",
+    "ahp_weights",
+    "pairwise_matrix",
+    "combine_judgements",
+    "fit_weights",
     "instrument_weights",
     "risk_features",
 ]
 
 # Saaty's random index: the mean consistency index of random reciprocal matrices of order n
 # (Saaty, The Analytic Hierarchy Process, 1980). The dip at n = 12 is in the published table.
-RANDOM_INDEX: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41,
-                                  9: 1.45, 10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59}
+RANDOM_INDEX: dict[int, float] = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+    11: 1.51,
+    12: 1.48,
+    13: 1.56,
+    14: 1.57,
+    15: 1.59,
+}
 CR_LIMIT = 0.10
 MAX_LISTED = 10
 
@@ -61,6 +93,7 @@ class InconsistentJudgementsWarning(UserWarning):
 
 
 # --- AHP ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class AHPWeights:
@@ -87,7 +120,9 @@ class AHPWeights:
         return self.weights.to_frame("weight")
 
 
-def pairwise_matrix(judgements: Mapping[tuple[str, str], float], labels: Sequence[str] | None = None) -> pd.DataFrame:
+def pairwise_matrix(
+    judgements: Mapping[tuple[str, str], float], labels: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The full reciprocal comparison matrix from one answer per pair, as an expert gives them.
 
     Parameters
@@ -111,7 +146,11 @@ def pairwise_matrix(judgements: Mapping[tuple[str, str], float], labels: Sequenc
         With every pair that is missing, given twice, compares a criterion with
         itself, names an unknown criterion or is not a positive number.
     """
-    names = list(labels) if labels is not None else list(dict.fromkeys(x for pair in judgements for x in pair))
+    names = (
+        list(labels)
+        if labels is not None
+        else list(dict.fromkeys(x for pair in judgements for x in pair))
+    )
     index = {name: n for n, name in enumerate(names)}
     m = np.eye(len(names))
     seen: dict[frozenset[str], tuple[str, str]] = {}
@@ -119,24 +158,35 @@ def pairwise_matrix(judgements: Mapping[tuple[str, str], float], labels: Sequenc
     for (a, b), value in judgements.items():
         unknown = [x for x in (a, b) if x not in index]
         if unknown:
-            problems.append(f"({a!r}, {b!r}) names {', '.join(map(repr, unknown))}, not one of {names}.")
+            problems.append(
+                f"({a!r}, {b!r}) names {', '.join(map(repr, unknown))}, not one of {names}."
+            )
         elif a == b:
             problems.append(f"({a!r}, {b!r}) compares a criterion with itself.")
         elif frozenset((a, b)) in seen:
             problems.append(f"({a!r}, {b!r}) is given twice (also as {seen[frozenset((a, b))]!r}).")
-        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
+        elif (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not np.isfinite(value)
+            or value <= 0
+        ):
             problems.append(f"({a!r}, {b!r}) must be a positive number; got {value!r}.")
         else:
             m[index[a], index[b]], m[index[b], index[a]] = value, 1.0 / value
         seen.setdefault(frozenset((a, b)), (a, b))
-    missing = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if frozenset((a, b)) not in seen]
+    missing = [
+        (a, b) for i, a in enumerate(names) for b in names[i + 1 :] if frozenset((a, b)) not in seen
+    ]
     problems += [f"({a!r}, {b!r}) has no judgement; every pair needs one." for a, b in missing]
     if problems:
         raise ComparisonMatrixError.collect("pairwise judgements", problems)
     return pd.DataFrame(m, index=names, columns=names)
 
 
-def ahp_weights(matrix: Any, labels: Sequence[str] | None = None, tolerance: float = 0.05) -> AHPWeights:
+def ahp_weights(
+    matrix: Any, labels: Sequence[str] | None = None, tolerance: float = 0.05
+) -> AHPWeights:
     """Weights from a pairwise comparison matrix (Saaty's eigenvector method).
 
     Parameters
@@ -175,8 +225,9 @@ def ahp_weights(matrix: Any, labels: Sequence[str] | None = None, tolerance: flo
     return _ahp(a, names)
 
 
-def combine_judgements(matrices: Sequence[Any], labels: Sequence[str] | None = None,
-                       tolerance: float = 0.05) -> AHPWeights:
+def combine_judgements(
+    matrices: Sequence[Any], labels: Sequence[str] | None = None, tolerance: float = 0.05
+) -> AHPWeights:
     """Several experts' comparison matrices combined by the element-wise geometric mean, then AHP weights.
 
     The geometric mean is the one way of averaging that keeps the combined
@@ -194,17 +245,25 @@ def combine_judgements(matrices: Sequence[Any], labels: Sequence[str] | None = N
     AHPWeights
         For the combined matrix (``.matrix``).
     """
-    if isinstance(matrices, np.ndarray) and matrices.ndim == 2 or not len(matrices):
-        raise ComparisonMatrixError("matrices must be a non-empty list of comparison matrices, one per expert.")
-    checked = [_comparison_matrix(m, labels, tolerance, f"matrices[{k}]: ") for k, m in enumerate(matrices)]
+    if (isinstance(matrices, np.ndarray) and matrices.ndim == 2) or not len(matrices):
+        raise ComparisonMatrixError(
+            "matrices must be a non-empty list of comparison matrices, one per expert."
+        )
+    checked = [
+        _comparison_matrix(m, labels, tolerance, f"matrices[{k}]: ") for k, m in enumerate(matrices)
+    ]
     problems = [p for _, _, found in checked for p in found]
     shapes = {a.shape for a, _, found in checked if not found}
     if len(shapes) > 1:
-        problems.append(f"every matrix must have the same shape; got {', '.join(map(str, sorted(shapes)))}.")
+        problems.append(
+            f"every matrix must have the same shape; got {', '.join(map(str, sorted(shapes)))}."
+        )
     names = [n for _, n, found in checked if not found]
     if not problems and any(n != names[0] for n in names):
-        problems.append("every matrix must compare the same criteria in the same order; "
-                        f"got {names[0]} and {next(n for n in names if n != names[0])}.")
+        problems.append(
+            "every matrix must compare the same criteria in the same order; "
+            f"got {names[0]} and {next(n for n in names if n != names[0])}."
+        )
     if problems:
         raise ComparisonMatrixError.collect("comparison matrices", problems)
     combined = np.exp(np.mean([np.log(a) for a, _, _ in checked], axis=0))
@@ -214,13 +273,26 @@ def combine_judgements(matrices: Sequence[Any], labels: Sequence[str] | None = N
 def _ahp(a: np.ndarray, names: list[str]) -> AHPWeights:
     n = len(a)
     weights, lambda_max = _principal_eigenvector(a)
-    ci = max((lambda_max - n) / (n - 1), 0.0) if n > 2 else 0.0  # lambda_max >= n for reciprocal matrices
+    ci = (
+        max((lambda_max - n) / (n - 1), 0.0) if n > 2 else 0.0
+    )  # lambda_max >= n for reciprocal matrices
     ri = RANDOM_INDEX[n]
     cr = ci / ri if ri else 0.0
     if cr > CR_LIMIT:
-        warnings.warn(_inconsistency_message(a, weights, names, cr), InconsistentJudgementsWarning, stacklevel=3)
-    return AHPWeights(pd.Series(weights, index=pd.Index(names, name="criterion"), name="weight"),
-                      lambda_max, ci, ri, cr, cr <= CR_LIMIT, pd.DataFrame(a, index=names, columns=names))
+        warnings.warn(
+            _inconsistency_message(a, weights, names, cr),
+            InconsistentJudgementsWarning,
+            stacklevel=3,
+        )
+    return AHPWeights(
+        pd.Series(weights, index=pd.Index(names, name="criterion"), name="weight"),
+        lambda_max,
+        ci,
+        ri,
+        cr,
+        cr <= CR_LIMIT,
+        pd.DataFrame(a, index=names, columns=names),
+    )
 
 
 def _principal_eigenvector(a: np.ndarray) -> tuple[np.ndarray, float]:
@@ -235,9 +307,11 @@ def _inconsistency_message(a: np.ndarray, weights: np.ndarray, names: list[str],
     implied = weights[:, None] / weights[None, :]
     upper = np.triu(np.abs(np.log(a / implied)), 1)  # a pair and its reciprocal depart equally
     i, j = np.unravel_index(np.argmax(upper), a.shape)
-    return (f"The judgements are inconsistent: consistency ratio {cr:.3f} > {CR_LIMIT:.2f} (Saaty's limit). "
-            f"The judgement furthest from the weights is [{names[i]}, {names[j]}] = {_ratio(a[i, j])}, "
-            f"where the weights imply {implied[i, j]:.3g}; revisit it with the committee.")
+    return (
+        f"The judgements are inconsistent: consistency ratio {cr:.3f} > {CR_LIMIT:.2f} (Saaty's limit). "
+        f"The judgement furthest from the weights is [{names[i]}, {names[j]}] = {_ratio(a[i, j])}, "
+        f"where the weights imply {implied[i, j]:.3g}; revisit it with the committee."
+    )
 
 
 def _ratio(value: float) -> str:
@@ -247,8 +321,9 @@ def _ratio(value: float) -> str:
     return f"{value:g}"
 
 
-def _comparison_matrix(matrix: Any, labels: Sequence[str] | None, tolerance: float,
-                       where: str = "") -> tuple[np.ndarray, list[str], list[str]]:
+def _comparison_matrix(
+    matrix: Any, labels: Sequence[str] | None, tolerance: float, where: str = ""
+) -> tuple[np.ndarray, list[str], list[str]]:
     """The matrix as floats (pairs made exactly reciprocal), its labels, and every problem found."""
     try:
         a = np.asarray(matrix, dtype=float)
@@ -263,42 +338,61 @@ def _comparison_matrix(matrix: Any, labels: Sequence[str] | None, tolerance: flo
     return a, names, problems
 
 
-def _labels(matrix: Any, labels: Sequence[str] | None, n: int, where: str) -> tuple[list[str], list[str]]:
+def _labels(
+    matrix: Any, labels: Sequence[str] | None, n: int, where: str
+) -> tuple[list[str], list[str]]:
     if labels is None and isinstance(matrix, pd.DataFrame):
         if list(matrix.index) != list(matrix.columns):
-            return [], [f"{where}the rows and columns must name the same criteria in the same order; "
-                        f"got rows {list(matrix.index)} and columns {list(matrix.columns)}."]
+            return [], [
+                f"{where}the rows and columns must name the same criteria in the same order; "
+                f"got rows {list(matrix.index)} and columns {list(matrix.columns)}."
+            ]
         labels = [str(x) for x in matrix.index]
     names = [str(x) for x in labels] if labels is not None else [f"c{k}" for k in range(n)]
     problems = []
     if len(names) != n:
-        problems.append(f"{where}labels must name each of the {n} criteria; got {len(names)} labels.")
+        problems.append(
+            f"{where}labels must name each of the {n} criteria; got {len(names)} labels."
+        )
     elif len(set(names)) != n:
-        problems.append(f"{where}labels must be unique; got {sorted({x for x in names if names.count(x) > 1})} "
-                        "more than once.")
+        problems.append(
+            f"{where}labels must be unique; got {sorted({x for x in names if names.count(x) > 1})} "
+            "more than once."
+        )
     if n > max(RANDOM_INDEX):
-        problems.append(f"{where}Saaty's random index is tabulated for at most {max(RANDOM_INDEX)} criteria; "
-                        f"got {n}. Group the criteria into a hierarchy of smaller matrices.")
+        problems.append(
+            f"{where}Saaty's random index is tabulated for at most {max(RANDOM_INDEX)} criteria; "
+            f"got {n}. Group the criteria into a hierarchy of smaller matrices."
+        )
     return (names if not problems else []), problems
 
 
 def _entry_problems(a: np.ndarray, names: list[str], tolerance: float, where: str) -> list[str]:
     positive = np.isfinite(a) & (a > 0)
-    found = [f"entry [{names[i]}, {names[j]}] must be a positive number; got {a[i, j]:g}."
-             for i, j in zip(*np.nonzero(~positive))]
-    found += [f"entry [{names[i]}, {names[i]}] on the diagonal must be 1 (a criterion compared with itself); "
-              f"got {a[i, i]:g}." for i in range(len(a)) if positive[i, i] and not np.isclose(a[i, i], 1.0)]
+    found = [
+        f"entry [{names[i]}, {names[j]}] must be a positive number; got {a[i, j]:g}."
+        for i, j in zip(*np.nonzero(~positive))
+    ]
+    found += [
+        f"entry [{names[i]}, {names[i]}] on the diagonal must be 1 (a criterion compared with itself); "
+        f"got {a[i, i]:g}."
+        for i in range(len(a))
+        if positive[i, i] and not np.isclose(a[i, i], 1.0)
+    ]
     with np.errstate(invalid="ignore", over="ignore"):
         off = positive & positive.T & (np.abs(a * a.T - 1) > tolerance)
-    found += [f"entries [{names[i]}, {names[j]}] and [{names[j]}, {names[i]}] must be reciprocal "
-              f"(a_ji = 1/a_ij); got {a[i, j]:g} and {a[j, i]:g}, where 1/{a[i, j]:g} = {1 / a[i, j]:.3g}."
-              for i, j in zip(*np.nonzero(np.triu(off, 1)))]
+    found += [
+        f"entries [{names[i]}, {names[j]}] and [{names[j]}, {names[i]}] must be reciprocal "
+        f"(a_ji = 1/a_ij); got {a[i, j]:g} and {a[j, i]:g}, where 1/{a[i, j]:g} = {1 / a[i, j]:.3g}."
+        for i, j in zip(*np.nonzero(np.triu(off, 1)))
+    ]
     if len(found) > MAX_LISTED:
         found = found[:MAX_LISTED] + [f"... and {len(found) - MAX_LISTED} more problems"]
     return [f"{where}{p}" for p in found]
 
 
 # --- weights fitted to outcomes ------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class FittedWeights:
@@ -325,7 +419,9 @@ class FittedWeights:
 
     def interval(self, level: float | None = None) -> pd.DataFrame:
         """Percentile bootstrap interval (``low``, ``high``) of each coefficient and the intercept."""
-        low, high = percentile_interval(self.bootstrap.to_numpy(), self.level if level is None else level)
+        low, high = percentile_interval(
+            self.bootstrap.to_numpy(), self.level if level is None else level
+        )
         return pd.DataFrame({"low": low, "high": high}, index=self.bootstrap.columns)
 
     def to_frame(self) -> pd.DataFrame:
@@ -405,12 +501,17 @@ def fit_weights(
         coef=pd.Series(theta[:-1], index=pd.Index(features, name="feature"), name="coef"),
         intercept=float(theta[-1]),
         bootstrap=pd.DataFrame(resamples, columns=[*features, "intercept"]),
-        nonnegative=nonnegative, C=float(C), level=float(level), n=len(outcome), n_events=int(outcome.sum()),
+        nonnegative=nonnegative,
+        C=float(C),
+        level=float(level),
+        n=len(outcome),
+        n_events=int(outcome.sum()),
     )
 
 
-def _fit_inputs(X: Any, y: Any, nonnegative: Any, C: Any, n_bootstrap: Any,
-                level: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _fit_inputs(
+    X: Any, y: Any, nonnegative: Any, C: Any, n_bootstrap: Any, level: Any
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Feature names, X as floats and y as 0/1, or one :class:`ResearchError` with every problem."""
     problems: list[str] = []
     features, x = _feature_matrix(X, problems)
@@ -418,7 +519,9 @@ def _fit_inputs(X: Any, y: Any, nonnegative: Any, C: Any, n_bootstrap: Any,
     if x.size and np.ndim(y) == 1 and len(x) != len(y):
         problems.append(f"X and y must have the same number of rows; got {len(x)} and {len(y)}.")
     if not isinstance(nonnegative, (bool, np.bool_)):
-        problems.append(f"The 'nonnegative' parameter of fit_weights must be a bool. Got {nonnegative!r} instead.")
+        problems.append(
+            f"The 'nonnegative' parameter of fit_weights must be a bool. Got {nonnegative!r} instead."
+        )
     if isinstance(C, bool) or not isinstance(C, (int, float)) or not 0 < C < np.inf:
         problems.append(f"The 'C' parameter of fit_weights must be a float > 0. Got {C!r} instead.")
     check_parameters("fit_weights", n_bootstrap, level, problems)
@@ -431,8 +534,10 @@ def _feature_matrix(X: Any, problems: list[str]) -> tuple[list[str], np.ndarray]
     """Feature names and X as a C-contiguous float array (empty when it has problems)."""
     if not isinstance(X, pd.DataFrame):
         if np.ndim(X) != 2:
-            problems.append("X must be a 2-D table (one row per candidate, one column per feature); "
-                            f"got {np.ndim(X)} dimension{'s' if np.ndim(X) != 1 else ''}.")
+            problems.append(
+                "X must be a 2-D table (one row per candidate, one column per feature); "
+                f"got {np.ndim(X)} dimension{'s' if np.ndim(X) != 1 else ''}."
+            )
             return [], np.empty((0, 0))
         X = pd.DataFrame(np.asarray(X)).rename(columns=lambda c: f"x{c}")
     features = [str(c) for c in X.columns]
@@ -440,23 +545,32 @@ def _feature_matrix(X: Any, problems: list[str]) -> tuple[list[str], np.ndarray]
     if not features:
         problems.append("X must have at least one feature column; got none.")
     if clashes:
-        problems.append(f"X must name each feature once, and none 'intercept' (fitted separately); "
-                        f"got {', '.join(map(repr, clashes))}.")
+        problems.append(
+            f"X must name each feature once, and none 'intercept' (fitted separately); "
+            f"got {', '.join(map(repr, clashes))}."
+        )
     return features, _numeric_features(X, features, problems)
 
 
 def _numeric_features(frame: pd.DataFrame, features: list[str], problems: list[str]) -> np.ndarray:
-    bad = [f for f, dtype in zip(features, frame.dtypes)
-           if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))]
+    bad = [
+        f
+        for f, dtype in zip(features, frame.dtypes)
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+    ]
     if bad:
-        problems.append(f"X must hold numbers only; column{'s' if len(bad) > 1 else ''} "
-                        f"{', '.join(map(repr, bad))} {'do' if len(bad) > 1 else 'does'} not.")
+        problems.append(
+            f"X must hold numbers only; column{'s' if len(bad) > 1 else ''} "
+            f"{', '.join(map(repr, bad))} {'do' if len(bad) > 1 else 'does'} not."
+        )
         return np.empty((0, 0))
     x = frame.to_numpy(dtype=float, na_value=np.nan)
     rows = int(np.isnan(x).any(axis=1).sum())
     if rows:
-        problems.append(f"X has missing values in {rows} of {len(x)} rows; leave those candidates out "
-                        "(e.g. the ones not assessable) or impute the values first.")
+        problems.append(
+            f"X has missing values in {rows} of {len(x)} rows; leave those candidates out "
+            "(e.g. the ones not assessable) or impute the values first."
+        )
     return np.ascontiguousarray(x)
 
 
@@ -464,12 +578,14 @@ def _numeric_features(frame: pd.DataFrame, features: list[str], problems: list[s
 # counts how often candidate i is in the sample and n = sum(s). It has scikit-learn's minimiser,
 # on a scale where L-BFGS-B's tolerances mean something.
 
+
 def _penalty(k1: int) -> np.ndarray:
     return np.r_[np.ones(k1 - 1), 0.0]
 
 
-def _loss_and_gradient(theta: np.ndarray, x1: np.ndarray, y: np.ndarray, s: np.ndarray,
-                       C: float) -> tuple[float, np.ndarray]:
+def _loss_and_gradient(
+    theta: np.ndarray, x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: float
+) -> tuple[float, np.ndarray]:
     z = x1 @ theta
     n, pen = s.sum(), _penalty(len(theta))
     loss = s @ (np.logaddexp(0.0, z) - y * z) + (pen * theta) @ theta / (2 * C)
@@ -490,11 +606,11 @@ class _Metric:
     factor: tuple[np.ndarray, bool]
     schur: np.ndarray
     schur_root: np.ndarray  # upper R with R'R = schur
-    cross: np.ndarray       # M[weights, intercept]
-    corner: float           # M[intercept, intercept]
+    cross: np.ndarray  # M[weights, intercept]
+    corner: float  # M[intercept, intercept]
 
     @classmethod
-    def at(cls, theta: np.ndarray, x1: np.ndarray, s: np.ndarray, C: float) -> "_Metric":
+    def at(cls, theta: np.ndarray, x1: np.ndarray, s: np.ndarray, C: float) -> _Metric:
         p = expit(x1 @ theta)
         m = (x1.T * (s * p * (1 - p))) @ x1 + np.diag(_penalty(len(theta))) / C
         m /= s.sum()
@@ -536,7 +652,9 @@ class _Metric:
         """
         free = ~zeros
         k = len(targets)
-        systems = np.where(free.T[:, :, None] & free.T[:, None, :], self.schur, 0.0) + zeros.T[:, :, None] * np.eye(k)
+        systems = np.where(free.T[:, :, None] & free.T[:, None, :], self.schur, 0.0) + zeros.T[
+            :, :, None
+        ] * np.eye(k)
         rhs = np.where(free, self.schur @ targets, 0.0)
         weights = np.linalg.solve(systems, rhs.T[:, :, None])[:, :, 0].T
         weights[zeros] = 0.0
@@ -545,9 +663,14 @@ class _Metric:
         return weights
 
 
-def solve_logistic(Z: np.ndarray, y: np.ndarray, C: float, nonnegative: bool,
-                   sample_weight: np.ndarray | None = None,
-                   start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
+def solve_logistic(
+    Z: np.ndarray,
+    y: np.ndarray,
+    C: float,
+    nonnegative: bool,
+    sample_weight: np.ndarray | None = None,
+    start: tuple[np.ndarray, float] | None = None,
+) -> tuple[np.ndarray, float]:
     """L2-regularised logistic regression of ``y`` (0/1) on ``Z``; every coefficient >= 0 when ``nonnegative``.
 
     scikit-learn's objective (``C * sum(sw * logloss) + ||coef||^2 / 2``, intercept
@@ -559,7 +682,11 @@ def solve_logistic(Z: np.ndarray, y: np.ndarray, C: float, nonnegative: bool,
     """
     x1 = np.column_stack([Z, np.ones(len(Z))])
     s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    theta = np.zeros(x1.shape[1]) if start is None else np.r_[np.asarray(start[0], dtype=float), float(start[1])]
+    theta = (
+        np.zeros(x1.shape[1])
+        if start is None
+        else np.r_[np.asarray(start[0], dtype=float), float(start[1])]
+    )
     if nonnegative:
         theta[:-1] = np.maximum(theta[:-1], 0.0)
     theta = _fallback_fit(x1, y, s, C, nonnegative, theta)
@@ -567,8 +694,12 @@ def solve_logistic(Z: np.ndarray, y: np.ndarray, C: float, nonnegative: bool,
     if nonnegative:
         gradient[:-1] = np.where((theta[:-1] <= 0.0) & (gradient[:-1] > 0.0), 0.0, gradient[:-1])
     if np.abs(gradient).max() > 1e-6:
-        warnings.warn("The logistic fit did not reach its optimum (largest projected gradient "
-                      f"{np.abs(gradient).max():.1e}); weights may be inaccurate.", ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            "The logistic fit did not reach its optimum (largest projected gradient "
+            f"{np.abs(gradient).max():.1e}); weights may be inaccurate.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return theta[:-1], float(theta[-1])
 
 
@@ -581,20 +712,34 @@ def _fit(x1: np.ndarray, y: np.ndarray, C: float, nonnegative: bool) -> np.ndarr
     return _constrained_fit(x1, y, np.ones(len(y)), C, np.zeros(x1.shape[1]))
 
 
-def _constrained_fit(x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: float, start: np.ndarray) -> np.ndarray:
+def _constrained_fit(
+    x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: float, start: np.ndarray
+) -> np.ndarray:
     bounds = [(0.0, None)] * (x1.shape[1] - 1) + [(None, None)]
-    result = minimize(_loss_and_gradient, start, args=(x1, y, s, C), jac=True, method="L-BFGS-B", bounds=bounds)
+    result = minimize(
+        _loss_and_gradient, start, args=(x1, y, s, C), jac=True, method="L-BFGS-B", bounds=bounds
+    )
     return _polish(result.x, x1, y, s, C)
 
 
-def _polish(theta: np.ndarray, x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: float,
-            max_steps: int = 50, tol: float = 1e-10) -> np.ndarray:
+def _polish(
+    theta: np.ndarray,
+    x1: np.ndarray,
+    y: np.ndarray,
+    s: np.ndarray,
+    C: float,
+    max_steps: int = 50,
+    tol: float = 1e-10,
+) -> np.ndarray:
     """Projected Newton steps (exact Hessian, backtracking) from a nearly optimal ``theta`` to the optimum."""
     loss, gradient = _loss_and_gradient(theta, x1, y, s, C)
     zeros = (theta[:-1] == 0)[:, None]
     for _ in range(max_steps):
         metric = _Metric.at(theta, x1, s, C)
-        step = metric.project(metric.newton_targets(theta[:, None], gradient[:, None]), zeros)[:, 0] - theta
+        step = (
+            metric.project(metric.newton_targets(theta[:, None], gradient[:, None]), zeros)[:, 0]
+            - theta
+        )
         t = 1.0
         while (new := _loss_and_gradient(theta + t * step, x1, y, s, C))[0] > loss and t > 1e-6:
             t /= 2
@@ -604,8 +749,15 @@ def _polish(theta: np.ndarray, x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: 
     return theta
 
 
-def _bootstrap_fits(x1: np.ndarray, y: np.ndarray, theta: np.ndarray, C: float, nonnegative: bool,
-                    n_bootstrap: int, random_state: int | np.random.Generator | None) -> np.ndarray:
+def _bootstrap_fits(
+    x1: np.ndarray,
+    y: np.ndarray,
+    theta: np.ndarray,
+    C: float,
+    nonnegative: bool,
+    n_bootstrap: int,
+    random_state: int | np.random.Generator | None,
+) -> np.ndarray:
     """The coefficients refitted on each stratified resample: (n_bootstrap, k + 1)."""
     rng = np.random.default_rng(random_state)
     classes = [np.flatnonzero(y == 1), np.flatnonzero(y == 0)]
@@ -619,8 +771,17 @@ def _bootstrap_fits(x1: np.ndarray, y: np.ndarray, theta: np.ndarray, C: float, 
     return np.concatenate(fits)
 
 
-def _refit(x1: np.ndarray, y: np.ndarray, counts: np.ndarray, theta: np.ndarray, metric: _Metric, C: float,
-           nonnegative: bool, max_steps: int = 100, tol: float = 1e-6) -> np.ndarray:
+def _refit(
+    x1: np.ndarray,
+    y: np.ndarray,
+    counts: np.ndarray,
+    theta: np.ndarray,
+    metric: _Metric,
+    C: float,
+    nonnegative: bool,
+    max_steps: int = 100,
+    tol: float = 1e-6,
+) -> np.ndarray:
     """Fixed-metric projected Newton for the resamples in the columns of ``counts`` at once.
 
     A fixed point of the step satisfies the optimality conditions, so a
@@ -648,15 +809,23 @@ def _refit(x1: np.ndarray, y: np.ndarray, counts: np.ndarray, theta: np.ndarray,
     return thetas.T
 
 
-def _fallback_fit(x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: float, nonnegative: bool,
-                  start: np.ndarray) -> np.ndarray:
+def _fallback_fit(
+    x1: np.ndarray, y: np.ndarray, s: np.ndarray, C: float, nonnegative: bool, start: np.ndarray
+) -> np.ndarray:
     if nonnegative:
         return _constrained_fit(x1, y, s, C, start)
-    return minimize(_loss_and_gradient, start, args=(x1, y, s, C), jac=True, method="L-BFGS-B",
-                    options={"maxiter": 10_000, "ftol": 1e-15, "gtol": 1e-11}).x
+    return minimize(
+        _loss_and_gradient,
+        start,
+        args=(x1, y, s, C),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 10_000, "ftol": 1e-15, "gtol": 1e-11},
+    ).x
 
 
 # --- features and instrument weights --------------------------------------------------
+
 
 def risk_features(scores: Scores, level: str = "items") -> pd.DataFrame:
     """Per candidate, the features to fit weights on, oriented toward risk and in [0, 1].
@@ -680,11 +849,15 @@ def risk_features(scores: Scores, level: str = "items") -> pd.DataFrame:
     w = Weights.of(instrument)
     index = pd.Index(scores.candidate_ids, name="candidate_id")
     if level == "items":
-        return pd.DataFrame(w.toward_risk(scores.ratings.values), index=index, columns=list(instrument.item_ids))
+        return pd.DataFrame(
+            w.toward_risk(scores.ratings.values), index=index, columns=list(instrument.item_ids)
+        )
     if level == "domains":
         risk = scores.domain_risk / 100.0
         return pd.DataFrame(risk, index=index, columns=list(instrument.domain_ids))
-    raise ResearchError(f"The 'level' parameter of risk_features must be 'items' or 'domains'. Got {level!r} instead.")
+    raise ResearchError(
+        f"The 'level' parameter of risk_features must be 'items' or 'domains'. Got {level!r} instead."
+    )
 
 
 @dataclass(frozen=True)
@@ -696,12 +869,15 @@ class InstrumentWeights:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per item: ``kind`` 'item', then one per domain: ``kind`` 'domain'; with ``weight``."""
-        rows = [("item", k, v) for k, v in self.items.items()] + [("domain", k, v) for k, v in self.domains.items()]
+        rows = [("item", k, v) for k, v in self.items.items()] + [
+            ("domain", k, v) for k, v in self.domains.items()
+        ]
         return pd.DataFrame(rows, columns=["kind", "id", "weight"]).set_index(["kind", "id"])
 
 
-def instrument_weights(fitted: FittedWeights, instrument: Instrument, top: float = 10.0,
-                       decimals: int = 1) -> InstrumentWeights:
+def instrument_weights(
+    fitted: FittedWeights, instrument: Instrument, top: float = 10.0, decimals: int = 1
+) -> InstrumentWeights:
     """Fitted coefficients as an instrument's item and domain weights, for a new criteria file.
 
     Fitted on item features (:func:`risk_features` with ``level="items"``),
@@ -738,7 +914,9 @@ def instrument_weights(fitted: FittedWeights, instrument: Instrument, top: float
     _check_coefficients(coef, instrument)
     current_items = {item.id: float(item.weight) for item in instrument.items}
     if set(coef.index) == set(instrument.domain_ids):
-        return InstrumentWeights(current_items, _rescaled(coef[list(instrument.domain_ids)], top, decimals))
+        return InstrumentWeights(
+            current_items, _rescaled(coef[list(instrument.domain_ids)], top, decimals)
+        )
     items = _rescaled(coef[list(instrument.item_ids)], top, decimals)
     domains: dict[str, float] = {}
     for domain in instrument.domain_ids:
@@ -753,18 +931,26 @@ def _check_coefficients(coef: pd.Series, instrument: Instrument) -> None:
     features = set(coef.index)
     if features not in (set(instrument.item_ids), set(instrument.domain_ids)):
         unknown = sorted(features - set(instrument.item_ids) - set(instrument.domain_ids))
-        raise ResearchError(f"The fitted features must be the item ids or the domain ids of {instrument.id} "
-                            f"(as risk_features gives them); got {len(features)} features"
-                            + (f", unknown: {', '.join(unknown[:MAX_LISTED])}." if unknown else "."))
+        raise ResearchError(
+            f"The fitted features must be the item ids or the domain ids of {instrument.id} "
+            f"(as risk_features gives them); got {len(features)} features"
+            + (f", unknown: {', '.join(unknown[:MAX_LISTED])}." if unknown else ".")
+        )
     negative = coef[coef < 0]
     if len(negative):
-        raise ResearchError("Instrument weights must be >= 0; the fit gave negative coefficients for "
-                            f"{', '.join(negative.index[:MAX_LISTED])}. Refit with nonnegative=True.")
+        raise ResearchError(
+            "Instrument weights must be >= 0; the fit gave negative coefficients for "
+            f"{', '.join(negative.index[:MAX_LISTED])}. Refit with nonnegative=True."
+        )
     if not (coef > 0).any():
-        raise ResearchError("Every fitted coefficient is 0, so there is nothing to weight; "
-                            "check the outcome, or lower the penalty (a larger C).")
+        raise ResearchError(
+            "Every fitted coefficient is 0, so there is nothing to weight; "
+            "check the outcome, or lower the penalty (a larger C)."
+        )
 
 
 def _rescaled(coef: pd.Series, top: float, decimals: int) -> dict[str, float]:
     scaled = coef / coef.max() * top
-    return {str(k): round(float(v), decimals) + 0.0 for k, v in scaled.items()}  # + 0.0: no -0.0 in a file
+    return {
+        str(k): round(float(v), decimals) + 0.0 for k, v in scaled.items()
+    }  # + 0.0: no -0.0 in a file

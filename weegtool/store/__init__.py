@@ -9,36 +9,110 @@
 Each function takes an open session and leaves committing to the caller, so
 one request is one transaction.
 """
+
 from __future__ import annotations
 
 from . import db
-from .assessments import DecisionInput, confirm_signer, correct, finalise, latest_assessment, revisions
+from .assessments import (
+    DecisionInput,
+    confirm_signer,
+    correct,
+    finalise,
+    latest_assessment,
+    revisions,
+)
 from .audit import entries as audit_entries
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
 from .houses import core_houses, delete_house, get_house, houses, save_house
-from .instruments import add_instrument, instrument_in_force, load as load_instrument, put_in_force
+from .instruments import add_instrument, instrument_in_force, put_in_force
+from .instruments import load as load_instrument
 from .notes import add_note, notes
 from .overview import CandidateRow, latest_assessments, overview, submissions
-from .ratings import (CandidateScore, ItemRating, is_submitted, ratings_frame, save_ratings, score_candidate,
-                      submit_ratings, visible_ratings)
+from .ratings import (
+    CandidateScore,
+    ItemRating,
+    is_submitted,
+    ratings_frame,
+    save_ratings,
+    score_candidate,
+    submit_ratings,
+    visible_ratings,
+)
 from .referrals import get_candidate, register_referral, update_referral
-from .users import (LOCK_MINUTES, MAX_FAILED_LOGINS, add_user, authenticate, change_password, end_sessions, get_user,
-                    hash_password, one_time_password, reset_password, set_active, set_password, users, verify_password)
+from .users import (
+    LOCK_MINUTES,
+    MAX_FAILED_LOGINS,
+    add_user,
+    authenticate,
+    change_password,
+    end_sessions,
+    get_user,
+    hash_password,
+    one_time_password,
+    reset_password,
+    set_active,
+    set_password,
+    users,
+    verify_password,
+)
 
 # Note: the functions users, notes and houses hide the modules of the same name as attributes of this package;
 # reach a module itself with importlib.import_module("weegtool.store.users").
 __all__ = [
-    "db", "database_url", "init", "make_engine", "session_factory", "transaction", "upgrade",
-    "add_user", "authenticate", "get_user", "hash_password", "one_time_password", "set_password", "verify_password",
-    "change_password", "reset_password", "set_active", "users", "end_sessions", "MAX_FAILED_LOGINS", "LOCK_MINUTES",
-    "add_instrument", "instrument_in_force", "load_instrument", "put_in_force",
-    "register_referral", "get_candidate", "update_referral",
-    "ItemRating", "save_ratings", "submit_ratings", "is_submitted", "visible_ratings", "ratings_frame",
-    "score_candidate", "CandidateScore",
-    "add_note", "notes",
-    "DecisionInput", "finalise", "correct", "latest_assessment", "revisions", "confirm_signer",
-    "CandidateRow", "overview", "submissions", "latest_assessments",
-    "save_house", "delete_house", "houses", "get_house", "core_houses", "audit_entries",
+    "db",
+    "database_url",
+    "init",
+    "make_engine",
+    "session_factory",
+    "transaction",
+    "upgrade",
+    "add_user",
+    "authenticate",
+    "get_user",
+    "hash_password",
+    "one_time_password",
+    "set_password",
+    "verify_password",
+    "change_password",
+    "reset_password",
+    "set_active",
+    "users",
+    "end_sessions",
+    "MAX_FAILED_LOGINS",
+    "LOCK_MINUTES",
+    "add_instrument",
+    "instrument_in_force",
+    "load_instrument",
+    "put_in_force",
+    "register_referral",
+    "get_candidate",
+    "update_referral",
+    "ItemRating",
+    "save_ratings",
+    "submit_ratings",
+    "is_submitted",
+    "visible_ratings",
+    "ratings_frame",
+    "score_candidate",
+    "CandidateScore",
+    "add_note",
+    "notes",
+    "DecisionInput",
+    "finalise",
+    "correct",
+    "latest_assessment",
+    "revisions",
+    "confirm_signer",
+    "CandidateRow",
+    "overview",
+    "submissions",
+    "latest_assessments",
+    "save_house",
+    "delete_house",
+    "houses",
+    "get_house",
+    "core_houses",
+    "audit_entries",
     "load_demo",
 ]

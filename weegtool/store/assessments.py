@@ -4,6 +4,7 @@ An assessment is written once and never changed: the models refuse updates
 and deletes (see :mod:`weegtool.store.models`). A correction is a new revision that points to the one it
 corrects and says why; the old revision stays as it was.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -24,7 +25,14 @@ from .messages import say
 from .models import Assessment, Candidate, Signature, User
 from .ratings import MAX_TEXT, RATING_ROLES, score_candidate
 
-__all__ = ["DecisionInput", "finalise", "correct", "latest_assessment", "revisions", "confirm_signer"]
+__all__ = [
+    "DecisionInput",
+    "finalise",
+    "correct",
+    "latest_assessment",
+    "revisions",
+    "confirm_signer",
+]
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,9 @@ class DecisionInput:
     """What the committee decided; see :class:`weegtool.decision.Decision` for the rules it must meet."""
 
     category: str
-    follows_advice: bool | None = None        # None: whether ``category`` is the advice, as the store makes it
+    follows_advice: bool | None = (
+        None  # None: whether ``category`` is the advice, as the store makes it
+    )
     justification: str = ""
     items: tuple[str, ...] = ()
     dissent: str = ""
@@ -40,9 +50,18 @@ class DecisionInput:
     decided_on: _dt.date = field(default_factory=_dt.date.today)
 
 
-def finalise(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], *,
-             by: User, houses: House | Sequence[House] | None = None, lang: str = "nl",
-             pdf: bool = False, messages: str = "en") -> Assessment:
+def finalise(
+    session: Session,
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: Sequence[User],
+    *,
+    by: User,
+    houses: House | Sequence[House] | None = None,
+    lang: str = "nl",
+    pdf: bool = False,
+    messages: str = "en",
+) -> Assessment:
     """Score the submitted ratings, check the decision, render the report and store it all as revision 1.
 
     The hard flags the decision overrides (with its justification and at least
@@ -60,39 +79,96 @@ def finalise(session: Session, candidate: Candidate, decision: DecisionInput, si
     """
     if latest_assessment(session, candidate) is not None:
         raise ReadOnlyError(say("assessment.final", pseudonym=candidate.pseudonym))
-    return _write(session, candidate, decision, signers, by, houses, lang, pdf, messages, previous=None, reason="")
+    return _write(
+        session,
+        candidate,
+        decision,
+        signers,
+        by,
+        houses,
+        lang,
+        pdf,
+        messages,
+        previous=None,
+        reason="",
+    )
 
 
-def correct(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], *,
-            reason: str, by: User, houses: House | Sequence[House] | None = None, lang: str = "nl",
-            pdf: bool = False, messages: str = "en") -> Assessment:
+def correct(
+    session: Session,
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: Sequence[User],
+    *,
+    reason: str,
+    by: User,
+    houses: House | Sequence[House] | None = None,
+    lang: str = "nl",
+    pdf: bool = False,
+    messages: str = "en",
+) -> Assessment:
     """A new revision of a finalised assessment, with the ``reason`` for the correction; the old one stays."""
     previous = latest_assessment(session, candidate)
     if previous is None:
-        raise InputError(f"{candidate.pseudonym!r} has no finalised assessment to correct; finalise one first.")
+        raise InputError(
+            f"{candidate.pseudonym!r} has no finalised assessment to correct; finalise one first."
+        )
     if not reason.strip():
         raise InputError(say("correction.reason"))
-    return _write(session, candidate, decision, signers, by, houses, lang, pdf, messages, previous, reason.strip())
+    return _write(
+        session,
+        candidate,
+        decision,
+        signers,
+        by,
+        houses,
+        lang,
+        pdf,
+        messages,
+        previous,
+        reason.strip(),
+    )
 
 
-def _write(session: Session, candidate: Candidate, decision: DecisionInput, signers: Sequence[User], by: User,
-           houses: House | Sequence[House] | None, lang: str, pdf: bool, messages: str, previous: Assessment | None,
-           reason: str) -> Assessment:
+def _write(
+    session: Session,
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: Sequence[User],
+    by: User,
+    houses: House | Sequence[House] | None,
+    lang: str,
+    pdf: bool,
+    messages: str,
+    previous: Assessment | None,
+    reason: str,
+) -> Assessment:
     from ..report import render_html, render_pdf
 
     if by.role != "chair":
         raise NotAllowedError(f"The chair finalises an assessment; this user is {by.role}.")
-    long = [name for name, text in (("justification", decision.justification), ("dissent", decision.dissent),
-                                     ("reason", reason)) if len(text) > MAX_TEXT]
+    long = [
+        name
+        for name, text in (
+            ("justification", decision.justification),
+            ("dissent", decision.dissent),
+            ("reason", reason),
+        )
+        if len(text) > MAX_TEXT
+    ]
     if long:
-        raise InputError.collect("decision", [say("text.length", field=name, max=MAX_TEXT) for name in long])
+        raise InputError.collect(
+            "decision", [say("text.length", field=name, max=MAX_TEXT) for name in long]
+        )
     unique_signers = list({user.id: user for user in signers}.values())
     outsiders = [u.name for u in unique_signers if u.role not in RATING_ROLES or not u.active]
     if outsiders:
         raise NotAllowedError(f"Only active committee members sign; not {', '.join(outsiders)}.")
     core_decision = _core_decision(candidate, decision, unique_signers)
     overrides = _overrides(core_decision, load(candidate.instrument))
-    scored = score_candidate(session, candidate, houses=houses, on=decision.decided_on, overrides=overrides)
+    scored = score_candidate(
+        session, candidate, houses=houses, on=decision.decided_on, overrides=overrides
+    )
     if decision.follows_advice is None:
         follows = decision.category == scored.advice.category
         decision = replace(decision, follows_advice=follows)
@@ -100,28 +176,56 @@ def _write(session: Session, candidate: Candidate, decision: DecisionInput, sign
     problems = check_decision(core_decision, scored.advice, scored.instrument, lang=messages)
     if problems:
         raise DecisionError.collect(f"decision on {candidate.pseudonym}", problems)
-    html = render_html(scored.advice, scored.instrument, scored.scores.ratings, lang, core_decision,
-                       shown_id=candidate.pseudonym)
+    html = render_html(
+        scored.advice,
+        scored.instrument,
+        scored.scores.ratings,
+        lang,
+        core_decision,
+        shown_id=candidate.pseudonym,
+    )
     assessment = Assessment(
-        candidate_id=candidate.id, revision=(previous.revision + 1) if previous else 1,
-        previous_id=previous.id if previous else None, correction_reason=reason,
-        instrument_sha256=scored.instrument.sha256, advice=scored.advice.to_dict(),
-        category=decision.category, follows_advice=bool(decision.follows_advice),
-        justification=decision.justification.strip(), items=list(decision.items), dissent=decision.dissent.strip(),
-        overridden_flags=list(decision.overridden_flags), decided_on=decision.decided_on,
-        report_html=html, report_pdf=render_pdf(html) if pdf else None, finalised_by=by.id,
-        signatures=[_signature(user) for user in unique_signers])
+        candidate_id=candidate.id,
+        revision=(previous.revision + 1) if previous else 1,
+        previous_id=previous.id if previous else None,
+        correction_reason=reason,
+        instrument_sha256=scored.instrument.sha256,
+        advice=scored.advice.to_dict(),
+        category=decision.category,
+        follows_advice=bool(decision.follows_advice),
+        justification=decision.justification.strip(),
+        items=list(decision.items),
+        dissent=decision.dissent.strip(),
+        overridden_flags=list(decision.overridden_flags),
+        decided_on=decision.decided_on,
+        report_html=html,
+        report_pdf=render_pdf(html) if pdf else None,
+        finalised_by=by.id,
+        signatures=[_signature(user) for user in unique_signers],
+    )
     session.add(assessment)
-    audit.record(session, by, "assessment.correct" if previous else "assessment.finalise", assessment)
+    audit.record(
+        session, by, "assessment.correct" if previous else "assessment.finalise", assessment
+    )
     return assessment
 
 
-def _core_decision(candidate: Candidate, decision: DecisionInput, signers: Sequence[User]) -> Decision:
+def _core_decision(
+    candidate: Candidate, decision: DecisionInput, signers: Sequence[User]
+) -> Decision:
     return Decision(
-        candidate_id=candidate.pseudonym, category=decision.category, follows_advice=bool(decision.follows_advice),
-        justification=decision.justification.strip(), items=tuple(decision.items), dissent=decision.dissent.strip(),
-        signatories=tuple(Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers),
-        decided_on=decision.decided_on, overridden_flags=tuple(decision.overridden_flags))
+        candidate_id=candidate.pseudonym,
+        category=decision.category,
+        follows_advice=bool(decision.follows_advice),
+        justification=decision.justification.strip(),
+        items=tuple(decision.items),
+        dissent=decision.dissent.strip(),
+        signatories=tuple(
+            Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers
+        ),
+        decided_on=decision.decided_on,
+        overridden_flags=tuple(decision.overridden_flags),
+    )
 
 
 def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ...]:
@@ -135,27 +239,46 @@ def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ..
     signatories = tuple(s.name for s in decision.signatories)
     if not decision.justification or not decision.items or len(set(signatories)) < 2:
         return ()
-    return tuple(Override(flag, decision.justification, signatories, decision.items)
-                 for flag in decision.overridden_flags if flag in hard)
+    return tuple(
+        Override(flag, decision.justification, signatories, decision.items)
+        for flag in decision.overridden_flags
+        if flag in hard
+    )
 
 
 def _signature(user: User) -> Signature:
-    return Signature(user_id=user.id, name=user.name, role=user.role, registration=user.registration,
-                     behavioural_scientist=user.behavioural_scientist)
+    return Signature(
+        user_id=user.id,
+        name=user.name,
+        role=user.role,
+        registration=user.registration,
+        behavioural_scientist=user.behavioural_scientist,
+    )
 
 
 def latest_assessment(session: Session, candidate: Candidate) -> Assessment | None:
-    return session.scalar(select(Assessment).where(Assessment.candidate_id == candidate.id)
-                          .order_by(Assessment.revision.desc()).limit(1))
+    return session.scalar(
+        select(Assessment)
+        .where(Assessment.candidate_id == candidate.id)
+        .order_by(Assessment.revision.desc())
+        .limit(1)
+    )
 
 
 def revisions(session: Session, candidate: Candidate) -> list[Assessment]:
     """Every revision of the candidate's assessment, the first first."""
-    return list(session.scalars(select(Assessment).where(Assessment.candidate_id == candidate.id)
-                                .order_by(Assessment.revision)))
+    return list(
+        session.scalars(
+            select(Assessment)
+            .where(Assessment.candidate_id == candidate.id)
+            .order_by(Assessment.revision)
+        )
+    )
 
 
-def confirm_signer(session: Session, candidate: Candidate, user: User, password: str, lang: str = "en") -> None:
+def confirm_signer(
+    session: Session, candidate: Candidate, user: User, password: str, lang: str = "en"
+) -> None:
     """Check that ``user`` may co-sign the decision on ``candidate`` with ``password``.
 
     A co-signer is an active committee member who took part (submitted their

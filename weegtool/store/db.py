@@ -4,6 +4,7 @@ By default an SQLite file in the instance folder (``./instance``, or
 ``WEEGTOOL_INSTANCE_PATH``); a PostgreSQL server when ``WEEGTOOL_DATABASE_URL``
 says so, e.g. ``postgresql+psycopg://weegtool@localhost/weegtool``.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,11 +17,21 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["database_url", "instance_path", "shown_url", "make_engine", "is_sqlite", "session_factory", "transaction",
-           "upgrade", "init", "SQLITE_BUSY_TIMEOUT"]
+__all__ = [
+    "database_url",
+    "instance_path",
+    "shown_url",
+    "make_engine",
+    "is_sqlite",
+    "session_factory",
+    "transaction",
+    "upgrade",
+    "init",
+    "SQLITE_BUSY_TIMEOUT",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT = 15.0   # seconds a writer waits for another one before 'database is locked'
+SQLITE_BUSY_TIMEOUT = 15.0  # seconds a writer waits for another one before 'database is locked'
 
 
 def instance_path(environ: Mapping[str, str] = os.environ) -> Path:
@@ -30,7 +41,10 @@ def instance_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 def database_url(environ: Mapping[str, str] = os.environ) -> str:
     """``WEEGTOOL_DATABASE_URL``, or the SQLite file ``weegtool.sqlite3`` in the instance folder."""
-    return environ.get("WEEGTOOL_DATABASE_URL") or f"sqlite:///{instance_path(environ) / 'weegtool.sqlite3'}"
+    return (
+        environ.get("WEEGTOOL_DATABASE_URL")
+        or f"sqlite:///{instance_path(environ) / 'weegtool.sqlite3'}"
+    )
 
 
 def shown_url(url: str) -> str:
@@ -153,7 +167,9 @@ def init(url: str | None = None) -> bool:
             if instrument_in_force(session) is not None:
                 return False
             path = default_instrument_path()
-            add_instrument(session, path.read_text(encoding="utf-8"), in_force=True, source=path.name)
+            add_instrument(
+                session, path.read_text(encoding="utf-8"), in_force=True, source=path.name
+            )
             return True
     finally:
         engine.dispose()

@@ -1,4 +1,5 @@
 """Houses and their current residents (pseudonymised), kept by the coordinator."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,7 +25,11 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
         problems.append(say("house.code", got=house.id[:60]))
     if house.capacity < 1:
         problems.append(say("house.capacity", got=house.capacity))
-    problems += [say("resident.pseudonym", got=r.id[:60]) for r in house.residents if not PSEUDONYM.fullmatch(r.id)]
+    problems += [
+        say("resident.pseudonym", got=r.id[:60])
+        for r in house.residents
+        if not PSEUDONYM.fullmatch(r.id)
+    ]
     ids = [r.id for r in house.residents]
     problems += [say("resident.twice", got=i) for i in sorted({i for i in ids if ids.count(i) > 1})]
     if problems:
@@ -34,9 +39,11 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
     row.age_min, row.age_max = house.age_range if house.age_range else (None, None)
     if row.residents:
         row.residents = []
-        session.flush()     # the old residents go before the new ones come, whose pseudonyms may be the same
-    row.residents = [Resident(pseudonym=r.id, age=r.age, flags=sorted(r.flags), main_problem=r.main_problem)
-                     for r in house.residents]
+        session.flush()  # the old residents go before the new ones come, whose pseudonyms may be the same
+    row.residents = [
+        Resident(pseudonym=r.id, age=r.age, flags=sorted(r.flags), main_problem=r.main_problem)
+        for r in house.residents
+    ]
     session.add(row)
     audit.record(session, by, "house.save", row)
     return row
@@ -58,14 +65,26 @@ def delete_house(session: Session, code: str, *, by: User) -> None:
 
 def houses(session: Session) -> list[House]:
     """Every stored house by code, its residents loaded."""
-    return list(session.scalars(select(House).options(selectinload(House.residents)).order_by(House.code)))
+    return list(
+        session.scalars(select(House).options(selectinload(House.residents)).order_by(House.code))
+    )
 
 
 def core_houses(session: Session) -> tuple[core.House, ...]:
     """Every stored house as the core's :class:`weegtool.House`, for the composition check."""
     rows: Sequence[House] = houses(session)
-    return tuple(core.House(
-        id=row.code, capacity=row.capacity, staff_on_duty=row.staff_on_duty,
-        age_range=(row.age_min, row.age_max) if row.age_min is not None and row.age_max is not None else None,
-        residents=tuple(core.Resident(r.pseudonym, r.age, tuple(r.flags), r.main_problem) for r in row.residents))
-        for row in rows)
+    return tuple(
+        core.House(
+            id=row.code,
+            capacity=row.capacity,
+            staff_on_duty=row.staff_on_duty,
+            age_range=(row.age_min, row.age_max)
+            if row.age_min is not None and row.age_max is not None
+            else None,
+            residents=tuple(
+                core.Resident(r.pseudonym, r.age, tuple(r.flags), r.main_problem)
+                for r in row.residents
+            ),
+        )
+        for row in rows
+    )

@@ -1,4 +1,5 @@
 """Instrument versions in the database: the criteria text as loaded, its sha256, the one in force."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -14,14 +15,26 @@ from .models import Instrument, User
 __all__ = ["add_instrument", "put_in_force", "instrument_in_force", "instrument_by_sha256", "load"]
 
 
-def add_instrument(session: Session, text: str, *, in_force: bool = False, by: User | None = None,
-                   source: str = "criteria file") -> Instrument:
+def add_instrument(
+    session: Session,
+    text: str,
+    *,
+    in_force: bool = False,
+    by: User | None = None,
+    source: str = "criteria file",
+) -> Instrument:
     """Store a criteria file (validated first; the same content twice is stored once)."""
     loaded = core.parse_instrument(text, source=source)
     row = session.scalar(select(Instrument).where(Instrument.sha256 == loaded.sha256))
     if row is None:
-        row = Instrument(instrument_id=loaded.id, version=loaded.version, status=loaded.status,
-                         sha256=loaded.sha256, yaml_text=text, in_force=False)
+        row = Instrument(
+            instrument_id=loaded.id,
+            version=loaded.version,
+            status=loaded.status,
+            sha256=loaded.sha256,
+            yaml_text=text,
+            in_force=False,
+        )
         session.add(row)
         audit.record(session, by, "instrument.add", row)
     if in_force:
@@ -56,6 +69,8 @@ def load(row: Instrument) -> core.Instrument:
 def _parsed(text: str, sha256: str) -> core.Instrument:
     loaded = core.parse_instrument(text, source=f"instrument {sha256[:12]} in the database")
     if loaded.sha256 != sha256:
-        raise StoreError(f"The stored instrument {sha256[:12]} now hashes to {loaded.sha256[:12]}: "
-                         "its text was changed in the database.")
+        raise StoreError(
+            f"The stored instrument {sha256[:12]} now hashes to {loaded.sha256[:12]}: "
+            "its text was changed in the database."
+        )
     return loaded

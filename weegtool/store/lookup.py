@@ -1,4 +1,5 @@
 """Finding one row by a unique column, or saying plainly that there is none."""
+
 from __future__ import annotations
 
 from typing import Any

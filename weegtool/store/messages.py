@@ -5,6 +5,7 @@ request (:func:`use`, then :func:`restore`); the command line and the Python API
 message about one field of a form starts with that field's name in quotes
 (``'age' must ...``, ``'age': moet ...``), so a form can show it beside the field.
 """
+
 from __future__ import annotations
 
 from contextvars import ContextVar, Token
@@ -18,10 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "pseudonym.blank": "'pseudonym' must not be blank.",
         "pseudonym.form": "'pseudonym' must be 1 to 40 letters, digits, '.', '_' or '-', beginning with a letter or "
-                          "digit (a code, never a name); got {got!r}.",
+        "digit (a code, never a name); got {got!r}.",
         "pseudonym.taken": "a candidate {pseudonym!r} is already registered.",
         "referral.conflict": "Referral {pseudonym!r} was changed by someone else since you opened it; open it again "
-                             "to see their change, then make yours.",
+        "to see their change, then make yours.",
         "age.range": "'age' must be a whole number of years from 0 to 120; got {got!r}.",
         "direction.choice": "'direction' must be one of {choices}; got {got!r}.",
         "consent.choice": "'consent' must be yes, no or not known; got {got!r}.",
@@ -37,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "registration.needed": "a behavioural scientist needs a 'registration' (SKJ or BIG number).",
         "name.taken": "a user named {name!r} already exists.",
         "admin.last": "user {name!r}: the last active admin must stay active; got a deactivation. Make another "
-                      "admin first.",
+        "admin first.",
         "house.code": "'code' must be 1 to 40 letters, digits, '.', '_' or '-'; got {got!r}.",
         "house.capacity": "'capacity' must be at least 1; got {got}.",
         "resident.pseudonym": "resident {got!r}: a pseudonym must be 1 to 40 letters, digits, '.', '_' or '-'.",
@@ -54,10 +55,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nl": {
         "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
         "pseudonym.form": "'pseudonym': een pseudoniem is een code van 1 tot 40 letters, cijfers, '.', '_' of '-' die "
-                          "met een letter of cijfer begint (nooit een naam); gegeven: {got!r}.",
+        "met een letter of cijfer begint (nooit een naam); gegeven: {got!r}.",
         "pseudonym.taken": "'pseudonym': er is al een aanmelding {pseudonym!r}.",
         "referral.conflict": "Aanmelding {pseudonym!r} is door iemand anders gewijzigd sinds u haar opende. Hieronder "
-                             "staan uw wijzigingen; sla opnieuw op om ze over die van de ander heen door te voeren.",
+        "staan uw wijzigingen; sla opnieuw op om ze over die van de ander heen door te voeren.",
         "age.range": "'age': vul een leeftijd van 0 tot 120 jaar in; gegeven: {got!r}.",
         "direction.choice": "'direction': kies een plaatsingsrichting uit de lijst; gegeven: {got!r}.",
         "consent.choice": "'consent': kies ja, nee of onbekend; gegeven: {got!r}.",
@@ -76,7 +77,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "house.code": "'code': een code van 1 tot 40 letters, cijfers, '.', '_' of '-'; gegeven: {got!r}.",
         "house.capacity": "'capacity': minstens 1 plaats; gegeven: {got}.",
         "resident.pseudonym": "bewoner {got!r}: een pseudoniem is een code van 1 tot 40 letters, cijfers, '.', '_' of "
-                              "'-'.",
+        "'-'.",
         "resident.twice": "bewoner {got!r} staat er meer dan eens in.",
         "note.blank": "'note': een lege notitie wordt niet bewaard.",
         "note.length": "'note': ten hoogste {max} tekens; nu {n}.",
@@ -97,7 +98,9 @@ def language() -> str:
 def use(lang: str) -> Token[str]:
     """Word the store's refusals in ``lang`` ("en" or "nl") until :func:`restore` with the token returned."""
     if lang not in MESSAGES:
-        raise ValueError(f"The 'lang' parameter must be one of {tuple(MESSAGES)}. Got {lang!r} instead.")
+        raise ValueError(
+            f"The 'lang' parameter must be one of {tuple(MESSAGES)}. Got {lang!r} instead."
+        )
     return _language.set(lang)
 
 

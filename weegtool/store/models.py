@@ -5,32 +5,77 @@ residents, notes) is keyed by pseudonyms, never by names; the audit log holds id
 action names only. Choices are text with a CHECK constraint rather than native
 enums, so a migration that adds a choice is the same on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import (JSON, event, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, MetaData,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ..errors import ReadOnlyError
 
 __all__ = [
-    "Base", "ROLES", "DIRECTIONS", "ACTIONS",
-    "User", "Instrument", "Candidate", "Rating", "RatingSubmission", "Assessment", "Signature",
-    "House", "Resident", "Note", "AuditEntry", "utcnow", "as_utc",
+    "Base",
+    "ROLES",
+    "DIRECTIONS",
+    "ACTIONS",
+    "User",
+    "Instrument",
+    "Candidate",
+    "Rating",
+    "RatingSubmission",
+    "Assessment",
+    "Signature",
+    "House",
+    "Resident",
+    "Note",
+    "AuditEntry",
+    "utcnow",
+    "as_utc",
 ]
 
 ROLES = ("admin", "coordinator", "chair", "rater", "researcher")
 DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
 # What an audit entry may say happened: a fixed list, so free text (and with it clinical content) cannot get in.
 ACTIONS = (
-    "user.add", "instrument.add", "instrument.in_force", "referral.register", "referral.update",
-    "ratings.save", "ratings.submit", "assessment.finalise", "assessment.correct", "house.save",
-    "note.add", "user.login", "user.login_failed", "user.reset", "user.active", "user.password", "house.delete",
+    "user.add",
+    "instrument.add",
+    "instrument.in_force",
+    "referral.register",
+    "referral.update",
+    "ratings.save",
+    "ratings.submit",
+    "assessment.finalise",
+    "assessment.correct",
+    "house.save",
+    "note.add",
+    "user.login",
+    "user.login_failed",
+    "user.reset",
+    "user.active",
+    "user.password",
+    "house.delete",
     # reading health data is logged too (NEN 7513): who opened which report, ratings and notes, or exported
-    "ratings.read", "report.read", "export.reports", "export.decisions", "export.research",
+    "ratings.read",
+    "report.read",
+    "export.reports",
+    "export.decisions",
+    "export.research",
 )
 
 # Constraint names fixed by convention: migrations can then name what they change, on both databases.
@@ -44,15 +89,15 @@ NAMING = {
 
 
 def utcnow() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)
 
 
 def as_utc(moment: _dt.datetime) -> _dt.datetime:
     """``moment`` as an aware UTC time: SQLite gives back the stored UTC time without its zone, PostgreSQL in the
     connection's zone."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(_dt.timezone.utc)
+        return moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(_dt.UTC)
 
 
 def _one_of(column: str, choices: tuple[str, ...]) -> str:
@@ -61,7 +106,7 @@ def _one_of(column: str, choices: tuple[str, ...]) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         _dt.datetime: DateTime(timezone=True),
         dict[str, Any]: JSON,
         list[str]: JSON,
@@ -80,10 +125,12 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     behavioural_scientist: Mapped[bool] = mapped_column(Boolean, default=False)
-    registration: Mapped[str | None] = mapped_column(String(40))    # SKJ or BIG number
+    registration: Mapped[str | None] = mapped_column(String(40))  # SKJ or BIG number
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # in a row; a login resets
+    failed_logins: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )  # in a row; a login resets
     locked_until: Mapped[_dt.datetime | None] = mapped_column()
     # Part of every session's fingerprint: raising it (log-out) ends all of the user's sessions.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -131,14 +178,18 @@ class Candidate(Base):
     instrument: Mapped[Instrument] = relationship()
 
     # SQLAlchemy adds "AND row_version = <read>" to every UPDATE and raises StaleDataError when no row matched.
-    __mapper_args__ = {"version_id_col": row_version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": row_version}
 
 
 class Rating(Base):
     """One rater's rating of one item for one candidate (value None: rated 'not known')."""
 
     __tablename__ = "ratings"
-    __table_args__ = (UniqueConstraint("candidate_id", "rater_id", "item", name="uq_ratings_candidate_rater_item"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "candidate_id", "rater_id", "item", name="uq_ratings_candidate_rater_item"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
@@ -146,7 +197,9 @@ class Rating(Base):
     item: Mapped[str] = mapped_column(String(80))
     value: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-    critical: Mapped[str] = mapped_column(Text, default="")      # the reason the rater marks the item critical
+    critical: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # the reason the rater marks the item critical
     saved_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -158,7 +211,9 @@ class RatingSubmission(Base):
 
     __tablename__ = "rating_submissions"
 
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
     rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     submitted_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
 
@@ -170,7 +225,9 @@ class Assessment(Base):
     """
 
     __tablename__ = "assessments"
-    __table_args__ = (UniqueConstraint("candidate_id", "revision", name="uq_assessments_candidate_revision"),)
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "revision", name="uq_assessments_candidate_revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
@@ -191,7 +248,9 @@ class Assessment(Base):
     finalised_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     finalised_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
 
-    signatures: Mapped[list[Signature]] = relationship(back_populates="assessment", order_by="Signature.id")
+    signatures: Mapped[list[Signature]] = relationship(
+        back_populates="assessment", order_by="Signature.id"
+    )
     previous: Mapped[Assessment | None] = relationship(remote_side=[id])
 
 
@@ -199,7 +258,9 @@ class Signature(Base):
     """A committee member's signature under an assessment, with their role and registration at that moment."""
 
     __tablename__ = "signatures"
-    __table_args__ = (UniqueConstraint("assessment_id", "user_id", name="uq_signatures_assessment_user"),)
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "user_id", name="uq_signatures_assessment_user"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
@@ -225,15 +286,18 @@ class House(Base):
     age_min: Mapped[int | None] = mapped_column(Integer)
     age_max: Mapped[int | None] = mapped_column(Integer)
 
-    residents: Mapped[list[Resident]] = relationship(back_populates="house", cascade="all, delete-orphan",
-                                                     order_by="Resident.id")
+    residents: Mapped[list[Resident]] = relationship(
+        back_populates="house", cascade="all, delete-orphan", order_by="Resident.id"
+    )
 
 
 class Resident(Base):
     """A current resident, pseudonymised: only what the composition rules need."""
 
     __tablename__ = "residents"
-    __table_args__ = (UniqueConstraint("house_id", "pseudonym", name="uq_residents_house_pseudonym"),)
+    __table_args__ = (
+        UniqueConstraint("house_id", "pseudonym", name="uq_residents_house_pseudonym"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     house_id: Mapped[int] = mapped_column(ForeignKey("houses.id", ondelete="CASCADE"))
@@ -276,11 +340,15 @@ class AuditEntry(Base):
 @event.listens_for(Assessment, "before_update")
 @event.listens_for(Signature, "before_update")
 def _refuse_update(_mapper: Any, _connection: Any, target: Assessment | Signature) -> None:
-    raise ReadOnlyError(f"A finalised assessment is never changed ({target.__tablename__} {target.id}); "
-                        "a correction makes a new revision.")
+    raise ReadOnlyError(
+        f"A finalised assessment is never changed ({target.__tablename__} {target.id}); "
+        "a correction makes a new revision."
+    )
 
 
 @event.listens_for(Assessment, "before_delete")
 @event.listens_for(Signature, "before_delete")
 def _refuse_delete(_mapper: Any, _connection: Any, target: Assessment | Signature) -> None:
-    raise ReadOnlyError(f"A finalised assessment is never deleted ({target.__tablename__} {target.id}).")
+    raise ReadOnlyError(
+        f"A finalised assessment is never deleted ({target.__tablename__} {target.id})."
+    )

@@ -3,6 +3,7 @@
 A note is clinical content: the audit log records that a note was added, by
 whom and to which candidate's notes (the note's id), never its text.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -20,7 +21,9 @@ __all__ = ["add_note", "notes"]
 def add_note(session: Session, candidate: Candidate, text: str, *, by: User) -> Note:
     """A note by ``by`` (a committee member) in the discussion of ``candidate``; ``text`` is stored stripped."""
     if by.role not in RATING_ROLES:
-        raise NotAllowedError(f"Only a {' or '.join(RATING_ROLES)} writes discussion notes; this user is {by.role}.")
+        raise NotAllowedError(
+            f"Only a {' or '.join(RATING_ROLES)} writes discussion notes; this user is {by.role}."
+        )
     text = text.strip()
     if not text:
         raise InputError(say("note.blank"))
@@ -35,8 +38,14 @@ def add_note(session: Session, candidate: Candidate, text: str, *, by: User) -> 
 def notes(session: Session, candidate: Candidate, viewer: User) -> list[Note]:
     """The discussion notes of ``candidate``, oldest first, with their authors loaded; committee members only."""
     if viewer.role not in RATING_ROLES:
-        raise NotAllowedError(f"Only a {' or '.join(RATING_ROLES)} reads discussion notes; "
-                              f"this user is {viewer.role}.")
-    query = (select(Note).where(Note.candidate_id == candidate.id).options(selectinload(Note.author))
-             .order_by(Note.created_at, Note.id))
+        raise NotAllowedError(
+            f"Only a {' or '.join(RATING_ROLES)} reads discussion notes; "
+            f"this user is {viewer.role}."
+        )
+    query = (
+        select(Note)
+        .where(Note.candidate_id == candidate.id)
+        .options(selectinload(Note.author))
+        .order_by(Note.created_at, Note.id)
+    )
     return list(session.scalars(query))

@@ -3,6 +3,7 @@
 Read-only queries, one round trip each; they show pseudonyms, fields and
 counts, never ratings or notes.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -27,47 +28,85 @@ class CandidateRow:
     direction: str | None
     consent: bool | None
     flags: tuple[str, ...]
-    registered_at: _dt.datetime          # aware, UTC
+    registered_at: _dt.datetime  # aware, UTC
     instrument_sha256: str
     n_submitted: int
-    category: str | None                 # of the latest assessment; None while none is finalised
+    category: str | None  # of the latest assessment; None while none is finalised
     revision: int | None
 
 
 def _newest_revisions() -> Any:
     """Each assessed candidate's newest revision number, as a subquery."""
-    return (select(Assessment.candidate_id, func.max(Assessment.revision).label("revision"))
-            .group_by(Assessment.candidate_id).subquery())
+    return (
+        select(Assessment.candidate_id, func.max(Assessment.revision).label("revision"))
+        .group_by(Assessment.candidate_id)
+        .subquery()
+    )
 
 
 def latest_assessments(session: Session) -> list[tuple[str, Assessment]]:
     """The newest revision of every finalised assessment with its candidate's pseudonym, by pseudonym."""
     latest = _newest_revisions()
-    query = (select(Candidate.pseudonym, Assessment).join(Assessment, Assessment.candidate_id == Candidate.id)
-             .join(latest, and_(latest.c.candidate_id == Assessment.candidate_id,
-                                latest.c.revision == Assessment.revision))
-             .order_by(Candidate.pseudonym))
+    query = (
+        select(Candidate.pseudonym, Assessment)
+        .join(Assessment, Assessment.candidate_id == Candidate.id)
+        .join(
+            latest,
+            and_(
+                latest.c.candidate_id == Assessment.candidate_id,
+                latest.c.revision == Assessment.revision,
+            ),
+        )
+        .order_by(Candidate.pseudonym)
+    )
     return [(pseudonym, assessment) for pseudonym, assessment in session.execute(query)]
 
 
 def overview(session: Session) -> list[CandidateRow]:
     """Every candidate, the most recently registered first."""
-    n_submitted = (select(func.count()).select_from(RatingSubmission)
-                   .where(RatingSubmission.candidate_id == Candidate.id).scalar_subquery())
+    n_submitted = (
+        select(func.count())
+        .select_from(RatingSubmission)
+        .where(RatingSubmission.candidate_id == Candidate.id)
+        .scalar_subquery()
+    )
     latest = _newest_revisions()
-    query = (select(Candidate, n_submitted, Assessment.category, Assessment.revision)
-             .outerjoin(latest, latest.c.candidate_id == Candidate.id)
-             .outerjoin(Assessment, and_(Assessment.candidate_id == latest.c.candidate_id,
-                                         Assessment.revision == latest.c.revision))
-             .order_by(Candidate.registered_at.desc(), Candidate.id.desc()))
-    return [CandidateRow(c.id, c.pseudonym, c.age, c.direction, c.consent, tuple(c.flags), as_utc(c.registered_at),
-                         c.instrument_sha256, count, category, revision)
-            for c, count, category, revision in session.execute(query)]
+    query = (
+        select(Candidate, n_submitted, Assessment.category, Assessment.revision)
+        .outerjoin(latest, latest.c.candidate_id == Candidate.id)
+        .outerjoin(
+            Assessment,
+            and_(
+                Assessment.candidate_id == latest.c.candidate_id,
+                Assessment.revision == latest.c.revision,
+            ),
+        )
+        .order_by(Candidate.registered_at.desc(), Candidate.id.desc())
+    )
+    return [
+        CandidateRow(
+            c.id,
+            c.pseudonym,
+            c.age,
+            c.direction,
+            c.consent,
+            tuple(c.flags),
+            as_utc(c.registered_at),
+            c.instrument_sha256,
+            count,
+            category,
+            revision,
+        )
+        for c, count, category, revision in session.execute(query)
+    ]
 
 
 def submissions(session: Session, candidate: Candidate) -> list[tuple[str, _dt.datetime]]:
     """The names of the raters who submitted their ratings of ``candidate``, with when (aware, UTC), first first."""
-    query = (select(User.name, RatingSubmission.submitted_at).join(User, User.id == RatingSubmission.rater_id)
-             .where(RatingSubmission.candidate_id == candidate.id)
-             .order_by(RatingSubmission.submitted_at, User.name))
+    query = (
+        select(User.name, RatingSubmission.submitted_at)
+        .join(User, User.id == RatingSubmission.rater_id)
+        .where(RatingSubmission.candidate_id == candidate.id)
+        .order_by(RatingSubmission.submitted_at, User.name)
+    )
     return [(name, as_utc(at)) for name, at in session.execute(query)]

@@ -6,6 +6,7 @@ after submitting they are fixed. Saving is an upsert per (candidate, rater,
 item) done by the database itself, so saving the same item twice is harmless
 and two raters saving at the same moment lose nothing.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -29,11 +30,21 @@ from .instruments import load
 from .messages import say
 from .models import Assessment, Candidate, Rating, RatingSubmission, User, utcnow
 
-__all__ = ["ItemRating", "save_ratings", "submit_ratings", "is_submitted", "visible_ratings", "ratings_frame",
-           "score_candidate", "CandidateScore", "RATING_ROLES", "MAX_TEXT"]
+__all__ = [
+    "ItemRating",
+    "save_ratings",
+    "submit_ratings",
+    "is_submitted",
+    "visible_ratings",
+    "ratings_frame",
+    "score_candidate",
+    "CandidateScore",
+    "RATING_ROLES",
+    "MAX_TEXT",
+]
 
 RATING_ROLES = ("rater", "chair")
-MAX_TEXT = 5000          # characters of a free-text note, reason or justification
+MAX_TEXT = 5000  # characters of a free-text note, reason or justification
 
 
 @dataclass(frozen=True)
@@ -46,8 +57,12 @@ class ItemRating:
     critical: str = ""
 
 
-def save_ratings(session: Session, candidate: Candidate, rater: User,
-                 ratings: Iterable[ItemRating] | Mapping[str, int | None]) -> int:
+def save_ratings(
+    session: Session,
+    candidate: Candidate,
+    rater: User,
+    ratings: Iterable[ItemRating] | Mapping[str, int | None],
+) -> int:
     """Save (insert or replace) ``rater``'s ratings of some items; returns how many were saved.
 
     Raises
@@ -60,13 +75,24 @@ def save_ratings(session: Session, candidate: Candidate, rater: User,
         With every item that is not in the candidate's instrument and every value off its scale.
     """
     if rater.role not in RATING_ROLES:
-        raise NotAllowedError(f"Only a {' or '.join(RATING_ROLES)} rates candidates; this user is {rater.role}.")
-    rows = [ItemRating(k, v) for k, v in ratings.items()] if isinstance(ratings, Mapping) else list(ratings)
+        raise NotAllowedError(
+            f"Only a {' or '.join(RATING_ROLES)} rates candidates; this user is {rater.role}."
+        )
+    rows = (
+        [ItemRating(k, v) for k, v in ratings.items()]
+        if isinstance(ratings, Mapping)
+        else list(ratings)
+    )
     _check_values(load(candidate.instrument), rows)
     _lock_rater(session, rater)
     if is_submitted(session, candidate, rater):
         raise ReadOnlyError(say("ratings.fixed", pseudonym=candidate.pseudonym))
-    if session.scalar(select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)) is not None:
+    if (
+        session.scalar(
+            select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)
+        )
+        is not None
+    ):
         raise ReadOnlyError(say("ratings.closed", pseudonym=candidate.pseudonym))
     if rows:
         _upsert(session, candidate, rater, rows)
@@ -78,15 +104,30 @@ def _check_values(instrument: core.Instrument, rows: Sequence[ItemRating]) -> No
     problems = []
     for row in rows:
         if len(row.note) > MAX_TEXT or len(row.critical) > MAX_TEXT:
-            problems.append(say("ratings.text", item=row.item, max=MAX_TEXT, n=max(len(row.note), len(row.critical))))
+            problems.append(
+                say(
+                    "ratings.text",
+                    item=row.item,
+                    max=MAX_TEXT,
+                    n=max(len(row.note), len(row.critical)),
+                )
+            )
         if row.item not in instrument.item_ids:
             problems.append(f"item {row.item!r} is not in {instrument.label}.")
-        elif row.value is not None and row.value not in instrument.scale_of(instrument.item(row.item)).values:
+        elif (
+            row.value is not None
+            and row.value not in instrument.scale_of(instrument.item(row.item)).values
+        ):
             levels = instrument.scale_of(instrument.item(row.item)).values
-            problems.append(f"item {row.item!r} must be rated {', '.join(map(str, levels))} or not known; "
-                            f"got {row.value!r}.")
+            problems.append(
+                f"item {row.item!r} must be rated {', '.join(map(str, levels))} or not known; "
+                f"got {row.value!r}."
+            )
     seen = [row.item for row in rows]
-    problems += [f"item {item!r} is given more than once." for item in sorted({i for i in seen if seen.count(i) > 1})]
+    problems += [
+        f"item {item!r} is given more than once."
+        for item in sorted({i for i in seen if seen.count(i) > 1})
+    ]
     if problems:
         raise RatingsError.collect("ratings", problems)
 
@@ -98,16 +139,29 @@ def _lock_rater(session: Session, rater: User) -> None:
     session.execute(select(User.id).where(User.id == rater.id).with_for_update(key_share=True))
 
 
-def _upsert(session: Session, candidate: Candidate, rater: User, rows: Sequence[ItemRating]) -> None:
+def _upsert(
+    session: Session, candidate: Candidate, rater: User, rows: Sequence[ItemRating]
+) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
-    values = [{"candidate_id": candidate.id, "rater_id": rater.id, "item": r.item, "value": r.value,
-               "note": r.note.strip(), "critical": r.critical.strip(), "saved_at": now} for r in rows]
+    values = [
+        {
+            "candidate_id": candidate.id,
+            "rater_id": rater.id,
+            "item": r.item,
+            "value": r.value,
+            "note": r.note.strip(),
+            "critical": r.critical.strip(),
+            "saved_at": now,
+        }
+        for r in rows
+    ]
     statement = insert(Rating).values(values)
     statement = statement.on_conflict_do_update(
         index_elements=["candidate_id", "rater_id", "item"],
-        set_={name: statement.excluded[name] for name in ("value", "note", "critical", "saved_at")})
+        set_={name: statement.excluded[name] for name in ("value", "note", "critical", "saved_at")},
+    )
     session.execute(statement)
 
 
@@ -118,7 +172,9 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
     Submitting again changes nothing.
     """
     if rater.role not in RATING_ROLES:
-        raise NotAllowedError(f"Only a {' or '.join(RATING_ROLES)} submits ratings; this user is {rater.role}.")
+        raise NotAllowedError(
+            f"Only a {' or '.join(RATING_ROLES)} submits ratings; this user is {rater.role}."
+        )
     _lock_rater(session, rater)
     existing = session.get(RatingSubmission, (candidate.id, rater.id))
     if existing is not None:
@@ -144,8 +200,9 @@ def visible_ratings(session: Session, candidate: Candidate, viewer: User) -> lis
     if viewer.role not in (*RATING_ROLES, "researcher"):
         raise NotAllowedError(f"A {viewer.role} does not see ratings.")
     own = Rating.rater_id == viewer.id
-    submitted = Rating.rater_id.in_(select(RatingSubmission.rater_id)
-                                    .where(RatingSubmission.candidate_id == candidate.id))
+    submitted = Rating.rater_id.in_(
+        select(RatingSubmission.rater_id).where(RatingSubmission.candidate_id == candidate.id)
+    )
     shown: ColumnElement[bool]
     if viewer.role == "researcher":
         shown = submitted
@@ -153,13 +210,17 @@ def visible_ratings(session: Session, candidate: Candidate, viewer: User) -> lis
         shown = own | submitted
     else:
         shown = own
-    query = (select(Rating).where(Rating.candidate_id == candidate.id, shown)
-             .order_by(Rating.rater_id, Rating.item))
+    query = (
+        select(Rating)
+        .where(Rating.candidate_id == candidate.id, shown)
+        .order_by(Rating.rater_id, Rating.item)
+    )
     return list(session.scalars(query))
 
 
-def ratings_frame(session: Session, candidate: Candidate, rater: User | None = None,
-                  notes: bool = True) -> pd.DataFrame:
+def ratings_frame(
+    session: Session, candidate: Candidate, rater: User | None = None, notes: bool = True
+) -> pd.DataFrame:
     """A ratings table of ``candidate`` as :func:`weegtool.read_ratings` reads it.
 
     One row per rater with their submitted ratings (with ``rater``: that
@@ -171,13 +232,19 @@ def ratings_frame(session: Session, candidate: Candidate, rater: User | None = N
     cheaper (the rater's live scores need no notes).
     """
     instrument = load(candidate.instrument)
-    query = select(Rating, User.name).join(User, User.id == Rating.rater_id).where(
-        Rating.candidate_id == candidate.id)
+    query = (
+        select(Rating, User.name)
+        .join(User, User.id == Rating.rater_id)
+        .where(Rating.candidate_id == candidate.id)
+    )
     if rater is not None:
         query = query.where(Rating.rater_id == rater.id)
     else:
-        query = query.join(RatingSubmission, (RatingSubmission.candidate_id == Rating.candidate_id)
-                           & (RatingSubmission.rater_id == Rating.rater_id))
+        query = query.join(
+            RatingSubmission,
+            (RatingSubmission.candidate_id == Rating.candidate_id)
+            & (RatingSubmission.rater_id == Rating.rater_id),
+        )
     by_rater: dict[str, dict[str, Any]] = {}
     for rating, name in session.execute(query.order_by(User.name, Rating.item)):
         row = by_rater.setdefault(name, {"rater_id": name})
@@ -185,11 +252,31 @@ def ratings_frame(session: Session, candidate: Candidate, rater: User | None = N
         if notes:
             row[f"{rating.item}.note"] = rating.note
             row[f"{rating.item}.critical"] = rating.critical
-    fields = {"candidate_id": candidate.pseudonym, "age": candidate.age, "consent": candidate.consent,
-              "direction": candidate.direction, "flags": ";".join(candidate.flags)}
-    text = [f"{i}.{kind}" for kind in ("note", "critical") for i in instrument.item_ids] if notes else []
-    columns = ["candidate_id", "rater_id", "age", "consent", "direction", "flags", *instrument.item_ids, *text]
-    frame = pd.DataFrame([{**fields, **row} for row in by_rater.values()], columns=columns, dtype=object)
+    fields = {
+        "candidate_id": candidate.pseudonym,
+        "age": candidate.age,
+        "consent": candidate.consent,
+        "direction": candidate.direction,
+        "flags": ";".join(candidate.flags),
+    }
+    text = (
+        [f"{i}.{kind}" for kind in ("note", "critical") for i in instrument.item_ids]
+        if notes
+        else []
+    )
+    columns = [
+        "candidate_id",
+        "rater_id",
+        "age",
+        "consent",
+        "direction",
+        "flags",
+        *instrument.item_ids,
+        *text,
+    ]
+    frame = pd.DataFrame(
+        [{**fields, **row} for row in by_rater.values()], columns=columns, dtype=object
+    )
     return frame.astype(dict.fromkeys(instrument.item_ids, float))
 
 
@@ -202,9 +289,15 @@ class CandidateScore:
     advice: Advice
 
 
-def score_candidate(session: Session, candidate: Candidate, rater: User | None = None,
-                    houses: House | Sequence[House] | None = None, on: _dt.date | None = None,
-                    overrides: Sequence[Override] | None = None, notes: bool = True) -> CandidateScore:
+def score_candidate(
+    session: Session,
+    candidate: Candidate,
+    rater: User | None = None,
+    houses: House | Sequence[House] | None = None,
+    on: _dt.date | None = None,
+    overrides: Sequence[Override] | None = None,
+    notes: bool = True,
+) -> CandidateScore:
     """Score ``candidate`` with the core: the submitted ratings, or ``rater``'s own as they go.
 
     Without ``notes`` the raters' notes are not read (the scores are the same; a report needs them).
@@ -225,5 +318,7 @@ def score_candidate(session: Session, candidate: Candidate, rater: User | None =
         raise InputError(f"Candidate {candidate.pseudonym!r} has no {whose} ratings to score yet.")
     instrument = load(candidate.instrument)
     scores = score(instrument, frame)
-    advice = advise(scores, houses=houses, on=on, overrides={candidate.pseudonym: tuple(overrides or ())})[0]
+    advice = advise(
+        scores, houses=houses, on=on, overrides={candidate.pseudonym: tuple(overrides or ())}
+    )[0]
     return CandidateScore(instrument, scores, advice)

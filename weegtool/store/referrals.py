@@ -4,6 +4,7 @@ Two people editing the same referral: each change names the ``row_version``
 it was made on, and a change made on an old version raises
 :class:`~weegtool.errors.ConflictError` instead of overwriting the other's.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,15 +30,31 @@ PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 EDITABLE = ("age", "referrer", "direction", "consent", "flags")
 
 
-def register_referral(session: Session, pseudonym: str, *, by: User, age: int | None = None, referrer: str = "",
-                      direction: str | None = None, consent: bool | None = None,
-                      flags: Iterable[str] = ()) -> Candidate:
+def register_referral(
+    session: Session,
+    pseudonym: str,
+    *,
+    by: User,
+    age: int | None = None,
+    referrer: str = "",
+    direction: str | None = None,
+    consent: bool | None = None,
+    flags: Iterable[str] = (),
+) -> Candidate:
     """A new candidate attached to the instrument in force."""
     row = instrument_in_force(session)
     if row is None:
-        raise StoreError("No instrument is in force; run 'weegtool db init' or put one in force first.")
+        raise StoreError(
+            "No instrument is in force; run 'weegtool db init' or put one in force first."
+        )
     pseudonym = pseudonym.strip()
-    fields = {"age": age, "referrer": referrer, "direction": direction, "consent": consent, "flags": list(flags)}
+    fields = {
+        "age": age,
+        "referrer": referrer,
+        "direction": direction,
+        "consent": consent,
+        "flags": list(flags),
+    }
     problems = _field_problems(fields, {f.id for f in load(row).flags})
     if not pseudonym:
         problems.insert(0, say("pseudonym.blank"))
@@ -47,8 +64,12 @@ def register_referral(session: Session, pseudonym: str, *, by: User, age: int | 
         problems.insert(0, say("pseudonym.taken", pseudonym=pseudonym))
     if problems:
         raise InputError.collect("referral", problems)
-    candidate = Candidate(pseudonym=pseudonym, instrument_sha256=row.sha256, registered_by=by.id,
-                          **_normalised(fields))
+    candidate = Candidate(
+        pseudonym=pseudonym,
+        instrument_sha256=row.sha256,
+        registered_by=by.id,
+        **_normalised(fields),
+    )
     session.add(candidate)
     audit.record(session, by, "referral.register", candidate)
     return candidate
@@ -59,8 +80,9 @@ def get_candidate(session: Session, pseudonym: str) -> Candidate:
     return candidate
 
 
-def update_referral(session: Session, candidate: Candidate, row_version: int, *, by: User,
-                    **changes: Any) -> Candidate:
+def update_referral(
+    session: Session, candidate: Candidate, row_version: int, *, by: User, **changes: Any
+) -> Candidate:
     """Change fields of a referral read at ``row_version``.
 
     Raises
@@ -71,8 +93,12 @@ def update_referral(session: Session, candidate: Candidate, row_version: int, *,
     """
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InputError(f"Only {', '.join(EDITABLE)} of a referral can be changed; got {', '.join(unknown)}.")
-    pseudonym = candidate.pseudonym       # a failed flush expires the object: keep the name for the message
+        raise InputError(
+            f"Only {', '.join(EDITABLE)} of a referral can be changed; got {', '.join(unknown)}."
+        )
+    pseudonym = (
+        candidate.pseudonym
+    )  # a failed flush expires the object: keep the name for the message
     if candidate.row_version != row_version:
         raise _conflict(pseudonym)
     problems = _field_problems(changes, {f.id for f in load(candidate.instrument).flags})
@@ -104,7 +130,9 @@ def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
 def _field_problems(fields: dict[str, Any], flag_ids: set[str]) -> list[str]:
     problems = []
     age = fields.get("age")
-    if age is not None and (not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120):
+    if age is not None and (
+        not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120
+    ):
         problems.append(say("age.range", got=age))
     direction = fields.get("direction")
     if direction is not None and direction not in DIRECTIONS:
@@ -117,5 +145,7 @@ def _field_problems(fields: dict[str, Any], flag_ids: set[str]) -> list[str]:
         problems.append(say("referrer.length", n=len(referrer)))
     unknown = sorted(set(fields.get("flags") or ()) - flag_ids)
     if unknown:
-        problems.append(say("flags.choice", choices=", ".join(sorted(flag_ids)), got=", ".join(unknown)))
+        problems.append(
+            say("flags.choice", choices=", ".join(sorted(flag_ids)), got=", ".join(unknown))
+        )
     return problems

@@ -5,6 +5,7 @@ passwords in a row the account is locked for :data:`LOCK_MINUTES` minutes,
 during which even the right password is refused; a successful login, or an
 administrator's password reset, clears the count.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -21,9 +22,23 @@ from .lookup import one_by
 from .messages import say
 from .models import ROLES, User, as_utc, utcnow
 
-__all__ = ["hash_password", "verify_password", "one_time_password", "add_user", "get_user", "users", "authenticate",
-           "set_password", "change_password", "reset_password", "set_active", "end_sessions", "MIN_PASSWORD_LENGTH",
-           "MAX_FAILED_LOGINS", "LOCK_MINUTES"]
+__all__ = [
+    "hash_password",
+    "verify_password",
+    "one_time_password",
+    "add_user",
+    "get_user",
+    "users",
+    "authenticate",
+    "set_password",
+    "change_password",
+    "reset_password",
+    "set_active",
+    "end_sessions",
+    "MIN_PASSWORD_LENGTH",
+    "MAX_FAILED_LOGINS",
+    "LOCK_MINUTES",
+]
 
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
@@ -52,8 +67,16 @@ def _check_password(password: str) -> None:
         raise InputError(say("password.short", min=MIN_PASSWORD_LENGTH, n=len(password)))
 
 
-def add_user(session: Session, name: str, role: str, password: str, *, behavioural_scientist: bool = False,
-             registration: str | None = None, by: User | None = None) -> User:
+def add_user(
+    session: Session,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    behavioural_scientist: bool = False,
+    registration: str | None = None,
+    by: User | None = None,
+) -> User:
     """A new user who must change ``password`` at first login.
 
     A behavioural scientist needs their registration (SKJ or BIG number): a
@@ -76,8 +99,14 @@ def add_user(session: Session, name: str, role: str, password: str, *, behaviour
     if problems:
         raise InputError.collect("user", problems)
     _check_password(password)
-    user = User(name=name, role=role, password_hash=hash_password(password), must_change_password=True,
-                behavioural_scientist=behavioural_scientist, registration=(registration or "").strip() or None)
+    user = User(
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        must_change_password=True,
+        behavioural_scientist=behavioural_scientist,
+        registration=(registration or "").strip() or None,
+    )
     session.add(user)
     audit.record(session, by, "user.add", user)
     return user
@@ -93,7 +122,9 @@ def users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(func.lower(User.name), User.name)))
 
 
-def authenticate(session: Session, name: str, password: str, now: _dt.datetime | None = None) -> User | None:
+def authenticate(
+    session: Session, name: str, password: str, now: _dt.datetime | None = None
+) -> User | None:
     """The active user with this name and password, or None; an outdated hash is renewed on the way.
 
     A wrong password counts toward the lock and returns None, so the caller
@@ -108,17 +139,28 @@ def authenticate(session: Session, name: str, password: str, now: _dt.datetime |
     now = as_utc(now) if now is not None else utcnow()
     # A row lock: parallel guesses at one account take turns, so none escapes the count (PostgreSQL: FOR NO KEY
     # UPDATE, which leaves rows that refer to the user, such as ratings and audit entries, free to be written).
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True))
-                          .with_for_update(key_share=True).execution_options(populate_existing=True))
+    user = session.scalar(
+        select(User)
+        .where(User.name == name, User.active.is_(True))
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     if user is None:
-        _hasher.hash(password)     # the same work as a real check, so timing does not tell which names exist
+        _hasher.hash(
+            password
+        )  # the same work as a real check, so timing does not tell which names exist
         return None
-    right = verify_password(user.password_hash, password)     # checked when locked too: the same timing
+    right = verify_password(
+        user.password_hash, password
+    )  # checked when locked too: the same timing
     if user.locked_until is not None and as_utc(user.locked_until) > now:
         until = as_utc(user.locked_until)
-        raise ThrottledError(f"login: this account is locked until {until:%Y-%m-%d %H:%M} UTC after "
-                             f"{MAX_FAILED_LOGINS} failed logins in a row; try again then, or ask an admin "
-                             "to reset the password.", until)
+        raise ThrottledError(
+            f"login: this account is locked until {until:%Y-%m-%d %H:%M} UTC after "
+            f"{MAX_FAILED_LOGINS} failed logins in a row; try again then, or ask an admin "
+            "to reset the password.",
+            until,
+        )
     if not right:
         # The count goes on after a lock has ended: one more wrong password locks the account again.
         user.failed_logins += 1
@@ -168,8 +210,11 @@ def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
         return
     if not active and user.role == "admin":
         # Locking the active admins' rows makes two admins who deactivate each other at once take turns.
-        admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
-                                 .with_for_update(key_share=True)).all()
+        admins = session.scalars(
+            select(User.id)
+            .where(User.role == "admin", User.active.is_(True))
+            .with_for_update(key_share=True)
+        ).all()
         if set(admins) <= {user.id}:
             raise InputError(say("admin.last", name=user.name))
     user.active = active

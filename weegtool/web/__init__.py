@@ -8,6 +8,7 @@ form, make one store call in one transaction, and render. Everything under
 ``instance/`` (the database file, the secret keys) is created readable by its
 owner only.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -24,18 +25,20 @@ from ..store.db import instance_path
 __all__ = ["create_app"]
 
 DEFAULTS: dict[str, Any] = {
-    "DATABASE_URL": None,                      # None: WEEGTOOL_DATABASE_URL or the SQLite file in the instance folder
+    "DATABASE_URL": None,  # None: WEEGTOOL_DATABASE_URL or the SQLite file in the instance folder
     "SESSION_COOKIE_NAME": "weegtool_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",
-    "SESSION_COOKIE_SECURE": True,             # browsers treat http://127.0.0.1 and localhost as secure
-    "PERMANENT_SESSION_LIFETIME": _dt.timedelta(hours=8),   # a meeting day at most
-    "IDLE_MINUTES": 30,                        # a session unused for this long ends
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,     # criteria files and forms; nothing bigger is ever needed
-    "LOGIN_FAILURES_PER_ADDRESS": 20,          # failed log-ins from one address per LOGIN_WINDOW_MINUTES
+    "SESSION_COOKIE_SECURE": True,  # browsers treat http://127.0.0.1 and localhost as secure
+    "PERMANENT_SESSION_LIFETIME": _dt.timedelta(hours=8),  # a meeting day at most
+    "IDLE_MINUTES": 30,  # a session unused for this long ends
+    "MAX_CONTENT_LENGTH": 2
+    * 1024
+    * 1024,  # criteria files and forms; nothing bigger is ever needed
+    "LOGIN_FAILURES_PER_ADDRESS": 20,  # failed log-ins from one address per LOGIN_WINDOW_MINUTES
     "LOGIN_WINDOW_MINUTES": 15,
-    "REPORT_PDF": True,                        # store the PDF beside the HTML when an assessment is finalised
-    "PROXIES": 0,                              # HTTPS proxies in front (their X-Forwarded-For/-Proto are trusted)
+    "REPORT_PDF": True,  # store the PDF beside the HTML when an assessment is finalised
+    "PROXIES": 0,  # HTTPS proxies in front (their X-Forwarded-For/-Proto are trusted)
 }
 
 
@@ -74,7 +77,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     views.init_app(app)
-    for blueprint in (auth.bp, candidates.bp, rating.bp, meeting.bp, houses.bp, exports.bp, admin.bp, research.bp):
+    for blueprint in (
+        auth.bp,
+        candidates.bp,
+        rating.bp,
+        meeting.bp,
+        houses.bp,
+        exports.bp,
+        admin.bp,
+        research.bp,
+    ):
         app.register_blueprint(blueprint)
     return app
 

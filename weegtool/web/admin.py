@@ -1,4 +1,5 @@
 """The administrator's pages: users, instrument versions, the audit log. No clinical content here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..errors import CriteriaError, InputError, NotAllowedError
-from ..store import add_instrument, add_user, one_time_password, put_in_force, reset_password, set_active, users
+from ..store import (
+    add_instrument,
+    add_user,
+    one_time_password,
+    put_in_force,
+    reset_password,
+    set_active,
+    users,
+)
 from ..store.models import ROLES, AuditEntry, Instrument, User
 from . import db
 from .auth import roles_required, signed_in
@@ -31,23 +40,44 @@ def _user_or_404(user_id: int) -> User:
 @roles_required("admin")
 def users_page() -> Any:
     errors: FormErrors = {}
-    values: dict[str, Any] = {"name": "", "role": "rater", "behavioural_scientist": False, "registration": ""}
+    values: dict[str, Any] = {
+        "name": "",
+        "role": "rater",
+        "behavioural_scientist": False,
+        "registration": "",
+    }
     if request.method == "POST":
         name, role = request.form.get("name", ""), request.form.get("role", "")
-        scientist, registration = request.form.get("behavioural_scientist") == "yes", request.form.get("registration", "")
-        values = {"name": name, "role": role, "behavioural_scientist": scientist, "registration": registration}
+        scientist, registration = (
+            request.form.get("behavioural_scientist") == "yes",
+            request.form.get("registration", ""),
+        )
+        values = {
+            "name": name,
+            "role": role,
+            "behavioural_scientist": scientist,
+            "registration": registration,
+        }
         password = one_time_password()
         try:
-            user = add_user(db.session(), name, role, password, behavioural_scientist=scientist,
-                            registration=registration, by=signed_in())
+            user = add_user(
+                db.session(),
+                name,
+                role,
+                password,
+                behavioural_scientist=scientist,
+                registration=registration,
+                by=signed_in(),
+            )
         except InputError as error:
             db.session().rollback()
             errors = by_field(error.problems, ("name", "role", "registration"))
         else:
             db.commit()
             return render_template("one_time_password.html", user=user, password=password)
-    return render_template("users.html", users=users(db.session()), roles=ROLES, values=values,
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "users.html", users=users(db.session()), roles=ROLES, values=values, errors=errors
+    ), 400 if errors else 200
 
 
 @bp.post("/users/<int(max=2147483647):user_id>/reset")
@@ -75,10 +105,6 @@ def active(user_id: int) -> Response:
     return redirect(url_for("admin.users_page"))
 
 
-
-
-
-
 @bp.route("/instruments", methods=["GET", "POST"])
 @roles_required("admin")
 def instruments() -> Any:
@@ -97,18 +123,27 @@ def instruments() -> Any:
                 problems = ["Kies een criteriabestand (YAML)."]
             else:
                 try:
-                    row = add_instrument(db.session(), text, in_force=request.form.get("in_force") == "yes",
-                                         by=signed_in(), source=name)
+                    row = add_instrument(
+                        db.session(),
+                        text,
+                        in_force=request.form.get("in_force") == "yes",
+                        by=signed_in(),
+                        source=name,
+                    )
                 except CriteriaError as error:
                     db.session().rollback()
                     problems = list(error.problems)
                 else:
                     db.commit()
-                    flash(f"Instrument {row.instrument_id} {row.version} (sha256 {row.sha256[:12]}) is toegevoegd.",
-                          "success")
+                    flash(
+                        f"Instrument {row.instrument_id} {row.version} (sha256 {row.sha256[:12]}) is toegevoegd.",
+                        "success",
+                    )
                     return redirect(url_for("admin.instruments"))
     rows = db.session().scalars(select(Instrument).order_by(Instrument.added_at.desc())).all()
-    return render_template("instruments.html", rows=rows, problems=problems, name=name), 400 if problems else 200
+    return render_template(
+        "instruments.html", rows=rows, problems=problems, name=name
+    ), 400 if problems else 200
 
 
 @bp.post("/instruments/<int(max=2147483647):row_id>/in-force")
@@ -119,13 +154,20 @@ def in_force(row_id: int) -> Response:
         abort(404)
     put_in_force(db.session(), row, by=signed_in())
     db.commit()
-    flash(f"Instrument {row.instrument_id} {row.version} is nu van kracht voor nieuwe aanmeldingen.", "success")
+    flash(
+        f"Instrument {row.instrument_id} {row.version} is nu van kracht voor nieuwe aanmeldingen.",
+        "success",
+    )
     return redirect(url_for("admin.instruments"))
 
 
 @bp.get("/audit")
 @roles_required("admin")
 def audit() -> Any:
-    entries = db.session().scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_ROWS)).all()
+    entries = (
+        db.session()
+        .scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_ROWS))
+        .all()
+    )
     names = dict(db.session().execute(select(User.id, User.name)).all())
     return render_template("audit.html", entries=entries, names=names, limit=AUDIT_ROWS)

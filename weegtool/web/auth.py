@@ -5,6 +5,7 @@ changed or reset password ends every other session of that user. A session
 unused for ``IDLE_MINUTES`` ends, and none lasts longer than
 ``PERMANENT_SESSION_LIFETIME``.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -16,7 +17,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from ..errors import InputError, ThrottledError
@@ -54,14 +66,19 @@ def _fingerprint(user: User) -> str:
 def _load_user() -> Response | None:
     g.user = None
     user_id = session.get("user_id")
-    if user_id is None or request.endpoint == "static":     # style sheet and script: no one to look up
+    if user_id is None or request.endpoint == "static":  # style sheet and script: no one to look up
         return None
     user = db.session().get(User, user_id)
     now = time.time()
     idle = now - float(session.get("seen", 0)) > current_app.config["IDLE_MINUTES"] * 60
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     expired = idle or now - float(session.get("login_at", 0)) > lifetime
-    if user is None or not user.active or session.get("fingerprint") != _fingerprint(user) or expired:
+    if (
+        user is None
+        or not user.active
+        or session.get("fingerprint") != _fingerprint(user)
+        or expired
+    ):
         session.clear()
         if expired and user is not None:
             flash("Uw sessie is verlopen; log opnieuw in.", "info")
@@ -75,6 +92,7 @@ def _load_user() -> Response | None:
 
 def roles_required(*roles: str) -> Callable[[View], View]:
     """Only users with one of ``roles`` open the view; others get 403, anonymous users the log-in page."""
+
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -86,7 +104,9 @@ def roles_required(*roles: str) -> Callable[[View], View]:
             if roles and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped  # type: ignore[return-value]
+
     return decorate
 
 
@@ -110,17 +130,24 @@ def login() -> Any:
     name = request.form.get("name", "").strip()
     wait = max(throttle.wait_seconds(address), names.wait_seconds(name))
     if wait > 0:
-        return _refused(name, f"Te veel mislukte pogingen; probeer het over {math.ceil(wait / 60)} minuten "
-                              "opnieuw.", 429)
+        return _refused(
+            name,
+            f"Te veel mislukte pogingen; probeer het over {math.ceil(wait / 60)} minuten opnieuw.",
+            429,
+        )
     try:
         user = authenticate(db.session(), name, request.form.get("password", ""))
     except ThrottledError as error:
         db.commit()
         throttle.failed(address)
-        wait = (error.until - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
-        return _refused(name, f"Te veel mislukte pogingen; probeer het over {max(math.ceil(wait / 60), 1)} "
-                              "minuten opnieuw.", 429)
-    db.commit()      # the failure count, or a renewed hash
+        wait = (error.until - _dt.datetime.now(_dt.UTC)).total_seconds()
+        return _refused(
+            name,
+            f"Te veel mislukte pogingen; probeer het over {max(math.ceil(wait / 60), 1)} "
+            "minuten opnieuw.",
+            429,
+        )
+    db.commit()  # the failure count, or a renewed hash
     if user is None:
         # Counted per address and per name, also for names that do not exist, so the answer after a run of
         # failures is the same for every name and does not tell which accounts exist.
@@ -130,7 +157,9 @@ def login() -> Any:
     names.clear(name)
     session.clear()
     session.permanent = True
-    session.update(user_id=user.id, fingerprint=_fingerprint(user), seen=time.time(), login_at=time.time())
+    session.update(
+        user_id=user.id, fingerprint=_fingerprint(user), seen=time.time(), login_at=time.time()
+    )
     if user.must_change_password:
         return redirect(url_for("auth.password"))
     return redirect(_local(request.args.get("next")) or url_for("candidates.index"))
@@ -144,7 +173,7 @@ def _refused(name: str, message: str, status: int) -> tuple[str, int]:
 def logout() -> Response:
     user = current_user()
     if user is not None:
-        end_sessions(user)       # a copy of the cookie kept elsewhere stops working too
+        end_sessions(user)  # a copy of the cookie kept elsewhere stops working too
         db.commit()
     session.clear()
     flash("U bent uitgelogd.", "info")

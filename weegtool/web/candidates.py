@@ -1,4 +1,5 @@
 """Referrals: the overview, registering and changing a referral, and a candidate's page."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +13,19 @@ from ..composition import Profile, check_composition
 from ..errors import ConflictError, InputError, NotFoundError
 from ..i18n import describe_reason
 from ..instrument import Instrument
-from ..store import (core_houses, get_candidate, instrument_in_force, is_submitted, latest_assessment, load_instrument,
-                     overview, register_referral, revisions, submissions, update_referral)
+from ..store import (
+    core_houses,
+    get_candidate,
+    instrument_in_force,
+    is_submitted,
+    latest_assessment,
+    load_instrument,
+    overview,
+    register_referral,
+    revisions,
+    submissions,
+    update_referral,
+)
 from ..store.models import DIRECTIONS, Candidate, Rating, RatingSubmission, User
 from ..store.ratings import RATING_ROLES
 from . import db
@@ -47,12 +59,30 @@ def index() -> Any:
     rows = overview(session)
     mine: dict[int, str] = {}
     if user.role in COMMITTEE:
-        started = set(session.scalars(select(Rating.candidate_id).where(Rating.rater_id == user.id).distinct()))
-        done = set(session.scalars(select(RatingSubmission.candidate_id).where(RatingSubmission.rater_id == user.id)))
-        mine = {row.id: "ingediend" if row.id in done else "bezig" if row.id in started else "nog te doen"
-                for row in rows}
+        started = set(
+            session.scalars(
+                select(Rating.candidate_id).where(Rating.rater_id == user.id).distinct()
+            )
+        )
+        done = set(
+            session.scalars(
+                select(RatingSubmission.candidate_id).where(RatingSubmission.rater_id == user.id)
+            )
+        )
+        mine = {
+            row.id: "ingediend"
+            if row.id in done
+            else "bezig"
+            if row.id in started
+            else "nog te doen"
+            for row in rows
+        }
     in_force = instrument_in_force(session)
-    titles = {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories} if in_force else {}
+    titles = (
+        {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
+        if in_force
+        else {}
+    )
     return render_template("index.html", rows=rows, mine=mine, titles=titles)
 
 
@@ -69,10 +99,22 @@ def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
     return fields, errors
 
 
-def _form_page(template: str, instrument: Instrument, values: dict[str, Any], errors: FormErrors,
-               status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template(template, instrument=instrument, values=values, errors=errors, directions=DIRECTIONS,
-                           **context), status
+def _form_page(
+    template: str,
+    instrument: Instrument,
+    values: dict[str, Any],
+    errors: FormErrors,
+    status: int = 200,
+    **context: Any,
+) -> tuple[str, int]:
+    return render_template(
+        template,
+        instrument=instrument,
+        values=values,
+        errors=errors,
+        directions=DIRECTIONS,
+        **context,
+    ), status
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])
@@ -81,7 +123,9 @@ def new() -> Any:
     session = db.session()
     row = instrument_in_force(session)
     if row is None:
-        abort(409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in.")
+        abort(
+            409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in."
+        )
     instrument = load_instrument(row)
     if request.method == "GET":
         return _form_page("referral.html", instrument, {"flags": []}, {})
@@ -105,46 +149,82 @@ def new() -> Any:
 def edit(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     instrument = load_instrument(candidate.instrument)
-    current = {"pseudonym": candidate.pseudonym, "age": "" if candidate.age is None else candidate.age,
-               "referrer": candidate.referrer, "direction": candidate.direction, "consent": candidate.consent,
-               "flags": candidate.flags}
+    current = {
+        "pseudonym": candidate.pseudonym,
+        "age": "" if candidate.age is None else candidate.age,
+        "referrer": candidate.referrer,
+        "direction": candidate.direction,
+        "consent": candidate.consent,
+        "flags": candidate.flags,
+    }
     if request.method == "GET":
-        return _form_page("referral.html", instrument, current, {}, candidate=candidate,
-                          row_version=candidate.row_version)
+        return _form_page(
+            "referral.html",
+            instrument,
+            current,
+            {},
+            candidate=candidate,
+            row_version=candidate.row_version,
+        )
     fields, errors = _referral_form(instrument)
     values = {**current, **fields, "age": request.form.get("age", "")}
     read_at = whole_number(request.form, "row_version", errors, 1, 2**31)
     if read_at is None:
-        errors.setdefault("", []).append("Het formulier mist de versie waarop het geopend werd; open de aanmelding "
-                                         "opnieuw.")
+        errors.setdefault("", []).append(
+            "Het formulier mist de versie waarop het geopend werd; open de aanmelding opnieuw."
+        )
     elif not errors:
         try:
             update_referral(db.session(), candidate, read_at, by=signed_in(), **fields)
         except ConflictError as error:
             db.session().rollback()
             fresh = candidate_or_404(pseudonym)
-            return _form_page("referral.html", instrument, values, {"": [str(error)]}, 409, candidate=fresh,
-                              row_version=fresh.row_version, conflict=True)
+            return _form_page(
+                "referral.html",
+                instrument,
+                values,
+                {"": [str(error)]},
+                409,
+                candidate=fresh,
+                row_version=fresh.row_version,
+                conflict=True,
+            )
         except InputError as error:
             errors = by_field(error.problems, REFERRAL_FIELDS)
         else:
             db.commit()
             flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
             return redirect(url_for("candidates.show", pseudonym=pseudonym))
-    return _form_page("referral.html", instrument, values, errors, 400, candidate=candidate,
-                      row_version=read_at or candidate.row_version)
+    return _form_page(
+        "referral.html",
+        instrument,
+        values,
+        errors,
+        400,
+        candidate=candidate,
+        row_version=read_at or candidate.row_version,
+    )
 
 
-def composition_checks(instrument: Instrument, candidate: Candidate, main_problem: str | None = None,
-                       lang: str = "nl") -> list[dict[str, Any]]:
+def composition_checks(
+    instrument: Instrument, candidate: Candidate, main_problem: str | None = None, lang: str = "nl"
+) -> list[dict[str, Any]]:
     """For every house: free places and the composition rules the candidate's joining would break."""
     profile = Profile(candidate.pseudonym, candidate.age, tuple(candidate.flags), main_problem)
     checks = []
     for house in core_houses(db.session()):
         conflicts = check_composition(instrument, profile, house)
-        described = [(c.hard, describe_reason(conflict_reason(c), instrument, lang)) for c in conflicts]
-        checks.append({"house": house, "free": house.free_places, "conflicts": described,
-                       "fits": house.free_places > 0 and not any(hard for hard, _ in described)})
+        described = [
+            (c.hard, describe_reason(conflict_reason(c), instrument, lang)) for c in conflicts
+        ]
+        checks.append(
+            {
+                "house": house,
+                "free": house.free_places,
+                "conflicts": described,
+                "fits": house.free_places > 0 and not any(hard for hard, _ in described),
+            }
+        )
     return checks
 
 
@@ -156,17 +236,26 @@ def show(pseudonym: str) -> Any:
     user = signed_in()
     instrument = load_instrument(candidate.instrument)
     return render_template(
-        "candidate.html", candidate=candidate, instrument=instrument, in_force=instrument_in_force(session),
-        checks=composition_checks(instrument, candidate), assessment=latest_assessment(session, candidate),
-        revisions=revisions(session, candidate), submitted=submissions(session, candidate),
+        "candidate.html",
+        candidate=candidate,
+        instrument=instrument,
+        in_force=instrument_in_force(session),
+        checks=composition_checks(instrument, candidate),
+        assessment=latest_assessment(session, candidate),
+        revisions=revisions(session, candidate),
+        submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
-        flag_titles={f.id: f.text("nl") for f in instrument.flags})
+        flag_titles={f.id: f.text("nl") for f in instrument.flags},
+    )
 
 
 def committee_members() -> list[User]:
     """Active users who may rate and sign, by name."""
-    return list(db.session().scalars(select(User).where(User.role.in_(COMMITTEE), User.active.is_(True))
-                                     .order_by(User.name)))
+    return list(
+        db.session().scalars(
+            select(User).where(User.role.in_(COMMITTEE), User.active.is_(True)).order_by(User.name)
+        )
+    )
 
 
 def redirect_to(candidate: Candidate) -> Response:

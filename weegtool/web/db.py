@@ -18,6 +18,7 @@ Reading and writing are kept apart, for SQLite's one-writer-at-a-time:
 PostgreSQL takes many writers at once: there the lock and the second engine
 are left out.
 """
+
 from __future__ import annotations
 
 import threading
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     else:
         app.extensions["weegtool.readers"] = app.extensions["weegtool.sessions"]
         app.extensions["weegtool.writer_lock"] = None
-    app.teardown_request(_close)      # per request, also when an app context was pushed already
+    app.teardown_request(_close)  # per request, also when an app context was pushed already
 
 
 def reader() -> Session:
@@ -94,7 +95,9 @@ def record_reading(action: str, target: Any) -> None:
 
     if request.method == "HEAD":
         return
-    assert request.method == "GET", "record_reading commits: a writing request logs through its own commit"
+    assert request.method == "GET", (
+        "record_reading commits: a writing request logs through its own commit"
+    )
     audit.record(writer(), g.user, action, target)
     commit()
 
@@ -117,6 +120,6 @@ def _close(_exc: BaseException | None = None) -> None:
         for name in ("db", "db_reader"):
             db = g.pop(name, None)
             if db is not None:
-                db.close()      # rolls back whatever was not committed
+                db.close()  # rolls back whatever was not committed
     finally:
-        _release()           # whatever happened, the next writer gets its turn
+        _release()  # whatever happened, the next writer gets its turn

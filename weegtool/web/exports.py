@@ -3,6 +3,7 @@
 Candidates are registered under pseudonyms, so the exports carry those (never
 a name); free text stays in the reports, out of the table.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,12 +42,33 @@ def decisions_csv() -> Response:
     db.record_reading("export.decisions", Assessment)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["pseudonym", "revision", "advice", "decision", "follows_advice", "overridden_flags",
-                     "decided_on", "review_date", "instrument_sha256"])
+    writer.writerow(
+        [
+            "pseudonym",
+            "revision",
+            "advice",
+            "decision",
+            "follows_advice",
+            "overridden_flags",
+            "decided_on",
+            "review_date",
+            "instrument_sha256",
+        ]
+    )
     for pseudonym, a in _latest():
-        writer.writerow([pseudonym, a.revision, a.advice.get("category"), a.category, a.follows_advice,
-                         ";".join(a.overridden_flags), a.decided_on.isoformat(), a.advice.get("review_date"),
-                         a.instrument_sha256])
+        writer.writerow(
+            [
+                pseudonym,
+                a.revision,
+                a.advice.get("category"),
+                a.category,
+                a.follows_advice,
+                ";".join(a.overridden_flags),
+                a.decided_on.isoformat(),
+                a.advice.get("review_date"),
+                a.instrument_sha256,
+            ]
+        )
     return download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "besluiten.csv")
 
 

@@ -1,4 +1,5 @@
 """Reading forms: text to typed values, and refusals placed beside the field they are about."""
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,12 @@ def by_field(problems: Iterable[str], fields: Iterable[str] = ()) -> FormErrors:
 
 def _without_lead(problem: str) -> str:
     found = re.match(r"'[a-z_]+': (.)", problem)
-    return problem[found.start(1)].upper() + problem[found.start(1) + 1:] if found else problem
+    return problem[found.start(1)].upper() + problem[found.start(1) + 1 :] if found else problem
 
 
-def whole_number(form: Mapping[str, str], name: str, errors: FormErrors, low: int = 0,
-                 high: int = 1000) -> int | None:
+def whole_number(
+    form: Mapping[str, str], name: str, errors: FormErrors, low: int = 0, high: int = 1000
+) -> int | None:
     """The field as a whole number, None when blank; a problem under ``name`` when it is not one."""
     text = (form.get(name) or "").strip()
     if not text:
@@ -40,7 +42,9 @@ def whole_number(form: Mapping[str, str], name: str, errors: FormErrors, low: in
         errors.setdefault(name, []).append(f"Vul een heel getal in; '{text[:20]}' is dat niet.")
         return None
     if not low <= value <= high:
-        errors.setdefault(name, []).append(f"Vul een getal van {low} tot {high} in; {value} valt erbuiten.")
+        errors.setdefault(name, []).append(
+            f"Vul een getal van {low} tot {high} in; {value} valt erbuiten."
+        )
         return None
     return value
 

@@ -1,4 +1,5 @@
 """Houses and their current residents (pseudonymised), kept by the coordinator."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,7 +26,9 @@ BLANK_ROWS = 2
 def _instrument() -> Instrument:
     row = instrument_in_force(db.session())
     if row is None:
-        abort(409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in.")
+        abort(
+            409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in."
+        )
     return load_instrument(row)
 
 
@@ -52,33 +55,74 @@ def _exists(code: str) -> bool:
 
 def _values(house: House | None) -> dict[str, Any]:
     if house is None:
-        return {"code": "", "capacity": "", "staff_on_duty": "", "age_min": "", "age_max": "", "residents": []}
-    return {"code": house.code, "capacity": house.capacity, "staff_on_duty": _blank(house.staff_on_duty),
-            "age_min": _blank(house.age_min), "age_max": _blank(house.age_max),
-            "residents": [{"pseudonym": r.pseudonym, "age": _blank(r.age), "flags": r.flags,
-                           "main_problem": r.main_problem or ""} for r in house.residents]}
+        return {
+            "code": "",
+            "capacity": "",
+            "staff_on_duty": "",
+            "age_min": "",
+            "age_max": "",
+            "residents": [],
+        }
+    return {
+        "code": house.code,
+        "capacity": house.capacity,
+        "staff_on_duty": _blank(house.staff_on_duty),
+        "age_min": _blank(house.age_min),
+        "age_max": _blank(house.age_max),
+        "residents": [
+            {
+                "pseudonym": r.pseudonym,
+                "age": _blank(r.age),
+                "flags": r.flags,
+                "main_problem": r.main_problem or "",
+            }
+            for r in house.residents
+        ],
+    }
 
 
 def _blank(value: int | None) -> Any:
     return "" if value is None else value
 
 
-def _form(instrument: Instrument, values: dict[str, Any], errors: FormErrors, status: int = 200,
-          editing: bool = False) -> tuple[str, int]:
-    rows = list(values["residents"]) + [{"pseudonym": "", "age": "", "flags": [], "main_problem": ""}] * BLANK_ROWS
-    return render_template("house.html", instrument=instrument, values=values, rows=rows, errors=errors,
-                           editing=editing), status
+def _form(
+    instrument: Instrument,
+    values: dict[str, Any],
+    errors: FormErrors,
+    status: int = 200,
+    editing: bool = False,
+) -> tuple[str, int]:
+    rows = (
+        list(values["residents"])
+        + [{"pseudonym": "", "age": "", "flags": [], "main_problem": ""}] * BLANK_ROWS
+    )
+    return render_template(
+        "house.html",
+        instrument=instrument,
+        values=values,
+        rows=rows,
+        errors=errors,
+        editing=editing,
+    ), status
 
 
 def _posted() -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
     """The form as shown again (text) and as a house record for :func:`weegtool.parse_houses`."""
     form = request.form
     errors: FormErrors = {}
-    values: dict[str, Any] = {k: form.get(k, "").strip() for k in ("code", "capacity", "staff_on_duty",
-                                                                     "age_min", "age_max")}
-    record: dict[str, Any] = {"id": values["code"], "capacity": whole_number(form, "capacity", errors, 1, 100),
-                              "staff_on_duty": whole_number(form, "staff_on_duty", errors, 0, 100)}
-    low, high = whole_number(form, "age_min", errors, 0, 120), whole_number(form, "age_max", errors, 0, 120)
+    values: dict[str, Any] = {
+        k: form.get(k, "").strip()
+        for k in ("code", "capacity", "staff_on_duty", "age_min", "age_max")
+    }
+    record: dict[str, Any] = {
+        "id": values["code"],
+        "capacity": whole_number(form, "capacity", errors, 1, 100),
+        "staff_on_duty": whole_number(form, "staff_on_duty", errors, 0, 100),
+    }
+    low, high = (
+        whole_number(form, "age_min", errors, 0, 120),
+        whole_number(form, "age_max", errors, 0, 120),
+    )
     if (low is None) != (high is None):
         errors.setdefault("age_min", []).append("Vul beide leeftijdsgrenzen in, of geen van beide.")
     elif low is not None:
@@ -90,15 +134,27 @@ def _posted() -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
     residents, shown = [], []
     for k in range(whole_number(form, "rows", errors, 0, 200) or 0):
         pseudonym = form.get(f"resident-{k}-pseudonym", "").strip()
-        row = {"pseudonym": pseudonym, "age": form.get(f"resident-{k}-age", "").strip(),
-               "flags": form.getlist(f"resident-{k}-flags"), "main_problem": form.get(f"resident-{k}-main_problem", "")}
+        row = {
+            "pseudonym": pseudonym,
+            "age": form.get(f"resident-{k}-age", "").strip(),
+            "flags": form.getlist(f"resident-{k}-flags"),
+            "main_problem": form.get(f"resident-{k}-main_problem", ""),
+        }
         if not pseudonym:
             if row["age"] or row["flags"] or row["main_problem"]:
-                errors.setdefault("residents", []).append(f"Bewoner op regel {k + 1}: vul een pseudoniem in.")
+                errors.setdefault("residents", []).append(
+                    f"Bewoner op regel {k + 1}: vul een pseudoniem in."
+                )
             continue
         shown.append(row)
-        residents.append({"id": pseudonym, "age": whole_number(form, f"resident-{k}-age", errors, 0, 120),
-                          "flags": row["flags"], "main_problem": row["main_problem"] or None})
+        residents.append(
+            {
+                "id": pseudonym,
+                "age": whole_number(form, f"resident-{k}-age", errors, 0, 120),
+                "flags": row["flags"],
+                "main_problem": row["main_problem"] or None,
+            }
+        )
     values["residents"] = shown
     record["residents"] = residents
     return values, record, errors
@@ -114,12 +170,14 @@ def edit(code: str | None) -> Any:
         return _form(instrument, _values(existing), {}, editing=existing is not None)
     values, record, errors = _posted()
     if existing is not None:
-        values["code"] = record["id"] = existing.code       # the code names the house; it is not changed here
+        values["code"] = record["id"] = (
+            existing.code
+        )  # the code names the house; it is not changed here
     elif values["code"] and _exists(values["code"]):
         errors.setdefault("code", []).append(f"Er is al een huis met code {values['code']!r}.")
     if not errors:
         try:
-            house, = parse_houses([record], instrument, source="huis")
+            (house,) = parse_houses([record], instrument, source="huis")
             save_house(db.session(), house, by=signed_in())
         except (HouseError, InputError) as error:
             db.session().rollback()

@@ -5,13 +5,24 @@ and the others' ratings only after submitting their own (a member who does
 not rate submits an empty form). Only the chair records the decision; every
 member who signs it confirms with their own password.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -20,9 +31,23 @@ from ..errors import InputError, NotAllowedError, ThrottledError, WeegtoolError
 from ..i18n import LANGUAGES, describe_reason
 from ..instrument import Instrument
 from ..report import render_pdf
-from ..store import (CandidateScore, DecisionInput, add_note, confirm_signer, core_houses, correct, finalise,
-                     is_submitted, latest_assessment, load_instrument, notes, revisions, score_candidate, submissions,
-                     visible_ratings)
+from ..store import (
+    CandidateScore,
+    DecisionInput,
+    add_note,
+    confirm_signer,
+    core_houses,
+    correct,
+    finalise,
+    is_submitted,
+    latest_assessment,
+    load_instrument,
+    notes,
+    revisions,
+    score_candidate,
+    submissions,
+    visible_ratings,
+)
 from ..store.models import Assessment, Candidate, User
 from ..store.ratings import RATING_ROLES
 from . import db
@@ -45,11 +70,16 @@ def _scored(candidate: Candidate) -> CandidateScore | None:
         return None
 
 
-def _rating_table(candidate: Candidate, instrument: Instrument, scored: CandidateScore | None) -> dict[str, Any]:
+def _rating_table(
+    candidate: Candidate, instrument: Instrument, scored: CandidateScore | None
+) -> dict[str, Any]:
     """Item rows with each visible rater's rating, and the core's aggregate, spread and 'disputed' mark."""
     ratings = visible_ratings(db.session(), candidate, signed_in())
-    names = dict(db.session().execute(select(User.id, User.name).where(
-        User.id.in_({r.rater_id for r in ratings}))).all())
+    names = dict(
+        db.session()
+        .execute(select(User.id, User.name).where(User.id.in_({r.rater_id for r in ratings})))
+        .all()
+    )
     by_item: defaultdict[str, dict[str, Any]] = defaultdict(dict)
     for rating in ratings:
         by_item[rating.item][names[rating.rater_id]] = rating
@@ -57,15 +87,25 @@ def _rating_table(candidate: Candidate, instrument: Instrument, scored: Candidat
     rows = []
     for j, item in enumerate(instrument.items):
         cells = by_item.get(item.id, {})
-        rows.append({"item": item, "cells": cells, "critical": any(r.critical for r in cells.values()),
-                     "aggregate": aggregated.values[0, j] if aggregated else None,
-                     "spread": aggregated.spread[0, j] if aggregated else None,
-                     "disputed": bool(aggregated.disputed[0, j]) if aggregated else False})
+        rows.append(
+            {
+                "item": item,
+                "cells": cells,
+                "critical": any(r.critical for r in cells.values()),
+                "aggregate": aggregated.values[0, j] if aggregated else None,
+                "spread": aggregated.spread[0, j] if aggregated else None,
+                "disputed": bool(aggregated.disputed[0, j]) if aggregated else False,
+            }
+        )
     return {"raters": sorted(set(names.values())), "rows": rows}
 
 
-def _page(candidate: Candidate, status: int = 200, errors: dict[str, list[str]] | None = None,
-          form: dict[str, Any] | None = None) -> tuple[str, int]:
+def _page(
+    candidate: Candidate,
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+    form: dict[str, Any] | None = None,
+) -> tuple[str, int]:
     session = db.session()
     user = signed_in()
     instrument = load_instrument(candidate.instrument)
@@ -76,16 +116,28 @@ def _page(candidate: Candidate, status: int = 200, errors: dict[str, list[str]] 
     members = committee_members()
     submitted = submissions(session, candidate)
     return render_template(
-        "meeting.html", candidate=candidate, blind=False, instrument=instrument, advice=advice,
+        "meeting.html",
+        candidate=candidate,
+        blind=False,
+        instrument=instrument,
+        advice=advice,
         reasons=[describe_reason(r, instrument, "nl") for r in advice.reasons] if advice else [],
-        table=_rating_table(candidate, instrument, scored), notes=notes(session, candidate, user),
-        submitted=submitted, members=members,
+        table=_rating_table(candidate, instrument, scored),
+        notes=notes(session, candidate, user),
+        submitted=submitted,
+        members=members,
         waiting=[m.name for m in members if m.name not in {name for name, _ in submitted}],
-        checks=composition_checks(instrument, candidate, main_problem(instrument, advice.domains) if advice else None),
-        assessment=latest_assessment(session, candidate), revisions=revisions(session, candidate),
+        checks=composition_checks(
+            instrument, candidate, main_problem(instrument, advice.domains) if advice else None
+        ),
+        assessment=latest_assessment(session, candidate),
+        revisions=revisions(session, candidate),
         hard_flags=[f for f in (advice.flags if advice else ()) if f.severity == "hard"],
-        categories=instrument.spec.advice.categories, errors=errors or {}, form=form or {},
-        languages=LANGUAGES), status
+        categories=instrument.spec.advice.categories,
+        errors=errors or {},
+        form=form or {},
+        languages=LANGUAGES,
+    ), status
 
 
 @bp.get("/candidates/<pseudonym>/meeting")
@@ -93,7 +145,9 @@ def _page(candidate: Candidate, status: int = 200, errors: dict[str, list[str]] 
 def show(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     if is_submitted(db.session(), candidate, signed_in()):
-        db.record_reading("ratings.read", candidate)       # the others' ratings and notes are about to be shown
+        db.record_reading(
+            "ratings.read", candidate
+        )  # the others' ratings and notes are about to be shown
     return _page(candidate)
 
 
@@ -107,7 +161,12 @@ def note(pseudonym: str) -> Any:
         add_note(db.session(), candidate, request.form.get("text", ""), by=signed_in())
     except InputError as error:
         db.session().rollback()
-        return _page(candidate, 400, {"note": by_field(error.problems)[""]}, {"note": request.form.get("text", "")})
+        return _page(
+            candidate,
+            400,
+            {"note": by_field(error.problems)[""]},
+            {"note": request.form.get("text", "")},
+        )
     db.commit()
     flash("Notitie toegevoegd.", "success")
     return _redirect_meeting(candidate)
@@ -129,11 +188,14 @@ def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
         if member.id == chair.id or request.form.get(f"sign-{member.id}") != "yes":
             continue
         try:
-            confirm_signer(db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), "nl")
+            confirm_signer(
+                db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), "nl"
+            )
         except ThrottledError:
             errors.setdefault(f"sign-{member.id}", []).append(
                 f"Het account van {member.name} is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; "
-                "de handtekening telt niet.")
+                "de handtekening telt niet."
+            )
         except NotAllowedError as error:
             errors.setdefault(f"sign-{member.id}", []).append(str(error))
         else:
@@ -153,17 +215,35 @@ def decide(pseudonym: str) -> Any:
     dissent, reason = form.get("dissent", ""), form.get("reason", "")
     items, overridden = tuple(form.getlist("items")), tuple(form.getlist("overridden"))
     lang = form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl"
-    shown = {"category": category, "justification": justification, "items": items, "dissent": dissent,
-             "overridden": overridden, "reason": reason, "lang": lang}
+    shown = {
+        "category": category,
+        "justification": justification,
+        "items": items,
+        "dissent": dissent,
+        "overridden": overridden,
+        "reason": reason,
+        "lang": lang,
+    }
     errors: dict[str, list[str]] = {}
     signers = _signers(candidate, errors)
     if errors:
-        db.commit()             # the failed signatures count toward the members' locks; nothing else was changed
+        db.commit()  # the failed signatures count toward the members' locks; nothing else was changed
         return _page(candidate, 400, errors, shown)
-    decision = DecisionInput(category=category, justification=justification, items=items, dissent=dissent,
-                             overridden_flags=overridden, decided_on=_dt.date.today())
-    options = {"by": signed_in(), "houses": core_houses(session), "lang": lang, "pdf": current_app.config["REPORT_PDF"],
-               "messages": "nl"}
+    decision = DecisionInput(
+        category=category,
+        justification=justification,
+        items=items,
+        dissent=dissent,
+        overridden_flags=overridden,
+        decided_on=_dt.date.today(),
+    )
+    options = {
+        "by": signed_in(),
+        "houses": core_houses(session),
+        "lang": lang,
+        "pdf": current_app.config["REPORT_PDF"],
+        "messages": "nl",
+    }
     try:
         if latest_assessment(session, candidate) is None:
             assessment = finalise(session, candidate, decision, signers, **options)
@@ -173,7 +253,10 @@ def decide(pseudonym: str) -> Any:
         session.rollback()
         return _page(candidate, status_of(error), {"decision": by_field(error.problems)[""]}, shown)
     db.commit()
-    flash(f"Het besluit is vastgelegd (versie {assessment.revision}); het rapport staat klaar.", "success")
+    flash(
+        f"Het besluit is vastgelegd (versie {assessment.revision}); het rapport staat klaar.",
+        "success",
+    )
     return redirect_to(candidate)
 
 
@@ -213,8 +296,11 @@ def report_html(pseudonym: str, revision: int) -> Response:
 @roles_required("coordinator", *RATING_ROLES)
 def report_pdf(pseudonym: str, revision: int) -> Response:
     candidate, assessment = _report(pseudonym, revision)
-    return download(assessment.report_pdf or render_pdf(assessment.report_html), "application/pdf",
-                    f"advies-{_safe(candidate.pseudonym)}-versie-{revision}.pdf")
+    return download(
+        assessment.report_pdf or render_pdf(assessment.report_html),
+        "application/pdf",
+        f"advies-{_safe(candidate.pseudonym)}-versie-{revision}.pdf",
+    )
 
 
 def _safe(name: str) -> str:

@@ -6,6 +6,7 @@ which answers with the rater's own domain and total scores so far. A rater
 sees only their own ratings here; the others' come after submitting (see
 :mod:`weegtool.web.meeting`).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,14 @@ from werkzeug.wrappers import Response
 
 from ..errors import InputError, WeegtoolError
 from ..instrument import Domain, Instrument
-from ..store import ItemRating, is_submitted, load_instrument, save_ratings, score_candidate, submit_ratings
+from ..store import (
+    ItemRating,
+    is_submitted,
+    load_instrument,
+    save_ratings,
+    score_candidate,
+    submit_ratings,
+)
 from ..store.models import Candidate, Rating, User
 from ..store.ratings import RATING_ROLES
 from . import db
@@ -44,8 +52,12 @@ def own_scores(candidate: Candidate, rater: User) -> dict[str, Any] | None:
         return None
     advice = scored.advice
     rated = sum(value is not None for value in advice.ratings.values())
-    return {"domains": dict(advice.domains), "total": advice.total, "rated": rated,
-            "items": len(scored.instrument.items)}
+    return {
+        "domains": dict(advice.domains),
+        "total": advice.total,
+        "rated": rated,
+        "items": len(scored.instrument.items),
+    }
 
 
 def _own_ratings(candidate: Candidate, rater: User) -> dict[str, Rating]:
@@ -57,23 +69,44 @@ def _own_ratings(candidate: Candidate, rater: User) -> dict[str, Rating]:
 @roles_required(*RATING_ROLES)
 def start(pseudonym: str) -> Response:
     candidate = candidate_or_404(pseudonym)
-    return redirect(url_for("rating.domain", pseudonym=pseudonym,
-                            domain_id=load_instrument(candidate.instrument).domain_ids[0]))
+    return redirect(
+        url_for(
+            "rating.domain",
+            pseudonym=pseudonym,
+            domain_id=load_instrument(candidate.instrument).domain_ids[0],
+        )
+    )
 
 
-def _page(candidate: Candidate, instrument: Instrument, domain: Domain, errors: list[str], status: int = 200,
-          posted: dict[str, ItemRating] | None = None) -> tuple[str, int]:
+def _page(
+    candidate: Candidate,
+    instrument: Instrument,
+    domain: Domain,
+    errors: list[str],
+    status: int = 200,
+    posted: dict[str, ItemRating] | None = None,
+) -> tuple[str, int]:
     rater = signed_in()
     saved = _own_ratings(candidate, rater)
     ids = instrument.domain_ids
     position = ids.index(domain.id)
     return render_template(
-        "rate.html", candidate=candidate, instrument=instrument, domain=domain,
-        items=[item for item in instrument.items if item.domain == domain.id], saved=saved, posted=posted or {},
+        "rate.html",
+        candidate=candidate,
+        instrument=instrument,
+        domain=domain,
+        items=[item for item in instrument.items if item.domain == domain.id],
+        saved=saved,
+        posted=posted or {},
         typed=request.form if request.method == "POST" else {},
-        scores=own_scores(candidate, rater), submitted=is_submitted(db.session(), candidate, rater),
-        previous=ids[position - 1] if position else None, next=ids[position + 1] if position + 1 < len(ids) else None,
-        position=position + 1, errors=errors, unknown=UNKNOWN), status
+        scores=own_scores(candidate, rater),
+        submitted=is_submitted(db.session(), candidate, rater),
+        previous=ids[position - 1] if position else None,
+        next=ids[position + 1] if position + 1 < len(ids) else None,
+        position=position + 1,
+        errors=errors,
+        unknown=UNKNOWN,
+    ), status
 
 
 def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, ItemRating], list[str]]:
@@ -85,8 +118,10 @@ def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, Item
         critical = request.form.get(f"critical-{item_id}", "").strip()
         if choice is None:
             if note or critical:
-                problems.append(f"{instrument.item(item_id).text('nl')}: kies een niveau (of 'onbekend') bij de "
-                                "toelichting.")
+                problems.append(
+                    f"{instrument.item(item_id).text('nl')}: kies een niveau (of 'onbekend') bij de "
+                    "toelichting."
+                )
             continue
         if choice == UNKNOWN:
             value = None
@@ -94,7 +129,9 @@ def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, Item
             try:
                 value = int(choice)
             except ValueError:
-                problems.append(f"{instrument.item(item_id).text('nl')}: '{choice[:10]}' is geen niveau.")
+                problems.append(
+                    f"{instrument.item(item_id).text('nl')}: '{choice[:10]}' is geen niveau."
+                )
                 continue
         out[item_id] = ItemRating(item_id, value, note, critical)
     return out, problems
@@ -133,9 +170,14 @@ def review(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     instrument = load_instrument(candidate.instrument)
     rater = signed_in()
-    return render_template("review.html", candidate=candidate, instrument=instrument,
-                           saved=_own_ratings(candidate, rater), scores=own_scores(candidate, rater),
-                           submitted=is_submitted(db.session(), candidate, rater))
+    return render_template(
+        "review.html",
+        candidate=candidate,
+        instrument=instrument,
+        saved=_own_ratings(candidate, rater),
+        scores=own_scores(candidate, rater),
+        submitted=is_submitted(db.session(), candidate, rater),
+    )
 
 
 @bp.post("/candidates/<pseudonym>/rate/submit")
@@ -144,8 +186,10 @@ def submit(pseudonym: str) -> Response:
     candidate = candidate_or_404(pseudonym)
     submit_ratings(db.session(), candidate, signed_in())
     db.commit()
-    flash("Uw beoordeling is ingediend en staat vast. U ziet nu ook die van de anderen die hebben ingediend.",
-          "success")
+    flash(
+        "Uw beoordeling is ingediend en staat vast. U ziet nu ook die van de anderen die hebben ingediend.",
+        "success",
+    )
     return redirect(url_for("meeting.show", pseudonym=pseudonym))
 
 
@@ -161,10 +205,19 @@ def save_api(pseudonym: str) -> Any:
     body = request.get_json(silent=True)
     rows = body.get("ratings") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        return jsonify(error='De body moet {"ratings": [{"item": ..., "value": ...}, ...]} zijn.'), 400
+        return jsonify(
+            error='De body moet {"ratings": [{"item": ..., "value": ...}, ...]} zijn.'
+        ), 400
     try:
-        ratings = [ItemRating(_text(row["item"]), _value(row.get("value")), _text(row.get("note") or ""),
-                              _text(row.get("critical") or "")) for row in rows]
+        ratings = [
+            ItemRating(
+                _text(row["item"]),
+                _value(row.get("value")),
+                _text(row.get("note") or ""),
+                _text(row.get("critical") or ""),
+            )
+            for row in rows
+        ]
     except (KeyError, TypeError, ValueError) as error:
         return jsonify(error=f"Onleesbare beoordeling: {error}"), 400
     try:

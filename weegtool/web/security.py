@@ -8,6 +8,7 @@
 - Failed log-ins are counted per client address (here, in memory) and per
   account (in the database, see :func:`weegtool.store.authenticate`).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -22,16 +23,19 @@ from ..store.users import LOCK_MINUTES, MAX_FAILED_LOGINS
 
 __all__ = ["init_app", "csrf_token", "CSP", "LoginThrottle"]
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 # A stored report is a self-contained page with its own <style> and inline SVG; it runs no script at all.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["weegtool.throttle"] = LoginThrottle(app.config["LOGIN_FAILURES_PER_ADDRESS"],
-                                                         app.config["LOGIN_WINDOW_MINUTES"] * 60)
+    app.extensions["weegtool.throttle"] = LoginThrottle(
+        app.config["LOGIN_FAILURES_PER_ADDRESS"], app.config["LOGIN_WINDOW_MINUTES"] * 60
+    )
     # Per name as the database locks an account, for every name tried: an unknown name is refused alike.
     app.extensions["weegtool.name_throttle"] = LoginThrottle(MAX_FAILED_LOGINS, LOCK_MINUTES * 60)
     app.before_request(_check_csrf)
@@ -53,8 +57,11 @@ def _check_csrf() -> None:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
-        abort(400, description="Het formulier is verlopen of niet van deze site (CSRF-controle). "
-                               "Laad de pagina opnieuw en probeer het nog eens.")
+        abort(
+            400,
+            description="Het formulier is verlopen of niet van deze site (CSRF-controle). "
+            "Laad de pagina opnieuw en probeer het nog eens.",
+        )
 
 
 def _headers(response: Response) -> Response:
@@ -104,4 +111,3 @@ class LoginThrottle:
     def failed(self, address: str) -> None:
         with self._lock:
             self._recent(address, time.monotonic()).append(time.monotonic())
-

@@ -1,4 +1,5 @@
 """What the views share: error pages, template helpers, Dutch names for roles and choices."""
+
 from __future__ import annotations
 
 import logging
@@ -6,14 +7,14 @@ import math
 from typing import Any
 
 from flask import Flask, g, make_response, render_template, request
-from werkzeug.wrappers import Response
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
 from ..i18n import direction_title, role_title
-from . import db
 from ..instrument import Instrument
 from ..store import messages
+from . import db
 
 __all__ = ["init_app", "status_of", "download"]
 
@@ -42,8 +43,12 @@ def status_of(error: WeegtoolError) -> int:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(role_title=role_title, direction_title=direction_title,
-                                 consent_title=CONSENT_TITLES.get, category_title=category_title)
+    app.jinja_env.globals.update(
+        role_title=role_title,
+        direction_title=direction_title,
+        consent_title=CONSENT_TITLES.get,
+        category_title=category_title,
+    )
     app.jinja_env.filters["score"] = _score
     # The pages are Dutch: so are the store's refusals shown on them (for the request, not the thread).
     app.before_request(_dutch_messages)
@@ -83,12 +88,21 @@ def _rolled_back() -> None:
 
 def _http_error(error: HTTPException) -> Any:
     _rolled_back()
-    titles = {400: "Verzoek niet uitgevoerd", 401: "Niet ingelogd", 403: "Geen toegang", 404: "Niet gevonden",
-              405: "Niet toegestaan", 409: "Conflict", 413: "Te groot", 429: "Even wachten"}
+    titles = {
+        400: "Verzoek niet uitgevoerd",
+        401: "Niet ingelogd",
+        403: "Geen toegang",
+        404: "Niet gevonden",
+        405: "Niet toegestaan",
+        409: "Conflict",
+        413: "Te groot",
+        429: "Even wachten",
+    }
     status = error.code or 500
     message = error.description if status in (400, 409, 413) else None
-    return render_template("error.html", title=titles.get(status, "Fout"), message=message,
-                           status=status), status
+    return render_template(
+        "error.html", title=titles.get(status, "Fout"), message=message, status=status
+    ), status
 
 
 def _weegtool_error(error: WeegtoolError) -> Any:
@@ -96,5 +110,6 @@ def _weegtool_error(error: WeegtoolError) -> Any:
     _rolled_back()
     status = status_of(error)
     log.info("refused %s %s: %s", request.method, request.path, type(error).__name__)
-    return render_template("error.html", title="Niet uitgevoerd", message=None, problems=error.problems,
-                           status=status), status
+    return render_template(
+        "error.html", title="Niet uitgevoerd", message=None, problems=error.problems, status=status
+    ), status

@@ -1,4 +1,5 @@
 """Alembic's entry point: migrate the database named in the config (see weegtool.store.db.upgrade)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,11 +10,17 @@ from weegtool.store.db import make_engine
 from weegtool.store.models import Base
 
 # SQLite cannot ALTER most things in place; batch mode copies the table, so later migrations work on both.
-OPTIONS: dict[str, Any] = {"target_metadata": Base.metadata, "render_as_batch": True, "compare_type": True}
+OPTIONS: dict[str, Any] = {
+    "target_metadata": Base.metadata,
+    "render_as_batch": True,
+    "compare_type": True,
+}
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True, **OPTIONS)
+    context.configure(
+        url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True, **OPTIONS
+    )
     with context.begin_transaction():
         context.run_migrations()
 
