@@ -178,7 +178,7 @@ class Candidate(Base):
     instrument: Mapped[Instrument] = relationship()
 
     # SQLAlchemy adds "AND row_version = <read>" to every UPDATE and raises StaleDataError when no row matched.
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": row_version}
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 (SQLAlchemy reads it as declared)
 
 
 class Rating(Base):
