@@ -44,6 +44,9 @@ __all__ = [
     "RatingsError",
     "HouseError",
     "DecisionError",
+    "CandidateFields",
+    "RuleSet",
+    "Reason",
 ]
 
 _LAZY = {
@@ -56,8 +59,11 @@ _LAZY = {
     "Scores": "engine",
     "advise": "advice",
     "Advice": "advice",
-    "Override": "advice",
-    "DecisionError": "advice",
+    "Override": "rules",
+    "Reason": "rules",
+    "RuleSet": "rules",
+    "CandidateFields": "candidate",
+    "DecisionError": "errors",
     "check_composition": "composition",
     "load_houses": "composition",
     "House": "composition",
@@ -66,12 +72,15 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .advice import Advice, DecisionError, Override, advise
+    from .advice import Advice, advise
     from .api import score
+    from .candidate import CandidateFields
     from .composition import House, Profile, Resident, check_composition, load_houses
     from .engine import Scores
+    from .errors import DecisionError
     from .instrument import Instrument, default_instrument_path, load_instrument
     from .ratings import Ratings, read_ratings
+    from .rules import Override, Reason, RuleSet
 
 
 def _lazy(

@@ -16,18 +16,20 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .candidate import CandidateFields
 from .composition import Conflict, House, Profile, check_composition
 from .engine import DECIMALS, Scores, Weights
-from .errors import WeegtoolError
+from .errors import DecisionError, WeegtoolError
 from .instrument import Instrument
+from .rules import Case, Override, Reason, RuleSet, check_overrides
 
 __all__ = [
     "Advice",
@@ -43,28 +45,6 @@ __all__ = [
 ]
 
 
-class DecisionError(WeegtoolError, ValueError):
-    """A committee decision (an override) does not meet the rules."""
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One rule that fired, with the numbers it fired on.
-
-    ``kind`` is one of ``precondition``, ``missing``, ``hard_flag``,
-    ``overridden_flag``, ``soft_flag``, ``info_flag``, ``ceiling``, ``band``,
-    ``composition``; ``rule`` the id of the rule; ``advice`` the category it
-    leads to (None when it only asks for discussion); ``decisive`` whether it
-    set the advice.
-    """
-
-    kind: str
-    rule: str
-    advice: str | None
-    values: Mapping[str, Any] = field(default_factory=dict)
-    decisive: bool = False
-
-
 @dataclass(frozen=True)
 class Change:
     """A single-item rating change that would change the advice (a counterfactual)."""
@@ -78,16 +58,6 @@ class Change:
     @property
     def size(self) -> float:
         return abs(self.rating_to - self.rating_from)
-
-
-@dataclass(frozen=True)
-class Override:
-    """The committee's override of a hard flag: a justification and at least two signatures."""
-
-    flag: str
-    justification: str
-    signatories: tuple[str, ...]
-    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,10 +111,24 @@ class Advice:
     assessed_on: _dt.date
     review_date: _dt.date
     instrument: Mapping[str, str]
+    fields: CandidateFields | None = field(default=None, repr=False, compare=False)
+    source: Instrument | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: dates as ISO text, NaN as None."""
-        return _jsonable(asdict(self))
+        """JSON-ready: dates as ISO text, NaN as None (the candidate's record and the instrument
+        object are left out: ``instrument`` names the version)."""
+        plain = asdict(replace(self, fields=None, source=None))
+        del plain["fields"], plain["source"]
+        return _jsonable(plain)
+
+    def check_instrument(self, instrument: Instrument) -> None:
+        """Raise :class:`WeegtoolError` unless this advice was made with ``instrument`` (same sha256)."""
+        if instrument.sha256 != self.instrument["sha256"]:
+            raise WeegtoolError(
+                f"the advice on {self.candidate_id!r} was made with instrument {self.instrument['id']} "
+                f"{self.instrument['version']} (sha256 {self.instrument['sha256'][:12]}), not with "
+                f"{instrument.label}; render it with the instrument it came from."
+            )
 
 
 class Advices(tuple[Advice, ...]):
@@ -157,7 +141,6 @@ class Advices(tuple[Advice, ...]):
         raise KeyError(candidate_id)
 
     def to_frame(self) -> Any:
-        import pandas as pd
 
         rows = [
             {
@@ -235,7 +218,7 @@ def conflict_reason(conflict: Conflict, advice: str | None = None) -> Reason:
     )
 
 
-# --- the rules ------------------------------------------------------------------------
+# --- the advice ------------------------------------------------------------------------
 
 KIND_ORDER = (
     "precondition",
@@ -252,13 +235,15 @@ KIND_ORDER = (
 
 @dataclass
 class _Context:
+    """One call of :func:`advise`: the rule set (with the overrides) and what it decided for everyone."""
+
     scores: Scores
-    weights: Weights
+    rules: RuleSet
     houses: dict[str, House]
     on: _dt.date
-    overrides: Mapping[str, Sequence[Override]]
-    rank: dict[str, int]
-    fields: dict[str, list[Any]]
+    candidates: tuple[CandidateFields, ...]
+    fixed: np.ndarray  # (n,) rank from the field rules
+    suitability: np.ndarray  # (n,) rank from all rules: the one decision
 
     @classmethod
     def of(
@@ -269,50 +254,42 @@ class _Context:
         overrides: Mapping[str, Sequence[Override]],
     ) -> _Context:
         instrument = scores.instrument
-        house_list = [houses] if isinstance(houses, House) else list(houses or [])
-        _check_overrides(instrument, overrides, scores)
-        rank = {c.id: n for n, c in enumerate(instrument.spec.advice.categories)}
-        frame = scores.ratings.candidates
-        fields = {str(name): frame[name].tolist() for name in frame.columns}
-        return cls(
-            scores,
-            Weights.of(instrument),
-            {h.id: h for h in house_list},
-            on or _dt.date.today(),
-            overrides,
-            rank,
-            fields,
+        check_overrides(instrument, overrides)
+        rules = (
+            RuleSet.of(instrument).with_overrides(overrides)
+            if overrides
+            else RuleSet.of(instrument)
         )
+        house_list = [houses] if isinstance(houses, House) else list(houses or [])
+        candidates = scores.ratings.records
+        fixed = rules.fixed_ranks(candidates)
+        suitability = rules.categorise(fixed, Case.of(scores))
+        return cls(scores, rules, {h.id: h for h in house_list}, on or _dt.date.today(),
+                   candidates, fixed, suitability)  # fmt: skip
 
     @property
     def instrument(self) -> Instrument:
         return self.scores.instrument
 
-    def field(self, i: int, name: str) -> Any:
-        column = self.fields.get(name)
-        if column is None:
-            return None
-        value = column[i]
-        return (
-            None
-            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-            else value
-        )
+    @property
+    def weights(self) -> Weights:
+        return self.rules.weights
 
     def advise(self, i: int) -> Advice:
-        candidate = str(self.scores.candidate_ids[i])
-        flags, flag_reasons = self.flag_reasons(i, candidate)
-        fixed = self.precondition_reasons(i) + self.missing_reasons(i) + flag_reasons
-        rated = self.ceiling_reasons(i, self.scores.domain_scores[i]) + self.band_reasons(i)
-        suitability = self.winner(fixed + rated)
+        candidate = self.candidates[i]
+        suitability = self.rules.categories[self.suitability[i]]
+        fired = self.rules.field_reasons(candidate) + self.rules.score_reasons(self.scores, i)
         house, conflicts, room = self.composition(i, candidate)
         category = suitability
         advice_spec = self.instrument.spec.advice
         if suitability in advice_spec.suitable and any(c.hard for c in conflicts):
             category = advice_spec.not_this_group
         reasons = self.order(
-            fixed + rated + self.conflict_reasons(conflicts, category), suitability, category
+            fired + [conflict_reason(c, category if c.hard else None) for c in conflicts],
+            suitability,
+            category,
         )
+        flags = self.flag_statuses(candidate, fired)
         return self.record(
             i,
             candidate,
@@ -323,190 +300,43 @@ class _Context:
             room,
             reasons,
             flags,
-            self.changes(i, fixed, suitability),
+            self.changes(i),
         )
 
-    # each rule family returns the reasons it fires
-
-    def precondition_reasons(self, i: int) -> list[Reason]:
+    def flag_statuses(
+        self, candidate: CandidateFields, fired: list[Reason]
+    ) -> tuple[FlagStatus, ...]:
+        by_flag = {r.rule: r for r in fired if r.kind.endswith("_flag")}
         out = []
-        for pre in self.instrument.spec.preconditions:
-            value = self.field(i, pre.field)
-            met = self.precondition_met(pre.field, value)
-            if met is None:
-                out.append(
-                    Reason(
-                        "precondition",
-                        pre.id,
-                        self.instrument.spec.advice.not_assessable,
-                        {"field": pre.field, "value": None, "known": False},
-                    )
-                )
-            elif not met:
-                out.append(
-                    Reason(
-                        "precondition",
-                        pre.id,
-                        pre.advice,
-                        {"field": pre.field, "value": value, **self.precondition_bounds(pre.field)},
-                    )
-                )
-        return out
-
-    def precondition_met(self, name: str, value: Any) -> bool | None:
-        if value is None:
-            return None
-        if name == "age":
-            low, high = self.instrument.settings.age_range
-            return bool(low <= int(value) <= high)
-        return bool(value)
-
-    def precondition_bounds(self, name: str) -> dict[str, Any]:
-        return {"age_range": list(self.instrument.settings.age_range)} if name == "age" else {}
-
-    def missing_reasons(self, i: int) -> list[Reason]:
-        s = self.scores
-        if s.assessable[i]:
-            return []
-        ids = self.instrument.domain_ids
-        missing = {ids[d]: int(s.domain_missing[i, d]) for d in range(len(ids))}
-        limits = {ids[d]: int(self.weights.max_missing[d]) for d in range(len(ids))}
-        not_ok = [
-            ids[d]
-            for d in range(len(ids))
-            if not s.domain_assessable[i, d] and self.weights.domain_share[d] > 0
-        ]
-        return [
-            Reason(
-                "missing",
-                "missing_data",
-                self.instrument.spec.advice.not_assessable,
-                {
-                    "missing": missing,
-                    "max_missing": limits,
-                    "domains_not_assessable": not_ok,
-                    "missing_fraction": round(
-                        sum(missing.values()) / len(self.instrument.item_ids), 4
-                    ),
-                    "max_missing_fraction": self.instrument.settings.max_missing_fraction,
-                },
-            )
-        ]
-
-    def flag_reasons(self, i: int, candidate: str) -> tuple[tuple[FlagStatus, ...], list[Reason]]:
-        overridden = {o.flag: o for o in self.overrides.get(candidate, ())}
-        statuses, reasons = [], []
-        for flag_id in self.field(i, "flags") or ():
-            flag = self.instrument.flag(flag_id)
-            override = overridden.get(flag_id) if flag.severity == "hard" else None
-            statuses.append(
+        for flag_id in candidate.flags:
+            reason = by_flag[flag_id]
+            overridden = reason.kind == "overridden_flag"
+            justification = reason.values["justification"] if overridden else None
+            out.append(
                 FlagStatus(
-                    flag.id,
-                    flag.severity,
-                    override is not None,
-                    override.justification if override else None,
+                    flag_id, self.instrument.flag(flag_id).severity, overridden, justification
                 )
             )
-            reasons.append(self.flag_reason(flag.id, flag.severity, flag.advice, override))
-        return tuple(statuses), reasons
-
-    def flag_reason(
-        self, flag_id: str, severity: str, advice: str | None, override: Override | None
-    ) -> Reason:
-        if override is not None:
-            return Reason(
-                "overridden_flag",
-                flag_id,
-                None,
-                {
-                    "justification": override.justification,
-                    "signatories": list(override.signatories),
-                    "items": list(override.items),
-                },
-            )
-        if severity == "hard":
-            return Reason(
-                "hard_flag", flag_id, advice or self.instrument.spec.advice.categories[0].id
-            )
-        return Reason(f"{severity}_flag", flag_id, advice)
-
-    def ceiling_reasons(self, i: int, domain_scores: np.ndarray) -> list[Reason]:
-        out = []
-        for ceiling in self.instrument.spec.advice.ceilings:
-            value = domain_scores[self.instrument.domain_ids.index(ceiling.domain)]
-            if not math.isnan(value) and value >= ceiling.at:
-                out.append(
-                    Reason(
-                        "ceiling",
-                        ceiling.domain,
-                        ceiling.advice,
-                        {
-                            "domain": ceiling.domain,
-                            "score": round(float(value), 2),
-                            "at": ceiling.at,
-                        },
-                    )
-                )
-        return out
-
-    def band_reasons(self, i: int) -> list[Reason]:
-        if not self.scores.assessable[i]:
-            return []
-        band = self.instrument.spec.advice.bands[self.scores.band[i]]
-        margin, nearest = self.margin(i)
-        return [
-            Reason(
-                "band",
-                band.id,
-                band.advice,
-                {
-                    "total": round(float(self.scores.total[i]), 2),
-                    "from": band.lower,
-                    "to": band.upper,
-                    "margin": margin,
-                    "nearest_band": nearest,
-                    "prorated": bool(self.scores.prorated[i]),
-                },
-            )
-        ]
-
-    def margin(self, i: int) -> tuple[float | None, str | None]:
-        """Points to the nearest band boundary, and the band on its other side."""
-        bands, b, total = (
-            self.instrument.spec.advice.bands,
-            self.scores.band[i],
-            self.scores.total[i],
-        )
-        options = []
-        if b > 0:
-            options.append((total - bands[b].lower, bands[b - 1].id))
-        if b < len(bands) - 1:
-            options.append((bands[b].upper - total, bands[b + 1].id))
-        if not options:
-            return None, None
-        margin, nearest = min(options, key=lambda pair: pair[0])
-        return round(float(margin), 2), nearest
+        return tuple(out)
 
     def composition(
-        self, i: int, candidate: str
+        self, i: int, candidate: CandidateFields
     ) -> tuple[str | None, tuple[Conflict, ...], dict[str, int]]:
         """The house checked (the one named, else the first without hard conflicts) and its conflicts.
 
         With several houses and none named, every house is checked; when all of
         them conflict, the conflicts of all are returned and no house is chosen.
         """
-        named = self.field(i, "house")
+        named = candidate.house
         if named is not None and named not in self.houses:
             raise WeegtoolError(
-                f"candidate {candidate!r}: house {named!r} is not in the house file; "
+                f"candidate {candidate.id!r}: house {named!r} is not in the house file; "
                 f"houses are {', '.join(sorted(self.houses)) or 'none'}."
             )
         names = [named] if named is not None else list(self.houses)
+        domains = dict(zip(self.instrument.domain_ids, self.scores.domain_scores[i]))
         profile = Profile(
-            candidate,
-            self.field(i, "age"),
-            tuple(self.field(i, "flags") or ()),
-            self.main_problem(i),
+            candidate.id, candidate.age, candidate.flags, main_problem(self.instrument, domains)
         )
         checked = {
             name: check_composition(self.instrument, profile, self.houses[name]) for name in names
@@ -521,28 +351,17 @@ class _Context:
             room,
         )
 
-    def main_problem(self, i: int) -> str | None:
-        return main_problem(
-            self.instrument, dict(zip(self.instrument.domain_ids, self.scores.domain_scores[i]))
-        )
-
-    def conflict_reasons(self, conflicts: Iterable[Conflict], category: str) -> list[Reason]:
-        return [conflict_reason(c, category if c.hard else None) for c in conflicts]
-
-    def winner(self, reasons: Iterable[Reason]) -> str:
-        return min((r.advice for r in reasons if r.advice is not None), key=self.rank.__getitem__)
-
     def order(self, reasons: list[Reason], suitability: str, category: str) -> tuple[Reason, ...]:
         def key(reason: Reason) -> tuple[int, int]:
-            return (0 if reason.decisive else 1, KIND_ORDER.index(reason.kind))
+            position = (
+                KIND_ORDER.index(reason.kind) if reason.kind in KIND_ORDER else len(KIND_ORDER)
+            )
+            return (0 if reason.decisive else 1, position)
 
         marked = [
-            Reason(
-                r.kind,
-                r.rule,
-                r.advice,
-                r.values,
-                r.advice is not None
+            replace(
+                r,
+                decisive=r.advice is not None
                 and r.advice in (suitability, category)
                 and (r.kind == "composition") == (category != suitability),
             )
@@ -552,12 +371,13 @@ class _Context:
 
     # the counterfactual
 
-    def changes(self, i: int, fixed: list[Reason], suitability: str) -> tuple[Change, ...]:
+    def changes(self, i: int) -> tuple[Change, ...]:
         """The smallest single-item rating changes that would change the suitability advice.
 
         Every other level of every rated item is tried at once: the change moves
         one domain score and the total by known amounts (the engine is affine in
-        each rating), which gives the new band and ceilings, hence the new advice.
+        each rating), and the rule set categorises the changed scores as it does
+        any others.
         """
         s, w = self.scores, self.weights
         if not s.assessable[i]:
@@ -576,19 +396,15 @@ class _Context:
             domains[rows, d] + np.where(w.risk_domain[d], delta, -delta), DECIMALS
         )
         total = np.round(s.total[i] + w.domain_share[d] * delta, DECIMALS)
-        advice = self.band_rank[w.band_of(total)]
-        fixed_rank = min(
-            (self.rank[r.advice] for r in fixed if r.advice is not None), default=len(self.rank)
+        case = Case(
+            lambda k: domains[:, k], total, w.band_of(total), np.ones(len(total), dtype=bool)
         )
-        advice = np.minimum(advice, fixed_rank)
-        for ceiling in self.instrument.spec.advice.ceilings:
-            hit = domains[:, self.instrument.domain_ids.index(ceiling.domain)] >= ceiling.at
-            advice = np.where(hit, np.minimum(advice, self.rank[ceiling.advice]), advice)
-        changed = np.flatnonzero(advice != self.rank[suitability])
+        advice = self.rules.categorise(self.fixed[i], case)
+        changed = np.flatnonzero(advice != self.suitability[i])
         if not changed.size:
             return ()
         size = np.abs(level - current)[changed]
-        categories = [c.id for c in self.instrument.spec.advice.categories]
+        categories = self.rules.categories
         return tuple(
             Change(
                 self.instrument.item_ids[item[n]],
@@ -610,17 +426,12 @@ class _Context:
         ]
         return np.array([j for j, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs])
 
-    @cached_property
-    def band_rank(self) -> np.ndarray:
-        """The rank (position in ``advice.categories``) of each band's advice."""
-        return np.array([self.rank[b.advice] for b in self.instrument.spec.advice.bands])
-
     # the record
 
     def record(
         self,
         i: int,
-        candidate: str,
+        candidate: CandidateFields,
         category: str,
         suitability: str,
         house: str | None,
@@ -631,11 +442,13 @@ class _Context:
         changes: tuple[Change, ...],
     ) -> Advice:
         s, instrument = self.scores, self.instrument
-        assessed = self.field(i, "date") or self.on
+        assessed = candidate.date or self.on
         total = float(s.total[i]) if s.assessable[i] else None
-        margin, nearest = self.margin(i) if total is not None else (None, None)
+        margin, nearest = (
+            self.rules.margin(total, int(s.band[i])) if total is not None else (None, None)
+        )
         return Advice(
-            candidate_id=candidate,
+            candidate_id=candidate.id,
             category=category,
             suitability=suitability,
             group_fit=_group_fit(room, conflicts),
@@ -657,13 +470,13 @@ class _Context:
             flags=flags,
             conflicts=conflicts,
             changes=changes,
-            critical=self.critical(candidate),
-            disputed=self.disputed(i, candidate),
+            critical=self.critical(candidate.id),
+            disputed=self.disputed(i, candidate.id),
             preconditions={
-                p.id: self.precondition_met(p.field, self.field(i, p.field))
+                p.id: self.rules.precondition_met(p.field, candidate.get(p.field))
                 for p in instrument.spec.preconditions
             },
-            direction=self.field(i, "direction"),
+            direction=candidate.direction,
             assessed_on=assessed,
             review_date=add_months(assessed, instrument.settings.review_months),
             instrument={
@@ -672,6 +485,8 @@ class _Context:
                 "status": instrument.status,
                 "sha256": instrument.sha256,
             },
+            fields=candidate,
+            source=instrument,
         )
 
     def critical(self, candidate: str) -> tuple[Critical, ...]:
@@ -697,26 +512,6 @@ def _group_fit(room: Mapping[str, int], conflicts: Sequence[Conflict]) -> str:
     if not room:
         return "not_checked"
     return "conflicts" if any(c.hard for c in conflicts) else "fits"
-
-
-def _check_overrides(
-    instrument: Instrument, overrides: Mapping[str, Sequence[Override]], scores: Scores
-) -> None:
-    problems = []
-    hard = {f.id for f in instrument.flags if f.severity == "hard"}
-    for candidate, items in overrides.items():
-        for o in items:
-            where = f"override of flag {o.flag!r} for candidate {candidate!r}"
-            if o.flag not in hard:
-                problems.append(
-                    f"{where}: only hard flags ({', '.join(sorted(hard))}) are overridden."
-                )
-            if not o.justification.strip():
-                problems.append(f"{where} needs a written justification.")
-            if len({s.strip() for s in o.signatories if s.strip()}) < 2:
-                problems.append(f"{where} needs two signatures; got {len(o.signatories)}.")
-    if problems:
-        raise DecisionError.collect("overrides", problems)
 
 
 def add_months(day: _dt.date, months: int) -> _dt.date:

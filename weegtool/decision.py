@@ -19,12 +19,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .advice import Advice, DecisionError
+from .advice import Advice
+from .errors import DecisionError
 from .files import yaml_records
 from .i18n import text
 from .instrument import Instrument
+from .rules import Override, override_problems
 
-__all__ = ["Signatory", "Decision", "DecisionError", "check_decision", "load_decisions"]
+__all__ = [
+    "Signatory",
+    "Decision",
+    "DecisionError",
+    "check_decision",
+    "decision_overrides",
+    "load_decisions",
+]
 
 
 @dataclass(frozen=True)
@@ -89,14 +98,24 @@ def check_decision(
     if not any(s.behavioural_scientist and s.registration for s in decision.signatories):
         problems.append(text("decision.scientist", lang))
     hard = {f.id for f in advice.flags if f.severity == "hard"}
-    for flag in decision.overridden_flags:
-        if flag not in hard:
-            problems.append(text("decision.not_hard", lang, flag=flag))
-    if decision.overridden_flags and (
-        len(decision.signatories) < 2 or not decision.justification.strip() or not decision.items
-    ):
+    lacking: set[str] = set()
+    for override in decision_overrides(decision):
+        found = override_problems(override, hard)
+        if "not_hard" in found:
+            problems.append(text("decision.not_hard", lang, flag=override.flag))
+        lacking |= set(found) - {"not_hard"}
+    if lacking:
         problems.append(text("decision.override", lang))
     return problems
+
+
+def decision_overrides(decision: Decision) -> tuple[Override, ...]:
+    """The decision's overrides of hard flags, as the advice takes them (signed by its signatories)."""
+    signatories = tuple(s.name for s in decision.signatories)
+    return tuple(
+        Override(flag, decision.justification, signatories, decision.items)
+        for flag in decision.overridden_flags
+    )
 
 
 class _SignatorySpec(BaseModel):

@@ -50,6 +50,11 @@ class Weights:
 
     @classmethod
     def of(cls, instrument: Instrument) -> Weights:
+        """The instrument's arrays, built once per instrument and kept with it."""
+        return instrument.derived(cls._build)
+
+    @classmethod
+    def _build(cls, instrument: Instrument) -> Weights:
         spec, settings = instrument.spec, instrument.settings
         domain_index = {d.id: n for n, d in enumerate(spec.domains)}
         scales = [instrument.scale_of(item) for item in spec.items]

@@ -16,6 +16,8 @@ __all__ = [
     "CriteriaError",
     "RatingsError",
     "HouseError",
+    "DecisionError",
+    "UnknownIdError",
     "ResearchError",
     "StoreError",
     "InputError",
@@ -56,6 +58,17 @@ class RatingsError(WeegtoolError, ValueError):
 
 class HouseError(WeegtoolError, ValueError):
     """A house file (capacity and residents) is malformed."""
+
+
+class DecisionError(WeegtoolError, ValueError):
+    """A committee decision (or an override of a hard flag) does not meet the rules."""
+
+
+class UnknownIdError(WeegtoolError, KeyError):
+    """An id (item, domain, flag, category) that the instrument does not have."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class ResearchError(WeegtoolError, ValueError):

@@ -14,16 +14,16 @@ import hashlib
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import CriteriaError
+from .errors import CriteriaError, UnknownIdError
 
 __all__ = [
     "Instrument",
@@ -31,6 +31,8 @@ __all__ = [
     "parse_instrument",
     "default_instrument_path",
 ]
+
+_T = TypeVar("_T")
 
 Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
 Sha256 = Field(default=None, pattern=r"^[0-9a-f]{64}$")
@@ -274,13 +276,14 @@ class Instrument:
         return self.scales[item.scale]
 
     def item(self, item_id: str) -> Item:
-        return self.spec.items[self.item_ids.index(item_id)]
+        """The item with id ``item_id``; :class:`UnknownIdError` (a KeyError) naming close ids when absent."""
+        return self._lookup("item", item_id, self._items_by_id)
 
     def domain(self, domain_id: str) -> Domain:
-        return self.spec.domains[self.domain_ids.index(domain_id)]
+        return self._lookup("domain", domain_id, self._domains_by_id)
 
     def flag(self, flag_id: str) -> Flag:
-        return {flag.id: flag for flag in self.spec.flags}[flag_id]
+        return self._lookup("flag", flag_id, self._flags_by_id)
 
     def band_title(self, band_id: str | None, lang: str = "nl") -> str:
         """A band's title in ``lang``; its id when the file gives no title, '-' for no band."""
@@ -290,7 +293,47 @@ class Instrument:
         return band.title(lang) if band is not None and band.title is not None else band_id
 
     def category(self, category_id: str) -> Category:
-        return {c.id: c for c in self.spec.advice.categories}[category_id]
+        return self._lookup("advice category", category_id, self._categories_by_id)
+
+    @cached_property
+    def _items_by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.spec.items}
+
+    @cached_property
+    def _domains_by_id(self) -> dict[str, Domain]:
+        return {domain.id: domain for domain in self.spec.domains}
+
+    @cached_property
+    def _flags_by_id(self) -> dict[str, Flag]:
+        return {flag.id: flag for flag in self.spec.flags}
+
+    @cached_property
+    def _categories_by_id(self) -> dict[str, Category]:
+        return {category.id: category for category in self.spec.advice.categories}
+
+    def _lookup(self, what: str, key: str, found: Mapping[str, _T]) -> _T:
+        try:
+            return found[key]
+        except (KeyError, TypeError):
+            close = difflib.get_close_matches(str(key), list(found), n=1)
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; it has {', '.join(found) or 'none'}."
+            )
+            raise UnknownIdError(
+                f"{what} {key!r} is not in instrument {self.id} {self.version}{hint}"
+            ) from None
+
+    def derived(self, build: Callable[[Instrument], _T]) -> _T:
+        """``build(self)``, made once per instrument and kept with it (arrays of weights, the rule set).
+
+        The instrument is frozen, so what is derived from it never goes stale.
+        """
+        cache: dict[Any, Any] = self.__dict__.setdefault("_derived", {})
+        if build not in cache:
+            cache[build] = build(self)
+        return cache[build]  # type: ignore[no-any-return]
 
     @cached_property
     def canonical(self) -> str:

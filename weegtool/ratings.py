@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .candidate import CandidateFields
 from .errors import RatingsError
 from .instrument import Instrument
 
@@ -96,6 +97,31 @@ class Ratings:
 
     def __len__(self) -> int:
         return len(self.candidate_ids)
+
+    @cached_property
+    def records(self) -> tuple[CandidateFields, ...]:
+        """Each candidate's fields as a typed record, aligned with ``candidate_ids``; made on first use."""
+        frame = self.candidates
+        columns = {str(name): frame[name].tolist() for name in frame.columns}
+        return tuple(
+            CandidateFields.of(str(cid), {name: values[n] for name, values in columns.items()})
+            for n, cid in enumerate(self.candidate_ids)
+        )
+
+    def position(self, candidate_id: str) -> int:
+        """The row of ``candidate_id`` in ``values`` (:class:`RatingsError` when it has no ratings here)."""
+        position = self._positions.get(candidate_id)
+        if position is None:
+            raise RatingsError(f"candidate {candidate_id!r} is not in these ratings.")
+        return position
+
+    def record(self, candidate_id: str) -> CandidateFields:
+        """The fields of one candidate by id (:class:`RatingsError` when it has no ratings here)."""
+        return self.records[self.position(candidate_id)]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {str(cid): n for n, cid in enumerate(self.candidate_ids)}
 
     @cached_property
     def rater_rows(self) -> Mapping[str, np.ndarray]:

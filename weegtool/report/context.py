@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
 from typing import Any
 
 from .. import __version__
 from ..advice import Advice
+from ..candidate import CandidateFields
 from ..decision import Decision, check_decision
+from ..errors import WeegtoolError
 from ..i18n import describe_change, describe_reason, direction_title, role_title, text
 from ..instrument import Instrument, Item
 from ..ratings import Ratings
 from .chart import Bar, profile_svg
 
 __all__ = ["report_context"]
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -32,8 +37,20 @@ def report_context(
     decision: Decision | None = None,
     shown_id: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the report template shows, as plain values; ``shown_id`` replaces the id (a pseudonym)."""
-    fields = _candidate_fields(ratings, advice.candidate_id)
+    """Everything the report template shows, as plain values; ``shown_id`` replaces the id (a pseudonym).
+
+    Raises
+    ------
+    WeegtoolError
+        When ``advice`` or ``ratings`` were made with another version of ``instrument``.
+    """
+    advice.check_instrument(instrument)
+    if ratings.instrument_sha256 != instrument.sha256:
+        raise WeegtoolError(
+            f"the ratings were read for instrument sha256 {ratings.instrument_sha256[:12]}, not for "
+            f"{instrument.label}; render the report with the instrument they were read for."
+        )
+    fields = advice.fields or ratings.record(advice.candidate_id)
     return {
         "lang": lang,
         "t": lambda key, **values: text(key, lang, **values),
@@ -52,23 +69,11 @@ def report_context(
     }
 
 
-def _candidate_fields(ratings: Ratings, candidate: str) -> dict[str, Any]:
-    frame = ratings.candidates
-    if candidate not in frame.index:
-        return {}
-    row = frame.loc[candidate]
-    return {
-        str(k): v
-        for k, v in row.items()
-        if v is not None and not (isinstance(v, float) and math.isnan(v))
-    }
-
-
 def _header(
-    advice: Advice, instrument: Instrument, fields: Mapping[str, Any], n_raters: int, lang: str
+    advice: Advice, instrument: Instrument, fields: CandidateFields, n_raters: int, lang: str
 ) -> dict[str, Any]:
     consent = advice.preconditions.get("consent")
-    purpose = fields.get("purpose", "admission")
+    purpose = fields.purpose or "admission"
     return {
         "date": advice.assessed_on.isoformat(),
         "purpose": text(f"report.purpose.{purpose}", lang),
@@ -81,8 +86,8 @@ def _header(
             "report.unknown" if consent is None else ("report.yes" if consent else "report.no"),
             lang,
         ),
-        "sources": fields.get("sources"),
-        "source_doubts": fields.get("source_doubts"),
+        "sources": fields.sources,
+        "source_doubts": fields.source_doubts,
     }
 
 
@@ -155,12 +160,15 @@ def _domains(
     critical: dict[str, list[tuple[str, str]]] = {}
     for c in advice.critical:
         critical.setdefault(c.item, []).append((c.rater_id, c.reason))
+    row = ratings.position(advice.candidate_id)
     out = []
     for domain in instrument.domains:
         items = []
-        for item in (i for i in instrument.items if i.domain == domain.id):
+        for j, item in enumerate(instrument.items):
+            if item.domain != domain.id:
+                continue
             values = list(ratings.by_rater(advice.candidate_id, item.id).items())
-            spread = max(v for _, v in values) - min(v for _, v in values) if values else None
+            spread = _number(ratings.spread[row, j]) if values else None
             notes = ratings.notes.get((advice.candidate_id, item.id), ())
             items.append(
                 {

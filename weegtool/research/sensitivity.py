@@ -52,12 +52,12 @@ from ..engine import DECIMALS, Scores, Weights
 from ..errors import ResearchError
 from ..instrument import Instrument
 from ..ratings import Ratings
+from ..rules import Case, RuleSet
 
 __all__ = ["WeightSensitivity", "weight_sensitivity", "PERTURB"]
 
 PERTURB = ("domains", "items", "both")
 BLOCK_CELLS = 2_000_000  # candidates x draws evaluated at once: about 16 MB per array
-RANK = np.int16  # advice ranks: small, so the (candidates x draws) arrays of ranks stay small
 
 
 @dataclass(frozen=True)
@@ -218,48 +218,13 @@ def _is_number(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class _Rules:
-    """The advice rules as arrays: what the weights cannot move, band advice, ceilings."""
-
-    fixed: np.ndarray  # (n,) rank of the strongest precondition or flag
-    band_rank: np.ndarray  # (b,) rank of each band's advice
-    ceilings: dict[int, tuple[tuple[float, int], ...]]  # domain index -> (at, rank) of its ceilings
-    risk_domain: np.ndarray  # (d,) bool
-
-    @classmethod
-    def of(cls, scores: Scores, rows: np.ndarray) -> _Rules:
-        instrument = scores.instrument
-        rank = {c.id: n for n, c in enumerate(instrument.spec.advice.categories)}
-        ceilings: dict[int, tuple[tuple[float, int], ...]] = {}
-        for c in instrument.spec.advice.ceilings:
-            d = instrument.domain_ids.index(c.domain)
-            ceilings[d] = ceilings.get(d, ()) + ((c.at, rank[c.advice]),)
-        band_rank = np.array([rank[b.advice] for b in instrument.spec.advice.bands], dtype=RANK)
-        return cls(
-            _fixed_ranks(scores, rank)[rows],
-            band_rank,
-            ceilings,
-            np.array([d.kind == "risk" for d in instrument.domains]),
-        )
-
-    def ceiling(self, d: int, risk: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-        """``ranks`` lowered where domain ``d``'s score (risk-oriented ``risk``) reaches a ceiling."""
-        own = risk if self.risk_domain[d] else 100.0 - risk
-        for at, rank in self.ceilings.get(d, ()):
-            ranks = np.where(own >= at, np.minimum(ranks, RANK(rank)), ranks)
-        return ranks
-
-    def advice(self, ceiling_ranks: np.ndarray, band: np.ndarray) -> np.ndarray:
-        return np.minimum(np.minimum(ceiling_ranks, self.fixed[:, None]), self.band_rank[band])
-
-
-@dataclass(frozen=True)
 class _Base:
     """The assessable candidates under the current weights, ready to be re-scored under many."""
 
     instrument: Instrument
     weights: Weights
-    rules: _Rules
+    rules: RuleSet
+    fixed: np.ndarray  # (n,) rank from the rules on the candidates' fields, which no weight moves
     rows: np.ndarray  # (n,) positions of the assessable candidates in the scores
     toward_risk: np.ndarray  # (n, k) r in [0, 1]; 0 where not rated
     present: np.ndarray  # (n, k) 1.0 where rated
@@ -276,25 +241,22 @@ class _Base:
                 f"weight_sensitivity needs at least one candidate with a total; none of the "
                 f"{len(scores)} has one (too much missing information)."
             )
-        w, rules = Weights.of(scores.instrument), _Rules.of(scores, rows)
+        w, rules = Weights.of(scores.instrument), RuleSet.of(scores.instrument)
+        fixed = rules.fixed_ranks(scores.ratings.records)  # hard flags count as not overridden
         values = scores.ratings.values[rows]
         present = ~np.isnan(values)
-        risk = scores.domain_risk[rows]
-        ceiling = np.full((len(rows), 1), len(scores.instrument.spec.advice.categories), dtype=RANK)
-        for d in range(risk.shape[1]):
-            ceiling = rules.ceiling(d, risk[:, d : d + 1], ceiling)
-        band = scores.band[rows]
         return cls(
             scores.instrument,
             w,
             rules,
+            fixed[rows],
             rows,
             np.where(present, w.toward_risk(values), 0.0),
             present.astype(float),
-            risk,
+            scores.domain_risk[rows],
             scores.total[rows],
-            band,
-            rules.advice(ceiling, band[:, None])[:, 0],
+            scores.band[rows],
+            rules.categorise(fixed, Case.of(scores))[rows],
         )
 
     @property
@@ -303,48 +265,6 @@ class _Base:
 
     def domain_items(self, d: int) -> np.ndarray:
         return np.flatnonzero(self.weights.domain_of == d)
-
-
-def _fixed_ranks(scores: Scores, rank: dict[str, int]) -> np.ndarray:
-    """Per candidate, the rank of the strongest advice of its preconditions and flags.
-
-    These are the rules of :func:`weegtool.advise` that no weight can move
-    (hard flags taken as not overridden); ``len(categories)`` where none fires.
-    ``tests/test_sensitivity.py`` checks them against :func:`weegtool.advise`.
-    """
-    instrument, spec = scores.instrument, scores.instrument.spec.advice
-    out = np.full(len(scores), len(spec.categories), dtype=RANK)
-    for pre in instrument.spec.preconditions:
-        for i, value in enumerate(_column(scores, pre.field)):
-            met = _precondition_met(instrument, pre.field, value)
-            if not met:
-                out[i] = min(out[i], rank[spec.not_assessable if met is None else pre.advice])
-    for i, flags in enumerate(_column(scores, "flags")):
-        for flag in map(instrument.flag, flags or ()):
-            advice = flag.advice or (spec.categories[0].id if flag.severity == "hard" else None)
-            if advice is not None:
-                out[i] = min(out[i], rank[advice])
-    return out
-
-
-def _column(scores: Scores, name: str) -> list[Any]:
-    """A candidate field as a list, None where it is not known."""
-    frame = scores.ratings.candidates
-    if name not in frame.columns:
-        return [None] * len(scores)
-    return [
-        None if v is None or (isinstance(v, float) and math.isnan(v)) else v
-        for v in frame[name].tolist()
-    ]
-
-
-def _precondition_met(instrument: Instrument, name: str, value: Any) -> bool | None:
-    if value is None:
-        return None
-    if name == "age":
-        low, high = instrument.settings.age_range
-        return bool(low <= int(value) <= high)
-    return bool(value)
 
 
 # --- draws ----------------------------------------------------------------------------------
@@ -381,17 +301,22 @@ def _draw(
 def _evaluate(
     base: _Base, item_weights: np.ndarray, shares: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Totals, bands and advice ranks ``(n, t)`` for ``t`` weightings at once."""
+    """Totals, bands and advice ranks ``(n, t)`` for ``t`` weightings at once (the rule set decides)."""
+    w = base.weights
+    risks = [_domain_risk(base, d, item_weights) for d in range(len(w.domain_share))]
     total = np.zeros((base.n, len(shares)))
-    ceiling = np.full(total.shape, len(base.instrument.spec.advice.categories), dtype=RANK)
-    for d in range(len(base.weights.domain_share)):
-        risk = _domain_risk(base, d, item_weights)
-        if base.weights.domain_share[d] > 0:
+    for d, risk in enumerate(risks):
+        if w.domain_share[d] > 0:
             total += risk * shares[:, d]  # counted domains are rated for every assessable candidate
-        ceiling = base.rules.ceiling(d, risk, ceiling)
     np.round(total, DECIMALS, out=total)
-    band = base.weights.band_of(total)
-    return total, band, base.rules.advice(ceiling, band)
+    band = w.band_of(total)
+    case = Case(
+        lambda d: risks[d] if w.risk_domain[d] else 100.0 - risks[d],
+        total,
+        band,
+        np.broadcast_to(True, total.shape),
+    )
+    return total, band, base.rules.categorise(base.fixed[:, None], case)
 
 
 def _domain_risk(base: _Base, d: int, item_weights: np.ndarray) -> np.ndarray:

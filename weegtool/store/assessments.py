@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..advice import Override
 from ..composition import House
-from ..decision import Decision, DecisionError, Signatory, check_decision
-from ..errors import InputError, NotAllowedError, ReadOnlyError
+from ..decision import Decision, Signatory, check_decision, decision_overrides
+from ..errors import DecisionError, InputError, NotAllowedError, ReadOnlyError
 from ..instrument import Instrument
+from ..rules import Override, override_problems
 from . import audit
 from .instruments import load
 from .messages import say
@@ -229,21 +229,14 @@ def _core_decision(
 
 
 def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ...]:
-    """The decision's overrides of hard flags, for the advice to be made without those flags.
+    """The decision's overrides of hard flags that meet the rule, for the advice to be made without them.
 
-    None at all when the decision lacks the justification, the items or the two signatures an
-    override takes: the advice then stays the instrument's own, and
+    An override that lacks its justification, items or two signatures is left
+    out: the advice then stays the instrument's own, and
     :func:`check_decision` says what is missing.
     """
     hard = {f.id for f in instrument.flags if f.severity == "hard"}
-    signatories = tuple(s.name for s in decision.signatories)
-    if not decision.justification or not decision.items or len(set(signatories)) < 2:
-        return ()
-    return tuple(
-        Override(flag, decision.justification, signatories, decision.items)
-        for flag in decision.overridden_flags
-        if flag in hard
-    )
+    return tuple(o for o in decision_overrides(decision) if not override_problems(o, hard))
 
 
 def _signature(user: User) -> Signature:

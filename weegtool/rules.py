@@ -1,0 +1,455 @@
+"""An instrument's advice rules as one rule set, derived once: who decides what, in one place.
+
+Every rule that fires names an advice category by its *rank*, its position in
+``advice.categories``; the lowest rank fired wins (``categories[0]`` is the
+strongest advice). :class:`RuleSet` holds the rules of one instrument in two
+families:
+
+- **field rules** read the candidate's own fields (:class:`CandidateFields`):
+  preconditions and flags. No rating or weight moves them, so the
+  counterfactual and the weight sensitivity compute them once;
+- **score rules** read the scores: missing information, domain ceilings and
+  the band of the total. They are vectorised over a :class:`Case`, arrays of
+  any shape ``S`` (``(n,)`` candidates for :func:`weegtool.advise`, ``(m,)``
+  alternative ratings for the counterfactual, ``(n, draws)`` for
+  :func:`weegtool.research.weight_sensitivity`).
+
+:meth:`RuleSet.categorise` gives the suitability rank from both, and each rule
+also words its :class:`Reason` for one candidate; :func:`weegtool.advise`
+builds its reasons from the same rules, so the reasons and the category never
+disagree. The group composition (the second question, "does the candidate fit
+this group now") is :mod:`weegtool.composition`'s and is not a rule here.
+
+Adding a rule type (see the README's developer section):
+
+1. its field in the criteria model (:mod:`weegtool.instrument`, with its
+   cross-reference checks);
+2. a class here with ``kind``, ``ranks`` and ``reasons`` (a :class:`FieldRule`
+   or a :class:`ScoreRule`), built from the instrument by a function listed in
+   :data:`RULE_TYPES`;
+3. its sentence in the catalogue (:mod:`weegtool.i18n`, key ``reason.<kind>``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from .candidate import CandidateFields
+from .errors import DecisionError
+
+if TYPE_CHECKING:
+    from .engine import Scores, Weights
+    from .instrument import Instrument
+
+__all__ = [
+    "Reason",
+    "Override",
+    "Case",
+    "FieldRule",
+    "ScoreRule",
+    "RuleSet",
+    "RULE_TYPES",
+    "override_problems",
+    "check_overrides",
+]
+
+RANK = np.int16  # advice ranks: small, so (candidates x draws) arrays of ranks stay small
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that fired, with the numbers it fired on.
+
+    ``kind`` is one of ``precondition``, ``missing``, ``hard_flag``,
+    ``overridden_flag``, ``soft_flag``, ``info_flag``, ``ceiling``, ``band``,
+    ``composition`` (or a kind a new rule type adds); ``rule`` the id of the
+    rule; ``advice`` the category it leads to (None when it only asks for
+    discussion); ``decisive`` whether it set the advice.
+    """
+
+    kind: str
+    rule: str
+    advice: str | None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    decisive: bool = False
+
+
+@dataclass(frozen=True)
+class Override:
+    """The committee's override of a hard flag: a justification citing items, and two signatures."""
+
+    flag: str
+    justification: str
+    signatories: tuple[str, ...]
+    items: tuple[str, ...] = ()
+
+
+def override_problems(override: Override, hard_flags: Iterable[str]) -> list[str]:
+    """What an override of a hard flag lacks, as catalogue keys (``override.<problem>``); empty when valid.
+
+    The one rule, used by :func:`weegtool.advise`, :func:`weegtool.check_decision`
+    and the store: only a hard flag is overridden, with a written justification
+    that cites the items it rests on, signed by at least two different people.
+    """
+    problems = []
+    if override.flag not in set(hard_flags):
+        problems.append("not_hard")
+    if not override.justification.strip():
+        problems.append("justification")
+    if not override.items:
+        problems.append("items")
+    if len({s.strip() for s in override.signatories if s.strip()}) < 2:
+        problems.append("signatures")
+    return problems
+
+
+_OVERRIDE_WORDS = {
+    "not_hard": "{where}: only hard flags ({hard}) are overridden.",
+    "justification": "{where} needs a written justification.",
+    "items": "{where} needs the items the justification rests on.",
+    "signatures": "{where} needs two signatures; got {n}.",
+}
+
+
+def check_overrides(instrument: Instrument, overrides: Mapping[str, Sequence[Override]]) -> None:
+    """Raise :class:`DecisionError` with every override (per candidate id) that breaks the rule."""
+    hard = sorted(f.id for f in instrument.flags if f.severity == "hard")
+    problems = [
+        _OVERRIDE_WORDS[key].format(
+            where=f"override of flag {o.flag!r} for candidate {candidate!r}",
+            hard=", ".join(hard),
+            n=len(o.signatories),
+        )
+        for candidate, given in overrides.items()
+        for o in given
+        for key in override_problems(o, hard)
+    ]
+    if problems:
+        raise DecisionError.collect("overrides", problems)
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the score rules look at, as arrays of one shape ``S``.
+
+    ``domain(d)`` is domain ``d``'s score in its own orientation (NaN where it
+    has none), ``total`` the total (NaN where not assessable), ``band`` the
+    band index (-1 where not assessable), ``assessable`` whether a total exists.
+    """
+
+    domain: Callable[[int], np.ndarray]
+    total: np.ndarray
+    band: np.ndarray
+    assessable: np.ndarray
+
+    @classmethod
+    def of(cls, scores: Scores) -> Case:
+        """The case of every candidate of ``scores``: shape ``(n,)``."""
+        return cls(
+            lambda d: scores.domain_scores[:, d], scores.total, scores.band, scores.assessable
+        )
+
+
+class FieldRule(Protocol):
+    """A rule on the candidate's own fields (``reads = "fields"``)."""
+
+    kind: str
+    reads: str
+
+    def ranks(self, candidates: Sequence[CandidateFields], rules: RuleSet) -> np.ndarray:
+        """``(n,)`` the rank each candidate's fields give (``rules.none`` where it does not fire)."""
+
+    def reasons(self, candidate: CandidateFields, rules: RuleSet) -> list[Reason]:
+        """The reasons it fires for one candidate."""
+
+
+class ScoreRule(Protocol):
+    """A rule on the scores (``reads = "scores"``)."""
+
+    kind: str
+    reads: str
+
+    def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
+        """Shape ``S``: the rank the scores give (``rules.none`` where it does not fire)."""
+
+    def reasons(self, scores: Scores, i: int, rules: RuleSet) -> list[Reason]:
+        """The reasons it fires for candidate ``i`` of ``scores``."""
+
+
+# --- the rule types ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """Conditions every candidate must meet (consent, the age range): unmet, its advice; unknown, not assessable."""
+
+    kind = "precondition"
+    reads = "fields"
+
+    def ranks(self, candidates: Sequence[CandidateFields], rules: RuleSet) -> np.ndarray:
+        return _strongest_reasons(self, candidates, rules)
+
+    def reasons(self, candidate: CandidateFields, rules: RuleSet) -> list[Reason]:
+        out = []
+        for pre in rules.instrument.spec.preconditions:
+            value = candidate.get(pre.field)
+            met = rules.precondition_met(pre.field, value)
+            if met is None:
+                unknown = {"field": pre.field, "value": None, "known": False}
+                out.append(Reason(self.kind, pre.id, rules.advice.not_assessable, unknown))
+            elif not met:
+                bounds = {"age_range": list(rules.settings.age_range)} if pre.field == "age" else {}
+                unmet = {"field": pre.field, "value": value, **bounds}
+                out.append(Reason(self.kind, pre.id, pre.advice, unmet))
+        return out
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Contra-indications and markers: a hard flag's advice (the strongest when it names none) unless
+    overridden; a soft or info flag's advice when it names one, else only discussion."""
+
+    kind = "flag"
+    reads = "fields"
+    overrides: Mapping[str, Mapping[str, Override]] = field(default_factory=dict)
+
+    def ranks(self, candidates: Sequence[CandidateFields], rules: RuleSet) -> np.ndarray:
+        return _strongest_reasons(self, candidates, rules)
+
+    def reasons(self, candidate: CandidateFields, rules: RuleSet) -> list[Reason]:
+        overridden = self.overrides.get(candidate.id, {})
+        return [self.reason(rules, flag_id, overridden.get(flag_id)) for flag_id in candidate.flags]
+
+    def reason(self, rules: RuleSet, flag_id: str, override: Override | None) -> Reason:
+        flag = rules.instrument.flag(flag_id)
+        if override is not None and flag.severity == "hard":
+            values = {
+                "justification": override.justification,
+                "signatories": list(override.signatories),
+                "items": list(override.items),
+            }
+            return Reason("overridden_flag", flag.id, None, values)
+        if flag.severity == "hard":
+            return Reason("hard_flag", flag.id, flag.advice or rules.advice.categories[0].id)
+        return Reason(f"{flag.severity}_flag", flag.id, flag.advice)
+
+
+@dataclass(frozen=True)
+class MissingInformation:
+    """Too much missing information for a total: not assessable ("further assessment needed")."""
+
+    kind = "missing"
+    reads = "scores"
+
+    def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
+        return np.where(case.assessable, rules.none, rules.rank[rules.advice.not_assessable])
+
+    def reasons(self, scores: Scores, i: int, rules: RuleSet) -> list[Reason]:
+        if scores.assessable[i]:
+            return []
+        ids, w = rules.instrument.domain_ids, rules.weights
+        missing = {ids[d]: int(scores.domain_missing[i, d]) for d in range(len(ids))}
+        values = {
+            "missing": missing,
+            "max_missing": {ids[d]: int(w.max_missing[d]) for d in range(len(ids))},
+            "domains_not_assessable": [
+                ids[d]
+                for d in range(len(ids))
+                if not scores.domain_assessable[i, d] and w.domain_share[d] > 0
+            ],
+            "missing_fraction": round(sum(missing.values()) / len(rules.instrument.item_ids), 4),
+            "max_missing_fraction": rules.settings.max_missing_fraction,
+        }
+        return [Reason(self.kind, "missing_data", rules.advice.not_assessable, values)]
+
+
+@dataclass(frozen=True)
+class Ceilings:
+    """A domain score at or above its ceiling leads to the ceiling's advice, whatever the total."""
+
+    kind = "ceiling"
+    reads = "scores"
+    ceilings: tuple[tuple[int, float, str], ...]  # (domain index, at, advice)
+
+    def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
+        out = np.full(np.shape(case.total), rules.none, dtype=RANK)
+        for d, at, advice in self.ceilings:
+            with np.errstate(invalid="ignore"):
+                hit = case.domain(d) >= at
+            out = np.where(hit, np.minimum(out, RANK(rules.rank[advice])), out)
+        return out
+
+    def reasons(self, scores: Scores, i: int, rules: RuleSet) -> list[Reason]:
+        out = []
+        for d, at, advice in self.ceilings:
+            value = scores.domain_scores[i, d]
+            if not math.isnan(value) and value >= at:
+                domain = rules.instrument.domain_ids[d]
+                values = {"domain": domain, "score": round(float(value), 2), "at": at}
+                out.append(Reason(self.kind, domain, advice, values))
+        return out
+
+
+@dataclass(frozen=True)
+class Bands:
+    """The band the total falls in gives its advice."""
+
+    kind = "band"
+    reads = "scores"
+
+    def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
+        return np.where(case.band >= 0, rules.band_rank[np.maximum(case.band, 0)], rules.none)
+
+    def reasons(self, scores: Scores, i: int, rules: RuleSet) -> list[Reason]:
+        if not scores.assessable[i]:
+            return []
+        band = rules.advice.bands[scores.band[i]]
+        margin, nearest = rules.margin(float(scores.total[i]), int(scores.band[i]))
+        values = {
+            "total": round(float(scores.total[i]), 2),
+            "from": band.lower,
+            "to": band.upper,
+            "margin": margin,
+            "nearest_band": nearest,
+            "prorated": bool(scores.prorated[i]),
+        }
+        return [Reason(self.kind, band.id, band.advice, values)]
+
+
+def _strongest_reasons(
+    rule: FieldRule, candidates: Sequence[CandidateFields], rules: RuleSet
+) -> np.ndarray:
+    """A field rule's ranks from its own reasons: per candidate the strongest advice they name."""
+    out = np.full(len(candidates), rules.none, dtype=RANK)
+    for n, candidate in enumerate(candidates):
+        fired = [rules.rank[r.advice] for r in rule.reasons(candidate, rules) if r.advice]
+        out[n] = min(fired, default=rules.none)
+    return out
+
+
+def _field_rules(instrument: Instrument) -> Iterable[FieldRule]:
+    return (Preconditions(), Flags())
+
+
+def _score_rules(instrument: Instrument) -> Iterable[ScoreRule]:
+    index = {d: n for n, d in enumerate(instrument.domain_ids)}
+    ceilings = tuple((index[c.domain], c.at, c.advice) for c in instrument.spec.advice.ceilings)
+    return (MissingInformation(), Ceilings(ceilings), Bands())
+
+
+RULE_TYPES: list[Callable[[Instrument], Iterable[FieldRule | ScoreRule]]] = [
+    _field_rules,
+    _score_rules,
+]
+"""The functions that build an instrument's rules, in order; a new rule type adds its own."""
+
+
+# --- the rule set ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The advice rules of one instrument; :meth:`of` builds it once per instrument."""
+
+    instrument: Instrument
+    field_rules: tuple[FieldRule, ...]
+    score_rules: tuple[ScoreRule, ...]
+    rank: Mapping[str, int]
+    band_rank: np.ndarray  # (b,) rank of each band's advice
+
+    @classmethod
+    def of(cls, instrument: Instrument) -> RuleSet:
+        """The instrument's rule set, derived on first use and kept with the instrument."""
+        return instrument.derived(cls._build)
+
+    @classmethod
+    def _build(cls, instrument: Instrument) -> RuleSet:
+        rules = [rule for build in RULE_TYPES for rule in build(instrument)]
+        rank = {c.id: n for n, c in enumerate(instrument.spec.advice.categories)}
+        return cls(
+            instrument,
+            tuple(r for r in rules if r.reads == "fields"),  # type: ignore[misc]
+            tuple(r for r in rules if r.reads == "scores"),  # type: ignore[misc]
+            rank,
+            np.array([rank[b.advice] for b in instrument.spec.advice.bands], dtype=RANK),
+        )
+
+    @property
+    def advice(self) -> Any:
+        return self.instrument.spec.advice
+
+    @property
+    def settings(self) -> Any:
+        return self.instrument.settings
+
+    @property
+    def weights(self) -> Weights:
+        from .engine import Weights
+
+        return Weights.of(self.instrument)
+
+    @property
+    def none(self) -> int:
+        """The rank that means "no rule fired": one past the last category."""
+        return len(self.rank)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.rank)
+
+    def with_overrides(self, overrides: Mapping[str, Sequence[Override]]) -> RuleSet:
+        """The same rules with the committee's overrides of hard flags (per candidate id) applied."""
+        flags = Flags({c: {o.flag: o for o in given} for c, given in overrides.items()})
+        swapped = tuple(flags if isinstance(r, Flags) else r for r in self.field_rules)
+        return RuleSet(self.instrument, swapped, self.score_rules, self.rank, self.band_rank)
+
+    def fixed_ranks(self, candidates: Sequence[CandidateFields]) -> np.ndarray:
+        """``(n,)`` per candidate the strongest rank its fields give (``none`` where no field rule fires)."""
+        out = np.full(len(candidates), self.none, dtype=RANK)
+        for rule in self.field_rules:
+            out = np.minimum(out, rule.ranks(candidates, self))
+        return out
+
+    def score_ranks(self, case: Case) -> np.ndarray:
+        """Shape ``S``: the strongest rank the score rules give."""
+        out = np.full(np.shape(case.total), self.none, dtype=RANK)
+        for rule in self.score_rules:
+            out = np.minimum(out, rule.ranks(case, self))
+        return out
+
+    def categorise(self, fixed: np.ndarray, case: Case) -> np.ndarray:
+        """The suitability rank: field rules (``fixed``, broadcast against ``S``) and score rules together."""
+        return np.minimum(fixed, self.score_ranks(case))
+
+    def field_reasons(self, candidate: CandidateFields) -> list[Reason]:
+        return [r for rule in self.field_rules for r in rule.reasons(candidate, self)]
+
+    def score_reasons(self, scores: Scores, i: int) -> list[Reason]:
+        return [r for rule in self.score_rules for r in rule.reasons(scores, i, self)]
+
+    def precondition_met(self, name: str, value: Any) -> bool | None:
+        """Whether a precondition field's value meets it: age within the range, any other field true."""
+        if value is None:
+            return None
+        if name == "age":
+            low, high = self.settings.age_range
+            return bool(low <= int(value) <= high)
+        return bool(value)
+
+    def margin(self, total: float, band: int) -> tuple[float | None, str | None]:
+        """Points from ``total`` to the nearest boundary of its ``band``, and the band on the other side."""
+        bands = self.advice.bands
+        options = []
+        if band > 0:
+            options.append((total - bands[band].lower, bands[band - 1].id))
+        if band < len(bands) - 1:
+            options.append((bands[band].upper - total, bands[band + 1].id))
+        if not options:
+            return None, None
+        margin, nearest = min(options, key=lambda pair: pair[0])
+        return round(float(margin), 2), nearest
