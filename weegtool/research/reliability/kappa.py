@@ -1,0 +1,184 @@
+"""Kappa: Cohen's kappa (unweighted, linear or quadratic weights) and Fleiss' kappa.
+
+- :func:`cohen_kappa` of two raters, with the large-sample standard error of
+  Fleiss, Cohen & Everitt (1969); cases both raters rated;
+- :func:`fleiss_kappa` for many raters (Fleiss 1971, through statsmodels),
+  from a subjects x categories table of counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._common import Estimate, _at_least, _check_alpha, _fail, _numeric, _shown
+
+WEIGHTS = (None, "linear", "quadratic")
+
+Weights = Literal["linear", "quadratic"] | None
+
+
+def cohen_kappa(
+    a: Sequence[Any] | np.ndarray | pd.Series,
+    b: Sequence[Any] | np.ndarray | pd.Series,
+    weights: Weights = None,
+    labels: Sequence[Any] | None = None,
+    alpha: float = 0.05,
+) -> Estimate:
+    """Cohen's kappa of two raters, unweighted or weighted, with its standard error and interval.
+
+    Parameters
+    ----------
+    a, b : sequences of the same length
+        The two raters' categories per case; None or NaN where a rater gave
+        none. Only cases both raters rated count.
+    weights : {None, "linear", "quadratic"}
+        Agreement weights ``1 - |i - j| / (r - 1)`` or ``1 - (i - j)**2 / (r - 1)**2``
+        over the positions ``i, j`` of the categories in ``labels``; None for
+        exact agreement only.
+    labels : sequence, optional
+        The categories in order. For weighted kappa give the whole ordered
+        scale: weights use positions, so a level nobody used must still be
+        listed. By default the sorted categories that occur.
+    alpha : float, default 0.05
+        The interval is ``kappa ± z(1 - alpha/2) * se``.
+
+    Returns
+    -------
+    Estimate
+        ``value`` is kappa (NaN when chance agreement is 1, e.g. every
+        rating in one category); ``se`` the large-sample standard error of
+        Fleiss, Cohen & Everitt (1969), as SAS PROC FREQ reports it (ASE).
+        Equals :func:`sklearn.metrics.cohen_kappa_score` for the same weights.
+    """
+    _check_alpha(alpha, "cohen_kappa")
+    if weights not in WEIGHTS:
+        raise _fail(
+            f"The 'weights' parameter of cohen_kappa must be one of {WEIGHTS}. Got {weights!r} instead."
+        )
+    first, second = _paired(a, b)
+    labels = _labels(first, second, labels)
+    table = _contingency(first, second, labels)
+    return _kappa(table, _agreement_weights(len(labels), weights), alpha)
+
+
+def _paired(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    first, second = (
+        np.asarray(pd.Series(list(x) if not isinstance(x, pd.Series) else x, dtype=object))
+        for x in (a, b)
+    )
+    if len(first) != len(second):
+        raise _fail(
+            f"The 'b' parameter of cohen_kappa must have as many cases as 'a' ({len(first)}). "
+            f"Got {len(second)} instead."
+        )
+    both = ~(pd.isna(first) | pd.isna(second))
+    _at_least(int(both.sum()), 2, "cases rated by both raters", "a", "cohen_kappa")
+    return first[both], second[both]
+
+
+def _labels(first: np.ndarray, second: np.ndarray, labels: Sequence[Any] | None) -> list[Any]:
+    if labels is None:
+        seen = pd.unique(np.concatenate([first, second]))
+        try:
+            return sorted(seen)
+        except TypeError:
+            return list(seen)
+    labels = list(labels)
+    if len(set(labels)) != len(labels):
+        raise _fail(
+            f"The 'labels' parameter of cohen_kappa must not repeat a category. Got {labels!r} instead."
+        )
+    return labels
+
+
+def _contingency(first: np.ndarray, second: np.ndarray, labels: list[Any]) -> np.ndarray:
+    index = pd.Index(labels)
+    codes = [index.get_indexer(pd.Index(x)) for x in (first, second)]
+    for name, x, code in zip("ab", (first, second), codes, strict=True):
+        if (code < 0).any():
+            raise _fail(
+                f"The {name!r} parameter of cohen_kappa must only hold categories in 'labels' {labels!r}. "
+                f"Got {_shown(x[np.argmax(code < 0)])} instead."
+            )
+    table = np.zeros((len(labels), len(labels)))
+    np.add.at(table, (codes[0], codes[1]), 1)
+    return table
+
+
+def _agreement_weights(r: int, weights: Weights) -> np.ndarray:
+    if weights is None or r == 1:
+        return np.eye(r)
+    distance = np.abs(np.subtract.outer(np.arange(r), np.arange(r))) / (r - 1)
+    return 1 - (distance if weights == "linear" else distance**2)
+
+
+def _kappa(table: np.ndarray, agree: np.ndarray, alpha: float) -> Estimate:
+    """Weighted kappa of a contingency table, with the Fleiss-Cohen-Everitt (1969) standard error."""
+    n = float(table.sum())
+    p = table / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    observed, chance = float((agree * p).sum()), float(rows @ agree @ cols)
+    if chance >= 1 - 1e-12:
+        return Estimate(math.nan, n=int(n))
+    kappa = (observed - chance) / (1 - chance)
+    row_mean, col_mean = agree @ cols, rows @ agree
+    spread = float((p * (agree - np.add.outer(row_mean, col_mean) * (1 - kappa)) ** 2).sum())
+    excess = spread - (kappa - chance * (1 - kappa)) ** 2
+    variance = (excess if excess > 1e-12 * spread else 0.0) / (
+        n * (1 - chance) ** 2
+    )  # not rounding noise
+    se = math.sqrt(variance)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    return Estimate(kappa, se, kappa - z * se, kappa + z * se, int(n))
+
+
+def fleiss_kappa(counts: pd.DataFrame | np.ndarray | Sequence[Sequence[float]]) -> Estimate:
+    """Fleiss' (1971) kappa for many raters, from a subjects x categories table of counts.
+
+    Parameters
+    ----------
+    counts : DataFrame or 2-D array
+        ``counts[i, c]`` is the number of raters who put subject ``i`` in
+        category ``c``; every subject must have the same number of ratings (at
+        least 2). statsmodels' ``aggregate_raters`` builds it from a subjects x
+        raters table.
+
+    Returns
+    -------
+    Estimate
+        ``value`` from :func:`statsmodels.stats.inter_rater.fleiss_kappa`
+        (``method="fleiss"``), NaN when every rating falls in one category;
+        ``n`` the number of subjects. No standard error.
+    """
+    from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss_kappa
+
+    table = _numeric(counts, "counts", "fleiss_kappa")
+    _check_counts(table)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = float(statsmodels_fleiss_kappa(table, method="fleiss"))
+    return Estimate(value, n=len(table))
+
+
+def _check_counts(table: np.ndarray) -> None:
+    if np.isnan(table).any() or (table < 0).any() or (table != np.round(table)).any():
+        i, j = np.argwhere(np.isnan(table) | (table < 0) | (table != np.round(table)))[0]
+        raise _fail(
+            "The 'counts' parameter of fleiss_kappa must hold counts (whole numbers >= 0). "
+            f"Got {_shown(table[i, j])} at row {i}, column {j} instead."
+        )
+    _at_least(len(table), 2, "subjects (rows)", "counts", "fleiss_kappa")
+    _at_least(table.shape[1], 2, "categories (columns)", "counts", "fleiss_kappa")
+    totals = table.sum(axis=1)
+    if (totals != totals[0]).any():
+        i = int(np.argmax(totals != totals[0]))
+        raise _fail(
+            "The 'counts' parameter of fleiss_kappa must have the same number of raters for every subject. "
+            f"Got {int(totals[0])} ratings in row 0 and {int(totals[i])} in row {i} instead."
+        )
+    _at_least(int(totals[0]), 2, "ratings per subject", "counts", "fleiss_kappa")

@@ -1,0 +1,231 @@
+"""The reliability report of an instrument: :func:`reliability_report`.
+
+Scores every rater of a ratings table separately with weegtool's own reader and
+engine and reports, per domain and for the total, ICC(2,1); per item, for the
+band and for the advice, kappa and exact agreement.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...instrument import Instrument
+from ...ratings import Ratings, read_ratings, read_table
+from ._common import Estimate, _at_least, _check_alpha, _complete_rows
+from .agreement import koo_li_band, landis_koch_band, percent_agreement
+from .icc import _icc_table
+from .kappa import Weights, _agreement_weights, _contingency, _kappa
+
+REPORT_COLUMNS = ("what", "measure", "value", "ci_low", "ci_high", "label", "n")
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """Every rater's own scores, aligned: candidates in rows, raters in the last axis (NaN/None where not rated)."""
+
+    raters: tuple[str, ...]
+    items: np.ndarray  # (n, items, raters)
+    domains: np.ndarray  # (n, domains, raters)
+    total: np.ndarray  # (n, raters), NaN where not assessable
+    band: np.ndarray  # (n, raters), band index, NaN where not assessable
+    advice: np.ndarray  # (n, raters), advice category, None where not rated
+
+
+def reliability_report(
+    instrument: Instrument,
+    ratings_table: pd.DataFrame | str | Any,
+    candidates: pd.DataFrame | str | Any | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Inter-rater reliability of ``instrument`` in a ratings table: scores, band, advice and items.
+
+    Every rater is scored on their own (their rows alone, through
+    :func:`weegtool.score` and :func:`weegtool.advise`), so each candidate has a
+    total, domain scores, a band and an advice per rater.
+
+    Parameters
+    ----------
+    instrument : Instrument
+    ratings_table : DataFrame or path
+        The long ratings table :func:`weegtool.read_ratings` reads
+        (``candidate_id``, ``rater_id``, one column per item, candidate fields);
+        at least 2 raters.
+    candidates : DataFrame or path, optional
+        Candidate fields in a separate table, as for :func:`weegtool.score`.
+    alpha : float, default 0.05
+        Intervals are ``1 - alpha`` intervals.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``what, measure, value, ci_low, ci_high, label, n``; rows:
+
+        - ``total`` and ``domain.<id>``: ICC(2,1) (two-way random effects,
+          absolute agreement, single rater) with its interval and Koo & Li
+          label, over the candidates every rater could score (a domain or total
+          that is not assessable for one rater drops the candidate there);
+        - ``band``: kappa with quadratic weights over the ordered bands, and
+          exact agreement; candidates a rater could not score are left out;
+        - ``advice``: unweighted kappa on the advice category, and exact
+          agreement. The categories are not ordered (their listed order is
+          precedence), so a weighted kappa would rest on an arbitrary order;
+          the ordered part of the advice is the band. The rules on candidate
+          fields (preconditions, flags) are the same for every rater and raise
+          this agreement;
+        - ``item.<id>``: kappa with quadratic weights over the item's scale
+          levels, with its Landis & Koch label.
+
+        With two raters a kappa is Cohen's, with its interval. With more
+        raters it is the mean of Cohen's kappa over every pair of raters (each
+        pair on the candidates both rated), named so in ``measure``, without an
+        interval. ``n`` is the number of candidates used (for a mean pairwise
+        kappa: rated by at least two raters). ``attrs["raters"]`` lists the raters.
+
+    Raises
+    ------
+    RatingsError
+        When the table does not validate against the instrument.
+    ReliabilityError
+        With fewer than 2 raters.
+    """
+    _check_alpha(alpha, "reliability_report")
+    ratings = read_ratings(ratings_table, instrument, candidates)
+    panel = _panel(instrument, ratings, candidates)
+    rows = [_icc_row("total", panel.total, alpha)]
+    rows += [
+        _icc_row(f"domain.{d}", panel.domains[:, n, :], alpha)
+        for n, d in enumerate(instrument.domain_ids)
+    ]
+    bands = list(range(len(instrument.spec.advice.bands)))
+    rows += [
+        _kappa_row("band", panel.band, "quadratic", bands, alpha),
+        _agreement_row("band", panel.band, alpha),
+    ]
+    categories = [c.id for c in instrument.spec.advice.categories]
+    rows += [
+        _kappa_row("advice", panel.advice, None, categories, alpha),
+        _agreement_row("advice", panel.advice, alpha),
+    ]
+    rows += [
+        _kappa_row(
+            f"item.{item.id}",
+            panel.items[:, j, :],
+            "quadratic",
+            list(instrument.scale_of(item).values),
+            alpha,
+        )
+        for j, item in enumerate(instrument.items)
+    ]
+    report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    report.attrs["raters"] = panel.raters
+    return report
+
+
+def _panel(instrument: Instrument, ratings: Ratings, candidates: Any) -> _Panel:
+    from ...advice import advise  # the advice is needed here only; keeps the module's import light
+    from ...api import score
+
+    frame = ratings.raters if ratings.raters is not None else pd.DataFrame(columns=["rater_id"])
+    raters = tuple(str(r) for r in pd.unique(frame["rater_id"]))
+    _at_least(len(raters), 2, "raters", "ratings_table", "reliability_report")
+    info = read_table(candidates, "candidates")[0] if candidates is not None else None
+    row = {str(c): i for i, c in enumerate(ratings.candidate_ids)}
+    n, r = len(row), len(raters)
+    items = np.full((n, len(instrument.items), r), np.nan)
+    domains = np.full((n, len(instrument.domains), r), np.nan)
+    total, band = np.full((n, r), np.nan), np.full((n, r), np.nan)
+    advice = np.full((n, r), None, dtype=object)
+    for k, rater in enumerate(raters):
+        own = frame[frame["rater_id"] == rater]
+        scores = score(instrument, own, candidates=_own_candidates(info, own))
+        at = np.array([row[str(c)] for c in scores.candidate_ids])
+        items[at, :, k] = scores.ratings.values
+        domains[at, :, k] = scores.domain_scores
+        total[at, k] = scores.total
+        band[at, k] = np.where(scores.band >= 0, scores.band, np.nan)
+        advice[at, k] = [a.category for a in advise(scores)]
+    return _Panel(raters, items, domains, total, band, advice)
+
+
+def _own_candidates(info: pd.DataFrame | None, own: pd.DataFrame) -> pd.DataFrame | None:
+    """The candidates table cut to one rater's candidates (a table may not list candidates without ratings)."""
+    if info is None:
+        return None
+    ids = info["candidate_id"].astype("string").str.strip()
+    return info[ids.isin(set(own["candidate_id"])).to_numpy(dtype=bool)]
+
+
+def _icc_row(what: str, matrix: np.ndarray, alpha: float) -> tuple[Any, ...]:
+    complete = _complete_rows(matrix)
+    if complete.sum() < 2:
+        return (
+            what,
+            "ICC(2,1)",
+            math.nan,
+            math.nan,
+            math.nan,
+            koo_li_band(math.nan),
+            int(complete.sum()),
+        )
+    icc2 = _icc_table(matrix[complete], alpha).iloc[1]
+    return (
+        what,
+        "ICC(2,1)",
+        float(icc2["icc"]),
+        float(icc2["ci_low"]),
+        float(icc2["ci_high"]),
+        koo_li_band(float(icc2["icc"])),
+        int(complete.sum()),
+    )
+
+
+def _kappa_row(
+    what: str, matrix: np.ndarray, weights: Weights, labels: list[Any], alpha: float
+) -> tuple[Any, ...]:
+    name = "kappa" + (f", {weights} weights" if weights else "")
+    rated = pd.DataFrame(matrix).notna().to_numpy()
+    kappas = [
+        _pair_kappa(matrix[:, i], matrix[:, j], weights, labels, alpha)
+        for i, j in itertools.combinations(range(matrix.shape[1]), 2)
+    ]
+    n = int((rated.sum(axis=1) >= 2).sum())
+    if len(kappas) == 1:
+        k = kappas[0]
+        return (what, name, k.value, k.ci_low, k.ci_high, landis_koch_band(k.value), k.n)
+    values = [k.value for k in kappas if not math.isnan(k.value)]
+    mean = float(np.mean(values)) if values else math.nan
+    return (
+        what,
+        f"mean pairwise {name} ({matrix.shape[1]} raters)",
+        mean,
+        math.nan,
+        math.nan,
+        landis_koch_band(mean),
+        n,
+    )
+
+
+def _pair_kappa(
+    a: np.ndarray, b: np.ndarray, weights: Weights, labels: list[Any], alpha: float
+) -> Estimate:
+    both = pd.notna(a) & pd.notna(b)
+    if both.sum() < 2:
+        return Estimate(math.nan, n=int(both.sum()))
+    return _kappa(
+        _contingency(a[both], b[both], labels), _agreement_weights(len(labels), weights), alpha
+    )
+
+
+def _agreement_row(what: str, matrix: np.ndarray, alpha: float) -> tuple[Any, ...]:
+    frame = pd.DataFrame(matrix)
+    counted = (frame.notna().sum(axis=1) >= 2).to_numpy()
+    if not counted.any():
+        return (what, "exact agreement", math.nan, math.nan, math.nan, None, 0)
+    share = percent_agreement(frame[counted], alpha)
+    return (what, "exact agreement", share.value, share.ci_low, share.ci_high, None, share.n)
