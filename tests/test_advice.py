@@ -139,7 +139,12 @@ def test_domain_ceiling_triggers_its_advice(example):
 def test_not_assessable_gives_further_assessment_and_no_number(example):
     advice = advice_of(example, {"er_outbursts": 1}, age=15, consent="ja")
     assert advice.category == "further_assessment" and advice.total is None and advice.band is None
-    assert advice.reasons[0].kind == "missing" and advice.changes == ()
+    assert advice.reasons[0].kind == "missing"
+    # without a total no band can move, but er_outbursts 1 -> 2 takes the (prorated) emotion
+    # regulation score from 50 to 100, past its ceiling of 90
+    assert [(c.item, c.rating_to, c.total_to, c.advice_to) for c in advice.changes] == [
+        ("er_outbursts", 2.0, None, "refer")
+    ]
 
 
 def test_critical_items_and_disputes_are_always_listed(example):

@@ -52,7 +52,7 @@ class Change:
     item: str
     rating_from: float
     rating_to: float
-    total_to: float
+    total_to: float | None  # None for a candidate without a total (too much missing information)
     advice_to: str
 
     @property
@@ -377,28 +377,32 @@ class _Context:
         Every other level of every rated item is tried at once: the change moves
         one domain score and the total by known amounts (the engine is affine in
         each rating), and the rule set categorises the changed scores as it does
-        any others.
+        any others. A candidate without a total keeps none (its missing items stay
+        missing), but a changed rating can still move a domain past its ceiling.
         """
         s, w = self.scores, self.weights
-        if not s.assessable[i]:
-            return ()
         item, level = self.alternatives
         current = s.ratings.values[i, item]
         keep = ~np.isnan(current) & (level != current)
         item, level, current = item[keep], level[keep], current[keep]
         d = w.domain_of[item]
-        delta = (
-            100.0 * w.item_weight[item] * (level - current) * w.slope[item] / s.rated_weight[i, d]
-        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = (
+                100.0
+                * w.item_weight[item]
+                * (level - current)
+                * w.slope[item]
+                / s.rated_weight[i, d]
+            )
         domains = np.repeat(s.domain_scores[i][None, :], len(item), axis=0)
         rows = np.arange(len(item))
         domains[rows, d] = np.round(
             domains[rows, d] + np.where(w.risk_domain[d], delta, -delta), DECIMALS
         )
+        assessable = np.full(len(item), bool(s.assessable[i]))
         total = np.round(s.total[i] + w.domain_share[d] * delta, DECIMALS)
-        case = Case(
-            lambda k: domains[:, k], total, w.band_of(total), np.ones(len(total), dtype=bool)
-        )
+        band = np.where(assessable, w.band_of(np.nan_to_num(total)), -1)
+        case = Case(lambda k: domains[:, k], total, band, assessable)
         advice = self.rules.categorise(self.fixed[i], case)
         changed = np.flatnonzero(advice != self.suitability[i])
         if not changed.size:
@@ -410,7 +414,7 @@ class _Context:
                 self.instrument.item_ids[item[n]],
                 float(current[n]),
                 float(level[n]),
-                round(float(total[n]), 2),
+                round(float(total[n]), 2) if assessable[n] else None,
                 categories[advice[n]],
             )
             for n in changed[size == size.min()]

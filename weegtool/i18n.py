@@ -185,6 +185,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "reason.band.prorated": " De score is naar rato berekend (ontbrekende items).",
         "reason.composition": "Groepssamenstelling, huis {house}: {title} ({details}).",
         "change": "{item}: van {old:g} naar {new:g} geeft totaal {total:.1f} en advies '{advice}'.",
+        "change.no_total": "{item}: van {old:g} naar {new:g} geeft advies '{advice}' (zonder totaalscore).",
         "no_change": "Geen enkele wijziging van één item verandert dit advies.",
         "none": "geen",
         "advice_not_decision": "Dit is een advies; de commissie beslist en legt een afwijking met redenen vast.",
@@ -350,6 +351,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "reason.band.prorated": " The score is prorated (items missing).",
         "reason.composition": "Group composition, house {house}: {title} ({details}).",
         "change": "{item}: from {old:g} to {new:g} gives total {total:.1f} and advice '{advice}'.",
+        "change.no_total": "{item}: from {old:g} to {new:g} gives advice '{advice}' (without a total).",
         "no_change": "No change of a single item changes this advice.",
         "none": "none",
         "advice_not_decision": "This is an advice; the committee decides and records any deviation with reasons.",
@@ -438,12 +440,15 @@ def describe_reason(reason: Any, instrument: Instrument, lang: str = "nl") -> st
         return text(
             "reason.composition", lang, house=v["house"], title=rule.text(lang), details=details
         )
-    raise ValueError(f"unknown reason kind {kind!r}")
+    # a rule type added later words its reason with its own catalogue key and its values
+    if f"reason.{kind}" in CATALOGUE[check_lang(lang)]:
+        return text(f"reason.{kind}", lang, **v)
+    raise ValueError(f"unknown reason kind {kind!r}: the catalogue has no 'reason.{kind}'")
 
 
 def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> str:
     return text(
-        "change",
+        "change" if change.total_to is not None else "change.no_total",
         lang,
         item=change.item,
         old=change.rating_from,
