@@ -41,6 +41,7 @@ from weegtool.store import (
     instrument_in_force,
     is_submitted,
     latest_assessment,
+    live_scores,
     models,
     notes,
     overview,
@@ -343,7 +344,12 @@ def test_a_rater_scores_their_own_ratings_as_they_go_and_nothing_is_scored_befor
             score_candidate(session, candidate)
         save_ratings(session, candidate, committee["R2"], committee_ratings("C2")["R2"])
         mine = score_candidate(session, candidate, rater=committee["R2"], on=ON).advice
+        live = live_scores(session, candidate, committee["R2"])
+        assert live_scores(session, candidate, committee["R1"]) is None
     assert mine.total is not None and mine.ratings["er_frequency"] == 3
+    # the live scores come from the kernel, not through the advice: the same numbers
+    assert live is not None and (live.total, live.domains) == (mine.total, dict(mine.domains))
+    assert live.rated == sum(v is not None for v in mine.ratings.values())
 
 
 # --- decisions ------------------------------------------------------------------------------------------------

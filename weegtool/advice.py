@@ -42,6 +42,7 @@ __all__ = [
     "advise",
     "main_problem",
     "conflict_reason",
+    "reported",
 ]
 
 
@@ -464,12 +465,14 @@ class _Context:
             nearest_band=nearest,
             prorated=bool(s.prorated[i]),
             domains={
-                d: _number(s.domain_scores[i, n]) for n, d in enumerate(instrument.domain_ids)
+                d: reported(s.domain_scores[i, n]) for n, d in enumerate(instrument.domain_ids)
             },
             contributions={
-                t: _number(s.contributions[i, n]) for n, t in enumerate(instrument.item_ids)
+                t: reported(s.contributions[i, n]) for n, t in enumerate(instrument.item_ids)
             },
-            ratings={t: _number(s.ratings.values[i, n]) for n, t in enumerate(instrument.item_ids)},
+            ratings={
+                t: reported(s.ratings.values[i, n]) for n, t in enumerate(instrument.item_ids)
+            },
             reasons=reasons,
             flags=flags,
             conflicts=conflicts,
@@ -525,7 +528,8 @@ def add_months(day: _dt.date, months: int) -> _dt.date:
     return _dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _number(value: float) -> float | None:
+def reported(value: float) -> float | None:
+    """A score as an advice reports it: rounded to 4 decimals, None for NaN (not known)."""
     return None if math.isnan(value) else round(float(value), 4)
 
 

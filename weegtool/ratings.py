@@ -70,6 +70,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class RaterRatings:
+    """One rater's ratings of one candidate, as typed values.
+
+    ``levels`` maps item id to the level given (None: not known; an item left
+    out is not rated); ``notes`` and ``critical`` map item id to the rater's
+    evidence note and to the reason the item is critical.
+    """
+
+    rater_id: str
+    levels: Mapping[str, float | None]
+    notes: Mapping[str, str] = field(default_factory=dict)
+    critical: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Ratings:
     """Aggregated ratings of candidates, aligned with an instrument's items.
 
@@ -97,6 +112,26 @@ class Ratings:
 
     def __len__(self) -> int:
         return len(self.candidate_ids)
+
+    @classmethod
+    def from_raters(
+        cls,
+        instrument: Instrument,
+        candidates: Sequence[tuple[CandidateFields, Sequence[RaterRatings]]],
+        aggregation: str | None = None,
+    ) -> Ratings:
+        """Ratings from typed values: per candidate its fields and each rater's ratings; no table is parsed.
+
+        The store, the web app and the research code come in here; the table
+        readers end in the same aggregation.
+
+        Raises
+        ------
+        RatingsError
+            With every problem: an unknown item or flag, a level off its scale, a
+            blank or repeated id.
+        """
+        return _from_raters(instrument, candidates, aggregation)
 
     @cached_property
     def records(self) -> tuple[CandidateFields, ...]:
@@ -274,7 +309,17 @@ def read_ratings(
     notes = _evidence(frame, instrument, ".note", problems)
     critical = _evidence(frame, instrument, ".critical", problems)
     problems.raise_if_any()
-    return _aggregate(instrument, frame, candidates_ids, values, info, notes, critical, aggregation)
+    return _aggregate(
+        instrument,
+        frame,
+        candidates_ids.codes,
+        candidates_ids.labels,
+        values,
+        info,
+        notes,
+        critical,
+        aggregation,
+    )
 
 
 def _known_columns(instrument: Instrument, with_ratings: bool) -> set[str]:
@@ -680,6 +725,92 @@ def _texts(frame: pd.DataFrame, name: str) -> Iterator[tuple[int, str, str, str]
         yield int(position), cands.iloc[position], raters.iloc[position], column.iloc[position]
 
 
+# --- typed values ------------------------------------------------------------------
+
+
+def _from_raters(
+    instrument: Instrument,
+    candidates: Sequence[tuple[CandidateFields, Sequence[RaterRatings]]],
+    aggregation: str | None,
+) -> Ratings:
+    problems = _typed_problems(instrument, candidates)
+    if problems:
+        raise RatingsError.collect("ratings", problems[:MAX_PROBLEMS], len(problems))
+    index = {item: j for j, item in enumerate(instrument.item_ids)}
+    rows = [(n, r) for n, (_, raters) in enumerate(candidates) for r in raters]
+    values = np.full((len(rows), len(index)), np.nan)
+    notes: dict[tuple[str, str], list[Evidence]] = {}
+    critical: dict[tuple[str, str], list[Evidence]] = {}
+    for row, (n, rater) in enumerate(rows):
+        cid = candidates[n][0].id
+        for item, level in rater.levels.items():
+            values[row, index[item]] = np.nan if level is None else float(level)
+        for texts, found in ((rater.notes, notes), (rater.critical, critical)):
+            for item, said in texts.items():
+                if said.strip():
+                    found.setdefault((cid, item), []).append(Evidence(rater.rater_id, said.strip()))
+    records = tuple(fields for fields, _ in candidates)
+    labels = np.array([r.id for r in records], dtype=object)
+    frame = pd.DataFrame(
+        {"candidate_id": [labels[n] for n, _ in rows], "rater_id": [r.rater_id for _, r in rows]}
+    )
+    info = pd.DataFrame([r.as_row() for r in records], index=pd.Index(labels, name="candidate_id"))
+    return _aggregate(
+        instrument,
+        frame,
+        np.array([n for n, _ in rows], dtype=np.int64),
+        labels,
+        values,
+        info.astype(object).where(info.notna(), None),
+        {key: tuple(sorted(found, key=lambda e: e.rater_id)) for key, found in notes.items()},
+        {key: tuple(sorted(found, key=lambda e: e.rater_id)) for key, found in critical.items()},
+        aggregation,
+        records,
+    )
+
+
+def _typed_problems(
+    instrument: Instrument, candidates: Sequence[tuple[CandidateFields, Sequence[RaterRatings]]]
+) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    flags = {f.id for f in instrument.flags}
+    for fields, raters in candidates:
+        where = f"candidate {fields.id!r}"
+        if not fields.id.strip() or fields.id in seen:
+            problems.append(f"{where}: a candidate id must be given, once; got it blank or twice.")
+        seen.add(fields.id)
+        problems += [f"{where}: unknown flag {f!r}; flags are {', '.join(sorted(flags))}."
+                     for f in fields.flags if f not in flags]  # fmt: skip
+        if fields.direction is not None and fields.direction not in DIRECTIONS:
+            problems.append(f"{where}: direction must be one of {', '.join(DIRECTIONS)}; "
+                            f"got {fields.direction!r}.")  # fmt: skip
+        rater_ids = [r.rater_id for r in raters]
+        for rater in raters:
+            problems += _rater_problems(instrument, f"{where}, rater {rater.rater_id!r}", rater)
+        problems += [f"{where}: rater {r!r} is given more than once."
+                     for r in sorted({r for r in rater_ids if rater_ids.count(r) > 1})]  # fmt: skip
+    return problems
+
+
+def _rater_problems(instrument: Instrument, where: str, rater: RaterRatings) -> list[str]:
+    if not rater.rater_id.strip():
+        return [f"{where}: the rater id must not be blank."]
+    problems = []
+    for item in {*rater.levels, *rater.notes, *rater.critical}:
+        if item not in instrument.item_ids:
+            close = difflib.get_close_matches(item, instrument.item_ids, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" of {instrument.label}."
+            problems.append(f"{where}: {item!r} is not an item{hint}")
+    for item, level in rater.levels.items():
+        if item in instrument.item_ids and level is not None:
+            allowed = instrument.scale_of(instrument.item(item)).values
+            if level not in allowed:
+                problems.append(f"{where}, item {item!r}: must be one of "
+                                f"{', '.join(map(str, allowed))} or not known; got {level!r}.")  # fmt: skip
+    return problems
+
+
 # --- aggregation --------------------------------------------------------------------
 
 AGGREGATORS = ("median", "mean", "min", "max")
@@ -688,49 +819,56 @@ AGGREGATORS = ("median", "mean", "min", "max")
 def _aggregate(
     instrument: Instrument,
     frame: pd.DataFrame,
-    ids: _Ids,
+    codes: np.ndarray,
+    labels: np.ndarray,
     values: np.ndarray,
     info: pd.DataFrame,
     notes: Mapping[tuple[str, str], tuple[Evidence, ...]],
     critical: Mapping[tuple[str, str], tuple[Evidence, ...]],
     aggregation: str | None = None,
+    records: tuple[CandidateFields, ...] | None = None,
 ) -> Ratings:
     """Combine the raters of each candidate: the instrument's aggregation (median by default).
 
-    ``values`` holds one row per rater row of ``frame``; candidates keep the
-    order in which they first appear.
+    The one way every :class:`Ratings` is made, from a table (:func:`read_ratings`)
+    or from typed values (:meth:`Ratings.from_raters`). ``values`` holds one row
+    per rater row of ``frame`` (its ``candidate_id`` and ``rater_id`` columns),
+    ``codes`` each row's candidate as a position in ``labels``; candidates keep
+    the order in which they first appear. ``records``, when the caller has them
+    typed already, are kept as they are.
     """
     how = aggregation or instrument.settings.aggregation
     if how not in AGGREGATORS:
         raise RatingsError(
             f"The 'aggregation' parameter must be one of {AGGREGATORS}. Got {how!r} instead."
         )
-    if ids.unique:
+    if len(labels) == len(codes):
         aggregated = values
         n_raters = (~np.isnan(values)).view(np.uint8)
         spread = values * 0.0  # one rater: no spread, NaN where not rated
         disputed = np.zeros(values.shape, dtype=bool)
     else:
-        grouped = pd.DataFrame(values).groupby(ids.codes, sort=True)
+        grouped = pd.DataFrame(values).groupby(codes, sort=True)
         aggregated = getattr(grouped, how)().to_numpy(dtype=float)
         n_raters = grouped.count().to_numpy(dtype=np.int64)
         spread = (grouped.max() - grouped.min()).to_numpy(dtype=float)
         disputed = np.nan_to_num(spread, nan=0.0) >= instrument.settings.disagreement_levels
-    same_order = len(info.index) == len(ids.labels) and bool(
-        (info.index.to_numpy() == ids.labels).all()
-    )
-    return Ratings(
+    same_order = len(info.index) == len(labels) and bool((info.index.to_numpy() == labels).all())
+    ratings = Ratings(
         instrument_sha256=instrument.sha256,
         item_ids=instrument.item_ids,
-        candidate_ids=ids.labels,
+        candidate_ids=labels,
         values=aggregated,
         n_raters=n_raters,
         spread=spread,
         disputed=disputed,
-        candidates=info if same_order else info.reindex(ids.labels),
+        candidates=info if same_order else info.reindex(labels),
         raters=frame,
         rater_values=values,
-        rater_candidate=ids.codes,
+        rater_candidate=codes,
         notes=dict(notes),
         critical=dict(critical),
     )
+    if records is not None:
+        ratings.__dict__["records"] = records  # the cached_property, known from the start
+    return ratings

@@ -9,20 +9,21 @@ sees only their own ratings here; the others' come after submitting (see
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..errors import InputError, WeegtoolError
+from ..errors import WeegtoolError
 from ..instrument import Domain, Instrument
 from ..store import (
     ItemRating,
     is_submitted,
+    live_scores,
     load_instrument,
     save_ratings,
-    score_candidate,
     submit_ratings,
 )
 from ..store.models import Candidate, Rating, User
@@ -46,18 +47,8 @@ def _domain_or_404(instrument: Instrument, domain_id: str) -> Domain:
 
 def own_scores(candidate: Candidate, rater: User) -> dict[str, Any] | None:
     """The rater's own domain and total scores so far (None before their first rating)."""
-    try:
-        scored = score_candidate(db.reader(), candidate, rater=rater, notes=False)
-    except InputError:
-        return None
-    advice = scored.advice
-    rated = sum(value is not None for value in advice.ratings.values())
-    return {
-        "domains": dict(advice.domains),
-        "total": advice.total,
-        "rated": rated,
-        "items": len(scored.instrument.items),
-    }
+    scores = live_scores(db.reader(), candidate, rater)
+    return None if scores is None else dataclasses.asdict(scores)
 
 
 def _own_ratings(candidate: Candidate, rater: User) -> dict[str, Rating]:
