@@ -19,6 +19,10 @@ __all__ = [
     "DecisionError",
     "UnknownIdError",
     "ResearchError",
+    "ReliabilityError",
+    "ComparisonMatrixError",
+    "ReliabilityWarning",
+    "InconsistentJudgementsWarning",
     "StoreError",
     "InputError",
     "NotFoundError",
@@ -73,6 +77,22 @@ class UnknownIdError(WeegtoolError, KeyError):
 
 class ResearchError(WeegtoolError, ValueError):
     """Data or a parameter that a research method cannot use (shape, kind, missing values)."""
+
+
+class ReliabilityError(ResearchError):
+    """Data that a reliability coefficient cannot be computed from (a ``ResearchError``, so a ``ValueError``)."""
+
+
+class ComparisonMatrixError(ResearchError):
+    """A pairwise comparison matrix is not square, positive and reciprocal with ones on its diagonal."""
+
+
+class ReliabilityWarning(UserWarning):
+    """Data were left out of a coefficient (for example targets with a missing rating)."""
+
+
+class InconsistentJudgementsWarning(UserWarning):
+    """The consistency ratio of pairwise judgements is above Saaty's limit of 0.10."""
 
 
 class StoreError(WeegtoolError):

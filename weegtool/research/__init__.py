@@ -33,8 +33,6 @@ _LAZY = {
     "koo_li_band": "reliability",
     "landis_koch_band": "reliability",
     "reliability_report": "reliability",
-    "ReliabilityError": "reliability",
-    "ReliabilityWarning": "reliability",
     # weights
     "ahp_weights": "weights",
     "pairwise_matrix": "weights",
@@ -43,8 +41,6 @@ _LAZY = {
     "instrument_weights": "weights",
     "risk_features": "weights",
     "solve_logistic": "weights",
-    "InconsistentJudgementsWarning": "weights",
-    "ComparisonMatrixError": "weights",
     # thresholds
     "band_boundaries": "thresholds",
     "boundary_roc": "thresholds",
@@ -60,20 +56,28 @@ _LAZY = {
     # scikit-learn estimators
     "InstrumentScorer": "estimators",
     "CalibratedInstrumentClassifier": "estimators",
-    # the research error
-    "ResearchError": "_bootstrap",  # defined in weegtool.errors
+    # the research errors and warnings, defined with every other error in weegtool.errors
+    "ResearchError": ".errors",
+    "ReliabilityError": ".errors",
+    "ReliabilityWarning": ".errors",
+    "ComparisonMatrixError": ".errors",
+    "InconsistentJudgementsWarning": ".errors",
 }
 
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:
-    from ._bootstrap import ResearchError
+    from ..errors import (
+        ComparisonMatrixError,
+        InconsistentJudgementsWarning,
+        ReliabilityError,
+        ReliabilityWarning,
+        ResearchError,
+    )
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
     from .fairness import group_rates
     from .reliability import (
-        ReliabilityError,
-        ReliabilityWarning,
         cohen_kappa,
         cronbach_alpha,
         domain_alphas,
@@ -90,8 +94,6 @@ if TYPE_CHECKING:
     from .thresholds import band_boundaries, boundary_roc, cost_cutoff, youden_cutoff
     from .versions import compare_versions, instrument_changes
     from .weights import (
-        ComparisonMatrixError,
-        InconsistentJudgementsWarning,
         ahp_weights,
         combine_judgements,
         fit_weights,

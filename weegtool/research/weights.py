@@ -34,9 +34,9 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from ..engine import Scores, Weights
+from ..errors import ComparisonMatrixError, InconsistentJudgementsWarning, ResearchError
 from ..instrument import Instrument
 from ._bootstrap import (
-    ResearchError,
     binary_outcome,
     check_parameters,
     chunk_sizes,
@@ -82,14 +82,6 @@ RANDOM_INDEX: dict[int, float] = {
 }
 CR_LIMIT = 0.10
 MAX_LISTED = 10
-
-
-class ComparisonMatrixError(ResearchError):
-    """A pairwise comparison matrix is not square, positive and reciprocal with ones on its diagonal."""
-
-
-class InconsistentJudgementsWarning(UserWarning):
-    """The consistency ratio of pairwise judgements is above Saaty's limit of 0.10."""
 
 
 # --- AHP ----------------------------------------------------------------------------

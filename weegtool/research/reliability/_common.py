@@ -17,17 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import ResearchError
+from ...errors import ReliabilityError, ReliabilityWarning
 
 MAX_SHOWN = 20  # bad cells listed in an error's .problems
-
-
-class ReliabilityError(ResearchError):
-    """Data that a reliability coefficient cannot be computed from (a ``ResearchError``, so a ``ValueError``)."""
-
-
-class ReliabilityWarning(UserWarning):
-    """Data were left out of a coefficient (for example targets with a missing rating)."""
 
 
 @dataclass(frozen=True)
