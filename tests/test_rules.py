@@ -27,7 +27,7 @@ import weegtool
 from weegtool import i18n, rules
 from weegtool.candidate import CandidateFields
 from weegtool.engine import score_ratings
-from weegtool.errors import DecisionError, UnknownIdError
+from weegtool.errors import DecisionError, RatingsError, UnknownIdError
 from weegtool.instrument import parse_instrument
 from weegtool.report import render_html
 from weegtool.research.sensitivity import weight_sensitivity
@@ -311,3 +311,14 @@ def test_candidate_fields_are_one_typed_record():
         "C1", age=15, consent=None, flags=("addiction", "suicide_risk")
     )
     assert weegtool.advise(weegtool.score(example, frame), on=ON)[0].fields == ratings.record("C1")
+
+
+def test_a_report_refuses_ratings_read_for_another_instrument(twente):
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    data = example_data()
+    data["version"] = "1.0.1"
+    other = parse_instrument(yaml.safe_dump(data), source="y.yaml")
+    frame = one(example, {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1})
+    advice = weegtool.advise(weegtool.score(example, frame), on=ON)[0]
+    with pytest.raises(RatingsError, match=r"read for another instrument version"):
+        render_html(advice, example, weegtool.score(other, frame).ratings, "nl")

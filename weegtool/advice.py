@@ -27,7 +27,7 @@ import pandas as pd
 from .candidate import CandidateFields
 from .composition import Conflict, House, Profile, check_composition
 from .engine import DECIMALS, Scores, Weights
-from .errors import DecisionError, WeegtoolError
+from .errors import DecisionError, HouseError, WeegtoolError
 from .instrument import Instrument
 from .rules import Case, Override, Reason, RuleSet, check_overrides
 
@@ -330,7 +330,7 @@ class _Context:
         """
         named = candidate.house
         if named is not None and named not in self.houses:
-            raise WeegtoolError(
+            raise HouseError(
                 f"candidate {candidate.id!r}: house {named!r} is not in the house file; "
                 f"houses are {', '.join(sorted(self.houses)) or 'none'}."
             )

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 
 from .engine import Scores, score_ratings
-from .errors import RatingsError
 from .instrument import Instrument, load_instrument
 from .ratings import Ratings, read_ratings
 
@@ -41,11 +40,7 @@ def score(
     if not isinstance(instrument, Instrument):
         instrument = load_instrument(instrument)
     if isinstance(ratings, Ratings):
-        if ratings.instrument_sha256 != instrument.sha256:
-            raise RatingsError(
-                "The ratings were read for another instrument version "
-                f"(sha256 {ratings.instrument_sha256[:12]}); read them again for {instrument.label}."
-            )
+        ratings.check_instrument(instrument)
     else:
         ratings = read_ratings(ratings, instrument, candidates, aggregation)
     return score_ratings(instrument, ratings)

@@ -143,6 +143,14 @@ class Ratings:
             for n, cid in enumerate(self.candidate_ids)
         )
 
+    def check_instrument(self, instrument: Instrument) -> None:
+        """Raise :class:`RatingsError` unless these ratings were read for ``instrument`` (same sha256)."""
+        if self.instrument_sha256 != instrument.sha256:
+            raise RatingsError(
+                "The ratings were read for another instrument version "
+                f"(sha256 {self.instrument_sha256[:12]}); read them again for {instrument.label}."
+            )
+
     def position(self, candidate_id: str) -> int:
         """The row of ``candidate_id`` in ``values`` (:class:`RatingsError` when it has no ratings here)."""
         position = self._positions.get(candidate_id)

@@ -10,7 +10,6 @@ from .. import __version__
 from ..advice import Advice
 from ..candidate import CandidateFields
 from ..decision import Decision, check_decision
-from ..errors import WeegtoolError
 from ..i18n import describe_change, describe_reason, direction_title, role_title, text
 from ..instrument import Instrument, Item
 from ..ratings import Ratings
@@ -45,11 +44,7 @@ def report_context(
         When ``advice`` or ``ratings`` were made with another version of ``instrument``.
     """
     advice.check_instrument(instrument)
-    if ratings.instrument_sha256 != instrument.sha256:
-        raise WeegtoolError(
-            f"the ratings were read for instrument sha256 {ratings.instrument_sha256[:12]}, not for "
-            f"{instrument.label}; render the report with the instrument they were read for."
-        )
+    ratings.check_instrument(instrument)
     fields = advice.fields or ratings.record(advice.candidate_id)
     return {
         "lang": lang,
