@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import HouseError
-from .files import yaml_records
 from .instrument import CompositionRule, Instrument
+from .io.yamlfile import yaml_records
 
 __all__ = ["House", "Resident", "Profile", "Conflict", "load_houses", "check_composition"]
 

@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .advice import Advice
 from .errors import DecisionError
-from .files import yaml_records
 from .i18n import text
 from .instrument import Instrument
+from .io.yamlfile import yaml_records
 from .rules import Override, override_problems
 
 __all__ = [

@@ -20,10 +20,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import CriteriaError, UnknownIdError
+from .io.yamlfile import KeyPath, kind_of, read_mapping
 
 __all__ = [
     "Instrument",
@@ -419,7 +419,7 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
 
 def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
     """Validate the YAML ``text`` of a criteria file; see :func:`load_instrument`."""
-    data, lines, problems = _read_yaml(text, source)
+    data, lines, problems = read_mapping(text, fields="id, version, ...")
     if data is not None:
         structure = _structure_problems(data, lines)
         reported = {path for path, _ in structure}
@@ -434,83 +434,17 @@ def parse_instrument(text: str, source: str = "<instrument>") -> Instrument:
     return Instrument(spec=InstrumentSpec.model_validate(data), source=source)
 
 
-# --- YAML with line numbers -------------------------------------------------
-
-Path_ = tuple[Any, ...]
+# --- structure: pydantic errors in the house style ---------------------------
 
 
-def _read_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int], list[str]]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, {}, [f"{where}not valid YAML: {problem}."]
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict) or node is None:
-        return (
-            None,
-            {},
-            [f"the file must hold a mapping of fields (id, version, ...); got {_kind(data)}."],
-        )
-    lines: dict[Path_, int] = {}
-    problems: list[str] = []
-    _index_lines(node, (), lines, problems, yaml.constructor.SafeConstructor())
-    return data, lines, problems
-
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _index_lines(
-    node: yaml.Node,
-    path: Path_,
-    lines: dict[Path_, int],
-    problems: list[str],
-    keys: yaml.constructor.SafeConstructor,
-) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = (
-                keys.construct_object(key_node, deep=True)
-                if isinstance(key_node, yaml.ScalarNode)
-                else None
-            )
-            if key in seen:
-                problems.append(
-                    f"line {key_node.start_mark.line + 1}: {_dotted(path + (key,))} is given twice."
-                )
-            seen.add(key)
-            _index_lines(value_node, path + (key,), lines, problems, keys)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, child in enumerate(node.value):
-            _index_lines(child, path + (i,), lines, problems, keys)
-
-
-def _at(lines: Mapping[Path_, int], path: Path_) -> str:
+def _at(lines: Mapping[KeyPath, int], path: KeyPath) -> str:
     for end in range(len(path), -1, -1):
         if path[:end] in lines:
             return f"line {lines[path[:end]]}: "
     return ""
 
 
-def _dotted(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the file"
-
-
-# --- structure: pydantic errors in the house style ---------------------------
-
-
-def _structure_problems(data: Any, lines: Mapping[Path_, int]) -> list[tuple[Path_, str]]:
+def _structure_problems(data: Any, lines: Mapping[KeyPath, int]) -> list[tuple[KeyPath, str]]:
     try:
         InstrumentSpec.model_validate(data)
     except ValidationError as exc:
@@ -545,9 +479,9 @@ def _explain(err: Mapping[str, Any], data: Any) -> str:
         "int_from_float": f"{where} must be a whole number; got {got!r}",
         "float_parsing": f"{where} must be a number; got {got!r}",
         "float_type": f"{where} must be a number; got {got!r}",
-        "model_type": f"{where} must be a mapping of fields; got {_kind(got)}",
-        "dict_type": f"{where} must be a mapping; got {_kind(got)}",
-        "tuple_type": f"{where} must be a list; got {_kind(got)}",
+        "model_type": f"{where} must be a mapping of fields; got {kind_of(got)}",
+        "dict_type": f"{where} must be a mapping; got {kind_of(got)}",
+        "tuple_type": f"{where} must be a list; got {kind_of(got)}",
         "date_from_datetime_parsing": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
         "date_parsing": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
         "date_type": f"{where} must be a date (YYYY-MM-DD); got {got!r}",
@@ -556,7 +490,7 @@ def _explain(err: Mapping[str, Any], data: Any) -> str:
     return message if message.endswith("?") else message + "."
 
 
-def _unknown_field_hint(loc: Path_, data: Any) -> str:
+def _unknown_field_hint(loc: KeyPath, data: Any) -> str:
     """A quoting hint for a text split at a comma, else the nearest known field name."""
     parent: Any = data
     for part in loc[:-1]:
@@ -584,7 +518,7 @@ def _is_echo(err: Mapping[str, Any]) -> bool:
     )
 
 
-def _pattern_words(loc: Path_) -> str:
+def _pattern_words(loc: KeyPath) -> str:
     if loc and loc[-1] == "version":
         return "a version number such as '1.0.0' (in quotes)"
     if loc and "sha256" in str(loc[-1]):
@@ -592,7 +526,7 @@ def _pattern_words(loc: Path_) -> str:
     return "an identifier of lowercase letters, digits and '_' starting with a letter"
 
 
-def _named(loc: Path_, data: Any) -> str:
+def _named(loc: KeyPath, data: Any) -> str:
     """``items[3].weight`` with the item's id when it has one: ``items[3] (er_anger).weight``."""
     out, node = "", data
     for part in loc:
@@ -611,18 +545,12 @@ def _count(value: Any) -> int:
     return len(value) if hasattr(value, "__len__") else 0
 
 
-def _kind(value: Any) -> str:
-    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(
-        type(value), repr(value)
-    )
-
-
 # --- cross references -------------------------------------------------------
 #
 # These run on the raw YAML data, tolerant of what the structure check already
 # reported, so that one pass over a file names every problem in it.
 
-Problem = tuple[Path_, str]
+Problem = tuple[KeyPath, str]
 
 
 def _reference_problems(data: Mapping[str, Any]) -> list[Problem]:
@@ -786,7 +714,7 @@ def _advice_references(raw: _Raw) -> Iterator[Problem]:
     categories, domains = sorted(raw.ids("advice", "categories")), raw.ids("domains")
     advice = raw.section("advice")
 
-    def check(path: Path_, where: str, value: Any) -> Iterator[Problem]:
+    def check(path: KeyPath, where: str, value: Any) -> Iterator[Problem]:
         if categories and isinstance(value, str) and value not in categories:
             yield (
                 path,
