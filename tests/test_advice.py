@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import weegtool
+from weegtool import read_ratings
 from weegtool.advice import Override, add_months
 from weegtool.composition import House, Resident
 from weegtool.engine import score_ratings
-from weegtool.ratings import read_ratings
 
 from .factories import ratings_frame
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import weegtool
+from weegtool import read_ratings
 from weegtool.engine import score_ratings
-from weegtool.ratings import read_ratings
 
 from .factories import ratings_frame
 

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 import weegtool
+from weegtool import read_ratings
 from weegtool.errors import HouseError, RatingsError, WeegtoolError
-from weegtool.ratings import Evidence, read_ratings
+from weegtool.ratings import Evidence
 
 DIRECTIONS = "long_term, cannot_live_home, temporary_back_home, crisis"
 FLAGS = "addiction, needs_secured_setting, suicide_risk"

@@ -53,7 +53,7 @@ _LAZY = {
     "Instrument": "instrument",
     "load_instrument": "instrument",
     "default_instrument_path": "instrument",
-    "read_ratings": "ratings",
+    "read_ratings": "io",
     "Ratings": "ratings",
     "score": "api",
     "Scores": "engine",
@@ -79,7 +79,8 @@ if TYPE_CHECKING:
     from .engine import Scores
     from .errors import DecisionError
     from .instrument import Instrument, default_instrument_path, load_instrument
-    from .ratings import Ratings, read_ratings
+    from .io import read_ratings
+    from .ratings import Ratings
     from .rules import Override, Reason, RuleSet
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 
 from .engine import Scores, score_ratings
 from .instrument import Instrument, load_instrument
-from .ratings import Ratings, read_ratings
+from .io import read_ratings
+from .ratings import Ratings
 
 __all__ = ["score"]
 

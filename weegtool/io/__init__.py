@@ -4,6 +4,9 @@
   every key (:func:`read_mapping`, for :func:`weegtool.load_instrument`'s
   messages), and the small record files committees write by hand
   (:func:`yaml_records`).
+- :mod:`~weegtool.io.tables`: rating and candidate tables (CSV, XLSX or a
+  DataFrame) read (:func:`read_table`) and checked into
+  :class:`~weegtool.ratings.Ratings` (:func:`read_ratings`).
 
 Modules load on first use: :mod:`weegtool.instrument` reads its YAML through
 this package while the table, house and decision readers import the
@@ -20,14 +23,19 @@ from .. import _lazy
 __all__ = [
     "read_mapping",
     "yaml_records",
+    "read_table",
+    "read_ratings",
 ]
 
 _LAZY = {
     "read_mapping": "yamlfile",
     "yaml_records": "yamlfile",
+    "read_table": "tables",
+    "read_ratings": "tables",
 }
 
 if TYPE_CHECKING:
+    from .tables import read_ratings, read_table
     from .yamlfile import read_mapping, yaml_records
 
 

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ...instrument import Instrument
-from ...ratings import Ratings, read_ratings, read_table
+from ...io import read_ratings, read_table
+from ...ratings import Ratings
 from ._common import Estimate, _at_least, _check_alpha, _complete_rows
 from .agreement import koo_li_band, landis_koch_band, percent_agreement
 from .icc import _icc_table

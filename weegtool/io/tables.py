@@ -1,0 +1,563 @@
+"""Rating tables (CSV, XLSX or a DataFrame) -> :class:`~weegtool.ratings.Ratings`, every value checked.
+
+The table's columns, the candidate fields and the row numbering (as a
+spreadsheet shows them: the header is row 1) are described in
+:mod:`weegtool.ratings`.
+
+Every problem in a table is collected (up to
+:data:`~weegtool.ratings.MAX_PROBLEMS`) before one
+:class:`~weegtool.errors.RatingsError` is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import difflib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import RatingsError
+from ..instrument import Instrument
+from ..ratings import (
+    CANDIDATE_FIELDS,
+    DIRECTIONS,
+    MAX_PROBLEMS,
+    PURPOSES,
+    Evidence,
+    Ratings,
+    _aggregate,
+)
+
+__all__ = ["read_table", "read_ratings"]
+
+ID_COLUMNS = ("candidate_id", "rater_id")
+MISSING_MARKERS = frozenset(
+    {"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"}
+)
+TRUE_WORDS = frozenset({"1", "true", "yes", "ja", "j", "y", "waar"})
+FALSE_WORDS = frozenset({"0", "false", "no", "nee", "n", "onwaar"})
+
+
+# --- reading tables -----------------------------------------------------------
+
+
+def read_table(
+    source: str | Path | pd.DataFrame, what: str = "ratings"
+) -> tuple[pd.DataFrame, str]:
+    """A CSV (``,`` or ``;`` separated), XLSX or DataFrame as a DataFrame, with its name for messages."""
+    if isinstance(source, pd.DataFrame):
+        return source.reset_index(drop=True), f"{what} table"
+    path = Path(source)
+    if not path.exists():
+        raise RatingsError(f"{path}: no such {what} file.")
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                sep=_separator(path),
+                skipinitialspace=True,
+                encoding="utf-8-sig",
+            )
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise RatingsError(
+            f"{path}: cannot be read as a {what} table ({_first_line(exc)})."
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, str(path)
+
+
+def _separator(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- validation ---------------------------------------------------------------
+
+
+class _Problems:
+    """Collects problems up to a limit, so a huge bad table still answers quickly."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[str] = []
+        self.more = 0
+
+    def add(self, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(message)
+        else:
+            self.more += 1
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise RatingsError.collect(self.source, self.items, len(self.items) + self.more)
+
+
+def read_ratings(
+    ratings: str | Path | pd.DataFrame,
+    instrument: Instrument,
+    candidates: str | Path | pd.DataFrame | None = None,
+    aggregation: str | None = None,
+) -> Ratings:
+    """Read, validate and aggregate a ratings table (and optional candidates table).
+
+    Raises
+    ------
+    RatingsError
+        With every bad value: its row (as a spreadsheet numbers it), column and value.
+    """
+    frame, source = read_table(ratings, "ratings")
+    problems = _Problems(source)
+    _check_columns(frame, instrument, problems, with_ratings=True)
+    problems.raise_if_any()
+    if frame.empty:
+        raise RatingsError(f"{source}: has column names but no rows; there is nothing to score.")
+    candidates_ids, raters_ids = _Ids.of(frame["candidate_id"]), _Ids.of(frame["rater_id"])
+    frame = frame.assign(candidate_id=candidates_ids.texts, rater_id=raters_ids.texts)
+    values = _item_values(frame, instrument, problems)
+    _check_ids(candidates_ids, raters_ids, problems)
+    if candidates is not None:
+        cand_frame, cand_source = read_table(candidates, "candidates")
+        cand_problems = _Problems(cand_source)
+        _check_columns(cand_frame, instrument, cand_problems, with_ratings=False)
+        cand_problems.raise_if_any()
+        info = _candidate_table(cand_frame, instrument, cand_problems)
+        cand_problems.raise_if_any()
+        _check_same_candidates(frame, candidates_ids, info, problems, cand_source)
+    else:
+        info = _candidate_fields(frame, candidates_ids, instrument, problems)
+    notes = _evidence(frame, instrument, ".note", problems)
+    critical = _evidence(frame, instrument, ".critical", problems)
+    problems.raise_if_any()
+    return _aggregate(
+        instrument,
+        frame,
+        candidates_ids.codes,
+        candidates_ids.labels,
+        values,
+        info,
+        notes,
+        critical,
+        aggregation,
+    )
+
+
+def _known_columns(instrument: Instrument, with_ratings: bool) -> set[str]:
+    fields = set(CANDIDATE_FIELDS) | {p.field for p in instrument.spec.preconditions}
+    if not with_ratings:
+        return fields | {"candidate_id"}
+    suffixed = {
+        f"{item}{suffix}" for item in instrument.item_ids for suffix in (".note", ".critical")
+    }
+    return fields | set(ID_COLUMNS) | set(instrument.item_ids) | suffixed
+
+
+def _check_columns(
+    frame: pd.DataFrame, instrument: Instrument, problems: _Problems, with_ratings: bool
+) -> None:
+    known = _known_columns(instrument, with_ratings)
+    columns = [str(c) for c in frame.columns]
+    for column in columns:
+        if column not in known:
+            hint = difflib.get_close_matches(column, sorted(known), n=1, cutoff=0.75)
+            advice = (
+                f"; did you mean {hint[0]!r}?"
+                if hint
+                else f" of instrument {instrument.id} {instrument.version}."
+            )
+            problems.add(f"column {column!r} is not an item or a known field{advice}")
+    for dup in sorted({c for c in columns if columns.count(c) > 1}):
+        problems.add(f"column {dup!r} appears more than once.")
+    ids = list(ID_COLUMNS) if with_ratings else ["candidate_id"]
+    for column in ids:
+        if column not in columns:
+            problems.add(f"column {column!r} is missing.")
+    for column in instrument.item_ids if with_ratings else ():
+        if column not in columns:
+            problems.add(
+                f"column {column!r} is missing (an item nobody rated still needs its column, left blank)."
+            )
+
+
+def _shown(value: Any) -> str:
+    """A cell as the user typed it: numpy scalars as plain numbers, text quoted."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
+
+
+def _row(position: int | np.integer) -> int:
+    return int(position) + 2
+
+
+def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> np.ndarray:
+    """The item columns as floats (NaN = not known), every value checked against its scale."""
+    columns = frame[list(instrument.item_ids)]
+    out, marked = _numbers_block(columns)
+    integral = all(isinstance(t, np.dtype) and t.kind in "iu" for t in columns.dtypes)
+    for scale_id, scale in instrument.scales.items():
+        js = [j for j, item in enumerate(instrument.items) if item.scale == scale_id]
+        block = out if len(js) == out.shape[1] else out[:, js]
+        bad = _off_scale(block, scale.values, integral)
+        if marked is not None:
+            bad |= np.isnan(block) & marked[:, js]
+        for position, k in zip(*np.nonzero(bad)):
+            item = instrument.item_ids[js[k]]
+            problems.add(
+                f"row {_row(position)}, column {item!r}: must be one of "
+                f"{', '.join(str(v) for v in scale.values)} "
+                f"or blank when not known; got {_shown(columns[item].iloc[position])}."
+            )
+    return out
+
+
+def _numbers_block(columns: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """The columns as one float matrix, and where text that is no number and no missing marker stood."""
+    dtypes = list(columns.dtypes)
+    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in dtypes):
+        return columns.to_numpy(dtype=float), None
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in dtypes):
+        return columns.to_numpy(dtype=float, na_value=np.nan), None
+    if columns.empty:
+        return np.empty(columns.shape), None
+    out = np.column_stack([_as_numbers(columns[c]) for c in columns.columns])
+    marked = np.column_stack([~_is_missing_marker(columns[c]) for c in columns.columns])
+    return out, marked
+
+
+def _off_scale(numbers: np.ndarray, levels: Sequence[int], integral: bool = False) -> np.ndarray:
+    """Known values that are not a level of the scale (``integral``: the numbers are whole already)."""
+    low, high = levels[0], levels[-1]
+    with np.errstate(invalid="ignore"):
+        if list(levels) == list(range(low, high + 1)):
+            if integral and (numbers.size == 0 or (numbers.min() >= low and numbers.max() <= high)):
+                return np.zeros(numbers.shape, dtype=bool)
+            outside = (numbers < low) | (numbers > high)
+            return (
+                outside
+                if integral
+                else outside | (np.rint(numbers) != numbers) & ~np.isnan(numbers)
+            )
+        return ~np.isnan(numbers) & ~np.isin(numbers, np.asarray(levels, dtype=float))
+
+
+def _as_numbers(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    text = column.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _is_missing_marker(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return column.isna().to_numpy()
+    text = column.astype("string").str.strip().str.lower()
+    return (text.isna() | text.isin(MISSING_MARKERS)).to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """An id column cleaned once: surrounding spaces stripped, blanks found, each id coded.
+
+    Only the distinct values are stripped, so a million rows cost little more
+    than a hash of each.
+    """
+
+    texts: pd.Series  # per row, the stripped id ("" when blank)
+    codes: np.ndarray  # per row, index into ``labels``; -1 when blank
+    labels: np.ndarray  # the distinct ids in order of first appearance
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Ids:
+        raw_codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        names = np.asarray(uniques, dtype=object)
+        typed = pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object
+        if not typed and not all(isinstance(t, str) for t in names):
+            names = np.asarray([str(t) for t in names], dtype=object)
+        if not any(
+            t is not t.strip() for t in names
+        ):  # str.strip returns the same object when unchanged
+            codes, labels = raw_codes, names
+        else:
+            clean_codes, found = pd.factorize(np.asarray([t.strip() for t in names], dtype=object))
+            codes = np.where(raw_codes >= 0, np.append(clean_codes, -1)[raw_codes], -1)
+            labels = np.asarray(found, dtype=object)
+        blank = np.flatnonzero(labels == "")
+        if blank.size:
+            codes = np.where(codes == blank[0], -1, codes)
+            codes = codes - (codes > blank[0])
+            labels = np.delete(labels, blank[0])
+        if codes is raw_codes and typed and (codes >= 0).all():
+            return cls(column, codes, labels)  # already clean: no copy
+        return cls(
+            pd.Series(np.append(labels, "")[codes], index=column.index, dtype=object), codes, labels
+        )
+
+    @property
+    def unique(self) -> bool:
+        return len(self.labels) == len(self.codes)
+
+
+def _check_ids(candidates: _Ids, raters: _Ids, problems: _Problems) -> None:
+    for name, ids in (("candidate_id", candidates), ("rater_id", raters)):
+        for position in np.flatnonzero(ids.codes < 0)[:MAX_PROBLEMS]:
+            problems.add(f"row {_row(position)}, column {name!r}: must not be blank.")
+    if candidates.unique:
+        return
+    pairs = pd.Series(candidates.codes.astype(np.int64) * (len(raters.labels) + 1) + raters.codes)
+    first_row = (
+        pd.Series(np.arange(len(pairs))).groupby(pairs.to_numpy()).transform("first").to_numpy()
+    )
+    for position in np.flatnonzero(pairs.duplicated().to_numpy())[:MAX_PROBLEMS]:
+        cand, rater = candidates.texts.iloc[position], raters.texts.iloc[position]
+        if cand and rater:
+            problems.add(
+                f"row {_row(position)}: rater {rater!r} rated candidate {cand!r} already in row "
+                f"{_row(first_row[position])}."
+            )
+
+
+# --- candidate fields -----------------------------------------------------------
+
+
+def _candidate_fields(
+    frame: pd.DataFrame, ids: _Ids, instrument: Instrument, problems: _Problems
+) -> pd.DataFrame:
+    """Candidate fields from the ratings table: one value per candidate, the same in all its rows."""
+    parsed = _parse_fields(frame, instrument, problems)
+    if parsed.columns.empty:
+        return pd.DataFrame(index=pd.Index(ids.labels, name="candidate_id"))
+    for name in parsed.columns:
+        _check_agreement(ids, frame[name], parsed[name], name, problems)
+    parsed.insert(0, "candidate_id", ids.texts)
+    return parsed.groupby("candidate_id", sort=False).first()
+
+
+def _candidate_table(
+    frame: pd.DataFrame, instrument: Instrument, problems: _Problems
+) -> pd.DataFrame:
+    ids = _Ids.of(frame["candidate_id"]).texts
+    for position in np.flatnonzero((ids == "").to_numpy(dtype=bool)):
+        problems.add(f"row {_row(position)}, column 'candidate_id': must not be blank.")
+    for position in np.flatnonzero((ids.duplicated() & (ids != "")).to_numpy(dtype=bool)):
+        problems.add(
+            f"row {_row(position)}, column 'candidate_id': {ids.iloc[position]!r} appears more than once; "
+            "a candidates table has one row per candidate."
+        )
+    parsed = _parse_fields(frame, instrument, problems)
+    parsed.insert(0, "candidate_id", ids)
+    return parsed.set_index("candidate_id")
+
+
+def _check_same_candidates(
+    frame: pd.DataFrame, ids: _Ids, info: pd.DataFrame, problems: _Problems, cand_source: str
+) -> None:
+    rated = set(ids.labels)
+    listed = set(info.index)
+    for cand in sorted(rated - listed)[:MAX_PROBLEMS]:
+        problems.add(f"candidate {cand!r} has ratings but is not in {cand_source}.")
+    for cand in sorted(listed - rated)[:MAX_PROBLEMS]:
+        problems.add(f"candidate {cand!r} is in {cand_source} but has no ratings.")
+    overlap = [c for c in CANDIDATE_FIELDS if c in frame.columns]
+    for name in overlap:
+        problems.add(
+            f"column {name!r} is both in the ratings table and in {cand_source}; give it in one place."
+        )
+
+
+def _check_agreement(
+    ids: _Ids, raw: pd.Series, values: pd.Series, name: str, problems: _Problems
+) -> None:
+    if ids.unique:
+        return
+    as_text = values.map(lambda v: repr(v) if v is not None and v == v else None)
+    counts = as_text.groupby(ids.codes, sort=False).nunique()
+    for code in counts.index[counts > 1][:MAX_PROBLEMS]:
+        cand = ids.labels[code]
+        rows = np.flatnonzero(ids.codes == code)
+        shown = ", ".join(
+            f"row {_row(p)}: {_shown(raw.iloc[p])}" for p in rows if as_text.iloc[p] is not None
+        )
+        problems.add(
+            f"candidate {cand!r}: column {name!r} must be the same in all its rows; got {shown}."
+        )
+
+
+def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Problems) -> pd.DataFrame:
+    boolean_fields = {p.field for p in instrument.spec.preconditions if p.field != "age"} | {
+        "consent"
+    }
+    flag_ids = {f.id for f in instrument.flags}
+    out: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        if name in ID_COLUMNS or name in instrument.item_ids or "." in name:
+            continue
+        if name == "candidate_id":
+            continue
+        parse = _FIELD_PARSERS.get(name) or (_parse_bool if name in boolean_fields else _parse_text)
+        column = frame[name]
+        parsed: list[Any] = []
+        for position, raw in enumerate(column.tolist()):
+            try:
+                parsed.append(parse(raw, flag_ids))
+            except ValueError as exc:
+                problems.add(f"row {_row(position)}, column {name!r}: {exc}; got {_shown(raw)}.")
+                parsed.append(None)
+        out[name] = parsed
+    return pd.DataFrame(out, index=frame.index, dtype=object)
+
+
+def _blank(raw: Any) -> bool:
+    return (
+        raw is None
+        or (isinstance(raw, float) and np.isnan(raw))
+        or str(raw).strip().lower() in MISSING_MARKERS
+    )
+
+
+def _parse_age(raw: Any, _flags: set[str]) -> int | None:
+    if _blank(raw):
+        return None
+    try:
+        number = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError("must be an age in whole years") from None
+    if number != int(number) or not 0 <= number <= 120:
+        raise ValueError("must be an age in whole years")
+    return int(number)
+
+
+def _parse_bool(raw: Any, _flags: set[str]) -> bool | None:
+    if _blank(raw):
+        return None
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("must be yes or no (ja/nee, true/false, 1/0)")
+
+
+def _parse_direction(raw: Any, _flags: set[str]) -> str | None:
+    if _blank(raw):
+        return None
+    word = str(raw).strip().lower()
+    if word.endswith(".0"):
+        word = word[:-2]
+    if word.isdigit() and 1 <= int(word) <= len(DIRECTIONS):
+        return DIRECTIONS[int(word) - 1]
+    if word in DIRECTIONS:
+        return word
+    raise ValueError(f"must be 1-4 or one of {', '.join(DIRECTIONS)}")
+
+
+def _parse_flags(raw: Any, flag_ids: set[str]) -> tuple[str, ...]:
+    if _blank(raw):
+        return ()
+    names = [part.strip() for part in str(raw).replace(",", ";").split(";") if part.strip()]
+    unknown = [n for n in names if n not in flag_ids]
+    if unknown:
+        hints = [difflib.get_close_matches(n, sorted(flag_ids), n=1) for n in unknown]
+        said = ", ".join(
+            f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints)
+        )
+        raise ValueError(f"unknown flag {said}; flags are {', '.join(sorted(flag_ids))}")
+    return tuple(sorted(set(names)))
+
+
+def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
+    if _blank(raw):
+        return None
+    if isinstance(raw, (_dt.date, pd.Timestamp)):
+        return pd.Timestamp(raw).date()
+    try:
+        return _dt.date.fromisoformat(str(raw).strip()[:10])
+    except ValueError:
+        raise ValueError("must be a date as YYYY-MM-DD") from None
+
+
+def _parse_text(raw: Any, _flags: set[str]) -> str | None:
+    return None if _blank(raw) else str(raw).strip()
+
+
+def _parse_purpose(raw: Any, _flags: set[str]) -> str | None:
+    if _blank(raw):
+        return None
+    word = str(raw).strip().lower()
+    aliases = {
+        "opname": "admission",
+        "intake": "admission",
+        "evaluatie": "review",
+        "herbeoordeling": "review",
+    }
+    if word in PURPOSES or word in aliases:
+        return aliases.get(word, word)
+    raise ValueError("must be admission or review (opname of evaluatie)")
+
+
+_FIELD_PARSERS = {
+    "age": _parse_age,
+    "direction": _parse_direction,
+    "flags": _parse_flags,
+    "date": _parse_date,
+    "purpose": _parse_purpose,
+}
+
+
+# --- evidence ---------------------------------------------------------------------
+
+
+def _evidence(
+    frame: pd.DataFrame, instrument: Instrument, suffix: str, problems: _Problems
+) -> dict[tuple[str, str], tuple[Evidence, ...]]:
+    found: dict[tuple[str, str], list[Evidence]] = {}
+    for item in instrument.item_ids:
+        name = item + suffix
+        if name not in frame.columns:
+            continue
+        for position, cand, rater, text in _texts(frame, name):
+            if suffix == ".critical" and text.lower() in TRUE_WORDS | {
+                "x",
+                "critical",
+                "kritiek",
+                "kritisch",
+            }:
+                problems.add(
+                    f"row {_row(position)}, column {name!r}: give the reason the item is critical, "
+                    f"not only that it is; got {text!r}."
+                )
+                continue
+            if suffix == ".critical" and text.lower() in FALSE_WORDS:
+                continue
+            found.setdefault((cand, item), []).append(Evidence(rater, text))
+    return {key: tuple(sorted(value, key=lambda e: e.rater_id)) for key, value in found.items()}
+
+
+def _texts(frame: pd.DataFrame, name: str) -> Iterator[tuple[int, str, str, str]]:
+    column = frame[name].astype("string").str.strip()
+    filled = np.flatnonzero((column.notna() & (column != "")).to_numpy(dtype=bool))
+    cands, raters = frame["candidate_id"], frame["rater_id"]
+    for position in filled:
+        yield int(position), cands.iloc[position], raters.iloc[position], column.iloc[position]
