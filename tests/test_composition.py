@@ -7,7 +7,8 @@ import re
 import pytest
 
 import weegtool
-from weegtool.composition import House, Profile, Resident, check_composition, load_houses
+from weegtool import load_houses
+from weegtool.composition import House, Profile, Resident, check_composition
 from weegtool.errors import HouseError
 
 from .conftest import ROOT

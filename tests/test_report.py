@@ -15,9 +15,9 @@ import pytest
 from pypdf import PdfReader
 
 import weegtool
-from weegtool.composition import parse_houses
 from weegtool.decision import Decision, Signatory
 from weegtool.i18n import CATALOGUE
+from weegtool.io import parse_houses
 from weegtool.report import render_cohort_index, render_html, render_pdf
 from weegtool.report.chart import Bar, profile_svg
 from weegtool.report.render import _footer, environment

@@ -65,7 +65,7 @@ _LAZY = {
     "CandidateFields": "candidate",
     "DecisionError": "errors",
     "check_composition": "composition",
-    "load_houses": "composition",
+    "load_houses": "io",
     "House": "composition",
     "Resident": "composition",
     "Profile": "composition",
@@ -75,11 +75,11 @@ if TYPE_CHECKING:
     from .advice import Advice, advise
     from .api import score
     from .candidate import CandidateFields
-    from .composition import House, Profile, Resident, check_composition, load_houses
+    from .composition import House, Profile, Resident, check_composition
     from .engine import Scores
     from .errors import DecisionError
     from .instrument import Instrument, default_instrument_path, load_instrument
-    from .io import read_ratings
+    from .io import load_houses, read_ratings
     from .ratings import Ratings
     from .rules import Override, Reason, RuleSet
 

@@ -1,26 +1,22 @@
 """Candidate + current residents -> composition conflicts.
 
-A house file (YAML or CSV) gives each house's capacity, the professionals on
-duty, an optional age range, and its current residents, pseudonymised: a
-resident id, age, composition-relevant flags and main problem domain. The
-instrument's ``composition`` rules are checked for the group the candidate
-would join; each conflict says which rule, who and why, with the numbers.
+A house (read from a YAML or CSV file by :mod:`weegtool.io.houses`) gives its
+capacity, the professionals on duty, an optional age range, and its current
+residents, pseudonymised: a resident id, age, composition-relevant flags and
+main problem domain. The instrument's ``composition`` rules are checked for
+the group the candidate would join; each conflict says which rule, who and
+why, with the numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from .errors import HouseError
 from .instrument import CompositionRule, Instrument
-from .io.yamlfile import yaml_records
 
-__all__ = ["House", "Resident", "Profile", "Conflict", "load_houses", "check_composition"]
+__all__ = ["House", "Resident", "Profile", "Conflict", "check_composition"]
 
 
 @dataclass(frozen=True)
@@ -158,157 +154,3 @@ _CHECKS: dict[str, Callable[[Instrument, CompositionRule, Profile, House], Itera
     "age_range": _age_range,
     "diversity": _diversity,
 }
-
-
-# --- house files ---------------------------------------------------------------
-
-
-class _ResidentSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = Field(min_length=1)
-    age: int | None = Field(default=None, ge=0, le=120)
-    flags: tuple[str, ...] = ()
-    main_problem: str | None = None
-
-
-class _HouseSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = Field(min_length=1)
-    capacity: int = Field(ge=1)
-    staff_on_duty: int | None = Field(default=None, ge=0)
-    age_range: tuple[int, int] | None = None
-    residents: tuple[_ResidentSpec, ...] = ()
-
-
-def load_houses(path: str | Path, instrument: Instrument) -> tuple[House, ...]:
-    """Houses from a YAML file (``houses: [...]`` or one house) or a CSV (one row per resident).
-
-    Raises
-    ------
-    HouseError
-        With every problem: unknown fields, bad numbers, flags or domains the
-        instrument does not know, a house over its capacity.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise HouseError(f"{path}: no such house file.")
-    records = (
-        _csv_records(path)
-        if path.suffix.lower() == ".csv"
-        else yaml_records(path, "houses", HouseError, "house")
-    )
-    if not records:
-        raise HouseError(f"{path}: holds no house.")
-    return parse_houses(records, instrument, source=str(path))
-
-
-def parse_houses(
-    records: Sequence[Any], instrument: Instrument, source: str = "houses"
-) -> tuple[House, ...]:
-    """Validate house records (mappings as in a YAML house file)."""
-    problems: list[str] = []
-    houses = []
-    for n, record in enumerate(records):
-        try:
-            spec = _HouseSpec.model_validate(record)
-        except ValidationError as exc:
-            problems += [
-                f"houses[{n}].{'.'.join(map(str, e['loc']))}: {e['msg'].lower()}; got {e.get('input')!r}."
-                for e in exc.errors()
-            ]
-            continue
-        problems += _house_problems(n, spec, instrument)
-        houses.append(_house(spec))
-    ids = [h.id for h in houses]
-    problems += [
-        f"house id {i!r} is used more than once."
-        for i in sorted({i for i in ids if ids.count(i) > 1})
-    ]
-    if problems:
-        raise HouseError.collect(source, problems)
-    return tuple(houses)
-
-
-def _house(spec: _HouseSpec) -> House:
-    residents = tuple(
-        Resident(r.id, r.age, tuple(sorted(set(r.flags))), r.main_problem) for r in spec.residents
-    )
-    return House(spec.id, spec.capacity, spec.staff_on_duty, spec.age_range, residents)
-
-
-def _house_problems(n: int, spec: _HouseSpec, instrument: Instrument) -> list[str]:
-    flags, domains = {f.id for f in instrument.flags}, set(instrument.domain_ids)
-    where = f"houses[{n}] ({spec.id})"
-    problems = []
-    if len(spec.residents) > spec.capacity:
-        problems.append(
-            f"{where}: {len(spec.residents)} residents exceed its capacity {spec.capacity}."
-        )
-    for m, resident in enumerate(spec.residents):
-        for flag in resident.flags:
-            if flag not in flags:
-                problems.append(
-                    f"{where}.residents[{m}].flags: {flag!r} is not a flag of the instrument; "
-                    f"flags are {', '.join(sorted(flags))}."
-                )
-        if resident.main_problem is not None and resident.main_problem not in domains:
-            problems.append(
-                f"{where}.residents[{m}].main_problem must be a domain of the instrument "
-                f"({', '.join(instrument.domain_ids)}); got {resident.main_problem!r}."
-            )
-    if spec.age_range is not None and spec.age_range[0] > spec.age_range[1]:
-        problems.append(f"{where}.age_range must be [lowest, highest]; got {list(spec.age_range)}.")
-    return problems
-
-
-HOUSE_COLUMNS = ("house", "capacity", "staff_on_duty", "age_min", "age_max")
-RESIDENT_COLUMNS = ("resident_id", "age", "flags", "main_problem")
-
-
-def _csv_records(path: Path) -> list[dict[str, Any]]:
-    """One row per resident (a house without residents: one row with resident_id blank)."""
-    import csv
-
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        sample = handle.readline()
-        handle.seek(0)
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        rows = list(csv.DictReader(handle, delimiter=delimiter))
-    houses: dict[str, dict[str, Any]] = {}
-    problems = []
-    for number, row in enumerate(rows, start=2):
-        unknown = set(row) - set(HOUSE_COLUMNS) - set(RESIDENT_COLUMNS)
-        problems += [
-            f"row {number}: column {c!r} is not a house or resident field."
-            for c in sorted(map(str, unknown))
-        ]
-        house = houses.setdefault(row.get("house", "").strip(), _csv_house(row))
-        if (row.get("resident_id") or "").strip():
-            house["residents"].append(_csv_resident(row))
-    if problems:
-        raise HouseError.collect(str(path), problems)
-    return list(houses.values())
-
-
-def _csv_house(row: dict[str, str]) -> dict[str, Any]:
-    low, high = (row.get("age_min") or "").strip(), (row.get("age_max") or "").strip()
-    house: dict[str, Any] = {
-        "id": (row.get("house") or "").strip(),
-        "capacity": (row.get("capacity") or "").strip(),
-        "residents": [],
-    }
-    if (row.get("staff_on_duty") or "").strip():
-        house["staff_on_duty"] = row["staff_on_duty"].strip()
-    if low and high:
-        house["age_range"] = (low, high)
-    return house
-
-
-def _csv_resident(row: dict[str, str]) -> dict[str, Any]:
-    flags = [f.strip() for f in (row.get("flags") or "").replace(",", ";").split(";") if f.strip()]
-    resident: dict[str, Any] = {"id": row["resident_id"].strip(), "flags": flags}
-    if (row.get("age") or "").strip():
-        resident["age"] = row["age"].strip()
-    if (row.get("main_problem") or "").strip():
-        resident["main_problem"] = row["main_problem"].strip()
-    return resident

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from .advice import Advices, advise
 from .api import score
-from .composition import load_houses
 from .engine import Scores
 from .export import write_atomic, write_csv, write_json
 from .instrument import Instrument, load_instrument
+from .io import load_houses
 from .research.synthetic import synthetic_cohort
 
 __all__ = ["DemoResult", "run_demo", "EXAMPLE_HOUSES"]

@@ -7,6 +7,9 @@
 - :mod:`~weegtool.io.tables`: rating and candidate tables (CSV, XLSX or a
   DataFrame) read (:func:`read_table`) and checked into
   :class:`~weegtool.ratings.Ratings` (:func:`read_ratings`).
+- :mod:`~weegtool.io.houses`: house files (YAML or CSV) into
+  :class:`~weegtool.composition.House` records (:func:`load_houses`,
+  :func:`parse_houses` for records already read).
 
 Modules load on first use: :mod:`weegtool.instrument` reads its YAML through
 this package while the table, house and decision readers import the
@@ -25,6 +28,8 @@ __all__ = [
     "yaml_records",
     "read_table",
     "read_ratings",
+    "load_houses",
+    "parse_houses",
 ]
 
 _LAZY = {
@@ -32,9 +37,12 @@ _LAZY = {
     "yaml_records": "yamlfile",
     "read_table": "tables",
     "read_ratings": "tables",
+    "load_houses": "houses",
+    "parse_houses": "houses",
 }
 
 if TYPE_CHECKING:
+    from .houses import load_houses, parse_houses
     from .tables import read_ratings, read_table
     from .yamlfile import read_mapping, yaml_records
 

@@ -13,9 +13,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..composition import load_houses
 from ..demo import EXAMPLE_HOUSES
 from ..errors import InputError, StoreError
+from ..io import load_houses
 from ..research.synthetic import synthetic_cohort
 from .houses import save_house
 from .instruments import instrument_in_force, load

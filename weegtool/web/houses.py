@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..composition import parse_houses
 from ..errors import HouseError, InputError, NotFoundError
 from ..instrument import Instrument
+from ..io import parse_houses
 from ..store import delete_house, get_house, instrument_in_force, load_instrument, save_house
 from ..store import houses as stored_houses
 from ..store.models import House
@@ -107,7 +107,7 @@ def _form(
 
 
 def _posted() -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
-    """The form as shown again (text) and as a house record for :func:`weegtool.parse_houses`."""
+    """The form as shown again (text) and as a house record for :func:`weegtool.io.parse_houses`."""
     form = request.form
     errors: FormErrors = {}
     values: dict[str, Any] = {
