@@ -7,7 +7,8 @@ import datetime as _dt
 import pytest
 
 import weegtool
-from weegtool.decision import Decision, DecisionError, Signatory, check_decision, load_decisions
+from weegtool.decision import Decision, DecisionError, Signatory, check_decision
+from weegtool.io import load_decisions
 
 from .conftest import ROOT
 

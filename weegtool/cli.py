@@ -253,8 +253,8 @@ def report(
     out: Path,
 ) -> None:
     """Write the advice report of one candidate (HTML or PDF, A4)."""
-    from .decision import load_decisions
     from .export import write_atomic
+    from .io import load_decisions
     from .pseudonym import key_from_environment, pseudonyms
     from .report import render_html, render_pdf
 
@@ -310,7 +310,7 @@ def export_command(
     """Export a cohort: reports, index.html overview, scores.csv and scores.xlsx (pseudonymised)."""
     from rich.progress import Progress
 
-    from .decision import load_decisions
+    from .io import load_decisions
     from .pseudonym import key_from_environment
     from .report.export import export_cohort
 

@@ -10,6 +10,8 @@
 - :mod:`~weegtool.io.houses`: house files (YAML or CSV) into
   :class:`~weegtool.composition.House` records (:func:`load_houses`,
   :func:`parse_houses` for records already read).
+- :mod:`~weegtool.io.decisions`: the committee's decision files (YAML) into
+  :class:`~weegtool.decision.Decision` records (:func:`load_decisions`).
 
 Modules load on first use: :mod:`weegtool.instrument` reads its YAML through
 this package while the table, house and decision readers import the
@@ -30,6 +32,7 @@ __all__ = [
     "read_ratings",
     "load_houses",
     "parse_houses",
+    "load_decisions",
 ]
 
 _LAZY = {
@@ -39,9 +42,11 @@ _LAZY = {
     "read_ratings": "tables",
     "load_houses": "houses",
     "parse_houses": "houses",
+    "load_decisions": "decisions",
 }
 
 if TYPE_CHECKING:
+    from .decisions import load_decisions
     from .houses import load_houses, parse_houses
     from .tables import read_ratings, read_table
     from .yamlfile import read_mapping, yaml_records
