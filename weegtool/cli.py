@@ -168,7 +168,7 @@ def score(
     out: Path,
 ) -> None:
     """Score RATINGS (CSV or XLSX) and write every candidate's advice to --out."""
-    from .export import write_csv, write_json
+    from .io import write_csv, write_json
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     if fmt == "json":
@@ -253,8 +253,7 @@ def report(
     out: Path,
 ) -> None:
     """Write the advice report of one candidate (HTML or PDF, A4)."""
-    from .export import write_atomic
-    from .io import load_decisions
+    from .io import load_decisions, write_atomic
     from .pseudonym import key_from_environment, pseudonyms
     from .report import render_html, render_pdf
 

@@ -10,9 +10,8 @@ from pathlib import Path
 from .advice import Advices, advise
 from .api import score
 from .engine import Scores
-from .export import write_atomic, write_csv, write_json
 from .instrument import Instrument, load_instrument
-from .io import load_houses
+from .io import load_houses, write_atomic, write_csv, write_json
 from .research.synthetic import synthetic_cohort
 
 __all__ = ["DemoResult", "run_demo", "EXAMPLE_HOUSES"]

@@ -12,6 +12,10 @@
   :func:`parse_houses` for records already read).
 - :mod:`~weegtool.io.decisions`: the committee's decision files (YAML) into
   :class:`~weegtool.decision.Decision` records (:func:`load_decisions`).
+- :mod:`~weegtool.io.writers`: advice and scores written as JSON, CSV and XLSX
+  (:func:`write_json`, :func:`write_csv`, :func:`write_xlsx`, from
+  :func:`advice_records` and :func:`score_table`), and any file written all or
+  nothing (:func:`write_atomic`).
 
 Modules load on first use: :mod:`weegtool.instrument` reads its YAML through
 this package while the table, house and decision readers import the
@@ -33,6 +37,12 @@ __all__ = [
     "load_houses",
     "parse_houses",
     "load_decisions",
+    "write_atomic",
+    "write_json",
+    "write_csv",
+    "write_xlsx",
+    "score_table",
+    "advice_records",
 ]
 
 _LAZY = {
@@ -43,12 +53,26 @@ _LAZY = {
     "load_houses": "houses",
     "parse_houses": "houses",
     "load_decisions": "decisions",
+    "write_atomic": "writers",
+    "write_json": "writers",
+    "write_csv": "writers",
+    "write_xlsx": "writers",
+    "score_table": "writers",
+    "advice_records": "writers",
 }
 
 if TYPE_CHECKING:
     from .decisions import load_decisions
     from .houses import load_houses, parse_houses
     from .tables import read_ratings, read_table
+    from .writers import (
+        advice_records,
+        score_table,
+        write_atomic,
+        write_csv,
+        write_json,
+        write_xlsx,
+    )
     from .yamlfile import read_mapping, yaml_records
 
 

@@ -19,7 +19,7 @@ from ..advice import Advice
 from ..decision import Decision
 from ..engine import Scores
 from ..errors import WeegtoolError
-from ..export import write_csv, write_xlsx
+from ..io import write_csv, write_xlsx
 from ..pseudonym import pseudonyms
 from .render import render_cohort_index, render_html, render_pdf
 

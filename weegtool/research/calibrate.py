@@ -35,8 +35,8 @@ import pandas as pd
 import yaml
 
 from ..errors import CriteriaError, ResearchError
-from ..export import write_atomic
 from ..instrument import Instrument, load_instrument, parse_instrument
+from ..io import write_atomic
 
 __all__ = ["write_calibrated", "data_sha256"]
 

@@ -1,4 +1,4 @@
-"""Advice and scores as JSON and CSV files, written atomically (all or nothing)."""
+"""Advice and scores as JSON, CSV and XLSX files, written atomically (all or nothing)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .advice import Advice
-from .engine import Scores
-from .i18n import describe_change, describe_reason
-from .instrument import Instrument
+from ..advice import Advice
+from ..engine import Scores
+from ..i18n import describe_change, describe_reason
+from ..instrument import Instrument
 
 __all__ = ["advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
 
