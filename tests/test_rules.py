@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,15 @@ def test_the_vectorised_category_is_the_one_the_reasons_give(data):
 # --- a rule type added by the recipe ---------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProtectiveFloorReason(Reason):
+    """The reason the made-up rule gives: its numbers are its fields, its sentence the catalogue's."""
+
+    kind: ClassVar[str] = "protective_floor"
+    score: float
+    below: float
+
+
 @dataclasses.dataclass(frozen=True)
 class ProtectiveFloor:
     """Made up for the test: a protective domain score below ``below`` asks for conditions."""
@@ -158,8 +168,14 @@ class ProtectiveFloor:
         value = scores.domain_scores[i, self.domain]
         if not value < self.below:
             return []
-        values = {"score": round(float(value), 2), "below": self.below}
-        return [Reason(self.kind, "protective_floor", self.advice, values)]
+        return [
+            ProtectiveFloorReason(
+                rule="protective_floor",
+                advice=self.advice,
+                score=round(float(value), 2),
+                below=self.below,
+            )
+        ]
 
 
 @pytest.fixture
@@ -322,3 +338,26 @@ def test_a_report_refuses_ratings_read_for_another_instrument(twente):
     advice = weegtool.advise(weegtool.score(example, frame), on=ON)[0]
     with pytest.raises(RatingsError, match=r"read for another instrument version"):
         render_html(advice, example, weegtool.score(other, frame).ratings, "nl")
+
+
+def test_a_reason_is_typed_its_sentence_chosen_by_its_type_and_its_json_unchanged():
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    reason = rules.BandReason(
+        rule="middle", advice="fits", total=40.0, lower=25, upper=60, margin=15.0,
+        nearest_band="light", prorated=True,
+    )  # fmt: skip
+    assert reason.to_dict() == {
+        "kind": "band",
+        "rule": "middle",
+        "advice": "fits",
+        "values": {"total": 40.0, "from": 25, "to": 60, "margin": 15.0, "nearest_band": "light",
+                   "prorated": True},
+        "decisive": False,
+    }  # fmt: skip
+    assert i18n.describe_reason(reason, example, "en") == (
+        "Total score 40.0 lies in band 'middle' (25-60); margin 15.0 points to band 'light'. "
+        "The score is prorated (items missing)."
+    )
+    unknown = rules.PreconditionReason(rule="consent", advice="further_assessment", field="consent",
+                                       known=False)  # fmt: skip
+    assert unknown.values == {"field": "consent", "value": None, "known": False}

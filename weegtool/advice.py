@@ -29,7 +29,15 @@ from .composition import Conflict, House, Profile, check_composition
 from .engine import DECIMALS, Scores, Weights
 from .errors import DecisionError, HouseError, WeegtoolError
 from .instrument import Instrument
-from .rules import Case, Override, Reason, RuleSet, check_overrides
+from .rules import (
+    Case,
+    CompositionReason,
+    OverriddenFlagReason,
+    Override,
+    Reason,
+    RuleSet,
+    check_overrides,
+)
 
 __all__ = [
     "Advice",
@@ -118,8 +126,9 @@ class Advice:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, NaN as None (the candidate's record and the instrument
         object are left out: ``instrument`` names the version)."""
-        plain = asdict(replace(self, fields=None, source=None))
+        plain = asdict(replace(self, fields=None, source=None, reasons=()))
         del plain["fields"], plain["source"]
+        plain["reasons"] = [r.to_dict() for r in self.reasons]
         return _jsonable(plain)
 
     def check_instrument(self, instrument: Instrument) -> None:
@@ -204,18 +213,15 @@ def main_problem(instrument: Instrument, domains: Mapping[str, float | None]) ->
     return best[1] if best else None
 
 
-def conflict_reason(conflict: Conflict, advice: str | None = None) -> Reason:
+def conflict_reason(conflict: Conflict, advice: str | None = None) -> CompositionReason:
     """The reason a composition conflict gives (``advice``: the category it leads to, if any)."""
-    return Reason(
-        "composition",
-        conflict.rule,
-        advice,
-        {
-            "house": conflict.house,
-            "severity": conflict.severity,
-            "type": conflict.type,
-            **conflict.details,
-        },
+    return CompositionReason(
+        rule=conflict.rule,
+        advice=advice,
+        house=conflict.house,
+        severity=conflict.severity,
+        type=conflict.type,
+        details=dict(conflict.details),
     )
 
 
@@ -307,18 +313,16 @@ class _Context:
     def flag_statuses(
         self, candidate: CandidateFields, fired: list[Reason]
     ) -> tuple[FlagStatus, ...]:
-        by_flag = {r.rule: r for r in fired if r.kind.endswith("_flag")}
-        out = []
-        for flag_id in candidate.flags:
-            reason = by_flag[flag_id]
-            overridden = reason.kind == "overridden_flag"
-            justification = reason.values["justification"] if overridden else None
-            out.append(
-                FlagStatus(
-                    flag_id, self.instrument.flag(flag_id).severity, overridden, justification
-                )
+        overridden = {r.rule: r for r in fired if isinstance(r, OverriddenFlagReason)}
+        return tuple(
+            FlagStatus(
+                flag_id,
+                self.instrument.flag(flag_id).severity,
+                flag_id in overridden,
+                overridden[flag_id].justification if flag_id in overridden else None,
             )
-        return tuple(out)
+            for flag_id in candidate.flags
+        )
 
     def composition(
         self, i: int, candidate: CandidateFields

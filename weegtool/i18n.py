@@ -6,7 +6,6 @@ module words the rest: directions, reasons, conflicts and labels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from .instrument import Instrument
@@ -19,6 +18,9 @@ __all__ = [
     "direction_title",
     "role_title",
     "check_lang",
+    "points",
+    "detail_label",
+    "detail_value",
 ]
 
 LANGUAGES = ("nl", "en")
@@ -379,71 +381,9 @@ def direction_title(direction: str | None, lang: str = "nl") -> str:
 
 
 def describe_reason(reason: Any, instrument: Instrument, lang: str = "nl") -> str:
-    """One sentence for a :class:`~weegtool.advice.Reason`, with its numbers."""
-    v: Mapping[str, Any] = reason.values
-    kind = reason.kind
-    if kind == "precondition":
-        pre = next(p for p in instrument.spec.preconditions if p.id == reason.rule)
-        if not v.get("known", True):
-            return text("reason.precondition.unknown", lang, title=pre.text(lang), field=pre.field)
-        if pre.field == "age":
-            low, high = v["age_range"]
-            return text("reason.precondition.age", lang, value=v["value"], low=low, high=high)
-        return text("reason.precondition", lang, title=pre.text(lang))
-    if kind == "missing":
-        return text(
-            "reason.missing",
-            lang,
-            missing=sum(v["missing"].values()),
-            items=len(instrument.items),
-            allowed=v["max_missing_fraction"],
-            domains=", ".join(instrument.domain(d).title(lang) for d in v["domains_not_assessable"])
-            or text("none", lang),
-        )
-    if kind.endswith("_flag"):
-        flag = instrument.flag(reason.rule)
-        return text(
-            f"reason.{kind}",
-            lang,
-            title=flag.text(lang),
-            meaning=flag.meaning(lang),
-            justification=v.get("justification", ""),
-            signatories=", ".join(v.get("signatories", [])),
-        )
-    if kind == "ceiling":
-        return text(
-            "reason.ceiling",
-            lang,
-            title=instrument.domain(reason.rule).title(lang),
-            score=v["score"],
-            at=v["at"],
-        )
-    if kind == "band":
-        sentence = text(
-            "reason.band",
-            lang,
-            total=v["total"],
-            band=instrument.band_title(reason.rule, lang),
-            low=v["from"],
-            high=v["to"],
-            margin=_points(v["margin"]),
-            nearest=instrument.band_title(v["nearest_band"], lang),
-        )
-        return sentence + (text("reason.band.prorated", lang) if v.get("prorated") else "")
-    if kind == "composition":
-        rule = next(r for r in instrument.spec.composition if r.id == reason.rule)
-        details = "; ".join(
-            f"{_detail_label(k, lang)}: {_detail_value(k, x, instrument, lang)}"
-            for k, x in v.items()
-            if k not in {"house", "severity", "type"}
-        )
-        return text(
-            "reason.composition", lang, house=v["house"], title=rule.text(lang), details=details
-        )
-    # a rule type added later words its reason with its own catalogue key and its values
-    if f"reason.{kind}" in CATALOGUE[check_lang(lang)]:
-        return text(f"reason.{kind}", lang, **v)
-    raise ValueError(f"unknown reason kind {kind!r}: the catalogue has no 'reason.{kind}'")
+    """One sentence for a :class:`~weegtool.rules.Reason`, with its numbers: the reason's type
+    chooses it (:meth:`~weegtool.rules.Reason.words`)."""
+    return str(reason.words(instrument, check_lang(lang)))
 
 
 def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> str:
@@ -458,16 +398,16 @@ def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> st
     )
 
 
-def _points(value: float | None) -> str:
+def points(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _detail_label(key: str, lang: str) -> str:
+def detail_label(key: str, lang: str) -> str:
     """A composition conflict's detail in words; the key itself when the catalogue has none."""
     return CATALOGUE[check_lang(lang)].get(f"detail.{key}", key)
 
 
-def _detail_value(key: str, value: Any, instrument: Instrument, lang: str) -> str:
+def detail_value(key: str, value: Any, instrument: Instrument, lang: str) -> str:
     flags = {f.id for f in instrument.flags}
     if key.endswith("flag") and isinstance(value, str) and value in flags:
         return instrument.flag(value).text(lang)

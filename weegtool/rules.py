@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
 from .candidate import CandidateFields
 from .errors import DecisionError
+from .i18n import detail_label, detail_value, points, text
 
 if TYPE_CHECKING:
     from .engine import Scores, Weights
@@ -48,6 +49,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Reason",
+    "PreconditionReason",
+    "MissingReason",
+    "FlagReason",
+    "HardFlagReason",
+    "SoftFlagReason",
+    "InfoFlagReason",
+    "OverriddenFlagReason",
+    "CeilingReason",
+    "BandReason",
+    "CompositionReason",
     "Override",
     "Case",
     "FieldRule",
@@ -61,22 +72,217 @@ __all__ = [
 RANK = np.int16  # advice ranks: small, so (candidates x draws) arrays of ranks stay small
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Reason:
-    """One rule that fired, with the numbers it fired on.
+    """One rule that fired, with the numbers it fired on; each kind of rule its own subclass.
 
-    ``kind`` is one of ``precondition``, ``missing``, ``hard_flag``,
+    ``kind`` names the kind (``precondition``, ``missing``, ``hard_flag``,
     ``overridden_flag``, ``soft_flag``, ``info_flag``, ``ceiling``, ``band``,
-    ``composition`` (or a kind a new rule type adds); ``rule`` the id of the
-    rule; ``advice`` the category it leads to (None when it only asks for
-    discussion); ``decisive`` whether it set the advice.
+    ``composition``, or one a new rule type adds); ``rule`` the id of the rule;
+    ``advice`` the category it leads to (None when it only asks for discussion);
+    ``decisive`` whether it set the advice. The subclass's own fields are the
+    numbers (:attr:`values`), and :meth:`words` chooses its sentence.
     """
 
-    kind: str
+    kind: ClassVar[str] = "reason"
     rule: str
-    advice: str | None
-    values: Mapping[str, Any] = field(default_factory=dict)
+    advice: str | None = None
     decisive: bool = False
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The numbers the rule fired on, by name (as in the JSON output)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _BASE_FIELDS}
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        """The reason as one sentence in ``lang``: by default the catalogue's ``reason.<kind>``
+        filled in with :attr:`values`."""
+        return text(f"reason.{self.kind}", lang, **self.values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (before NaN and dates are made plain): kind, rule, advice, values, decisive."""
+        return {
+            "kind": self.kind,
+            "rule": self.rule,
+            "advice": self.advice,
+            "values": self.values,
+            "decisive": self.decisive,
+        }
+
+
+_BASE_FIELDS = ("rule", "advice", "decisive")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreconditionReason(Reason):
+    """A precondition not met (``known``), or not recorded; the age range for the age precondition."""
+
+    kind: ClassVar[str] = "precondition"
+    field: str
+    value: Any = None
+    known: bool = True
+    age_range: tuple[int, int] | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if not self.known:
+            return {"field": self.field, "value": None, "known": False}
+        bounds = {"age_range": list(self.age_range)} if self.age_range is not None else {}
+        return {"field": self.field, "value": self.value, **bounds}
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        pre = next(p for p in instrument.spec.preconditions if p.id == self.rule)
+        if not self.known:
+            return text("reason.precondition.unknown", lang, title=pre.text(lang), field=pre.field)
+        if self.age_range is not None:
+            low, high = self.age_range
+            return text("reason.precondition.age", lang, value=self.value, low=low, high=high)
+        return text("reason.precondition", lang, title=pre.text(lang))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingReason(Reason):
+    """Too much information missing for a total: the count per domain against what is allowed."""
+
+    kind: ClassVar[str] = "missing"
+    missing: Mapping[str, int]
+    max_missing: Mapping[str, int]
+    domains_not_assessable: tuple[str, ...]
+    missing_fraction: float
+    max_missing_fraction: float
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        domains = [instrument.domain(d).title(lang) for d in self.domains_not_assessable]
+        return text(
+            "reason.missing",
+            lang,
+            missing=sum(self.missing.values()),
+            items=len(instrument.items),
+            allowed=self.max_missing_fraction,
+            domains=", ".join(domains) or text("none", lang),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlagReason(Reason):
+    """A flag of the candidate; the subclass says which severity (or that it is overridden)."""
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        flag = instrument.flag(self.rule)
+        return text(f"reason.{self.kind}", lang, title=flag.text(lang), meaning=flag.meaning(lang))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HardFlagReason(FlagReason):
+    kind: ClassVar[str] = "hard_flag"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SoftFlagReason(FlagReason):
+    kind: ClassVar[str] = "soft_flag"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InfoFlagReason(FlagReason):
+    kind: ClassVar[str] = "info_flag"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverriddenFlagReason(FlagReason):
+    """A hard flag the committee overrode, with its justification, signatories and items."""
+
+    kind: ClassVar[str] = "overridden_flag"
+    justification: str
+    signatories: tuple[str, ...]
+    items: tuple[str, ...]
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        flag = instrument.flag(self.rule)
+        return text(
+            "reason.overridden_flag",
+            lang,
+            title=flag.text(lang),
+            meaning=flag.meaning(lang),
+            justification=self.justification,
+            signatories=", ".join(self.signatories),
+        )
+
+
+FLAG_REASONS: Mapping[str, type[FlagReason]] = {
+    "hard": HardFlagReason,
+    "soft": SoftFlagReason,
+    "info": InfoFlagReason,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CeilingReason(Reason):
+    """A domain score at or above its ceiling."""
+
+    kind: ClassVar[str] = "ceiling"
+    domain: str
+    score: float
+    at: float
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        title = instrument.domain(self.domain).title(lang)
+        return text("reason.ceiling", lang, title=title, score=self.score, at=self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BandReason(Reason):
+    """The band the total falls in, with the margin to its nearest boundary."""
+
+    kind: ClassVar[str] = "band"
+    total: float
+    lower: float
+    upper: float
+    margin: float | None
+    nearest_band: str | None
+    prorated: bool
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {"total": self.total, "from": self.lower, "to": self.upper, "margin": self.margin,
+                "nearest_band": self.nearest_band, "prorated": self.prorated}  # fmt: skip
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        sentence = text(
+            "reason.band",
+            lang,
+            total=self.total,
+            band=instrument.band_title(self.rule, lang),
+            low=self.lower,
+            high=self.upper,
+            margin=points(self.margin),
+            nearest=instrument.band_title(self.nearest_band, lang),
+        )
+        return sentence + (text("reason.band.prorated", lang) if self.prorated else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompositionReason(Reason):
+    """A composition rule the candidate's joining a house would break, with who and the numbers."""
+
+    kind: ClassVar[str] = "composition"
+    house: str
+    severity: str
+    type: str
+    details: Mapping[str, Any]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {"house": self.house, "severity": self.severity, "type": self.type, **self.details}
+
+    def words(self, instrument: Instrument, lang: str = "nl") -> str:
+        rule = next(r for r in instrument.spec.composition if r.id == self.rule)
+        details = "; ".join(
+            f"{detail_label(k, lang)}: {detail_value(k, x, instrument, lang)}"
+            for k, x in self.details.items()
+        )
+        return text(
+            "reason.composition", lang, house=self.house, title=rule.text(lang), details=details
+        )
 
 
 @dataclass(frozen=True)
@@ -195,17 +401,17 @@ class Preconditions:
         return _strongest_reasons(self, candidates, rules)
 
     def reasons(self, candidate: CandidateFields, rules: RuleSet) -> list[Reason]:
-        out = []
+        out: list[Reason] = []
         for pre in rules.instrument.spec.preconditions:
             value = candidate.get(pre.field)
             met = rules.precondition_met(pre.field, value)
             if met is None:
-                unknown = {"field": pre.field, "value": None, "known": False}
-                out.append(Reason(self.kind, pre.id, rules.advice.not_assessable, unknown))
+                out.append(PreconditionReason(rule=pre.id, advice=rules.advice.not_assessable,
+                                              field=pre.field, known=False))  # fmt: skip
             elif not met:
-                bounds = {"age_range": list(rules.settings.age_range)} if pre.field == "age" else {}
-                unmet = {"field": pre.field, "value": value, **bounds}
-                out.append(Reason(self.kind, pre.id, pre.advice, unmet))
+                bounds = tuple(rules.settings.age_range) if pre.field == "age" else None
+                out.append(PreconditionReason(rule=pre.id, advice=pre.advice, field=pre.field,
+                                              value=value, age_range=bounds))  # fmt: skip
         return out
 
 
@@ -228,15 +434,16 @@ class Flags:
     def reason(self, rules: RuleSet, flag_id: str, override: Override | None) -> Reason:
         flag = rules.instrument.flag(flag_id)
         if override is not None and flag.severity == "hard":
-            values = {
-                "justification": override.justification,
-                "signatories": list(override.signatories),
-                "items": list(override.items),
-            }
-            return Reason("overridden_flag", flag.id, None, values)
+            return OverriddenFlagReason(
+                rule=flag.id,
+                justification=override.justification,
+                signatories=tuple(override.signatories),
+                items=tuple(override.items),
+            )
+        advice = flag.advice
         if flag.severity == "hard":
-            return Reason("hard_flag", flag.id, flag.advice or rules.advice.categories[0].id)
-        return Reason(f"{flag.severity}_flag", flag.id, flag.advice)
+            advice = advice or rules.advice.categories[0].id
+        return FLAG_REASONS[flag.severity](rule=flag.id, advice=advice)
 
 
 @dataclass(frozen=True)
@@ -254,18 +461,21 @@ class MissingInformation:
             return []
         ids, w = rules.instrument.domain_ids, rules.weights
         missing = {ids[d]: int(scores.domain_missing[i, d]) for d in range(len(ids))}
-        values = {
-            "missing": missing,
-            "max_missing": {ids[d]: int(w.max_missing[d]) for d in range(len(ids))},
-            "domains_not_assessable": [
-                ids[d]
-                for d in range(len(ids))
-                if not scores.domain_assessable[i, d] and w.domain_share[d] > 0
-            ],
-            "missing_fraction": round(sum(missing.values()) / len(rules.instrument.item_ids), 4),
-            "max_missing_fraction": rules.settings.max_missing_fraction,
-        }
-        return [Reason(self.kind, "missing_data", rules.advice.not_assessable, values)]
+        not_assessable = tuple(
+            ids[d]
+            for d in range(len(ids))
+            if not scores.domain_assessable[i, d] and w.domain_share[d] > 0
+        )
+        reason = MissingReason(
+            rule="missing_data",
+            advice=rules.advice.not_assessable,
+            missing=missing,
+            max_missing={ids[d]: int(w.max_missing[d]) for d in range(len(ids))},
+            domains_not_assessable=not_assessable,
+            missing_fraction=round(sum(missing.values()) / len(rules.instrument.item_ids), 4),
+            max_missing_fraction=rules.settings.max_missing_fraction,
+        )
+        return [reason]
 
 
 @dataclass(frozen=True)
@@ -285,13 +495,15 @@ class Ceilings:
         return out
 
     def reasons(self, scores: Scores, i: int, rules: RuleSet) -> list[Reason]:
-        out = []
+        out: list[Reason] = []
         for d, at, advice in self.ceilings:
             value = scores.domain_scores[i, d]
             if not math.isnan(value) and value >= at:
                 domain = rules.instrument.domain_ids[d]
-                values = {"domain": domain, "score": round(float(value), 2), "at": at}
-                out.append(Reason(self.kind, domain, advice, values))
+                score = round(float(value), 2)
+                out.append(
+                    CeilingReason(rule=domain, advice=advice, domain=domain, score=score, at=at)
+                )
         return out
 
 
@@ -310,15 +522,17 @@ class Bands:
             return []
         band = rules.advice.bands[scores.band[i]]
         margin, nearest = rules.margin(float(scores.total[i]), int(scores.band[i]))
-        values = {
-            "total": round(float(scores.total[i]), 2),
-            "from": band.lower,
-            "to": band.upper,
-            "margin": margin,
-            "nearest_band": nearest,
-            "prorated": bool(scores.prorated[i]),
-        }
-        return [Reason(self.kind, band.id, band.advice, values)]
+        reason = BandReason(
+            rule=band.id,
+            advice=band.advice,
+            total=round(float(scores.total[i]), 2),
+            lower=band.lower,
+            upper=band.upper,
+            margin=margin,
+            nearest_band=nearest,
+            prorated=bool(scores.prorated[i]),
+        )
+        return [reason]
 
 
 def _strongest_reasons(
