@@ -28,6 +28,7 @@ from weegtool.store import (
     CandidateRow,
     DecisionInput,
     ItemRating,
+    add_instrument,
     add_note,
     audit_entries,
     authenticate,
@@ -41,6 +42,8 @@ from weegtool.store import (
     instrument_in_force,
     is_submitted,
     latest_assessment,
+    latest_audit_entries,
+    list_instruments,
     live_scores,
     models,
     notes,
@@ -59,7 +62,7 @@ from weegtool.store import (
     visible_ratings,
 )
 
-from .conftest import TWENTE
+from .conftest import EXAMPLE, TWENTE
 from .store_factories import COMMITTEE, PASSWORD, committee_ratings, make_user
 
 ON = _dt.date(2026, 11, 23)
@@ -168,6 +171,17 @@ def test_a_referral_is_attached_to_the_instrument_in_force(sessions, referral):
             == weegtool.load_instrument(TWENTE).sha256
         )
         assert (candidate.age, candidate.flags, candidate.row_version) == (16, ["suicide_risk"], 1)
+
+
+def test_list_instruments_lists_every_version_the_most_recently_added_first(sessions):
+    with transaction(sessions) as session:
+        add_instrument(session, EXAMPLE.read_text(encoding="utf-8"))
+    with transaction(sessions) as session:
+        rows = list_instruments(session)
+    assert [(row.sha256, row.in_force) for row in rows] == [
+        (weegtool.load_instrument(EXAMPLE).sha256, False),
+        (weegtool.load_instrument(TWENTE).sha256, True),
+    ]
 
 
 def test_a_referral_with_bad_fields_is_refused_with_every_problem(sessions, committee):
@@ -850,6 +864,18 @@ def test_the_audit_log_says_who_did_what_without_clinical_content(sessions, comm
         "Twijfel",
     ):
         assert secret not in dump
+
+
+def test_latest_audit_entries_are_the_newest_first_up_to_the_limit(sessions, committee):
+    with transaction(sessions) as session:
+        log = audit_entries(session)
+        newest = latest_audit_entries(session, 2)
+        everything = latest_audit_entries(session, 1000)
+    assert [(e.action, e.user_id, e.object_id) for e in newest] == [
+        ("user.add", None, committee["researcher"].id),
+        ("user.add", None, committee["chair"].id),
+    ]
+    assert [e.id for e in everything] == [e.id for e in reversed(log)]
 
 
 def test_houses_come_with_their_residents_loaded(sessions, committee):

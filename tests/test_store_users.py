@@ -19,6 +19,7 @@ from weegtool.store import (
     reset_password,
     set_active,
     transaction,
+    user_names,
     users,
     verify_password,
 )
@@ -251,3 +252,11 @@ def test_users_lists_everyone_by_name_whatever_the_case(sessions, people):
     with transaction(sessions) as session:
         assert [u.name for u in users(session)] == ["Aad", "admin", "Bea", "R1"]
         assert session.scalar(select(models.User.active).where(models.User.name == "Aad")) is False
+
+
+def test_user_names_maps_ids_to_names_of_everyone_or_of_the_ids_asked(sessions, people):
+    admin, rater = people["admin"].id, people["R1"].id
+    with transaction(sessions) as session:
+        assert user_names(session) == {admin: "admin", rater: "R1"}
+        assert user_names(session, [rater, rater + admin + 1000]) == {rater: "R1"}
+        assert user_names(session, set()) == {}

@@ -22,10 +22,11 @@ from .assessments import (
     revisions,
 )
 from .audit import entries as audit_entries
+from .audit import latest_entries as latest_audit_entries
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
 from .houses import core_houses, delete_house, get_house, houses, save_house
-from .instruments import add_instrument, instrument_in_force, put_in_force
+from .instruments import add_instrument, instrument_in_force, list_instruments, put_in_force
 from .instruments import load as load_instrument
 from .notes import add_note, notes
 from .overview import CandidateRow, latest_assessments, overview, submissions
@@ -57,6 +58,7 @@ from .users import (
     reset_password,
     set_active,
     set_password,
+    user_names,
     users,
     verify_password,
 )
@@ -82,11 +84,13 @@ __all__ = [
     "reset_password",
     "set_active",
     "users",
+    "user_names",
     "end_sessions",
     "MAX_FAILED_LOGINS",
     "LOCK_MINUTES",
     "add_instrument",
     "instrument_in_force",
+    "list_instruments",
     "load_instrument",
     "put_in_force",
     "register_referral",
@@ -122,5 +126,6 @@ __all__ = [
     "get_house",
     "core_houses",
     "audit_entries",
+    "latest_audit_entries",
     "load_demo",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +30,7 @@ __all__ = [
     "add_user",
     "get_user",
     "users",
+    "user_names",
     "authenticate",
     "set_password",
     "change_password",
@@ -120,6 +122,14 @@ def get_user(session: Session, name: str) -> User:
 def users(session: Session) -> list[User]:
     """Every user, active or not, by name (ignoring case, so both databases give the same order)."""
     return list(session.scalars(select(User).order_by(func.lower(User.name), User.name)))
+
+
+def user_names(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Each user's name by their id: of the users with ``ids`` (those that exist), or of every user."""
+    query = select(User.id, User.name)
+    if ids is not None:
+        query = query.where(User.id.in_(set(ids)))
+    return {user_id: name for user_id, name in session.execute(query)}
 
 
 def authenticate(
