@@ -48,6 +48,8 @@ from weegtool.store import (
     models,
     notes,
     overview,
+    own_ratings,
+    rated_candidate_ids,
     ratings_frame,
     register_referral,
     revisions,
@@ -56,6 +58,7 @@ from weegtool.store import (
     score_candidate,
     submissions,
     submit_ratings,
+    submitted_candidate_ids,
     transaction,
     update_referral,
     verify_password,
@@ -331,6 +334,47 @@ def test_submitted_ratings_are_fixed(sessions, committee, referral):
         assert (
             submit_ratings(session, candidate, committee["R1"]).rater_id == committee["R1"].id
         )  # again: no-op
+
+
+def test_own_ratings_are_the_raters_saved_ratings_of_the_candidate_by_item(
+    sessions, committee, referral
+):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        other = register_referral(session, "C9", by=committee["coordinator"])
+        save_ratings(
+            session,
+            candidate,
+            committee["R1"],
+            [ItemRating("er_intensity", 3, note="Schreeuwt"), ItemRating("er_recovery", None)],
+        )
+        save_ratings(session, candidate, committee["R2"], {"er_intensity": 1})
+        save_ratings(session, other, committee["R1"], {"er_self_harm": 2})
+    with transaction(sessions) as session:
+        mine = own_ratings(session, get_candidate(session, "C2"), committee["R1"])
+        assert {item: (r.value, r.note) for item, r in mine.items()} == {
+            "er_intensity": (3, "Schreeuwt"),
+            "er_recovery": (None, ""),
+        }
+        assert own_ratings(session, get_candidate(session, "C2"), committee["R3"]) == {}
+
+
+def test_the_candidates_a_rater_rated_and_submitted_are_told_apart(sessions, committee, referral):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        other = register_referral(session, "C9", by=committee["coordinator"])
+        register_referral(session, "C10", by=committee["coordinator"])
+        save_ratings(session, candidate, committee["R1"], {"er_intensity": 3, "er_recovery": 2})
+        save_ratings(session, other, committee["R1"], {"er_intensity": 1})
+        submit_ratings(session, candidate, committee["R1"])
+        submit_ratings(session, other, committee["R2"])  # an empty form: submitted, not rated
+        ids = {"C2": candidate.id, "C9": other.id}
+    with transaction(sessions) as session:
+        assert rated_candidate_ids(session, committee["R1"]) == {ids["C2"], ids["C9"]}
+        assert submitted_candidate_ids(session, committee["R1"]) == {ids["C2"]}
+        assert rated_candidate_ids(session, committee["R2"]) == set()
+        assert submitted_candidate_ids(session, committee["R2"]) == {ids["C9"]}
+        assert rated_candidate_ids(session, committee["R3"]) == set()
 
 
 def test_stored_ratings_score_as_the_same_table_read_from_a_file(sessions, committee, referral):

@@ -38,10 +38,13 @@ from .ratings import (
     candidate_ratings,
     is_submitted,
     live_scores,
+    own_ratings,
+    rated_candidate_ids,
     ratings_frame,
     save_ratings,
     score_candidate,
     submit_ratings,
+    submitted_candidate_ids,
     visible_ratings,
 )
 from .referrals import get_candidate, register_referral, update_referral
@@ -100,6 +103,9 @@ __all__ = [
     "save_ratings",
     "submit_ratings",
     "is_submitted",
+    "own_ratings",
+    "rated_candidate_ids",
+    "submitted_candidate_ids",
     "visible_ratings",
     "ratings_frame",
     "candidate_ratings",

@@ -21,12 +21,14 @@ from ..store import (
     latest_assessment,
     load_instrument,
     overview,
+    rated_candidate_ids,
     register_referral,
     revisions,
     submissions,
+    submitted_candidate_ids,
     update_referral,
 )
-from ..store.models import DIRECTIONS, Candidate, Rating, RatingSubmission, User
+from ..store.models import DIRECTIONS, Candidate, User
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
@@ -59,16 +61,8 @@ def index() -> Any:
     rows = overview(session)
     mine: dict[int, str] = {}
     if user.role in COMMITTEE:
-        started = set(
-            session.scalars(
-                select(Rating.candidate_id).where(Rating.rater_id == user.id).distinct()
-            )
-        )
-        done = set(
-            session.scalars(
-                select(RatingSubmission.candidate_id).where(RatingSubmission.rater_id == user.id)
-            )
-        )
+        started = rated_candidate_ids(session, user)
+        done = submitted_candidate_ids(session, user)
         mine = {
             row.id: "ingediend"
             if row.id in done
