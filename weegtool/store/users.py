@@ -22,6 +22,7 @@ from . import audit
 from .lookup import one_by
 from .messages import say
 from .models import ROLES, User, as_utc, utcnow
+from .ratings import RATING_ROLES
 
 __all__ = [
     "hash_password",
@@ -31,6 +32,7 @@ __all__ = [
     "get_user",
     "users",
     "user_names",
+    "committee_members",
     "authenticate",
     "set_password",
     "change_password",
@@ -130,6 +132,12 @@ def user_names(session: Session, ids: Iterable[int] | None = None) -> dict[int, 
     if ids is not None:
         query = query.where(User.id.in_(set(ids)))
     return {user_id: name for user_id, name in session.execute(query)}
+
+
+def committee_members(session: Session) -> list[User]:
+    """The active users who may rate and sign (raters and chairs), by name."""
+    query = select(User).where(User.role.in_(RATING_ROLES), User.active.is_(True))
+    return list(session.scalars(query.order_by(User.name)))
 
 
 def authenticate(

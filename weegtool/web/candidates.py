@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
@@ -28,7 +27,7 @@ from ..store import (
     submitted_candidate_ids,
     update_referral,
 )
-from ..store.models import DIRECTIONS, Candidate, User
+from ..store.models import DIRECTIONS, Candidate
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
@@ -240,15 +239,6 @@ def show(pseudonym: str) -> Any:
         submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
         flag_titles={f.id: f.text("nl") for f in instrument.flags},
-    )
-
-
-def committee_members() -> list[User]:
-    """Active users who may rate and sign, by name."""
-    return list(
-        db.session().scalars(
-            select(User).where(User.role.in_(COMMITTEE), User.active.is_(True)).order_by(User.name)
-        )
     )
 
 
