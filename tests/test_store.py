@@ -27,6 +27,7 @@ from weegtool.ratings import DIRECTIONS
 from weegtool.store import (
     CandidateRow,
     DecisionInput,
+    DecisionRow,
     ItemRating,
     add_instrument,
     add_note,
@@ -34,6 +35,7 @@ from weegtool.store import (
     authenticate,
     core_houses,
     correct,
+    decision_rows,
     delete_house,
     finalise,
     get_candidate,
@@ -53,12 +55,14 @@ from weegtool.store import (
     ratings_frame,
     register_referral,
     revisions,
+    row_counts,
     save_house,
     save_ratings,
     score_candidate,
     submissions,
     submit_ratings,
     submitted_candidate_ids,
+    submitted_ratings_wide,
     transaction,
     update_referral,
     verify_password,
@@ -847,6 +851,68 @@ def test_submissions_name_the_raters_who_submitted_in_order(sessions, committee,
         shown = submissions(session, get_candidate(session, "C2"))
     assert [name for name, _ in shown] == ["R3", "R1"]
     assert all(at.utcoffset() == _dt.timedelta(0) for _, at in shown) and shown[0][1] <= shown[1][1]
+
+
+# --- the researcher's exports ---------------------------------------------------------------------------------
+
+
+def test_decision_rows_are_every_revision_with_the_candidates_fields_and_row_counts_count_them(
+    sessions, committee, referral
+):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    members = [committee["R1"], committee["R2"]]
+    with transaction(sessions) as session:
+        register_referral(session, "C7", by=committee["coordinator"], age=19)
+        finalise(
+            session,
+            get_candidate(session, "C2"),
+            DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
+            members,
+            by=committee["chair"],
+        )
+        correct(
+            session,
+            get_candidate(session, "C2"),
+            DecisionInput("refer", False, **ARGUED, decided_on=ON + _dt.timedelta(days=7)),
+            members,
+            reason="Nieuwe informatie.",
+            by=committee["chair"],
+        )
+    with transaction(sessions) as session:
+        rows = decision_rows(session)
+        counts = row_counts(session)
+    sha256 = weegtool.load_instrument(TWENTE).sha256
+    assert [(row.advice["category"], row.advice["total"]) for row in rows] == [
+        (advice.category, advice.total)
+    ] * 2
+    fields = ("C2", 16, "long_term")
+    assert rows == [
+        DecisionRow(*fields, 1, advice.category, True, rows[0].advice, sha256, ON),
+        DecisionRow(*fields, 2, "refer", False, rows[1].advice, sha256, ON + _dt.timedelta(days=7)),
+    ]
+    assert counts == {"candidates": 2, "submissions": 3, "assessments": 2}
+
+
+def test_submitted_ratings_wide_holds_each_submitted_raters_values_by_candidate_and_rater(
+    sessions, committee, referral
+):
+    rate_all(sessions, committee, submit=False)
+    with transaction(sessions) as session:
+        c2 = get_candidate(session, "C2")
+        c7 = register_referral(session, "C7", by=committee["coordinator"], age=19)
+        save_ratings(session, c7, committee["R2"], {"er_intensity": 2, "er_recovery": None})
+        submit_ratings(session, c7, committee["R2"])
+        submit_ratings(session, c2, committee["R3"])
+        submit_ratings(session, c2, committee["R1"])
+    with transaction(sessions) as session:
+        wide = submitted_ratings_wide(session)
+    given = {rater: {r.item: r.value for r in rs} for rater, rs in committee_ratings("C2").items()}
+    # R2's ratings of C2 are saved but not submitted: left out
+    assert list(wide) == [("C2", "R1"), ("C2", "R3"), ("C7", "R2")]
+    assert wide[("C2", "R1")] == given["R1"] and wide[("C2", "R3")] == given["R3"]
+    assert list(wide[("C2", "R1")]) == sorted(given["R1"])
+    assert wide[("C7", "R2")] == {"er_intensity": 2, "er_recovery": None}
 
 
 # --- houses and the audit log ---------------------------------------------------------------------------------

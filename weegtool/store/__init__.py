@@ -29,7 +29,7 @@ from .houses import core_houses, delete_house, get_house, houses, save_house
 from .instruments import add_instrument, instrument_in_force, list_instruments, put_in_force
 from .instruments import load as load_instrument
 from .notes import add_note, notes
-from .overview import CandidateRow, latest_assessments, overview, submissions
+from .overview import CandidateRow, latest_assessments, overview, row_counts, submissions
 from .ratings import (
     CandidateScore,
     ItemRating,
@@ -48,6 +48,7 @@ from .ratings import (
     visible_ratings,
 )
 from .referrals import get_candidate, register_referral, update_referral
+from .research import DecisionRow, decision_rows, submitted_ratings_wide
 from .users import (
     LOCK_MINUTES,
     MAX_FAILED_LOGINS,
@@ -128,6 +129,10 @@ __all__ = [
     "overview",
     "submissions",
     "latest_assessments",
+    "row_counts",
+    "DecisionRow",
+    "decision_rows",
+    "submitted_ratings_wide",
     "save_house",
     "delete_house",
     "houses",
