@@ -27,12 +27,15 @@ from weegtool.ratings import DIRECTIONS
 from weegtool.store import (
     CandidateRow,
     DecisionInput,
+    DecisionRow,
     ItemRating,
+    add_instrument,
     add_note,
     audit_entries,
     authenticate,
     core_houses,
     correct,
+    decision_rows,
     delete_house,
     finalise,
     get_candidate,
@@ -41,25 +44,32 @@ from weegtool.store import (
     instrument_in_force,
     is_submitted,
     latest_assessment,
+    latest_audit_entries,
+    list_instruments,
     live_scores,
     models,
     notes,
     overview,
+    own_ratings,
+    rated_candidate_ids,
     ratings_frame,
     register_referral,
     revisions,
+    row_counts,
     save_house,
     save_ratings,
     score_candidate,
     submissions,
     submit_ratings,
+    submitted_candidate_ids,
+    submitted_ratings_wide,
     transaction,
     update_referral,
     verify_password,
     visible_ratings,
 )
 
-from .conftest import TWENTE
+from .conftest import EXAMPLE, TWENTE
 from .store_factories import COMMITTEE, PASSWORD, committee_ratings, make_user
 
 ON = _dt.date(2026, 11, 23)
@@ -168,6 +178,17 @@ def test_a_referral_is_attached_to_the_instrument_in_force(sessions, referral):
             == weegtool.load_instrument(TWENTE).sha256
         )
         assert (candidate.age, candidate.flags, candidate.row_version) == (16, ["suicide_risk"], 1)
+
+
+def test_list_instruments_lists_every_version_the_most_recently_added_first(sessions):
+    with transaction(sessions) as session:
+        add_instrument(session, EXAMPLE.read_text(encoding="utf-8"))
+    with transaction(sessions) as session:
+        rows = list_instruments(session)
+    assert [(row.sha256, row.in_force) for row in rows] == [
+        (weegtool.load_instrument(EXAMPLE).sha256, False),
+        (weegtool.load_instrument(TWENTE).sha256, True),
+    ]
 
 
 def test_a_referral_with_bad_fields_is_refused_with_every_problem(sessions, committee):
@@ -317,6 +338,47 @@ def test_submitted_ratings_are_fixed(sessions, committee, referral):
         assert (
             submit_ratings(session, candidate, committee["R1"]).rater_id == committee["R1"].id
         )  # again: no-op
+
+
+def test_own_ratings_are_the_raters_saved_ratings_of_the_candidate_by_item(
+    sessions, committee, referral
+):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        other = register_referral(session, "C9", by=committee["coordinator"])
+        save_ratings(
+            session,
+            candidate,
+            committee["R1"],
+            [ItemRating("er_intensity", 3, note="Schreeuwt"), ItemRating("er_recovery", None)],
+        )
+        save_ratings(session, candidate, committee["R2"], {"er_intensity": 1})
+        save_ratings(session, other, committee["R1"], {"er_self_harm": 2})
+    with transaction(sessions) as session:
+        mine = own_ratings(session, get_candidate(session, "C2"), committee["R1"])
+        assert {item: (r.value, r.note) for item, r in mine.items()} == {
+            "er_intensity": (3, "Schreeuwt"),
+            "er_recovery": (None, ""),
+        }
+        assert own_ratings(session, get_candidate(session, "C2"), committee["R3"]) == {}
+
+
+def test_the_candidates_a_rater_rated_and_submitted_are_told_apart(sessions, committee, referral):
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        other = register_referral(session, "C9", by=committee["coordinator"])
+        register_referral(session, "C10", by=committee["coordinator"])
+        save_ratings(session, candidate, committee["R1"], {"er_intensity": 3, "er_recovery": 2})
+        save_ratings(session, other, committee["R1"], {"er_intensity": 1})
+        submit_ratings(session, candidate, committee["R1"])
+        submit_ratings(session, other, committee["R2"])  # an empty form: submitted, not rated
+        ids = {"C2": candidate.id, "C9": other.id}
+    with transaction(sessions) as session:
+        assert rated_candidate_ids(session, committee["R1"]) == {ids["C2"], ids["C9"]}
+        assert submitted_candidate_ids(session, committee["R1"]) == {ids["C2"]}
+        assert rated_candidate_ids(session, committee["R2"]) == set()
+        assert submitted_candidate_ids(session, committee["R2"]) == {ids["C9"]}
+        assert rated_candidate_ids(session, committee["R3"]) == set()
 
 
 def test_stored_ratings_score_as_the_same_table_read_from_a_file(sessions, committee, referral):
@@ -791,6 +853,68 @@ def test_submissions_name_the_raters_who_submitted_in_order(sessions, committee,
     assert all(at.utcoffset() == _dt.timedelta(0) for _, at in shown) and shown[0][1] <= shown[1][1]
 
 
+# --- the researcher's exports ---------------------------------------------------------------------------------
+
+
+def test_decision_rows_are_every_revision_with_the_candidates_fields_and_row_counts_count_them(
+    sessions, committee, referral
+):
+    rate_all(sessions, committee)
+    advice = advice_of(sessions)
+    members = [committee["R1"], committee["R2"]]
+    with transaction(sessions) as session:
+        register_referral(session, "C7", by=committee["coordinator"], age=19)
+        finalise(
+            session,
+            get_candidate(session, "C2"),
+            DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
+            members,
+            by=committee["chair"],
+        )
+        correct(
+            session,
+            get_candidate(session, "C2"),
+            DecisionInput("refer", False, **ARGUED, decided_on=ON + _dt.timedelta(days=7)),
+            members,
+            reason="Nieuwe informatie.",
+            by=committee["chair"],
+        )
+    with transaction(sessions) as session:
+        rows = decision_rows(session)
+        counts = row_counts(session)
+    sha256 = weegtool.load_instrument(TWENTE).sha256
+    assert [(row.advice["category"], row.advice["total"]) for row in rows] == [
+        (advice.category, advice.total)
+    ] * 2
+    fields = ("C2", 16, "long_term")
+    assert rows == [
+        DecisionRow(*fields, 1, advice.category, True, rows[0].advice, sha256, ON),
+        DecisionRow(*fields, 2, "refer", False, rows[1].advice, sha256, ON + _dt.timedelta(days=7)),
+    ]
+    assert counts == {"candidates": 2, "submissions": 3, "assessments": 2}
+
+
+def test_submitted_ratings_wide_holds_each_submitted_raters_values_by_candidate_and_rater(
+    sessions, committee, referral
+):
+    rate_all(sessions, committee, submit=False)
+    with transaction(sessions) as session:
+        c2 = get_candidate(session, "C2")
+        c7 = register_referral(session, "C7", by=committee["coordinator"], age=19)
+        save_ratings(session, c7, committee["R2"], {"er_intensity": 2, "er_recovery": None})
+        submit_ratings(session, c7, committee["R2"])
+        submit_ratings(session, c2, committee["R3"])
+        submit_ratings(session, c2, committee["R1"])
+    with transaction(sessions) as session:
+        wide = submitted_ratings_wide(session)
+    given = {rater: {r.item: r.value for r in rs} for rater, rs in committee_ratings("C2").items()}
+    # R2's ratings of C2 are saved but not submitted: left out
+    assert list(wide) == [("C2", "R1"), ("C2", "R3"), ("C7", "R2")]
+    assert wide[("C2", "R1")] == given["R1"] and wide[("C2", "R3")] == given["R3"]
+    assert list(wide[("C2", "R1")]) == sorted(given["R1"])
+    assert wide[("C7", "R2")] == {"er_intensity": 2, "er_recovery": None}
+
+
 # --- houses and the audit log ---------------------------------------------------------------------------------
 
 
@@ -850,6 +974,18 @@ def test_the_audit_log_says_who_did_what_without_clinical_content(sessions, comm
         "Twijfel",
     ):
         assert secret not in dump
+
+
+def test_latest_audit_entries_are_the_newest_first_up_to_the_limit(sessions, committee):
+    with transaction(sessions) as session:
+        log = audit_entries(session)
+        newest = latest_audit_entries(session, 2)
+        everything = latest_audit_entries(session, 1000)
+    assert [(e.action, e.user_id, e.object_id) for e in newest] == [
+        ("user.add", None, committee["researcher"].id),
+        ("user.add", None, committee["chair"].id),
+    ]
+    assert [e.id for e in everything] == [e.id for e in reversed(log)]
 
 
 def test_houses_come_with_their_residents_loaded(sessions, committee):

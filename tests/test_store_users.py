@@ -14,11 +14,13 @@ from weegtool.store import (
     audit_entries,
     authenticate,
     change_password,
+    committee_members,
     get_user,
     models,
     reset_password,
     set_active,
     transaction,
+    user_names,
     users,
     verify_password,
 )
@@ -251,3 +253,25 @@ def test_users_lists_everyone_by_name_whatever_the_case(sessions, people):
     with transaction(sessions) as session:
         assert [u.name for u in users(session)] == ["Aad", "admin", "Bea", "R1"]
         assert session.scalar(select(models.User.active).where(models.User.name == "Aad")) is False
+
+
+def test_user_names_maps_ids_to_names_of_everyone_or_of_the_ids_asked(sessions, people):
+    admin, rater = people["admin"].id, people["R1"].id
+    with transaction(sessions) as session:
+        assert user_names(session) == {admin: "admin", rater: "R1"}
+        assert user_names(session, [rater, rater + admin + 1000]) == {rater: "R1"}
+        assert user_names(session, set()) == {}
+
+
+def test_committee_members_are_the_active_raters_and_chairs_by_name(sessions, people):
+    with transaction(sessions) as session:
+        make_user(session, "Chair", "chair")
+        make_user(session, "R2")
+        make_user(session, "Coordinator", "coordinator")
+        make_user(session, "Researcher", "researcher")
+        set_active(session, get_user(session, "R2"), False, by=people["admin"])
+    with transaction(sessions) as session:
+        assert [(u.name, u.role) for u in committee_members(session)] == [
+            ("Chair", "chair"),
+            ("R1", "rater"),
+        ]

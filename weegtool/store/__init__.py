@@ -22,13 +22,14 @@ from .assessments import (
     revisions,
 )
 from .audit import entries as audit_entries
+from .audit import latest_entries as latest_audit_entries
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
 from .houses import core_houses, delete_house, get_house, houses, save_house
-from .instruments import add_instrument, instrument_in_force, put_in_force
+from .instruments import add_instrument, instrument_in_force, list_instruments, put_in_force
 from .instruments import load as load_instrument
 from .notes import add_note, notes
-from .overview import CandidateRow, latest_assessments, overview, submissions
+from .overview import CandidateRow, latest_assessments, overview, row_counts, submissions
 from .ratings import (
     CandidateScore,
     ItemRating,
@@ -37,19 +38,24 @@ from .ratings import (
     candidate_ratings,
     is_submitted,
     live_scores,
+    own_ratings,
+    rated_candidate_ids,
     ratings_frame,
     save_ratings,
     score_candidate,
     submit_ratings,
+    submitted_candidate_ids,
     visible_ratings,
 )
 from .referrals import get_candidate, register_referral, update_referral
+from .research import DecisionRow, decision_rows, submitted_ratings_wide
 from .users import (
     LOCK_MINUTES,
     MAX_FAILED_LOGINS,
     add_user,
     authenticate,
     change_password,
+    committee_members,
     end_sessions,
     get_user,
     hash_password,
@@ -57,6 +63,7 @@ from .users import (
     reset_password,
     set_active,
     set_password,
+    user_names,
     users,
     verify_password,
 )
@@ -82,11 +89,14 @@ __all__ = [
     "reset_password",
     "set_active",
     "users",
+    "user_names",
+    "committee_members",
     "end_sessions",
     "MAX_FAILED_LOGINS",
     "LOCK_MINUTES",
     "add_instrument",
     "instrument_in_force",
+    "list_instruments",
     "load_instrument",
     "put_in_force",
     "register_referral",
@@ -96,6 +106,9 @@ __all__ = [
     "save_ratings",
     "submit_ratings",
     "is_submitted",
+    "own_ratings",
+    "rated_candidate_ids",
+    "submitted_candidate_ids",
     "visible_ratings",
     "ratings_frame",
     "candidate_ratings",
@@ -116,11 +129,16 @@ __all__ = [
     "overview",
     "submissions",
     "latest_assessments",
+    "row_counts",
+    "DecisionRow",
+    "decision_rows",
+    "submitted_ratings_wide",
     "save_house",
     "delete_house",
     "houses",
     "get_house",
     "core_houses",
     "audit_entries",
+    "latest_audit_entries",
     "load_demo",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .models import ACTIONS, AuditEntry, Base, User
 
-__all__ = ["record", "entries"]
+__all__ = ["record", "entries", "latest_entries"]
 
 
 def record(
@@ -43,3 +43,8 @@ def entries(
     if object_id is not None:
         query = query.where(AuditEntry.object_id == object_id)
     return list(session.scalars(query))
+
+
+def latest_entries(session: Session, limit: int) -> list[AuditEntry]:
+    """The ``limit`` most recent entries of the log, newest first."""
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))

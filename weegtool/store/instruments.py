@@ -12,7 +12,14 @@ from ..errors import NotFoundError, StoreError
 from . import audit
 from .models import Instrument, User
 
-__all__ = ["add_instrument", "put_in_force", "instrument_in_force", "instrument_by_sha256", "load"]
+__all__ = [
+    "add_instrument",
+    "put_in_force",
+    "instrument_in_force",
+    "instrument_by_sha256",
+    "list_instruments",
+    "load",
+]
 
 
 def add_instrument(
@@ -58,6 +65,11 @@ def instrument_by_sha256(session: Session, sha256: str) -> Instrument:
     if row is None:
         raise NotFoundError(f"no instrument with sha256 {sha256[:12]} in the database.")
     return row
+
+
+def list_instruments(session: Session) -> list[Instrument]:
+    """Every stored instrument version, the most recently added first."""
+    return list(session.scalars(select(Instrument).order_by(Instrument.added_at.desc())))
 
 
 def load(row: Instrument) -> core.Instrument:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .models import Assessment, Candidate, RatingSubmission, User, as_utc
 
-__all__ = ["CandidateRow", "overview", "submissions", "latest_assessments"]
+__all__ = ["CandidateRow", "overview", "submissions", "latest_assessments", "row_counts"]
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,12 @@ def submissions(session: Session, candidate: Candidate) -> list[tuple[str, _dt.d
         .order_by(RatingSubmission.submitted_at, User.name)
     )
     return [(name, as_utc(at)) for name, at in session.execute(query)]
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """How many candidates, submissions (a rater's of a candidate) and assessments (every revision) are stored."""
+    tables = {"candidates": Candidate, "submissions": RatingSubmission, "assessments": Assessment}
+    return {
+        name: session.execute(select(func.count()).select_from(model)).scalar_one()
+        for name, model in tables.items()
+    }

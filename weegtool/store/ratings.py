@@ -36,6 +36,9 @@ __all__ = [
     "save_ratings",
     "submit_ratings",
     "is_submitted",
+    "own_ratings",
+    "rated_candidate_ids",
+    "submitted_candidate_ids",
     "visible_ratings",
     "ratings_frame",
     "candidate_ratings",
@@ -192,6 +195,24 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
 
 def is_submitted(session: Session, candidate: Candidate, rater: User) -> bool:
     return session.get(RatingSubmission, (candidate.id, rater.id)) is not None
+
+
+def own_ratings(session: Session, candidate: Candidate, rater: User) -> dict[str, Rating]:
+    """``rater``'s own saved ratings of ``candidate`` (submitted or not), by item."""
+    query = select(Rating).where(Rating.candidate_id == candidate.id, Rating.rater_id == rater.id)
+    return {rating.item: rating for rating in session.scalars(query)}
+
+
+def rated_candidate_ids(session: Session, rater: User) -> set[int]:
+    """The ids of the candidates ``rater`` has saved at least one rating of."""
+    query = select(Rating.candidate_id).where(Rating.rater_id == rater.id).distinct()
+    return set(session.scalars(query))
+
+
+def submitted_candidate_ids(session: Session, rater: User) -> set[int]:
+    """The ids of the candidates ``rater`` has submitted their ratings of."""
+    query = select(RatingSubmission.candidate_id).where(RatingSubmission.rater_id == rater.id)
+    return set(session.scalars(query))
 
 
 def visible_ratings(session: Session, candidate: Candidate, viewer: User) -> list[Rating]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +22,7 @@ from . import audit
 from .lookup import one_by
 from .messages import say
 from .models import ROLES, User, as_utc, utcnow
+from .ratings import RATING_ROLES
 
 __all__ = [
     "hash_password",
@@ -29,6 +31,8 @@ __all__ = [
     "add_user",
     "get_user",
     "users",
+    "user_names",
+    "committee_members",
     "authenticate",
     "set_password",
     "change_password",
@@ -120,6 +124,20 @@ def get_user(session: Session, name: str) -> User:
 def users(session: Session) -> list[User]:
     """Every user, active or not, by name (ignoring case, so both databases give the same order)."""
     return list(session.scalars(select(User).order_by(func.lower(User.name), User.name)))
+
+
+def user_names(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Each user's name by their id: of the users with ``ids`` (those that exist), or of every user."""
+    query = select(User.id, User.name)
+    if ids is not None:
+        query = query.where(User.id.in_(set(ids)))
+    return {user_id: name for user_id, name in session.execute(query)}
+
+
+def committee_members(session: Session) -> list[User]:
+    """The active users who may rate and sign (raters and chairs), by name."""
+    query = select(User).where(User.role.in_(RATING_ROLES), User.active.is_(True))
+    return list(session.scalars(query.order_by(User.name)))
 
 
 def authenticate(

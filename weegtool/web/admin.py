@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..errors import CriteriaError, InputError, NotAllowedError
 from ..store import (
     add_instrument,
     add_user,
+    latest_audit_entries,
+    list_instruments,
     one_time_password,
     put_in_force,
     reset_password,
     set_active,
+    user_names,
     users,
 )
-from ..store.models import ROLES, AuditEntry, Instrument, User
+from ..store.models import ROLES, Instrument, User
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field
@@ -140,7 +142,7 @@ def instruments() -> Any:
                         "success",
                     )
                     return redirect(url_for("admin.instruments"))
-    rows = db.session().scalars(select(Instrument).order_by(Instrument.added_at.desc())).all()
+    rows = list_instruments(db.session())
     return render_template(
         "instruments.html", rows=rows, problems=problems, name=name
     ), 400 if problems else 200
@@ -164,10 +166,6 @@ def in_force(row_id: int) -> Response:
 @bp.get("/audit")
 @roles_required("admin")
 def audit() -> Any:
-    entries = (
-        db.session()
-        .scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_ROWS))
-        .all()
-    )
-    names = dict(db.session().execute(select(User.id, User.name)).all())
+    entries = latest_audit_entries(db.session(), AUDIT_ROWS)
+    names = user_names(db.session())
     return render_template("audit.html", entries=entries, names=names, limit=AUDIT_ROWS)

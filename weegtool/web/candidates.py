@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
@@ -21,12 +20,14 @@ from ..store import (
     latest_assessment,
     load_instrument,
     overview,
+    rated_candidate_ids,
     register_referral,
     revisions,
     submissions,
+    submitted_candidate_ids,
     update_referral,
 )
-from ..store.models import DIRECTIONS, Candidate, Rating, RatingSubmission, User
+from ..store.models import DIRECTIONS, Candidate
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
@@ -59,16 +60,8 @@ def index() -> Any:
     rows = overview(session)
     mine: dict[int, str] = {}
     if user.role in COMMITTEE:
-        started = set(
-            session.scalars(
-                select(Rating.candidate_id).where(Rating.rater_id == user.id).distinct()
-            )
-        )
-        done = set(
-            session.scalars(
-                select(RatingSubmission.candidate_id).where(RatingSubmission.rater_id == user.id)
-            )
-        )
+        started = rated_candidate_ids(session, user)
+        done = submitted_candidate_ids(session, user)
         mine = {
             row.id: "ingediend"
             if row.id in done
@@ -246,15 +239,6 @@ def show(pseudonym: str) -> Any:
         submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
         flag_titles={f.id: f.text("nl") for f in instrument.flags},
-    )
-
-
-def committee_members() -> list[User]:
-    """Active users who may rate and sign, by name."""
-    return list(
-        db.session().scalars(
-            select(User).where(User.role.in_(COMMITTEE), User.active.is_(True)).order_by(User.name)
-        )
     )
 
 

@@ -23,7 +23,6 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..advice import main_problem
@@ -35,6 +34,7 @@ from ..store import (
     CandidateScore,
     DecisionInput,
     add_note,
+    committee_members,
     confirm_signer,
     core_houses,
     correct,
@@ -46,13 +46,14 @@ from ..store import (
     revisions,
     score_candidate,
     submissions,
+    user_names,
     visible_ratings,
 )
 from ..store.models import Assessment, Candidate, User
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
-from .candidates import candidate_or_404, committee_members, composition_checks, redirect_to
+from .candidates import candidate_or_404, composition_checks, redirect_to
 from .forms import by_field
 from .security import REPORT_CSP
 from .views import download, status_of
@@ -75,11 +76,7 @@ def _rating_table(
 ) -> dict[str, Any]:
     """Item rows with each visible rater's rating, and the core's aggregate, spread and 'disputed' mark."""
     ratings = visible_ratings(db.session(), candidate, signed_in())
-    names = dict(
-        db.session()
-        .execute(select(User.id, User.name).where(User.id.in_({r.rater_id for r in ratings})))
-        .all()
-    )
+    names = user_names(db.session(), {r.rater_id for r in ratings})
     by_item: defaultdict[str, dict[str, Any]] = defaultdict(dict)
     for rating in ratings:
         by_item[rating.item][names[rating.rater_id]] = rating
@@ -113,7 +110,7 @@ def _page(
         return render_template("meeting.html", candidate=candidate, blind=True), status
     scored = _scored(candidate)
     advice = scored.advice if scored else None
-    members = committee_members()
+    members = committee_members(session)
     submitted = submissions(session, candidate)
     return render_template(
         "meeting.html",
@@ -184,7 +181,7 @@ def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
     """
     chair = signed_in()
     signers = [chair]
-    for member in committee_members():
+    for member in committee_members(db.session()):
         if member.id == chair.id or request.form.get(f"sign-{member.id}") != "yes":
             continue
         try:

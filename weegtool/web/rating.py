@@ -13,7 +13,6 @@ import dataclasses
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..errors import WeegtoolError
@@ -23,10 +22,11 @@ from ..store import (
     is_submitted,
     live_scores,
     load_instrument,
+    own_ratings,
     save_ratings,
     submit_ratings,
 )
-from ..store.models import Candidate, Rating, User
+from ..store.models import Candidate, User
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
@@ -51,11 +51,6 @@ def own_scores(candidate: Candidate, rater: User) -> dict[str, Any] | None:
     return None if scores is None else dataclasses.asdict(scores)
 
 
-def _own_ratings(candidate: Candidate, rater: User) -> dict[str, Rating]:
-    query = select(Rating).where(Rating.candidate_id == candidate.id, Rating.rater_id == rater.id)
-    return {rating.item: rating for rating in db.session().scalars(query)}
-
-
 @bp.get("/candidates/<pseudonym>/rate")
 @roles_required(*RATING_ROLES)
 def start(pseudonym: str) -> Response:
@@ -78,7 +73,7 @@ def _page(
     posted: dict[str, ItemRating] | None = None,
 ) -> tuple[str, int]:
     rater = signed_in()
-    saved = _own_ratings(candidate, rater)
+    saved = own_ratings(db.session(), candidate, rater)
     ids = instrument.domain_ids
     position = ids.index(domain.id)
     return render_template(
@@ -165,7 +160,7 @@ def review(pseudonym: str) -> Any:
         "review.html",
         candidate=candidate,
         instrument=instrument,
-        saved=_own_ratings(candidate, rater),
+        saved=own_ratings(db.session(), candidate, rater),
         scores=own_scores(candidate, rater),
         submitted=is_submitted(db.session(), candidate, rater),
     )

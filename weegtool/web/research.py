@@ -13,11 +13,11 @@ import io
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..pseudonym import pseudonym
-from ..store.models import Assessment, Candidate, Rating, RatingSubmission, User
+from ..store import decision_rows, row_counts, submitted_ratings_wide
+from ..store.models import Assessment, Rating
 from . import db
 from .auth import roles_required
 from .views import download
@@ -36,62 +36,27 @@ def _rater(name: str) -> str:
 
 
 def _decisions() -> list[dict[str, Any]]:
-    query = (
-        select(
-            Candidate.pseudonym,
-            Candidate.age,
-            Candidate.direction,
-            Assessment.revision,
-            Assessment.category,
-            Assessment.follows_advice,
-            Assessment.advice,
-            Assessment.instrument_sha256,
-            Assessment.decided_on,
-        )
-        .join(Assessment, Assessment.candidate_id == Candidate.id)
-        .order_by(Candidate.id, Assessment.revision)
-    )
-    rows = []
-    for (
-        name,
-        age,
-        direction,
-        revision,
-        category,
-        follows,
-        advice,
-        sha256,
-        decided_on,
-    ) in db.session().execute(query):
-        rows.append(
-            {
-                "candidate": pseudonym(name, _key()),
-                "age": age,
-                "direction": direction or "",
-                "revision": revision,
-                "advice": advice.get("category"),
-                "total": advice.get("total"),
-                "decision": category,
-                "follows_advice": follows,
-                "instrument_sha256": sha256,
-                "decided_on": decided_on.isoformat(),
-            }
-        )
-    return rows
+    return [
+        {
+            "candidate": pseudonym(row.pseudonym, _key()),
+            "age": row.age,
+            "direction": row.direction or "",
+            "revision": row.revision,
+            "advice": row.advice.get("category"),
+            "total": row.advice.get("total"),
+            "decision": row.category,
+            "follows_advice": row.follows_advice,
+            "instrument_sha256": row.instrument_sha256,
+            "decided_on": row.decided_on.isoformat(),
+        }
+        for row in decision_rows(db.session())
+    ]
 
 
 @bp.get("/")
 @roles_required("researcher")
 def index() -> Any:
-    session = db.session()
-    counts = {
-        name: session.scalar(select(func.count()).select_from(model))
-        for name, model in (
-            ("candidates", Candidate),
-            ("submissions", RatingSubmission),
-            ("assessments", Assessment),
-        )
-    }
+    counts = row_counts(db.session())
     return render_template("research.html", decisions=_decisions(), counts=counts)
 
 
@@ -108,27 +73,17 @@ def _csv(rows: list[dict[str, Any]], columns: list[str], filename: str) -> Respo
 def ratings_csv() -> Response:
     """Submitted ratings as ``weegtool.read_ratings`` reads them: a row per candidate and rater, no notes."""
     db.record_reading("export.research", Rating)
-    query = (
-        select(Candidate.pseudonym, User.name, Rating.item, Rating.value)
-        .join(Candidate, Candidate.id == Rating.candidate_id)
-        .join(User, User.id == Rating.rater_id)
-        .join(
-            RatingSubmission,
-            (RatingSubmission.candidate_id == Rating.candidate_id)
-            & (RatingSubmission.rater_id == Rating.rater_id),
-        )
-        .order_by(Candidate.id, User.name, Rating.item)
-    )
-    wide: dict[tuple[str, str], dict[str, Any]] = {}
-    for candidate, rater, item, value in db.session().execute(query):
-        row = wide.setdefault(
-            (candidate, rater),
-            {"candidate_id": pseudonym(candidate, _key()), "rater_id": _rater(rater)},
-        )
-        row[item] = "" if value is None else value
-    items = sorted({item for row in wide.values() for item in row} - {"candidate_id", "rater_id"})
+    rows = [
+        {
+            "candidate_id": pseudonym(candidate, _key()),
+            "rater_id": _rater(rater),
+            **{item: "" if value is None else value for item, value in values.items()},
+        }
+        for (candidate, rater), values in submitted_ratings_wide(db.session()).items()
+    ]
+    items = sorted({item for row in rows for item in row} - {"candidate_id", "rater_id"})
     return _csv(
-        list(wide.values()),
+        rows,
         ["candidate_id", "rater_id", *items],
         "beoordelingen-gepseudonimiseerd.csv",
     )

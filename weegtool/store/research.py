@@ -1,0 +1,77 @@
+"""What the researcher's exports read: finalised decisions and submitted ratings, no free text.
+
+The rows carry the candidates' pseudonyms and the raters' names as stored;
+the web app replaces both with keyed pseudonyms before a researcher sees them.
+Notes, reasons and justifications are not read at all.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Assessment, Candidate, Rating, RatingSubmission, User
+
+__all__ = ["DecisionRow", "decision_rows", "submitted_ratings_wide"]
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """One revision of a finalised assessment with its candidate's fields (no free text)."""
+
+    pseudonym: str
+    age: int | None
+    direction: str | None
+    revision: int
+    category: str
+    follows_advice: bool
+    advice: dict[str, Any]  # the stored advice, as finalised
+    instrument_sha256: str
+    decided_on: _dt.date
+
+
+def decision_rows(session: Session) -> list[DecisionRow]:
+    """Every revision of every finalised assessment, by candidate (as registered) and revision."""
+    query = (
+        select(
+            Candidate.pseudonym,
+            Candidate.age,
+            Candidate.direction,
+            Assessment.revision,
+            Assessment.category,
+            Assessment.follows_advice,
+            Assessment.advice,
+            Assessment.instrument_sha256,
+            Assessment.decided_on,
+        )
+        .join(Assessment, Assessment.candidate_id == Candidate.id)
+        .order_by(Candidate.id, Assessment.revision)
+    )
+    return [DecisionRow(*row) for row in session.execute(query)]
+
+
+def submitted_ratings_wide(session: Session) -> dict[tuple[str, str], dict[str, int | None]]:
+    """Every submitted rating as a wide table: ``{(pseudonym, rater name): {item: value}}``.
+
+    Ratings not yet submitted are left out. Candidates come as registered, then
+    raters by name and items by id; a value None means 'not known'.
+    """
+    query = (
+        select(Candidate.pseudonym, User.name, Rating.item, Rating.value)
+        .join(Candidate, Candidate.id == Rating.candidate_id)
+        .join(User, User.id == Rating.rater_id)
+        .join(
+            RatingSubmission,
+            (RatingSubmission.candidate_id == Rating.candidate_id)
+            & (RatingSubmission.rater_id == Rating.rater_id),
+        )
+        .order_by(Candidate.id, User.name, Rating.item)
+    )
+    wide: dict[tuple[str, str], dict[str, int | None]] = {}
+    for pseudonym, rater, item, value in session.execute(query):
+        wide.setdefault((pseudonym, rater), {})[item] = value
+    return wide
