@@ -296,7 +296,8 @@ class Override:
 
 
 def override_problems(override: Override, hard_flags: Iterable[str]) -> list[str]:
-    """What an override of a hard flag lacks, as catalogue keys (``override.<problem>``); empty when valid.
+    """What an override of a hard flag lacks: ``not_hard``, ``justification``, ``items``,
+    ``signatures`` (empty when it is valid).
 
     The one rule, used by :func:`weegtool.advise`, :func:`weegtool.check_decision`
     and the store: only a hard flag is overridden, with a written justification
