@@ -87,14 +87,70 @@ FIELDS = CandidateFields("C1", age=15, consent=True)
          "candidate 'C1', rater 'R1', item 'er_outbursts': must be one of 0, 1, 2 or not known; got 3."),
         ([(FIELDS, [RaterRatings("R1", {}), RaterRatings("R1", {})])],
          "candidate 'C1': rater 'R1' is given more than once."),
-        ([(FIELDS, [RaterRatings(" ", {})])], "candidate 'C1', rater ' ': the rater id must not be blank."),
+        ([(FIELDS, [RaterRatings(" ", {})])], "candidate 'C1', rater ' ': the rater id must be text, not blank."),
         ([(CandidateFields("C1", flags=("suicide",)), [RaterRatings("R1", {})])],
-         "candidate 'C1': unknown flag 'suicide'; flags are addiction, needs_secured_setting, suicide_risk."),
+         "candidate 'C1': field 'flags': unknown flag 'suicide' (did you mean 'suicide_risk'?); flags are addiction, needs_secured_setting, suicide_risk; got ('suicide',)."),
         ([(FIELDS, [RaterRatings("R1", {})]), (FIELDS, [RaterRatings("R1", {})])],
-         "candidate 'C1': a candidate id must be given, once; got it blank or twice."),
+         "candidate 'C1' is given more than once."),
+        # found by trying to break it: each was accepted, crashed or read otherwise than the table
+        ([(FIELDS, [RaterRatings("R1", {"er_outbursts": True})])],
+         "candidate 'C1', rater 'R1', item 'er_outbursts': must be one of 0, 1, 2 or not known; got True."),
+        ([(FIELDS, [RaterRatings("R1", {"er_outbursts": "2"})])],
+         "candidate 'C1', rater 'R1', item 'er_outbursts': must be one of 0, 1, 2 or not known; got '2'."),
+        ([(FIELDS, [RaterRatings("R1", {})]), (CandidateFields("C2"), [])],
+         "candidate 'C2': has no raters; give each candidate at least one rater's ratings."),
+        ([], "there are no candidates; there is nothing to score."),
+        ([(CandidateFields("C1", age=27.9), [RaterRatings("R1", {})])],
+         "candidate 'C1': field 'age': must be an age in whole years; got 27.9."),
+        ([(CandidateFields("C1", age=True), [RaterRatings("R1", {})])],
+         "candidate 'C1': field 'age': must be an age in whole years; got True."),
+        ([(CandidateFields("C1", consent="misschien"), [RaterRatings("R1", {})])],
+         "candidate 'C1': field 'consent': must be yes or no (ja/nee, true/false, 1/0); got 'misschien'."),
+        ([(CandidateFields("C1", purpose="holiday"), [RaterRatings("R1", {})])],
+         "candidate 'C1': field 'purpose': must be admission or review (opname of evaluatie); got 'holiday'."),
+        ([(CandidateFields("C1", date="2024-13-01"), [RaterRatings("R1", {})])],
+         "candidate 'C1': field 'date': must be a date as YYYY-MM-DD; got '2024-13-01'."),
+        ([(CandidateFields("C1", conditions={"mandate": True}), [RaterRatings("R1", {})])],
+         "candidate 'C1': field 'mandate' is not a precondition field of example-minimal 1.0.0 "
+         "(concept, sha256 " + INSTRUMENT.sha256[:12] + ") (those are none)."),
+        ([(FIELDS, [RaterRatings("R1", {}, critical={"er_outbursts": "ja"})])],
+         "candidate 'C1', rater 'R1', item 'er_outbursts': give the reason the item is critical, not "
+         "only that it is; got 'ja'."),
+        ([(FIELDS, [RaterRatings("R1", {}, notes={"er_outbursts": 3})])],
+         "candidate 'C1', rater 'R1', item 'er_outbursts': a note or reason must be text; got 3."),
     ],
 )  # fmt: skip
 def test_bad_typed_values_are_refused_with_their_place(committee, message):
     with pytest.raises(RatingsError) as caught:
         Ratings.from_raters(INSTRUMENT, committee)
     assert caught.value.problems == (message,)
+
+
+def test_typed_values_are_read_in_the_tables_vocabulary():
+    # what a caller may pass as it comes from a form or a spreadsheet: read as the table reads it
+    given = CandidateFields(" C1 ", age="14,0", consent="nee", flags=("suicide_risk", "addiction",
+                            "addiction"), house="  ", date=dt.datetime(2026, 1, 31, 10, 30))  # fmt: skip
+    raters = [
+        RaterRatings(" R1 ", {"er_outbursts": np.int64(2), "er_recovery": float("nan")},
+                     critical={"er_outbursts": "nee"}),
+        RaterRatings("R2", {"er_outbursts": 1.0, "er_recovery": pd.NA}, notes={"er_outbursts": None}),
+    ]  # fmt: skip
+    ratings = Ratings.from_raters(INSTRUMENT, [(given, raters)])
+    assert ratings.record("C1") == CandidateFields(
+        "C1", age=14, consent=False, flags=("addiction", "suicide_risk"), date=dt.date(2026, 1, 31)
+    )
+    assert ratings.by_rater("C1", "er_outbursts") == {"R1": 2.0, "R2": 1.0}
+    assert ratings.critical == {} and ratings.notes == {}
+    advice = weegtool.advise(weegtool.score(INSTRUMENT, ratings), on=ON)[0]
+    assert advice.category == "further_assessment"  # consent "nee" is no consent
+
+
+def test_candidates_keep_their_own_ratings_whatever_the_order():
+    high = RaterRatings("R1", {"er_outbursts": 2, "er_recovery": 2, "pf_network": 0})
+    low = RaterRatings("R2", {"er_outbursts": 0, "er_recovery": 0, "pf_network": 2})
+    ratings = Ratings.from_raters(
+        INSTRUMENT, [(CandidateFields("A"), [low]), (CandidateFields("B"), [high])]
+    )
+    assert list(ratings.candidate_ids) == ["A", "B"]
+    assert ratings.by_rater("B", "er_outbursts") == {"R1": 2.0}
+    assert list(ratings.values[1]) == [2.0, 2.0, 0.0]

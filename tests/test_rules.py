@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import weegtool
 from weegtool import i18n, rules
 from weegtool.candidate import CandidateFields
+from weegtool.composition import House, Resident
 from weegtool.engine import score_ratings
 from weegtool.errors import DecisionError, RatingsError, UnknownIdError
 from weegtool.instrument import parse_instrument
@@ -79,11 +80,20 @@ def cohorts(draw, instrument):
     return pd.DataFrame(rows)
 
 
-def suitability_after(instrument, ratings, i, j, level):
+def advice_after(instrument, ratings, i, j, level, houses):
     values = ratings.values.copy()
     values[i, j] = level
     changed = score_ratings(instrument, dataclasses.replace(ratings, values=values))
-    return weegtool.advise(changed, on=ON)[i].suitability
+    return weegtool.advise(changed, houses=houses, on=ON)[i].category
+
+
+HOUSES = st.sampled_from(
+    [
+        None,
+        House("full", 1, residents=(Resident("B1", 15),)),  # a hard capacity conflict for everyone
+        House("suicide", 4, residents=(Resident("B2", 15, ("suicide_risk",)),)),
+    ]
+)
 
 
 @settings(max_examples=40)
@@ -91,18 +101,42 @@ def suitability_after(instrument, ratings, i, j, level):
 def test_the_counterfactual_claims_what_advise_says(data):
     instrument = data.draw(instruments())
     scores = weegtool.score(instrument, data.draw(cohorts(instrument)))
-    for i, advice in enumerate(weegtool.advise(scores, on=ON)):
+    houses = data.draw(HOUSES)
+    for i, advice in enumerate(weegtool.advise(scores, houses=houses, on=ON)):
         for change in advice.changes:
             j = instrument.item_ids.index(change.item)
-            after = suitability_after(instrument, scores.ratings, i, j, change.rating_to)
-            assert after == change.advice_to
+            after = advice_after(instrument, scores.ratings, i, j, change.rating_to, houses)
+            assert after == change.advice_to != advice.category
         smallest = min((c.size for c in advice.changes), default=math.inf)
         for j in range(len(instrument.item_ids)):
             current = scores.ratings.values[i, j]
             for level in (0.0, 1.0, 2.0):
                 if not math.isnan(current) and 0 < abs(level - current) < smallest:
-                    after = suitability_after(instrument, scores.ratings, i, j, level)
-                    assert after == advice.suitability
+                    after = advice_after(instrument, scores.ratings, i, j, level, houses)
+                    assert after == advice.category
+
+
+def test_the_counterfactual_names_the_advice_not_only_the_suitability():
+    # found by review: with a full house, "from 1 to 2 gives 'fits with conditions'" while the
+    # advice stays "fits, but not this group now"
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    frame = one(example, {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1})
+    full = House("h1", 1, residents=(Resident("B1", 15),))
+    advice = weegtool.advise(weegtool.score(example, frame), houses=full, on=ON)[0]
+    assert advice.category == "fits_not_this_group"
+    assert {c.advice_to for c in advice.changes} <= {"refer", "further_assessment", "lighter_care"}
+
+
+def test_an_item_that_moves_nothing_is_no_counterfactual():
+    # found by review: a weight-0 item in a domain with no rated weight gave "total nan"
+    data = example_data()
+    data["items"].append({**data["items"][2], "id": "pf_school", "weight": 0})
+    data["settings"].update(protective_lowers_total=False, max_missing_fraction=0.3)
+    instrument = parse_instrument(yaml.safe_dump(data), source="x.yaml")
+    rated = {"er_outbursts": 1, "er_recovery": 1, "pf_network": None, "pf_school": 1}
+    advice = weegtool.advise(weegtool.score(instrument, one(instrument, rated)), on=ON)[0]
+    assert all(c.item != "pf_school" for c in advice.changes)
+    assert all(c.total_to is None or not math.isnan(c.total_to) for c in advice.changes)
 
 
 @settings(max_examples=40)
@@ -361,3 +395,89 @@ def test_a_reason_is_typed_its_sentence_chosen_by_its_type_and_its_json_unchange
     unknown = rules.PreconditionReason(rule="consent", advice="further_assessment", field="consent",
                                        known=False)  # fmt: skip
     assert unknown.values == {"field": "consent", "value": None, "known": False}
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"C1": [Override("needs_secured_setting", "j", "AB", ("er_outbursts",))]},
+         "needs two signatures; got 0"),
+        ({"C1": [Override("needs_secured_setting", "j", ("A", "B"), "er_outbursts")]},
+         "needs the items the justification rests on"),
+        ({"C1": [Override("needs_secured_setting", "j", ("A", "B"), ("no_such_item",))]},
+         "'no_such_item' are not items of"),
+        ({"c1": [Override("needs_secured_setting", "j", ("A", "B"), ("er_outbursts",))]},
+         "there is no candidate 'c1' in these ratings"),
+        ({"C1": [Override("needs_secured_setting", None, ("A", "B"), ("er_outbursts",))]},
+         "needs a written justification"),
+        ({"C1": [Override("needs_secured_setting", "j", ("A", "B"), ("er_outbursts",))] * 2},
+         "overridden more than once"),
+    ],
+)  # fmt: skip
+def test_an_override_the_advice_takes_meets_the_whole_rule(overrides, fragment):
+    # found by review: each of these was taken silently by advise()
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    frame = one(example, {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1})
+    scores = weegtool.score(example, frame.assign(flags="needs_secured_setting"))
+    with pytest.raises(DecisionError, match=fragment):
+        weegtool.advise(scores, overrides=overrides, on=ON)
+
+
+def test_an_override_of_a_flag_the_candidate_does_not_carry_is_refused():
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    scores = weegtool.score(
+        example, one(example, {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1})
+    )
+    override = Override("needs_secured_setting", "j", ("A", "B"), ("er_outbursts",))
+    with pytest.raises(DecisionError, match="the candidate does not carry this flag"):
+        weegtool.advise(scores, overrides={"C1": [override]}, on=ON)
+
+
+def test_one_person_signing_twice_is_one_committee_member():
+    from weegtool.decision import Decision, Signatory, check_decision
+
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    scores = weegtool.score(
+        example, one(example, {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1})
+    )
+    advice = weegtool.advise(scores, on=ON)[0]
+    ann = Signatory("Ann", "gedragswetenschapper", "SKJ-1", True)
+    decision = Decision("C1", advice.category, True, signatories=(ann, Signatory(" ann ", "x")))
+    assert check_decision(decision, advice, example) == [
+        "the decision: needs at least two committee members; got 1."
+    ]
+
+
+def test_a_report_refuses_ratings_the_advice_was_not_made_from():
+    # found by review: other ratings of the same candidate were shown beside the advice's numbers
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    made = weegtool.score(
+        example, one(example, {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1})
+    )
+    other = weegtool.score(
+        example, one(example, {"er_outbursts": 2, "er_recovery": 2, "pf_network": 0})
+    )
+    advice = weegtool.advise(made, on=ON)[0]
+    with pytest.raises(weegtool.WeegtoolError, match="not the ones this advice was made from"):
+        render_html(advice, example, other.ratings, "nl")
+    assert "<html" in render_html(advice, example, made.ratings, "nl")
+
+
+def test_an_advice_asked_for_a_candidate_it_does_not_have_names_the_ones_it_has():
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    rated = {"er_outbursts": 1, "er_recovery": 1, "pf_network": 1}
+    advices = weegtool.advise(weegtool.score(example, one(example, rated)), on=ON)
+    with pytest.raises(KeyError) as caught:
+        advices.get("c1")
+    assert str(caught.value) == "candidate 'c1' has no advice here; candidates are C1."
+
+
+def test_an_instrument_pickles_without_what_was_derived_from_it():
+    import pickle
+
+    example = parse_instrument(yaml.safe_dump(example_data()), source="x.yaml")
+    RuleSet.of(example)
+    example.derived(lambda instrument: 1)  # a lambda key would not pickle
+    copy = pickle.loads(pickle.dumps(example))
+    assert copy == example and copy.sha256 == example.sha256
+    assert RuleSet.of(copy).categories == RuleSet.of(example).categories

@@ -292,3 +292,29 @@ def test_a_total_never_leaves_the_range_of_its_domain_scores(rows, concentration
     inside = bands.band_of(low) == bands.band_of(high)
     assert (frame["band_kept"][inside & (high < 100)] == 1).all()
     assert frame["band_kept"].between(0, 1).all() and frame["advice_kept"].between(0, 1).all()
+
+
+def test_a_domain_without_a_score_gets_none_under_other_weights():
+    # found by review: re-weighting scored a protective domain whose items were missing beyond its
+    # max_missing, so its ceiling fired in every draw although advise() gives it no score
+    import yaml
+
+    from weegtool.candidate import CandidateFields
+    from weegtool.instrument import parse_instrument
+    from weegtool.ratings import RaterRatings, Ratings
+
+    from .conftest import example_data
+
+    data = example_data()
+    data["items"].append({**data["items"][2], "id": "pf_school"})
+    data["settings"].update(protective_lowers_total=False, max_missing_fraction=0.5)
+    data["advice"]["ceilings"].append({"domain": "protective_factors", "at": 50, "advice": "refer"})
+    instrument = parse_instrument(yaml.safe_dump(data), source="x.yaml")
+    levels = {"er_outbursts": 1, "er_recovery": 1, "pf_network": 2, "pf_school": None}
+    ratings = Ratings.from_raters(
+        instrument, [(CandidateFields("A", age=15, consent=True), [RaterRatings("R1", levels)])]
+    )
+    assert weegtool.advise(weegtool.score(instrument, ratings))[0].suitability == "fits"
+    result = weight_sensitivity(instrument, ratings, n_draws=50, perturb="items")
+    assert result.candidates.loc["A", "advice_kept"] == 1.0
+    assert (result.weights[["advice_change_up", "advice_change_down"]] == 0).all().all()

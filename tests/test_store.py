@@ -287,6 +287,25 @@ def test_ratings_off_the_instrument_are_refused_with_every_problem(sessions, com
     )
 
 
+def test_a_critical_mark_needs_its_reason_and_nee_is_no_mark(sessions, committee, referral):
+    # found by review: "ja" was stored as the reason, and the candidate then could not be scored
+    with pytest.raises(RatingsError) as caught, transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        save_ratings(
+            session, candidate, committee["R2"], [ItemRating("er_intensity", 3, critical="ja")]
+        )
+    assert caught.value.problems == (
+        "item 'er_intensity': give the reason the item is critical, not only that it is; got 'ja'.",
+    )
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        save_ratings(
+            session, candidate, committee["R2"], [ItemRating("er_intensity", 3, critical="nee")]
+        )
+        advice = score_candidate(session, candidate, rater=committee["R2"], on=ON).advice
+    assert advice.critical == ()
+
+
 @pytest.mark.parametrize("role", ["coordinator", "researcher"])
 def test_only_committee_members_rate(sessions, committee, referral, role):
     with pytest.raises(NotAllowedError), transaction(sessions) as session:

@@ -27,8 +27,9 @@ import pandas as pd
 from .candidate import CandidateFields
 from .composition import Conflict, House, Profile, check_composition
 from .engine import DECIMALS, Scores, Weights
-from .errors import DecisionError, HouseError, WeegtoolError
+from .errors import DecisionError, HouseError, UnknownIdError, WeegtoolError
 from .instrument import Instrument
+from .ratings import Ratings
 from .rules import (
     Case,
     CompositionReason,
@@ -131,6 +132,16 @@ class Advice:
         plain["reasons"] = [r.to_dict() for r in self.reasons]
         return _jsonable(plain)
 
+    def check_ratings(self, ratings: Ratings) -> None:
+        """Raise :class:`WeegtoolError` unless ``ratings`` hold the ratings this advice was made from."""
+        row = ratings.values[ratings.position(self.candidate_id)]
+        given = [self.ratings[item] for item in ratings.item_ids]
+        if any(reported(value) != known for value, known in zip(row, given)):
+            raise WeegtoolError(
+                f"the ratings of {self.candidate_id!r} given are not the ones this advice was made "
+                "from; render the report with the ratings that were scored."
+            )
+
     def check_instrument(self, instrument: Instrument) -> None:
         """Raise :class:`WeegtoolError` unless this advice was made with ``instrument`` (same sha256)."""
         if instrument.sha256 != self.instrument["sha256"]:
@@ -148,7 +159,10 @@ class Advices(tuple[Advice, ...]):
         for advice in self:
             if advice.candidate_id == candidate_id:
                 return advice
-        raise KeyError(candidate_id)
+        raise UnknownIdError(
+            f"candidate {candidate_id!r} has no advice here; candidates are "
+            f"{', '.join(a.candidate_id for a in self[:10])}{', ...' if len(self) > 10 else ''}."
+        )
 
     def to_frame(self) -> Any:
 
@@ -261,14 +275,14 @@ class _Context:
         overrides: Mapping[str, Sequence[Override]],
     ) -> _Context:
         instrument = scores.instrument
-        check_overrides(instrument, overrides)
+        candidates = scores.ratings.records
+        check_overrides(instrument, overrides, candidates)
         rules = (
             RuleSet.of(instrument).with_overrides(overrides)
             if overrides
             else RuleSet.of(instrument)
         )
         house_list = [houses] if isinstance(houses, House) else list(houses or [])
-        candidates = scores.ratings.records
         fixed = rules.fixed_ranks(candidates)
         suitability = rules.categorise(fixed, Case.of(scores))
         return cls(scores, rules, {h.id: h for h in house_list}, on or _dt.date.today(),
@@ -287,10 +301,7 @@ class _Context:
         suitability = self.rules.categories[self.suitability[i]]
         fired = self.rules.field_reasons(candidate) + self.rules.score_reasons(self.scores, i)
         house, conflicts, room = self.composition(i, candidate)
-        category = suitability
-        advice_spec = self.instrument.spec.advice
-        if suitability in advice_spec.suitable and any(c.hard for c in conflicts):
-            category = advice_spec.not_this_group
+        category = self.category_of(suitability, conflicts)
         reasons = self.order(
             fired + [conflict_reason(c, category if c.hard else None) for c in conflicts],
             suitability,
@@ -307,8 +318,16 @@ class _Context:
             room,
             reasons,
             flags,
-            self.changes(i),
+            self.changes(i, candidate, conflicts),
         )
+
+    def category_of(self, suitability: str, conflicts: Sequence[Conflict]) -> str:
+        """The advice: the suitability, or "not this group now" for a suitable candidate whose house has
+        a hard composition conflict."""
+        spec = self.instrument.spec.advice
+        if suitability in spec.suitable and any(c.hard for c in conflicts):
+            return spec.not_this_group
+        return suitability
 
     def flag_statuses(
         self, candidate: CandidateFields, fired: list[Reason]
@@ -325,7 +344,7 @@ class _Context:
         )
 
     def composition(
-        self, i: int, candidate: CandidateFields
+        self, i: int, candidate: CandidateFields, domain_scores: np.ndarray | None = None
     ) -> tuple[str | None, tuple[Conflict, ...], dict[str, int]]:
         """The house checked (the one named, else the first without hard conflicts) and its conflicts.
 
@@ -339,7 +358,8 @@ class _Context:
                 f"houses are {', '.join(sorted(self.houses)) or 'none'}."
             )
         names = [named] if named is not None else list(self.houses)
-        domains = dict(zip(self.instrument.domain_ids, self.scores.domain_scores[i]))
+        scores = self.scores.domain_scores[i] if domain_scores is None else domain_scores
+        domains = dict(zip(self.instrument.domain_ids, scores))
         profile = Profile(
             candidate.id, candidate.age, candidate.flags, main_problem(self.instrument, domains)
         )
@@ -376,29 +396,30 @@ class _Context:
 
     # the counterfactual
 
-    def changes(self, i: int) -> tuple[Change, ...]:
-        """The smallest single-item rating changes that would change the suitability advice.
+    def changes(
+        self, i: int, candidate: CandidateFields, conflicts: tuple[Conflict, ...]
+    ) -> tuple[Change, ...]:
+        """The smallest single-item rating changes that would change the advice.
 
         Every other level of every rated item is tried at once: the change moves
         one domain score and the total by known amounts (the engine is affine in
         each rating), and the rule set categorises the changed scores as it does
-        any others. A candidate without a total keeps none (its missing items stay
-        missing), but a changed rating can still move a domain past its ceiling.
+        any others; the group composition then turns a suitable advice into "not
+        this group now" as in :meth:`category_of` (rechecked with the changed main
+        problem where a hard composition rule depends on it). A candidate without a
+        total keeps none (its missing items stay missing), but a changed rating can
+        still move a domain past its ceiling.
         """
         s, w = self.scores, self.weights
         item, level = self.alternatives
         current = s.ratings.values[i, item]
-        keep = ~np.isnan(current) & (level != current)
+        # an item in a domain with no rated weight moves nothing (its weight is 0)
+        keep = ~np.isnan(current) & (level != current) & (s.rated_weight[i, w.domain_of[item]] > 0)
         item, level, current = item[keep], level[keep], current[keep]
         d = w.domain_of[item]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            delta = (
-                100.0
-                * w.item_weight[item]
-                * (level - current)
-                * w.slope[item]
-                / s.rated_weight[i, d]
-            )
+        delta = (
+            100.0 * w.item_weight[item] * (level - current) * w.slope[item] / s.rated_weight[i, d]
+        )
         domains = np.repeat(s.domain_scores[i][None, :], len(item), axis=0)
         rows = np.arange(len(item))
         domains[rows, d] = np.round(
@@ -408,22 +429,49 @@ class _Context:
         total = np.round(s.total[i] + w.domain_share[d] * delta, DECIMALS)
         band = np.where(assessable, w.band_of(np.nan_to_num(total)), -1)
         case = Case(lambda k: domains[:, k], total, band, assessable)
-        advice = self.rules.categorise(self.fixed[i], case)
-        changed = np.flatnonzero(advice != self.suitability[i])
+        ranks = self.rules.categorise(self.fixed[i], case)
+        after = self.categories_after(i, ranks, domains, candidate, conflicts)
+        now = self.category_of(self.rules.categories[self.suitability[i]], conflicts)
+        changed = np.flatnonzero(after != now)
         if not changed.size:
             return ()
         size = np.abs(level - current)[changed]
-        categories = self.rules.categories
         return tuple(
             Change(
                 self.instrument.item_ids[item[n]],
                 float(current[n]),
                 float(level[n]),
                 round(float(total[n]), 2) if assessable[n] else None,
-                categories[advice[n]],
+                str(after[n]),
             )
             for n in changed[size == size.min()]
         )
+
+    def categories_after(
+        self,
+        i: int,
+        ranks: np.ndarray,
+        domains: np.ndarray,
+        candidate: CandidateFields,
+        conflicts: tuple[Conflict, ...],
+    ) -> np.ndarray:
+        """The advice for each alternative's suitability ``ranks``; the composition held as it is unless
+        a hard rule reads the main problem, which the alternative's ``domains`` may change."""
+        categories = np.array(self.rules.categories, dtype=object)
+        suitability = categories[ranks]
+        if not self.houses:
+            return suitability
+        rereads = any(
+            r.severity == "hard" and r.type == "diversity" for r in self.instrument.spec.composition
+        )
+        if not rereads:
+            return np.array([self.category_of(x, conflicts) for x in suitability], dtype=object)
+        out = suitability.copy()
+        suitable = set(self.instrument.spec.advice.suitable)
+        for n in np.flatnonzero([x in suitable for x in suitability]):
+            _, found, _ = self.composition(i, candidate, domains[n])
+            out[n] = self.category_of(str(suitability[n]), found)
+        return out
 
     @cached_property
     def alternatives(self) -> tuple[np.ndarray, np.ndarray]:

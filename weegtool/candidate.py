@@ -9,12 +9,41 @@ in one place and no consumer cleans NaN or splits ``"a;b"`` again.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["CandidateFields", "FIELD_NAMES", "known"]
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .instrument import Instrument
+
+__all__ = [
+    "CandidateFields",
+    "FIELD_NAMES",
+    "DIRECTIONS",
+    "PURPOSES",
+    "MISSING_MARKERS",
+    "TRUE_WORDS",
+    "FALSE_WORDS",
+    "known",
+    "blank",
+    "field_parser",
+    "boolean_fields",
+    "critical_reason",
+    "parse_fields",
+]
+
+PURPOSES = ("admission", "review")
+DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
+MISSING_MARKERS = frozenset(
+    {"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"}
+)
+TRUE_WORDS = frozenset({"1", "true", "yes", "ja", "j", "y", "waar"})
+FALSE_WORDS = frozenset({"0", "false", "no", "nee", "n", "onwaar"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,158 @@ class CandidateFields:
 FIELD_NAMES: tuple[str, ...] = tuple(
     f.name for f in fields(CandidateFields) if f.name not in ("id", "conditions")
 )
+
+
+def blank(raw: Any) -> bool:
+    """Whether a raw value means 'not known' (empty, NaN, pandas' NA, or a marker such as 'nb')."""
+    return known(raw) is None or str(raw).strip().lower() in MISSING_MARKERS
+
+
+def _parse_age(raw: Any, _flags: set[str]) -> int | None:
+    if blank(raw):
+        return None
+    if isinstance(raw, (bool, np.bool_)):
+        raise ValueError("must be an age in whole years")
+    try:
+        number = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError("must be an age in whole years") from None
+    if number != int(number) or not 0 <= number <= 120:
+        raise ValueError("must be an age in whole years")
+    return int(number)
+
+
+def _parse_bool(raw: Any, _flags: set[str]) -> bool | None:
+    if blank(raw):
+        return None
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("must be yes or no (ja/nee, true/false, 1/0)")
+
+
+def _parse_direction(raw: Any, _flags: set[str]) -> str | None:
+    if blank(raw):
+        return None
+    word = str(raw).strip().lower()
+    if word.endswith(".0"):
+        word = word[:-2]
+    if word.isdigit() and 1 <= int(word) <= len(DIRECTIONS):
+        return DIRECTIONS[int(word) - 1]
+    if word in DIRECTIONS:
+        return word
+    raise ValueError(f"must be 1-4 or one of {', '.join(DIRECTIONS)}")
+
+
+def _parse_flags(raw: Any, flag_ids: set[str]) -> tuple[str, ...]:
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        raw = ";".join(str(part) for part in raw)
+    if blank(raw):
+        return ()
+    names = [part.strip() for part in str(raw).replace(",", ";").split(";") if part.strip()]
+    unknown = [n for n in names if n not in flag_ids]
+    if unknown:
+        hints = [difflib.get_close_matches(n, sorted(flag_ids), n=1) for n in unknown]
+        said = ", ".join(
+            f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints)
+        )
+        raise ValueError(f"unknown flag {said}; flags are {', '.join(sorted(flag_ids))}")
+    return tuple(sorted(set(names)))
+
+
+def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
+    if blank(raw):
+        return None
+    if isinstance(raw, (_dt.date, pd.Timestamp)):
+        return pd.Timestamp(raw).date()
+    try:
+        return _dt.date.fromisoformat(str(raw).strip()[:10])
+    except ValueError:
+        raise ValueError("must be a date as YYYY-MM-DD") from None
+
+
+def _parse_text(raw: Any, _flags: set[str]) -> str | None:
+    return None if blank(raw) else str(raw).strip()
+
+
+def _parse_purpose(raw: Any, _flags: set[str]) -> str | None:
+    if blank(raw):
+        return None
+    word = str(raw).strip().lower()
+    aliases = {
+        "opname": "admission",
+        "intake": "admission",
+        "evaluatie": "review",
+        "herbeoordeling": "review",
+    }
+    if word in PURPOSES or word in aliases:
+        return aliases.get(word, word)
+    raise ValueError("must be admission or review (opname of evaluatie)")
+
+
+_FIELD_PARSERS: dict[str, Callable[[Any, set[str]], Any]] = {
+    "age": _parse_age,
+    "direction": _parse_direction,
+    "flags": _parse_flags,
+    "date": _parse_date,
+    "purpose": _parse_purpose,
+}
+
+
+def field_parser(name: str, boolean_fields: Iterable[str]) -> Callable[[Any, set[str]], Any]:
+    """The parser of candidate field ``name``: ``parser(raw, flag_ids)`` gives the typed value or raises
+    ValueError saying what it must be. ``boolean_fields`` are the yes/no fields (consent and the
+    instrument's precondition fields other than age); any other field is free text."""
+    if name in _FIELD_PARSERS:
+        return _FIELD_PARSERS[name]
+    return _parse_bool if name in set(boolean_fields) else _parse_text
+
+
+def boolean_fields(instrument: Instrument) -> set[str]:
+    """The yes/no candidate fields of ``instrument``: consent and its preconditions other than age."""
+    return {p.field for p in instrument.spec.preconditions if p.field != "age"} | {"consent"}
+
+
+def critical_reason(text: str) -> str:
+    """A rater's reason that an item is critical, stripped; "" when it says 'not critical' (nee, 0).
+
+    Raises ValueError when it only says that the item is critical (ja, x), not why.
+    """
+    said = text.strip()
+    if said.lower() in TRUE_WORDS | {"x", "critical", "kritiek", "kritisch"}:
+        raise ValueError(
+            f"give the reason the item is critical, not only that it is; got {said!r}."
+        )
+    return "" if said.lower() in FALSE_WORDS else said
+
+
+def parse_fields(
+    fields: CandidateFields, instrument: Instrument
+) -> tuple[CandidateFields, list[str]]:
+    """``fields`` with every value read as the table readers read it (one vocabulary: ``"nee"`` is
+    False, ``"14,0"`` is 14, flags sorted and once), and the problems found, each naming the field.
+
+    A condition that is not a precondition field of ``instrument`` is a problem too.
+    """
+    yes_no, flag_ids = boolean_fields(instrument), {f.id for f in instrument.flags}
+    parsed: dict[str, Any] = {}
+    problems = []
+    conditions = {p.field for p in instrument.spec.preconditions} - set(FIELD_NAMES)
+    for name, raw in [*((n, getattr(fields, n)) for n in FIELD_NAMES), *fields.conditions.items()]:
+        if name not in FIELD_NAMES and name not in conditions:
+            known_fields = ", ".join(sorted(conditions)) or "none"
+            problems.append(f"field {name!r} is not a precondition field of {instrument.label} "
+                            f"(those are {known_fields}).")  # fmt: skip
+            continue
+        try:
+            parsed[name] = field_parser(name, yes_no)(raw, flag_ids)
+        except (ValueError, TypeError) as exc:
+            problems.append(f"field {name!r}: {exc}; got {raw!r}.")
+    return CandidateFields.of(fields.id, parsed), problems
 
 
 def known(value: Any) -> Any:

@@ -85,8 +85,9 @@ def check_decision(
     soft = [f.id for f in advice.flags if f.severity == "soft" and not f.overridden]
     if soft and not argued:
         problems.append(text("decision.soft", lang, flags=", ".join(repr(f) for f in soft)))
-    if len(decision.signatories) < 2:
-        problems.append(text("decision.members", lang, n=len(decision.signatories)))
+    members = {s.name.strip().casefold() for s in decision.signatories if s.name.strip()}
+    if len(members) < 2:  # one person signing twice is one member
+        problems.append(text("decision.members", lang, n=len(members)))
     if not any(s.behavioural_scientist and s.registration for s in decision.signatories):
         problems.append(text("decision.scientist", lang))
     hard = {f.id for f in advice.flags if f.severity == "hard"}

@@ -295,6 +295,20 @@ class Instrument:
     def category(self, category_id: str) -> Category:
         return self._lookup("advice category", category_id, self._categories_by_id)
 
+    def precondition(self, precondition_id: str) -> Precondition:
+        return self._lookup("precondition", precondition_id, self._preconditions_by_id)
+
+    def composition_rule(self, rule_id: str) -> CompositionRule:
+        return self._lookup("composition rule", rule_id, self._composition_by_id)
+
+    @cached_property
+    def _preconditions_by_id(self) -> dict[str, Precondition]:
+        return {p.id: p for p in self.spec.preconditions}
+
+    @cached_property
+    def _composition_by_id(self) -> dict[str, CompositionRule]:
+        return {r.id: r for r in self.spec.composition}
+
     @cached_property
     def _items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.spec.items}
@@ -325,10 +339,15 @@ class Instrument:
                 f"{what} {key!r} is not in instrument {self.id} {self.version}{hint}"
             ) from None
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
+
     def derived(self, build: Callable[[Instrument], _T]) -> _T:
         """``build(self)``, made once per instrument and kept with it (arrays of weights, the rule set).
 
-        The instrument is frozen, so what is derived from it never goes stale.
+        The instrument is frozen, so what is derived from it never goes stale. ``build`` is the
+        cache's key: pass a module-level function or a classmethod, not a new lambda each call.
+        What is derived is not pickled with the instrument (it is made again on first use).
         """
         cache: dict[Any, Any] = self.__dict__.setdefault("_derived", {})
         if build not in cache:

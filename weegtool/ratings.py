@@ -14,8 +14,10 @@ candidate row is row 2.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .candidate import CandidateFields
+from .candidate import DIRECTIONS, CandidateFields, critical_reason, known, parse_fields
 from .errors import RatingsError
 from .instrument import Instrument
 
@@ -45,8 +47,6 @@ CANDIDATE_FIELDS = (
     "sources",
     "source_doubts",
 )
-PURPOSES = ("admission", "review")
-DIRECTIONS = ("long_term", "cannot_live_home", "temporary_back_home", "crisis")
 MAX_PROBLEMS = 200
 
 
@@ -211,23 +211,28 @@ def _from_raters(
     candidates: Sequence[tuple[CandidateFields, Sequence[RaterRatings]]],
     aggregation: str | None,
 ) -> Ratings:
-    problems = _typed_problems(instrument, candidates)
+    given = [(fields, list(raters)) for fields, raters in list(candidates)]
+    problems: list[str] = []
+    typed = [_typed_candidate(instrument, fields, raters, problems) for fields, raters in given]
+    problems += _repeated("candidate", [fields.id for fields, _ in typed], "")
+    if not typed:
+        problems.append("there are no candidates; there is nothing to score.")
     if problems:
         raise RatingsError.collect("ratings", problems[:MAX_PROBLEMS], len(problems))
-    index = {item: j for j, item in enumerate(instrument.item_ids)}
-    rows = [(n, r) for n, (_, raters) in enumerate(candidates) for r in raters]
-    values = np.full((len(rows), len(index)), np.nan)
+    rows = [(n, rater) for n, (_, raters) in enumerate(typed) for rater in raters]
+    values = np.array(
+        [[level for level in rater.levels.values()] for _, rater in rows], dtype=float
+    )
     notes: dict[tuple[str, str], list[Evidence]] = {}
     critical: dict[tuple[str, str], list[Evidence]] = {}
-    for row, (n, rater) in enumerate(rows):
-        cid = candidates[n][0].id
-        for item, level in rater.levels.items():
-            values[row, index[item]] = np.nan if level is None else float(level)
+    for n, rater in rows:
         for texts, found in ((rater.notes, notes), (rater.critical, critical)):
             for item, said in texts.items():
-                if said.strip():
-                    found.setdefault((cid, item), []).append(Evidence(rater.rater_id, said.strip()))
-    records = tuple(fields for fields, _ in candidates)
+                if said:
+                    found.setdefault((typed[n][0].id, item), []).append(
+                        Evidence(rater.rater_id, said)
+                    )
+    records = tuple(fields for fields, _ in typed)
     labels = np.array([r.id for r in records], dtype=object)
     frame = pd.DataFrame(
         {"candidate_id": [labels[n] for n, _ in rows], "rater_id": [r.rater_id for _, r in rows]}
@@ -247,46 +252,86 @@ def _from_raters(
     )
 
 
-def _typed_problems(
-    instrument: Instrument, candidates: Sequence[tuple[CandidateFields, Sequence[RaterRatings]]]
-) -> list[str]:
-    problems: list[str] = []
-    seen: set[str] = set()
-    flags = {f.id for f in instrument.flags}
-    for fields, raters in candidates:
-        where = f"candidate {fields.id!r}"
-        if not fields.id.strip() or fields.id in seen:
-            problems.append(f"{where}: a candidate id must be given, once; got it blank or twice.")
-        seen.add(fields.id)
-        problems += [f"{where}: unknown flag {f!r}; flags are {', '.join(sorted(flags))}."
-                     for f in fields.flags if f not in flags]  # fmt: skip
-        if fields.direction is not None and fields.direction not in DIRECTIONS:
-            problems.append(f"{where}: direction must be one of {', '.join(DIRECTIONS)}; "
-                            f"got {fields.direction!r}.")  # fmt: skip
-        rater_ids = [r.rater_id for r in raters]
-        for rater in raters:
-            problems += _rater_problems(instrument, f"{where}, rater {rater.rater_id!r}", rater)
-        problems += [f"{where}: rater {r!r} is given more than once."
-                     for r in sorted({r for r in rater_ids if rater_ids.count(r) > 1})]  # fmt: skip
-    return problems
+def _typed_candidate(
+    instrument: Instrument,
+    fields: CandidateFields,
+    raters: list[RaterRatings],
+    problems: list[str],
+) -> tuple[CandidateFields, list[RaterRatings]]:
+    """One candidate's typed values read in the table's vocabulary (ids stripped, "nee" is False,
+    levels as floats in item order, NaN not known); what is wrong goes to ``problems``."""
+    cid = fields.id.strip() if isinstance(fields.id, str) else ""
+    where = f"candidate {fields.id!r}"
+    if not cid:
+        problems.append(f"{where}: the candidate id must be text, not blank.")
+    parsed, found = parse_fields(fields, instrument)
+    problems += [f"{where}: {p}" for p in found]
+    if not raters:
+        problems.append(
+            f"{where}: has no raters; give each candidate at least one rater's ratings."
+        )
+    clean = [
+        _typed_rater(instrument, f"{where}, rater {r.rater_id!r}", r, problems) for r in raters
+    ]
+    problems += _repeated("rater", [r.rater_id for r in clean], f"{where}: ")
+    return dataclasses.replace(parsed, id=cid), clean
 
 
-def _rater_problems(instrument: Instrument, where: str, rater: RaterRatings) -> list[str]:
-    if not rater.rater_id.strip():
-        return [f"{where}: the rater id must not be blank."]
-    problems = []
+def _typed_rater(
+    instrument: Instrument, where: str, rater: RaterRatings, problems: list[str]
+) -> RaterRatings:
+    rid = rater.rater_id.strip() if isinstance(rater.rater_id, str) else ""
+    if not rid:
+        problems.append(f"{where}: the rater id must be text, not blank.")
     for item in {*rater.levels, *rater.notes, *rater.critical}:
         if item not in instrument.item_ids:
-            close = difflib.get_close_matches(item, instrument.item_ids, n=1)
+            close = difflib.get_close_matches(str(item), instrument.item_ids, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f" of {instrument.label}."
             problems.append(f"{where}: {item!r} is not an item{hint}")
-    for item, level in rater.levels.items():
-        if item in instrument.item_ids and level is not None:
-            allowed = instrument.scale_of(instrument.item(item)).values
-            if level not in allowed:
-                problems.append(f"{where}, item {item!r}: must be one of "
-                                f"{', '.join(map(str, allowed))} or not known; got {level!r}.")  # fmt: skip
-    return problems
+    levels = {
+        item.id: _typed_level(instrument, where, item.id, rater.levels.get(item.id), problems)
+        for item in instrument.items
+    }
+    notes = {i: _typed_text(where, i, t, problems) for i, t in rater.notes.items()}
+    critical = {}
+    for item, said in rater.critical.items():
+        try:
+            critical[item] = critical_reason(_typed_text(where, item, said, problems))
+        except ValueError as exc:
+            problems.append(f"{where}, item {item!r}: {exc}")
+    return RaterRatings(rid, levels, notes, critical)
+
+
+def _typed_level(
+    instrument: Instrument, where: str, item: str, level: Any, problems: list[str]
+) -> float:
+    if known(level) is None:
+        return np.nan
+    allowed = instrument.scale_of(instrument.item(item)).values
+    ok = isinstance(level, (int, float, np.integer, np.floating)) and not isinstance(
+        level, (bool, np.bool_)
+    )
+    if not ok or level not in allowed:
+        problems.append(f"{where}, item {item!r}: must be one of "
+                        f"{', '.join(map(str, allowed))} or not known; got {level!r}.")  # fmt: skip
+        return np.nan
+    return float(level)
+
+
+def _typed_text(where: str, item: str, text: Any, problems: list[str]) -> str:
+    if known(text) is None:
+        return ""
+    if not isinstance(text, str):
+        problems.append(f"{where}, item {item!r}: a note or reason must be text; got {text!r}.")
+        return ""
+    return text.strip()
+
+
+def _repeated(what: str, ids: list[str], where: str) -> list[str]:
+    counts = Counter(ids)
+    return [
+        f"{where}{what} {i!r} is given more than once." for i in sorted(counts) if counts[i] > 1
+    ]
 
 
 # --- aggregation --------------------------------------------------------------------
@@ -320,8 +365,8 @@ def _aggregate(
         raise RatingsError(
             f"The 'aggregation' parameter must be one of {AGGREGATORS}. Got {how!r} instead."
         )
-    if len(labels) == len(codes):
-        aggregated = values
+    if len(labels) == len(codes) and bool((codes == np.arange(len(codes))).all()):
+        aggregated = values  # one row per candidate, in order: nothing to combine
         n_raters = (~np.isnan(values)).view(np.uint8)
         spread = values * 0.0  # one rater: no spread, NaN where not rated
         disputed = np.zeros(values.shape, dtype=bool)

@@ -131,7 +131,7 @@ class PreconditionReason(Reason):
         return {"field": self.field, "value": self.value, **bounds}
 
     def words(self, instrument: Instrument, lang: str = "nl") -> str:
-        pre = next(p for p in instrument.spec.preconditions if p.id == self.rule)
+        pre = instrument.precondition(self.rule)
         if not self.known:
             return text("reason.precondition.unknown", lang, title=pre.text(lang), field=pre.field)
         if self.age_range is not None:
@@ -275,7 +275,7 @@ class CompositionReason(Reason):
         return {"house": self.house, "severity": self.severity, "type": self.type, **self.details}
 
     def words(self, instrument: Instrument, lang: str = "nl") -> str:
-        rule = next(r for r in instrument.spec.composition if r.id == self.rule)
+        rule = instrument.composition_rule(self.rule)
         details = "; ".join(
             f"{detail_label(k, lang)}: {detail_value(k, x, instrument, lang)}"
             for k, x in self.details.items()
@@ -306,36 +306,64 @@ def override_problems(override: Override, hard_flags: Iterable[str]) -> list[str
     problems = []
     if override.flag not in set(hard_flags):
         problems.append("not_hard")
-    if not override.justification.strip():
+    if not isinstance(override.justification, str) or not override.justification.strip():
         problems.append("justification")
-    if not override.items:
+    if not _names(override.items):
         problems.append("items")
-    if len({s.strip() for s in override.signatories if s.strip()}) < 2:
+    if len(set(_names(override.signatories))) < 2:
         problems.append("signatures")
     return problems
+
+
+def _names(given: Any) -> list[str]:
+    """The non-blank names in a list or tuple of them (a single string is not a list of names)."""
+    if not isinstance(given, (list, tuple)):
+        return []
+    return [n.strip() for n in given if isinstance(n, str) and n.strip()]
 
 
 _OVERRIDE_WORDS = {
     "not_hard": "{where}: only hard flags ({hard}) are overridden.",
     "justification": "{where} needs a written justification.",
-    "items": "{where} needs the items the justification rests on.",
-    "signatures": "{where} needs two signatures; got {n}.",
+    "items": "{where} needs the items the justification rests on (a list of item ids).",
+    "signatures": "{where} needs two signatures; got {n} (different people, as a list of names).",
 }
 
 
-def check_overrides(instrument: Instrument, overrides: Mapping[str, Sequence[Override]]) -> None:
-    """Raise :class:`DecisionError` with every override (per candidate id) that breaks the rule."""
+def check_overrides(
+    instrument: Instrument,
+    overrides: Mapping[str, Sequence[Override]],
+    candidates: Sequence[CandidateFields] | None = None,
+) -> None:
+    """Raise :class:`DecisionError` with every override (per candidate id) that breaks the rule.
+
+    With ``candidates``, an override must also name one of them, a hard flag that
+    candidate carries, and each flag once; its items must be the instrument's.
+    """
     hard = sorted(f.id for f in instrument.flags if f.severity == "hard")
-    problems = [
-        _OVERRIDE_WORDS[key].format(
-            where=f"override of flag {o.flag!r} for candidate {candidate!r}",
-            hard=", ".join(hard),
-            n=len(o.signatories),
-        )
-        for candidate, given in overrides.items()
-        for o in given
-        for key in override_problems(o, hard)
-    ]
+    carried = {c.id: set(c.flags) for c in candidates} if candidates is not None else None
+    problems = []
+    for candidate, given in overrides.items():
+        listed = list(given) if isinstance(given, (list, tuple)) else [given]
+        for o in listed:
+            where = f"override of flag {getattr(o, 'flag', o)!r} for candidate {candidate!r}"
+            if not isinstance(o, Override):
+                problems.append(f"{where}: must be an Override; got {type(o).__name__}.")
+                continue
+            n = len(set(_names(o.signatories)))
+            problems += [_OVERRIDE_WORDS[key].format(where=where, hard=", ".join(hard), n=n)
+                         for key in override_problems(o, hard)]  # fmt: skip
+            unknown = [i for i in _names(o.items) if i not in instrument.item_ids]
+            if unknown:
+                problems.append(f"{where}: {', '.join(map(repr, unknown))} are not items of "
+                                f"{instrument.label}.")  # fmt: skip
+            if carried is not None and candidate not in carried:
+                problems.append(f"{where}: there is no candidate {candidate!r} in these ratings.")
+            elif carried is not None and o.flag in hard and o.flag not in carried[candidate]:
+                problems.append(f"{where}: the candidate does not carry this flag.")
+        flags = [o.flag for o in listed if isinstance(o, Override)]
+        problems += [f"flag {f!r} for candidate {candidate!r} is overridden more than once."
+                     for f in sorted({f for f in flags if flags.count(f) > 1})]  # fmt: skip
     if problems:
         raise DecisionError.collect("overrides", problems)
 

@@ -12,7 +12,6 @@ Every problem in a table is collected (up to
 from __future__ import annotations
 
 import csv
-import datetime as _dt
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,13 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..candidate import MISSING_MARKERS, critical_reason, field_parser
 from ..errors import RatingsError
 from ..instrument import Instrument
 from ..ratings import (
     CANDIDATE_FIELDS,
-    DIRECTIONS,
     MAX_PROBLEMS,
-    PURPOSES,
     Evidence,
     Ratings,
     _aggregate,
@@ -37,11 +35,6 @@ from ..ratings import (
 __all__ = ["read_table", "read_ratings"]
 
 ID_COLUMNS = ("candidate_id", "rater_id")
-MISSING_MARKERS = frozenset(
-    {"", "nb", "n.b.", "?", "onbekend", "unknown", "not known", "na", "n/a", "nan"}
-)
-TRUE_WORDS = frozenset({"1", "true", "yes", "ja", "j", "y", "waar"})
-FALSE_WORDS = frozenset({"0", "false", "no", "nee", "n", "onwaar"})
 
 
 # --- reading tables -----------------------------------------------------------
@@ -414,7 +407,7 @@ def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Proble
             continue
         if name == "candidate_id":
             continue
-        parse = _FIELD_PARSERS.get(name) or (_parse_bool if name in boolean_fields else _parse_text)
+        parse = field_parser(name, boolean_fields)
         column = frame[name]
         parsed: list[Any] = []
         for position, raw in enumerate(column.tolist()):
@@ -425,105 +418,6 @@ def _parse_fields(frame: pd.DataFrame, instrument: Instrument, problems: _Proble
                 parsed.append(None)
         out[name] = parsed
     return pd.DataFrame(out, index=frame.index, dtype=object)
-
-
-def _blank(raw: Any) -> bool:
-    return (
-        raw is None
-        or (isinstance(raw, float) and np.isnan(raw))
-        or str(raw).strip().lower() in MISSING_MARKERS
-    )
-
-
-def _parse_age(raw: Any, _flags: set[str]) -> int | None:
-    if _blank(raw):
-        return None
-    try:
-        number = float(str(raw).strip().replace(",", "."))
-    except ValueError:
-        raise ValueError("must be an age in whole years") from None
-    if number != int(number) or not 0 <= number <= 120:
-        raise ValueError("must be an age in whole years")
-    return int(number)
-
-
-def _parse_bool(raw: Any, _flags: set[str]) -> bool | None:
-    if _blank(raw):
-        return None
-    if isinstance(raw, (bool, np.bool_)):
-        return bool(raw)
-    word = str(raw).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError("must be yes or no (ja/nee, true/false, 1/0)")
-
-
-def _parse_direction(raw: Any, _flags: set[str]) -> str | None:
-    if _blank(raw):
-        return None
-    word = str(raw).strip().lower()
-    if word.endswith(".0"):
-        word = word[:-2]
-    if word.isdigit() and 1 <= int(word) <= len(DIRECTIONS):
-        return DIRECTIONS[int(word) - 1]
-    if word in DIRECTIONS:
-        return word
-    raise ValueError(f"must be 1-4 or one of {', '.join(DIRECTIONS)}")
-
-
-def _parse_flags(raw: Any, flag_ids: set[str]) -> tuple[str, ...]:
-    if _blank(raw):
-        return ()
-    names = [part.strip() for part in str(raw).replace(",", ";").split(";") if part.strip()]
-    unknown = [n for n in names if n not in flag_ids]
-    if unknown:
-        hints = [difflib.get_close_matches(n, sorted(flag_ids), n=1) for n in unknown]
-        said = ", ".join(
-            f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints)
-        )
-        raise ValueError(f"unknown flag {said}; flags are {', '.join(sorted(flag_ids))}")
-    return tuple(sorted(set(names)))
-
-
-def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
-    if _blank(raw):
-        return None
-    if isinstance(raw, (_dt.date, pd.Timestamp)):
-        return pd.Timestamp(raw).date()
-    try:
-        return _dt.date.fromisoformat(str(raw).strip()[:10])
-    except ValueError:
-        raise ValueError("must be a date as YYYY-MM-DD") from None
-
-
-def _parse_text(raw: Any, _flags: set[str]) -> str | None:
-    return None if _blank(raw) else str(raw).strip()
-
-
-def _parse_purpose(raw: Any, _flags: set[str]) -> str | None:
-    if _blank(raw):
-        return None
-    word = str(raw).strip().lower()
-    aliases = {
-        "opname": "admission",
-        "intake": "admission",
-        "evaluatie": "review",
-        "herbeoordeling": "review",
-    }
-    if word in PURPOSES or word in aliases:
-        return aliases.get(word, word)
-    raise ValueError("must be admission or review (opname of evaluatie)")
-
-
-_FIELD_PARSERS = {
-    "age": _parse_age,
-    "direction": _parse_direction,
-    "flags": _parse_flags,
-    "date": _parse_date,
-    "purpose": _parse_purpose,
-}
 
 
 # --- evidence ---------------------------------------------------------------------
@@ -538,19 +432,14 @@ def _evidence(
         if name not in frame.columns:
             continue
         for position, cand, rater, text in _texts(frame, name):
-            if suffix == ".critical" and text.lower() in TRUE_WORDS | {
-                "x",
-                "critical",
-                "kritiek",
-                "kritisch",
-            }:
-                problems.add(
-                    f"row {_row(position)}, column {name!r}: give the reason the item is critical, "
-                    f"not only that it is; got {text!r}."
-                )
-                continue
-            if suffix == ".critical" and text.lower() in FALSE_WORDS:
-                continue
+            if suffix == ".critical":
+                try:
+                    text = critical_reason(text)
+                except ValueError as exc:
+                    problems.add(f"row {_row(position)}, column {name!r}: {exc}")
+                    continue
+                if not text:
+                    continue
             found.setdefault((cand, item), []).append(Evidence(rater, text))
     return {key: tuple(sorted(value, key=lambda e: e.rater_id)) for key, value in found.items()}
 

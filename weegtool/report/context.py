@@ -41,10 +41,12 @@ def report_context(
     Raises
     ------
     WeegtoolError
-        When ``advice`` or ``ratings`` were made with another version of ``instrument``.
+        When ``advice`` or ``ratings`` were made with another version of ``instrument``, or the
+        ratings are not the ones the advice was made from.
     """
     advice.check_instrument(instrument)
     ratings.check_instrument(instrument)
+    advice.check_ratings(ratings)
     fields = advice.fields or ratings.record(advice.candidate_id)
     return {
         "lang": lang,

@@ -229,6 +229,7 @@ class _Base:
     toward_risk: np.ndarray  # (n, k) r in [0, 1]; 0 where not rated
     present: np.ndarray  # (n, k) 1.0 where rated
     risk: np.ndarray  # (n, d) risk-oriented domain scores
+    domain_ok: np.ndarray  # (n, d) the domain has a score (within max_missing); NaN stays NaN
     total: np.ndarray  # (n,)
     band: np.ndarray  # (n,)
     advice: np.ndarray  # (n,) rank of the suitability advice
@@ -254,6 +255,7 @@ class _Base:
             np.where(present, w.toward_risk(values), 0.0),
             present.astype(float),
             scores.domain_risk[rows],
+            scores.domain_assessable[rows],
             scores.total[rows],
             scores.band[rows],
             rules.categorise(fixed, Case.of(scores))[rows],
@@ -328,6 +330,7 @@ def _domain_risk(base: _Base, d: int, item_weights: np.ndarray) -> np.ndarray:
     risk = base.toward_risk[:, items] @ (100.0 * weights.T)
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(risk, base.present[:, items] @ weights.T, out=risk)
+    risk[~base.domain_ok[:, d]] = np.nan  # a domain without a score gets none under other weights
     return np.round(risk, DECIMALS, out=risk)
 
 

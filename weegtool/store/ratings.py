@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import instrument as core
 from ..advice import Advice, Override, advise, reported
-from ..candidate import CandidateFields
+from ..candidate import CandidateFields, critical_reason
 from ..composition import House
 from ..engine import Scores, Weights, score_ratings, score_values
 from ..errors import InputError, NotAllowedError, RatingsError, ReadOnlyError
@@ -120,6 +120,10 @@ def _check_values(instrument: core.Instrument, rows: Sequence[ItemRating]) -> No
                     n=max(len(row.note), len(row.critical)),
                 )
             )
+        try:
+            critical_reason(row.critical)
+        except ValueError:
+            problems.append(say("ratings.critical", item=row.item, said=row.critical.strip()))
         if row.item not in instrument.item_ids:
             problems.append(f"item {row.item!r} is not in {instrument.label}.")
         elif (
@@ -160,7 +164,7 @@ def _upsert(
             "item": r.item,
             "value": r.value,
             "note": r.note.strip(),
-            "critical": r.critical.strip(),
+            "critical": critical_reason(r.critical),  # "nee": not critical, stored as no reason
             "saved_at": now,
         }
         for r in rows
