@@ -814,9 +814,9 @@ def test_the_audit_log_records_a_note_by_its_id_never_its_text(sessions, committ
 # --- overview pages -------------------------------------------------------------------------------------------
 
 
-def test_the_overview_lists_candidates_newest_first_with_submissions_and_latest_assessment(
-    sessions, committee, referral
-):
+def decided_and_corrected(sessions, committee, corrected_on):
+    """C2 rated by all and decided as advised, then corrected to 'refer' on ``corrected_on``; C7
+    registered without ratings. Returns the advice."""
     rate_all(sessions, committee)
     advice = advice_of(sessions)
     members = [committee["R1"], committee["R2"]]
@@ -832,11 +832,19 @@ def test_the_overview_lists_candidates_newest_first_with_submissions_and_latest_
         correct(
             session,
             get_candidate(session, "C2"),
-            DecisionInput("refer", False, **ARGUED, decided_on=ON),
+            DecisionInput("refer", False, **ARGUED, decided_on=corrected_on),
             members,
             reason="Nieuwe informatie.",
             by=committee["chair"],
         )
+    return advice
+
+
+def test_the_overview_lists_candidates_newest_first_with_submissions_and_latest_assessment(
+    sessions, committee, referral
+):
+    decided_and_corrected(sessions, committee, ON)
+    with transaction(sessions) as session:
         rows = overview(session)
         c2, c7 = get_candidate(session, "C2"), get_candidate(session, "C7")
     sha256 = weegtool.load_instrument(TWENTE).sha256
@@ -878,26 +886,7 @@ def test_submissions_name_the_raters_who_submitted_in_order(sessions, committee,
 def test_decision_rows_are_every_revision_with_the_candidates_fields_and_row_counts_count_them(
     sessions, committee, referral
 ):
-    rate_all(sessions, committee)
-    advice = advice_of(sessions)
-    members = [committee["R1"], committee["R2"]]
-    with transaction(sessions) as session:
-        register_referral(session, "C7", by=committee["coordinator"], age=19)
-        finalise(
-            session,
-            get_candidate(session, "C2"),
-            DecisionInput(advice.category, True, **ARGUED, decided_on=ON),
-            members,
-            by=committee["chair"],
-        )
-        correct(
-            session,
-            get_candidate(session, "C2"),
-            DecisionInput("refer", False, **ARGUED, decided_on=ON + _dt.timedelta(days=7)),
-            members,
-            reason="Nieuwe informatie.",
-            by=committee["chair"],
-        )
+    advice = decided_and_corrected(sessions, committee, ON + _dt.timedelta(days=7))
     with transaction(sessions) as session:
         rows = decision_rows(session)
         counts = row_counts(session)
