@@ -686,6 +686,8 @@ def test_the_researcher_gets_pseudonymised_tables_without_free_text(site, tmp_pa
     ratings = researcher.get("/research/ratings.csv").get_data(as_text=True)
     decisions = researcher.get("/research/decisions.csv").get_data(as_text=True)
     for text in (ratings, decisions, researcher.get("/research/").get_data(as_text=True)):
+        # the page's random CSRF token may hold "R1" by chance (it failed about one run in fifty)
+        text = re.sub(r'(csrf[-_]token" (?:content|value)=")[^"]*', r"\1", text)
         assert not re.search(r"\bC[1-5]\b", text) and "R1" not in text and "R3" not in text
         assert "Moeder en oom" not in text
     assert ratings.splitlines()[0].startswith("candidate_id,rater_id,")

@@ -17,70 +17,153 @@ import yaml
 
 from ..errors import WeegtoolError
 
-__all__ = ["KeyPath", "read_mapping", "kind_of", "yaml_records"]
+__all__ = ["KeyPath", "MAX_VALUES", "read_yaml", "read_mapping", "kind_of", "yaml_records"]
 
 KeyPath = tuple[Any, ...]
 """Where a node stands in a document: the keys and list indices from its root."""
 
 
-def read_mapping(text: str, fields: str) -> tuple[Any, dict[KeyPath, int], list[str]]:
-    """The document in ``text``, the line of each of its nodes, and the problems found.
+MAX_VALUES = 100_000
+"""Values a document may hold once its aliases are expanded: far above any real criteria, house or
+decision file, far below what an alias bomb (aliases of aliases of lists) expands to."""
 
-    The document must be a mapping (``fields`` names some of its keys for the
-    message when it is not); when the text is not valid YAML, or not a mapping,
-    the data is None.
+
+def read_yaml(text: str) -> tuple[Any, dict[KeyPath, int], list[str]]:
+    """The one YAML reader: the document in ``text``, the line of each of its nodes, the problems.
+
+    Refused, each with its line, before anything grows with them: text that is not YAML (a tab
+    where YAML wants spaces included), a key given twice in one mapping, an alias that refers to
+    a value containing it, aliases that expand to more than :data:`MAX_VALUES` values, nesting
+    deeper than the parser allows. Time and memory grow with the size of the text, not with what
+    its aliases would expand to. On a problem the data is None.
     """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, {}, [f"{where}not valid YAML: {problem}."]
+        return None, {}, [_yaml_problem(exc)]
     finally:
         loader.dispose()
-    if not isinstance(data, dict) or node is None:
+    if node is None:
+        return None, {}, []
+    problems = _alias_problems(node)
+    if problems:
+        return None, {}, problems
+    lines: dict[KeyPath, int] = {}
+    _index_lines(node, lines, problems, yaml.constructor.SafeConstructor())
+    if problems:
+        return None, lines, problems
+    try:
+        return yaml.constructor.SafeConstructor().construct_document(node), lines, []
+    except yaml.YAMLError as exc:
+        return None, lines, [_yaml_problem(exc)]
+    except RecursionError:
+        return None, lines, [f"line {node.start_mark.line + 1}: nested too deeply to read."]
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "\t" in str(problem) or "tab" in str(problem).lower():
+        problem = f"{problem} (YAML indents with spaces, not tabs)"
+    return f"{where}not valid YAML: {problem}."
+
+
+def read_mapping(text: str, fields: str) -> tuple[Any, dict[KeyPath, int], list[str]]:
+    """:func:`read_yaml` for a document that must be a mapping (``fields`` names some of its keys
+    for the message when it is not); when it is not, or has problems, the data is None."""
+    data, lines, problems = read_yaml(text)
+    if problems:
+        return None, lines, problems
+    if not isinstance(data, dict):
         return (
             None,
             {},
             [f"the file must hold a mapping of fields ({fields}); got {kind_of(data)}."],
         )
-    lines: dict[KeyPath, int] = {}
-    problems: list[str] = []
-    _index_lines(node, (), lines, problems, yaml.constructor.SafeConstructor())
-    return data, lines, problems
+    return data, lines, []
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _alias_problems(root: yaml.Node) -> list[str]:
+    """A recursive alias, or aliases expanding past :data:`MAX_VALUES`, found on the composed nodes
+    (an alias is the same node object met again), each node's expanded size counted once."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            open_ids.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[id(node)] > MAX_VALUES:
+                return [f"line {node.start_mark.line + 1}: its aliases expand to more than "
+                        f"{MAX_VALUES:,} values; write the values out instead of nesting aliases."]  # fmt: skip
+            continue
+        if id(node) in sizes:
+            continue
+        open_ids.add(id(node))
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_ids:
+                return [f"line {child.start_mark.line + 1}: an alias refers to a value that "
+                        "contains it (a recursive anchor); write the value out."]  # fmt: skip
+            stack.append((child, False))
+    return []
+
+
 def _index_lines(
-    node: yaml.Node,
-    path: KeyPath,
+    root: yaml.Node,
     lines: dict[KeyPath, int],
     problems: list[str],
     keys: yaml.constructor.SafeConstructor,
 ) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = (
-                keys.construct_object(key_node, deep=True)
-                if isinstance(key_node, yaml.ScalarNode)
-                else None
+    """The line of each key and list index, and every key given twice in one mapping (an aliased
+    value is walked once, where it is first written)."""
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, KeyPath, int]] = [(root, (), root.start_mark.line + 1)]
+    while stack:
+        node, path, written = stack.pop()
+        if id(node) in seen_nodes:
+            lines[path] = written  # an alias: the line where it is used
+            continue
+        lines[path] = node.start_mark.line + 1
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in node.value:
+                key = _key(keys, key_node)
+                if key in seen:
+                    problems.append(f"line {key_node.start_mark.line + 1}: "
+                                    f"{_dotted(path + (key,))} is given twice.")  # fmt: skip
+                seen.add(key)
+                stack.append((value_node, path + (key,), key_node.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(
+                (child, path + (i,), child.start_mark.line + 1)
+                for i, child in enumerate(node.value)
             )
-            if key in seen:
-                problems.append(
-                    f"line {key_node.start_mark.line + 1}: {_dotted(path + (key,))} is given twice."
-                )
-            seen.add(key)
-            _index_lines(value_node, path + (key,), lines, problems, keys)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, child in enumerate(node.value):
-            _index_lines(child, path + (i,), lines, problems, keys)
+    problems.sort(key=lambda p: int(p.split(":")[0].removeprefix("line ")))
+
+
+def _key(keys: yaml.constructor.SafeConstructor, node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    try:
+        return keys.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
 
 
 def _dotted(path: Iterable[Any]) -> str:
@@ -100,16 +183,22 @@ def kind_of(value: Any) -> str:
 def yaml_records(path: str | Path, key: str, error: type[WeegtoolError], what: str) -> list[Any]:
     """The records of a YAML file that holds one record, a list of them, or ``key: [...]``.
 
-    Raises ``error`` naming the file for a missing file, YAML that does not
-    parse, or content of another shape; an empty file has no records.
+    Read by :func:`read_yaml`, so a key given twice, a tab, a recursive alias or an alias bomb is
+    refused with its line. Raises ``error`` naming the file for a missing file, text that is not
+    UTF-8, YAML problems, or content of another shape; an empty file has no records.
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(f"{path}: no such {what} file.") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: not valid YAML ({str(exc).splitlines()[0]}).") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start + 1}); save it as UTF-8.") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror}).") from None
+    data, _, problems = read_yaml(text)
+    if problems:
+        raise error.collect(str(path), problems)
     if isinstance(data, dict) and key in data:
         data = data[key]
     if isinstance(data, dict):
