@@ -187,13 +187,28 @@ def test_load_decisions_reads_a_list(tmp_path):
     )
 
 
+def test_a_decision_file_speaks_the_vocabulary_of_every_file(tmp_path):
+    # issue 11: decision files refused "ja" and 23-11-2026, which ratings tables accept
+    path = tmp_path / "decisions.yaml"
+    path.write_text(
+        "- {candidate_id: C1, category: fits, follows_advice: ja, decided_on: 23-11-2026}\n"
+        "- {candidate_id: C2, category: refer, follows_advice: nee, decided_on: 2026-11-24}\n",
+        encoding="utf-8",
+    )
+    decisions = load_decisions(path)
+    assert [(d.follows_advice, d.decided_on) for d in decisions.values()] == [
+        (True, _dt.date(2026, 11, 23)),
+        (False, _dt.date(2026, 11, 24)),
+    ]
+
+
 def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument):
     advices, instrument = advice_and_instrument
     path = tmp_path / "decisions.yaml"
     path.write_text(
         "- {candidate_id: C1, category: fits, follows_advice: true, justfication: x}\n"
         "- just text\n"
-        "- {candidate_id: C2, category: refr, follows_advice: maybe, decided_on: 23-11-2026, justification: null}\n"
+        "- {candidate_id: C2, category: refr, follows_advice: maybe, decided_on: 31-02-2026, justification: null}\n"
         "- {candidate_id: 007, category: fits, follows_advice: true}\n"
         "- {candidate_id: C9, category: fits, follows_advice: true, items: [er_intensity, er_nope]}\n"
         "- {candidate_id: C3, category: fits, follows_advice: true}\n"
@@ -208,7 +223,7 @@ def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument
         "dissent, signatories, decided_on, overridden_flags); got str.",
         "decisions[2].follows_advice: input should be a valid boolean, unable to interpret input; got 'maybe'.",
         "decisions[2].justification: input should be a valid string; got None.",
-        "decisions[2].decided_on: must be a date as YYYY-MM-DD; got '23-11-2026'.",
+        "decisions[2].decided_on: must be a date as YYYY-MM-DD or DD-MM-YYYY; got '31-02-2026'.",
         "decisions[3].candidate_id: write ids in quotes (7 was read as a number, which loses leading zeros).",
         "decisions[4]: candidate_id 'C9' is not a candidate of these ratings.",
         "decisions[4]: items ['er_nope'] are not items of twente-specialistisch-wonen.",

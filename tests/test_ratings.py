@@ -109,7 +109,7 @@ FIELDS = CandidateFields("C1", age=15, consent=True)
         ([(CandidateFields("C1", purpose="holiday"), [RaterRatings("R1", {})])],
          "candidate 'C1': field 'purpose': must be admission or review (opname of evaluatie); got 'holiday'."),
         ([(CandidateFields("C1", date="2024-13-01"), [RaterRatings("R1", {})])],
-         "candidate 'C1': field 'date': must be a date as YYYY-MM-DD; got '2024-13-01'."),
+         "candidate 'C1': field 'date': must be a date as YYYY-MM-DD or DD-MM-YYYY; got '2024-13-01'."),
         ([(CandidateFields("C1", conditions={"mandate": True}), [RaterRatings("R1", {})])],
          "candidate 'C1': field 'mandate' is not a precondition field of example-minimal 1.0.0 "
          "(concept, sha256 " + INSTRUMENT.sha256[:12] + ") (those are none)."),

@@ -199,10 +199,10 @@ CASES = [
         id="unknown-flag-with-suggestion",
     ),
     pytest.param(
-        ratings_only(lambda f: with_column(f, "date", "2026-11-23", r4="23-11-2026")),
+        ratings_only(lambda f: with_column(f, "date", "2026-11-23", r4="31-02-2026")),
         "ratings table",
-        ["row 6, column 'date': must be a date as YYYY-MM-DD; got '23-11-2026'."],
-        id="date-not-iso",
+        ["row 6, column 'date': must be a date as YYYY-MM-DD or DD-MM-YYYY; got '31-02-2026'."],
+        id="date-not-a-date",
     ),
     pytest.param(
         ratings_only(lambda f: with_column(f, "age", 15, r4=16)),

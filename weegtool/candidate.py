@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,9 @@ __all__ = [
     "boolean_fields",
     "critical_reason",
     "parse_fields",
+    "yes_no",
+    "a_date",
+    "whole_number",
 ]
 
 PURPOSES = ("admission", "review")
@@ -162,10 +166,14 @@ def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
         return None
     if isinstance(raw, (_dt.date, pd.Timestamp)):
         return pd.Timestamp(raw).date()
-    try:
-        return _dt.date.fromisoformat(str(raw).strip()[:10])
-    except ValueError:
-        raise ValueError("must be a date as YYYY-MM-DD") from None
+    text = str(raw).strip()
+    for read in (lambda t: _dt.date.fromisoformat(t[:10]),
+                 lambda t: _dt.datetime.strptime(t, "%d-%m-%Y").date()):  # fmt: skip
+        try:
+            return read(text)
+        except ValueError:
+            continue
+    raise ValueError("must be a date as YYYY-MM-DD or DD-MM-YYYY")
 
 
 def _parse_text(raw: Any, _flags: set[str]) -> str | None:
@@ -194,6 +202,32 @@ _FIELD_PARSERS: dict[str, Callable[[Any, set[str]], Any]] = {
     "date": _parse_date,
     "purpose": _parse_purpose,
 }
+
+
+def yes_no(raw: Any) -> Any:
+    """Yes or no as every file and form says it (ja/nee, true/false, 1/0); other values as given,
+    for the caller's own check to refuse. For pydantic fields (``BeforeValidator``)."""
+    try:
+        return _parse_bool(raw, set())
+    except ValueError:
+        return raw
+
+
+def a_date(raw: Any) -> Any:
+    """A date as ISO (2026-11-29) or as Dutch offices write it (29-11-2026); other values as given."""
+    try:
+        return _parse_date(raw, set())
+    except ValueError:
+        return raw
+
+
+def whole_number(raw: Any) -> Any:
+    """A whole number, also as Excel writes it with a decimal comma or point (16,0); other values as
+    given, for the caller's own check to refuse."""
+    text = str(raw).strip() if isinstance(raw, (str, float)) else None
+    if text is not None and re.fullmatch(r"-?\d+(?:[.,]0*)?", text):
+        return int(re.split(r"[.,]", text)[0])
+    return raw
 
 
 def field_parser(name: str, boolean_fields: Iterable[str]) -> Callable[[Any, set[str]], Any]:

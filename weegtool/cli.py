@@ -118,7 +118,9 @@ def _scored(
     import weegtool
 
     loaded = weegtool.load_instrument(instrument)
-    scores = weegtool.score(loaded, ratings, candidates, aggregation)
+    sheet = click.get_current_context().meta.get("weegtool.sheet")
+    read = weegtool.read_ratings(ratings, loaded, candidates, aggregation, sheet=sheet)
+    scores = weegtool.score(loaded, read)
     houses = weegtool.load_houses(house, loaded) if house else None
     return scores, weegtool.advise(scores, houses=houses, on=on.date() if on else None)
 
@@ -140,6 +142,13 @@ def _scoring_options(function: Any) -> Any:
             "--aggregation",
             type=click.Choice(["median", "mean", "min", "max"]),
             help="How raters are combined (default: the instrument's setting).",
+        ),
+        click.option(
+            "--sheet",
+            expose_value=False,
+            callback=lambda ctx, _param, value: ctx.meta.__setitem__("weegtool.sheet", value),
+            help="The sheet of an XLSX ratings workbook (default: one named 'beoordelingen' or "
+            "'ratings', else the only sheet with candidate_id in its first row).",
         ),
         _lang_option,
     ]

@@ -11,10 +11,11 @@ import datetime as _dt
 import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from ..candidate import a_date, yes_no
 from ..decision import Decision, Signatory
 from ..errors import DecisionError
 from ..instrument import Instrument
@@ -35,12 +36,12 @@ class _DecisionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     candidate_id: str = Field(min_length=1)
     category: str
-    follows_advice: bool
+    follows_advice: Annotated[bool, BeforeValidator(yes_no)]
     justification: str = ""
     items: list[str] = []
     dissent: str = ""
     signatories: list[_SignatorySpec] = []
-    decided_on: _dt.date | None = None
+    decided_on: Annotated[_dt.date | None, BeforeValidator(a_date)] = None
     overridden_flags: list[str] = []
 
 
@@ -115,7 +116,7 @@ def _said(where: str, error: Mapping[str, Any]) -> str:
         hint = f" Did you mean '{close[0]}'?" if close else f" Known fields: {', '.join(FIELDS)}."
         return f"{where}: unknown field '{name}'.{hint}"
     if kind.startswith("date"):
-        return f"{where}.{loc}: must be a date as YYYY-MM-DD; got {error['input']!r}."
+        return f"{where}.{loc}: must be a date as YYYY-MM-DD or DD-MM-YYYY; got {error['input']!r}."
     return f"{where}.{loc}: {error['msg'].lower()}; got {error['input']!r}."
 
 

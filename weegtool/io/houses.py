@@ -13,22 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from ..candidate import whole_number
 from ..composition import House, Resident
-from ..errors import HouseError
+from ..errors import HouseError, RatingsError
 from ..instrument import Instrument
 from .yamlfile import yaml_records
 
 __all__ = ["load_houses", "parse_houses"]
 
 
+Whole = Annotated[int, BeforeValidator(whole_number)]  # 16 and 16,0 alike, as in every file
+
+
 class _ResidentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(min_length=1)
-    age: int | None = Field(default=None, ge=0, le=120)
+    age: Whole | None = Field(default=None, ge=0, le=120)
     flags: tuple[str, ...] = ()
     main_problem: str | None = None
 
@@ -36,9 +40,9 @@ class _ResidentSpec(BaseModel):
 class _HouseSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(min_length=1)
-    capacity: int = Field(ge=1)
-    staff_on_duty: int | None = Field(default=None, ge=0)
-    age_range: tuple[int, int] | None = None
+    capacity: Whole = Field(ge=1)
+    staff_on_duty: Whole | None = Field(default=None, ge=0)
+    age_range: tuple[Whole, Whole] | None = None
     residents: tuple[_ResidentSpec, ...] = ()
 
 
@@ -128,27 +132,39 @@ RESIDENT_COLUMNS = ("resident_id", "age", "flags", "main_problem")
 
 
 def _csv_records(path: Path) -> list[dict[str, Any]]:
-    """One row per resident (a house without residents: one row with resident_id blank)."""
-    import csv
+    """One row per resident (a house without residents: one row with resident_id blank), read by
+    the one table reader (encodings, separators, workbooks, Excel's empty columns and rows).
 
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        sample = handle.readline()
-        handle.seek(0)
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        rows = list(csv.DictReader(handle, delimiter=delimiter))
+    Rows of one house that give its capacity, staff or age range differently are refused with
+    both rows: which one to believe is the committee's call, not the reader's.
+    """
+    from .tables import read_table
+
+    try:
+        frame, name = read_table(path, "houses")
+    except RatingsError as exc:
+        raise HouseError(str(exc), exc.problems) from None
+    unknown = [c for c in frame.columns if c not in HOUSE_COLUMNS + RESIDENT_COLUMNS]
+    problems = [f"column {c!r} is not a house or resident field; the fields are "
+                f"{', '.join(HOUSE_COLUMNS + RESIDENT_COLUMNS)}." for c in unknown]  # fmt: skip
     houses: dict[str, dict[str, Any]] = {}
-    problems = []
+    first_row: dict[str, int] = {}
+    rows: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
     for number, row in enumerate(rows, start=2):
-        unknown = set(row) - set(HOUSE_COLUMNS) - set(RESIDENT_COLUMNS)
+        code = str(row.get("house", "")).strip()
+        house = _csv_house(row)
+        if code not in houses:
+            houses[code], first_row[code] = house, number
         problems += [
-            f"row {number}: column {c!r} is not a house or resident field."
-            for c in sorted(map(str, unknown))
+            f"house {code!r}: rows {first_row[code]} and {number} give {field} as "
+            f"{houses[code].get(field)!r} and {house.get(field)!r}; give it the same in every row."
+            for field in ("capacity", "staff_on_duty", "age_range")
+            if houses[code].get(field) != house.get(field)
         ]
-        house = houses.setdefault(row.get("house", "").strip(), _csv_house(row))
-        if (row.get("resident_id") or "").strip():
-            house["residents"].append(_csv_resident(row))
+        if str(row.get("resident_id") or "").strip():
+            houses[code]["residents"].append(_csv_resident(row))
     if problems:
-        raise HouseError.collect(str(path), problems)
+        raise HouseError.collect(name, problems)
     return list(houses.values())
 
 

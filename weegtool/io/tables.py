@@ -12,7 +12,9 @@ Every problem in a table is collected (up to
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import difflib
+import io  # the standard library's, not weegtool.io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,42 +42,226 @@ ID_COLUMNS = ("candidate_id", "rater_id")
 # --- reading tables -----------------------------------------------------------
 
 
+SHEETS = {
+    "ratings": ("beoordelingen", "ratings"),
+    "candidates": ("kandidaten", "candidates"),
+    "houses": ("huizen", "houses"),
+}
+"""The sheet a workbook is read from when ``--sheet`` is not given: the one with one of these
+names (any case), else the only sheet whose first row holds the table's key column."""
+
+KEY_COLUMNS = {"ratings": "candidate_id", "candidates": "candidate_id", "houses": "house"}
+HEADER_SEARCH_ROWS = 20  # rows looked through for a header that is not on row 1
+ENCODINGS = ("cp1252", "utf_16")  # tried, after UTF-8, by charset-normalizer; Excel writes these
+
+
 def read_table(
-    source: str | Path | pd.DataFrame, what: str = "ratings"
+    source: str | Path | pd.DataFrame, what: str = "ratings", sheet: str | None = None
 ) -> tuple[pd.DataFrame, str]:
-    """A CSV (``,`` or ``;`` separated), XLSX or DataFrame as a DataFrame, with its name for messages."""
+    """A table as text cells, with its name for messages (file, and sheet or encoding when they
+    matter).
+
+    Reads a DataFrame as it is; a CSV separated by ``,``, ``;`` or tabs, in UTF-8 (with or
+    without BOM), else in the encoding charset-normalizer finds among Windows-1252 and UTF-16
+    (the name then says which); an XLSX workbook from ``sheet``, else the sheet named as in
+    :data:`SHEETS`, else the only sheet whose first row holds the key column. Wholly empty
+    columns and trailing rows (as Excel leaves them) are dropped.
+
+    Raises
+    ------
+    RatingsError
+        In one sentence a user can act on: no such file, an Excel lock file, a legacy ``.xls``
+        or password-protected workbook, a corrupt one, a workbook named ``.csv`` or text named
+        ``.xlsx``, formula cells without a stored value (naming them), no sheet or several that
+        fit, a header that is not on row 1 (naming its row).
+    """
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), f"{what} table"
     path = Path(source)
+    if path.name.startswith("~$"):
+        raise RatingsError(f"{path}: is the lock file Excel keeps while the workbook is open, not "
+                           f"the workbook; read {path.name[2:]} instead.")  # fmt: skip
     if not path.exists():
         raise RatingsError(f"{path}: no such {what} file.")
     try:
-        if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                sep=_separator(path),
-                skipinitialspace=True,
-                encoding="utf-8-sig",
-            )
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise RatingsError(
-            f"{path}: cannot be read as a {what} table ({_first_line(exc)})."
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, str(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RatingsError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RatingsError(f"{path}: is an old Excel workbook (.xls) or a password-protected one; "
+                           "save it in Excel as .xlsx without a password, or as CSV.")  # fmt: skip
+    workbook = data.startswith(b"PK\x03\x04")
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and not workbook:
+        raise RatingsError(f"{path}: is named as an Excel workbook but is not one (a CSV renamed?); "
+                           "give it the name it has, .csv, or save it in Excel as .xlsx.")  # fmt: skip
+    if workbook:
+        frame, source_name = _read_workbook(path, data, what, sheet)
+    else:
+        frame, source_name = _read_csv(path, data, what)
+    return _tidy(frame, source_name, what), source_name
 
 
-def _separator(path: Path) -> str:
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
+def _read_csv(path: Path, data: bytes, what: str) -> tuple[pd.DataFrame, str]:
+    text, encoding = _decode(path, data)
+    name = str(path) if encoding is None else f"{path} (read as {encoding})"
+    first = text.split("\n", 1)[0]
     try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+        separator = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
-        return ","
+        separator = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator,
+                            skipinitialspace=True)  # fmt: skip
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise RatingsError(
+            f"{name}: cannot be read as a {what} table ({_first_line(exc)})."
+        ) from None
+    return frame, name
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
+    """The text, and its encoding when it was not UTF-8 (None for UTF-8, with or without BOM)."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(ENCODINGS)).best()
+    if best is None:
+        raise RatingsError(f"{path}: is not text in UTF-8, Windows-1252 or UTF-16; save it from "
+                           "Excel as 'CSV UTF-8'.")  # fmt: skip
+    names = {"cp1252": "Windows-1252", "utf_16": "UTF-16"}
+    return str(best), names.get(best.encoding, best.encoding)
+
+
+def _read_workbook(
+    path: Path, data: bytes, what: str, sheet: str | None
+) -> tuple[pd.DataFrame, str]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        if path.suffix.lower() == ".csv":
+            raise RatingsError(f"{path}: is an Excel workbook named .csv; name it .xlsx.") from None
+        raise RatingsError(f"{path}: is not a readable Excel workbook (damaged or incomplete: "
+                           f"{_first_line(exc)}); save it again in Excel.") from None  # fmt: skip
+    try:
+        chosen = _choose_sheet(path, values, what, sheet)
+        name = f"{path} (sheet {chosen!r})"
+        rows = [list(row) for row in values[chosen].iter_rows(values_only=True)]
+        _refuse_formulas(name, rows, formulas[chosen])
+    finally:
+        values.close()
+        formulas.close()
+    if not rows:
+        raise RatingsError(f"{name}: is empty; there is nothing to read.")
+    width = max(len(row) for row in rows)
+    cells = [[_cell(v) for v in row] + [""] * (width - len(row)) for row in rows]
+    header = [c if c else f"Unnamed: {n}" for n, c in enumerate(cells[0])]
+    return pd.DataFrame(cells[1:], columns=header, dtype=object).astype(str), name
+
+
+def _choose_sheet(path: Path, workbook: Any, what: str, sheet: str | None) -> str:
+    names = list(workbook.sheetnames)
+    listed = ", ".join(repr(n) for n in names)
+    if sheet is not None:
+        if sheet not in names:
+            raise RatingsError(f"{path}: has no sheet {sheet!r}; its sheets are {listed}.")
+        return sheet
+    wanted = [n for n in names if n.strip().lower() in SHEETS.get(what, ())]
+    if len(wanted) == 1:
+        return wanted[0]
+    key = KEY_COLUMNS.get(what, "candidate_id")
+    fitting = [n for n in names if key in _first_row(workbook[n])]
+    if len(fitting) == 1 or len(names) == 1:
+        return fitting[0] if fitting else names[0]
+    said = " or ".join(repr(n) for n in SHEETS.get(what, ()))
+    how = "several have" if fitting else "none has"
+    raise RatingsError(f"{path}: cannot tell which sheet holds the {what}: {how} {key!r} in its "
+                       f"first row (sheets {listed}); name it {said}, or choose it with "
+                       "--sheet.")  # fmt: skip
+
+
+def _first_row(worksheet: Any) -> list[str]:
+    for row in worksheet.iter_rows(values_only=True, max_row=1):
+        return [_cell(v) for v in row]
+    return []
+
+
+def _refuse_formulas(name: str, rows: list[list[Any]], formulas: Any) -> None:
+    """Formula cells whose value the saving program did not store read as blank: refused."""
+    from openpyxl.utils import get_column_letter
+
+    empty = []
+    for r, row in enumerate(formulas.iter_rows(values_only=True)):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value.startswith("=") and r < len(rows):
+                stored = rows[r][c] if c < len(rows[r]) else None
+                if stored is None:
+                    empty.append(f"{get_column_letter(c + 1)}{r + 1}")
+    if empty:
+        shown = ", ".join(empty[:10]) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+        raise RatingsError(f"{name}: cells {shown} hold formulas without a stored value (the "
+                           "program that saved it does not compute them); open and save the "
+                           "file in Excel, or type the values.")  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    """A workbook cell as the text a CSV would hold (whole numbers without '.0', dates as ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _blank_cells(frame: pd.DataFrame) -> np.ndarray:
+    """``(rows, columns)`` True where a cell is empty or only spaces."""
+    if frame.empty:
+        return np.ones(frame.shape, dtype=bool)
+    text = frame.astype("string").fillna("")
+    columns = range(text.shape[1])
+    return np.column_stack(
+        [(text.iloc[:, j].str.strip() == "").to_numpy(dtype=bool) for j in columns]
+    )
+
+
+def _tidy(frame: pd.DataFrame, name: str, what: str) -> pd.DataFrame:
+    """Column names stripped; wholly empty unnamed columns and trailing empty rows dropped (as Excel
+    leaves them); a header that is not on row 1 pointed at."""
+    frame.columns = [str(c).strip() for c in frame.columns]
+    unnamed = [c for c in frame.columns if c == "" or c.startswith("Unnamed: ")]
+    empty = [
+        j
+        for j, c in enumerate(frame.columns)
+        if c in unnamed and _blank_cells(frame.iloc[:, [j]]).all()
+    ]
+    frame = frame.iloc[:, [j for j in range(frame.shape[1]) if j not in set(empty)]]
+    end = len(frame)
+    while end > 0:  # from the bottom, a block at a time: a big table costs little
+        start = max(0, end - 256)
+        filled = np.flatnonzero(~_blank_cells(frame.iloc[start:end]).all(axis=1))
+        if filled.size:
+            end = start + int(filled[-1]) + 1
+            break
+        end = start
+    frame = frame.iloc[:end]
+    key = KEY_COLUMNS.get(what, "candidate_id")
+    if key not in frame.columns:
+        for position, row in enumerate(frame.head(HEADER_SEARCH_ROWS).itertuples(index=False)):
+            if key in [str(v).strip() for v in row]:
+                raise RatingsError(f"{name}: the header (with {key!r}) is on row {position + 2}, "
+                                   "not on row 1; delete the rows above it.")  # fmt: skip
+    return frame
 
 
 def _first_line(exc: BaseException) -> str:
@@ -109,15 +295,19 @@ def read_ratings(
     instrument: Instrument,
     candidates: str | Path | pd.DataFrame | None = None,
     aggregation: str | None = None,
+    sheet: str | None = None,
 ) -> Ratings:
     """Read, validate and aggregate a ratings table (and optional candidates table).
+
+    ``sheet`` chooses the ratings' sheet in a workbook (see :func:`read_table` for the rule
+    without it).
 
     Raises
     ------
     RatingsError
         With every bad value: its row (as a spreadsheet numbers it), column and value.
     """
-    frame, source = read_table(ratings, "ratings")
+    frame, source = read_table(ratings, "ratings", sheet)
     problems = _Problems(source)
     _check_columns(frame, instrument, problems, with_ratings=True)
     problems.raise_if_any()
@@ -214,12 +404,20 @@ def _item_values(frame: pd.DataFrame, instrument: Instrument, problems: _Problem
         bad = _off_scale(block, scale.values, integral)
         if marked is not None:
             bad |= np.isnan(block) & marked[:, js]
+        labels = {t.strip().lower(): level.value for level in scale.levels
+                  for t in (level.label.nl, level.label.en)}  # fmt: skip
         for position, k in zip(*np.nonzero(bad)):
             item = instrument.item_ids[js[k]]
+            raw = columns[item].iloc[position]
+            label = labels.get(str(raw).strip().lower())
+            hint = ""
+            if label is not None:  # a level's label: the number is asked, and shown
+                mapping = ", ".join(f"{level.label.nl} = {level.value}" for level in scale.levels)
+                hint = f" (write the level's number: {mapping})"
             problems.add(
                 f"row {_row(position)}, column {item!r}: must be one of "
                 f"{', '.join(str(v) for v in scale.values)} "
-                f"or blank when not known; got {_shown(columns[item].iloc[position])}."
+                f"or blank when not known; got {_shown(raw)}{hint}."
             )
     return out
 
