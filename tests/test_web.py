@@ -1070,3 +1070,33 @@ def test_the_pages_dutch_wording_of_store_refusals_ends_with_the_request(site):
     response = site.client("coordinator").post("/candidates/new", {"pseudonym": ""})
     assert "Vul een pseudoniem in." in response.get_data(as_text=True)
     assert messages.language() == "en"  # the CLI and the API in this thread keep their English
+
+
+@pytest.mark.parametrize(
+    "raw, said",
+    [
+        ('{"ratings": [{"item": "er_intensity", "value": 1, "note": "a \\ud800 b"}]}',
+         "een tekst bevat een teken dat geen tekst is (een losse surrogaat)"),
+        ("[" * 50_000 + "]" * 50_000, 'De body moet {"ratings"'),
+        ("geen json", 'De body moet {"ratings"'),
+        ('{"ratings": [{"item": "er_intensity", "value": "vier"}]}', "waarde 'vier' is geen niveau"),
+        ('{"ratings": [{"item": "er_intensity", "value": true}]}', "waarde True is geen niveau"),
+        ('{"ratings": [{"value": 1}]}', "elke beoordeling heeft een 'item'"),
+        ('{"ratings": [{"item": 7, "value": 1}]}', "een tekst verwacht, maar kreeg int"),
+    ],
+)  # fmt: skip
+def test_a_malformed_body_gets_400_in_dutch_and_nothing_is_written(site, raw, said):
+    # issue 11: a lone surrogate in a note, or JSON nested 50,000 deep, gave HTTP 500
+    rater = site.client("R1")
+    rater.get("/login")
+    answer = rater.client.post(
+        "/api/candidates/K-NEW/ratings",
+        data=raw.encode("utf-8"),
+        content_type="application/json",
+        headers={"X-CSRF-Token": rater.token},
+    )
+    assert answer.status_code == 400 and said in answer.get_json()["error"]
+    written = site.query(
+        select(Rating.item).where(Rating.candidate_id == _candidate_id(site, "K-NEW"))
+    )
+    assert written == []

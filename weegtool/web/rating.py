@@ -10,6 +10,7 @@ sees only their own ratings here; the others' come after submitting (see
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -188,7 +189,7 @@ def save_api(pseudonym: str) -> Any:
     a value null means 'not known'.
     """
     candidate = candidate_or_404(pseudonym)
-    body = request.get_json(silent=True)
+    body = _json_body()
     rows = body.get("ratings") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         return jsonify(
@@ -204,8 +205,10 @@ def save_api(pseudonym: str) -> Any:
             )
             for row in rows
         ]
-    except (KeyError, TypeError, ValueError) as error:
-        return jsonify(error=f"Onleesbare beoordeling: {error}"), 400
+    except KeyError:
+        return jsonify(error="Onleesbare beoordeling: elke beoordeling heeft een 'item'."), 400
+    except (TypeError, ValueError) as error:
+        return jsonify(error=f"Onleesbare beoordeling: {error}."), 400
     try:
         saved = save_ratings(db.session(), candidate, signed_in(), ratings)
     except WeegtoolError as error:
@@ -214,9 +217,23 @@ def save_api(pseudonym: str) -> Any:
     return jsonify(saved=saved, scores=own_scores(candidate, signed_in()))
 
 
+def _json_body() -> Any:
+    """The request's JSON, or None when it is not JSON (nested beyond what Python reads included)."""
+    try:
+        return json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        return None
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"text expected, got {type(value).__name__}")
+        raise TypeError(f"een tekst verwacht, maar kreeg {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            "een tekst bevat een teken dat geen tekst is (een losse surrogaat)"
+        ) from None
     return value
 
 
@@ -224,5 +241,8 @@ def _value(value: Any) -> int | None:
     if value is None or value == UNKNOWN:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"value {value!r}")
-    return int(value)
+        raise TypeError(f"waarde {value!r} is geen niveau")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"waarde {value!r} is geen niveau") from None
