@@ -16,6 +16,7 @@ from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.proportion import proportion_confint
 
 import weegtool
+from weegtool.errors import ResearchError, UndefinedWarning
 from weegtool.research import synthetic_cohort
 from weegtool.research.reliability import (
     ReliabilityError,
@@ -502,7 +503,8 @@ def test_cohen_kappa_uses_cases_both_raters_rated():
 
 
 def test_cohen_kappa_is_undefined_when_everyone_uses_one_category():
-    assert np.isnan(cohen_kappa([1, 1, 1], [1, 1, 1]).value)
+    with pytest.warns(UndefinedWarning, match=r"kappa is undefined \(NaN\): every rating falls"):
+        assert np.isnan(cohen_kappa([1, 1, 1], [1, 1, 1]).value)
 
 
 @pytest.mark.parametrize(
@@ -648,7 +650,60 @@ def test_identical_raters_give_alpha_one(units, raters, level):
 
 
 def test_krippendorff_alpha_is_undefined_without_variation():
-    assert np.isnan(krippendorff_alpha([[2, 2, 2], [2, 2, NAN]]).value)
+    with pytest.warns(UndefinedWarning, match="the pairable values do not vary"):
+        assert np.isnan(krippendorff_alpha([[2, 2, 2], [2, 2, NAN]]).value)
+
+
+# --- degenerate data (issue 11): undefined says so, a finite limit is computed -----------------
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: fleiss_kappa([[7, 0], [7, 0]]).value,
+         "fleiss_kappa is undefined (NaN): every rating falls in one category"),
+        (lambda: cohen_kappa([0, 0], [0, 0]).value,
+         "kappa is undefined (NaN): every rating falls in one category"),
+        (lambda: krippendorff_alpha([[3, 3, 3], [3, 3, 3]]).value,
+         "krippendorff_alpha is undefined (NaN): the pairable values do not vary"),
+        (lambda: cronbach_alpha([[1, 1], [1, 1], [1, 1]]).alpha,
+         "cronbach_alpha is undefined (NaN): the sum of the items does not vary"),
+        (lambda: icc([[1, 1], [1, 1], [1, 1]])["icc"].iloc[1],
+         "icc ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k is undefined (NaN): the ratings do not vary"),
+    ],
+)  # fmt: skip
+def test_a_coefficient_undefined_on_the_data_is_nan_with_a_warning_saying_why(call, message):
+    with pytest.warns(UndefinedWarning) as caught:
+        assert np.isnan(call())
+    assert any(str(w.message).startswith(message) for w in caught)
+
+
+def test_icc_of_raters_differing_by_a_constant_has_finite_limits():
+    # the residual mean square is 0; psych::ICC (R) gives these limits for this example
+    table = icc([[2, 4], [4, 6], [6, 8]]).set_index("type")
+    assert table.loc["ICC2", "icc"] == pytest.approx(2 / 3)
+    assert table.loc["ICC2", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [0.00250, 0.98718], abs=5e-6
+    )
+    assert table.loc["ICC2k", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [0.00498, 0.99355], abs=5e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "label, value, message",
+    [
+        (koo_li_band, 6.4, "An ICC is at most 1, so Koo & Li's bands do not name it. Got 6.4 instead."),
+        (landis_koch_band, 1.5,
+         "A kappa lies in [-1, 1], so Landis & Koch's bands do not name it. Got 1.5 instead."),
+        (landis_koch_band, -1.2,
+         "A kappa lies in [-1, 1], so Landis & Koch's bands do not name it. Got -1.2 instead."),
+    ],
+)  # fmt: skip
+def test_a_label_refuses_a_value_outside_the_coefficients_range(label, value, message):
+    with pytest.raises(ResearchError) as caught:
+        label(value)
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize(

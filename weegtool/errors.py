@@ -23,6 +23,7 @@ __all__ = [
     "ComparisonMatrixError",
     "ReliabilityWarning",
     "InconsistentJudgementsWarning",
+    "UndefinedWarning",
     "StoreError",
     "InputError",
     "NotFoundError",
@@ -89,6 +90,11 @@ class ComparisonMatrixError(ResearchError):
 
 class ReliabilityWarning(UserWarning):
     """Data were left out of a coefficient (for example targets with a missing rating)."""
+
+
+class UndefinedWarning(ReliabilityWarning):
+    """A coefficient is undefined on these data (no variation to measure agreement against): it is
+    NaN, and this warning says why."""
 
 
 class InconsistentJudgementsWarning(UserWarning):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import ReliabilityError, ReliabilityWarning
+from ...errors import ReliabilityError, ReliabilityWarning, UndefinedWarning
 
 MAX_SHOWN = 20  # bad cells listed in an error's .problems
 
@@ -143,6 +143,16 @@ def _listwise(
             stacklevel=3,
         )
     return complete, dropped
+
+
+def _undefined(what: str, why: str, stacklevel: int = 3) -> float:
+    """NaN for a coefficient the data leave undefined, with an :class:`UndefinedWarning` saying why.
+
+    The one way every coefficient of the toolkit answers data without the variation it needs
+    (rather than raising, so that a table of many items keeps its other rows).
+    """
+    warnings.warn(f"{what} is undefined (NaN): {why}.", UndefinedWarning, stacklevel=stacklevel)
+    return math.nan
 
 
 # --- arithmetic ----------------------------------------------------------------------------

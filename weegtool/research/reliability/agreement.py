@@ -78,6 +78,10 @@ def koo_li_band(value: float) -> str:
     """
     if math.isnan(value):
         return "undefined"
+    if not value <= 1 + 1e-9:
+        raise _fail(
+            f"An ICC is at most 1, so Koo & Li's bands do not name it. Got {value!r} instead."
+        )
     if value < 0.5:
         return "poor"
     if value < 0.75:
@@ -103,6 +107,10 @@ def landis_koch_band(value: float) -> str:
     """
     if math.isnan(value):
         return "undefined"
+    if not -1 - 1e-9 <= value <= 1 + 1e-9:
+        raise _fail(
+            f"A kappa lies in [-1, 1], so Landis & Koch's bands do not name it. Got {value!r} instead."
+        )
     if value < 0:
         return "poor"
     for upper, label in LANDIS_KOCH[1:]:

@@ -22,7 +22,16 @@ from scipy import stats
 
 from ...instrument import Instrument
 from ...ratings import Ratings
-from ._common import Estimate, _at_least, _complete_rows, _div, _fail, _listwise, _numeric
+from ._common import (
+    Estimate,
+    _at_least,
+    _complete_rows,
+    _div,
+    _fail,
+    _listwise,
+    _numeric,
+    _undefined,
+)
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -100,6 +109,9 @@ def _alpha_result(x: np.ndarray, names: list[Hashable], dropped: int, ci: float)
     total = 0.0 if total <= 1e-12 * trace else total  # a constant sum: rounding, not variance
     with np.errstate(divide="ignore", invalid="ignore"):
         value = _div(k * (total - trace), (k - 1) * total)
+    if math.isnan(value):
+        value = _undefined("cronbach_alpha", "the sum of the items does not vary", stacklevel=4)
+    with np.errstate(divide="ignore", invalid="ignore"):
         rest_total = total - 2 * cov.sum(axis=0) + np.diag(cov)
         rest = (
             (k - 1) / (k - 2) * (1 - (trace - np.diag(cov)) / rest_total)
@@ -251,7 +263,11 @@ def krippendorff_alpha(
             "from 2 or more raters. Got none instead."
         )
     coincidence = _coincidences(counts[pairable])
-    return Estimate(float(_alpha_from(coincidence, categories, level)), n=int(pairable.sum()))
+    value = float(_alpha_from(coincidence, categories, level))
+    if math.isnan(value):
+        why = "the pairable values do not vary, so the expected disagreement is 0"
+        value = _undefined("krippendorff_alpha", why)
+    return Estimate(value, n=int(pairable.sum()))
 
 
 def _value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import MAX_SHOWN, _at_least, _check_alpha, _div, _fail, _listwise, _numeric
+from ._common import (
+    MAX_SHOWN,
+    _at_least,
+    _check_alpha,
+    _div,
+    _fail,
+    _listwise,
+    _numeric,
+    _undefined,
+)
 
 ICC_COLUMNS = ("type", "description", "icc", "F", "df1", "df2", "pval", "ci_low", "ci_high")
 
@@ -88,6 +97,9 @@ def icc(
     _at_least(values.shape[1], 2, "raters (columns)", "data", "icc")
     complete, dropped = _listwise(values, "icc", "data", "targets", "rating")
     table = _icc_table(values[complete], alpha)
+    undefined = table.loc[table["icc"].isna(), "type"].tolist()
+    if undefined:
+        _undefined(f"icc {', '.join(undefined)}", "the ratings do not vary between targets")
     table.attrs.update(n_targets=int(complete.sum()), n_raters=values.shape[1], n_dropped=dropped)
     return table
 
@@ -249,18 +261,21 @@ def _icc2_interval(ms: _MeanSquares, icc2: float, q: float) -> tuple[float, floa
     r, c, e, icc2 = (
         np.float64(x) for x in (ms.rows, ms.cols, ms.error, icc2)
     )  # numpy: 0/0 is NaN, not an error
-    if (
-        e == 0
-    ):  # no residual variance: identical raters give 1, otherwise the approximation is not defined
+    if e == 0 and (c == 0 or r == 0):  # identical raters: 1; no variation at all: undefined
         return (1.0, 1.0) if c == 0 and r > 0 else (math.nan, math.nan)
-    fj = c / e
-    base = n * (1 + (k - 1) * icc2) - k * icc2
-    v = (
-        (k - 1)
-        * (n - 1)
-        * (k * icc2 * fj + base) ** 2
-        / ((n - 1) * k**2 * icc2**2 * fj**2 + base**2)
-    )
+    if e == 0:
+        # raters differing by a constant: Satterthwaite's df tends to k - 1 as MSE -> 0, and the
+        # bounds stay finite (psych::ICC gives [0.00250, 0.98718] for [[2,4],[4,6],[6,8]])
+        v = float(k - 1)
+    else:
+        fj = c / e
+        base = n * (1 + (k - 1) * icc2) - k * icc2
+        v = (
+            (k - 1)
+            * (n - 1)
+            * (k * icc2 * fj + base) ** 2
+            / ((n - 1) * k**2 * icc2**2 * fj**2 + base**2)
+        )
     f_high = float(stats.f.ppf(q, n - 1, v))
     f_low = float(stats.f.ppf(q, v, n - 1))
     spread = k * c + (k * n - k - n) * e

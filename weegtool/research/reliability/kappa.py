@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import Estimate, _at_least, _check_alpha, _fail, _numeric, _shown
+from ._common import Estimate, _at_least, _check_alpha, _fail, _numeric, _shown, _undefined
 
 WEIGHTS = (None, "linear", "quadratic")
 
@@ -125,7 +125,8 @@ def _kappa(table: np.ndarray, agree: np.ndarray, alpha: float) -> Estimate:
     rows, cols = p.sum(axis=1), p.sum(axis=0)
     observed, chance = float((agree * p).sum()), float(rows @ agree @ cols)
     if chance >= 1 - 1e-12:
-        return Estimate(math.nan, n=int(n))
+        why = "every rating falls in one category, so agreement by chance is 1 and kappa is 0/0"
+        return Estimate(_undefined("kappa", why, stacklevel=4), n=int(n))
     kappa = (observed - chance) / (1 - chance)
     row_mean, col_mean = agree @ cols, rows @ agree
     spread = float((p * (agree - np.add.outer(row_mean, col_mean) * (1 - kappa)) ** 2).sum())
@@ -162,6 +163,9 @@ def fleiss_kappa(counts: pd.DataFrame | np.ndarray | Sequence[Sequence[float]]) 
     _check_counts(table)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = float(statsmodels_fleiss_kappa(table, method="fleiss"))
+    if math.isnan(value):
+        why = "every rating falls in one category, so agreement by chance is 1 and kappa is 0/0"
+        value = _undefined("fleiss_kappa", why)
     return Estimate(value, n=len(table))
 
 

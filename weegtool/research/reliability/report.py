@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ...errors import UndefinedWarning
 from ...instrument import Instrument
 from ...io import read_ratings, read_table
 from ...ratings import Ratings
@@ -98,6 +100,15 @@ def reliability_report(
     _check_alpha(alpha, "reliability_report")
     ratings = read_ratings(ratings_table, instrument, candidates)
     panel = _panel(instrument, ratings, candidates)
+    with warnings.catch_warnings():  # an undefined row says so itself: NaN, labelled "undefined"
+        warnings.simplefilter("ignore", UndefinedWarning)
+        rows = _rows(instrument, panel, alpha)
+    report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    report.attrs["raters"] = panel.raters
+    return report
+
+
+def _rows(instrument: Instrument, panel: _Panel, alpha: float) -> list[tuple[Any, ...]]:
     rows = [_icc_row("total", panel.total, alpha)]
     rows += [
         _icc_row(f"domain.{d}", panel.domains[:, n, :], alpha)
@@ -123,9 +134,7 @@ def reliability_report(
         )
         for j, item in enumerate(instrument.items)
     ]
-    report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
-    report.attrs["raters"] = panel.raters
-    return report
+    return rows
 
 
 def _panel(instrument: Instrument, ratings: Ratings, candidates: Any) -> _Panel:
