@@ -218,16 +218,16 @@ def test_load_decisions_reports_every_bad_record(tmp_path, advice_and_instrument
     with pytest.raises(DecisionError) as caught:
         load_decisions(path, instrument, [a.candidate_id for a in advices])
     assert caught.value.problems == (
-        "decisions[0]: unknown field 'justfication'. Did you mean 'justification'?",
-        "decisions[1]: must be a mapping of fields (candidate_id, category, follows_advice, justification, items, "
+        "line 1: decisions[0]: unknown field 'justfication'. Did you mean 'justification'?",
+        "line 2: decisions[1]: must be a mapping of fields (candidate_id, category, follows_advice, justification, items, "
         "dissent, signatories, decided_on, overridden_flags); got str.",
-        "decisions[2].follows_advice: input should be a valid boolean, unable to interpret input; got 'maybe'.",
-        "decisions[2].justification: input should be a valid string; got None.",
-        "decisions[2].decided_on: must be a date as YYYY-MM-DD or DD-MM-YYYY; got '31-02-2026'.",
-        "decisions[3].candidate_id: write ids in quotes (7 was read as a number, which loses leading zeros).",
-        "decisions[4]: candidate_id 'C9' is not a candidate of these ratings.",
-        "decisions[4]: items ['er_nope'] are not items of twente-specialistisch-wonen.",
-        "decisions[6]: a second decision for the same candidate; give one per candidate.",
+        "line 3: decisions[2].follows_advice: input should be a valid boolean, unable to interpret input; got 'maybe'.",
+        "line 3: decisions[2].justification: input should be a valid string; got None.",
+        "line 3: decisions[2].decided_on: must be a date as YYYY-MM-DD or DD-MM-YYYY; got '31-02-2026'.",
+        "line 4: decisions[3].candidate_id: write ids in quotes (7 was read as a number, which loses leading zeros).",
+        "line 5: decisions[4]: candidate_id 'C9' is not a candidate of these ratings.",
+        "line 5: decisions[4]: items ['er_nope'] are not items of twente-specialistisch-wonen.",
+        "line 7: decisions[6]: a second decision for the same candidate; give one per candidate.",
     )
 
 

@@ -99,3 +99,19 @@ def test_any_text_is_read_or_refused_in_words(text):
     data, _, problems = read_yaml(text)
     assert all(isinstance(p, str) and p for p in problems)
     assert data is None or not problems
+
+
+def test_a_house_file_names_the_line_and_the_field_as_a_path(tmp_path):
+    # issue 11: house errors said 'houses[0].residents.0.age' without a line
+    path = tmp_path / "houses.yaml"
+    path.write_text(
+        "houses:\n  - id: huis-a\n    capacity: 4\n    residents:\n      - id: B-1\n"
+        "        age: oud\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(HouseError) as caught:
+        load_houses(path, INSTRUMENT)
+    assert caught.value.problems == (
+        "line 6: houses[0].residents[0].age: input should be a valid integer, unable to parse "
+        "string as an integer; got 'oud'.",
+    )

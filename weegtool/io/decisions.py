@@ -19,7 +19,7 @@ from ..candidate import a_date, yes_no
 from ..decision import Decision, Signatory
 from ..errors import DecisionError
 from ..instrument import Instrument
-from .yamlfile import yaml_records
+from .yamlfile import at_line, dotted, read_records
 
 __all__ = ["load_decisions"]
 
@@ -61,12 +61,12 @@ def load_decisions(
         With every problem, each naming the record (``decisions[n]``) and field.
     """
     path = Path(path)
-    data = yaml_records(path, "decisions", DecisionError, "decision")
+    data, line_of = read_records(path, "decisions", DecisionError, "decision")
     known = set(candidates) if candidates is not None else None
     decisions: dict[str, Decision] = {}
     problems: list[str] = []
     for n, record in enumerate(data):
-        where = f"decisions[{n}]"
+        where = f"{at_line(line_of(n, ()))}decisions[{n}]"
         if isinstance(record, dict) and isinstance(record.get("candidate_id"), int):
             problems.append(
                 f"{where}.candidate_id: write ids in quotes ({record['candidate_id']!r} was read as a "
@@ -76,7 +76,9 @@ def load_decisions(
         try:
             spec = _DecisionSpec.model_validate(record)
         except ValidationError as exc:
-            problems += [_said(where, error) for error in exc.errors()]
+            problems += [
+                _said(f"{at_line(line_of(n, e['loc']))}decisions[{n}]", e) for e in exc.errors()
+            ]
             continue
         problems += [f"{where}: {p}" for p in _references(spec, instrument, known)]
         if spec.candidate_id in decisions:
@@ -104,7 +106,7 @@ FIELDS = tuple(_DecisionSpec.model_fields)
 
 def _said(where: str, error: Mapping[str, Any]) -> str:
     """A pydantic error in words: the record and field, what must hold, what was found."""
-    loc = ".".join(str(part) for part in error["loc"])
+    loc = dotted(error["loc"]).lstrip(".")
     kind = error["type"]
     if kind == "model_type":
         return f"{where}: must be a mapping of fields ({', '.join(FIELDS)}); got {type(error['input']).__name__}."

@@ -21,7 +21,7 @@ from ..candidate import whole_number
 from ..composition import House, Resident
 from ..errors import HouseError, RatingsError
 from ..instrument import Instrument
-from .yamlfile import yaml_records
+from .yamlfile import LineOf, at_line, dotted, read_records
 
 __all__ = ["load_houses", "parse_houses"]
 
@@ -58,20 +58,24 @@ def load_houses(path: str | Path, instrument: Instrument) -> tuple[House, ...]:
     path = Path(path)
     if not path.exists():
         raise HouseError(f"{path}: no such house file.")
-    records = (
-        _csv_records(path)
-        if path.suffix.lower() == ".csv"
-        else yaml_records(path, "houses", HouseError, "house")
-    )
+    line_of: LineOf | None = None
+    if path.suffix.lower() == ".csv":
+        records = _csv_records(path)
+    else:
+        records, line_of = read_records(path, "houses", HouseError, "house")
     if not records:
         raise HouseError(f"{path}: holds no house.")
-    return parse_houses(records, instrument, source=str(path))
+    return parse_houses(records, instrument, source=str(path), line_of=line_of)
 
 
 def parse_houses(
-    records: Sequence[Any], instrument: Instrument, source: str = "houses"
+    records: Sequence[Any],
+    instrument: Instrument,
+    source: str = "houses",
+    line_of: LineOf | None = None,
 ) -> tuple[House, ...]:
-    """Validate house records (mappings as in a YAML house file)."""
+    """Validate house records (mappings as in a YAML house file); ``line_of(n, loc)`` gives the
+    line of a field, for the messages (see :func:`weegtool.io.yamlfile.read_records`)."""
     problems: list[str] = []
     houses = []
     for n, record in enumerate(records):
@@ -79,11 +83,13 @@ def parse_houses(
             spec = _HouseSpec.model_validate(record)
         except ValidationError as exc:
             problems += [
-                f"houses[{n}].{'.'.join(map(str, e['loc']))}: {e['msg'].lower()}; got {e.get('input')!r}."
+                f"{at_line(line_of(n, e['loc']) if line_of else None)}houses[{n}]{dotted(e['loc'])}: "
+                f"{e['msg'].lower()}; got {e.get('input')!r}."
                 for e in exc.errors()
             ]
             continue
-        problems += _house_problems(n, spec, instrument)
+        line = at_line(line_of(n, ()) if line_of else None)
+        problems += [line + p for p in _house_problems(n, spec, instrument)]
         houses.append(_house(spec))
     ids = [h.id for h in houses]
     problems += [

@@ -9,7 +9,7 @@ say where it is; keys given twice are reported, not silently overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,17 @@ import yaml
 
 from ..errors import WeegtoolError
 
-__all__ = ["KeyPath", "MAX_VALUES", "read_yaml", "read_mapping", "kind_of", "yaml_records"]
+__all__ = [
+    "KeyPath",
+    "MAX_VALUES",
+    "read_yaml",
+    "read_mapping",
+    "kind_of",
+    "yaml_records",
+    "read_records",
+    "dotted",
+    "at_line",
+]
 
 KeyPath = tuple[Any, ...]
 """Where a node stands in a document: the keys and list indices from its root."""
@@ -181,7 +191,20 @@ def kind_of(value: Any) -> str:
 
 
 def yaml_records(path: str | Path, key: str, error: type[WeegtoolError], what: str) -> list[Any]:
-    """The records of a YAML file that holds one record, a list of them, or ``key: [...]``.
+    """The records of a YAML file that holds one record, a list of them, or ``key: [...]``; see
+    :func:`read_records`, which also gives each record's lines."""
+    return read_records(path, key, error, what)[0]
+
+
+LineOf = Callable[[int, Sequence[Any]], "int | None"]
+
+
+def read_records(
+    path: str | Path, key: str, error: type[WeegtoolError], what: str
+) -> tuple[list[Any], LineOf]:
+    """The records of a YAML file that holds one record, a list of them, or ``key: [...]``, and
+    ``line_of(n, loc)``: the line of field ``loc`` (keys and indices) of record ``n``, or of the
+    nearest enclosing node that has one.
 
     Read by :func:`read_yaml`, so a key given twice, a tab, a recursive alias or an alias bomb is
     refused with its line. Raises ``error`` naming the file for a missing file, text that is not
@@ -196,15 +219,33 @@ def yaml_records(path: str | Path, key: str, error: type[WeegtoolError], what: s
         raise error(f"{path}: not UTF-8 text (byte {exc.start + 1}); save it as UTF-8.") from None
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror}).") from None
-    data, _, problems = read_yaml(text)
+    data, lines, problems = read_yaml(text)
     if problems:
         raise error.collect(str(path), problems)
+    root: KeyPath | None = ()
     if isinstance(data, dict) and key in data:
-        data = data[key]
+        data, root = data[key], (key,)
     if isinstance(data, dict):
-        data = [data]
+        data, root = [data], None
     if data is None:
         data = []
     if not isinstance(data, list):
         raise error(f"{path}: must hold a {what} or a list '{key}'; got {type(data).__name__}.")
-    return data
+
+    def line_of(n: int, loc: Sequence[Any] = ()) -> int | None:
+        where = (*root, n, *loc) if root is not None else tuple(loc)
+        while where and where not in lines:
+            where = where[:-1]
+        return lines.get(where)
+
+    return data, line_of
+
+
+def dotted(loc: Iterable[Any]) -> str:
+    """A field's place as ``.residents[0].age`` (keys after a dot, indices in brackets)."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
+def at_line(line: int | None) -> str:
+    """``"line 12: "`` before a problem, or nothing when the line is not known (a CSV row has its own)."""
+    return f"line {line}: " if line is not None else ""
