@@ -324,20 +324,20 @@ def test_file_that_does_not_exist(what, argument, example, base, tmp_path):
         pytest.param(
             "houses:\n  - id: huis-x\n    capacity: 4\n    residents:\n"
             "      - {id: B-1, age: 16, flags: [suicide_rsk]}\n",
-            "houses[0] (huis-x).residents[0].flags: 'suicide_rsk' is not a flag of the instrument; "
+            "line 2: houses[0] (huis-x).residents[0].flags: 'suicide_rsk' is not a flag of the instrument; "
             f"flags are {FLAGS}.",
             id="resident-with-unknown-flag",
         ),
         pytest.param(
             "houses:\n  - id: huis-x\n    capacity: 2\n    residents:\n"
             "      - {id: B-1}\n      - {id: B-2}\n      - {id: B-3}\n",
-            "houses[0] (huis-x): 3 residents exceed its capacity 2.",
+            "line 2: houses[0] (huis-x): 3 residents exceed its capacity 2.",
             id="residents-over-capacity",
         ),
         pytest.param(
             "houses:\n  - id: huis-x\n    capacity: 4\n    residents:\n"
             "      - {id: B-1, main_problem: coping}\n",
-            "houses[0] (huis-x).residents[0].main_problem must be a domain of the instrument "
+            "line 2: houses[0] (huis-x).residents[0].main_problem must be a domain of the instrument "
             "(emotion_regulation, protective_factors); got 'coping'.",
             id="resident-with-unknown-domain",
         ),
