@@ -52,6 +52,9 @@ TABLE = [HEADER.split(";"), *[row.split(";") for row in ROWS]]
         pytest.param(csv_bytes(encoding="cp1252"), id="excel-csv-windows-1252"),
         pytest.param(csv_bytes(encoding="utf-8-sig"), id="utf-8-with-bom"),
         pytest.param(csv_bytes(encoding="utf-16"), id="excel-unicode-text-utf-16"),
+        # charset-normalizer found no encoding for this one (see the README's Choices)
+        pytest.param(csv_bytes(rows=ROWS + [f"C{n};R1;15;ja;1;2;1;één keer" for n in range(3, 300)],
+                               encoding="cp1252"), id="windows-1252-many-een-keer"),
         pytest.param(csv_bytes(rows=[r + ";;;" for r in ROWS], header=HEADER + ";;;"),
                      id="trailing-empty-columns"),
         pytest.param(csv_bytes(tail=";;;;;;;\r\n;;;;;;;\r\n\r\n"), id="trailing-empty-rows"),
@@ -61,7 +64,7 @@ def test_a_csv_as_excel_writes_it_is_read_right(tmp_path, content):
     path = tmp_path / "ratings.csv"
     path.write_bytes(content)
     ratings = weegtool.read_ratings(path, INSTRUMENT)
-    assert list(ratings.candidate_ids) == ["C1", "C2"]
+    assert list(ratings.candidate_ids)[:2] == ["C1", "C2"]
     assert ratings.notes[("C1", "er_outbursts")][0].text == "Vader één keer gezien"
 
 

@@ -52,7 +52,6 @@ names (any case), else the only sheet whose first row holds the table's key colu
 
 KEY_COLUMNS = {"ratings": "candidate_id", "candidates": "candidate_id", "houses": "house"}
 HEADER_SEARCH_ROWS = 20  # rows looked through for a header that is not on row 1
-ENCODINGS = ("cp1252", "utf_16")  # tried, after UTF-8, by charset-normalizer; Excel writes these
 
 
 def read_table(
@@ -62,8 +61,7 @@ def read_table(
     matter).
 
     Reads a DataFrame as it is; a CSV separated by ``,``, ``;`` or tabs, in UTF-8 (with or
-    without BOM), else in the encoding charset-normalizer finds among Windows-1252 and UTF-16
-    (the name then says which); an XLSX workbook from ``sheet``, else the sheet named as in
+    without BOM), UTF-16 (with its BOM) or else Windows-1252 (the name then says which); an XLSX workbook from ``sheet``, else the sheet named as in
     :data:`SHEETS`, else the only sheet whose first row holds the key column. Wholly empty
     columns and trailing rows (as Excel leaves them) are dropped.
 
@@ -120,19 +118,26 @@ def _read_csv(path: Path, data: bytes, what: str) -> tuple[pd.DataFrame, str]:
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
-    """The text, and its encoding when it was not UTF-8 (None for UTF-8, with or without BOM)."""
+    """The text, and its encoding when it was not UTF-8 (None for UTF-8, with or without BOM).
+
+    A fixed order, as Excel writes CSV and text: UTF-8, UTF-16 with its byte-order mark
+    ("Unicode text"), else Windows-1252 (the "CSV" of Dutch Windows). charset-normalizer was
+    tried and refused a plain Windows-1252 file with "één" in it (see the README's Choices).
+    """
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=list(ENCODINGS)).best()
-    if best is None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
         raise RatingsError(f"{path}: is not text in UTF-8, Windows-1252 or UTF-16; save it from "
-                           "Excel as 'CSV UTF-8'.")  # fmt: skip
-    names = {"cp1252": "Windows-1252", "utf_16": "UTF-16"}
-    return str(best), names.get(best.encoding, best.encoding)
+                           "Excel as 'CSV UTF-8'.") from None  # fmt: skip
 
 
 def _read_workbook(
