@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from weegtool.store.models import Assessment, AuditEntry, Candidate, Note, Rating
 
+from .conftest import EXAMPLE
 from .store_factories import PASSWORD
 from .web_site import ROLE_USER, build_site
 
@@ -1100,3 +1101,29 @@ def test_a_malformed_body_gets_400_in_dutch_and_nothing_is_written(site, raw, sa
         select(Rating.item).where(Rating.candidate_id == _candidate_id(site, "K-NEW"))
     )
     assert written == []
+
+
+def test_a_criteria_upload_is_parsed_outside_the_writers_turn(site, monkeypatch):
+    # issue 11: a slow upload (an alias bomb took 24 s) held every save and log-in behind it
+    from io import BytesIO
+
+    from flask import current_app, g
+
+    import weegtool.web.admin as admin_views
+    from weegtool.instrument import parse_instrument
+
+    seen = []
+
+    def parse(text, source):
+        lock = current_app.extensions["weegtool.writer_lock"]
+        seen.append(("db_lock" in g, lock.locked() if lock is not None else False))
+        return parse_instrument(text, source=source)
+
+    monkeypatch.setattr(admin_views, "parse_instrument", parse)
+    text = EXAMPLE.read_bytes().replace(b"version: 1.0.0", b"version: 1.0.9")
+    response = site.client("beheer").post(
+        "/admin/instruments",
+        {"criteria": (BytesIO(text), "nieuw.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302 and seen == [(False, False)]

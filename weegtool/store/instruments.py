@@ -29,9 +29,15 @@ def add_instrument(
     in_force: bool = False,
     by: User | None = None,
     source: str = "criteria file",
+    loaded: core.Instrument | None = None,
 ) -> Instrument:
-    """Store a criteria file (validated first; the same content twice is stored once)."""
-    loaded = core.parse_instrument(text, source=source)
+    """Store a criteria file (validated first; the same content twice is stored once).
+
+    ``loaded``: ``text`` already parsed by the caller (outside the writer's turn, say); it must be
+    the instrument of ``text``.
+    """
+    if loaded is None:
+        loaded = core.parse_instrument(text, source=source)
     row = session.scalar(select(Instrument).where(Instrument.sha256 == loaded.sha256))
     if row is None:
         row = Instrument(

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from ..errors import CriteriaError, InputError, NotAllowedError
+from ..instrument import parse_instrument
 from ..store import (
     add_instrument,
     add_user,
@@ -125,15 +126,18 @@ def instruments() -> Any:
                 problems = ["Kies een criteriabestand (YAML)."]
             else:
                 try:
+                    # parsed before the first write, so a slow or bad file holds up no one's save
+                    loaded = parse_instrument(text, source=name)
                     row = add_instrument(
                         db.session(),
                         text,
                         in_force=request.form.get("in_force") == "yes",
                         by=signed_in(),
                         source=name,
+                        loaded=loaded,
                     )
                 except CriteriaError as error:
-                    db.session().rollback()
+                    db.rollback()
                     problems = list(error.problems)
                 else:
                     db.commit()
@@ -142,7 +146,7 @@ def instruments() -> Any:
                         "success",
                     )
                     return redirect(url_for("admin.instruments"))
-    rows = list_instruments(db.session())
+    rows = list_instruments(db.reader())
     return render_template(
         "instruments.html", rows=rows, problems=problems, name=name
     ), 400 if problems else 200

@@ -62,13 +62,20 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(f"{user.session_version}:{user.password_hash}".encode()).hexdigest()[:16]
 
 
+USER_READ_ONLY = frozenset({"rating.save_api", "admin.instruments"})
+"""Writing views that never change the signed-in user's own row (they use only its id and role):
+the user is looked up on the reader, so the writer's turn starts at their first write, not at
+the request's first query (a save waits less; a criteria upload is parsed outside the turn)."""
+
+
 @bp.before_app_request
 def _load_user() -> Response | None:
     g.user = None
     user_id = session.get("user_id")
     if user_id is None or request.endpoint == "static":  # style sheet and script: no one to look up
         return None
-    user = db.session().get(User, user_id)
+    lookup = db.reader() if request.endpoint in USER_READ_ONLY else db.session()
+    user = lookup.get(User, user_id)
     now = time.time()
     idle = now - float(session.get("seen", 0)) > current_app.config["IDLE_MINUTES"] * 60
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()

@@ -80,9 +80,15 @@ def writer() -> Session:
 
 
 def commit() -> None:
-    """Commit what the request wrote (nothing to do when it only read)."""
+    """Commit what the request wrote (nothing to do when it only read).
+
+    The reader's transaction ends too, so what the request reads next sees what it wrote (a
+    reader that began before the commit would keep its older snapshot).
+    """
     if "db" in g:
         g.db.commit()
+    if "db_reader" in g:
+        g.db_reader.rollback()
     _release()
 
 
