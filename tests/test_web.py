@@ -1127,3 +1127,11 @@ def test_a_criteria_upload_is_parsed_outside_the_writers_turn(site, monkeypatch)
         content_type="multipart/form-data",
     )
     assert response.status_code == 302 and seen == [(False, False)]
+
+
+def test_a_referral_form_takes_whole_numbers_as_excel_writes_them(site):
+    # issue 11: one vocabulary in every file and form, so 16,0 is 16 here too
+    coordinator = site.client("coordinator")
+    response = coordinator.post("/candidates/new", {"pseudonym": "K-0202", "age": "16,0"})
+    assert response.status_code == 302
+    assert site.query(select(Candidate.age).where(Candidate.pseudonym == "K-0202")) == [(16,)]

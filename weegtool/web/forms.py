@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from ..candidate import whole_number as as_whole_number
+
 __all__ = ["FormErrors", "by_field", "whole_number", "yes_no"]
 
 FormErrors = dict[str, list[str]]
@@ -36,9 +38,8 @@ def whole_number(
     text = (form.get(name) or "").strip()
     if not text:
         return None
-    try:
-        value = int(text)
-    except ValueError:
+    value = as_whole_number(text)  # the vocabulary of every file: 16 and 16,0 alike
+    if not isinstance(value, int):
         errors.setdefault(name, []).append(f"Vul een heel getal in; '{text[:20]}' is dat niet.")
         return None
     if not low <= value <= high:
