@@ -1084,6 +1084,8 @@ def test_the_pages_dutch_wording_of_store_refusals_ends_with_the_request(site):
         ('{"ratings": [{"item": "er_intensity", "value": true}]}', "waarde True is geen niveau"),
         ('{"ratings": [{"value": 1}]}', "elke beoordeling heeft een 'item'"),
         ('{"ratings": [{"item": 7, "value": 1}]}', "een tekst verwacht, maar kreeg int"),
+        ('{"ratings": [{"item": "er_intensity", "value": 1, "note": "a\\u0000b"}]}',
+         "NUL-teken"),
     ],
 )  # fmt: skip
 def test_a_malformed_body_gets_400_in_dutch_and_nothing_is_written(site, raw, said):

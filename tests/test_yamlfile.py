@@ -115,3 +115,28 @@ def test_a_house_file_names_the_line_and_the_field_as_a_path(tmp_path):
         "line 6: houses[0].residents[0].age: input should be a valid integer, unable to parse "
         "string as an integer; got 'oud'.",
     )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("decided_on: 2026-02-30\n",
+         "line 1: '2026-02-30' cannot be read as timestamp (day is out of range for month); write it "
+         "in quotes if it is text."),
+        ("a: !!int abc\n",
+         "line 1: 'abc' cannot be read as int (invalid literal for int() with base 10: 'abc'); write "
+         "it in quotes if it is text."),
+        ("a:\n\tb: 1\n",
+         "line 2: not valid YAML: found character that cannot start any token (YAML indents with "
+         "spaces, not tabs)."),
+    ],
+)  # fmt: skip
+def test_a_value_yaml_cannot_make_is_refused_with_its_line(text, message):
+    # found by review: an impossible date crashed every YAML reader with a ValueError
+    assert read_yaml(text) == (None, read_yaml(text)[1], [message])
+
+
+def test_a_large_file_without_aliases_is_no_alias_bomb():
+    text = "values:\n" + "".join(f"  - {n}\n" for n in range(MAX_VALUES + 50_000))
+    data, _, problems = read_yaml(text)
+    assert problems == [] and len(data["values"]) == MAX_VALUES + 50_000

@@ -114,7 +114,7 @@ def _parse_age(raw: Any, _flags: set[str]) -> int | None:
         number = float(str(raw).strip().replace(",", "."))
     except ValueError:
         raise ValueError("must be an age in whole years") from None
-    if number != int(number) or not 0 <= number <= 120:
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= 120:
         raise ValueError("must be an age in whole years")
     return int(number)
 
@@ -166,14 +166,27 @@ def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
         return None
     if isinstance(raw, (_dt.date, pd.Timestamp)):
         return pd.Timestamp(raw).date()
-    text = str(raw).strip()
-    for read in (lambda t: _dt.date.fromisoformat(t[:10]),
-                 lambda t: _dt.datetime.strptime(t, "%d-%m-%Y").date()):  # fmt: skip
+    text = " ".join(str(raw).split())
+    for pattern in DATE_FORMATS:
         try:
-            return read(text)
+            day = _dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if 1900 <= day.year <= 2200:
+            return day
     raise ValueError("must be a date as YYYY-MM-DD or DD-MM-YYYY")
+
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+)
+"""The whole text must match one (ISO, or as Dutch offices write it, with a time as Excel adds)."""
 
 
 def _parse_text(raw: Any, _flags: set[str]) -> str | None:
@@ -223,7 +236,10 @@ def a_date(raw: Any) -> Any:
 
 def whole_number(raw: Any) -> Any:
     """A whole number, also as Excel writes it with a decimal comma or point (16,0); other values as
-    given, for the caller's own check to refuse."""
+    given (yes/no words and booleans included: YAML reads ``yes`` as True), for the caller's own
+    check to refuse."""
+    if isinstance(raw, bool):
+        raise ValueError("must be a whole number, not yes or no")
     text = str(raw).strip() if isinstance(raw, (str, float)) else None
     if text is not None and re.fullmatch(r"-?\d+(?:[.,]0*)?", text):
         return int(re.split(r"[.,]", text)[0])

@@ -39,6 +39,12 @@ class House:
     def free_places(self) -> int:
         return max(self.capacity - len(self.residents), 0)
 
+    @property
+    def repeated_residents(self) -> list[str]:
+        """Resident ids listed more than once (a resident counted twice fills two places)."""
+        ids = [r.id for r in self.residents]
+        return sorted({i for i in ids if ids.count(i) > 1})
+
 
 @dataclass(frozen=True)
 class Profile:

@@ -29,7 +29,7 @@ class _SignatorySpec(BaseModel):
     name: str = Field(min_length=1)
     role: str = Field(min_length=1)
     registration: str | None = None
-    behavioural_scientist: bool = False
+    behavioural_scientist: Annotated[bool, BeforeValidator(yes_no)] = False
 
 
 class _DecisionSpec(BaseModel):
@@ -102,6 +102,7 @@ def load_decisions(
 
 
 FIELDS = tuple(_DecisionSpec.model_fields)
+SIGNATORY_FIELDS = tuple(_SignatorySpec.model_fields)
 
 
 def _said(where: str, error: Mapping[str, Any]) -> str:
@@ -114,9 +115,12 @@ def _said(where: str, error: Mapping[str, Any]) -> str:
         return f"{where}.{loc}: is required."
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        close = difflib.get_close_matches(name, FIELDS, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else f" Known fields: {', '.join(FIELDS)}."
-        return f"{where}: unknown field '{name}'.{hint}"
+        inner = error["loc"][0] == "signatories" and len(error["loc"]) > 2
+        known = SIGNATORY_FIELDS if inner else FIELDS
+        place = f"{where}{dotted(error['loc'][:-1])}" if inner else where
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else f" Known fields: {', '.join(known)}."
+        return f"{place}: unknown field '{name}'.{hint}"
     if kind.startswith("date"):
         return f"{where}.{loc}: must be a date as YYYY-MM-DD or DD-MM-YYYY; got {error['input']!r}."
     return f"{where}.{loc}: {error['msg'].lower()}; got {error['input']!r}."

@@ -59,13 +59,18 @@ def load_houses(path: str | Path, instrument: Instrument) -> tuple[House, ...]:
     if not path.exists():
         raise HouseError(f"{path}: no such house file.")
     line_of: LineOf | None = None
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in TABLE_SUFFIXES:
         records = _csv_records(path)
     else:
         records, line_of = read_records(path, "houses", HouseError, "house")
     if not records:
         raise HouseError(f"{path}: holds no house.")
-    return parse_houses(records, instrument, source=str(path), line_of=line_of)
+    houses = parse_houses(records, instrument, source=str(path), line_of=line_of)
+    repeated = [f"house {h.id!r}: resident {i!r} is listed more than once."
+                for h in houses for i in h.repeated_residents]  # fmt: skip
+    if repeated:  # (the store words the same rule for the web app's form)
+        raise HouseError.collect(str(path), repeated)
+    return houses
 
 
 def parse_houses(
@@ -133,6 +138,7 @@ def _house_problems(n: int, spec: _HouseSpec, instrument: Instrument) -> list[st
     return problems
 
 
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")  # read as tables; any other as YAML
 HOUSE_COLUMNS = ("house", "capacity", "staff_on_duty", "age_min", "age_max")
 RESIDENT_COLUMNS = ("resident_id", "age", "flags", "main_problem")
 
@@ -153,25 +159,56 @@ def _csv_records(path: Path) -> list[dict[str, Any]]:
     unknown = [c for c in frame.columns if c not in HOUSE_COLUMNS + RESIDENT_COLUMNS]
     problems = [f"column {c!r} is not a house or resident field; the fields are "
                 f"{', '.join(HOUSE_COLUMNS + RESIDENT_COLUMNS)}." for c in unknown]  # fmt: skip
+    rows: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
     houses: dict[str, dict[str, Any]] = {}
     first_row: dict[str, int] = {}
-    rows: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
     for number, row in enumerate(rows, start=2):
         code = str(row.get("house", "")).strip()
         house = _csv_house(row)
+        problems += [f"row {number}: {p}" for p in _csv_row_problems(row)]
         if code not in houses:
             houses[code], first_row[code] = house, number
         problems += [
             f"house {code!r}: rows {first_row[code]} and {number} give {field} as "
-            f"{houses[code].get(field)!r} and {house.get(field)!r}; give it the same in every row."
+            f"{_said(houses[code].get(field))} and {_said(house.get(field))}; give it the same in "
+            "every row."
             for field in ("capacity", "staff_on_duty", "age_range")
-            if houses[code].get(field) != house.get(field)
+            if _same(houses[code].get(field)) != _same(house.get(field))
         ]
         if str(row.get("resident_id") or "").strip():
             houses[code]["residents"].append(_csv_resident(row))
     if problems:
         raise HouseError.collect(name, problems)
     return list(houses.values())
+
+
+def _csv_row_problems(row: dict[str, str]) -> list[str]:
+    """A row that says half of something: resident fields without a resident id, one age bound."""
+    filled = {k for k, v in row.items() if str(v or "").strip()}
+    problems = []
+    if "resident_id" not in filled and filled & {"age", "flags", "main_problem"}:
+        problems.append("resident_id is blank, but the row gives "
+                        f"{', '.join(sorted(filled & {'age', 'flags', 'main_problem'}))}; give the "
+                        "resident's id, or leave the resident's fields blank for a house "
+                        "without residents.")  # fmt: skip
+    if len(filled & {"age_min", "age_max"}) == 1:
+        problems.append("give both age_min and age_max, or neither.")
+    return problems
+
+
+def _same(value: Any) -> Any:
+    """A house field as compared between rows: 4 and 4,0 alike."""
+    if isinstance(value, tuple):
+        return tuple(whole_number(v) for v in value)
+    return whole_number(value) if value is not None else None
+
+
+def _said(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, tuple):
+        return "-".join(map(str, value))
+    return str(value)
 
 
 def _csv_house(row: dict[str, str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import csv
 import datetime as _dt
 import difflib
 import io  # the standard library's, not weegtool.io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,14 +103,20 @@ def read_table(
 def _read_csv(path: Path, data: bytes, what: str) -> tuple[pd.DataFrame, str]:
     text, encoding = _decode(path, data)
     name = str(path) if encoding is None else f"{path} (read as {encoding})"
-    first = text.split("\n", 1)[0]
+    first = text.splitlines()[0] if text else ""
     try:
         separator = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+        header = [c.strip() for c in next(csv.reader([first], delimiter=separator), [])]
     except csv.Error:
-        separator = ","
+        separator, header = ",", []
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        raise RatingsError(f"{name}: column {twice[0]!r} appears more than once in the header (row "
+                           "1); give each column once.")  # fmt: skip
     try:
+        # blank lines are kept as rows, so that row numbers stay those a spreadsheet shows
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator,
-                            skipinitialspace=True)  # fmt: skip
+                            skipinitialspace=True, skip_blank_lines=False)  # fmt: skip
     except (ValueError, pd.errors.ParserError) as exc:
         raise RatingsError(
             f"{name}: cannot be read as a {what} table ({_first_line(exc)})."
@@ -117,22 +124,30 @@ def _read_csv(path: Path, data: bytes, what: str) -> tuple[pd.DataFrame, str]:
     return frame, name
 
 
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
 def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
     """The text, and its encoding when it was not UTF-8 (None for UTF-8, with or without BOM).
 
-    A fixed order, as Excel writes CSV and text: UTF-8, UTF-16 with its byte-order mark
-    ("Unicode text"), else Windows-1252 (the "CSV" of Dutch Windows). charset-normalizer was
+    A fixed order, as Excel writes CSV and text: UTF-8, UTF-16 (with its byte-order mark, or
+    recognised by its zero bytes: "Unicode text"), else Windows-1252 (the "CSV" of Dutch
+    Windows). A file that is UTF-8 but for a few bytes is refused at its line, not read as
+    Windows-1252 (which would garble every UTF-8 character in it). charset-normalizer was
     tried and refused a plain Windows-1252 file with "één" in it (see the README's Choices).
     """
     try:
         return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        return utf16, "UTF-16"
+    if data.startswith(b"\xef\xbb\xbf") or UTF8_MULTIBYTE.search(data):
+        line = data[:bad].count(b"\n") + 1
+        raise RatingsError(f"{path}: is UTF-8 but for byte {bad + 1} on line {line} "
+                           f"({data[bad:bad + 1]!r}), which is not; correct or retype that "
+                           "character and save the file as 'CSV UTF-8'.")  # fmt: skip
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
@@ -140,17 +155,36 @@ def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
                            "Excel as 'CSV UTF-8'.") from None  # fmt: skip
 
 
+def _utf16(data: bytes) -> str | None:
+    """The text of UTF-16 data (with a byte-order mark, or ASCII-heavy without one), else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif len(data) >= 4 and len(data) % 2 == 0:
+        odd, even = data[1::2].count(0), data[0::2].count(0)
+        half = len(data) // 2
+        encoding = "utf-16-le" if odd > 0.4 * half else ("utf-16-be" if even > 0.4 * half else "")
+    else:
+        encoding = ""
+    if not encoding:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+MAX_CELLS = 5_000_000  # a sheet's rows x columns read at most: far above a committee's tables
+
+
 def _read_workbook(
     path: Path, data: bytes, what: str, sheet: str | None
 ) -> tuple[pd.DataFrame, str]:
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # a damaged file can fail anywhere in openpyxl's parsing
         if path.suffix.lower() == ".csv":
             raise RatingsError(f"{path}: is an Excel workbook named .csv; name it .xlsx.") from None
         raise RatingsError(f"{path}: is not a readable Excel workbook (damaged or incomplete: "
@@ -158,8 +192,13 @@ def _read_workbook(
     try:
         chosen = _choose_sheet(path, values, what, sheet)
         name = f"{path} (sheet {chosen!r})"
-        rows = [list(row) for row in values[chosen].iter_rows(values_only=True)]
-        _refuse_formulas(name, rows, formulas[chosen])
+        rows = _sheet_rows(name, values[chosen])
+        _refuse_formulas(name, rows, formulas[chosen], _computed_by_office(data))
+    except RatingsError:
+        raise
+    except Exception as exc:  # damaged sheet parts surface only while reading them
+        raise RatingsError(f"{path}: is not a readable Excel workbook (damaged or incomplete: "
+                           f"{_first_line(exc)}); save it again in Excel.") from None  # fmt: skip
     finally:
         values.close()
         formulas.close()
@@ -171,13 +210,56 @@ def _read_workbook(
     return pd.DataFrame(cells[1:], columns=header, dtype=object).astype(str), name
 
 
+def _sheet_rows(name: str, worksheet: Any) -> list[list[Any]]:
+    """The sheet's rows as stored, not padded to the size the file claims (a formatted empty cell
+    far away would otherwise make millions of rows), trailing empty cells dropped."""
+    worksheet.reset_dimensions()
+    rows: list[list[Any]] = []
+    cells = 0
+    for row in worksheet.iter_rows(values_only=True):
+        values = list(row)
+        while values and (values[-1] is None or str(values[-1]).strip() == ""):
+            values.pop()
+        rows.append(values)
+        cells += max(len(values), 1)
+        if cells > MAX_CELLS:
+            raise RatingsError(f"{name}: holds more than {MAX_CELLS:,} cells; a committee's table is "
+                               "far smaller: is this the right sheet?")  # fmt: skip
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _computed_by_office(data: bytes) -> bool:
+    """Whether Excel or LibreOffice saved the workbook: they store every formula's value, so an
+    empty stored value is an empty result ("" from =ALS(...)), not a value never computed."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            app = archive.read("docProps/app.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    found = re.search(r"<Application>([^<]*)</Application>", app)
+    application = found.group(1).strip() if found is not None else ""
+    # others write "Microsoft Excel Compatible / ..." and compute nothing
+    excel = application in ("Microsoft Excel", "Microsoft Macintosh Excel")
+    return excel or application.startswith("LibreOffice")
+
+
 def _choose_sheet(path: Path, workbook: Any, what: str, sheet: str | None) -> str:
-    names = list(workbook.sheetnames)
-    listed = ", ".join(repr(n) for n in names)
+    """``sheet`` when given; else among the visible worksheets (not hidden ones, not charts)."""
+    tables = [ws.title for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
     if sheet is not None:
-        if sheet not in names:
-            raise RatingsError(f"{path}: has no sheet {sheet!r}; its sheets are {listed}.")
+        if sheet not in tables:
+            listed = ", ".join(repr(n) for n in tables) or "none"
+            raise RatingsError(f"{path}: has no sheet {sheet!r} with a table; its sheets are "
+                               f"{listed}.")  # fmt: skip
         return sheet
+    names = [n for n in tables if workbook[n].sheet_state == "visible"]
+    listed = ", ".join(repr(n) for n in names)
+    if not names:
+        raise RatingsError(f"{path}: has no visible sheet with a table.")
     wanted = [n for n in names if n.strip().lower() in SHEETS.get(what, ())]
     if len(wanted) == 1:
         return wanted[0]
@@ -198,15 +280,25 @@ def _first_row(worksheet: Any) -> list[str]:
     return []
 
 
-def _refuse_formulas(name: str, rows: list[list[Any]], formulas: Any) -> None:
-    """Formula cells whose value the saving program did not store read as blank: refused."""
+def _refuse_formulas(
+    name: str, rows: list[list[Any]], formulas: Any, computed: bool = False
+) -> None:
+    """Formula cells whose value the saving program did not store read as blank: refused (unless
+    ``computed``: Excel and LibreOffice store every value, so a blank one is an empty result)."""
     from openpyxl.utils import get_column_letter
 
+    if computed:
+        return
+    formulas.reset_dimensions()
     empty = []
+    cells = 0
     for r, row in enumerate(formulas.iter_rows(values_only=True)):
+        cells += max(len(row), 1)
+        if cells > MAX_CELLS:
+            break
         for c, value in enumerate(row):
-            if isinstance(value, str) and value.startswith("=") and r < len(rows):
-                stored = rows[r][c] if c < len(rows[r]) else None
+            if isinstance(value, str) and value.startswith("="):
+                stored = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
                 if stored is None:
                     empty.append(f"{get_column_letter(c + 1)}{r + 1}")
     if empty:

@@ -51,7 +51,7 @@ def read_yaml(text: str) -> tuple[Any, dict[KeyPath, int], list[str]]:
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        return None, {}, [_yaml_problem(exc)]
+        return None, {}, [_yaml_problem(exc, text)]
     finally:
         loader.dispose()
     if node is None:
@@ -69,13 +69,32 @@ def read_yaml(text: str) -> tuple[Any, dict[KeyPath, int], list[str]]:
         return None, lines, [_yaml_problem(exc)]
     except RecursionError:
         return None, lines, [f"line {node.start_mark.line + 1}: nested too deeply to read."]
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return None, lines, [_unreadable_value(node)]
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
+def _unreadable_value(root: yaml.Node) -> str:
+    """The first value YAML recognises by its form but cannot make (2026-02-30 as a date, !!int x)."""
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError) as exc:
+                return (f"line {node.start_mark.line + 1}: {node.value!r} cannot be read as "
+                        f"{node.tag.rsplit(':', 1)[-1]} ({exc}); write it in quotes if it is text.")  # fmt: skip
+        stack.extend(reversed(_children(node)))
+    return f"line {root.start_mark.line + 1}: a value cannot be read."
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str = "") -> str:
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}: " if mark is not None else ""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if "\t" in str(problem) or "tab" in str(problem).lower():
+    at = text[mark.index : mark.index + 1] if mark is not None and mark.index < len(text) else ""
+    if at == "\t" or "\\t" in str(problem) or "tab" in str(problem).lower():
         problem = f"{problem} (YAML indents with spaces, not tabs)"
     return f"{where}not valid YAML: {problem}."
 
@@ -107,9 +126,11 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _alias_problems(root: yaml.Node) -> list[str]:
-    """A recursive alias, or aliases expanding past :data:`MAX_VALUES`, found on the composed nodes
-    (an alias is the same node object met again), each node's expanded size counted once."""
+    """A recursive alias, or aliases that add more than :data:`MAX_VALUES` values to the document
+    (an alias is the same node object met again); each node's expanded size is counted once, so
+    the work grows with the text, not with what it would expand to."""
     sizes: dict[int, int] = {}
+    order: list[yaml.Node] = []
     open_ids: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -117,9 +138,7 @@ def _alias_problems(root: yaml.Node) -> list[str]:
         if done:
             open_ids.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes[id(c)] for c in _children(node))
-            if sizes[id(node)] > MAX_VALUES:
-                return [f"line {node.start_mark.line + 1}: its aliases expand to more than "
-                        f"{MAX_VALUES:,} values; write the values out instead of nesting aliases."]  # fmt: skip
+            order.append(node)
             continue
         if id(node) in sizes:
             continue
@@ -130,7 +149,12 @@ def _alias_problems(root: yaml.Node) -> list[str]:
                 return [f"line {child.start_mark.line + 1}: an alias refers to a value that "
                         "contains it (a recursive anchor); write the value out."]  # fmt: skip
             stack.append((child, False))
-    return []
+    written = len(sizes)
+    if sizes[id(root)] - written <= MAX_VALUES:
+        return []
+    first = next(n for n in order if sizes[id(n)] > MAX_VALUES + written)
+    return [f"line {first.start_mark.line + 1}: its aliases expand to more than {MAX_VALUES:,} "
+            "values; write the values out instead of nesting aliases."]  # fmt: skip
 
 
 def _index_lines(

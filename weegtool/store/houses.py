@@ -30,8 +30,7 @@ def save_house(session: Session, house: core.House, *, by: User) -> House:
         for r in house.residents
         if not PSEUDONYM.fullmatch(r.id)
     ]
-    ids = [r.id for r in house.residents]
-    problems += [say("resident.twice", got=i) for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [say("resident.twice", got=i) for i in house.repeated_residents]
     if problems:
         raise InputError.collect(f"house {house.id[:60]!r}", problems)
     row = session.scalar(select(House).where(House.code == house.id)) or House(code=house.id)

@@ -48,6 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ratings.fixed": "These ratings of {pseudonym!r} were submitted and are fixed.",
         "ratings.closed": "The committee has decided on {pseudonym!r}; its ratings are closed.",
         "ratings.text": "item {item!r}: a note or reason must be at most {max} characters; got {n}.",
+        "ratings.nul": "item {item!r}: a note or reason holds a NUL character (\\x00), which is no text.",
         "ratings.critical": "item {item!r}: give the reason the item is critical, not only that it "
         "is; got {said!r}.",
         "assessment.final": "The assessment of {pseudonym!r} is finalised; a change is a correction, with its reason.",
@@ -86,6 +87,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ratings.fixed": "Uw beoordeling van {pseudonym!r} is ingediend en staat vast.",
         "ratings.closed": "De commissie heeft over {pseudonym!r} besloten; beoordelen kan niet meer.",
         "ratings.text": "item {item!r}: een toelichting heeft ten hoogste {max} tekens; nu {n}.",
+        "ratings.nul": "item {item!r}: een toelichting bevat een NUL-teken (\\x00), dat geen tekst is.",
         "ratings.critical": "item {item!r}: geef de reden waarom het item kritiek is, niet alleen dat "
         "het kritiek is; nu {said!r}.",
         "assessment.final": "Het besluit over {pseudonym!r} is vastgesteld; een wijziging is een correctie, met reden.",

@@ -10,6 +10,7 @@ and two raters saving at the same moment lose nothing.
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -120,6 +121,8 @@ def _check_values(instrument: core.Instrument, rows: Sequence[ItemRating]) -> No
                     n=max(len(row.note), len(row.critical)),
                 )
             )
+        if "\x00" in row.note + row.critical:
+            problems.append(say("ratings.nul", item=row.item))
         try:
             critical_reason(row.critical)
         except ValueError:
@@ -135,10 +138,9 @@ def _check_values(instrument: core.Instrument, rows: Sequence[ItemRating]) -> No
                 f"item {row.item!r} must be rated {', '.join(map(str, levels))} or not known; "
                 f"got {row.value!r}."
             )
-    seen = [row.item for row in rows]
+    seen = Counter(row.item for row in rows)
     problems += [
-        f"item {item!r} is given more than once."
-        for item in sorted({i for i in seen if seen.count(i) > 1})
+        f"item {item!r} is given more than once." for item in sorted(seen) if seen[item] > 1
     ]
     if problems:
         raise RatingsError.collect("ratings", problems)
