@@ -249,3 +249,20 @@ def test_load_decisions_missing_file_and_bad_yaml(tmp_path):
     bad.write_text("a: [1, 2\n", encoding="utf-8")
     with pytest.raises(DecisionError, match="not valid YAML"):
         load_decisions(bad)
+
+
+def test_a_hard_flag_is_set_aside_only_by_its_override(advice_and_instrument):
+    # issue 12: placing C5 (needs a secured setting) as an ordinary, argued deviation was accepted,
+    # so the two-signature rule for hard flags added nothing
+    advices, instrument = advice_and_instrument
+    c5 = advices.get("C5")
+    placed = _decision(
+        c5, category="fits", follows_advice=False, justification="Gaat goed thuis.",
+        items=("ic_risk_behaviour",),
+    )  # fmt: skip
+    assert check_decision(placed, c5, instrument, lang="en") == [
+        "the decision: placing despite a hard contra-indication ('needs_secured_setting') takes "
+        "overriding it, with a justification citing items and two signatures."
+    ]
+    refused = _decision(c5, category="refer")
+    assert check_decision(refused, c5, instrument) == []

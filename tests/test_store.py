@@ -287,6 +287,13 @@ def test_ratings_off_the_instrument_are_refused_with_every_problem(sessions, com
     )
 
 
+def test_a_late_submit_after_the_decision_is_refused(sessions, committee, referral):
+    # issue 12: a member who had saved but not submitted could still submit after the decision
+    decided_and_corrected(sessions, committee, ON)
+    with pytest.raises(ReadOnlyError, match="its ratings are closed"), transaction(sessions) as s:
+        submit_ratings(s, get_candidate(s, "C2"), committee["chair"])
+
+
 def test_a_critical_mark_needs_its_reason_and_nee_is_no_mark(sessions, committee, referral):
     # found by review: "ja" was stored as the reason, and the candidate then could not be scored
     with pytest.raises(RatingsError) as caught, transaction(sessions) as session:

@@ -90,6 +90,11 @@ def check_decision(
         problems.append(text("decision.members", lang, n=len(members)))
     if not any(s.behavioural_scientist and s.registration for s in decision.signatories):
         problems.append(text("decision.scientist", lang))
+    spec = instrument.spec.advice
+    active = [f.id for f in advice.flags if f.severity == "hard" and not f.overridden]
+    placing = decision.category in (*spec.suitable, spec.not_this_group)
+    if active and placing and not set(active) <= set(decision.overridden_flags):
+        problems.append(text("decision.hard_flag", lang, flags=", ".join(map(repr, active))))
     hard = {f.id for f in advice.flags if f.severity == "hard"}
     lacking: set[str] = set()
     for override in decision_overrides(decision):

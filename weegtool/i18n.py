@@ -116,6 +116,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "decision.scientist": "het besluit: vraagt een geregistreerde gedragswetenschapper (SKJ of BIG) onder de "
         "ondertekenaars.",
         "decision.not_hard": "het besluit: signaal {flag!r} is geen hard signaal van deze kandidaat.",
+        "decision.hard_flag": "het besluit: plaatsen ondanks een harde contra-indicatie ({flags}) kan "
+        "alleen door die opzij te zetten, met een motivering met items en twee handtekeningen.",
         "decision.override": "het besluit: een hard signaal opzijzetten vraagt een motivering met de items waarop "
         "die steunt, en twee handtekeningen.",
         "signer.member": "{name} is geen actief commissielid en kan niet tekenen.",
@@ -282,6 +284,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "decision.scientist": "the decision: needs a registered behavioural scientist (SKJ or BIG) among the "
         "signatories.",
         "decision.not_hard": "the decision: flag {flag!r} is not a hard flag of this candidate.",
+        "decision.hard_flag": "the decision: placing despite a hard contra-indication ({flags}) "
+        "takes overriding it, with a justification citing items and two signatures.",
         "decision.override": "the decision: overriding a hard flag needs a justification citing items, and two "
         "signatures.",
         "signer.member": "{name} is not an active committee member and cannot sign.",

@@ -96,13 +96,7 @@ def save_ratings(
     _lock_rater(session, rater)
     if is_submitted(session, candidate, rater):
         raise ReadOnlyError(say("ratings.fixed", pseudonym=candidate.pseudonym))
-    if (
-        session.scalar(
-            select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)
-        )
-        is not None
-    ):
-        raise ReadOnlyError(say("ratings.closed", pseudonym=candidate.pseudonym))
+    _refuse_when_decided(session, candidate)
     if rows:
         _upsert(session, candidate, rater, rows)
         audit.record(session, rater, "ratings.save", candidate)
@@ -183,7 +177,8 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
     """Hand in ``rater``'s ratings of ``candidate``: they are fixed, and the others' become visible.
 
     A committee member who takes part without rating submits an empty form.
-    Submitting again changes nothing.
+    Submitting again changes nothing; submitting after the committee decided is refused
+    (:class:`ReadOnlyError`): the decision rests on the ratings submitted before it.
     """
     if rater.role not in RATING_ROLES:
         raise NotAllowedError(
@@ -193,10 +188,20 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
     existing = session.get(RatingSubmission, (candidate.id, rater.id))
     if existing is not None:
         return existing
+    _refuse_when_decided(
+        session, candidate
+    )  # a late submit would change what the decision rests on
     submission = RatingSubmission(candidate_id=candidate.id, rater_id=rater.id)
     session.add(submission)
     audit.record(session, rater, "ratings.submit", candidate)
     return submission
+
+
+def _refuse_when_decided(session: Session, candidate: Candidate) -> None:
+    """Ratings close at the decision, for saving and submitting alike."""
+    decided = select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)
+    if session.scalar(decided) is not None:
+        raise ReadOnlyError(say("ratings.closed", pseudonym=candidate.pseudonym))
 
 
 def is_submitted(session: Session, candidate: Candidate, rater: User) -> bool:
