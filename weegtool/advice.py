@@ -318,7 +318,7 @@ class _Context:
             room,
             reasons,
             flags,
-            self.changes(i, candidate, conflicts),
+            self.changes(i, candidate, conflicts, category),
         )
 
     def category_of(self, suitability: str, conflicts: Sequence[Conflict]) -> str:
@@ -397,7 +397,7 @@ class _Context:
     # the counterfactual
 
     def changes(
-        self, i: int, candidate: CandidateFields, conflicts: tuple[Conflict, ...]
+        self, i: int, candidate: CandidateFields, conflicts: tuple[Conflict, ...], now: str
     ) -> tuple[Change, ...]:
         """The smallest single-item rating changes that would change the advice.
 
@@ -431,7 +431,6 @@ class _Context:
         case = Case(lambda k: domains[:, k], total, band, assessable)
         ranks = self.rules.categorise(self.fixed[i], case)
         after = self.categories_after(i, ranks, domains, candidate, conflicts)
-        now = self.category_of(self.rules.categories[self.suitability[i]], conflicts)
         changed = np.flatnonzero(after != now)
         if not changed.size:
             return ()
@@ -457,21 +456,29 @@ class _Context:
     ) -> np.ndarray:
         """The advice for each alternative's suitability ``ranks``; the composition held as it is unless
         a hard rule reads the main problem, which the alternative's ``domains`` may change."""
-        categories = np.array(self.rules.categories, dtype=object)
-        suitability = categories[ranks]
+        suitability = self.category_ids[ranks]
         if not self.houses:
             return suitability
-        rereads = any(
-            r.severity == "hard" and r.type == "diversity" for r in self.instrument.spec.composition
-        )
-        if not rereads:
-            return np.array([self.category_of(x, conflicts) for x in suitability], dtype=object)
+        if not self.main_problem_matters:  # the group is as it is: one answer per suitability
+            after = {x: self.category_of(x, conflicts) for x in set(suitability)}
+            return np.array([after[x] for x in suitability], dtype=object)
         out = suitability.copy()
         suitable = set(self.instrument.spec.advice.suitable)
         for n in np.flatnonzero([x in suitable for x in suitability]):
             _, found, _ = self.composition(i, candidate, domains[n])
             out[n] = self.category_of(str(suitability[n]), found)
         return out
+
+    @cached_property
+    def category_ids(self) -> np.ndarray:
+        return np.array(self.rules.categories, dtype=object)
+
+    @cached_property
+    def main_problem_matters(self) -> bool:
+        """Whether a hard composition rule reads the main problem, which a rating change can move."""
+        return any(
+            r.severity == "hard" and r.type == "diversity" for r in self.instrument.spec.composition
+        )
 
     @cached_property
     def alternatives(self) -> tuple[np.ndarray, np.ndarray]:

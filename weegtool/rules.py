@@ -518,8 +518,7 @@ class Ceilings:
     def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
         out = np.full(np.shape(case.total), rules.none, dtype=RANK)
         for d, at, advice in self.ceilings:
-            with np.errstate(invalid="ignore"):
-                hit = case.domain(d) >= at
+            hit = case.domain(d) >= at  # NaN (no score) compares False, without a warning
             out = np.where(hit, np.minimum(out, RANK(rules.rank[advice])), out)
         return out
 
