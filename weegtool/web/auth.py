@@ -50,6 +50,14 @@ def current_user() -> User | None:
     return user
 
 
+def own_row() -> User:
+    """The signed-in user's row in the writing session, for a view that changes it (password,
+    log-out); :func:`signed_in` is a read-only copy."""
+    user = db.writer().get(User, signed_in().id)
+    assert user is not None, "the user was looked up at the start of this request"
+    return user
+
+
 def signed_in() -> User:
     """The logged-in user, in a view that :func:`roles_required` guards (so there always is one)."""
     user = current_user()
@@ -62,20 +70,15 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(f"{user.session_version}:{user.password_hash}".encode()).hexdigest()[:16]
 
 
-USER_READ_ONLY = frozenset({"rating.save_api", "admin.instruments"})
-"""Writing views that never change the signed-in user's own row (they use only its id and role):
-the user is looked up on the reader, so the writer's turn starts at their first write, not at
-the request's first query (a save waits less; a criteria upload is parsed outside the turn)."""
-
-
 @bp.before_app_request
 def _load_user() -> Response | None:
     g.user = None
     user_id = session.get("user_id")
     if user_id is None or request.endpoint == "static":  # style sheet and script: no one to look up
         return None
-    lookup = db.reader() if request.endpoint in USER_READ_ONLY else db.session()
-    user = lookup.get(User, user_id)
+    # looked up on the reader, so a writing request takes the writer's turn at its first write, not
+    # here; a view that changes the user's own row takes it from the writer (own_row)
+    user = db.reader().get(User, user_id)
     now = time.time()
     idle = now - float(session.get("seen", 0)) > current_app.config["IDLE_MINUTES"] * 60
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
@@ -178,9 +181,8 @@ def _refused(name: str, message: str, status: int) -> tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    user = current_user()
-    if user is not None:
-        end_sessions(user)  # a copy of the cookie kept elsewhere stops working too
+    if current_user() is not None:
+        end_sessions(own_row())  # a copy of the cookie kept elsewhere stops working too
         db.commit()
     session.clear()
     flash("U bent uitgelogd.", "info")
@@ -199,6 +201,7 @@ def password() -> Any:
         errors["repeat"] = ["De twee nieuwe wachtwoorden verschillen."]
     else:
         try:
+            user = own_row()
             change_password(db.session(), user, request.form.get("old", ""), new)
         except InputError as error:
             errors = by_field(error.problems, ("old", "new"))
