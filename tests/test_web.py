@@ -1137,3 +1137,40 @@ def test_a_referral_form_takes_whole_numbers_as_excel_writes_them(site):
     response = coordinator.post("/candidates/new", {"pseudonym": "K-0202", "age": "16,0"})
     assert response.status_code == 302
     assert site.query(select(Candidate.age).where(Candidate.pseudonym == "K-0202")) == [(16,)]
+
+
+@pytest.mark.parametrize("ending", ["deactivated", "logged out elsewhere"])
+def test_a_save_waiting_for_its_turn_while_the_session_ends_is_refused(site, monkeypatch, ending):
+    # found by review: the user is looked up on the reader; a deactivation or log-out committed
+    # while the save waited for the writer's turn let the save through
+    from sqlalchemy import update
+
+    import weegtool.web.rating as rating_views
+    from weegtool.store import db as store_db
+    from weegtool.store.models import User
+
+    original = rating_views.candidate_or_404
+
+    def meanwhile(pseudonym):
+        engine = store_db.make_engine(site.url)
+        change = (
+            {"active": False}
+            if ending == "deactivated"
+            else {"session_version": User.session_version + 1}
+        )
+        with engine.begin() as connection:
+            connection.execute(update(User).where(User.name == "R1").values(**change))
+        engine.dispose()
+        return original(pseudonym)
+
+    rater = site.client("R1")
+    rater.get("/")
+    monkeypatch.setattr(rating_views, "candidate_or_404", meanwhile)
+    answer = rater.post_json(
+        "/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 2}]}
+    )
+    assert answer.status_code == 401
+    written = site.query(
+        select(Rating.item).where(Rating.candidate_id == _candidate_id(site, "K-NEW"))
+    )
+    assert written == []

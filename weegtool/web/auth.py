@@ -70,6 +70,24 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(f"{user.session_version}:{user.password_hash}".encode()).hexdigest()[:16]
 
 
+@bp.record_once
+def _register_writer_check(state: Any) -> None:
+    state.app.extensions.setdefault("weegtool.writer_checks", []).append(_still_signed_in)
+
+
+def _still_signed_in(writer: Any) -> None:
+    """At the writer's turn: the user looked up on the reader must still be active with this
+    session (a deactivation, password change or log-out may have committed while the request
+    waited for its turn); else 401 and nothing written."""
+    user = g.get("user")
+    if user is None:
+        return
+    row = writer.get(User, user.id)
+    if row is None or not row.active or session.get("fingerprint") != _fingerprint(row):
+        session.clear()
+        abort(401)
+
+
 @bp.before_app_request
 def _load_user() -> Response | None:
     g.user = None

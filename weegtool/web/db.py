@@ -66,16 +66,21 @@ def writer() -> Session:
     """The request's writing session; on SQLite it first waits its turn behind the other writers.
 
     The turn lasts until :func:`commit` (or the end of the request); writing again after a commit waits
-    for a new turn.
+    for a new turn. On each new turn the registered ``weegtool.writer_checks`` run on the writing
+    session (the signed-in user must still be signed in: see :mod:`weegtool.web.auth`).
     """
     lock: threading.Lock | None = current_app.extensions["weegtool.writer_lock"]
-    if lock is not None and "db_lock" not in g:
+    turn = lock is not None and "db_lock" not in g
+    if turn and lock is not None:
         lock.acquire()
         g.db_lock = lock
     if "db" not in g:
         factory: sessionmaker[Session] = current_app.extensions["weegtool.sessions"]
-        g.db = factory()
+        g.db, turn = factory(), True
     db: Session = g.db
+    if turn:  # what was read before the turn may have changed while waiting for it
+        for check in current_app.extensions.get("weegtool.writer_checks", ()):
+            check(db)
     return db
 
 
