@@ -1170,6 +1170,7 @@ def test_a_save_waiting_for_its_turn_while_the_session_ends_is_refused(site, mon
         "/api/candidates/K-NEW/ratings", {"ratings": [{"item": "er_intensity", "value": 2}]}
     )
     assert answer.status_code == 401
+    assert answer.get_json() == {"error": "U bent niet (meer) ingelogd; log opnieuw in."}
     written = site.query(
         select(Rating.item).where(Rating.candidate_id == _candidate_id(site, "K-NEW"))
     )

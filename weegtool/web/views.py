@@ -6,7 +6,7 @@ import logging
 import math
 from typing import Any
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -100,6 +100,9 @@ def _http_error(error: HTTPException) -> Any:
     }
     status = error.code or 500
     message = error.description if status in (400, 409, 413) else None
+    if request.path.startswith("/api/"):  # the rating form's script reads JSON, not a page
+        words = {401: "U bent niet (meer) ingelogd; log opnieuw in."}
+        return jsonify(error=words.get(status) or message or titles.get(status, "Fout")), status
     return render_template(
         "error.html", title=titles.get(status, "Fout"), message=message, status=status
     ), status
