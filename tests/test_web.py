@@ -1175,3 +1175,25 @@ def test_a_save_waiting_for_its_turn_while_the_session_ends_is_refused(site, mon
         select(Rating.item).where(Rating.candidate_id == _candidate_id(site, "K-NEW"))
     )
     assert written == []
+
+
+def test_an_override_citing_an_unknown_item_is_refused_in_dutch(site):
+    # found by review: the refusal came from the advice's override check, in English
+    chair = site.client("R3")
+    chair.get("/candidates/C5/meeting")
+    r2 = _user_id(site, "R2")
+    refused = chair.post(
+        "/candidates/C5/decision",
+        {
+            "category": "fits_with_conditions",
+            "overridden": ["needs_secured_setting"],
+            "justification": "Beveiligde setting niet meer nodig.",
+            "items": ["zzz"],
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Het besluit is niet vastgelegd" in page
+    assert "zijn geen items van" in page and "override of flag" not in page
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0

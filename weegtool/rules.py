@@ -295,9 +295,11 @@ class Override:
     items: tuple[str, ...] = ()
 
 
-def override_problems(override: Override, hard_flags: Iterable[str]) -> list[str]:
+def override_problems(
+    override: Override, hard_flags: Iterable[str], item_ids: Iterable[str] | None = None
+) -> list[str]:
     """What an override of a hard flag lacks: ``not_hard``, ``justification``, ``items``,
-    ``signatures`` (empty when it is valid).
+    ``unknown_items`` (with ``item_ids``, the instrument's), ``signatures`` (empty when valid).
 
     The one rule, used by :func:`weegtool.advise`, :func:`weegtool.check_decision`
     and the store: only a hard flag is overridden, with a written justification
@@ -310,6 +312,8 @@ def override_problems(override: Override, hard_flags: Iterable[str]) -> list[str
         problems.append("justification")
     if not _names(override.items):
         problems.append("items")
+    elif item_ids is not None and not set(_names(override.items)) <= set(item_ids):
+        problems.append("unknown_items")
     if len(set(_names(override.signatories))) < 2:
         problems.append("signatures")
     return problems
@@ -326,6 +330,7 @@ _OVERRIDE_WORDS = {
     "not_hard": "{where}: only hard flags ({hard}) are overridden.",
     "justification": "{where} needs a written justification.",
     "items": "{where} needs the items the justification rests on (a list of item ids).",
+    "unknown_items": "{where}: {unknown} are not items of {instrument}.",
     "signatures": "{where} needs two signatures; got {n} (different people, as a list of names).",
 }
 
@@ -351,12 +356,10 @@ def check_overrides(
                 problems.append(f"{where}: must be an Override; got {type(o).__name__}.")
                 continue
             n = len(set(_names(o.signatories)))
-            problems += [_OVERRIDE_WORDS[key].format(where=where, hard=", ".join(hard), n=n)
-                         for key in override_problems(o, hard)]  # fmt: skip
-            unknown = [i for i in _names(o.items) if i not in instrument.item_ids]
-            if unknown:
-                problems.append(f"{where}: {', '.join(map(repr, unknown))} are not items of "
-                                f"{instrument.label}.")  # fmt: skip
+            unknown = ", ".join(repr(i) for i in _names(o.items) if i not in instrument.item_ids)
+            problems += [_OVERRIDE_WORDS[key].format(where=where, hard=", ".join(hard), n=n,
+                                                     unknown=unknown, instrument=instrument.label)
+                         for key in override_problems(o, hard, instrument.item_ids)]  # fmt: skip
             if carried is not None and candidate not in carried:
                 problems.append(f"{where}: there is no candidate {candidate!r} in these ratings.")
             elif carried is not None and o.flag in hard and o.flag not in carried[candidate]:

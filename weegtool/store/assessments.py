@@ -236,7 +236,8 @@ def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ..
     :func:`check_decision` says what is missing.
     """
     hard = {f.id for f in instrument.flags if f.severity == "hard"}
-    return tuple(o for o in decision_overrides(decision) if not override_problems(o, hard))
+    given = decision_overrides(decision)
+    return tuple(o for o in given if not override_problems(o, hard, instrument.item_ids))
 
 
 def _signature(user: User) -> Signature:
