@@ -187,7 +187,6 @@ class ProtectiveFloorReason(Reason):
 class ProtectiveFloor:
     """Made up for the test: a protective domain score below ``below`` asks for conditions."""
 
-    kind = "protective_floor"
     reads = "scores"
     domain: int
     below: float

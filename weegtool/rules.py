@@ -24,9 +24,9 @@ Adding a rule type (see the README's developer section):
 
 1. its field in the criteria model (:mod:`weegtool.instrument`, with its
    cross-reference checks);
-2. a class here with ``kind``, ``ranks`` and ``reasons`` (a :class:`FieldRule`
+2. a rule class here with ``reads``, ``ranks`` and ``reasons`` (a :class:`FieldRule`
    or a :class:`ScoreRule`), built from the instrument by a function listed in
-   :data:`RULE_TYPES`;
+   :data:`RULE_TYPES`, and its :class:`Reason` subclass with its ``kind`` and numbers;
 3. its sentence in the catalogue (:mod:`weegtool.i18n`, key ``reason.<kind>``).
 """
 
@@ -396,7 +396,6 @@ class Case:
 class FieldRule(Protocol):
     """A rule on the candidate's own fields (``reads = "fields"``)."""
 
-    kind: str
     reads: str
 
     def ranks(self, candidates: Sequence[CandidateFields], rules: RuleSet) -> np.ndarray:
@@ -409,7 +408,6 @@ class FieldRule(Protocol):
 class ScoreRule(Protocol):
     """A rule on the scores (``reads = "scores"``)."""
 
-    kind: str
     reads: str
 
     def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
@@ -426,7 +424,6 @@ class ScoreRule(Protocol):
 class Preconditions:
     """Conditions every candidate must meet (consent, the age range): unmet, its advice; unknown, not assessable."""
 
-    kind = "precondition"
     reads = "fields"
 
     def ranks(self, candidates: Sequence[CandidateFields], rules: RuleSet) -> np.ndarray:
@@ -452,7 +449,6 @@ class Flags:
     """Contra-indications and markers: a hard flag's advice (the strongest when it names none) unless
     overridden; a soft or info flag's advice when it names one, else only discussion."""
 
-    kind = "flag"
     reads = "fields"
     overrides: Mapping[str, Mapping[str, Override]] = field(default_factory=dict)
 
@@ -482,7 +478,6 @@ class Flags:
 class MissingInformation:
     """Too much missing information for a total: not assessable ("further assessment needed")."""
 
-    kind = "missing"
     reads = "scores"
 
     def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:
@@ -514,7 +509,6 @@ class MissingInformation:
 class Ceilings:
     """A domain score at or above its ceiling leads to the ceiling's advice, whatever the total."""
 
-    kind = "ceiling"
     reads = "scores"
     ceilings: tuple[tuple[int, float, str], ...]  # (domain index, at, advice)
 
@@ -542,7 +536,6 @@ class Ceilings:
 class Bands:
     """The band the total falls in gives its advice."""
 
-    kind = "band"
     reads = "scores"
 
     def ranks(self, case: Case, rules: RuleSet) -> np.ndarray:

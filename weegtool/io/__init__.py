@@ -3,7 +3,7 @@
 - :mod:`~weegtool.io.yamlfile`: YAML. A criteria file read with the line of
   every key (:func:`read_mapping`, for :func:`weegtool.load_instrument`'s
   messages), and the small record files committees write by hand
-  (:func:`yaml_records`).
+  (:func:`read_records`).
 - :mod:`~weegtool.io.tables`: rating and candidate tables (CSV, XLSX or a
   DataFrame) read (:func:`read_table`) and checked into
   :class:`~weegtool.ratings.Ratings` (:func:`read_ratings`).
@@ -31,7 +31,7 @@ from .. import _lazy
 
 __all__ = [
     "read_mapping",
-    "yaml_records",
+    "read_records",
     "read_table",
     "read_ratings",
     "load_houses",
@@ -47,7 +47,7 @@ __all__ = [
 
 _LAZY = {
     "read_mapping": "yamlfile",
-    "yaml_records": "yamlfile",
+    "read_records": "yamlfile",
     "read_table": "tables",
     "read_ratings": "tables",
     "load_houses": "houses",
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
         write_json,
         write_xlsx,
     )
-    from .yamlfile import read_mapping, yaml_records
+    from .yamlfile import read_mapping, read_records
 
 
 __getattr__ = _lazy(__name__, _LAZY, globals())

@@ -181,9 +181,10 @@ def _read_workbook(
 ) -> tuple[pd.DataFrame, str]:
     from openpyxl import load_workbook
 
+    computed = _computed_by_office(data)  # then formulas need no second reading
     try:
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        formulas = None if computed else load_workbook(io.BytesIO(data), read_only=True)
     except Exception as exc:  # a damaged file can fail anywhere in openpyxl's parsing
         if path.suffix.lower() == ".csv":
             raise RatingsError(f"{path}: is an Excel workbook named .csv; name it .xlsx.") from None
@@ -193,7 +194,8 @@ def _read_workbook(
         chosen = _choose_sheet(path, values, what, sheet)
         name = f"{path} (sheet {chosen!r})"
         rows = _sheet_rows(name, values[chosen])
-        _refuse_formulas(name, rows, formulas[chosen], _computed_by_office(data))
+        if formulas is not None:
+            _refuse_formulas(name, rows, formulas[chosen])
     except RatingsError:
         raise
     except Exception as exc:  # damaged sheet parts surface only while reading them
@@ -201,7 +203,8 @@ def _read_workbook(
                            f"{_first_line(exc)}); save it again in Excel.") from None  # fmt: skip
     finally:
         values.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
     if not rows:
         raise RatingsError(f"{name}: is empty; there is nothing to read.")
     width = max(len(row) for row in rows)
@@ -280,15 +283,11 @@ def _first_row(worksheet: Any) -> list[str]:
     return []
 
 
-def _refuse_formulas(
-    name: str, rows: list[list[Any]], formulas: Any, computed: bool = False
-) -> None:
-    """Formula cells whose value the saving program did not store read as blank: refused (unless
-    ``computed``: Excel and LibreOffice store every value, so a blank one is an empty result)."""
+def _refuse_formulas(name: str, rows: list[list[Any]], formulas: Any) -> None:
+    """Formula cells whose value the saving program did not store read as blank: refused (only for
+    workbooks not saved by Excel or LibreOffice, which store every value)."""
     from openpyxl.utils import get_column_letter
 
-    if computed:
-        return
     formulas.reset_dimensions()
     empty = []
     cells = 0

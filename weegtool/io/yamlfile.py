@@ -3,7 +3,7 @@
 :func:`read_mapping` parses the text of a criteria file and keeps, for each
 key and list index, the line it stands on, so that a validation problem can
 say where it is; keys given twice are reported, not silently overwritten.
-:func:`yaml_records` reads the small YAML files committees write by hand
+:func:`read_records` reads the small YAML files committees write by hand
 (decisions, houses) as a list of records.
 """
 
@@ -23,7 +23,6 @@ __all__ = [
     "read_yaml",
     "read_mapping",
     "kind_of",
-    "yaml_records",
     "read_records",
     "dotted",
     "at_line",
@@ -212,12 +211,6 @@ def kind_of(value: Any) -> str:
     return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(
         type(value), repr(value)
     )
-
-
-def yaml_records(path: str | Path, key: str, error: type[WeegtoolError], what: str) -> list[Any]:
-    """The records of a YAML file that holds one record, a list of them, or ``key: [...]``; see
-    :func:`read_records`, which also gives each record's lines."""
-    return read_records(path, key, error, what)[0]
 
 
 LineOf = Callable[[int, Sequence[Any]], "int | None"]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..candidate import whole_number as as_whole_number
+from ..candidate import yes_no as as_yes_no
 
 __all__ = ["FormErrors", "by_field", "whole_number", "yes_no"]
 
@@ -51,4 +52,6 @@ def whole_number(
 
 
 def yes_no(form: Mapping[str, str], name: str) -> bool | None:
-    return {"yes": True, "no": False}.get(form.get(name, ""))
+    """The field as yes or no in the vocabulary of every file (yes/no, ja/nee, ...), else None."""
+    value = as_yes_no(form.get(name, ""))
+    return value if isinstance(value, bool) else None
