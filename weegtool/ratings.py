@@ -220,9 +220,7 @@ def _from_raters(
     if problems:
         raise RatingsError.collect("ratings", problems[:MAX_PROBLEMS], len(problems))
     rows = [(n, rater) for n, (_, raters) in enumerate(typed) for rater in raters]
-    values = np.array(
-        [[level for level in rater.levels.values()] for _, rater in rows], dtype=float
-    )
+    values = np.array([list(rater.levels.values()) for _, rater in rows], dtype=float)
     notes: dict[tuple[str, str], list[Evidence]] = {}
     critical: dict[tuple[str, str], list[Evidence]] = {}
     for n, rater in rows:
