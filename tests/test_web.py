@@ -1197,3 +1197,19 @@ def test_an_override_citing_an_unknown_item_is_refused_in_dutch(site):
     assert refused.status_code == 400 and "Het besluit is niet vastgelegd" in page
     assert "zijn geen items van" in page and "override of flag" not in page
     assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+
+
+def test_a_save_from_another_tab_after_logging_out_says_so(site):
+    # found by a new-user trial: the log-out cleared the CSRF token, so the save was refused as an
+    # expired form rather than as a rater who is no longer logged in
+    rater = site.client("R1")
+    rater.get("/")
+    token = rater.token
+    rater.post("/logout")
+    answer = rater.client.post(
+        "/api/candidates/K-NEW/ratings",
+        json={"ratings": [{"item": "er_intensity", "value": 2}]},
+        headers={"X-CSRF-Token": token},
+    )
+    assert answer.status_code == 401
+    assert answer.get_json() == {"error": "U bent niet (meer) ingelogd; log opnieuw in."}
