@@ -1,0 +1,69 @@
+"""The one suppression rule (weegtool.disclosure): small counts and their complements hidden."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from weegtool.disclosure import is_small, suppress_counts
+
+
+def test_a_hand_made_table_hides_the_small_count_and_its_complements():
+    # municipality x advice; Hengelo's 2 is small. Row Hengelo then has one hidden
+    # cell, so its smallest other count (6) goes too; column "fits" and column
+    # "refer" each hold one hidden cell, so their smallest shown counts go as well.
+    counts = pd.DataFrame(
+        {"fits": [12, 2, 9], "refer": [7, 6, 5]},
+        index=["Enschede", "Hengelo", "Almelo"],
+    )
+    result = suppress_counts(counts)
+    assert result.primary.to_numpy().tolist() == [[False, False], [True, False], [False, False]]
+    assert result.hidden.to_numpy().tolist() == [[False, False], [True, True], [True, True]]
+    assert result.n_hidden == 4 and result.n_complementary == 3
+    shown = result.shown()
+    assert shown.loc["Enschede", "fits"] == 12 and pd.isna(shown.loc["Hengelo", "fits"])
+
+
+def test_zero_is_shown_and_threshold_one_hides_nothing():
+    counts = pd.DataFrame({"a": [0, 7], "b": [3, 9]})
+    assert not suppress_counts(counts, threshold=1).hidden.to_numpy().any()
+    result = suppress_counts(counts)
+    assert not result.hidden.loc[0, "a"] or result.hidden.loc[0, "b"]
+    assert result.hidden.loc[0, "b"]
+
+
+def test_a_group_of_three_in_a_series_is_hidden_with_a_complement():
+    result = suppress_counts(pd.Series({"boys": 3, "girls": 20, "other": 11}))
+    assert result.hidden.iloc[:, 0].tolist() == [True, False, True]
+    assert is_small(3) and not is_small(0) and not is_small(5)
+
+
+@pytest.mark.parametrize(
+    ("counts", "threshold", "message"),
+    [
+        (pd.DataFrame({"a": [-1]}), 5, "whole numbers of at least 0"),
+        (pd.DataFrame({"a": [1.5]}), 5, "whole numbers of at least 0"),
+        (pd.DataFrame({"a": [np.nan]}), 5, "none missing"),
+        (pd.DataFrame({"a": [1]}), 0, "must be a whole number of at least 1. Got 0 instead."),
+    ],
+)
+def test_bad_counts_and_thresholds_are_refused(counts, threshold, message):
+    with pytest.raises(ValueError, match=message):
+        suppress_counts(counts, threshold)
+
+
+@given(
+    arrays(np.int64, st.tuples(st.integers(1, 6), st.integers(1, 6)), elements=st.integers(0, 30)),
+    st.integers(1, 8),
+)
+def test_no_small_count_shows_and_no_line_keeps_a_single_hidden_cell(values, threshold):
+    result = suppress_counts(pd.DataFrame(values), threshold)
+    hidden = result.hidden.to_numpy()
+    assert not ((values > 0) & (values < threshold) & ~hidden).any()
+    for lines in (hidden, hidden.T):
+        if lines.shape[1] > 1:
+            assert not (lines.sum(axis=1) == 1).any()
+    # nothing is hidden without a small count to protect
+    assert hidden.any() == ((values > 0) & (values < threshold)).any()
