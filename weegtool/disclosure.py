@@ -26,6 +26,7 @@ leaves a single hidden cell in a row or column whose total can be known.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ class Suppressed:
         """The counts as they may be shown: a nullable integer frame, ``<NA>`` where hidden."""
         return self.counts.astype("Int64").mask(self.hidden)
 
-    def total_hidden(self, axis: int = 1) -> pd.Series:
+    def total_hidden(self, axis: Literal[0, 1] = 1) -> pd.Series:
         """Whether a row total (``axis=1``) or column total (``axis=0``) must itself be hidden.
 
         A total is hidden when it is small by rule 1; the totals of rows or
