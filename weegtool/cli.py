@@ -125,6 +125,15 @@ def _scored(
     return scores, weegtool.advise(scores, houses=houses, on=on.date() if on else None)
 
 
+_csv_style_option = click.option(
+    "--csv-style",
+    type=click.Choice(["excel-nl", "international"]),
+    default="excel-nl",
+    show_default=True,
+    help="CSV for Dutch Excel (';', decimal comma, BOM) or the international form (',', '.').",
+)
+
+
 def _scoring_options(function: Any) -> Any:
     options: list[Callable[[Any], Any]] = [
         click.argument("ratings", type=EXISTING),
@@ -162,6 +171,7 @@ def _scoring_options(function: Any) -> Any:
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
 )
+@_csv_style_option
 @click.option(
     "--out", "-o", type=FILE, required=True, help="Output file (written only when all is well)."
 )
@@ -174,6 +184,7 @@ def score(
     aggregation: str | None,
     lang: str,
     fmt: str,
+    csv_style: str,
     out: Path,
 ) -> None:
     """Score RATINGS (CSV or XLSX) and write every candidate's advice to --out."""
@@ -183,7 +194,7 @@ def score(
     if fmt == "json":
         write_json(advices, scores.instrument, out, lang)
     else:
-        write_csv(advices, scores, out)
+        write_csv(advices, scores, out, style=csv_style)
     click.echo(f"{out}: {len(advices)} candidates scored with {scores.instrument.label}")
 
 
@@ -277,6 +288,23 @@ def report(
     page = render_html(advice, scores.instrument, scores.ratings, lang, decision, shown_id=shown)
     write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
     click.echo(f"{out}: report of {shown} ({scores.instrument.label})")
+    _decision_problems(decision, advice, scores.instrument, lang, shown)
+
+
+def _decision_problems(
+    decision: Any, advice: Any, instrument: Any, lang: str, shown: str
+) -> None:
+    """The rules a recorded decision breaks, on stderr in words, and exit code 1: the report is
+    written (it shows them too), but the decision is not valid as it stands."""
+    from .decision import check_decision
+    from .i18n import plural
+
+    problems = check_decision(decision, advice, instrument, lang) if decision else []
+    if problems:
+        click.echo(plural("cli.decision_problems", len(problems), lang, candidate=shown), err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
 
 
 @cli.command(name="export")
@@ -291,6 +319,7 @@ def report(
     show_default=True,
     help="Report formats; repeat for both.",
 )
+@_csv_style_option
 @click.option(
     "--workers", type=click.IntRange(1, 64), help="Processes for PDFs (default: all cores)."
 )
@@ -312,6 +341,7 @@ def export_command(
     keep_ids: bool,
     decisions: Path | None,
     formats: tuple[str, ...],
+    csv_style: str,
     workers: int | None,
     out: Path,
 ) -> None:
@@ -339,6 +369,7 @@ def export_command(
             loaded,
             workers,
             progress=lambda done, total: bar.update(task, completed=done),
+            csv_style=csv_style,
         )
     click.echo(
         f"{result.folder}: {result.reports} reports ({', '.join(formats)}), index.html, scores.csv, "

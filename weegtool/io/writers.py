@@ -14,7 +14,7 @@ from ..engine import Scores
 from ..i18n import describe_change, describe_reason
 from ..instrument import Instrument
 
-__all__ = ["advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
+__all__ = ["CSV_STYLES", "advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
 
 
 def advice_records(
@@ -132,10 +132,40 @@ def score_table(
     return out
 
 
+CSV_STYLES = {
+    # Dutch Excel opens a double-clicked file with its list separator (;) and decimal comma, and
+    # reads it as UTF-8 only with a byte order mark
+    "excel-nl": {"sep": ";", "decimal": ",", "bom": True},
+    # the international form: what pandas, R and most other tools read by default
+    "international": {"sep": ",", "decimal": ".", "bom": False},
+}
+
+
 def write_csv(
-    advices: Sequence[Advice], scores: Scores, path: str | Path, shown: dict[str, str] | None = None
+    advices: Sequence[Advice],
+    scores: Scores,
+    path: str | Path,
+    shown: dict[str, str] | None = None,
+    style: str = "excel-nl",
 ) -> Path:
-    return write_atomic(path, score_table(advices, scores, shown).to_csv(float_format="%.4f"))
+    """The score table as CSV: ``style`` "excel-nl" (``;``, decimal comma, UTF-8 with BOM: a
+    double-click opens it in columns in Dutch Excel) or "international" (``,``, decimal point, no
+    BOM). Numbers with four decimals.
+
+    Raises
+    ------
+    ValueError
+        For another ``style``.
+    """
+    if style not in CSV_STYLES:
+        raise ValueError(
+            f"The 'style' parameter must be one of {tuple(CSV_STYLES)}. Got {style!r} instead."
+        )
+    form = CSV_STYLES[style]
+    table = score_table(advices, scores, shown).to_csv(
+        float_format="%.4f", sep=str(form["sep"]), decimal=str(form["decimal"])
+    )
+    return write_atomic(path, ("\ufeff" if form["bom"] else "") + table)
 
 
 def write_xlsx(

@@ -1,5 +1,7 @@
 """What the store says when it refuses something, in English (the default) or Dutch.
 
+The sentences are the ``store.*`` messages of the gettext catalogues (:mod:`weegtool.i18n`).
+
 The web app, whose pages are Dutch, asks for Dutch for the length of each
 request (:func:`use`, then :func:`restore`); the command line and the Python API keep English. A
 message about one field of a form starts with that field's name in quotes
@@ -11,91 +13,11 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from typing import Any
 
+from ..i18n import check_lang, text
+
 __all__ = ["say", "use", "restore", "language"]
 
 _language: ContextVar[str] = ContextVar("weegtool_store_messages", default="en")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "pseudonym.blank": "'pseudonym' must not be blank.",
-        "pseudonym.form": "'pseudonym' must be 1 to 40 letters, digits, '.', '_' or '-', beginning with a letter or "
-        "digit (a code, never a name); got {got!r}.",
-        "pseudonym.taken": "a candidate {pseudonym!r} is already registered.",
-        "referral.conflict": "Referral {pseudonym!r} was changed by someone else since you opened it; open it again "
-        "to see their change, then make yours.",
-        "age.range": "'age' must be a whole number of years from 0 to 120; got {got!r}.",
-        "direction.choice": "'direction' must be one of {choices}; got {got!r}.",
-        "consent.choice": "'consent' must be yes, no or not known; got {got!r}.",
-        "referrer.length": "'referrer' must be at most 200 characters; got {n}.",
-        "flags.choice": "'flags' must be flags of the instrument ({choices}); got {got}.",
-        "password.short": "A password must have at least {min} characters; got {n}.",
-        "password.current": "password: the current password must match; got a different one.",
-        "password.same": "password: the new password must differ from the current one; got the same.",
-        "name.blank": "'name' must not be blank.",
-        "name.length": "'name' must be at most 120 characters; got {n}.",
-        "registration.length": "'registration' must be at most 40 characters; got {n}.",
-        "role.choice": "'role' must be one of {choices}; got {got!r}.",
-        "registration.needed": "a behavioural scientist needs a 'registration' (SKJ or BIG number).",
-        "name.taken": "a user named {name!r} already exists.",
-        "admin.last": "user {name!r}: the last active admin must stay active; got a deactivation. Make another "
-        "admin first.",
-        "house.code": "'code' must be 1 to 40 letters, digits, '.', '_' or '-'; got {got!r}.",
-        "house.capacity": "'capacity' must be at least 1; got {got}.",
-        "resident.pseudonym": "resident {got!r}: a pseudonym must be 1 to 40 letters, digits, '.', '_' or '-'.",
-        "resident.twice": "resident {got!r} is listed more than once.",
-        "note.blank": "note: 'text' must not be blank.",
-        "note.length": "note: 'text' must have at most {max} characters; got {n}.",
-        "ratings.fixed": "These ratings of {pseudonym!r} were submitted and are fixed.",
-        "ratings.closed": "The committee has decided on {pseudonym!r}; its ratings are closed.",
-        "ratings.text": "item {item!r}: a note or reason must be at most {max} characters; got {n}.",
-        "ratings.nul": "item {item!r}: a note or reason holds a NUL character (\\x00), which is no text.",
-        "ratings.critical": "item {item!r}: give the reason the item is critical, not only that it "
-        "is; got {said!r}.",
-        "assessment.final": "The assessment of {pseudonym!r} is finalised; a change is a correction, with its reason.",
-        "correction.reason": "A correction needs its reason.",
-        "text.length": "'{field}' must be at most {max} characters.",
-    },
-    "nl": {
-        "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
-        "pseudonym.form": "'pseudonym': een pseudoniem is een code van 1 tot 40 letters, cijfers, '.', '_' of '-' die "
-        "met een letter of cijfer begint (nooit een naam); gegeven: {got!r}.",
-        "pseudonym.taken": "'pseudonym': er is al een aanmelding {pseudonym!r}.",
-        "referral.conflict": "Aanmelding {pseudonym!r} is door iemand anders gewijzigd sinds u haar opende. Hieronder "
-        "staan uw wijzigingen; sla opnieuw op om ze over die van de ander heen door te voeren.",
-        "age.range": "'age': vul een leeftijd van 0 tot 120 jaar in; gegeven: {got!r}.",
-        "direction.choice": "'direction': kies een plaatsingsrichting uit de lijst; gegeven: {got!r}.",
-        "consent.choice": "'consent': kies ja, nee of onbekend; gegeven: {got!r}.",
-        "referrer.length": "'referrer': ten hoogste 200 tekens; nu {n}.",
-        "flags.choice": "'flags': alleen signalen van het instrument; onbekend: {got}.",
-        "password.short": "'new': een wachtwoord heeft minstens {min} tekens; dit heeft er {n}.",
-        "password.current": "'old': het huidige wachtwoord klopt niet.",
-        "password.same": "'new': kies een ander wachtwoord dan het huidige.",
-        "name.blank": "'name': vul een naam in.",
-        "name.length": "'name': ten hoogste 120 tekens; nu {n}.",
-        "registration.length": "'registration': ten hoogste 40 tekens; nu {n}.",
-        "role.choice": "'role': kies een rol uit de lijst; gegeven: {got!r}.",
-        "registration.needed": "'registration': een gedragswetenschapper heeft een registratienummer (SKJ of BIG).",
-        "name.taken": "'name': er is al een gebruiker {name!r}.",
-        "admin.last": "{name!r} is de laatste actieve beheerder en blijft actief; maak eerst iemand anders beheerder.",
-        "house.code": "'code': een code van 1 tot 40 letters, cijfers, '.', '_' of '-'; gegeven: {got!r}.",
-        "house.capacity": "'capacity': minstens 1 plaats; gegeven: {got}.",
-        "resident.pseudonym": "bewoner {got!r}: een pseudoniem is een code van 1 tot 40 letters, cijfers, '.', '_' of "
-        "'-'.",
-        "resident.twice": "bewoner {got!r} staat er meer dan eens in.",
-        "note.blank": "'note': een lege notitie wordt niet bewaard.",
-        "note.length": "'note': ten hoogste {max} tekens; nu {n}.",
-        "ratings.fixed": "Uw beoordeling van {pseudonym!r} is ingediend en staat vast.",
-        "ratings.closed": "De commissie heeft over {pseudonym!r} besloten; beoordelen kan niet meer.",
-        "ratings.text": "item {item!r}: een toelichting heeft ten hoogste {max} tekens; nu {n}.",
-        "ratings.nul": "item {item!r}: een toelichting bevat een NUL-teken (\\x00), dat geen tekst is.",
-        "ratings.critical": "item {item!r}: geef de reden waarom het item kritiek is, niet alleen dat "
-        "het kritiek is; nu {said!r}.",
-        "assessment.final": "Het besluit over {pseudonym!r} is vastgesteld; een wijziging is een correctie, met reden.",
-        "correction.reason": "'reason': een correctie vraagt de reden ervan.",
-        "text.length": "'{field}': ten hoogste {max} tekens.",
-    },
-}
-
 
 def language() -> str:
     return _language.get()
@@ -103,11 +25,7 @@ def language() -> str:
 
 def use(lang: str) -> Token[str]:
     """Word the store's refusals in ``lang`` ("en" or "nl") until :func:`restore` with the token returned."""
-    if lang not in MESSAGES:
-        raise ValueError(
-            f"The 'lang' parameter must be one of {tuple(MESSAGES)}. Got {lang!r} instead."
-        )
-    return _language.set(lang)
+    return _language.set(check_lang(lang))
 
 
 def restore(token: Token[str]) -> None:
@@ -117,4 +35,4 @@ def restore(token: Token[str]) -> None:
 
 def say(key: str, **values: Any) -> str:
     """The message ``key`` in the current language, with ``values`` filled in."""
-    return MESSAGES[_language.get()][key].format(**values)
+    return text(f"store.{key}", _language.get(), **values)
