@@ -20,6 +20,7 @@ from collections import defaultdict, deque
 from flask import Flask, Response, abort, current_app, request, session
 
 from ..store.users import LOCK_MINUTES, MAX_FAILED_LOGINS
+from .language import say
 
 __all__ = ["init_app", "csrf_token", "CSP", "LoginThrottle"]
 
@@ -59,11 +60,7 @@ def _check_csrf() -> None:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
-        abort(
-            400,
-            description="Het formulier is verlopen of niet van deze site (CSRF-controle). "
-            "Laad de pagina opnieuw en probeer het nog eens.",
-        )
+        abort(400, description=say("web.csrf"))
 
 
 def _headers(response: Response) -> Response:
