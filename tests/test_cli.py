@@ -430,5 +430,5 @@ def test_a_decision_that_breaks_rules_is_said_in_words_and_exits_1(tmp_path):
     assert result.exit_code == 1, result.output
     assert out.exists()  # the report is written: it shows the problems too
     assert result.stderr.startswith("The decision on C3 breaks 4 rules (the report names them too):")
-    assert "the file says the committee follows the advice, but the advice is 'Fits" in result.stderr
+    assert "it is marked as following the advice, but the advice is 'Fits" in result.stderr
     assert "follows_advice" not in result.stderr and "Traceback" not in result.stderr

@@ -157,7 +157,7 @@ def test_follows_advice_must_be_true_to_the_categories(advice_and_instrument):
     advices, instrument = advice_and_instrument
     other = next(c.id for c in instrument.spec.advice.categories if c.id != advices[0].category)
     problems = check_decision(_decision(advices[0], category=other), advices[0], instrument)
-    assert any("the file says the committee follows the advice, but the advice is" in p for p in problems)
+    assert any("it is marked as following the advice, but the advice is" in p for p in problems)
 
 
 def test_only_a_hard_flag_of_this_candidate_can_be_overridden(advice_and_instrument):

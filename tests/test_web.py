@@ -996,7 +996,7 @@ def test_odd_form_values_get_a_message_not_a_crash(any_site):
         {"ratings": [{"item": "er_intensity", "value": 1, "note": "n" * 6000}]},
     )
     assert (
-        huge.status_code == 400 and "ten hoogste 5.000 tekens; nu 6.000" in huge.get_json()["error"]
+        huge.status_code == 400 and "ten hoogste 5000 tekens; nu 6000" in huge.get_json()["error"]
     )
 
 

@@ -38,10 +38,13 @@ def locale(lang: str) -> Locale:
 
 def number(value: float | None, lang: str, digits: int | None = None) -> str:
     """``value`` with ``digits`` decimals (rounded half to even), or as few as it needs (at most 3)
-    when ``digits`` is None; "-" for None or NaN. nl: ``74,7``, ``1.234,5``; en: ``74.7``."""
+    when ``digits`` is None; "-" for None or NaN. nl: ``74,7``, ``5000``, ``12.500,5``; en: ``74.7``,
+    ``12,500.5``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    pattern = "#,##0" + ("." + "0" * digits if digits else "" if digits == 0 else ".###")
+    # thousands grouped from five digits on, as Dutch typography does (5000 tekens, 12.500 tekens)
+    whole = "#,##0" if abs(value) >= 10_000 else "0"
+    pattern = whole + ("." + "0" * digits if digits else "" if digits == 0 else ".###")
     return str(format_decimal(value, format=pattern, locale=locale(lang)))
 
 
