@@ -24,6 +24,7 @@ from weegtool.cli import cli
 from .conftest import EXAMPLE, TWENTE
 
 DATA = Path(__file__).resolve().parent / "data"
+ROOT_HOUSES = DATA.parent.parent / "examples" / "houses.yaml"
 COMMITTEE = DATA / "committee.csv"
 HOUSES = Path(__file__).resolve().parent.parent / "examples" / "houses.yaml"
 ON = "2026-11-23"
@@ -432,3 +433,14 @@ def test_a_decision_that_breaks_rules_is_said_in_words_and_exits_1(tmp_path):
     assert result.stderr.startswith("The decision on C3 breaks 4 rules (the report names them too):")
     assert "it is marked as following the advice, but the advice is 'Fits" in result.stderr
     assert "follows_advice" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_for_the_family(tmp_path):
+    out = tmp_path / "family.html"
+    result = run(
+        "report", COMMITTEE, "--on", ON, "--candidate", "C2", "--house", ROOT_HOUSES,
+        "--audience", "family", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "Advies over wonen in een klein huis" in page and "Beoordelaars" not in page

@@ -21,7 +21,7 @@ import weegtool
 from weegtool.decision import Decision, Signatory
 from weegtool.explain import cohort_table, explain_table
 from weegtool.i18n import LANGUAGES, messages
-from weegtool.report import render_cohort_index, render_html
+from weegtool.report import render_cohort_index, render_family_html, render_html
 from weegtool.store.models import ACTIONS
 
 from .conftest import ROOT
@@ -206,6 +206,8 @@ def report_kinds(cohort, instrument, lang: str) -> Iterator[tuple[str, str]]:
         visible(render_html(c2, instrument, scores.ratings, lang, deviating)),
     )
     yield "cohort index", visible(render_cohort_index(advices, instrument, lang))
+    for advice in advices:
+        yield f"family {advice.candidate_id}", visible(render_family_html(advice, instrument, lang))
     for advice in advices:
         yield f"explain {advice.candidate_id}", _console_text(explain_table(advice, instrument, lang))
     yield "explain cohort", _console_text(cohort_table(advices, instrument, lang))

@@ -256,6 +256,14 @@ def _export_options(function: Any) -> Any:
     "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True
 )
 @click.option(
+    "--audience",
+    type=click.Choice(["committee", "family"]),
+    default="committee",
+    show_default=True,
+    help="The committee's full report, or the short one in plain words for the young person and "
+    "the parents (no scores, names or notes).",
+)
+@click.option(
     "--out", "-o", type=FILE, required=True, help="Output file (written only when all is well)."
 )
 def report(
@@ -270,15 +278,21 @@ def report(
     decisions: Path | None,
     candidate_id: str,
     fmt: str,
+    audience: str,
     out: Path,
 ) -> None:
     """Write the advice report of one candidate (HTML or PDF, A4)."""
     from .io import load_decisions, write_atomic
     from .pseudonym import key_from_environment, pseudonyms
-    from .report import render_html, render_pdf
+    from .report import render_family_html, render_html, render_pdf
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     advice = _pick(advices, candidate_id)
+    if audience == "family":
+        page = render_family_html(advice, scores.instrument, lang)
+        write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
+        click.echo(f"{out}: report for the young person and the parents ({scores.instrument.label})")
+        return
     shown = pseudonyms([candidate_id], key_from_environment(), keep_ids)[candidate_id]
     decision = (
         load_decisions(decisions, scores.instrument, scores.candidate_ids).get(candidate_id)
