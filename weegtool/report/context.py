@@ -172,8 +172,8 @@ def _chart(advice: Advice, instrument: Instrument, lang: str) -> str:
 def _legend(instrument: Instrument, lang: str) -> list[str]:
     """What the chart's lines mean: the band boundaries belong to the total, the red ticks are
     the domains' ceilings."""
-    bands = ", ".join(
-        f"{number(b.lower, lang)} ({instrument.band_title(b.id, lang)})"
+    bands = "; ".join(
+        text("report.legend.band", lang, at=b.lower, band=instrument.band_title(b.id, lang))
         for b in instrument.spec.advice.bands[1:]
     )
     legend = [text("report.legend.bands", lang, bands=bands)]
