@@ -400,7 +400,16 @@ def test_score_csv_in_the_international_form(scored, tmp_path):
     records, _, _ = scored
     out = tmp_path / "scores.csv"
     result = run(
-        "score", COMMITTEE, "--on", ON, "--format", "csv", "--csv-style", "international", "--out", out
+        "score",
+        COMMITTEE,
+        "--on",
+        ON,
+        "--format",
+        "csv",
+        "--csv-style",
+        "international",
+        "--out",
+        out,
     )
     assert result.exit_code == 0
     raw = out.read_text(encoding="utf-8")
@@ -421,7 +430,8 @@ def test_score_csv_excel_nl_writes_decimal_commas(tmp_path):
 def test_a_decision_that_breaks_rules_is_said_in_words_and_exits_1(tmp_path):
     decisions = tmp_path / "decisions.yaml"
     decisions.write_text(
-        "decisions:\n  - {candidate_id: C3, category: refer, follows_advice: true}\n", encoding="utf-8"
+        "decisions:\n  - {candidate_id: C3, category: refer, follows_advice: true}\n",
+        encoding="utf-8",
     )
     out = tmp_path / "c3.html"
     result = run(
@@ -430,7 +440,9 @@ def test_a_decision_that_breaks_rules_is_said_in_words_and_exits_1(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert out.exists()  # the report is written: it shows the problems too
-    assert result.stderr.startswith("The decision on C3 breaks 4 rules (the report names them too):")
+    assert result.stderr.startswith(
+        "The decision on C3 breaks 4 rules (the report names them too):"
+    )
     assert "it is marked as following the advice, but the advice is 'Fits" in result.stderr
     assert "follows_advice" not in result.stderr and "Traceback" not in result.stderr
 

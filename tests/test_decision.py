@@ -167,7 +167,9 @@ def test_only_a_hard_flag_of_this_candidate_can_be_overridden(advice_and_instrum
         advices[0],
         instrument,
     )
-    assert any("'Suicide risk' is not a hard contra-indication of this young person" in p for p in problems)
+    assert any(
+        "'Suicide risk' is not a hard contra-indication of this young person" in p for p in problems
+    )
 
 
 def test_load_decisions_reads_a_list(tmp_path):

@@ -39,7 +39,7 @@ def douma(text: str) -> float:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_family_report_holds_no_score_name_note_or_other_resident(cohort, lang):
-    instrument, scores, advices = cohort
+    instrument, _scores, advices = cohort
     notes = {
         n
         for n in pd.read_csv(COMMITTEE, dtype=str, keep_default_na=False).filter(like=".").stack()
@@ -69,7 +69,9 @@ def test_the_family_report_is_plain_dutch_measured(cohort):
     items not counted as sentences of their own): 84-85 on the committee example, against 37 for
     the committee's report of C2 (measured 2026-11-29, textstat 0.7.13)."""
     instrument, scores, advices = cohort
-    family = {a.candidate_id: douma(visible(render_family_html(a, instrument, "nl"))) for a in advices}
+    family = {
+        a.candidate_id: douma(visible(render_family_html(a, instrument, "nl"))) for a in advices
+    }
     committee = douma(visible(render_html(advices[1], instrument, scores.ratings, "nl")))
     assert min(family.values()) >= DOUMA_AT_LEAST, family
     assert min(family.values()) > committee + 30, (family, committee)

@@ -117,7 +117,9 @@ def problems(text: str, lang: str, instrument: weegtool.Instrument) -> list[str]
     """What is wrong with a page's visible ``text`` in ``lang``: each finding with its evidence."""
     found = [f"catalogue key {k!r}" for k in CATALOGUE_KEY.findall(text)]
     found += [
-        f"raw id {i!r}" for i in sorted(raw_ids(instrument)) if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)
+        f"raw id {i!r}"
+        for i in sorted(raw_ids(instrument))
+        if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)
     ]
     mine, other = messages(lang), messages(OTHER[lang])
     for key, sentence in other.items():
@@ -152,7 +154,11 @@ def instrument() -> weegtool.Instrument:
         ("nl", "zie er_intensity", "raw id 'er_intensity'"),
         ("nl", "advies fits_with_conditions", "raw id 'fits_with_conditions'"),
         ("nl", "Titel: report.title", "catalogue key 'report.title'"),
-        ("nl", "The group composition was not checked: no houses were given.", "untranslated 'report.group_fit.not_checked'"),
+        (
+            "nl",
+            "The group composition was not checked: no houses were given.",
+            "untranslated 'report.group_fit.not_checked'",
+        ),
         ("en", "Het instrument adviseert: x", "untranslated 'report.advice_sentence'"),
     ],
 )
@@ -209,7 +215,10 @@ def report_kinds(cohort, instrument, lang: str) -> Iterator[tuple[str, str]]:
     for advice in advices:
         yield f"family {advice.candidate_id}", visible(render_family_html(advice, instrument, lang))
     for advice in advices:
-        yield f"explain {advice.candidate_id}", _console_text(explain_table(advice, instrument, lang))
+        yield (
+            f"explain {advice.candidate_id}",
+            _console_text(explain_table(advice, instrument, lang)),
+        )
     yield "explain cohort", _console_text(cohort_table(advices, instrument, lang))
 
 
@@ -282,7 +291,10 @@ def test_the_language_switch_refuses_odd_values_and_never_leads_off_the_site(
 def test_the_language_switch_needs_the_csrf_token(site):
     response = site.client().post("/language", {"lang": "en"}, csrf=False)
     assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
-    assert "Set-Cookie" not in response.headers or "weegtool_lang" not in response.headers["Set-Cookie"]
+    assert (
+        "Set-Cookie" not in response.headers
+        or "weegtool_lang" not in response.headers["Set-Cookie"]
+    )
 
 
 def test_refusals_follow_the_language(site):

@@ -127,7 +127,10 @@ def test_same_key_same_pseudonyms_other_key_others(scored, tmp_path):
     a = export_cohort(scores, advices, tmp_path / "a", ("html",), "nl", KEY)
     b = export_cohort(scores, advices, tmp_path / "b", ("html",), "nl", KEY)
     c = export_cohort(scores, advices, tmp_path / "c", ("html",), "nl", KEY[::-1])
-    ids = [pd.read_csv(r.folder / "scores.csv", sep=";", encoding="utf-8-sig")["candidate_id"].tolist() for r in (a, b, c)]
+    ids = [
+        pd.read_csv(r.folder / "scores.csv", sep=";", encoding="utf-8-sig")["candidate_id"].tolist()
+        for r in (a, b, c)
+    ]
     assert ids[0] == ids[1] and not set(ids[0]) & set(ids[2])
 
 

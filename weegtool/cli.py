@@ -291,7 +291,9 @@ def report(
     if audience == "family":
         page = render_family_html(advice, scores.instrument, lang)
         write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
-        click.echo(f"{out}: report for the young person and the parents ({scores.instrument.label})")
+        click.echo(
+            f"{out}: report for the young person and the parents ({scores.instrument.label})"
+        )
         return
     shown = pseudonyms([candidate_id], key_from_environment(), keep_ids)[candidate_id]
     decision = (
@@ -305,9 +307,7 @@ def report(
     _decision_problems(decision, advice, scores.instrument, lang, shown)
 
 
-def _decision_problems(
-    decision: Any, advice: Any, instrument: Any, lang: str, shown: str
-) -> None:
+def _decision_problems(decision: Any, advice: Any, instrument: Any, lang: str, shown: str) -> None:
     """The rules a recorded decision breaks, on stderr in words, and exit code 1: the report is
     written (it shows them too), but the decision is not valid as it stands."""
     from .decision import check_decision

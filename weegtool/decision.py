@@ -76,7 +76,9 @@ def check_decision(
             text(
                 "decision.follows",
                 lang,
-                said=text(f"decision.said.{'follows' if decision.follows_advice else 'deviates'}", lang),
+                said=text(
+                    f"decision.said.{'follows' if decision.follows_advice else 'deviates'}", lang
+                ),
                 advice=_category(advice.category, instrument, lang),
                 decision=_category(decision.category, instrument, lang),
             )
@@ -113,7 +115,9 @@ def check_decision(
     for override in decision_overrides(decision):
         found = override_problems(override, hard)
         if "not_hard" in found:
-            problems.append(text("decision.not_hard", lang, flag=_flags([override.flag], instrument, lang)))
+            problems.append(
+                text("decision.not_hard", lang, flag=_flags([override.flag], instrument, lang))
+            )
         lacking |= set(found) - {"not_hard"}
     if lacking:
         problems.append(text("decision.override", lang))

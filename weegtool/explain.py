@@ -79,7 +79,11 @@ def _items(advice: Advice, instrument: Instrument, lang: str) -> Table:
                 style="yellow" if item.id in spreads else None,
             )
     table.add_row(
-        Text(words["total"], style="bold"), "", "", "", Text(number(advice.total, lang, 2), style="bold")
+        Text(words["total"], style="bold"),
+        "",
+        "",
+        "",
+        Text(number(advice.total, lang, 2), style="bold"),
     )
     return table
 

@@ -32,7 +32,9 @@ def locale(lang: str) -> Locale:
         When ``lang`` is not a language weegtool speaks.
     """
     if lang not in _LOCALES:
-        raise ValueError(f"The 'lang' parameter must be one of {tuple(_LOCALES)}. Got {lang!r} instead.")
+        raise ValueError(
+            f"The 'lang' parameter must be one of {tuple(_LOCALES)}. Got {lang!r} instead."
+        )
     return Locale.parse(_LOCALES[lang])
 
 
@@ -78,7 +80,9 @@ def with_spec(value: Real, spec: str, lang: str) -> str:
     """
     match = _SPEC.match(spec)
     if match is None:
-        raise ValueError(f"The format spec {spec!r} is not one weegtool's sentences use (.Nf, g, .N%).")
+        raise ValueError(
+            f"The format spec {spec!r} is not one weegtool's sentences use (.Nf, g, .N%)."
+        )
     digits = None if match["digits"] is None else int(match["digits"])
     if match["kind"] == "%":
         return percent(float(value), lang, digits or 0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gettext
 import io
 import string
-from functools import lru_cache
+from functools import cache
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,9 @@ def _mo_bytes(lang: str) -> bytes:
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         return mo.read_bytes()
     if not po.exists():
-        raise CatalogueError(f"{po}: the {lang!r} catalogue is missing; weegtool will not fall back.")
+        raise CatalogueError(
+            f"{po}: the {lang!r} catalogue is missing; weegtool will not fall back."
+        )
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -69,7 +71,7 @@ def _mo_bytes(lang: str) -> bytes:
     return compiled.getvalue()
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> gettext.GNUTranslations:
     """The compiled catalogue of ``lang`` (no fallback: a missing message is an error, not English).
 
@@ -159,7 +161,9 @@ def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> st
     return text(
         "change" if change.total_to is not None else "change.no_total",
         lang,
-        item=instrument.item(change.item).text(lang) if change.item in instrument.item_ids else change.item,
+        item=instrument.item(change.item).text(lang)
+        if change.item in instrument.item_ids
+        else change.item,
         old=change.rating_from,
         new=change.rating_to,
         total=change.total_to,

@@ -14,7 +14,15 @@ from ..engine import Scores
 from ..i18n import describe_change, describe_reason
 from ..instrument import Instrument
 
-__all__ = ["CSV_STYLES", "advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
+__all__ = [
+    "CSV_STYLES",
+    "advice_records",
+    "score_table",
+    "write_json",
+    "write_csv",
+    "write_xlsx",
+    "write_atomic",
+]
 
 
 def advice_records(

@@ -10,4 +10,10 @@ from .context import report_context
 from .family import render_family_html
 from .render import render_cohort_index, render_html, render_pdf
 
-__all__ = ["report_context", "render_html", "render_pdf", "render_cohort_index", "render_family_html"]
+__all__ = [
+    "report_context",
+    "render_html",
+    "render_pdf",
+    "render_cohort_index",
+    "render_family_html",
+]

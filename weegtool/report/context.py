@@ -313,8 +313,7 @@ def _decision(
         "dissent": decision.dissent,
         # an item by its wording; an unknown id as given (check_decision names it a problem)
         "items": [
-            instrument.item(i).text(lang) if i in instrument.item_ids else i
-            for i in decision.items
+            instrument.item(i).text(lang) if i in instrument.item_ids else i for i in decision.items
         ],
         "signatories": [
             {**vars(s), "role": role_title(s.role, lang)} for s in decision.signatories

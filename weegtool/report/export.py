@@ -67,7 +67,15 @@ def export_cohort(
     staging = Path(tempfile.mkdtemp(prefix=".weegtool-export-", dir=target.parent))
     try:
         files = _write_all(
-            scores, advices, staging, formats, lang, shown, decisions or {}, workers, progress,
+            scores,
+            advices,
+            staging,
+            formats,
+            lang,
+            shown,
+            decisions or {},
+            workers,
+            progress,
             csv_style,
         )
         if target.exists():

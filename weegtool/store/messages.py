@@ -19,6 +19,7 @@ __all__ = ["say", "use", "restore", "language"]
 
 _language: ContextVar[str] = ContextVar("weegtool_store_messages", default="en")
 
+
 def language() -> str:
     return _language.get()
 

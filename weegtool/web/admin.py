@@ -22,10 +22,10 @@ from ..store import (
     users,
 )
 from ..store.models import ROLES, Instrument, User
-from .language import say
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field
+from .language import say
 
 __all__ = ["bp"]
 
@@ -105,7 +105,12 @@ def active(user_id: int) -> Response:
         flash(str(error), "error")
     else:
         db.commit()
-        flash(say("web.users.now_active" if make_active else "web.users.now_inactive", name=user.name), "success")
+        flash(
+            say(
+                "web.users.now_active" if make_active else "web.users.now_inactive", name=user.name
+            ),
+            "success",
+        )
     return redirect(url_for("admin.users_page"))
 
 

@@ -10,8 +10,8 @@ from flask import Flask, current_app, g, jsonify, make_response, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ..formatting import number
 from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
+from ..formatting import number
 from ..i18n import direction_title, role_title
 from ..instrument import Instrument
 from ..store import messages
