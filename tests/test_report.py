@@ -467,3 +467,17 @@ def test_one_rater_is_said_plainly(instrument):
     page = render_html(advice, instrument, scores.ratings, "nl")
     assert "beoordeeld door één lid: geen spreiding" in page
     assert "1 beoordelaar" not in page
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_pdf_page_carries_a_lone_line(scored, lang):
+    """The English PDF used to leave the appendix's last line alone on a page of its own."""
+    reader = PdfReader(io.BytesIO(render_pdf(_page(scored, "C2", lang))))
+    footer = re.compile(r"^C2 - |^\d+ / \d+$")
+    for number, page in enumerate(reader.pages, 1):
+        lines = [
+            line
+            for line in page.extract_text().splitlines()
+            if line.strip() and not footer.search(line)
+        ]
+        assert len(lines) >= 3, (number, lines)
