@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 import weegtool
 from weegtool.decision import Decision, Signatory
-from weegtool.i18n import messages
+from weegtool.i18n import describe_reason, messages
 from weegtool.io import parse_houses
 from weegtool.report import render_cohort_index, render_html, render_pdf
 from weegtool.report.chart import Bar, profile_svg
@@ -481,3 +481,13 @@ def test_no_pdf_page_carries_a_lone_line(scored, lang):
             if line.strip() and not footer.search(line)
         ]
         assert len(lines) >= 3, (number, lines)
+
+
+def test_the_cohort_index_gives_each_candidates_decisive_reason(scored, instrument):
+    _scores, advices = scored
+    page = render_cohort_index(advices, instrument, "nl")
+    assert "<th>Beslissende reden</th>" in page
+    for advice in advices:
+        decisive = next(r for r in advice.reasons if r.decisive)
+        words = jinja2.utils.markupsafe.escape(describe_reason(decisive, instrument, "nl"))
+        assert words in page, advice.candidate_id

@@ -11,7 +11,7 @@ import jinja2
 from ..advice import Advice
 from ..decision import Decision
 from ..formatting import day, number
-from ..i18n import check_lang, text
+from ..i18n import check_lang, describe_reason, text
 from ..instrument import Instrument
 from ..ratings import Ratings
 from .context import report_context
@@ -109,6 +109,9 @@ def render_cohort_index(
                 "advice": instrument.category(a.category).title(lang),
                 "direction": direction_title(a.direction, lang),
                 "review": day(a.review_date, lang),
+                "reason": next(
+                    (describe_reason(r, instrument, lang) for r in a.reasons if r.decisive), "-"
+                ),
             }
             for a in advices
         ],
