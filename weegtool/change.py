@@ -254,8 +254,10 @@ class CandidateChange:
     """A candidate's change since the previous assessment.
 
     ``domains`` holds the domains both instrument versions share (all of them for one version);
-    ``not_compared`` the domains of either version the other lacks. ``items`` are the items whose
-    contribution moved most, largest first (only within one instrument version).
+    ``not_compared`` the domains of either version the other lacks. ``advice`` is the current
+    advice category, ``category_changed`` whether it differs from the previous one. ``items``
+    are the items whose contribution to the total moved most, largest first (at most 5; only
+    within one instrument version).
     """
 
     candidate_id: str
@@ -264,6 +266,7 @@ class CandidateChange:
     total: ScoreChange
     domains: Mapping[str, ScoreChange]
     not_compared: tuple[str, ...]
+    advice: str
     category_changed: bool
     items: tuple[ItemMove, ...]
 
@@ -300,6 +303,7 @@ def compare(
     previous: Sequence[Advice],
     instrument: Instrument,
     previous_instrument: Instrument | None = None,
+    source: str = "the previous assessment",
 ) -> Comparison:
     """The change of every candidate in ``current`` since its advice in ``previous``.
 
@@ -313,6 +317,8 @@ def compare(
     previous_instrument : Instrument, optional
         The version of the previous assessment. When it differs (another sha256), only the
         domains both versions share are compared; the total and the items are not.
+    source : str
+        How errors name the previous assessment (its file).
 
     Raises
     ------
@@ -330,7 +336,7 @@ def compare(
                     f"{used.label}; give the instrument each assessment was scored with."
                 )
     before = {advice.candidate_id: advice for advice in previous}
-    _check_order(current, before)
+    _check_order(current, before, source)
     changes = {
         advice.candidate_id: _candidate_change(
             advice, before[advice.candidate_id], instrument, previous_instrument
@@ -351,7 +357,7 @@ def _recorded_date(advice: Advice) -> _dt.date | None:
     return advice.fields.date if advice.fields is not None else advice.assessed_on
 
 
-def _check_order(current: Sequence[Advice], before: Mapping[str, Advice]) -> None:
+def _check_order(current: Sequence[Advice], before: Mapping[str, Advice], source: str) -> None:
     problems = []
     for advice in current:
         old = before.get(advice.candidate_id)
@@ -363,7 +369,7 @@ def _check_order(current: Sequence[Advice], before: Mapping[str, Advice]) -> Non
                 "swapped?"
             )
     if problems:
-        raise ChangeError.collect("--previous", problems)
+        raise ChangeError.collect(source, problems)
 
 
 def _candidate_change(
@@ -395,6 +401,7 @@ def _candidate_change(
         not_compared=tuple(
             d for d in (*instrument.domain_ids, *previous_instrument.domain_ids) if d not in shared
         ),
+        advice=now.category,
         category_changed=now.category != old.category,
         items=_moved_items(now, old) if same else (),
     )
