@@ -267,14 +267,15 @@ def _set_measurements(
     from ..io import read_ratings
     from .reliability import reliability_report
 
-    report = reliability_report(instrument, data, candidates).set_index("what")
+    report = reliability_report(instrument, data, candidates)
+    rows: dict[Any, dict[Any, Any]] = report.set_index("what").to_dict("index")
     scores = score(instrument, read_ratings(data, instrument, candidates))
     name = "data frame" if isinstance(data, pd.DataFrame) else Path(data).name
     label = f"{name} (sha256 {data_sha256(data)[:12]})"
     raters = len(report.attrs["raters"])
     spreads = {"total": scores.total, **dict(zip(instrument.domain_ids, scores.domain_scores.T))}
     for key, values in spreads.items():
-        row = report.loc[key if key == "total" else f"domain.{key}"]
+        row = rows[key if key == "total" else f"domain.{key}"]
         sd = float(np.nanstd(values, ddof=1)) if np.isfinite(values).sum() > 1 else math.nan
         problem = _unusable(float(row["value"]), sd)
         if problem:
