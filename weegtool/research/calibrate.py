@@ -268,7 +268,8 @@ def _set_measurements(
     from .reliability import reliability_report
 
     report = reliability_report(instrument, data, candidates)
-    rows: dict[Any, dict[Any, Any]] = report.set_index("what").to_dict("index")
+    iccs = report[report["measure"] == "ICC(2,1)"]  # the total and domain rows
+    rows: dict[Any, dict[Any, Any]] = iccs.set_index("what").to_dict("index")
     scores = score(instrument, read_ratings(data, instrument, candidates))
     name = "data frame" if isinstance(data, pd.DataFrame) else Path(data).name
     label = f"{name} (sha256 {data_sha256(data)[:12]})"
