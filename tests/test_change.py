@@ -12,6 +12,7 @@ import math
 
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from weegtool.change import (
     standard_error_of_measurement,
 )
 from weegtool.errors import ChangeError, CriteriaError
+from weegtool.instrument import parse_instrument
 
 from .conftest import example_data
 
@@ -41,6 +43,19 @@ def _measurement(sd, reliability, coefficient="ICC(2,1)"):
     }
 
 
+def _measured_data():
+    data = example_data()
+    data["domains"][0]["measurement"] = _measurement(20, 0.84)
+    data["domains"][1]["measurement"] = _measurement(25, 0.36)
+    data["total_measurement"] = _measurement(16, 0.75)
+    return data
+
+
+@pytest.fixture(scope="module")
+def measured_instrument():
+    return parse_instrument(yaml.safe_dump(_measured_data(), sort_keys=False), source="test.yaml")
+
+
 @pytest.fixture
 def measured(make_instrument):
     """The example instrument with a stated SD and reliability for both domains and the total.
@@ -48,11 +63,7 @@ def measured(make_instrument):
     emotion_regulation: SD 20, r .84 -> SEM 20 * 0.4 = 8; protective_factors: SD 25, r .36 ->
     SEM 25 * 0.8 = 20; total: SD 16, r .75 -> SEM 16 * 0.5 = 8.
     """
-    data = example_data()
-    data["domains"][0]["measurement"] = _measurement(20, 0.84)
-    data["domains"][1]["measurement"] = _measurement(25, 0.36)
-    data["total_measurement"] = _measurement(16, 0.75)
-    return make_instrument(data)
+    return make_instrument(_measured_data())
 
 
 def _advices(instrument, rows, day):
@@ -334,3 +345,33 @@ def test_bad_measurement_refused_with_its_line(make_instrument, where, value, me
         make_instrument(data)
     problem = next(p for p in caught.value.problems if message in p)
     assert problem.startswith("line ")
+
+
+_LEVELS = st.one_of(st.none(), st.integers(0, 2))
+
+
+@given(before=st.tuples(_LEVELS, _LEVELS, _LEVELS), now=st.tuples(_LEVELS, _LEVELS, _LEVELS))
+def test_every_verdict_follows_delta_direction_and_the_smallest_detectable_change(
+    measured_instrument, before, now
+):
+    old = _advices(measured_instrument, {"K1": before}, "2026-05-01")
+    new = _advices(measured_instrument, {"K1": now}, "2026-11-01")
+    change = compare(new, old, measured_instrument).get("K1")
+    scores = [(None, change.total, True)] + [
+        (d, c, measured_instrument.domain(d).kind == "risk") for d, c in change.domains.items()
+    ]
+    for domain_id, score, higher_is_worse in scores:
+        previous = old[0].total if domain_id is None else old[0].domains[domain_id]
+        current = new[0].total if domain_id is None else new[0].domains[domain_id]
+        assert (score.previous, score.current) == (previous, current)
+        if previous is None or current is None:
+            assert (score.delta, score.reliable, score.why) == (None, "unknown", "not_assessable")
+            continue
+        assert score.delta == pytest.approx(current - previous)
+        better = -score.delta if higher_is_worse else score.delta
+        if better > score.sdc + 1e-9:
+            assert score.reliable == "improved"
+        elif -better > score.sdc + 1e-9:
+            assert score.reliable == "worsened"
+        elif abs(score.delta) < score.sdc - 1e-9:
+            assert score.reliable == "no_reliable_change"
