@@ -86,7 +86,11 @@ def describe_comparison(change: CandidateChange, instrument: Instrument, lang: s
     if not change.same_version:
         lines.append(text("since.other_version", lang, version=version))
     if change.not_compared:
-        lines.append(text("since.not_compared", lang, domains=", ".join(change.not_compared)))
+        named = [
+            score_title(instrument, d, lang) if d in instrument.domain_ids else d
+            for d in change.not_compared
+        ]  # a domain only the previous version has is named by its id
+        lines.append(text("since.not_compared", lang, domains=", ".join(named)))
     unmeasured = [
         score_title(instrument, domain_id, lang)
         for domain_id, score in _scores(change)
