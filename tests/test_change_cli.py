@@ -185,8 +185,14 @@ def test_report_of_a_candidate_without_previous_says_so(files):
 
 def test_other_instrument_version_is_compared_through_shared_domains(files):
     data = yaml.safe_load(TWENTE.read_text(encoding="utf-8"))
-    data["version"] = "0.0.9"
+    data["version"] = "0.0.9"  # an older version without the domain social resilience
+    data["domains"] = [d for d in data["domains"] if d["id"] != "social_resilience"]
+    data["items"] = [i for i in data["items"] if i["domain"] != "social_resilience"]
     (files / "old.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    old = pd.read_csv(files / "old.csv", dtype=str, keep_default_na=False)
+    old.drop(columns=[c for c in old.columns if c.startswith("sr_")]).to_csv(
+        files / "old.csv", index=False
+    )
     out = files / "C3.html"
     result = run(
         "report", files / "new.csv", "--previous", files / "old.csv", "--previous-instrument",
@@ -199,6 +205,9 @@ def test_other_instrument_version_is_compared_through_shared_domains(files):
     assert "(twente-specialistisch-wonen 0.0.9)" in page
     assert "Total: not compared, as the totals of two versions" in page
     assert "Emotion regulation: 50.0 points lower" in page
+    assert "Not compared (in only one of the two versions): Social resilience." in page
+    section = page[page.index('id="h-since"') : page.index('id="h-profile"')]
+    assert "Social resilience" not in section.split("Not compared")[1]  # no row, no sentence
 
 
 @pytest.mark.parametrize(
