@@ -24,6 +24,7 @@ from weegtool.change import (
     smallest_detectable_change,
     standard_error_of_measurement,
 )
+from weegtool.change_text import describe_comparison
 from weegtool.errors import ChangeError, CriteriaError
 from weegtool.instrument import parse_instrument
 
@@ -375,3 +376,14 @@ def test_every_verdict_follows_delta_direction_and_the_smallest_detectable_chang
             assert score.reliable == "worsened"
         elif abs(score.delta) < score.sdc - 1e-9:
             assert score.reliable == "no_reliable_change"
+
+
+def test_previous_without_a_date_is_compared_and_said_to_be_undated(measured):
+    before = _advices(measured, {"K1": (2, 1, 0)}, None)
+    now = _advices(measured, {"K1": (2, 0, 1)}, "2026-11-01")
+    change = compare(now, before, measured).get("K1")
+    assert change.previous.assessed_on is None
+    assert change.to_dict()["previous"]["assessed_on"] is None
+    assert describe_comparison(change, measured, "nl")[0].startswith(
+        "Vergeleken met de beoordeling van een niet vastgelegde datum (example-minimal 1.0.0)."
+    )
