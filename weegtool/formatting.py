@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["locale", "number", "percent", "day", "moment", "with_spec", "DASH"]
+__all__ = ["locale", "number", "signed", "percent", "day", "moment", "with_spec", "DASH"]
 
 DASH = "-"  # a missing number
 _LOCALES = {"nl": "nl_NL", "en": "en_GB"}
@@ -48,6 +48,13 @@ def number(value: float | None, lang: str, digits: int | None = None) -> str:
     whole = "#,##0" if abs(value) >= 10_000 else "0"
     pattern = whole + ("." + "0" * digits if digits else "" if digits == 0 else ".###")
     return str(format_decimal(value, format=pattern, locale=locale(lang)))
+
+
+def signed(value: float | None, lang: str, digits: int = 1) -> str:
+    """A change with its sign: nl ``+5,0`` and ``-2,5``, en ``+5.0``; "-" for None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    return ("+" if value >= 0 else "-") + number(abs(value), lang, digits)
 
 
 def percent(value: float | None, lang: str, digits: int = 0) -> str:

@@ -171,7 +171,7 @@ def describe_change(change: Any, instrument: Instrument, lang: str = "nl") -> st
     )
 
 
-def points(value: float | None, lang: str = "nl") -> str:
+def points(value: float | None, lang: str) -> str:
     """Points on the 0-100 scale with one decimal for ``lang`` ("-" when there are none)."""
     return number(value, lang, 1)
 

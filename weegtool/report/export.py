@@ -125,7 +125,7 @@ def _write_all(
     links = {a.candidate_id: f"reports/{shown[a.candidate_id]}.{extension}" for a in advices}
     index = render_cohort_index(advices, scores.instrument, lang, shown, links)
     files.append(_write(folder / "index.html", index.encode("utf-8")))
-    files.append(write_csv(advices, scores, folder / "scores.csv", dict(shown), csv_style))
+    files.append(write_csv(advices, scores, folder / "scores.csv", dict(shown), style=csv_style))
     files.append(write_xlsx(advices, scores, folder / "scores.xlsx", dict(shown)))
     return files
 
