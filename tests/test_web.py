@@ -118,6 +118,7 @@ POSTS = [
     ("beheer", "/admin/instruments"),
     ("beheer", "/admin/instruments/1/in-force"),
     ("R3", "/password"),
+    ("R1", "/language"),
 ]
 
 
@@ -148,6 +149,7 @@ POST_ROLES = {
     "/admin/users/1/active": ("admin",),
     "/admin/instruments": ("admin",),
     "/admin/instruments/1/in-force": ("admin",),
+    "/language": ROLES,  # anyone, logged in or not (hostile values: tests/test_language.py)
 }
 
 
