@@ -25,6 +25,7 @@ from weegtool.report import render_cohort_index, render_family_html, render_html
 from weegtool.store.models import ACTIONS
 
 from .conftest import ROOT
+from .test_change_cli import files  # noqa: F401  (a fixture)
 from .web_site import build_site
 
 COMMITTEE = ROOT / "tests" / "data" / "committee.csv"
@@ -50,7 +51,7 @@ CATALOGUE_KEY = re.compile(
 )
 DECIMAL = {  # a decimal separator of the other language: 74.7 on a Dutch page, 74,7 on an English one
     "nl": re.compile(r"(?<![\d.])\d+\.\d{1,2}(?![\d.])"),  # versions (0.1.0) do not match
-    "en": re.compile(r"(?<![\d,])\d+,\d{1,2}(?![\d,])"),
+    "en": re.compile(r"(?<![\d,])(?<!ICC\()\d+,\d{1,2}(?![\d,])"),  # ICC(2,1) is a name
 }
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 MONTHS = {  # a date written in the other language
@@ -322,3 +323,30 @@ def test_a_too_large_upload_is_refused_in_the_pages_language(sqlite_url, tmp_pat
         response = client.post("/admin/instruments", {"criteria": "x" * (2 * 1024 * 1024)})
         assert response.status_code == 413
         assert said in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_change_since_the_previous_assessment_reads_in_its_language(files, lang):
+    """The report and explain with --previous (issue 15's change section)."""
+    from .test_change_cli import run
+
+    instrument = weegtool.load_instrument(files / "measured.yaml")
+    out = files / f"C3.{lang}.html"
+    common = ["--previous", files / "old.csv", "-i", files / "measured.yaml", "--lang", lang]
+    assert (
+        run(
+            "report", files / "new.csv", *common, "--candidate", "C3", "--keep-ids", "--out", out
+        ).exit_code
+        == 0
+    )
+    explained = run("explain", files / "new.csv", *common, "--candidate", "C3")
+    assert explained.exit_code == 0
+    found = {
+        name: wrong
+        for name, text in (
+            ("report", visible(out.read_text("utf-8"))),
+            ("explain", explained.stdout),
+        )
+        if (wrong := problems(text, lang, instrument))
+    }
+    assert found == {}
