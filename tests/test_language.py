@@ -25,7 +25,6 @@ from weegtool.report import render_cohort_index, render_family_html, render_html
 from weegtool.store.models import ACTIONS
 
 from .conftest import ROOT
-from .test_change_cli import files  # noqa: F401  (a fixture)
 from .web_site import build_site
 
 COMMITTEE = ROOT / "tests" / "data" / "committee.csv"
@@ -326,10 +325,11 @@ def test_a_too_large_upload_is_refused_in_the_pages_language(sqlite_url, tmp_pat
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_change_since_the_previous_assessment_reads_in_its_language(files, lang):
+def test_the_change_since_the_previous_assessment_reads_in_its_language(previous_and_review, lang):
     """The report and explain with --previous (issue 15's change section)."""
     from .test_change_cli import run
 
+    files = previous_and_review
     instrument = weegtool.load_instrument(files / "measured.yaml")
     out = files / f"C3.{lang}.html"
     common = ["--previous", files / "old.csv", "-i", files / "measured.yaml", "--lang", lang]
