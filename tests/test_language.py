@@ -25,6 +25,7 @@ from weegtool.report import render_cohort_index, render_family_html, render_html
 from weegtool.store.models import ACTIONS
 
 from .conftest import ROOT
+from .test_change_cli import files  # noqa: F401  (a fixture: the previous assessment and a review)
 from .web_site import build_site
 
 COMMITTEE = ROOT / "tests" / "data" / "committee.csv"
@@ -325,11 +326,10 @@ def test_a_too_large_upload_is_refused_in_the_pages_language(sqlite_url, tmp_pat
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_change_since_the_previous_assessment_reads_in_its_language(previous_and_review, lang):
+def test_the_change_since_the_previous_assessment_reads_in_its_language(files, lang):  # noqa: F811
     """The report and explain with --previous (issue 15's change section)."""
     from .test_change_cli import run
 
-    files = previous_and_review
     instrument = weegtool.load_instrument(files / "measured.yaml")
     out = files / f"C3.{lang}.html"
     common = ["--previous", files / "old.csv", "-i", files / "measured.yaml", "--lang", lang]
