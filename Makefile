@@ -47,8 +47,8 @@ catalogues: $(STAMP)
 	$(BIN)/pybabel compile --domain weegtool --directory weegtool/locale --statistics
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract --mapping babel.cfg --keywords 'text plural:1 say t _ ngettext:1,2' \
-	  --no-location --sort-output --output-file weegtool/locale/weegtool.pot weegtool
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords 'text plural:1 say t _ _n pattern' \
+	  --no-location --sort-output --output-file weegtool/locale/weegtool.pot .
 
 ## make run: set up the database (default instrument, an administrator, the synthetic demo cohort) and serve the
 ## committee's web app on http://127.0.0.1:8000/ (one-time passwords are printed; WEEGTOOL_ADMIN_PASSWORD sets the

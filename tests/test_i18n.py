@@ -20,7 +20,15 @@ from weegtool import formatting, i18n
 from weegtool.i18n import CatalogueError, messages, plural, text
 
 PACKAGE = Path(i18n.__file__).parent
-KEYWORDS = {"text": (1,), "plural": (1,), "say": (1,), "t": (1,), "_": (1,), "_n": (1,)}
+KEYWORDS = {
+    "text": (1,),
+    "plural": (1,),
+    "say": (1,),
+    "t": (1,),
+    "_": (1,),
+    "_n": (1,),
+    "pattern": (1,),
+}
 
 
 @pytest.fixture

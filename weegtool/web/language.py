@@ -4,7 +4,9 @@
   Flask-Babel's locale follows it, and so do the store's refusals (:mod:`weegtool.store.messages`).
 - Templates word everything through the gettext catalogues (:mod:`weegtool.i18n`):
   ``{{ _("web.login.title") }}``, ``{{ _n("web.users.count", n) }}`` (plural forms),
-  ``{{ titled("web.audit.do", action) }}`` (words for a stored identifier), and format
+  ``{{ titled("web.audit.do", action) }}`` (words for a stored identifier), ``pattern(key)``
+  (a sentence with its placeholders, for ``rate.js``: the script's words are on ``<body
+  data-js-...>``), and format
   numbers and dates with the filters ``number``, ``percent``, ``day`` and ``moment``
   (:mod:`weegtool.formatting`). A key the catalogue lacks raises; it never shows English on a
   Dutch page.
@@ -20,7 +22,7 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, request
 from flask_babel import Babel
 
 from .. import formatting
-from ..i18n import LANGUAGES, LOCALE_DIR, has, plural, text
+from ..i18n import LANGUAGES, LOCALE_DIR, has, messages, plural, text
 
 __all__ = ["init_app", "bp", "COOKIE", "say"]
 
@@ -35,7 +37,9 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=lambda: g.get("lang", "nl"))
     app.before_request(_choose)
     # after Flask-Babel: its gettext would fall back to the key silently; ours refuses a missing one
-    app.jinja_env.globals.update(_=say, _n=say_plural, titled=titled, languages=LANGUAGES)
+    app.jinja_env.globals.update(
+        _=say, _n=say_plural, titled=titled, pattern=pattern, languages=LANGUAGES
+    )
     for name in ("number", "percent", "day", "moment"):
         app.jinja_env.filters[name] = _filter(getattr(formatting, name))
     app.register_blueprint(bp)
@@ -61,6 +65,11 @@ def titled(prefix: str, identifier: str | None) -> str:
     the identifier itself for one the catalogue does not know yet (a test lists those)."""
     key = f"{prefix}.{identifier}"
     return say(key) if identifier and has(key, language()) else str(identifier or "")
+
+
+def pattern(key: str) -> str:
+    """The catalogue's ``key`` with its ``{placeholders}`` left in, for a script to fill in."""
+    return messages(language())[key]
 
 
 def say_plural(key: str, n: int, **values: Any) -> str:
