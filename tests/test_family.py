@@ -4,6 +4,7 @@ scores, names, notes or other residents, and readable (Flesch-Douma, measured wi
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import re
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 import textstat
 
 import weegtool
-from weegtool.report import render_family_html, render_html
+from weegtool.report import render_family_html, render_html, render_pdf
 
 from .conftest import ROOT
 from .test_language import visible
@@ -75,3 +76,13 @@ def test_the_family_report_is_plain_dutch_measured(cohort):
     committee = douma(visible(render_html(advices[1], instrument, scores.ratings, "nl")))
     assert min(family.values()) >= DOUMA_AT_LEAST, family
     assert min(family.values()) > committee + 30, (family, committee)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_family_letter_fits_one_a4_page(cohort, lang):
+    from pypdf import PdfReader
+
+    instrument, _scores, advices = cohort
+    for advice in advices:
+        pdf = render_pdf(render_family_html(advice, instrument, lang))
+        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, advice.candidate_id
