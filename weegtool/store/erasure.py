@@ -110,7 +110,7 @@ def retention_dates(session: Session, years: int = RETENTION_YEARS) -> list[Rete
         for candidate_id, at in session.execute(select(key, func.max(moment)).group_by(key)):
             at = as_utc(at)
             newest[candidate_id] = max(newest.get(candidate_id, at), at)
-    names = dict(session.execute(select(Candidate.id, Candidate.pseudonym)).tuples())
+    names = {cid: name for cid, name in session.execute(select(Candidate.id, Candidate.pseudonym))}
     dates = [
         RetentionDate(cid, names[cid], at, _plus_years(at.date(), years))
         for cid, at in newest.items()
