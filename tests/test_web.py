@@ -74,6 +74,8 @@ GET_TABLE = {
     "/exports/": (302, 403, 200, 403, 403, 403),
     "/exports/reports.zip": (302, 403, 200, 403, 403, 403),
     "/exports/decisions.csv": (302, 403, 200, 403, 403, 403),
+    "/exports/person.zip?pseudonym=C1": (302, 403, 200, 403, 403, 403),
+    "/exports/person.zip?pseudonym=NOPE": (302, 403, 404, 403, 403, 403),
     "/admin/users": (302, 200, 403, 403, 403, 403),
     "/admin/instruments": (302, 200, 403, 403, 403, 403),
     "/admin/audit": (302, 200, 403, 403, 403, 403),
@@ -842,6 +844,9 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     login = site.client().post("/login", {"name": XSS, "password": "x"})
     _inert(login.get_data(as_text=True))
+    refused = coordinator.get("/exports/person.zip", query_string={"pseudonym": XSS})
+    assert refused.status_code == 400 and "Vul het pseudoniem in" in refused.get_data(as_text=True)
+    _inert(refused.get_data(as_text=True))
 
 
 def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_without_free_text(
@@ -871,6 +876,40 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
     table = coordinator.get("/exports/decisions.csv").get_data(as_text=True)
     assert table.splitlines()[1].startswith(f"C1,2,{advice},{advice},True,")
     assert "Geheim bezwaar" not in table and "Typefout" not in table
+
+
+def test_the_coordinator_hands_one_person_everything_kept_about_them(site):
+    import io
+    import json
+    import zipfile
+
+    _finalised(site, "C1")
+    coordinator = site.client("coordinator")
+    assert 'action="/exports/person.zip"' in coordinator.get("/exports/").get_data(as_text=True)
+    response = coordinator.get("/exports/person.zip?pseudonym=C1")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="inzage-C1.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(archive.namelist()) == [
+        "LEESMIJ.txt",
+        "beslissingen.csv",
+        "gegevens.json",
+        "rapporten/C1-versie-1.html",
+        "rapporten/C1-versie-1.pdf",
+        "toegangslog.csv",
+    ]
+    data = json.loads(archive.read("gegevens.json"))
+    assert data["referral"]["pseudonym"] == "C1" and len(data["decisions"]) == 1
+    assert {r["rater"] for r in data["ratings"]} >= {"R3"}
+    log = archive.read("toegangslog.csv").decode()
+    assert ",R3,chair,assessment.finalise,assessments,1" in log
+    assert "C2" not in archive.read("gegevens.json").decode()
+    # the export itself is logged, after the log it hands out
+    newest = site.query(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1))
+    assert newest[0][0] == "export.person"
+    missing = coordinator.get("/exports/person.zip?pseudonym=NOPE").get_data(as_text=True)
+    assert "Geen aanmelding met pseudoniem NOPE." in missing
+    blank = coordinator.get("/exports/person.zip?pseudonym=").get_data(as_text=True)
+    assert "Vul het pseudoniem in" in blank
 
 
 # --- what a second read of the app found (each was a real hole) -----------------------------------------------------

@@ -6,7 +6,7 @@ The ZIP holds, for the candidate under a pseudonym:
   notes and every decision (all revisions), with who wrote each;
 - ``beslissingen.csv``: the decisions, one row per revision;
 - ``rapporten/``: each revision's report as it was finalised (HTML, and the
-  PDF when one was stored);
+  PDF: the stored one, else made now from that HTML);
 - ``toegangslog.csv``: the access log for the record (NEN 7513): every audit
   entry about the referral, its notes and its assessments, with who and when;
 - ``LEESMIJ.txt``: what the files are.
@@ -63,6 +63,8 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         raise NotAllowedError(
             f"Only a {' or '.join(EXPORTERS)} exports a person's data; this user is {by.role}."
         )
+    from ..report import render_pdf
+
     candidate: Candidate = one_by(session, Candidate.pseudonym, pseudonym, "candidate")
     names = {u.id: (u.name, u.role) for u in session.scalars(select(User))}
     who = lambda uid: None if uid is None else names[uid][0]  # noqa: E731
@@ -117,8 +119,7 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         for a in assessments:
             stem = f"rapporten/{candidate.pseudonym}-versie-{a.revision}"
             archive.writestr(f"{stem}.html", a.report_html)
-            if a.report_pdf:
-                archive.writestr(f"{stem}.pdf", a.report_pdf)
+            archive.writestr(f"{stem}.pdf", a.report_pdf or render_pdf(a.report_html))
         rows = [
             [_iso(e.at), who(e.user_id), names[e.user_id][1] if e.user_id else "", e.action]
             + [e.object_type, e.object_id]

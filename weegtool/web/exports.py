@@ -11,14 +11,17 @@ import io
 import zipfile
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from ..report import render_pdf
 from ..store import latest_assessments
 from ..store.models import Assessment
+from ..errors import NotFoundError
+from ..store.person import person_export
+from ..store.referrals import PSEUDONYM
 from . import db
-from .auth import roles_required
+from .auth import roles_required, signed_in
 from .views import download
 
 __all__ = ["bp"]
@@ -84,3 +87,26 @@ def reports_zip() -> Response:
             archive.writestr(f"{stem}.html", a.report_html)
             archive.writestr(f"{stem}.pdf", a.report_pdf or render_pdf(a.report_html))
     return download(buffer.getvalue(), "application/zip", "adviesrapporten.zip")
+
+
+@bp.get("/person.zip")
+@roles_required("coordinator")
+def person_zip() -> Any:
+    """Everything kept about one person (``?pseudonym=``), for their request to see it (AVG art. 15)."""
+    pseudonym = request.args.get("pseudonym", "").strip()
+    if not PSEUDONYM.fullmatch(pseudonym):
+        error = "Vul het pseudoniem in waaronder de jeugdige is aangemeld (letters, cijfers, '.', '_', '-')."
+        return _with_person_error(error, pseudonym, 400)
+    try:
+        data = person_export(db.writer(), pseudonym, by=signed_in())
+    except NotFoundError:
+        return _with_person_error(f"Geen aanmelding met pseudoniem {pseudonym}.", pseudonym, 404)
+    db.commit()
+    return download(data, "application/zip", f"inzage-{pseudonym}.zip")
+
+
+def _with_person_error(error: str, pseudonym: str, status: int) -> Any:
+    page = render_template(
+        "exports.html", count=len(_latest()), person_error=error, pseudonym=pseudonym[:40]
+    )
+    return page, status
