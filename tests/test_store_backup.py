@@ -162,7 +162,7 @@ def test_an_encrypted_backup_needs_its_key_and_restores_with_it(
     with pytest.raises(BackupError, match="encrypted; give its key with --key-file"):
         restore(out, target)
     new_key(keys / "other.key")
-    with pytest.raises(BackupError, match="other.key is not the key it was made with"):
+    with pytest.raises(BackupError, match=r"other\.key is not the key it was made with"):
         restore(out, target, key_file=keys / "other.key")
     restore(out, target, key_file=keys / "backup.key")
     assert verify(target).ok
@@ -263,7 +263,7 @@ def test_a_backup_killed_half_way_leaves_nothing_that_looks_complete(
     assert done.returncode == -signal.SIGKILL
     if kill_at < 4:
         assert not manifest_path(out).exists()
-        with pytest.raises(BackupError, match="incomplete backup|no such backup file"):
+        with pytest.raises(BackupError, match=r"incomplete backup|no such backup file"):
             restore(out, f"sqlite:///{tmp_path / 'r.sqlite3'}")
     else:  # the manifest was renamed into place before the kill: complete, and it restores
         read_manifest(out)

@@ -211,15 +211,14 @@ def test_an_erasure_on_request_needs_a_coordinator_and_an_admin(
 def test_an_erasure_needs_a_reason_that_does_not_name_the_person(
     two_people, sessions, reason, message
 ):
-    with transaction(sessions) as session:
-        with pytest.raises(InputError, match=message):
-            erase_person(
-                session,
-                ERASED,
-                reason=reason,
-                requested_by=session.merge(two_people["coordinator"]),
-                confirmed_by=session.merge(two_people["admin"]),
-            )
+    with transaction(sessions) as session, pytest.raises(InputError, match=message):
+        erase_person(
+            session,
+            ERASED,
+            reason=reason,
+            requested_by=session.merge(two_people["coordinator"]),
+            confirmed_by=session.merge(two_people["admin"]),
+        )
 
 
 def test_a_wrong_password_erases_nothing(two_people, database_url):

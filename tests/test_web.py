@@ -82,6 +82,7 @@ GET_TABLE = {
     "/research/": (302, 403, 403, 403, 403, 200),
     "/research/ratings.csv": (302, 403, 403, 403, 403, 200),
     "/research/decisions.csv": (302, 403, 403, 403, 403, 200),
+    "/research/groups.csv": (302, 403, 403, 403, 403, 200),
     "/candidates/NOPE": (302, 403, 404, 404, 404, 403),
     "/candidates/K-NEW/rate/no_such_domain": (302, 403, 403, 404, 404, 403),
     "/candidates/C1/assessments/9/report.html": (302, 403, 404, 404, 404, 403),
@@ -1252,3 +1253,50 @@ def test_a_save_from_another_tab_after_logging_out_says_so(site):
     )
     assert answer.status_code == 401
     assert answer.get_json() == {"error": "U bent niet (meer) ingelogd; log opnieuw in."}
+
+
+# --- safe aggregates: small counts suppressed, and said so ----------------------------------------------------------
+
+
+def test_a_group_of_three_is_suppressed_in_the_research_export_and_pages(site):
+    """The site has three long-term referrals (C2, C4, K-NEW): a group of 3. Five crisis referrals are added to C5,
+    a group of 6 that may be shown."""
+    import csv
+    import io
+
+    from weegtool.store import db, register_referral
+    from weegtool.store.models import User
+
+    engine = db.make_engine(site.url)
+    with db.transaction(db.session_factory(engine)) as session:
+        coordinator = session.scalars(select(User).where(User.name == "coordinator")).one()
+        for n in range(5):
+            register_referral(
+                session, f"K-CR{n}", by=coordinator, age=20, direction="crisis", referrer="Almelo"
+            )
+    engine.dispose()
+    researcher = site.client("onderzoeker")
+    rows = list(
+        csv.DictReader(io.StringIO(researcher.get("/research/groups.csv").get_data(as_text=True)))
+    )
+    by_group = {
+        (r["grouping"], r["group"], r["decision"]): (r["count"], r["suppressed"]) for r in rows
+    }
+    assert by_group[("direction", "long_term", "open")] == ("", "True")
+    assert by_group[("direction", "crisis", "open")] == ("6", "False")
+    assert by_group[("direction", "cannot_live_home", "open")] == ("", "True")
+    page = researcher.get("/research/").get_data(as_text=True)
+    assert "aantallen kleiner dan 5 zijn niet getoond" in page
+    long_term = re.search(r"<tr><th scope=\"row\">Langdurig[^<]*</th>(.*?)</tr>", page)
+    assert long_term and "3" not in long_term.group(1) and "·" in long_term.group(1)
+    index = site.client("coordinator").get("/").get_data(as_text=True)
+    assert "Jeugdigen per aanmelder (gemeente) en besluit" in index
+    assert "aantallen kleiner dan 5 zijn niet getoond" in index  # K-NEW, alone without a referrer
+    assert "(2 cellen onderdrukt)" in index  # and one more, or the column total would give it away
+    assert "Jeugdigen per aanmelder" not in site.client("R1").get("/").get_data(as_text=True)
+
+
+def test_the_threshold_is_one_setting(sqlite_url, tmp_path, fast_hashing):
+    lenient = build_site(sqlite_url, tmp_path / "instance", DISCLOSURE_THRESHOLD=1)
+    rows = lenient.client("onderzoeker").get("/research/groups.csv").get_data(as_text=True)
+    assert "direction,long_term,open,3,False" in rows

@@ -39,9 +39,9 @@ from ..errors import InputError, NotAllowedError
 from . import audit
 from .lookup import one_by
 from .models import (
+    ERASURE_GROUNDS,
     Assessment,
     Base,
-    ERASURE_GROUNDS,
     Candidate,
     Erasure,
     Note,

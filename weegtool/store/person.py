@@ -79,7 +79,8 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         .where(Assessment.candidate_id == candidate.id)
         .order_by(Assessment.revision)
     ).all()
-    data = {
+    decisions = [_decision(a, who) for a in assessments]
+    data: dict[str, Any] = {
         "referral": {
             "pseudonym": candidate.pseudonym,
             "age": candidate.age,
@@ -106,7 +107,7 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
             {"author": who(n.author_id), "text": n.text, "created_at": _iso(n.created_at)}
             for n in notes
         ],
-        "decisions": [_decision(a, who) for a in assessments],
+        "decisions": decisions,
     }
     log = _access_log(session, candidate, [a.id for a in assessments], [n.id for n in notes])
     audit.record(session, by, "export.person", candidate)
@@ -115,12 +116,12 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         made = utcnow().isoformat(timespec="seconds")
         archive.writestr("LEESMIJ.txt", README.format(pseudonym=pseudonym, made=made, by=by.name))
         archive.writestr("gegevens.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("beslissingen.csv", _csv(_decision_rows(data["decisions"])))
+        archive.writestr("beslissingen.csv", _csv(_decision_rows(decisions)))
         for a in assessments:
             stem = f"rapporten/{candidate.pseudonym}-versie-{a.revision}"
             archive.writestr(f"{stem}.html", a.report_html)
             archive.writestr(f"{stem}.pdf", a.report_pdf or render_pdf(a.report_html))
-        rows = [
+        rows: list[list[Any]] = [
             [_iso(e.at), who(e.user_id), names[e.user_id][1] if e.user_id else "", e.action]
             + [e.object_type, e.object_id]
             for e in log

@@ -14,10 +14,10 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
+from ..errors import NotFoundError
 from ..report import render_pdf
 from ..store import latest_assessments
 from ..store.models import Assessment
-from ..errors import NotFoundError
 from ..store.person import person_export
 from ..store.referrals import PSEUDONYM
 from . import db
