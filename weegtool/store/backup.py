@@ -136,6 +136,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
     _sync_folder(path.parent)
 
 
+def _sync_file(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
 def _sync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -168,10 +173,16 @@ def backup(url: str, out: Path, *, key_file: Path | None = None) -> Manifest:
         plain = Path(work) / "copy"
         found = _copy_sqlite(url, plain) if backend == "sqlite" else _dump_postgresql(url, plain)
         content_sha256 = _sha256(plain)
-        data = plain.read_bytes()
-        if fernet is not None:
-            data = fernet.encrypt(data)
-        _write_atomically(out, data)
+        if fernet is None:  # the copy itself, renamed into place: no second copy, nothing held in memory
+            os.chmod(plain, 0o600)  # health data: readable by the owner only, as the database itself
+            _sync_file(plain)
+            os.replace(plain, out)
+            _sync_folder(out.parent)
+            sha256 = content_sha256
+        else:  # Fernet encrypts a whole message at once
+            data = fernet.encrypt(plain.read_bytes())
+            _write_atomically(out, data)
+            sha256 = hashlib.sha256(data).hexdigest()
     manifest = Manifest(
         format=FORMAT,
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -182,9 +193,9 @@ def backup(url: str, out: Path, *, key_file: Path | None = None) -> Manifest:
         instruments=found["instruments"],  # type: ignore[arg-type]
         audit_head=found["audit_head"],  # type: ignore[arg-type]
         encrypted=fernet is not None,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         content_sha256=content_sha256,
-        size=len(data),
+        size=out.stat().st_size,
     )
     text_ = json.dumps(asdict(manifest), indent=2, sort_keys=True) + "\n"
     _write_atomically(manifest_path(out), text_.encode("utf-8"))
@@ -420,8 +431,7 @@ def _place_sqlite(plain: Path, path: Path) -> None:
     try:
         shutil.copyfile(plain, partial)
         os.chmod(partial, 0o600)
-        with partial.open("rb") as f:
-            os.fsync(f.fileno())
+        _sync_file(partial)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
