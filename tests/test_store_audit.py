@@ -206,3 +206,44 @@ def test_the_last_entry_deleted_is_not_found_by_the_chain_but_by_the_head(logged
         assert check_chain(audit_entries(session)) == []
         assert head(session) != before
         assert as_utc(audit_entries(session)[-1].at) <= as_utc(last.at)
+
+
+def test_a_rewritten_or_cut_off_log_is_found_against_a_backup_s_recorded_head(
+    logged, database_url, tmp_path
+):
+    """What the chain alone cannot see: every hash recomputed after an edit, or the newest entries deleted."""
+    from weegtool.store.backup import backup
+
+    manifest = tmp_path / "b.wgb.manifest.json"
+    backup(database_url, tmp_path / "b.wgb")
+    ids = _ids(logged)
+    args = ["db", "verify", "--url", database_url, "--manifest", str(manifest)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    # an entry edited and every hash after it recomputed, as someone who knows the algorithm could
+    with transaction(logged) as session:
+        log = audit_entries(session)
+        log[2].object_id = 4242
+        before = log[1].hash
+        for e in log[2:]:
+            e.prev_hash = before
+            e.hash = entry_hash(before, e.at, e.user_id, e.action, e.object_type, e.object_id)
+            before = e.hash
+    assert check_chain_ok(logged)  # the chain alone sees nothing wrong
+    rewritten = CliRunner().invoke(cli, args)
+    assert rewritten.exit_code == 1
+    assert (
+        f"audit entry {ids[-1]}: its hash differs from the head b.wgb.manifest.json recorded: "
+        "the log was rewritten since"
+    ) in rewritten.output
+    _sql(logged, f"DELETE FROM audit_log WHERE id = {ids[-1]}")
+    assert check_chain_ok(logged)
+    cut = CliRunner().invoke(cli, args)
+    assert cut.exit_code == 1
+    assert (
+        f"audit entry {ids[-1]}: gone, though b.wgb.manifest.json recorded it as the log's head"
+    ) in cut.output
+
+
+def check_chain_ok(sessions) -> bool:
+    with transaction(sessions) as session:
+        return check_chain(audit_entries(session)) == []

@@ -645,12 +645,21 @@ def db_restore(backup_file: Path, url: str, key_file: Path | None) -> None:
 
 @db_group.command(name="verify")
 @_URL_OPTION
-def db_verify(url: str | None) -> None:
+@click.option(
+    "--manifest",
+    "manifests",
+    multiple=True,
+    type=EXISTING,
+    help="A backup's manifest (repeatable): the audit log must still run through the head it recorded.",
+)
+def db_verify(url: str | None, manifests: tuple[Path, ...]) -> None:
     """Check integrity, foreign keys and the audit log's hash chain; exit 1 naming what is wrong."""
     from .store import db
+    from .store.backup import recorded_heads
     from .store.verify import verify
 
-    found = _database(lambda: verify(url or db.database_url()))
+    heads = recorded_heads(manifests)
+    found = _database(lambda: verify(url or db.database_url(), heads))
     checked = ", ".join(f"{n} {what}" for what, n in found.checked.items())
     if found.ok:
         click.echo(f"{found.url}: ok ({checked}).")

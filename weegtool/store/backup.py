@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ __all__ = [
     "backup",
     "restore",
     "read_manifest",
+    "recorded_heads",
     "manifest_path",
     "new_key",
     "FORMAT",
@@ -173,8 +174,12 @@ def backup(url: str, out: Path, *, key_file: Path | None = None) -> Manifest:
         plain = Path(work) / "copy"
         found = _copy_sqlite(url, plain) if backend == "sqlite" else _dump_postgresql(url, plain)
         content_sha256 = _sha256(plain)
-        if fernet is None:  # the copy itself, renamed into place: no second copy, nothing held in memory
-            os.chmod(plain, 0o600)  # health data: readable by the owner only, as the database itself
+        if (
+            fernet is None
+        ):  # the copy itself, renamed into place: no second copy, nothing held in memory
+            os.chmod(
+                plain, 0o600
+            )  # health data: readable by the owner only, as the database itself
             _sync_file(plain)
             os.replace(plain, out)
             _sync_folder(out.parent)
@@ -300,6 +305,18 @@ def read_manifest(backup_file: Path) -> Manifest:
             f"{path}: manifest format {manifest.format}; this weegtool reads {FORMAT}."
         )
     return manifest
+
+
+def recorded_heads(manifests: Iterable[Path]) -> list[tuple[str, list[Any] | None]]:
+    """``(manifest file name, audit head)`` of each manifest, for :func:`~weegtool.store.verify.verify`."""
+    heads = []
+    for path in manifests:
+        try:
+            head = json.loads(Path(path).read_text(encoding="utf-8"))["audit_head"]
+        except (ValueError, KeyError, TypeError):
+            raise BackupError(f"{path}: not a weegtool backup manifest.") from None
+        heads.append((Path(path).name, head))
+    return heads
 
 
 def _plain_copy(backup_file: Path, manifest: Manifest, key_file: Path | None, to: Path) -> None:

@@ -6,9 +6,11 @@ after restoring. It reads only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, MetaData, func, inspect, select, table
+from sqlalchemy import Connection, MetaData, func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
 from .audit import check_chain
@@ -30,8 +32,13 @@ class Verification:
         return not self.problems
 
 
-def verify(url: str) -> Verification:
-    """Check the database at ``url``: SQLite's ``integrity_check``, every foreign key, the audit chain.
+def verify(url: str, heads: Sequence[tuple[str, list[Any] | None]] = ()) -> Verification:
+    """Check the database at ``url``: SQLite's ``integrity_check``, every foreign key, the audit chain, and
+    that the chain still runs through each recorded head.
+
+    ``heads`` are ``(where, [id, hash])`` pairs, e.g. from backups' manifests: the audit entry with that id
+    must still have that hash. This finds what the chain alone cannot: its newest entries cut off, or the
+    whole chain rewritten with new hashes.
 
     Raises nothing for what it finds: the problems are listed, one sentence each, naming the table and row
     (or audit entry) where each shows.
@@ -40,9 +47,35 @@ def verify(url: str) -> Verification:
     try:
         with engine.connect() as connection:
             problems, checked = verify_connection(connection)
+            problems += _check_heads(connection, heads)
     finally:
         engine.dispose()
+    if heads:
+        checked["recorded heads"] = len(heads)
     return Verification(shown_url(url), tuple(problems), checked)
+
+
+def _check_heads(
+    connection: Connection, heads: Sequence[tuple[str, list[Any] | None]]
+) -> list[str]:
+    problems = []
+    for where, head in heads:
+        if not head:
+            continue
+        entry_id, digest = head
+        found = connection.execute(
+            text("SELECT hash FROM audit_log WHERE id = :id"), {"id": entry_id}
+        ).scalar()
+        if found is None:
+            problems.append(
+                f"audit entry {entry_id}: gone, though {where} recorded it as the log's head"
+            )
+        elif found != digest:
+            problems.append(
+                f"audit entry {entry_id}: its hash differs from the head {where} recorded: "
+                "the log was rewritten since"
+            )
+    return problems
 
 
 def verify_connection(connection: Connection) -> tuple[list[str], dict[str, int]]:
