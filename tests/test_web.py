@@ -121,6 +121,7 @@ POSTS = [
     ("beheer", "/admin/instruments"),
     ("beheer", "/admin/instruments/1/in-force"),
     ("R3", "/password"),
+    ("coordinator", "/exports/erase"),
 ]
 
 
@@ -151,6 +152,7 @@ POST_ROLES = {
     "/admin/users/1/active": ("admin",),
     "/admin/instruments": ("admin",),
     "/admin/instruments/1/in-force": ("admin",),
+    "/exports/erase": ("coordinator",),
 }
 
 
@@ -845,6 +847,8 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     login = site.client().post("/login", {"name": XSS, "password": "x"})
     _inert(login.get_data(as_text=True))
+    erase = {"erase_pseudonym": XSS, "reason": XSS, "admin": XSS, "coordinator": "x"}
+    _inert(coordinator.post("/exports/erase", erase).get_data(as_text=True))
     refused = coordinator.get("/exports/person.zip", query_string={"pseudonym": XSS})
     assert refused.status_code == 400 and "Vul het pseudoniem in" in refused.get_data(as_text=True)
     _inert(refused.get_data(as_text=True))
@@ -1300,3 +1304,55 @@ def test_the_threshold_is_one_setting(sqlite_url, tmp_path, fast_hashing):
     lenient = build_site(sqlite_url, tmp_path / "instance", DISCLOSURE_THRESHOLD=1)
     rows = lenient.client("onderzoeker").get("/research/groups.csv").get_data(as_text=True)
     assert "direction,long_term,open,3,False" in rows
+
+
+def test_the_coordinator_and_an_admin_erase_a_file_on_request(site):
+    from weegtool.store.models import Erasure
+
+    coordinator = site.client("coordinator")
+    form = {
+        "erase_pseudonym": "C2",
+        "reason": "schriftelijk verzoek van 2026-11-29",
+        "coordinator": PASSWORD,
+        "admin": "beheer",
+        "admin_password": PASSWORD,
+        "confirm": "yes",
+    }
+    refusals = [
+        ({"confirm": ""}, 400, "Vink aan dat wissen niet ongedaan kan worden gemaakt."),
+        (
+            {"admin_password": "fout"},
+            400,
+            "Naam of wachtwoord klopt niet (of het account heeft die rol niet).",
+        ),
+        (
+            {"admin": "R1"},
+            400,
+            "Naam of wachtwoord klopt niet (of het account heeft die rol niet).",
+        ),
+        (
+            {"coordinator": "fout"},
+            400,
+            "Naam of wachtwoord klopt niet (of het account heeft die rol niet).",
+        ),
+        ({"reason": " "}, 400, "Vul de reden in"),
+        ({"reason": "verzoek over c2"}, 400, "Noem de jeugdige niet in de reden"),
+        ({"erase_pseudonym": "NOPE"}, 404, "Geen aanmelding met pseudoniem NOPE."),
+        ({"erase_pseudonym": "a b"}, 400, "Vul het pseudoniem in"),
+    ]
+    for change, status, message in refusals:
+        response = coordinator.post("/exports/erase", {**form, **change})
+        assert (response.status_code, message) == (
+            status,
+            message,
+        ) and message in response.get_data(as_text=True), change
+    assert site.query(select(func.count()).select_from(Erasure))[0][0] == 0
+    assert site.query(select(Candidate.pseudonym).where(Candidate.pseudonym == "C2"))
+    done = coordinator.post("/exports/erase", form)
+    assert done.status_code == 302
+    assert "Het dossier is gewist" in coordinator.get("/exports/").get_data(as_text=True)
+    assert not site.query(select(Candidate.pseudonym).where(Candidate.pseudonym == "C2"))
+    assert site.query(select(Erasure.reason, Erasure.grounds)) == [
+        ("schriftelijk verzoek van 2026-11-29", "request")
+    ]
+    assert coordinator.get("/candidates/C2").status_code == 404

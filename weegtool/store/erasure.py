@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..errors import InputError, NotAllowedError
 from . import audit
 from .lookup import one_by
+from .messages import say
 from .models import (
     ERASURE_GROUNDS,
     Assessment,
@@ -56,6 +57,7 @@ __all__ = [
     "RetentionDate",
     "retention_dates",
     "erase_person",
+    "confirm_eraser",
     "erase_on_request",
     "apply_retention",
     "purge",
@@ -119,6 +121,7 @@ def retention_dates(session: Session, years: int = RETENTION_YEARS) -> list[Rete
 
 
 ERASERS = ("coordinator", "admin")
+MAX_REASON = 500
 
 
 def _check_erasers(requested_by: User | None, confirmed_by: User | None, grounds: str) -> None:
@@ -126,15 +129,10 @@ def _check_erasers(requested_by: User | None, confirmed_by: User | None, grounds
         return
     people = [u for u in (requested_by, confirmed_by) if u is not None]
     if len(people) < 2 or people[0].id == people[1].id:
-        raise NotAllowedError(
-            "An erasure on request needs two people: a coordinator and an administrator, each "
-            "confirming with their own password."
-        )
+        raise NotAllowedError(say("erasure.two"))
     if {u.role for u in people} != set(ERASERS):
-        roles = " and ".join(sorted(u.role for u in people))
-        raise NotAllowedError(
-            f"An erasure on request is made by a coordinator and an administrator together; got {roles}."
-        )
+        roles = " + ".join(sorted(u.role for u in people))
+        raise NotAllowedError(say("erasure.roles", roles=roles))
 
 
 def erase_person(
@@ -168,9 +166,11 @@ def erase_person(
     _check_erasers(requested_by, confirmed_by, grounds)
     reason = reason.strip()
     if not reason:
-        raise InputError("An erasure needs a reason (e.g. 'schriftelijk verzoek van 2026-11-29').")
+        raise InputError(say("erasure.reason"))
     if pseudonym.lower() in reason.lower():
-        raise InputError("The reason must not name the person: leave the pseudonym out of it.")
+        raise InputError(say("erasure.named"))
+    if len(reason) > MAX_REASON:
+        raise InputError(say("erasure.long", max=MAX_REASON, n=len(reason)))
     cid = candidate.id
     session.expunge(candidate)
     for table, where in _rows_about(cid, candidate.pseudonym):
@@ -238,6 +238,24 @@ def purge(engine: Engine) -> None:
         )
 
 
+def confirm_eraser(session: Session, name: str, password: str, role: str) -> User:
+    """The active ``role`` user ``name``, confirming an erasure with ``password``.
+
+    A wrong password counts toward the account's lock like a failed log-in (the caller commits the count).
+
+    Raises
+    ------
+    NotAllowedError
+        Wrong name, password or role; :class:`~weegtool.errors.ThrottledError` while the account is locked.
+    """
+    from .users import authenticate
+
+    user = authenticate(session, name, password)
+    if user is None or user.role != role:
+        raise NotAllowedError(say("erasure.password", role=role, name=name))
+    return user
+
+
 def erase_on_request(
     url: str,
     pseudonym: str,
@@ -252,16 +270,18 @@ def erase_on_request(
     A wrong password is counted toward that account's lock (and logged) even though nothing is erased.
     """
     from .db import make_engine, session_factory, transaction
-    from .users import authenticate
 
     engine = make_engine(url)
     try:
-        with transaction(session_factory(engine)) as session:
-            by = authenticate(session, *coordinator)
-            second = authenticate(session, *admin)
-        for user, (name, _), role in ((by, coordinator, "coordinator"), (second, admin, "admin")):
-            if user is None:
-                raise NotAllowedError(f"{role} {name!r}: wrong name or password (or not active).")
+        refused: NotAllowedError | None = None
+        with transaction(session_factory(engine)) as session:  # committed: wrong passwords count
+            try:
+                by = confirm_eraser(session, *coordinator, "coordinator")
+                second = confirm_eraser(session, *admin, "admin")
+            except NotAllowedError as error:
+                refused = error
+        if refused is not None:
+            raise refused
         with transaction(session_factory(engine)) as session:
             erasure = erase_person(
                 session,

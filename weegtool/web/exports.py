@@ -11,17 +11,19 @@ import io
 import zipfile
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..errors import NotFoundError
+from ..errors import NotAllowedError, NotFoundError, StoreError, ThrottledError
 from ..report import render_pdf
 from ..store import latest_assessments
+from ..store.erasure import confirm_eraser, erase_person, purge
 from ..store.models import Assessment
 from ..store.person import person_export
 from ..store.referrals import PSEUDONYM
 from . import db
 from .auth import roles_required, signed_in
+from .forms import FormErrors, by_field
 from .views import download
 
 __all__ = ["bp"]
@@ -110,3 +112,64 @@ def _with_person_error(error: str, pseudonym: str, status: int) -> Any:
         "exports.html", count=len(_latest()), person_error=error, pseudonym=pseudonym[:40]
     )
     return page, status
+
+
+ERASE_FIELDS = ("erase_pseudonym", "reason", "confirm", "coordinator", "admin")
+
+
+@bp.post("/erase")
+@roles_required("coordinator")
+def erase() -> Any:
+    """Erase one person's file on their written request: the coordinator and an administrator, each with their
+    password, a reason, and a tick that it cannot be undone (see :mod:`weegtool.store.erasure`)."""
+    form = request.form
+    pseudonym = form.get("erase_pseudonym", "").strip()
+    errors: FormErrors = {}
+    if not PSEUDONYM.fullmatch(pseudonym):
+        errors["erase_pseudonym"] = ["Vul het pseudoniem in waaronder de jeugdige is aangemeld."]
+    if form.get("confirm") != "yes":
+        errors["confirm"] = ["Vink aan dat wissen niet ongedaan kan worden gemaakt."]
+    session = db.writer()
+    try:
+        by = confirm_eraser(session, signed_in().name, form.get("coordinator", ""), "coordinator")
+        admin = confirm_eraser(
+            session, form.get("admin", ""), form.get("admin_password", ""), "admin"
+        )
+    except ThrottledError:
+        errors.setdefault("admin", []).append(
+            "Een account is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; er is niets gewist."
+        )
+    except NotAllowedError as error:
+        _merge(errors, by_field([str(error)], ERASE_FIELDS))
+    if errors:
+        db.commit()  # the wrong passwords count toward the lock, as at the log-in
+        return _erase_form(errors, form), 400
+    try:
+        erasure = erase_person(
+            session, pseudonym, reason=form.get("reason", ""), requested_by=by, confirmed_by=admin
+        )
+    except NotFoundError:
+        db.rollback()
+        unknown = f"Geen aanmelding met pseudoniem {pseudonym}."
+        return _erase_form({"erase_pseudonym": [unknown]}, form), 404
+    except StoreError as refused:
+        db.rollback()
+        return _erase_form(by_field([str(refused)], ERASE_FIELDS), form), 400
+    db.commit()
+    purge(current_app.extensions["weegtool.engine"])
+    flash(f"Het dossier is gewist (wissing {erasure.id}); het logboek bewaart dat, niet van wie.")
+    return redirect(url_for("exports.index"))
+
+
+def _merge(errors: FormErrors, more: FormErrors) -> None:
+    for key, problems in more.items():
+        errors.setdefault(key, []).extend(problems)
+
+
+def _erase_form(errors: FormErrors, form: Any) -> str:
+    typed = {
+        "erase_pseudonym": form.get("erase_pseudonym", "")[:40],
+        "reason": form.get("reason", ""),
+    }
+    typed["admin"] = form.get("admin", "")[:120]
+    return render_template("exports.html", count=len(_latest()), errors=errors, typed=typed)
