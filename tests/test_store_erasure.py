@@ -296,3 +296,27 @@ def test_person_erase_cli_reads_both_passwords_from_stdin(two_people, database_u
         cli, [*args, "--admin", "admin", "--url", database_url], input=f"{PASSWORD}\n{PASSWORD}\n"
     )
     assert again.exit_code == 2 and f"no candidate '{ERASED}'" in again.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_db_purge_leaves_no_deleted_row_in_the_file(database_url, tmp_path):
+    import sqlite3
+
+    # an idle connection of the running app: the write-ahead log is not folded back when the writer closes
+    app = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    app.execute("SELECT count(*) FROM houses").fetchone()
+    try:
+        engine = db.make_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO houses (code, capacity) VALUES ('PURGE-MARKER-77', 4)")
+            )
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM houses WHERE code = 'PURGE-MARKER-77'"))
+        engine.dispose()
+        assert b"PURGE-MARKER-77" in _files_bytes(tmp_path)  # deleted, but still in the WAL
+        done = CliRunner().invoke(cli, ["db", "purge", "--url", database_url])
+        assert done.exit_code == 0 and done.output.endswith(": purged.\n")
+        assert b"PURGE-MARKER-77" not in _files_bytes(tmp_path)
+    finally:
+        app.close()

@@ -670,6 +670,26 @@ def db_verify(url: str | None, manifests: tuple[Path, ...]) -> None:
     sys.exit(1)
 
 
+@db_group.command(name="purge")
+@_URL_OPTION
+def db_purge(url: str | None) -> None:
+    """Rewrite the SQLite file so that erased rows leave nothing in its free pages or write-ahead log."""
+    from .store import db
+    from .store.erasure import purge
+
+    url = url or db.database_url()
+
+    def run() -> None:
+        engine = db.make_engine(url)
+        try:
+            purge(engine)
+        finally:
+            engine.dispose()
+
+    _database(run)
+    click.echo(f"{db.shown_url(url)}: purged.")
+
+
 @db_group.command(name="key")
 @click.argument("path", type=FILE)
 def db_key(path: Path) -> None:

@@ -234,7 +234,7 @@ def purge(engine: Engine) -> None:
     if busy and busy[0]:
         raise InputError(
             "The erasure is saved, but another connection was reading: the write-ahead log could not be "
-            "emptied. Run 'weegtool db verify' and the erasure's purge again when the app is quiet."
+            "emptied. Run 'weegtool db purge' when the app is quiet."
         )
 
 

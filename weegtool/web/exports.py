@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..errors import NotAllowedError, NotFoundError, StoreError, ThrottledError
+from ..errors import InputError, NotAllowedError, NotFoundError, StoreError, ThrottledError
 from ..report import render_pdf
 from ..store import latest_assessments
 from ..store.erasure import confirm_eraser, erase_person, purge
@@ -156,8 +156,14 @@ def erase() -> Any:
         db.rollback()
         return _erase_form(by_field([str(refused)], ERASE_FIELDS), form), 400
     db.commit()
-    purge(current_app.extensions["weegtool.engine"])
     flash(f"Het dossier is gewist (wissing {erasure.id}); het logboek bewaart dat, niet van wie.")
+    try:
+        purge(current_app.extensions["weegtool.engine"])
+    except InputError:  # erased and committed; only the file's free pages wait for a quiet moment
+        flash(
+            "Het databasebestand kon nog niet worden opgeschoond (er werd gelezen); de beheerder "
+            "draait 'weegtool db purge' als het stil is."
+        )
     return redirect(url_for("exports.index"))
 
 
