@@ -79,10 +79,7 @@ class SafeCounts:
         """One dict per group: ``group``, ``cells`` (a count, or None where hidden) and ``total`` (None where
         hidden: a total below the threshold)."""
         shown = self.suppressed.shown()
-        # A row with one hidden cell left (a one-column table: nothing to complement it with) would show that
-        # cell as its total, so that total is hidden too.
-        alone = self.suppressed.hidden.sum(axis=1) == 1
-        hidden_total = self.suppressed.total_hidden(axis=1) | alone
+        hidden_total = self.suppressed.total_hidden(axis=1)
         totals = self.suppressed.counts.sum(axis=1)
         return [
             {
