@@ -30,6 +30,9 @@ _LAZY = {
     "fleiss_kappa": "reliability",
     "krippendorff_alpha": "reliability",
     "percent_agreement": "reliability",
+    "gwet_ac": "reliability",
+    "brennan_prediger": "reliability",
+    "specific_agreement": "reliability",
     "koo_li_band": "reliability",
     "landis_koch_band": "reliability",
     "reliability_report": "reliability",
@@ -86,8 +89,11 @@ if TYPE_CHECKING:
         koo_li_band,
         krippendorff_alpha,
         landis_koch_band,
+        brennan_prediger,
+        gwet_ac,
         percent_agreement,
         reliability_report,
+        specific_agreement,
     )
     from .sensitivity import weight_sensitivity
     from .synthetic import AGE_BANDS, Cohort, age_bands, synthetic_cohort

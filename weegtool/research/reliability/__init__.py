@@ -14,6 +14,8 @@ compute it:
 - :func:`krippendorff_alpha` for nominal, ordinal, interval and ratio data
   (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability");
 - :func:`percent_agreement`, exact agreement with a Wilson interval;
+- :func:`gwet_ac` (AC1, AC2), :func:`brennan_prediger` and :func:`specific_agreement`,
+  chance-robust agreement for skewed prevalence (Gwet 2014), in :mod:`.gwet`;
 - :func:`koo_li_band` and :func:`landis_koch_band`, the usual verbal labels.
 
 :func:`reliability_report` scores every rater of a ratings table separately with
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 from ._common import Estimate, ReliabilityError, ReliabilityWarning
 from .agreement import koo_li_band, landis_koch_band, percent_agreement
+from .gwet import AgreementCoefficient, brennan_prediger, gwet_ac, specific_agreement
 from .alpha import AlphaResult, cronbach_alpha, domain_alphas, krippendorff_alpha
 from .icc import icc
 from .kappa import cohen_kappa, fleiss_kappa
@@ -60,6 +63,10 @@ __all__ = [
     "fleiss_kappa",
     "krippendorff_alpha",
     "percent_agreement",
+    "AgreementCoefficient",
+    "gwet_ac",
+    "brennan_prediger",
+    "specific_agreement",
     "koo_li_band",
     "landis_koch_band",
     "reliability_report",
