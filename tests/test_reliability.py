@@ -25,6 +25,7 @@ from weegtool.research.reliability import (
     cronbach_alpha,
     domain_alphas,
     fleiss_kappa,
+    gwet_ac,
     icc,
     koo_li_band,
     krippendorff_alpha,
@@ -828,8 +829,9 @@ def test_report_has_a_row_per_measure(twente, report):
     expected = (
         ["total"]
         + [f"domain.{d}" for d in twente.domain_ids]
-        + ["band", "band", "advice", "advice"]
-        + [f"item.{i}" for i in twente.item_ids]
+        + ["band"] * 3
+        + ["advice"] * 3
+        + [f"item.{i}" for i in twente.item_ids for _ in range(2)]
     )
     assert list(report["what"]) == expected
     assert report.attrs["raters"] == ("B1", "B2", "B3")
@@ -839,7 +841,7 @@ def test_report_has_a_row_per_measure(twente, report):
         (icc_rows["ci_low"] <= icc_rows["value"]) & (icc_rows["value"] <= icc_rows["ci_high"])
     ).all()
     assert list(icc_rows["label"]) == [koo_li_band(v) for v in icc_rows["value"]]
-    items = report[report["what"].str.startswith("item.")]
+    items = report[report["what"].str.startswith("item.") & report["measure"].str.contains("kappa")]
     assert (items["measure"] == "mean pairwise kappa, quadratic weights (3 raters)").all()
     assert items["ci_low"].isna().all()  # no interval for a mean over pairs
     assert list(items["label"]) == [landis_koch_band(v) for v in items["value"]]
@@ -873,19 +875,38 @@ def test_report_item_kappa_is_the_mean_of_the_pairs(cohort, report):
         kappas.append(
             cohen_kappa_score(both[a], both[b], weights="quadratic", labels=[0, 1, 2, 3, 4])
         )
-    assert report.set_index("what").loc["item.er_intensity", "value"] == pytest.approx(
-        np.mean(kappas)
-    )
+    rows = report.set_index(["what", "measure"])
+    key = ("item.er_intensity", "mean pairwise kappa, quadratic weights (3 raters)")
+    assert rows.loc[key, "value"] == pytest.approx(np.mean(kappas))
+    ac2 = gwet_ac(wide.T, "quadratic", categories=[0, 1, 2, 3, 4])
+    key = ("item.er_intensity", "AC2, quadratic weights")
+    assert (rows.loc[key, "value"], rows.loc[key, "ci_low"]) == pytest.approx((ac2.value, ac2.ci_low))
 
 
 def test_report_with_two_raters_gives_cohens_kappa_with_its_interval(twente, cohort):
     two = cohort.ratings[cohort.ratings["rater_id"] != "B3"]
     report = reliability_report(twente, two, candidates=cohort.candidates)
-    items = report[report["what"].str.startswith("item.")]
+    items = report[report["what"].str.startswith("item.") & report["measure"].str.contains("kappa")]
     assert (items["measure"] == "kappa, quadratic weights").all()
     assert ((items["ci_low"] < items["value"]) & (items["value"] < items["ci_high"])).all()
     advice = report[report["what"] == "advice"].set_index("measure")
-    assert set(advice.index) == {"kappa", "exact agreement"}
+    assert set(advice.index) == {"kappa", "AC1", "exact agreement"}
+
+
+def test_report_says_when_kappa_and_ac_disagree_for_skewed_prevalence(twente):
+    homogeneous = synthetic_cohort(
+        twente, n_candidates=200, n_raters=4, seed=2, severity_mean=-1.0, severity_sd=0.35
+    )
+    report = reliability_report(twente, homogeneous.ratings, candidates=homogeneous.candidates)
+    band = report[report["what"] == "band"].set_index("measure")["value"]
+    kappa, ac2 = band["mean pairwise kappa, quadratic weights (4 raters)"], band["AC2, quadratic weights"]
+    assert ac2 - kappa > 0.3
+    (note,) = [n for n in report.attrs["notes"] if n.startswith("band:")]
+    assert note.startswith(f"band: kappa {kappa:.2f} but AC2, quadratic weights {ac2:.2f}, with 79% of")
+    assert "kappa paradox" in note
+    # a heterogeneous cohort of the same size: kappa and AC agree, nothing to say
+    varied = synthetic_cohort(twente, n_candidates=200, n_raters=4, seed=2)
+    assert reliability_report(twente, varied.ratings, candidates=varied.candidates).attrs["notes"] == []
 
 
 def test_report_needs_two_raters(twente, cohort):

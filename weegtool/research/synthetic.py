@@ -85,6 +85,8 @@ def synthetic_cohort(
     rater_noise_sd: float = 0.25,
     domain_sd: float = 0.6,
     rater_sex_bias: float = 0.0,
+    severity_mean: float = 0.0,
+    severity_sd: float = 1.0,
 ) -> Cohort:
     """A seeded cohort for ``instrument``: same seed, same cohort.
 
@@ -101,6 +103,11 @@ def synthetic_cohort(
         See the module docstring.
     rater_sex_bias : float
         Latent shift toward risk every rater adds for female candidates (0: no bias).
+    severity_mean, severity_sd : float
+        The general severity is ``N(severity_mean, severity_sd)``; a small
+        ``severity_sd`` gives a homogeneous target group whose ratings crowd
+        into few levels (skewed prevalence: the kappa paradox). The defaults
+        give the same cohort as before these parameters existed.
     """
     if n_candidates < 1 or n_raters < 1:
         raise ValueError(
@@ -109,7 +116,7 @@ def synthetic_cohort(
     rng = np.random.default_rng(seed)
     sex = np.random.default_rng([seed, 1]).choice(np.array(["F", "M"], dtype=object), n_candidates)
     ids = np.array([f"K{n:05d}" for n in range(1, n_candidates + 1)], dtype=object)
-    general = rng.normal(0.0, 1.0, n_candidates)
+    general = rng.normal(severity_mean, severity_sd, n_candidates)
     latent = _item_latents(instrument, general, rng, domain_sd)
     toward_risk = np.array([1.0 if item.direction == "risk" else -1.0 for item in instrument.items])
     seen = latent + rater_sex_bias * np.outer(sex == "F", toward_risk)
