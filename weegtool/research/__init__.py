@@ -24,6 +24,10 @@ _LAZY = {
     "AGE_BANDS": "synthetic",
     # reliability
     "icc": "reliability",
+    "GStudy": "reliability",
+    "g_study": "reliability",
+    "d_study": "reliability",
+    "raters_needed": "reliability",
     "cronbach_alpha": "reliability",
     "domain_alphas": "reliability",
     "cohen_kappa": "reliability",
@@ -82,8 +86,11 @@ if TYPE_CHECKING:
     from .fairness import group_rates
     from .reliability import (
         cohen_kappa,
+        GStudy,
         cronbach_alpha,
+        d_study,
         domain_alphas,
+        g_study,
         fleiss_kappa,
         icc,
         koo_li_band,
@@ -92,6 +99,7 @@ if TYPE_CHECKING:
         brennan_prediger,
         gwet_ac,
         percent_agreement,
+        raters_needed,
         reliability_report,
         specific_agreement,
     )

@@ -23,6 +23,7 @@ from ...io import read_ratings, read_table
 from ...ratings import Ratings
 from ._common import Estimate, _at_least, _check_alpha, _complete_rows
 from .agreement import koo_li_band, landis_koch_band, percent_agreement
+from .gstudy import g_study, raters_needed
 from .gwet import gwet_ac
 from .icc import _icc_table
 from .kappa import Weights, _agreement_weights, _contingency, _kappa
@@ -30,6 +31,7 @@ from .kappa import Weights, _agreement_weights, _contingency, _kappa
 REPORT_COLUMNS = ("what", "measure", "value", "ci_low", "ci_high", "label", "n")
 PARADOX_GAP = 0.2  # AC above kappa by at least this much ...
 PARADOX_SHARE = 0.7  # ... with at least this share of the ratings in one category
+D_STUDY_TARGET = 0.8  # the dependability (Phi) the D-study row asks the raters for
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ def reliability_report(
           absolute agreement, single rater) with its interval and Koo & Li
           label, over the candidates every rater could score (a domain or total
           that is not assessable for one rater drops the candidate there);
+        - ``total``, "D study: raters for Phi >= 0.80": the fewest raters whose
+          mean total reaches a dependability of ``D_STUDY_TARGET`` (a p x r G
+          study of the same totals, :func:`raters_needed`; NaN beyond 100);
         - ``band``: kappa with quadratic weights over the ordered bands, and
           exact agreement (with more than two raters named "unanimity (r
           raters)": every rater gave the same; the pairwise agreement is
@@ -125,7 +130,7 @@ def reliability_report(
 
 
 def _rows(instrument: Instrument, panel: _Panel, alpha: float) -> list[tuple[Any, ...]]:
-    rows = [_icc_row("total", panel.total, alpha)]
+    rows = [_icc_row("total", panel.total, alpha), _d_study_row("total", panel.total)]
     rows += [
         _icc_row(f"domain.{d}", panel.domains[:, n, :], alpha)
         for n, d in enumerate(instrument.domain_ids)
@@ -149,6 +154,24 @@ def _rows(instrument: Instrument, panel: _Panel, alpha: float) -> list[tuple[Any
             _ac_row(f"item.{item.id}", panel.items[:, j, :], "quadratic", levels, alpha),
         ]
     return rows
+
+
+def _d_study_row(what: str, matrix: np.ndarray) -> tuple[Any, ...]:
+    """How many raters the mean needs for a dependability (Phi, ICC(A,k)) of at least ``D_STUDY_TARGET``."""
+    measure = f"D study: raters for Phi >= {D_STUDY_TARGET:.2f}"
+    complete = _complete_rows(matrix)
+    if complete.sum() < 2:
+        return (what, measure, math.nan, math.nan, math.nan, None, int(complete.sum()))
+    needed = raters_needed(g_study(matrix[complete]), D_STUDY_TARGET)
+    return (
+        what,
+        measure,
+        math.nan if needed is None else float(needed),
+        math.nan,
+        math.nan,
+        None,
+        int(complete.sum()),
+    )
 
 
 def _ac_row(
@@ -293,7 +316,9 @@ def _agreement_row(what: str, matrix: np.ndarray, alpha: float) -> tuple[Any, ..
     frame = pd.DataFrame(matrix)
     counted = (frame.notna().sum(axis=1) >= 2).to_numpy()
     if not counted.any():
-        measure = "exact agreement" if frame.shape[1] == 2 else f"unanimity ({frame.shape[1]} raters)"
+        measure = (
+            "exact agreement" if frame.shape[1] == 2 else f"unanimity ({frame.shape[1]} raters)"
+        )
         return (what, measure, math.nan, math.nan, math.nan, None, 0)
     share = percent_agreement(frame[counted], alpha)
     measure = "exact agreement" if frame.shape[1] == 2 else f"unanimity ({frame.shape[1]} raters)"
