@@ -44,10 +44,10 @@ DATASETS = {  # raters in rows, units in columns (irrCAC.datasets, transposed)
         list("abccbddabea") + [N, "b", "b"],
     ],
     "raw_gender": [
-        "a a a a a b b b c a a a a a b".split(),
-        "a a a a b a b c c a a a a b a".split(),
-        "a b b c a a b b c a b b c a a".split(),
-        "c c c c a a b b c c c c c a a".split(),
+        ["a", "a", "a", "a", "a", "b", "b", "b", "c", "a", "a", "a", "a", "a", "b"],
+        ["a", "a", "a", "a", "b", "a", "b", "c", "c", "a", "a", "a", "a", "b", "a"],
+        ["a", "b", "b", "c", "a", "a", "b", "b", "c", "a", "b", "b", "c", "a", "a"],
+        ["c", "c", "c", "c", "a", "a", "b", "b", "c", "c", "c", "c", "c", "a", "a"],
     ],
     "raw_ben_gerry": [
         list("aabbdcccedda"),

@@ -31,7 +31,7 @@ def digests(cohort) -> list[str]:
 def test_adding_sex_and_age_band_left_the_earlier_columns_unchanged(twente, seed, expected):
     # Digests of the ratings, candidates and truth tables written before `sex` was added
     # (30 candidates, 3 raters): the new column comes from a child generator.
-    assert digests(synthetic_cohort(twente, 30, 3, seed=seed)) == expected
+    assert digests(synthetic_cohort(twente, 30, 3, seed=seed, outcomes="all")) == expected
 
 
 def test_same_seed_same_cohort(twente):
@@ -64,8 +64,17 @@ def test_shapes_and_columns(twente):
         "breakdown",
         "sex",
         "age_band",
+        "placed",
+        "placement_start",
+        "placement_end",
+        "end_reason",
+        "planned_end",
+        "days_placed",
+        "days_to_breakdown",
     ]
-    assert (cohort.truth["breakdown"] == 1 - cohort.truth["outcome"]).all()
+    placed = cohort.truth["placed"]
+    assert (cohort.truth["breakdown"] == 1 - cohort.truth["outcome"])[placed].all()
+    assert cohort.truth.loc[~placed, ["outcome", "breakdown"]].isna().all().all()
     assert len(cohort.candidates) == len(cohort.truth) == 12
     assert (cohort.truth["candidate_id"] == cohort.candidates["candidate_id"]).all()
     assert set(cohort.truth["sex"]) <= {"F", "M"} and set(cohort.truth["age_band"]) <= set(
@@ -80,14 +89,14 @@ def test_the_tables_score_as_they_are(twente):
 
 
 def test_rates_are_plausible(twente):
-    truth = synthetic_cohort(twente, 4000, 1, seed=3).truth
+    truth = synthetic_cohort(twente, 4000, 1, seed=3, outcomes="all").truth
     assert 0.55 < truth["outcome"].mean() < 0.8  # most placements continue
     assert 0.47 < (truth["sex"] == "F").mean() < 0.53
     assert abs(truth["severity"].mean()) < 0.06
 
 
 def test_outcome_falls_with_severity(twente):
-    truth = synthetic_cohort(twente, 3000, 1, seed=4).truth
+    truth = synthetic_cohort(twente, 3000, 1, seed=4, outcomes="all").truth
     heavy = truth["severity"] > truth["severity"].median()
     assert truth.loc[heavy, "outcome"].mean() < truth.loc[~heavy, "outcome"].mean() - 0.15
 
@@ -124,3 +133,38 @@ def test_age_bands(ages, bands):
 def test_bad_sizes(twente, n_candidates, n_raters):
     with pytest.raises(ValueError, match=f"must be >= 1; got {n_candidates} and {n_raters}"):
         synthetic_cohort(twente, n_candidates, n_raters)
+
+
+def test_only_the_placed_have_outcomes_by_default(twente):
+    hidden = synthetic_cohort(twente, 1500, 1, seed=11).truth
+    full = synthetic_cohort(twente, 1500, 1, seed=11, outcomes="all").truth
+    placed = hidden["placed"]
+    assert 0.5 < placed.mean() < 0.8 and (placed == full["placed"]).all()
+    assert hidden.loc[~placed, ["outcome", "breakdown", "days_placed"]].isna().all().all()
+    assert (hidden.loc[~placed, "end_reason"] == "").all() and hidden.loc[
+        ~placed, "placement_start"
+    ].isna().all()
+    pd.testing.assert_series_equal(
+        hidden.loc[placed, "breakdown"], full.loc[placed, "breakdown"].astype(float)
+    )
+    # the committee places the lighter candidates, so the placed break down less often than all would
+    assert full.loc[placed, "breakdown"].mean() < full.loc[~placed, "breakdown"].mean() - 0.2
+
+
+def test_placement_columns_follow_the_export(twente):
+    truth = synthetic_cohort(twente, 800, 1, seed=12).truth
+    placed = truth[truth["placed"]]
+    unplanned = placed["end_reason"].isin(["breakdown", "heavier_care", "crisis"])
+    assert (unplanned == (placed["breakdown"] == 1)).all()
+    assert set(placed["end_reason"]) <= set(synthetic_cohort.__globals__["END_REASONS"])
+    days = (placed["placement_end"] - placed["placement_start"]).dt.days
+    assert (days == placed["days_placed"]).all()
+    assert (placed["days_to_breakdown"].notna() == unplanned).all()
+    assert (placed.loc[unplanned, "placement_end"] < placed.loc[unplanned, "planned_end"]).all()
+    assert (placed.loc[~unplanned, "placement_end"] == placed.loc[~unplanned, "planned_end"]).all()
+
+
+def test_the_committee_deviates_as_often_as_asked(twente):
+    never = synthetic_cohort(twente, 2000, 1, seed=13, deviation_rate=0.0).truth["placed"]
+    often = synthetic_cohort(twente, 2000, 1, seed=13, deviation_rate=0.2).truth["placed"]
+    assert 0.17 < (never != often).mean() < 0.23

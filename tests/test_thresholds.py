@@ -214,7 +214,7 @@ def test_default_boundaries_are_the_twente_bands(twente):
 
 
 def test_synthetic_cohort_boundaries(twente):
-    cohort = synthetic_cohort(twente, n_candidates=600, seed=2)
+    cohort = synthetic_cohort(twente, n_candidates=600, seed=2, outcomes="all")
     scores = weegtool.score(twente, cohort.ratings, cohort.candidates)
     breakdown = 1 - cohort.truth["outcome"].to_numpy()
     assessable = scores.assessable

@@ -53,6 +53,9 @@ _LAZY = {
     "boundary_roc": "thresholds",
     "youden_cutoff": "thresholds",
     "cost_cutoff": "thresholds",
+    # selective labels
+    "selection_bounds": "selection",
+    "SelectiveLabelsWarning": ".errors",
     # sensitivity, fairness, versions, calibration
     "weight_sensitivity": "sensitivity",
     "group_rates": "fairness",
@@ -80,29 +83,31 @@ if TYPE_CHECKING:
         ReliabilityError,
         ReliabilityWarning,
         ResearchError,
+        SelectiveLabelsWarning,
     )
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
     from .fairness import group_rates
     from .reliability import (
-        cohen_kappa,
         GStudy,
+        brennan_prediger,
+        cohen_kappa,
         cronbach_alpha,
         d_study,
         domain_alphas,
-        g_study,
         fleiss_kappa,
+        g_study,
+        gwet_ac,
         icc,
         koo_li_band,
         krippendorff_alpha,
         landis_koch_band,
-        brennan_prediger,
-        gwet_ac,
         percent_agreement,
         raters_needed,
         reliability_report,
         specific_agreement,
     )
+    from .selection import selection_bounds
     from .sensitivity import weight_sensitivity
     from .synthetic import AGE_BANDS, Cohort, age_bands, synthetic_cohort
     from .thresholds import band_boundaries, boundary_roc, cost_cutoff, youden_cutoff

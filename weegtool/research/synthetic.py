@@ -26,11 +26,27 @@ nor age band affects ratings or outcome: a fair null model. With
 the latent scale, before the cut: risk items higher, protective items lower.
 That is a measurement bias (the outcome still follows the true severity), so
 a method can be checked to find a disparity that is there.
+
+Selective labels. A plausible committee decides who is placed (``placed``):
+it sees the candidate's severity through the raters, ``severity + N(0, 0.3)``,
+judges that the advice fits when that is below ``FITS_BELOW`` and consent was
+given, and deviates from that in a share ``deviation_rate`` of candidates
+(drawn from a child generator ``[seed, 2]``, so every other column is
+unchanged). Only the placed have an outcome: by default (``outcomes="placed"``)
+``outcome``, ``breakdown`` and the placement columns are NaN/empty for the
+others, as in a real pilot; ``outcomes="all"`` keeps every candidate's
+(counterfactual) outcome, for the sensitivity analyses that need to know what
+selection hid. The placement columns are those of the researcher's export
+from the database: ``placement_start``, ``placement_end``, ``end_reason``
+(``END_REASONS``; unplanned for a breakdown), ``planned_end`` (a year after the
+start), ``days_placed`` and ``days_to_breakdown``; every synthetic placement has
+ended (none is ongoing).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -38,7 +54,20 @@ import pandas as pd
 from ..instrument import Instrument
 from ..ratings import DIRECTIONS
 
-__all__ = ["Cohort", "synthetic_cohort", "age_bands", "AGE_BANDS"]
+__all__ = ["Cohort", "synthetic_cohort", "age_bands", "AGE_BANDS", "END_REASONS", "UNPLANNED"]
+
+FITS_BELOW = 0.5  # the committee's view of severity under which the advice fits (about 69% placed)
+END_REASONS = (
+    "back_home",
+    "foster_family",
+    "independent_living",
+    "breakdown",
+    "heavier_care",
+    "crisis",
+    "other",
+)
+UNPLANNED = ("breakdown", "heavier_care", "crisis")  # an end for these reasons is a breakdown
+FIRST_INTAKE = np.datetime64("2024-01-01")
 
 AGE_BANDS = (
     "under 12",
@@ -87,6 +116,8 @@ def synthetic_cohort(
     rater_sex_bias: float = 0.0,
     severity_mean: float = 0.0,
     severity_sd: float = 1.0,
+    outcomes: Literal["placed", "all"] = "placed",
+    deviation_rate: float = 0.1,
 ) -> Cohort:
     """A seeded cohort for ``instrument``: same seed, same cohort.
 
@@ -108,11 +139,21 @@ def synthetic_cohort(
         ``severity_sd`` gives a homogeneous target group whose ratings crowd
         into few levels (skewed prevalence: the kappa paradox). The defaults
         give the same cohort as before these parameters existed.
+    outcomes : {"placed", "all"}
+        "placed" (default): outcomes only for the placed, NaN for the rest, as
+        in reality; "all": every candidate's outcome (what selection hides).
+    deviation_rate : float
+        The share of candidates for whom the committee decides against the
+        fit of the advice (see the module docstring).
     """
     if n_candidates < 1 or n_raters < 1:
         raise ValueError(
             f"n_candidates and n_raters must be >= 1; got {n_candidates} and {n_raters}."
         )
+    if outcomes not in ("placed", "all"):
+        raise ValueError(f"outcomes must be 'placed' or 'all'; got {outcomes!r}.")
+    if not 0 <= deviation_rate <= 1:
+        raise ValueError(f"deviation_rate must be in [0, 1]; got {deviation_rate!r}.")
     rng = np.random.default_rng(seed)
     sex = np.random.default_rng([seed, 1]).choice(np.array(["F", "M"], dtype=object), n_candidates)
     ids = np.array([f"K{n:05d}" for n in range(1, n_candidates + 1)], dtype=object)
@@ -135,7 +176,49 @@ def synthetic_cohort(
             "age_band": age_bands(candidates["age"]),
         }
     )
+    placements = _placements(
+        general, candidates["consent"].to_numpy() == "ja", outcome, seed, deviation_rate
+    )
+    truth = pd.concat([truth, placements], axis=1)
+    if outcomes == "placed":
+        truth[["outcome", "breakdown"]] = truth[["outcome", "breakdown"]].astype(float)
+        truth.loc[~truth["placed"], ["outcome", "breakdown"]] = np.nan
     return Cohort(ratings, candidates, truth)
+
+
+def _placements(
+    general: np.ndarray, consent: np.ndarray, outcome: np.ndarray, seed: int, deviation_rate: float
+) -> pd.DataFrame:
+    """Who the committee placed, and the placement columns of the researcher's export."""
+    rng = np.random.default_rng([seed, 2])
+    n = len(general)
+    fits = (general + rng.normal(0.0, 0.3, n) < FITS_BELOW) & consent
+    placed = fits ^ (rng.random(n) < deviation_rate)
+    start = FIRST_INTAKE + rng.integers(0, 365, n).astype("timedelta64[D]")
+    planned = start + np.timedelta64(365, "D")
+    broke = placed & (outcome == 0)
+    days = np.where(broke, rng.integers(14, 331, n), 365)
+    reason = np.where(
+        broke,
+        rng.choice(np.array(UNPLANNED, dtype=object), n, p=[0.5, 0.3, 0.2]),
+        rng.choice(
+            np.array(["back_home", "foster_family", "independent_living", "other"], dtype=object),
+            n,
+            p=[0.45, 0.25, 0.25, 0.05],
+        ),
+    )
+    never = np.datetime64("NaT")
+    return pd.DataFrame(
+        {
+            "placed": placed,
+            "placement_start": np.where(placed, start, never),
+            "placement_end": np.where(placed, start + days.astype("timedelta64[D]"), never),
+            "end_reason": np.where(placed, reason, ""),
+            "planned_end": np.where(placed, planned, never),
+            "days_placed": np.where(placed, days, np.nan),
+            "days_to_breakdown": np.where(broke, days, np.nan),
+        }
+    )
 
 
 def age_bands(age: pd.Series | np.ndarray) -> np.ndarray:

@@ -53,6 +53,7 @@ from ._bootstrap import (
     percentile_interval,
     stratified_draws,
 )
+from .selection import labelled
 
 __all__ = [
     "BoundaryROC",
@@ -165,6 +166,7 @@ def boundary_roc(
     total: Any,
     outcome: Any,
     boundaries: Instrument | Mapping[str, float] | Sequence[float] | None = None,
+    placed: Any = None,
 ) -> BoundaryROC:
     """ROC and precision-recall of the total, and the operating point at each band boundary.
 
@@ -177,12 +179,17 @@ def boundary_roc(
     boundaries : Instrument, mapping, sequence of float or None
         The cut-offs to evaluate: an instrument's band boundaries (the default
         Twente instrument when None), a mapping of name to value, or values.
+    placed : array-like of bool, optional
+        Who was placed; ``outcome`` may then be NaN for the others, who are
+        left out (see :func:`weegtool.research.selection.labelled`, which warns
+        when outcomes exist only for the placed).
 
     Returns
     -------
     BoundaryROC
         ``.to_frame()`` gives one row per boundary.
     """
+    total, outcome = _placed_only(total, outcome, placed, "boundary_roc")
     t, y = _checked(total, outcome, "boundary_roc")
     named = _named_boundaries(boundaries)
     fpr, tpr, roc_thresholds = roc_curve(y, t)
@@ -287,6 +294,7 @@ def youden_cutoff(
     n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    placed: Any = None,
 ) -> Cutoff:
     """The cut-off with the largest Youden's J, with bootstrap intervals.
 
@@ -302,12 +310,17 @@ def youden_cutoff(
         Coverage of the percentile intervals.
     random_state : int, Generator or None, default 0
         Seed of the resampling: the same seed gives the same intervals.
+    placed : array-like of bool, optional
+        Who was placed; ``outcome`` may then be NaN for the others, who are
+        left out, with a :class:`SelectiveLabelsWarning` when only the placed
+        have outcomes. :func:`selection_bounds` gives worst and best cases.
 
     Returns
     -------
     Cutoff
         Flag a candidate when ``total >= cutoff``.
     """
+    total, outcome = _placed_only(total, outcome, placed, "youden_cutoff")
     t, y = _checked(total, outcome, "youden_cutoff", n_bootstrap, level)
     return _cutoff(t, y, _Youden(), n_bootstrap, level, random_state)
 
@@ -320,6 +333,7 @@ def cost_cutoff(
     n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    placed: Any = None,
 ) -> Cutoff:
     """The cut-off with the smallest expected cost per candidate, with bootstrap intervals.
 
@@ -330,7 +344,7 @@ def cost_cutoff(
 
     Parameters
     ----------
-    total, outcome, n_bootstrap, level, random_state
+    total, outcome, n_bootstrap, level, random_state, placed
         As in :func:`youden_cutoff`.
     cost_fn : float
         Cost of a missed event (false negative), > 0.
@@ -347,6 +361,7 @@ def cost_cutoff(
         for name, cost in (("cost_fn", cost_fn), ("cost_fp", cost_fp))
         if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 < cost < np.inf
     ]
+    total, outcome = _placed_only(total, outcome, placed, "cost_cutoff")
     t, y = _checked(total, outcome, "cost_cutoff", n_bootstrap, level, extra)
     return _cutoff(t, y, _Cost(float(cost_fn), float(cost_fp)), n_bootstrap, level, random_state)
 
@@ -421,6 +436,25 @@ def _bootstrap(
 
 
 # --- input checks -------------------------------------------------------------------
+
+
+def _placed_only(total: Any, outcome: Any, placed: Any, function: str) -> tuple[Any, Any]:
+    """``total`` and ``outcome`` cut to the candidates with an outcome when ``placed`` is given."""
+    if placed is None:
+        return total, outcome
+    values = (
+        total.to_numpy(dtype=float)
+        if isinstance(total, pd.Series)
+        else np.asarray(total, dtype=float)
+    )
+    if len(values) != len(placed):
+        raise ResearchError.collect(
+            function,
+            [f"total and placed must have the same length; got {len(values)} and {len(placed)}."],
+        )
+    keep, kept = labelled(outcome, placed, function, stacklevel=4)
+    assert keep is not None
+    return values[keep], kept
 
 
 def _checked(

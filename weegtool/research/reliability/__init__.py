@@ -47,9 +47,9 @@ from __future__ import annotations
 
 from ._common import Estimate, ReliabilityError, ReliabilityWarning
 from .agreement import koo_li_band, landis_koch_band, percent_agreement
-from .gwet import AgreementCoefficient, brennan_prediger, gwet_ac, specific_agreement
 from .alpha import AlphaResult, cronbach_alpha, domain_alphas, krippendorff_alpha
 from .gstudy import GStudy, d_study, g_study, raters_needed
+from .gwet import AgreementCoefficient, brennan_prediger, gwet_ac, specific_agreement
 from .icc import icc
 from .kappa import cohen_kappa, fleiss_kappa
 from .report import reliability_report
