@@ -116,7 +116,13 @@ def test_rater_sex_bias_makes_girls_look_heavier_only(twente):
     shift = biased.ratings[items].to_numpy(float) - fair.ratings[items].to_numpy(float)
     assert np.nansum(np.abs(shift[~girls])) == 0
     assert np.nanmean(shift[girls][:, risk]) > 0.3 and np.nanmean(shift[girls][:, ~risk]) < -0.3
-    pd.testing.assert_frame_equal(fair.truth, biased.truth)  # the outcome follows the true severity
+    # the outcome follows the true severity (who is placed follows the biased ratings' advice)
+    latent = ["candidate_id", "severity", "sex", "age_band"]
+    pd.testing.assert_frame_equal(fair.truth[latent], biased.truth[latent])
+    everyone = [
+        synthetic_cohort(twente, 400, 1, seed=6, rater_sex_bias=b, outcomes="all") for b in (0, 0.8)
+    ]
+    assert (everyone[0].truth["outcome"] == everyone[1].truth["outcome"]).all()
 
 
 @pytest.mark.parametrize(
@@ -147,8 +153,8 @@ def test_only_the_placed_have_outcomes_by_default(twente):
     pd.testing.assert_series_equal(
         hidden.loc[placed, "breakdown"], full.loc[placed, "breakdown"].astype(float)
     )
-    # the committee places the lighter candidates, so the placed break down less often than all would
-    assert full.loc[placed, "breakdown"].mean() < full.loc[~placed, "breakdown"].mean() - 0.2
+    # the placed break down less often than the unplaced would (referrals are the heaviest)
+    assert full.loc[placed, "breakdown"].mean() < full.loc[~placed, "breakdown"].mean() - 0.1
 
 
 def test_placement_columns_follow_the_export(twente):
@@ -164,7 +170,30 @@ def test_placement_columns_follow_the_export(twente):
     assert (placed.loc[~unplanned, "placement_end"] == placed.loc[~unplanned, "planned_end"]).all()
 
 
-def test_the_committee_deviates_as_often_as_asked(twente):
-    never = synthetic_cohort(twente, 2000, 1, seed=13, deviation_rate=0.0).truth["placed"]
-    often = synthetic_cohort(twente, 2000, 1, seed=13, deviation_rate=0.2).truth["placed"]
-    assert 0.17 < (never != often).mean() < 0.23
+def test_the_committee_follows_the_engines_advice_but_as_often_as_asked(twente):
+    cohort = synthetic_cohort(twente, 2000, 3, seed=13, deviation_rate=0.0)
+    scores = weegtool.score(twente, cohort.ratings, cohort.candidates)
+    advice = [a.category for a in weegtool.advise(scores)]
+    assert list(cohort.decisions["advice"]) == advice and cohort.decisions["follows_advice"].all()
+    assert (
+        cohort.decisions["placed"] == cohort.decisions["advice"].isin(twente.spec.advice.suitable)
+    ).all()
+    assert (cohort.truth["placed"] == cohort.decisions["placed"]).all()
+    often = synthetic_cohort(twente, 2000, 3, seed=13, deviation_rate=0.2).decisions
+    steps = often["advice"].isin([*twente.spec.advice.suitable, "refer", "lighter_care"])
+    assert 0.15 < (~often["follows_advice"])[steps].mean() < 0.25  # half of the steps go nowhere
+    deviated = often[~often["follows_advice"]]
+    assert (deviated["items"].str.count(";") == 1).all() and set(deviated["direction"]) == {
+        "heavier",
+        "lighter",
+    }
+
+
+def test_the_planted_committee_bias_refers_girls_only(twente):
+    fair = synthetic_cohort(twente, 1000, 2, seed=14)
+    biased = synthetic_cohort(twente, 1000, 2, seed=14, committee_sex_bias=0.4)
+    changed = fair.decisions["decision"] != biased.decisions["decision"]
+    assert changed.any()
+    assert (biased.truth.loc[changed, "sex"] == "F").all()
+    assert (biased.decisions.loc[changed, "decision"] == "refer").all()
+    pd.testing.assert_frame_equal(fair.ratings, biased.ratings)

@@ -27,25 +27,31 @@ the latent scale, before the cut: risk items higher, protective items lower.
 That is a measurement bias (the outcome still follows the true severity), so
 a method can be checked to find a disparity that is there.
 
-Selective labels. A plausible committee decides who is placed (``placed``):
-it sees the candidate's severity through the raters, ``severity + N(0, 0.3)``,
-judges that the advice fits when that is below ``FITS_BELOW`` and consent was
-given, and deviates from that in a share ``deviation_rate`` of candidates
-(drawn from a child generator ``[seed, 2]``, so every other column is
-unchanged). Only the placed have an outcome: by default (``outcomes="placed"``)
+Selective labels. A plausible committee decides (``Cohort.decisions``): it
+reads the engine's advice on the raters' ratings (:func:`weegtool.score`,
+:func:`weegtool.advise`) and follows it, except in a share ``deviation_rate``
+of candidates, where it goes one step heavier (a suitable advice to
+``refer``, ``lighter_care`` to suitable) or lighter (the reverse), with equal
+probability, citing the two items that most support the move. With
+``committee_sex_bias`` the committee in addition turns that share of the
+*female* candidates whose advice was suitable to ``refer``: a planted bias
+that :func:`override_analysis` must find. A candidate is ``placed`` when the
+decision is a suitable category (``instrument.spec.advice.suitable``). These
+draws come from a child generator ``[seed, 2]``, so every other column is
+unchanged. Only the placed have an outcome: by default (``outcomes="placed"``)
 ``outcome``, ``breakdown`` and the placement columns are NaN/empty for the
 others, as in a real pilot; ``outcomes="all"`` keeps every candidate's
 (counterfactual) outcome, for the sensitivity analyses that need to know what
 selection hid. The placement columns are those of the researcher's export
 from the database: ``placement_start``, ``placement_end``, ``end_reason``
-(``END_REASONS``; unplanned for a breakdown), ``planned_end`` (a year after the
-start), ``days_placed`` and ``days_to_breakdown``; every synthetic placement has
-ended (none is ongoing).
+(``END_REASONS``; one of ``UNPLANNED`` for a breakdown), ``planned_end`` (a
+year after the start), ``days_placed`` and ``days_to_breakdown``; every
+synthetic placement has ended (none is ongoing).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -56,7 +62,6 @@ from ..ratings import DIRECTIONS
 
 __all__ = ["Cohort", "synthetic_cohort", "age_bands", "AGE_BANDS", "END_REASONS", "UNPLANNED"]
 
-FITS_BELOW = 0.5  # the committee's view of severity under which the advice fits (about 69% placed)
 END_REASONS = (
     "back_home",
     "foster_family",
@@ -96,12 +101,16 @@ class Cohort:
     ``candidates`` holds only fields weegtool reads (it can be passed to
     :func:`weegtool.score`); ``truth`` holds what a real intake does not see or
     score: ``severity``, ``outcome`` (1: placement continued), ``sex`` and
-    ``age_band``.
+    ``age_band``, and the placement columns of the researcher's export.
+    ``decisions`` is the committee's: ``candidate_id, advice, decision,
+    follows_advice, direction`` ("", "heavier" or "lighter"), ``items`` (the
+    items a deviation cites, ";"-separated) and ``placed``.
     """
 
     ratings: pd.DataFrame
     candidates: pd.DataFrame
     truth: pd.DataFrame
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def synthetic_cohort(
@@ -118,6 +127,7 @@ def synthetic_cohort(
     severity_sd: float = 1.0,
     outcomes: Literal["placed", "all"] = "placed",
     deviation_rate: float = 0.1,
+    committee_sex_bias: float = 0.0,
 ) -> Cohort:
     """A seeded cohort for ``instrument``: same seed, same cohort.
 
@@ -144,7 +154,10 @@ def synthetic_cohort(
         in reality; "all": every candidate's outcome (what selection hides).
     deviation_rate : float
         The share of candidates for whom the committee decides against the
-        fit of the advice (see the module docstring).
+        advice (see the module docstring).
+    committee_sex_bias : float
+        The extra share of female candidates with a suitable advice whom the
+        committee refers to heavier care (0: no bias).
     """
     if n_candidates < 1 or n_raters < 1:
         raise ValueError(
@@ -152,8 +165,12 @@ def synthetic_cohort(
         )
     if outcomes not in ("placed", "all"):
         raise ValueError(f"outcomes must be 'placed' or 'all'; got {outcomes!r}.")
-    if not 0 <= deviation_rate <= 1:
-        raise ValueError(f"deviation_rate must be in [0, 1]; got {deviation_rate!r}.")
+    for name, share in (
+        ("deviation_rate", deviation_rate),
+        ("committee_sex_bias", committee_sex_bias),
+    ):
+        if not 0 <= share <= 1:
+            raise ValueError(f"{name} must be in [0, 1]; got {share!r}.")
     rng = np.random.default_rng(seed)
     sex = np.random.default_rng([seed, 1]).choice(np.array(["F", "M"], dtype=object), n_candidates)
     ids = np.array([f"K{n:05d}" for n in range(1, n_candidates + 1)], dtype=object)
@@ -176,24 +193,95 @@ def synthetic_cohort(
             "age_band": age_bands(candidates["age"]),
         }
     )
-    placements = _placements(
-        general, candidates["consent"].to_numpy() == "ja", outcome, seed, deviation_rate
+    rng2 = np.random.default_rng([seed, 2])
+    decisions = _committee(
+        instrument, ratings, candidates, sex, rng2, deviation_rate, committee_sex_bias
     )
+    placements = _placements(decisions["placed"].to_numpy(dtype=bool), outcome, rng2)
     truth = pd.concat([truth, placements], axis=1)
     if outcomes == "placed":
         truth[["outcome", "breakdown"]] = truth[["outcome", "breakdown"]].astype(float)
         truth.loc[~truth["placed"], ["outcome", "breakdown"]] = np.nan
-    return Cohort(ratings, candidates, truth)
+    return Cohort(ratings, candidates, truth, decisions)
 
 
-def _placements(
-    general: np.ndarray, consent: np.ndarray, outcome: np.ndarray, seed: int, deviation_rate: float
+def _committee(
+    instrument: Instrument,
+    ratings: pd.DataFrame,
+    candidates: pd.DataFrame,
+    sex: np.ndarray,
+    rng: np.random.Generator,
+    deviation_rate: float,
+    sex_bias: float,
 ) -> pd.DataFrame:
-    """Who the committee placed, and the placement columns of the researcher's export."""
-    rng = np.random.default_rng([seed, 2])
-    n = len(general)
-    fits = (general + rng.normal(0.0, 0.3, n) < FITS_BELOW) & consent
-    placed = fits ^ (rng.random(n) < deviation_rate)
+    """The committee's decisions: the engine's advice, followed or deviated from (module docstring)."""
+    from ..advice import advise  # the engine, only here: the rest of the generator needs none of it
+    from ..api import score
+
+    scores = score(instrument, ratings, candidates)
+    advice = np.array([a.category for a in advise(scores)], dtype=object)
+    suitable = tuple(instrument.spec.advice.suitable)
+    ids = instrument.spec.advice.categories
+    refer = "refer" if any(c.id == "refer" for c in ids) else None
+    lighter = "lighter_care" if any(c.id == "lighter_care" for c in ids) else None
+    n = len(advice)
+    fits = np.isin(advice, suitable)
+    deviate = rng.random(n) < deviation_rate
+    heavier = rng.random(n) < 0.5
+    biased = (rng.random(n) < sex_bias) & (sex == "F") & fits
+    decision = advice.copy()
+    direction = np.full(n, "", dtype=object)
+    for i in range(n):
+        step = (
+            "heavier"
+            if biased[i]
+            else ("heavier" if heavier[i] else "lighter")
+            if deviate[i]
+            else ""
+        )
+        to = _step(advice[i], step, suitable, refer, lighter)
+        if to is not None and to != advice[i]:
+            decision[i], direction[i] = to, step
+    values = scores.ratings.values
+    risk = np.array([item.direction == "risk" for item in instrument.items])
+    items = [
+        _cited(values[i], risk, instrument.item_ids, direction[i]) if direction[i] else ""
+        for i in range(n)
+    ]
+    return pd.DataFrame(
+        {
+            "candidate_id": np.asarray(scores.candidate_ids, dtype=object),
+            "advice": advice,
+            "decision": decision,
+            "follows_advice": decision == advice,
+            "direction": direction,
+            "items": items,
+            "placed": np.isin(decision, suitable),
+        }
+    )
+
+
+def _step(
+    advice: str, step: str, suitable: tuple[str, ...], refer: str | None, lighter: str | None
+) -> str | None:
+    """The category one step heavier or lighter than ``advice`` (None: no such step)."""
+    if not step or not suitable:
+        return None
+    if step == "heavier":
+        return refer if advice in suitable else suitable[0] if advice == lighter else None
+    return lighter if advice in suitable else suitable[0] if advice == refer else None
+
+
+def _cited(values: np.ndarray, risk: np.ndarray, item_ids: tuple[str, ...], direction: str) -> str:
+    """The two items that most support a move: highest risk ratings (heavier) or protective ones (lighter)."""
+    pick = risk if direction == "heavier" else ~risk
+    order = [j for j in np.argsort(-np.nan_to_num(values, nan=-1.0), kind="stable") if pick[j]]
+    return ";".join(item_ids[j] for j in order[:2])
+
+
+def _placements(placed: np.ndarray, outcome: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """The placement columns of the researcher's export, for the placed."""
+    n = len(placed)
     start = FIRST_INTAKE + rng.integers(0, 365, n).astype("timedelta64[D]")
     planned = start + np.timedelta64(365, "D")
     broke = placed & (outcome == 0)
