@@ -1,4 +1,4 @@
-"""Researchers' toolkit: reliability, weights, thresholds, sensitivity, fairness, versions, calibration.
+"""Researchers' toolkit: reliability, weights, thresholds, selective labels, overrides, sensitivity, fairness, versions, calibration.
 
 Everything a notebook needs is importable from here::
 
@@ -53,6 +53,10 @@ _LAZY = {
     "boundary_roc": "thresholds",
     "youden_cutoff": "thresholds",
     "cost_cutoff": "thresholds",
+    # overrides
+    "override_analysis": "overrides",
+    "OverrideAnalysis": "overrides",
+    "CARE_LEVELS": "overrides",
     # selective labels
     "selection_bounds": "selection",
     "SelectiveLabelsWarning": ".errors",
@@ -88,6 +92,7 @@ if TYPE_CHECKING:
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
     from .fairness import group_rates
+    from .overrides import CARE_LEVELS, OverrideAnalysis, override_analysis
     from .reliability import (
         GStudy,
         brennan_prediger,
