@@ -53,7 +53,7 @@ test: $(STAMP) $(NODE_STAMP) lint
 	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 WEEGTOOL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 
-## make lint: ruff's formatter (checked, not applied) and linter over the package, tests, benchmarks and notebook builder;
+## make lint: ruff's formatter (checked, not applied) and linter over the package, tests, benchmarks and notebooks (jupytext percent scripts);
 ## `make format` applies the formatter and the linter's safe fixes
 LINTED := weegtool tests benchmarks notebooks
 lint: $(STAMP)

@@ -15,6 +15,7 @@ from weegtool.research import (
     SelectiveLabelsWarning,
     boundary_roc,
     cost_cutoff,
+    cutoff_loss,
     fit_weights,
     risk_features,
     selection_bounds,
@@ -175,3 +176,35 @@ def test_every_filling_in_lies_between_worst_and_best(rows, cutoff):
 def test_refusals(call, message):
     with pytest.raises(ResearchError, match=re.escape(message)):
         call()
+
+
+def test_cutoff_loss_by_hand():
+    total = [10, 20, 30, 40, 50, 60, 70, 80]
+    breakdown = [0, 0, 0, 1, 0, 1, 1, 1]
+    # J at 35: sens 4/4, spec 3/4 -> 0.75; at 55: sens 3/4, spec 4/4 -> 0.75; at 65: 2/4 + 1 - 1 = 0.5
+    same = cutoff_loss(total, breakdown, 35, 55, n_bootstrap=200)
+    assert (same["at_current"], same["at_proposed"], same["loss"]) == (0.75, 0.75, 0.0)
+    worse = cutoff_loss(total, breakdown, 65, 35, n_bootstrap=200)
+    assert worse["criterion"] == "J" and worse["loss"] == pytest.approx(0.25)
+    assert worse["loss_low"] <= worse["loss"] <= worse["loss_high"]
+    # expected cost (fn 1, fp 3) per candidate: at 35 one FP -> 3/8; at 65 two FN -> 2/8
+    cost = cutoff_loss(total, breakdown, 35, 65, cost_fn=1, cost_fp=3, n_bootstrap=0)
+    assert cost["criterion"] == "expected_cost"
+    assert (cost["at_current"], cost["at_proposed"], cost["loss"]) == pytest.approx(
+        (3 / 8, 2 / 8, 1 / 8)
+    )
+    assert np.isnan(cost["loss_low"])  # no resamples, no interval
+
+
+def test_cutoff_loss_refusals():
+    with pytest.raises(
+        ResearchError, match=re.escape("cost_fn and cost_fp must be given together")
+    ):
+        cutoff_loss([1, 2, 3], [0, 1, 1], 2, 3, cost_fn=1)
+    with pytest.raises(
+        ResearchError,
+        match=re.escape(
+            "The 'current' parameter of cutoff_loss must be a finite number. Got nan instead."
+        ),
+    ):
+        cutoff_loss([1, 2, 3], [0, 1, 1], NAN, 3)

@@ -53,6 +53,7 @@ _LAZY = {
     "boundary_roc": "thresholds",
     "youden_cutoff": "thresholds",
     "cost_cutoff": "thresholds",
+    "cutoff_loss": "thresholds",
     # overrides
     "override_analysis": "overrides",
     "OverrideAnalysis": "overrides",
@@ -115,7 +116,13 @@ if TYPE_CHECKING:
     from .selection import selection_bounds
     from .sensitivity import weight_sensitivity
     from .synthetic import AGE_BANDS, Cohort, age_bands, synthetic_cohort
-    from .thresholds import band_boundaries, boundary_roc, cost_cutoff, youden_cutoff
+    from .thresholds import (
+        band_boundaries,
+        boundary_roc,
+        cost_cutoff,
+        cutoff_loss,
+        youden_cutoff,
+    )
     from .versions import compare_versions, instrument_changes
     from .weights import (
         ahp_weights,
