@@ -382,7 +382,7 @@ def cutoff_loss(
     level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
     placed: Any = None,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """The loss of keeping ``current`` instead of ``proposed``, with a paired bootstrap interval.
 
     Both cut-offs are evaluated on the same resamples (candidates drawn within
@@ -409,7 +409,6 @@ def cutoff_loss(
         Compare ``loss_high`` with a margin fixed in advance: below it, keeping
         is non-inferior.
     """
-    costs = (cost_fn, cost_fp)
     extra = []
     if (cost_fn is None) != (cost_fp is None):
         extra.append(
