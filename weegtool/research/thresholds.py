@@ -426,8 +426,10 @@ def cutoff_loss(
     total, outcome = _placed_only(total, outcome, placed, "cutoff_loss")
     t, y = _checked(total, outcome, "cutoff_loss", n_bootstrap, level, extra)
     rule: _Youden | _Cost = (
-        _Youden() if cost_fn is None else _Cost(float(costs[0]), float(costs[1]))
-    )  # type: ignore[arg-type]
+        _Cost(float(cost_fn), float(cost_fp))
+        if cost_fn is not None and cost_fp is not None
+        else _Youden()
+    )
     sign = 1.0 if cost_fn is None else -1.0  # J: higher is better; cost: lower is better
     events, others = t[y == 1], t[y == 0]
     p, n = len(events), len(others)
