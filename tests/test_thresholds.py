@@ -257,7 +257,8 @@ def test_synthetic_cohort_boundaries(twente):
             [10, 20, 30],
             pd.Series([0, None, 1], dtype="Int64"),
             [
-                "outcome has 1 missing value of 3; record the outcome of every candidate or leave those candidates out."
+                "outcome has 1 missing value of 3; record the outcome of every candidate or leave those candidates out; "
+                "when only the placed have outcomes, say who was placed (placed=...)."
             ],
         ),
         (
