@@ -27,7 +27,12 @@
 #   below .50 *poor*, .50-.75 *moderate*, .75-.90 *good*, above .90 *excellent*;
 # * **quadratic weighted kappa** for every item (and the band), labelled with Landis & Koch's (1977)
 #   bands (up to .40 *fair* or worse, .41-.60 *moderate*, .61-.80 *substantial*, above *almost perfect*);
-# * and, at the end, **which items to act on**: retrain raters, or rewrite the anchors.
+#   Landis & Koch proposed them for kappa, so only kappa carries them;
+# * beside every kappa **Gwet's AC2** (AC1 for the advice), with a 95% interval for any number of
+#   raters: kappa collapses when most candidates are rated alike (the *kappa paradox*), AC does not;
+# * **which items to act on**: retrain raters, or rewrite the anchors;
+# * and **how many raters** the committee needs: a generalizability (G) and decision (D) study, on
+#   this pilot and on a homogeneous target group where kappa and AC1 part ways.
 #
 # All data are synthetic and seeded; real ratings never ship with weegtool.
 
@@ -41,11 +46,16 @@ import pandas as pd
 import weegtool
 from weegtool.research import (
     cohen_kappa,
+    d_study,
+    g_study,
+    gwet_ac,
     icc,
     koo_li_band,
     landis_koch_band,
     percent_agreement,
+    raters_needed,
     reliability_report,
+    specific_agreement,
     synthetic_cohort,
 )
 
@@ -95,9 +105,11 @@ ratings.head(4)
 #
 # `reliability_report` scores every rater on their own, with weegtool's own reader and engine, so
 # each candidate gets a total, domain scores, a band and an advice **per rater**. It then reports
-# ICC(2,1) for the total and the domains, kappa and exact agreement for the band and the advice,
-# and kappa for each item. With more than two raters a kappa is the mean of Cohen's kappa over every
-# pair of raters (Light's kappa), without an interval.
+# ICC(2,1) for the total and the domains, how many raters a dependability of .80 needs (D study),
+# kappa, AC and unanimity for the band and the advice, and kappa and AC2 for each item. With more
+# than two raters a kappa is the mean of Cohen's kappa over every pair of raters (Light's kappa),
+# without an interval; AC takes all raters at once and has one. *Unanimity* is the share of
+# candidates on whom all four raters gave the same: not the agreement of a pair (that is AC's `pa`).
 
 # %%
 report = reliability_report(instrument, ratings, cohort.candidates)
@@ -190,27 +202,56 @@ plt.show()
 # Two domains stand out: **emotion regulation** and **social resilience** sit lower than the
 # others. The domain scores only tell us *where* to look; the items tell us *what* to fix.
 #
-# ## Kappa per item
+# ## Kappa and AC2 per item
+#
+# Mean pairwise kappa has no interval; Gwet's AC2 (quadratic weights, all four raters at once) has
+# one, so the figure shows AC2 with its 95% interval and kappa beside it.
 
 # %%
-items = (
-    report[report["what"].str.startswith("item.")]
-    .assign(item=lambda d: d["what"].str.removeprefix("item."))
-    .set_index("item")[["value", "label", "n"]]
-    .rename(columns={"value": "kappa"})
+item_rows = report[report["what"].str.startswith("item.")].assign(
+    item=lambda d: d["what"].str.removeprefix("item.")
+)
+kappa_rows = item_rows[item_rows["measure"].str.contains("kappa")].set_index("item")
+ac2_rows = item_rows[item_rows["measure"].str.startswith("AC2")].set_index("item")
+items = pd.DataFrame(
+    {
+        "kappa": kappa_rows["value"],
+        "label": kappa_rows["label"],
+        "AC2": ac2_rows["value"],
+        "AC2 low": ac2_rows["ci_low"],
+        "AC2 high": ac2_rows["ci_high"],
+        "n": kappa_rows["n"],
+    }
 )
 
-fig, ax = plt.subplots(figsize=(8, 6))
-colours = [
-    "#cc0000" if k <= 0.40 else "#e69138" if k <= 0.60 else "#6aa84f" for k in items["kappa"]
-]
-ax.barh(items.index[::-1], items["kappa"][::-1], color=colours[::-1])
+fig, ax = plt.subplots(figsize=(8, 6.5))
+y = np.arange(len(items))[::-1]
+ax.errorbar(
+    items["AC2"],
+    y,
+    xerr=[items["AC2"] - items["AC2 low"], items["AC2 high"] - items["AC2"]],
+    fmt="o",
+    color="black",
+    ms=4,
+    capsize=2,
+    label="Gwet's AC2, quadratic weights (95% interval)",
+)
+ax.scatter(
+    items["kappa"],
+    y,
+    marker="D",
+    facecolors="none",
+    edgecolors="#1f77b4",
+    label="mean pairwise kappa, quadratic weights",
+)
 for edge in (0.40, 0.60, 0.80):
     ax.axvline(edge, color="grey", lw=0.8, ls="--")
+ax.set_yticks(y, items.index)
 ax.set_xlim(min(0, items["kappa"].min() - 0.05), 1)
-ax.set_xlabel("mean pairwise kappa, quadratic weights (Landis & Koch edges .40 / .60 / .80)")
-ax.set_title("Agreement per item")
+ax.set_xlabel("agreement (dashed: Landis & Koch's kappa edges .40 / .60 / .80)")
+ax.set_title("Agreement per item, four raters")
 ax.tick_params(axis="y", labelsize=8)
+ax.legend(fontsize=8, loc="lower left")
 plt.tight_layout()
 plt.show()
 items.sort_values("kappa").head(6).round(3)
@@ -255,7 +296,7 @@ for item in instrument.item_ids:
             "kappa": np.mean(list(pairs.values())),
             "without_rater": odd_one,
             "kappa_without": without[odd_one],
-            "exact_agreement": percent_agreement(wide).value,
+            "unanimity": percent_agreement(wide).value,
         }
     )
 diagnosis = pd.DataFrame(rows).set_index("item")
@@ -296,6 +337,90 @@ print(
 )
 
 # %% [markdown]
+# ## How many raters? A G study and a D study
+#
+# A generalizability study splits the variance of the totals into candidates (what the instrument
+# is for), raters (some rate everyone heavier) and the rest; a decision study says what the
+# dependability **Phi** (absolute agreement: the one that matters for fixed band boundaries) and
+# the generalizability **E rho^2** (ranking) would be for the mean of 1 to 6 raters (Brennan 2001).
+# With the G study's own four raters they equal ICC(2,4) and ICC(3,4) above.
+#
+# The same on the item level: a candidates x raters x items study of the long ratings table says
+# whether more raters or more items would help more.
+
+# %%
+g_total = g_study(complete)
+print(g_total.components.round(3).to_string(index=False))
+d_total = d_study(g_total, raters=range(1, 7))
+needed = raters_needed(g_total, 0.80)
+print(f"raters needed for Phi >= .80 on the total: {needed}")
+
+item_columns = list(instrument.item_ids)
+g_items = g_study(ratings, items=item_columns)  # candidates with a blank rating are left out
+print(
+    f"p x r x i: {g_items.n_candidates} complete candidates ({g_items.n_dropped} left out for a "
+    "blank rating)"
+)
+g_items.components.round(4)
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(d_total["raters"], d_total["absolute"], "o-", color="black", label="Phi (absolute)")
+ax.plot(d_total["raters"], d_total["relative"], "s--", color="#1f77b4", label="E rho^2 (relative)")
+ax.axhline(0.80, color="grey", ls=":", lw=0.8, label="target .80")
+ax.set(
+    xlabel="raters whose mean total is used",
+    ylabel="coefficient",
+    ylim=(0, 1),
+    title="D study of the total: coefficient by number of raters",
+)
+ax.legend(fontsize=8, loc="lower right")
+plt.tight_layout()
+plt.show()
+d_total.round(3)
+
+# %% [markdown]
+# ## A homogeneous target group: the kappa paradox
+#
+# The pilot's target group is small and alike (about 27 young people in Twente). When most
+# candidates fall in one band, kappa's chance agreement is high and kappa drops, although the
+# raters mostly agree. We generate such a group (severity mean -1, sd 0.35 instead of 0, 1) and
+# read kappa, AC and the report's note side by side.
+
+# %%
+homogeneous = synthetic_cohort(
+    instrument, n_candidates=200, n_raters=4, seed=2, severity_mean=-1.0, severity_sd=0.35
+)
+skewed = reliability_report(instrument, homogeneous.ratings, homogeneous.candidates)
+side = skewed[skewed["what"].isin(["total", "band", "advice"])][
+    ["what", "measure", "value", "ci_low", "ci_high", "label", "n"]
+]
+for note in skewed.attrs["notes"]:
+    print(note)
+side.round(3)
+
+# %% [markdown]
+# Specific agreement says the same per band: of the ratings in the common band, almost all are
+# matched by another rater; the rare bands carry the disagreement.
+
+# %%
+own_bands = pd.DataFrame(
+    {
+        rater: weegtool.score(
+            instrument,
+            homogeneous.ratings[homogeneous.ratings["rater_id"] == rater],
+            candidates=homogeneous.candidates,
+        ).to_frame()["band"]
+        for rater in sorted(homogeneous.ratings["rater_id"].unique())
+    }
+)
+bands_ac1 = gwet_ac(own_bands.T)
+print(
+    f"AC1 on the band (unweighted): {bands_ac1.value:.2f} [{bands_ac1.ci[0]:.2f}, {bands_ac1.ci[1]:.2f}]"
+)
+specific_agreement(own_bands.T).round(3)
+
+# %% [markdown]
 # ## Conclusion: items below "moderate" and what to do
 #
 # * Domain scores and the total agree **well to excellently** as point estimates; judged by the
@@ -308,6 +433,11 @@ print(
 # * The **advice** itself agrees less than the band (see the report): advice categories also
 #   depend on ceilings and flags, so one disagreeing item can flip it. That is one more reason to
 #   fix the two items before calibrating weights.
+# * **How many raters:** the D study gives the number of raters whose mean total reaches a
+#   dependability of .80 (printed above; the report's "D study" row says the same). Rater
+#   variance, not candidate noise, is what more raters average away.
+# * In a **homogeneous** group kappa understates agreement: read AC beside it (the report says so
+#   in a note when the two part ways).
 
 # %%
 action[
@@ -316,7 +446,7 @@ action[
         "text",
         "kappa",
         "label",
-        "exact_agreement",
+        "unanimity",
         "without_rater",
         "kappa_without",
         "recommendation",

@@ -36,15 +36,20 @@
 # All data are synthetic and seeded; pseudonymous ids such as `K00036` belong to no one.
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 import weegtool
 from weegtool.research import (
+    SelectiveLabelsWarning,
     band_boundaries,
     boundary_roc,
     cost_cutoff,
+    cutoff_loss,
+    selection_bounds,
     synthetic_cohort,
     weight_sensitivity,
     youden_cutoff,
@@ -57,16 +62,23 @@ boundaries = band_boundaries(instrument)
 boundaries
 
 # %% [markdown]
-# ## A synthetic pilot with outcomes
+# ## A synthetic pilot with outcomes for the placed only
 #
-# The same kind of pilot as in notebook 02: 1,500 candidates, three raters, each with a known
-# outcome. The event a higher total should predict is a placement that **broke down**
-# (`breakdown == 1` in the synthetic truth; `outcome` is its complement, 1 when the placement continued).
+# The same kind of pilot as in notebook 02: 1,500 candidates, three raters. The synthetic
+# committee follows the engine's advice for most candidates and deviates for one in ten; only the
+# candidates it **placed** have an outcome, as in reality. The event a higher total should predict
+# is a placement that **broke down** (`breakdown == 1`: ended unplanned, by breakdown, move to
+# heavier care or crisis).
 #
-# Two cautions for real data. Outcomes exist only for candidates who were placed (selective
-# labels). And an outcome of placement says nothing about the **lighter/target** boundary: whether
-# a young person would have done just as well in foster care is not observed when they were placed
-# here. That boundary needs another kind of evidence.
+# Two consequences. Cut-offs estimated on the placed describe the placed, and the placed are the
+# lighter candidates (selective labels): every estimate below comes with a **sensitivity analysis**
+# for the outcomes the unplaced would have had. And an outcome of placement says nothing about the
+# **lighter/target** boundary: whether a young person would have done as well in foster care is
+# not observed when they were placed here.
+#
+# Because the data are synthetic, we also know what selection hides: `outcomes="all"` gives every
+# candidate's outcome. A real pilot never has that column; we use it only to say how selection
+# moved the verdicts.
 
 # %%
 cohort = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11)
@@ -74,30 +86,45 @@ scores = weegtool.score(instrument, cohort.ratings, candidates=cohort.candidates
 truth = cohort.truth.set_index("candidate_id").reindex(scores.candidate_ids)
 assessable = scores.assessable
 total = scores.total[assessable]
-breakdown = truth["breakdown"].to_numpy()[assessable]
+breakdown = truth["breakdown"].to_numpy()[assessable]  # NaN where not placed
+placed = truth["placed"].to_numpy()[assessable]
+everyone = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11, outcomes="all")
+breakdown_all = (
+    everyone.truth.set_index("candidate_id").reindex(scores.candidate_ids)["breakdown"]
+).to_numpy()[assessable]  # what selection hides: synthetic only
 print(
-    f"{assessable.sum()} assessable candidates, {breakdown.sum()} breakdowns ({breakdown.mean():.1%})"
+    f"{assessable.sum()} assessable candidates, {placed.sum()} placed, "
+    f"{np.nansum(breakdown):.0f} breakdowns among the placed ({np.nanmean(breakdown):.1%}); "
+    f"had everyone been placed: {breakdown_all.mean():.1%}"
 )
 
 # %% [markdown]
-# ## ROC and precision-recall, per band boundary
+# ## ROC and precision-recall, per band boundary (the placed)
 #
 # `boundary_roc` gives the curves of the total itself and, for each boundary, the yes/no rule
 # *total >= boundary*: its sensitivity (share of breakdowns flagged), specificity, PPV and NPV.
+# Given `placed`, it uses the placed and says, in a `SelectiveLabelsWarning`, that the
+# estimate rests on a selected group.
 
 # %%
-roc = boundary_roc(total, breakdown, instrument)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always", SelectiveLabelsWarning)
+    roc = boundary_roc(total, breakdown, instrument, placed=placed)
+print(caught[0].message)
 print(
     f"AUC of the total: {roc.auc:.3f}; average precision {roc.average_precision:.3f} "
     f"(prevalence {roc.n_events / roc.n:.3f})"
 )
+warnings.simplefilter(
+    "ignore", SelectiveLabelsWarning
+)  # said once; every estimate below is on the placed
 roc.to_frame()[["value", "flagged", "sensitivity", "specificity", "ppv", "npv"]].round(3)
 
 # %%
 points = roc.to_frame()
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
 left.plot(roc.roc["fpr"], roc.roc["tpr"], color="black", lw=1.2, label=f"total (AUC {roc.auc:.2f})")
-left.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
+left.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="chance")
 right.plot(
     roc.pr["recall"],
     roc.pr["precision"],
@@ -106,35 +133,36 @@ right.plot(
     label=f"total (AP {roc.average_precision:.2f})",
 )
 right.axhline(roc.n_events / roc.n, color="grey", lw=0.8, ls=":", label="prevalence")
-for (name, row), colour in zip(points.iterrows(), ["#6aa84f", "#e69138", "#cc0000"]):
+for (name, row), colour, marker in zip(
+    points.iterrows(), ["#1b9e77", "#d95f02", "#7570b3"], ["o", "s", "^"]
+):
+    label = f"{name} boundary ({row['value']:g})"
     left.scatter(
         1 - row["specificity"],
         row["sensitivity"],
         color=colour,
+        marker=marker,
         zorder=3,
-        label=f"{name} ({row['value']:g})",
+        label=label,
     )
     right.scatter(
-        row["sensitivity"], row["ppv"], color=colour, zorder=3, label=f"{name} ({row['value']:g})"
+        row["sensitivity"], row["ppv"], color=colour, marker=marker, zorder=3, label=label
     )
-left.set(xlabel="1 - specificity", ylabel="sensitivity", title="ROC: predicting breakdown")
+left.set(
+    xlabel="1 - specificity", ylabel="sensitivity", title="ROC of the total, placed candidates"
+)
 right.set(
     xlabel="recall (sensitivity)",
     ylabel="precision (PPV)",
-    title="Precision-recall",
+    title="Precision-recall, placed candidates",
     ylim=(0, 1.02),
 )
-left.legend(fontsize=8, loc="lower right")
-right.legend(fontsize=8, loc="lower left")
+left.legend(fontsize=7, loc="lower right")
+right.legend(fontsize=7, loc="upper right")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The total ranks candidates well (AUC about .8). The **target/elevated** boundary sits near the
-# corner of the ROC curve; **elevated/heavier** flags few candidates, but most of those it flags
-# do break down (high PPV); **lighter/target** flags almost everyone, as expected, since it is not
-# about breakdown at all.
-#
 # ## Data-based cut-offs, with bootstrap intervals
 #
 # Each boundary has its own consequence, so each gets its own criterion:
@@ -149,8 +177,10 @@ plt.show()
 # Both come with 95% percentile intervals from 500 bootstrap resamples within each outcome class.
 
 # %%
-youden = youden_cutoff(total, breakdown, n_bootstrap=500, random_state=1)
-cost = cost_cutoff(total, breakdown, cost_fn=1, cost_fp=3, n_bootstrap=500, random_state=1)
+youden = youden_cutoff(total, breakdown, n_bootstrap=500, random_state=1, placed=placed)
+cost = cost_cutoff(
+    total, breakdown, cost_fn=1, cost_fp=3, n_bootstrap=500, random_state=1, placed=placed
+)
 cutoffs = pd.concat([youden.to_frame(), cost.to_frame()])
 cutoffs[
     ["cutoff", "cutoff_low", "cutoff_high", "criterion", "value", "sensitivity", "specificity"]
@@ -162,15 +192,18 @@ cutoffs[
 # %%
 ratios = [0.5, 1, 1.5, 2, 3, 4, 5, 6, 8]
 sweep = pd.Series(
-    {r: cost_cutoff(total, breakdown, cost_fn=1, cost_fp=r, n_bootstrap=0).cutoff for r in ratios},
+    {
+        r: cost_cutoff(total, breakdown, cost_fn=1, cost_fp=r, n_bootstrap=0, placed=placed).cutoff
+        for r in ratios
+    },
     name="cut-off",
 )
 fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.step(sweep.index, sweep.values, where="post", color="black")
+ax.step(sweep.index, sweep.values, where="post", color="black", label="cost-optimal cut-off")
 ax.scatter(sweep.index, sweep.values, color="black", s=12)
 ax.axhline(
     boundaries["elevated/heavier"],
-    color="#cc0000",
+    color="#d95f02",
     ls="--",
     lw=0.8,
     label="current elevated/heavier (75)",
@@ -178,55 +211,192 @@ ax.axhline(
 ax.axvline(3, color="grey", ls=":", lw=0.8, label="chosen ratio 1:3")
 ax.set(
     xlabel="cost of a needless referral / cost of a missed breakdown",
-    ylabel="cost-optimal cut-off",
-    title="The cut-off follows the committee's cost ratio",
+    ylabel="cut-off (total)",
+    title="Cost-optimal cut-off by cost ratio, placed candidates",
 )
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="lower right")
 plt.tight_layout()
 plt.show()
 sweep.to_frame().T.round(1)
 
 # %% [markdown]
-# Where the totals of the two outcomes lie, with the current boundaries (dashed) and the
-# data-based cut-offs with their intervals (shaded):
+# Where the totals lie: the placed by outcome, and the unplaced (outcome unknown), with the current
+# boundaries (dashed) and the data-based cut-offs with their intervals (shaded):
 
 # %%
-fig, ax = plt.subplots(figsize=(9, 3.8))
+fig, ax = plt.subplots(figsize=(9, 4.2))
 bins = np.linspace(0, 100, 41)
-ax.hist(total[breakdown == 0], bins=bins, alpha=0.6, color="#6aa84f", label="placement continued")
-ax.hist(total[breakdown == 1], bins=bins, alpha=0.6, color="#cc0000", label="placement broke down")
+ax.hist(
+    total[placed & (breakdown == 0)],
+    bins=bins,
+    histtype="step",
+    lw=1.6,
+    color="#1b9e77",
+    label="placed, continued",
+)
+ax.hist(
+    total[placed & (breakdown == 1)],
+    bins=bins,
+    histtype="step",
+    lw=1.6,
+    color="#d95f02",
+    label="placed, broke down",
+)
+ax.hist(
+    total[~placed],
+    bins=bins,
+    histtype="stepfilled",
+    alpha=0.25,
+    color="grey",
+    label="not placed (outcome unknown)",
+)
 for name, value in boundaries.items():
     ax.axvline(value, color="black", ls="--", lw=0.8)
     ax.text(value, ax.get_ylim()[1] * 0.97, f" {name}", fontsize=7, va="top")
-for cut, colour in [(youden, "#e69138"), (cost, "#cc0000")]:
+for cut, colour in [(youden, "#7570b3"), (cost, "#e7298a")]:
     ax.axvspan(*cut.cutoff_ci, color=colour, alpha=0.15)
-    ax.axvline(cut.cutoff, color=colour, lw=1.5, label=f"{cut.method}: {cut.cutoff:.1f}")
-ax.set(
-    xlabel="total",
-    ylabel="candidates",
-    title="Totals by outcome, boundaries and data-based cut-offs",
-)
-ax.legend(fontsize=8, loc="upper left")
+    ax.axvline(
+        cut.cutoff,
+        color=colour,
+        lw=1.5,
+        label=f"{cut.method} cut-off {cut.cutoff:.1f} (95% interval shaded)",
+    )
+ax.set(xlabel="total", ylabel="candidates", title="Totals by placement and outcome")
+ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
 plt.tight_layout()
 plt.show()
 
 
 # %% [markdown]
-# ### The proposal
+# ### Keep or move: margins fixed in advance, and the loss of keeping
 #
-# A boundary moves only when the data say the current value is wrong: when it lies **outside**
-# the interval of the data-based cut-off. Inside the interval, moving it would change candidates'
-# advice on the strength of noise.
-
+# "The current value lies inside the interval" is absence of evidence, not evidence that the
+# current value is as good. We decide with a **margin stated before looking**, on the **paired**
+# difference: `cutoff_loss` evaluates the current and the data-based cut-off on the same bootstrap
+# resamples and gives the loss of keeping the current one (J lost, or expected cost added).
+#
+# * **Margins.** Target/elevated: keeping may cost at most **0.05 of Youden's J**. Elevated/heavier:
+#   at most **0.02** in expected cost per candidate (in units of one missed breakdown).
+# * **Keep** when the whole 95% interval of the loss lies below the margin (keeping is
+#   non-inferior); **move** when the whole interval lies above it; otherwise **undecided**: keep
+#   provisionally and re-estimate with more outcomes.
 
 # %%
-def verdict(current: float, cut) -> tuple[str, float]:
-    low, high = cut.cutoff_ci
-    if low <= current <= high:
-        return "keep: the current value lies inside the interval", current
-    return f"move: the current value lies outside [{low:.1f}, {high:.1f}]", round(cut.cutoff)
+MARGINS = {"target/elevated": 0.05, "elevated/heavier": 0.02}
+PLANS = {
+    "target/elevated": (youden, {}, "Youden's J"),
+    "elevated/heavier": (
+        cost,
+        {"cost_fn": 1, "cost_fp": 3},
+        "cost, needless referral 3x missed breakdown",
+    ),
+}
 
 
+def decide(loss: dict, margin: float) -> str:
+    if loss["loss_high"] < margin:
+        return "keep (loss below the margin)"
+    if loss["loss_low"] > margin:
+        return "move (loss above the margin)"
+    return "undecided (loss interval spans the margin)"
+
+
+def verdicts(outcome: np.ndarray, on: np.ndarray | None) -> pd.DataFrame:
+    rows = []
+    for name, (cut, costs, criterion) in PLANS.items():
+        estimate = (
+            cut
+            if on is not None
+            else (
+                cost_cutoff(total, outcome, **costs, n_bootstrap=0)
+                if costs
+                else youden_cutoff(total, outcome, n_bootstrap=0)
+            )
+        )
+        loss = cutoff_loss(
+            total,
+            outcome,
+            boundaries[name],
+            estimate.cutoff,
+            **costs,
+            n_bootstrap=1000,
+            random_state=2,
+            placed=on,
+        )
+        rows.append(
+            {
+                "boundary": name,
+                "criterion": criterion,
+                "current": boundaries[name],
+                "estimate": estimate.cutoff,
+                "at current": loss["at_current"],
+                "at estimate": loss["at_proposed"],
+                "loss of keeping": loss["loss"],
+                "loss 95% interval": f"{loss['loss_low']:.3f} to {loss['loss_high']:.3f}",
+                "margin": MARGINS[name],
+                "verdict": decide(loss, MARGINS[name]),
+            }
+        )
+    return pd.DataFrame(rows).set_index("boundary")
+
+
+on_placed = verdicts(breakdown, placed)
+on_placed.round(3)
+
+# %% [markdown]
+# ### Sensitivity: what could the unplaced have done?
+#
+# `selection_bounds` fills in the unknown outcomes of the unplaced four ways (all would have broken
+# down, none, and the worst and best case for each cut-off) and recomputes sensitivity,
+# specificity and J. Worst and best case bound J over every possible outcome of the unplaced.
+
+# %%
+bounds = selection_bounds(total, breakdown, placed, [boundaries["target/elevated"], youden.cutoff])
+bounds.round(3)
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3.8))
+scenarios = list(bounds["scenario"].unique())
+x = np.arange(len(scenarios))
+for offset, (cut, colour, marker) in zip(
+    (-0.12, 0.12),
+    [(boundaries["target/elevated"], "black", "o"), (youden.cutoff, "#7570b3", "s")],
+):
+    j = bounds[bounds["cutoff"] == cut].set_index("scenario").loc[scenarios, "youden_j"]
+    ax.scatter(x + offset, j, color=colour, marker=marker, label=f"cut-off {cut:g}")
+ax.set_xticks(x, [s.replace("unplaced ", "unplaced:\n") for s in scenarios], fontsize=8)
+ax.set(
+    ylabel="Youden's J",
+    title="Youden's J of two cut-offs under five fillings of the unknown outcomes",
+)
+ax.axhline(0, color="grey", lw=0.6)
+ax.legend(fontsize=8, loc="upper left")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The worst and best cases are far apart: with 40% of the candidates unplaced, the data alone
+# cannot say how the cut-offs would do on all referrals; only assumptions about the unplaced can.
+# In the synthetic pilot we can check what selection did to the verdicts, because we know every
+# outcome:
+
+# %%
+on_everyone = verdicts(breakdown_all, None)
+moved = pd.DataFrame(
+    {
+        "estimate (placed)": on_placed["estimate"],
+        "verdict (placed)": on_placed["verdict"],
+        "estimate (everyone, synthetic)": on_everyone["estimate"],
+        "verdict (everyone, synthetic)": on_everyone["verdict"],
+    }
+)
+moved.round(1)
+
+
+# %% [markdown]
+# ### The proposal
+
+# %%
 rows = [
     {
         "boundary": "lighter/target",
@@ -238,11 +408,8 @@ rows = [
         "proposed": boundaries["lighter/target"],
     }
 ]
-for name, cut, criterion in [
-    ("target/elevated", youden, "Youden's J"),
-    ("elevated/heavier", cost, "cost, needless referral 3x missed breakdown"),
-]:
-    text, proposed = verdict(boundaries[name], cut)
+for name, (cut, _, criterion) in PLANS.items():
+    verdict = on_placed.loc[name, "verdict"]
     rows.append(
         {
             "boundary": name,
@@ -250,8 +417,8 @@ for name, cut, criterion in [
             "criterion": criterion,
             "estimate": cut.cutoff,
             "interval": f"{cut.cutoff_ci[0]:.1f}-{cut.cutoff_ci[1]:.1f}",
-            "verdict": text,
-            "proposed": proposed,
+            "verdict": verdict,
+            "proposed": round(cut.cutoff) if verdict.startswith("move") else boundaries[name],
         }
     )
 proposed_cutoffs = pd.DataFrame(rows).set_index("boundary")
@@ -375,14 +542,44 @@ print(f"{len(fragile)} of {len(sensitivity.candidates)} referrals have a fragile
 # %% [markdown]
 # ## Conclusion
 #
-# **Proposed cut-offs.** The data-based cut-offs lie close to the provisional boundaries, and the
-# provisional values sit inside their intervals: the pilot gives **no reason to move them**. The
-# intervals are wide (ten to fifteen points), so the cut-offs should be re-estimated when real outcomes
-# accumulate; the cost ratio for referral (here 1:3) is the committee's to set, and moves the
-# cut-off more than the sampling noise does.
+# **Proposed cut-offs.** On the placed, with margins fixed in advance, the verdicts are in the
+# table below, computed, not written by hand; beside them the verdict of the old rule ("keep when
+# the current value lies inside the interval"), which reads absence of evidence as evidence and
+# ignores how much keeping costs. A boundary is moved only on a *move* verdict; an *undecided* one
+# stays provisionally and is re-estimated when more outcomes are in.
+#
+# **Selection.** The placed are the lighter candidates. The worst- and best-case bounds show how
+# far the unknown outcomes of the unplaced could move Youden's J (from below 0 to about .7): the
+# data alone cannot settle how a cut-off would do on all referrals. In the synthetic pilot, where
+# every outcome is known, the table "how selection moved them" shows the estimates and verdicts on
+# everyone beside those on the placed. Real data cannot show that column: treat cut-offs estimated
+# on the placed as provisional. The cost ratio for referral (here 1:3) is the committee's to set,
+# and moves the cut-off more than the sampling noise does.
 
 # %%
-proposed_cutoffs[["current", "criterion", "estimate", "interval", "proposed", "verdict"]].round(1)
+proposed_cutoffs.assign(
+    **{
+        "old rule (inside the interval)": [
+            "keep"
+            if not row["interval"]
+            or float(row["interval"].split("-")[0])
+            <= row["current"]
+            <= float(row["interval"].split("-")[1])
+            else "move"
+            for _, row in proposed_cutoffs.iterrows()
+        ]
+    }
+)[
+    [
+        "current",
+        "criterion",
+        "estimate",
+        "interval",
+        "proposed",
+        "verdict",
+        "old rule (inside the interval)",
+    ]
+].round(1)
 
 # %% [markdown]
 # **Fragile advice in this round.** For these candidates the advice depends on the provisional
@@ -393,7 +590,10 @@ proposed_cutoffs[["current", "criterion", "estimate", "interval", "proposed", "v
 fragile[["total", "band", "advice", "advice_kept", "other_band", "why fragile"]].round(2)
 
 # %% [markdown]
-# **Samenvatting (NL):** de voorlopige afkappunten (20, 55, 75) vallen binnen de betrouwbaarheids-
-# intervallen van de op uitkomsten geschatte afkappunten en blijven dus staan; de domeingewichten
-# bepalen de advisering veel meer dan de itemgewichten, en voor de kandidaten in de laatste tabel is
-# het advies kwetsbaar: bespreek hen expliciet in de commissie.
+# **Samenvatting (NL):** uitkomsten bestaan alleen voor geplaatste jongeren; daarop geschatte
+# afkappunten gelden voor de geplaatsten. Of een afkappunt blijft staan, beslissen we met een vooraf
+# vastgelegde marge voor het verlies van laten staan (gepaarde bootstrap), niet met "valt binnen het
+# interval"; de gevoeligheidsanalyse (slechtste/beste geval voor de niet-geplaatsten) laat zien hoe
+# ver de selectie de uitkomst kan verschuiven. De domeingewichten bepalen de advisering veel meer dan
+# de itemgewichten, en voor de kandidaten in de laatste tabel is het advies kwetsbaar: bespreek hen
+# expliciet in de commissie.
