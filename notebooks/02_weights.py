@@ -32,9 +32,9 @@
 
 # %%
 import datetime as dt
+import os
 import subprocess
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -168,11 +168,11 @@ ahp_table.round(3)
 #
 # ## 2. Outcomes: a synthetic pilot with follow-up
 #
-# 1,500 candidates rated by three raters, each with a known outcome: did the placement continue
-# (1) or break down (0)? We fit weights to **breakdown**, the event a higher total should predict.
-#
-# A caution for real data: outcomes exist only for candidates who were placed, so weights fitted
-# to them describe the placed, not everyone referred (selective labels).
+# 1,500 candidates rated by three raters. The synthetic committee places most candidates whose
+# advice fits (and deviates for one in ten); only the **placed** have an outcome: did the placement
+# continue (1) or break down (0)? We fit weights to **breakdown**, the event a higher total should
+# predict, on the placed: weights fitted to them describe the placed, not everyone referred
+# (selective labels). `fit_weights` takes `placed` and says so in a warning.
 
 # %%
 cohort = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11)
@@ -186,11 +186,16 @@ X = pd.DataFrame(
     columns=list(instrument.item_ids),
     index=pd.Index(scores.candidate_ids, name="candidate_id"),
 )[assessable]
-continued = truth["outcome"][assessable]  # 1: placement continued
+placed = truth["placed"][assessable].to_numpy()
+breakdown_or_nan = truth["breakdown"][assessable]  # NaN for the unplaced
+# the models of section 3 take the candidates with an outcome: the placed
+X = X[placed]
+continued = 1 - breakdown_or_nan[placed].astype(int)  # 1: placement continued
 breakdown = 1 - continued  # 1: placement broke down
-total = pd.Series(scores.total, index=scores.candidate_ids)[assessable]
+total = pd.Series(scores.total, index=scores.candidate_ids)[assessable][placed]
 print(
-    f"{assessable.sum()} of {len(scores)} candidates assessable; breakdown rate {breakdown.mean():.1%}"
+    f"{assessable.sum()} of {len(scores)} candidates assessable, {placed.sum()} placed; "
+    f"breakdown rate among the placed {breakdown.mean():.1%}"
 )
 
 # %% [markdown]
@@ -205,15 +210,22 @@ print(
 #   them back rescaled for a criteria file. `adverse_class=0` says that a **0** (breakdown) is
 #   what more risk predicts.
 #
-# We compare, on the same five folds, the provisional total as it is (nothing fitted), free
-# logistic weights on the instrument's domain scores, and the constrained calibrations.
+# We compare, on the same five folds of the placed, the provisional total as it is (nothing
+# fitted), the experts' **AHP weights** (nothing fitted either), free logistic weights on the
+# instrument's domain scores, and the constrained calibrations.
 
 # %%
 cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+domain_risk = risk_features(scores, level="domains")[assessable][placed]
+ahp_score = domain_risk[combined.weights.index] @ combined.weights  # the experts' weighting
 auc = {
     "provisional total, equal weights (nothing fitted)": [
         roc_auc_score(breakdown.iloc[test], total.iloc[test]) for _, test in cv.split(X, continued)
-    ]
+    ],
+    "AHP domain weights of the experts (nothing fitted)": [
+        roc_auc_score(breakdown.iloc[test], ahp_score.iloc[test])
+        for _, test in cv.split(X, continued)
+    ],
 }
 models = {
     "InstrumentScorer -> LogisticRegression (free domain weights)": Pipeline(
@@ -233,7 +245,7 @@ auc = pd.DataFrame(auc).T
 pd.DataFrame({"mean AUC": auc.mean(axis=1), "sd over folds": auc.std(axis=1)}).round(3)
 
 # %% [markdown]
-# All four rank candidates almost equally well. That is the *flat maximum effect* (Dawes 1979):
+# All five rank candidates almost equally well, the experts' AHP weights included. That is the *flat maximum effect* (Dawes 1979):
 # when predictors are correlated, as the four risk domains are, many weightings predict about
 # equally well. Calibration will not make the instrument much **sharper**; what it changes is
 # **where** candidates land relative to the band boundaries, and so their advice (notebooks 03
@@ -263,9 +275,18 @@ pd.DataFrame(search.cv_results_)[
 
 # %%
 features = risk_features(scores, level="domains")[assessable]
-fitted = fit_weights(
-    features, breakdown, nonnegative=True, C=best_C, n_bootstrap=300, random_state=1
-)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    fitted = fit_weights(
+        features,
+        breakdown_or_nan.to_numpy(),
+        nonnegative=True,
+        C=best_C,
+        n_bootstrap=300,
+        random_state=1,
+        placed=placed,
+    )
+print(*{str(w.message) for w in caught}, sep="\n")
 print(f"n = {fitted.n}, breakdowns = {fitted.n_events}, C = {fitted.C}")
 fitted.to_frame().round(3)
 
@@ -327,10 +348,14 @@ shares.round(3)
 # strongly correlated, so the data cannot tell them apart.
 
 # %%
-item_features = risk_features(scores, level="items")[assessable]
+item_features = risk_features(scores, level="items")[assessable][placed]
 rated = item_features.notna().all(axis=1)
 item_fit = fit_weights(
-    item_features[rated], breakdown[rated.to_numpy()], C=best_C, n_bootstrap=300, random_state=1
+    item_features[rated],
+    breakdown[rated.to_numpy()].to_numpy(),
+    C=best_C,
+    n_bootstrap=300,
+    random_state=1,
 )
 item_table = item_fit.to_frame().drop(index="intercept")
 print(
@@ -345,20 +370,25 @@ item_table.sort_values("zero_share", ascending=False).head(8).round(3)
 # ## 5. The proposal, written as a new calibrated version
 #
 # `instrument_weights` rescales the fitted coefficients for a criteria file (the largest becomes
-# 10, one decimal). `write_calibrated` writes a new file into a temporary directory: status
-# *calibrated*, version 0.2.0, with a provenance that names the method, the date, the data's
-# sha256 and the sha256 of the version it replaces. The file is validated before it is written.
+# 10, one decimal). `write_calibrated` writes the new file: status *calibrated*, version 0.2.0,
+# with a provenance that names the method, the date, the data's sha256 and the sha256 of the
+# version it replaces. The file is validated before it is written.
+#
+# **One file per version, written once.** The file goes to the folder `calibrated/` (or the one
+# named in `WEEGTOOL_CALIBRATED`), where notebook 04 reads it. Running this notebook again writes
+# nothing new (the same calibration gives the same text); a different 0.2.0 would be refused.
 
 # %%
 proposal = instrument_weights(fitted, instrument)
 method = (
     f"L2-penalised logistic regression (C = {best_C:g}) of placement breakdown on the risk-oriented "
     f"domain scores, weights >= 0, 300 stratified bootstrap resamples; synthetic pilot cohort "
-    f"(seed 11, {fitted.n} candidates). Item weights unchanged."
+    f"(seed 11), the {fitted.n} placed candidates (outcomes exist only for them). Item weights unchanged."
 )
-training_data = features.assign(breakdown=breakdown.to_numpy())
+training_data = features[placed].assign(breakdown=breakdown.to_numpy())
 
-folder = Path(tempfile.mkdtemp(prefix="weegtool-calibration-"))
+folder = Path(os.environ.get("WEEGTOOL_CALIBRATED", "calibrated"))
+folder.mkdir(parents=True, exist_ok=True)
 path = folder / "twente-specialistisch-wonen-0.2.0.yaml"
 new = write_calibrated(
     instrument,
@@ -369,6 +399,8 @@ new = write_calibrated(
     data=training_data,
     date=dt.date(2026, 11, 23),
 )  # fixed, so the file and its sha256 are reproducible
+# the experts' AHP weights travel with it, for notebook 04's comparisons
+combined.weights.rename("weight").rename_axis("domain").to_csv(folder / "ahp_domain_weights.csv")
 lines = path.read_text(encoding="utf-8").splitlines()
 start = lines.index("provenance:")
 print("\n".join(lines[:3] + ["..."] + lines[start : start + 12] + ["..."]))
