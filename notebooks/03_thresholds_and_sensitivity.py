@@ -363,7 +363,7 @@ for offset, (cut, colour, marker) in zip(
     [(boundaries["target/elevated"], "black", "o"), (youden.cutoff, "#7570b3", "s")],
 ):
     j = bounds[bounds["cutoff"] == cut].set_index("scenario").loc[scenarios, "youden_j"]
-    ax.scatter(x + offset, j, color=colour, marker=marker, label=f"cut-off {cut:g}")
+    ax.scatter(x + offset, j, color=colour, marker=marker, label=f"cut-off {cut:.1f}")
 ax.set_xticks(x, [s.replace("unplaced ", "unplaced:\n") for s in scenarios], fontsize=8)
 ax.set(
     ylabel="Youden's J",
@@ -477,13 +477,13 @@ matters.head(8).round(3)
 fig, ax = plt.subplots(figsize=(9, 3.6))
 kept = pilot.candidates
 ax.scatter(kept["total"], kept["advice_kept"], s=8, alpha=0.5, color="black")
-for value in boundaries.values():
-    ax.axvline(value, color="grey", ls="--", lw=0.8)
+for n, value in enumerate(boundaries.values()):
+    ax.axvline(value, color="grey", ls="--", lw=0.8, label="band boundary" if n == 0 else None)
 ax.axhline(0.9, color="#cc0000", lw=0.8, label="fragile below 0.9")
 ax.set(
     xlabel="total (current weights)",
     ylabel="share of draws keeping the advice",
-    title="Fragile advice sits at the band boundaries, and at domain ceilings",
+    title="Share of 500 weightings that keep each candidate's advice, by total",
 )
 ax.legend(fontsize=8, loc="lower right")
 plt.tight_layout()

@@ -386,7 +386,7 @@ ax.set(
     xlabel="girls minus boys (95% Newcombe interval)",
     title="Advice and error rates by sex, version 0.2.0",
 )
-ax.legend(fontsize=8, loc="upper right")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)
 plt.tight_layout()
 plt.show()
 pd.concat({name: differences(result) for name, result in by_sex.items()}).round(3)
