@@ -54,6 +54,10 @@ _LAZY = {
     "youden_cutoff": "thresholds",
     "cost_cutoff": "thresholds",
     "cutoff_loss": "thresholds",
+    # measurement error (defined in weegtool.change, shared with the reviews of a candidate)
+    "standard_error_of_measurement": ".change",
+    "smallest_detectable_change": ".change",
+    "reliable_change_index": ".change",
     # overrides
     "override_analysis": "overrides",
     "OverrideAnalysis": "overrides",
@@ -82,6 +86,11 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:
+    from ..change import (
+        reliable_change_index,
+        smallest_detectable_change,
+        standard_error_of_measurement,
+    )
     from ..errors import (
         ComparisonMatrixError,
         InconsistentJudgementsWarning,
