@@ -448,6 +448,16 @@ new_minus_old = ranking.loc["0.2.0"]
 ahp_minus_old = ranking.loc["AHP weights"]
 
 
+def equivalent(frame: pd.DataFrame):
+    """NO-GO when a difference excludes 0, GO when every interval lies within the margin, else undecided."""
+    if frame["excludes 0"].any():
+        return False
+    inside = (frame["difference_lower"] > -FAIRNESS_MARGIN) & (
+        frame["difference_upper"] < FAIRNESS_MARGIN
+    )
+    return True if inside.all() else "undecided"
+
+
 def check(name: str, passed, evidence: str) -> dict:
     """GO on evidence, NO-GO on evidence against, 'undecided' when the data cannot tell."""
     status = {None: "committee", True: "GO", False: "NO-GO", "undecided": "undecided"}[passed]
@@ -496,7 +506,7 @@ checklist = pd.DataFrame(
         ),
         check(
             f"no disparity by sex (every difference within +-{FAIRNESS_MARGIN})",
-            True if within_margin.all() else "undecided",
+            equivalent(unbiased),
             f"{int(within_margin.sum())} of {len(within_margin)} differences have their interval "
             f"within +-{FAIRNESS_MARGIN}; widest {unbiased['difference_lower'].min():+.3f} to "
             f"{unbiased['difference_upper'].max():+.3f}",
@@ -507,10 +517,11 @@ checklist = pd.DataFrame(
             f"planted rater bias: {int(biased_sex.sum())} of {len(biased_sex)} differences exclude 0",
         ),
         check(
-            "no unexplained disparity by age band",
-            not within_differences["excludes 0"].any(),
+            f"no unexplained disparity by age band (within the age range, every difference within +-{FAIRNESS_MARGIN})",
+            equivalent(within_differences),
             f"{int(age_differences['excludes 0'].sum())} of {len(age_differences)} differences exclude 0 over all "
-            f"ages; {int(within_differences['excludes 0'].sum())} within the age range {low}-{high}",
+            f"ages; {int(within_differences['excludes 0'].sum())} within the age range {low}-{high}, widest "
+            f"{within_differences['difference_lower'].min():+.3f} to {within_differences['difference_upper'].max():+.3f}",
         ),
         check(
             "raters agree on every item (notebook 01)",
