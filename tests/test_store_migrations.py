@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from weegtool.store import db
+from weegtool.store.audit import check_chain
 from weegtool.store.models import ACTIONS, AuditEntry, Base, Instrument, User, utcnow
 
 
@@ -203,9 +204,9 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "signatures": 0,
         }
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0004"
+        assert db.current_revision(empty_url) == "0007"
         with engine.connect() as connection:
-            assert _counts(connection) == {**before, "notes": 0}
+            assert _counts(connection) == {**before, "notes": 0, "erasures": 0}
         with db.transaction(db.session_factory(engine)) as session:
             r1 = session.scalars(select(User).where(User.name == "R1")).one()
             assert (
@@ -229,9 +230,13 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
                 "user.login_failed",
                 "note.add",
             ]
+        with db.transaction(db.session_factory(engine)) as session:
+            # the entries from before the chain were chained by the migration, the new ones onto them
+            assert check_chain(audit_entries(session)) == []
         with engine.connect() as connection:
             assert _counts(connection) == {
                 **before,
+                "erasures": 0,
                 "notes": 1,
                 "audit_log": before["audit_log"] + 2,
             }
