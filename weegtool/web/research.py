@@ -9,15 +9,18 @@ text can hold names.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from werkzeug.wrappers import Response
 
+from ..outcomes import OUTCOME_COLUMNS
 from ..pseudonym import pseudonym
-from ..store import decision_rows, row_counts, submitted_ratings_wide
-from ..store.models import Assessment, Rating
+from ..store import decision_rows, outcome_rows, row_counts, submitted_ratings_wide
+from ..store.models import Assessment, Placement, Rating
 from . import db
 from .auth import roles_required
 from .views import download
@@ -48,6 +51,8 @@ def _decisions() -> list[dict[str, Any]]:
             "follows_advice": row.follows_advice,
             "instrument_sha256": row.instrument_sha256,
             "decided_on": row.decided_on.isoformat(),
+            "municipality": row.municipality or "",
+            "referrer_type": row.referrer_type or "",
         }
         for row in decision_rows(db.session())
     ]
@@ -105,5 +110,33 @@ def decisions_csv() -> Response:
         "follows_advice",
         "instrument_sha256",
         "decided_on",
+        "municipality",
+        "referrer_type",
     ]
     return _csv(rows, columns, "besluiten-gepseudonimiseerd.csv")
+
+
+def _plain(value: Any) -> Any:
+    """A CSV cell: empty for None, ISO for a date, the value otherwise (bools as True/False)."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, _dt.date) else value
+
+
+@bp.get("/outcomes.csv")
+@roles_required("researcher")
+def outcomes_csv() -> Response:
+    """A row per candidate: the outcome of their first placement (weegtool.outcomes.OUTCOME_COLUMNS), as of today.
+
+    ``candidate_id`` is the keyed pseudonym of ratings.csv, so the two join; no free text, no dates but the
+    placement's own.
+    """
+    db.record_reading("export.research", Placement)
+    rows = [
+        {
+            "candidate_id": pseudonym(candidate, _key()),
+            **{k: _plain(v) for k, v in asdict(result).items()},
+        }
+        for candidate, result in outcome_rows(db.session(), _dt.date.today())
+    ]
+    return _csv(rows, ["candidate_id", *OUTCOME_COLUMNS], "uitkomsten-gepseudonimiseerd.csv")
