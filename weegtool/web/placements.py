@@ -128,7 +128,10 @@ def _known_candidate(errors: FormErrors) -> Candidate | None:
 @bp.post("/new")
 @roles_required("coordinator")
 def new() -> Any:
-    form = {k: request.form.get(k, "") for k in ("candidate", "house", "started_on")}
+    form = {
+        "kind": "place",
+        **{k: request.form.get(k, "") for k in ("candidate", "house", "started_on")},
+    }
     errors: FormErrors = {}
     candidate = _known_candidate(errors)
     started_on = form_date("started_on", errors)
@@ -152,6 +155,7 @@ def end(placement_id: int) -> Any:
     if placement is None:
         abort(404)
     form = {
+        "kind": "end",
         "placement": placement_id,
         **{k: request.form.get(k, "") for k in ("ended_on", "end_reason")},
     }
@@ -172,7 +176,7 @@ def end(placement_id: int) -> Any:
 @bp.post("/waiting")
 @roles_required("coordinator", "chair")
 def wait() -> Any:
-    form = {k: request.form.get(k, "") for k in ("candidate", "since")}
+    form = {"kind": "wait", **{k: request.form.get(k, "") for k in ("candidate", "since")}}
     errors: FormErrors = {}
     candidate = _known_candidate(errors)
     since = form_date("since", errors)
@@ -191,7 +195,7 @@ def wait() -> Any:
 @roles_required("coordinator", "chair")
 def unwait(pseudonym: str) -> Response | Any:
     candidate = candidate_or_404(pseudonym)
-    form = {"removing": pseudonym, "until": request.form.get("until", "")}
+    form = {"kind": "unwait", "removing": pseudonym, "until": request.form.get("until", "")}
     errors: FormErrors = {}
     until = form_date("until", errors)
     if errors or until is None:
