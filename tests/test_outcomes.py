@@ -44,7 +44,7 @@ def test_the_end_reasons_are_one_fixed_list_planned_unplanned_and_other():
 
 
 def test_the_outcome_columns_are_the_ones_agreed_with_the_research_notebooks():
-    assert OUTCOME_COLUMNS == tuple(Outcome.__dataclass_fields__)
+    assert tuple(Outcome.__dataclass_fields__) == OUTCOME_COLUMNS
     assert OUTCOME_COLUMNS == (
         "placed",
         "placement_start",

@@ -151,9 +151,11 @@ def test_a_placed_resident_joins_the_house_for_every_composition_check_until_the
     said = " ".join(refused.value.problems)
     assert "huis-b does not take the candidate now" in said
     assert "suicide risk" in said and "capacity" in said.lower()
-    with pytest.raises(InputError, match="placed residents \\(C2\\); record their departure first"):
-        with transaction(sessions) as session:
-            delete_house(session, "huis-b", by=pilot["coordinator"])
+    with (
+        pytest.raises(InputError, match="placed residents \\(C2\\); record their departure first"),
+        transaction(sessions) as session,
+    ):
+        delete_house(session, "huis-b", by=pilot["coordinator"])
 
     with transaction(sessions) as session:
         end_placement(
