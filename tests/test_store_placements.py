@@ -149,7 +149,7 @@ def test_a_placed_resident_joins_the_house_for_every_composition_check_until_the
         )
     assert [p.split(":")[0] for p in refused.value.problems] == ["'house'"] * 3
     said = " ".join(refused.value.problems)
-    assert "huis-b does not take the candidate now" in said
+    assert "not now: Group composition, house huis-b: " in said
     assert "suicide risk" in said and "capacity" in said.lower()
     with (
         pytest.raises(InputError, match="placed residents \\(C2\\); record their departure first"),
@@ -239,11 +239,32 @@ def test_an_end_is_refused_with_every_problem_and_a_placement_ends_once(sessions
                 session, placement, D(2026, 6, 11), "crisis", by=pilot["coordinator"], on=ON
             )
         c1 = get_candidate(session, "C1")
-        place(session, c1, "huis-a", D(2026, 6, 12), by=pilot["coordinator"], on=ON)  # ended: again
+        with pytest.raises(
+            InputError, match="'C1' led to a placement already; a new placement needs"
+        ):
+            place(session, c1, "huis-a", D(2026, 6, 12), by=pilot["coordinator"], on=ON)
+    decide_again(sessions, pilot, "C1")
+    with transaction(sessions) as session:
+        c1 = get_candidate(session, "C1")
+        place(session, c1, "huis-a", D(2026, 6, 12), by=pilot["coordinator"], on=ON)
         with pytest.raises(
             InputError, match="'C1' lives in a house since 2026-06-12; record the end"
         ):
             place(session, c1, "huis-b", ON, by=pilot["coordinator"], on=ON)
+
+
+def decide_again(sessions, users, pseudonym):
+    from weegtool.store import correct
+
+    with transaction(sessions) as session:
+        correct(
+            session,
+            get_candidate(session, pseudonym),
+            DecisionInput("fits", **ARGUED, decided_on=D(2026, 6, 11)),
+            [users["R1"], users["R2"]],
+            reason="Na terugkeer opnieuw besloten.",
+            by=users["chair"],
+        )
 
 
 def test_the_waiting_list_reruns_the_composition_check_when_a_resident_leaves(sessions, pilot):

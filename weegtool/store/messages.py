@@ -64,8 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "date.before_decision": "'{field}' must be on or after the decision ({decided}); got {day}.",
         "date.future": "'{field}' must not lie in the future; got {day}.",
         "placement.house": "'house': no house {got!r}.",
-        "placement.conflict": "'house': {house} does not take the candidate now: {reason}",
+        "placement.conflict": "'house': not now: {reason}",
         "placement.ended": "this placement ended on {day} already.",
+        "placement.used": "the decision on {pseudonym!r} led to a placement already; a new placement needs a new "
+        "decision (a correction).",
         "end_reason.choice": "'end_reason' must be one of the end reasons; got {got!r}.",
         "placement.end_before_start": "'ended_on' must be on or after the start ({start}); got {day}.",
         "waiting.already": "{pseudonym!r} is on the waiting list already.",
@@ -121,8 +123,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "date.before_decision": "'{field}': de datum ligt voor het besluit ({decided}); gegeven: {day}.",
         "date.future": "'{field}': de datum ligt in de toekomst; gegeven: {day}.",
         "placement.house": "'house': er is geen huis {got!r}.",
-        "placement.conflict": "'house': huis {house} kan de jongere nu niet opnemen: {reason}",
+        "placement.conflict": "'house': nu niet: {reason}",
         "placement.ended": "Deze plaatsing is al beëindigd op {day}.",
+        "placement.used": "Het besluit over {pseudonym!r} is al uitgevoerd met een plaatsing; een nieuwe plaatsing "
+        "vraagt een nieuw besluit (een correctie).",
         "end_reason.choice": "'end_reason': kies een reden van vertrek uit de lijst; gegeven: {got!r}.",
         "placement.end_before_start": "'ended_on': de datum ligt voor de start van de plaatsing ({start}); "
         "gegeven: {day}.",

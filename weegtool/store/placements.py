@@ -50,6 +50,7 @@ __all__ = [
     "HouseFit",
     "house_fits",
     "instrument_of",
+    "carried_out",
 ]
 
 
@@ -146,6 +147,8 @@ def place(
         problems.append(
             say("placement.open", pseudonym=candidate.pseudonym, since=current.started_on)
         )
+    elif carried_out(session, decision):
+        problems.append(say("placement.used", pseudonym=candidate.pseudonym))
     if started_on < decision.decided_on:
         problems.append(
             say(
@@ -175,6 +178,14 @@ def place(
     session.add(placement)
     audit.record(session, by, "placement.start", placement)
     return placement
+
+
+def carried_out(session: Session, decision: Assessment) -> bool:
+    """Whether ``decision`` led to a placement already (a new placement then needs a new decision)."""
+    found = session.scalar(
+        select(Placement.id).where(Placement.assessment_id == decision.id).limit(1)
+    )
+    return found is not None
 
 
 def _profile(candidate: Candidate, decision: Assessment, instrument: Instrument) -> core.Profile:

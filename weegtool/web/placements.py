@@ -32,7 +32,7 @@ from ..store import (
     waiting_list,
 )
 from ..store.models import Candidate, Placement
-from ..store.placements import instrument_of
+from ..store.placements import carried_out, instrument_of
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
@@ -78,7 +78,11 @@ def _to_place() -> list[str]:
         if candidate.id in living:
             continue
         decision = latest_assessment(session, candidate)
-        if decision and decision.category in placing_categories(instrument_of(session, decision)):
+        if (
+            decision
+            and decision.category in placing_categories(instrument_of(session, decision))
+            and not carried_out(session, decision)
+        ):
             out.append(candidate.pseudonym)
     return out
 
