@@ -56,7 +56,7 @@ def test_init_with_admin_and_demo_prints_one_time_passwords_once_and_is_safe_to_
     again = invoke("db", "init", "--url", url, "--admin", "admin", "--demo")
     assert again.exit_code == 0
     assert "one-time password" not in again.output and "no demo cohort loaded" in again.output
-    assert (_count(url, Candidate), _count(url, User)) == (30, 4)
+    assert (_count(url, Candidate), _count(url, User)) == (30, 5)
     assert oct((tmp_path / "instance").stat().st_mode & 0o777) == "0o700"
 
 

@@ -43,7 +43,13 @@ DEMO_USERS = (
     ("demo-beoordelaar-1", "rater", None),
     ("demo-beoordelaar-2", "rater", None),
     ("demo-voorzitter", "chair", "SKJ-DEMO-0001"),
+    (
+        "demo-coordinator",
+        "coordinator",
+        None,
+    ),  # records placements and departures, reports per municipality
 )
+N_COMMITTEE = 3  # the first three demo users rate; the coordinator does not
 
 
 # Where the demo's referrals come from: mostly the two big cities, so the overview of a year shows numbers.
@@ -144,18 +150,18 @@ def load_demo(
         )
         for name, role, registration in DEMO_USERS
     ]
-    chair = members[-1]  # registers the referrals and keeps the houses: the demo has no coordinator
+    coordinator = members[3]  # registers the referrals and keeps the houses
     cohort = synthetic_cohort(instrument, n_candidates, n_raters, seed=seed)
     raters = {f"B{n + 1}": member for n, member in enumerate(members[:n_raters])}
     today = on or _dt.date.today()
-    story = HISTORY if n_rated >= len(HISTORY) and n_raters == len(DEMO_USERS) else ()
+    story = HISTORY if n_rated >= len(HISTORY) and n_raters == N_COMMITTEE else ()
     rated = []
     for n, fields in enumerate(cohort.candidates.to_dict("records")):
         step = story[n] if n < len(story) else None
         referral = _referral(fields) | _origin(n)
         if step is not None:  # the story's own fields: in the houses' age range, consenting
             referral |= {"age": 15, "consent": True, "flags": list(step.flags)}
-        candidate = register_referral(session, fields["candidate_id"], by=chair, **referral)
+        candidate = register_referral(session, fields["candidate_id"], by=coordinator, **referral)
         days_ago = step.registered if step else 360 - (n * 360) // n_candidates
         candidate.registered_at = _noon(today - _dt.timedelta(days=days_ago))
         if n < n_rated:
@@ -165,7 +171,7 @@ def load_demo(
             rated.append(candidate)
     if session.scalar(select(House.id).limit(1)) is None:
         for house in load_houses(EXAMPLE_HOUSES, instrument):
-            save_house(session, house, by=chair)
+            save_house(session, house, by=coordinator)
     _live_through(session, list(zip(rated, story)), members, instrument, today)
     return passwords
 
@@ -189,7 +195,7 @@ def _live_through(
     today: _dt.date,
 ) -> None:
     """Decide, place, end and take off the list as each :class:`Step` says, in the order of the days."""
-    chair = members[-1]
+    chair, coordinator = members[2], members[3]
     ago = lambda days: today - _dt.timedelta(days=days)  # noqa: E731
     item = instrument.item_ids[0]
     for candidate, step in sorted(story, key=lambda pair: -pair[1].decided):
@@ -205,7 +211,7 @@ def _live_through(
             items=(item,),
             decided_on=day,
         )
-        finalise(session, candidate, decision, members, by=chair, houses=houses)
+        finalise(session, candidate, decision, members[:N_COMMITTEE], by=chair, houses=houses)
     # Each placement in the order of its start; each end before the next start it makes room for.
     events = sorted(
         [(step.start, 0, c, step) for c, step in story if step.start is not None]
@@ -217,12 +223,14 @@ def _live_through(
     for days, kind, candidate, step in events:
         if kind == 0 and step.house is not None:
             placed[candidate.id] = place(
-                session, candidate, step.house, ago(days), by=chair, on=today
+                session, candidate, step.house, ago(days), by=coordinator, on=today
             )
         elif kind == 1 and step.reason is not None:
-            end_placement(session, placed[candidate.id], ago(days), step.reason, by=chair, on=today)
+            end_placement(
+                session, placed[candidate.id], ago(days), step.reason, by=coordinator, on=today
+            )
         elif kind == 2:
-            remove_from_waiting_list(session, candidate, ago(days), by=chair, on=today)
+            remove_from_waiting_list(session, candidate, ago(days), by=coordinator, on=today)
         session.flush()
 
 
@@ -234,9 +242,9 @@ def _check_sizes(n_candidates: int, n_rated: int, n_raters: int) -> None:
         problems.append(
             f"'n_rated' must be from 0 to n_candidates ({n_candidates}); got {n_rated}."
         )
-    if not 1 <= n_raters <= len(DEMO_USERS):
+    if not 1 <= n_raters <= N_COMMITTEE:
         problems.append(
-            f"'n_raters' must be from 1 to {len(DEMO_USERS)} (the demo users); got {n_raters}."
+            f"'n_raters' must be from 1 to {N_COMMITTEE} (the demo users); got {n_raters}."
         )
     if problems:
         raise InputError.collect("demo", problems)
