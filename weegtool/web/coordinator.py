@@ -43,9 +43,8 @@ def threshold() -> int:
 
 def _period() -> Period:
     text = request.args.get("period", "").strip()
-    if not text:
-        today = _dt.date.today()
-        text = f"{today.year}-K{(today.month - 1) // 3 + 1}"
+    if not text:  # this year so far: the period with the most that may be shown
+        text = str(_dt.date.today().year)
     try:
         return parse_period(text)
     except ValueError as error:
