@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import asdict
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,8 @@ from sqlalchemy import select
 from weegtool import load_houses, load_instrument
 from weegtool.coordinator import DecisionEvent, PlacementEvent, WaitEvent
 from weegtool.errors import InputError
-from weegtool.outcomes import Outcome
+from weegtool.outcomes import OUTCOME_COLUMNS, Outcome
+from weegtool.pseudonym import pseudonym
 from weegtool.store import (
     DecisionInput,
     add_to_waiting_list,
@@ -23,6 +25,7 @@ from weegtool.store import (
     house_fits,
     house_residents,
     outcome_rows,
+    outcome_table,
     place,
     register_referral,
     remove_from_waiting_list,
@@ -349,6 +352,16 @@ def test_the_waiting_list_reruns_the_composition_check_when_a_resident_leaves(se
             "Hengelo",
         ]
         rows = dict(outcome_rows(session, ON))
+        table = outcome_table(session, ON, b"k" * 32)
+    assert list(table.columns) == ["candidate_id", *OUTCOME_COLUMNS]
+    assert list(table["candidate_id"]) == [
+        pseudonym(c, b"k" * 32) for c in ("C1", "C2", "C3", "C6")
+    ]
+    assert table.iloc[1].to_dict() == {
+        "candidate_id": pseudonym("C2", b"k" * 32),
+        **asdict(rows["C2"]),
+    }
+    assert table.iloc[0]["days_placed"] is None  # plain values, no NaN
     assert rows["C1"] == Outcome(False, *([None] * 8))
     assert rows["C2"] == Outcome(
         True, D(2026, 6, 2), D(2026, 6, 20), "breakdown", False, 18, 1, 0, 18

@@ -76,7 +76,13 @@ from .ratings import (
     visible_ratings,
 )
 from .referrals import get_candidate, register_referral, update_referral
-from .research import DecisionRow, decision_rows, outcome_rows, submitted_ratings_wide
+from .research import (
+    DecisionRow,
+    decision_rows,
+    outcome_rows,
+    outcome_table,
+    submitted_ratings_wide,
+)
 from .users import (
     LOCK_MINUTES,
     MAX_FAILED_LOGINS,
@@ -185,4 +191,5 @@ __all__ = [
     "remove_from_waiting_list",
     "waiting_list",
     "outcome_rows",
+    "outcome_table",
 ]

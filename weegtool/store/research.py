@@ -8,16 +8,24 @@ Notes, reasons and justifications are not read at all.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..outcomes import Outcome, outcome
+from ..outcomes import OUTCOME_COLUMNS, Outcome, outcome
+from ..pseudonym import pseudonym as keyed
 from .models import Assessment, Candidate, Placement, Rating, RatingSubmission, User
 
-__all__ = ["DecisionRow", "decision_rows", "submitted_ratings_wide", "outcome_rows"]
+__all__ = [
+    "DecisionRow",
+    "decision_rows",
+    "submitted_ratings_wide",
+    "outcome_rows",
+    "outcome_table",
+]
 
 
 @dataclass(frozen=True)
@@ -106,3 +114,17 @@ def outcome_rows(session: Session, on: _dt.date) -> list[tuple[str, Outcome]]:
             )
         )
     return rows
+
+
+def outcome_table(session: Session, on: _dt.date, key: bytes) -> pd.DataFrame:
+    """The researcher's outcomes export as a table: ``candidate_id`` (keyed with ``key``, as in the
+    ratings export) and :data:`weegtool.outcomes.OUTCOME_COLUMNS`, one row per candidate (see :func:`outcome_rows`).
+
+    Cells are plain Python values (dtype object): dates as ``datetime.date``, empty cells None; the web app
+    writes this table as CSV.
+    """
+    rows = [
+        {"candidate_id": keyed(name, key), **asdict(result)}
+        for name, result in outcome_rows(session, on)
+    ]
+    return pd.DataFrame(rows, columns=["candidate_id", *OUTCOME_COLUMNS], dtype=object)

@@ -11,15 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from werkzeug.wrappers import Response
 
-from ..outcomes import OUTCOME_COLUMNS
 from ..pseudonym import pseudonym
-from ..store import decision_rows, outcome_rows, row_counts, submitted_ratings_wide
+from ..store import decision_rows, outcome_table, row_counts, submitted_ratings_wide
 from ..store.models import Assessment, Placement, Rating
 from . import db
 from .auth import roles_required
@@ -126,17 +124,8 @@ def _plain(value: Any) -> Any:
 @bp.get("/outcomes.csv")
 @roles_required("researcher")
 def outcomes_csv() -> Response:
-    """A row per candidate: the outcome of their first placement (weegtool.outcomes.OUTCOME_COLUMNS), as of today.
-
-    ``candidate_id`` is the keyed pseudonym of ratings.csv, so the two join; no free text, no dates but the
-    placement's own.
-    """
+    """A row per candidate: the outcome of their first placement, as of today (``store.outcome_table``)."""
     db.record_reading("export.research", Placement)
-    rows = [
-        {
-            "candidate_id": pseudonym(candidate, _key()),
-            **{k: _plain(v) for k, v in asdict(result).items()},
-        }
-        for candidate, result in outcome_rows(db.session(), _dt.date.today())
-    ]
-    return _csv(rows, ["candidate_id", *OUTCOME_COLUMNS], "uitkomsten-gepseudonimiseerd.csv")
+    table = outcome_table(db.session(), _dt.date.today(), _key())
+    rows = [{str(k): _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return _csv(rows, list(table.columns), "uitkomsten-gepseudonimiseerd.csv")
