@@ -232,6 +232,7 @@ def test_after_the_decision_a_placement_fills_the_house_and_a_departure_lets_a_w
         )
         chair.goto(url + "/overview/")
         expect(chair.locator("#overview")).to_contain_text("Geplaatst")
+        expect(chair.locator("#fits-now")).to_have_text("C3: past nu in huis-b")
     finally:
         for context in contexts:
             context.close()

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from ..coordinator import CoordinatorOverview, Line, Period, coordinator_overview, parse_period
 from ..disclosure import DEFAULT_THRESHOLD
 from ..report import render_pdf
-from ..store import coordinator_history, instrument_in_force, load_instrument
+from ..store import coordinator_history, house_fits, instrument_in_force, load_instrument
 from ..store.models import Placement
 from . import db
 from .auth import roles_required
@@ -99,9 +99,14 @@ def _overview_cell(line: Line, value: float | None, hidden: bool) -> str:
 @roles_required("coordinator", "chair")
 def overview() -> Any:
     period = _period()
+    fits = {
+        pseudonym: [f.house for f in houses if f.fits]
+        for pseudonym, houses in house_fits(db.session()).items()
+    }
     return render_template(
         "coordinator.html",
         overview=_overview(period),
+        fits=fits,
         choices=_choices(_dt.date.today()),
         hidden=HIDDEN,
     )
