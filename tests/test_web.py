@@ -1371,3 +1371,37 @@ def test_the_overview_exports_and_the_researchers_outcomes(site):
     assert len(keys) == 6 and not {"C1", "C2", "K-NEW"} & set(
         keys
     )  # every candidate, keyed pseudonyms
+
+
+def test_the_overview_takes_its_municipalities_and_threshold_from_the_settings_and_writes_text_as_text(
+    sqlite_url, tmp_path, fast_hashing
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from weegtool.errors import WeegtoolError
+    from weegtool.web import create_app
+
+    site = build_site(
+        sqlite_url,
+        tmp_path / "instance",
+        MUNICIPALITIES=("=HYPERLINK(1)", "Hengelo"),
+        SUPPRESSION_THRESHOLD=1,
+    )
+    coordinator = site.client("coordinator")
+    referral = coordinator.post(
+        "/candidates/new", {"pseudonym": "K-7", "municipality": "=HYPERLINK(1)"}
+    )
+    assert referral.status_code == 302
+    year = TODAY[:4]
+    book = load_workbook(io.BytesIO(coordinator.get(f"/overview/overview.xlsx?period={year}").data))
+    rows = list(book.active.iter_rows())
+    header = ["Onderdeel", "Regel", "=HYPERLINK(1)", "Hengelo", "onbekend", "Totaal"]
+    assert [c.value for c in rows[3]] == header  # the site's own referrals have no municipality
+    assert rows[3][2].data_type == "s"
+    referrals = next(r for r in rows if r[1].value == "Aanmeldingen")
+    assert [c.value for c in referrals[2:]] == [1, 0, 6, 7]  # threshold 1: nothing hidden
+    for wrong in ({"SUPPRESSION_THRESHOLD": 0}, {"MUNICIPALITIES": "Hengelo"}):
+        with pytest.raises(WeegtoolError):
+            create_app({"DATABASE_URL": sqlite_url, "INSTANCE_PATH": tmp_path / "i2", **wrong})

@@ -138,6 +138,10 @@ def overview_xlsx() -> Response:
                 _sheet_value(line, line.total, line.total_hidden),
             ]
         )
+    for row in sheet.iter_rows():
+        for item in row:
+            if item.data_type == "f":  # a name or title beginning with '=' is text, never a formula
+                item.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return download(
