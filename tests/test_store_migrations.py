@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from weegtool.store import db
+from weegtool.store.audit import check_chain
 from weegtool.store.models import ACTIONS, AuditEntry, Base, Instrument, User, utcnow
 
 
@@ -203,8 +204,8 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "signatures": 0,
         }
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0006"
-        new_tables = {"notes": 0, "placements": 0, "waiting_list": 0}
+        assert db.current_revision(empty_url) == "0006"  # after 0007 (safekeeping)
+        new_tables = {"notes": 0, "erasures": 0, "placements": 0, "waiting_list": 0}
         with engine.connect() as connection:
             assert _counts(connection) == {**before, **new_tables}
         with db.transaction(db.session_factory(engine)) as session:
@@ -230,6 +231,9 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
                 "user.login_failed",
                 "note.add",
             ]
+        with db.transaction(db.session_factory(engine)) as session:
+            # the entries from before the chain were chained by the migration, the new ones onto them
+            assert check_chain(audit_entries(session)) == []
         with engine.connect() as connection:
             assert _counts(connection) == {
                 **before,

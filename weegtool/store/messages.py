@@ -74,6 +74,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "waiting.not": "{pseudonym!r} is not on the waiting list.",
         "house.placed": "house {house!r} has placed residents ({residents}); record their departure first.",
         "waiting.until_before": "'until' must be on or after the day the wait began ({since}); got {day}.",
+        # erasure (store/erasure.py)
+        "erasure.two": "An erasure on request needs two people: a coordinator and an administrator, each "
+        "confirming with their own password.",
+        "erasure.roles": "An erasure on request is made by a coordinator and an administrator together; "
+        "got {roles}.",
+        "erasure.reason": "'reason' must not be blank: an erasure needs its reason (e.g. 'written request "
+        "of 2026-11-29').",
+        "erasure.named": "'reason' must not name the person: leave the pseudonym out of it.",
+        "erasure.long": "'reason' must be at most {max} characters; got {n}.",
+        "erasure.password": "{role} {name!r}: wrong name or password (or not an active {role}).",
     },
     "nl": {
         "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
@@ -134,6 +144,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "waiting.not": "{pseudonym!r} staat niet op de wachtlijst.",
         "house.placed": "In huis {house!r} wonen geplaatste jongeren ({residents}); leg eerst hun vertrek vast.",
         "waiting.until_before": "'until': de datum ligt voor het begin op de wachtlijst ({since}); gegeven: {day}.",
+        # wissen (store/erasure.py)
+        "erasure.two": "Wissen op verzoek vraagt twee mensen: een coördinator en een beheerder, elk met het "
+        "eigen wachtwoord.",
+        "erasure.roles": "Wissen op verzoek doen een coördinator en een beheerder samen; nu: {roles}.",
+        "erasure.reason": "'reason': vul de reden in (bijvoorbeeld 'schriftelijk verzoek van 29-11-2026').",
+        "erasure.named": "'reason': noem de jeugdige niet in de reden; laat het pseudoniem weg.",
+        "erasure.long": "'reason': ten hoogste {max} tekens; nu {n}.",
+        "erasure.password": "'{role}': naam of wachtwoord klopt niet (of het account heeft die rol niet).",
     },
 }
 

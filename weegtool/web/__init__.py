@@ -41,8 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_MINUTES": 15,
     "REPORT_PDF": True,  # store the PDF beside the HTML when an assessment is finalised
     "PROXIES": 0,  # HTTPS proxies in front (their X-Forwarded-For/-Proto are trusted)
+    # Counts about groups of young people below this are suppressed on every page and export (weegtool.disclosure)
+    "DISCLOSURE_THRESHOLD": DEFAULT_THRESHOLD,
     "MUNICIPALITIES": TWENTE_MUNICIPALITIES,  # a referral's municipality is one of these
-    "SUPPRESSION_THRESHOLD": DEFAULT_THRESHOLD,  # the overview hides counts from 1 to this minus 1
 }
 
 
@@ -102,10 +103,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _check_overview_settings(config: Mapping[str, Any]) -> None:
     """Refuse a start with a suppression threshold or list of municipalities that cannot work."""
-    value = config["SUPPRESSION_THRESHOLD"]
+    value = config["DISCLOSURE_THRESHOLD"]
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise WeegtoolError(
-            f"SUPPRESSION_THRESHOLD must be a whole number of at least 1; got {value!r}."
+            f"DISCLOSURE_THRESHOLD must be a whole number of at least 1; got {value!r}."
         )
     names = config["MUNICIPALITIES"]
     if isinstance(names, str) or not names or not all(isinstance(n, str) and n for n in names):

@@ -1,7 +1,7 @@
 """The coordinator's overview per municipality and period: on screen, as XLSX and as a PDF report.
 
-Counts below the suppression threshold (app setting ``SUPPRESSION_THRESHOLD``,
-5 by default) are hidden with the cells that would give them away, by the
+Counts below the suppression threshold (app setting ``DISCLOSURE_THRESHOLD``,
+5 by default, the one every aggregate of the app uses) are hidden with the cells that would give them away, by the
 project's one rule (:func:`weegtool.disclosure.suppress_counts`, through
 :func:`weegtool.coordinator.coordinator_overview`). The municipalities are the
 app setting ``MUNICIPALITIES`` (the 14 Twente municipalities by default).
@@ -37,7 +37,7 @@ def municipalities() -> tuple[str, ...]:
 
 
 def threshold() -> int:
-    value = current_app.config.get("SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD)
+    value = current_app.config.get("DISCLOSURE_THRESHOLD", DEFAULT_THRESHOLD)
     return int(value)
 
 

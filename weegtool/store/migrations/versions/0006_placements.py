@@ -1,7 +1,7 @@
 """After the decision: a referral's municipality and referrer type, placements, the waiting list
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-29 21:20:00.000000
 """
 from __future__ import annotations
@@ -11,16 +11,16 @@ from alembic import op
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0007'  # re-chained after safekeeping (0007) reached main
 branch_labels = None
 depends_on = None
 
-# As revision 0004 left them; models.ACTIONS may grow later.
+# As revision 0007 left them; models.ACTIONS may grow later.
 OLD_ACTIONS = ('user.add', 'instrument.add', 'instrument.in_force', 'referral.register', 'referral.update',
                'ratings.save', 'ratings.submit', 'assessment.finalise', 'assessment.correct', 'house.save',
                'note.add', 'user.login', 'user.login_failed', 'user.reset', 'user.active', 'user.password',
                'house.delete', 'ratings.read', 'report.read', 'export.reports', 'export.decisions',
-               'export.research')
+               'export.research', 'export.person', 'person.erase')
 NEW_ACTIONS = ('placement.start', 'placement.end', 'waiting.add', 'waiting.remove', 'export.overview')
 REFERRER_TYPES = ('municipal_team', 'certified_institution', 'care_provider', 'mental_health', 'medical', 'other')
 END_REASONS = ('back_home', 'foster_family', 'independent_living', 'breakdown', 'heavier_care', 'crisis', 'other')
