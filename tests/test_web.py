@@ -1548,3 +1548,24 @@ def test_the_coordinator_and_an_admin_erase_a_file_on_request(site):
         ("schriftelijk verzoek van 2026-11-29", "request")
     ]
     assert coordinator.get("/candidates/C2").status_code == 404
+
+
+def test_a_referrals_municipality_and_referrer_type_reach_both_decision_exports(site):
+    coordinator = site.client("coordinator")
+    changed = coordinator.post(
+        "/candidates/C1/edit",
+        {"row_version": "1", "municipality": "Enschede", "referrer_type": "medical", "age": "14"},
+    )
+    assert changed.status_code == 302
+    page = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "<dd>Enschede</dd>" in page and "(Huisarts, jeugdarts of medisch specialist)" in page
+    _finalised(site, "C1")
+    table = coordinator.get("/exports/decisions.csv").get_data(as_text=True).splitlines()
+    assert table[0].endswith(",municipality,referrer_type") and table[1].endswith(
+        ",Enschede,medical"
+    )
+    research = site.client("onderzoeker").get("/research/decisions.csv").get_data(as_text=True)
+    lines = research.splitlines()
+    assert lines[0].endswith(",municipality,referrer_type") and lines[1].endswith(
+        ",Enschede,medical"
+    )
