@@ -144,6 +144,8 @@ def test_every_role_s_pages_pass_an_accessibility_scan(server, page):
         "/houses/",
         "/houses/huis-a/edit",
         "/exports/",
+        "/placements/",
+        "/overview/",
     ):
         page.goto(url + path)
         violations = axe_violations(page)
@@ -160,3 +162,77 @@ def test_every_role_s_pages_pass_an_accessibility_scan(server, page):
             page.goto(url + path)
             violations = axe_violations(page)
             assert violations == [], f"{path}:\n{format_violations(violations)}"
+
+
+def _decide(chair, url, pseudonym, category):
+    """The chair records ``category`` for ``pseudonym``, argued (it may deviate) and co-signed by R2."""
+    chair.goto(url + f"/candidates/{pseudonym}/meeting")
+    chair.locator("#category").select_option(category)
+    chair.locator("#justification").fill("Past bij de woonvorm; groep besproken (er_intensity).")
+    chair.locator('input[name="items"][value="er_intensity"]').check()
+    signer = chair.locator(".signer", has_text="R2")
+    signer.get_by_role("checkbox").check()
+    signer.locator('input[type="password"]').fill(PASSWORD)
+    chair.get_by_role("button", name="Besluit vastleggen").click()
+    chair.wait_for_url(url + f"/candidates/{pseudonym}")
+
+
+def test_after_the_decision_a_placement_fills_the_house_and_a_departure_lets_a_waiting_candidate_in(
+    server, chromium_browser
+):
+    url = server
+    contexts = [chromium_browser.new_context(accept_downloads=True) for _ in range(2)]
+    try:
+        chair = _log_in(contexts[0], url, "R3")
+        coordinator = _log_in(contexts[1], url, "coordinator")
+        _decide(chair, url, "C2", "fits")  # C2 has suicide risk
+        coordinator.goto(url + "/placements/")
+        coordinator.locator("#place-candidate").select_option("C2")
+        coordinator.locator("#place-house").select_option("huis-b")
+        coordinator.get_by_role("button", name="Plaatsing vastleggen").click()
+        expect(coordinator.locator(".message.success")).to_contain_text(
+            "Plaatsing van C2 in huis-b is vastgelegd."
+        )
+        expect(coordinator.locator("#current")).to_contain_text("huis-b")
+
+        # a second young person with suicide risk, decided 'fits, but not this group now'
+        coordinator.goto(url + "/candidates/C3/edit")
+        coordinator.locator('input[name="flags"][value="suicide_risk"]').check()
+        coordinator.get_by_role("button", name="Opslaan").click()
+        coordinator.wait_for_url(url + "/candidates/C3")
+        _decide(chair, url, "C3", "fits_not_this_group")
+        coordinator.goto(url + "/placements/")
+        waiting = coordinator.locator("#waiting tr", has_text="C3")
+        expect(waiting.locator(".fit-now")).to_have_text("nog geen huis")
+        expect(waiting).to_contain_text("huis huis-b: Niet meerdere jongeren met een suïciderisico")
+        coordinator.locator("#place-candidate").select_option("C3")
+        coordinator.locator("#place-house").select_option("huis-b")
+        coordinator.get_by_role("button", name="Plaatsing vastleggen").click()
+        refusal = coordinator.locator("#err-house")
+        expect(refusal).to_contain_text("Nu niet: Groepssamenstelling, huis huis-b: Niet meerdere")
+        expect(refusal).to_contain_text(
+            "suïciderisico bij elkaar. (signaal: Suïciderisico; bewoners: C2"
+        )
+        violations = axe_violations(coordinator)
+        assert violations == [], format_violations(violations)
+        screenshot(coordinator, "placement-refused")
+
+        row = coordinator.locator("#current tr", has_text="C2")
+        row.locator("select").select_option("breakdown")
+        row.get_by_role("button", name="Vertrek vastleggen").click()
+        expect(coordinator.locator(".message.success")).to_contain_text("Vertrek van C2")
+        expect(coordinator.locator("#ended")).to_contain_text("Plaatsing afgebroken")
+        waiting = coordinator.locator("#waiting tr", has_text="C3")
+        expect(waiting.locator(".fit-now")).to_have_text("huis-b")
+        screenshot(coordinator, "waiting-fits")
+
+        chair.goto(url + "/placements/")  # the chair sees the same list
+        expect(chair.locator("#waiting tr", has_text="C3").locator(".fit-now")).to_have_text(
+            "huis-b"
+        )
+        chair.goto(url + "/overview/")
+        expect(chair.locator("#overview")).to_contain_text("Geplaatst")
+        expect(chair.locator("#fits-now")).to_have_text("C3: past nu in huis-b")
+    finally:
+        for context in contexts:
+            context.close()

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
 from ..composition import Profile, check_composition
+from ..coordinator import REFERRER_TYPES
 from ..errors import ConflictError, InputError, NotFoundError
 from ..i18n import describe_reason
 from ..instrument import Instrument
@@ -37,7 +38,16 @@ from .forms import FormErrors, by_field, whole_number, yes_no
 __all__ = ["bp", "candidate_or_404", "composition_checks"]
 
 bp = Blueprint("candidates", __name__)
-REFERRAL_FIELDS = ("pseudonym", "age", "referrer", "direction", "consent", "flags")
+REFERRAL_FIELDS = (
+    "pseudonym",
+    "age",
+    "referrer",
+    "direction",
+    "consent",
+    "flags",
+    "municipality",
+    "referrer_type",
+)
 COMMITTEE = RATING_ROLES
 CASEWORK = ("coordinator", *RATING_ROLES)
 
@@ -95,6 +105,8 @@ def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
         "direction": form.get("direction", "").strip() or None,
         "consent": yes_no(form, "consent"),
         "flags": form.getlist("flags"),
+        "municipality": form.get("municipality", "").strip() or None,
+        "referrer_type": form.get("referrer_type", "").strip() or None,
     }
     return fields, errors
 
@@ -113,6 +125,8 @@ def _form_page(
         values=values,
         errors=errors,
         directions=DIRECTIONS,
+        municipalities=current_app.config["MUNICIPALITIES"],
+        referrer_types=REFERRER_TYPES,
         **context,
     ), status
 
@@ -134,7 +148,13 @@ def new() -> Any:
     values = {"pseudonym": pseudonym, **fields, "age": request.form.get("age", "")}
     if not errors:
         try:
-            candidate = register_referral(session, pseudonym, by=signed_in(), **fields)
+            candidate = register_referral(
+                session,
+                pseudonym,
+                by=signed_in(),
+                municipalities=current_app.config["MUNICIPALITIES"],
+                **fields,
+            )
         except InputError as error:
             errors = by_field(error.problems, REFERRAL_FIELDS)
         else:
@@ -156,6 +176,8 @@ def edit(pseudonym: str) -> Any:
         "direction": candidate.direction,
         "consent": candidate.consent,
         "flags": candidate.flags,
+        "municipality": candidate.municipality,
+        "referrer_type": candidate.referrer_type,
     }
     if request.method == "GET":
         return _form_page(
@@ -175,7 +197,14 @@ def edit(pseudonym: str) -> Any:
         )
     elif not errors:
         try:
-            update_referral(db.session(), candidate, read_at, by=signed_in(), **fields)
+            update_referral(
+                db.session(),
+                candidate,
+                read_at,
+                by=signed_in(),
+                municipalities=current_app.config["MUNICIPALITIES"],
+                **fields,
+            )
         except ConflictError as error:
             db.session().rollback()
             fresh = candidate_or_404(pseudonym)
