@@ -14,13 +14,18 @@ from __future__ import annotations
 
 from . import db
 from .assessments import (
+    DecisionConflict,
     DecisionInput,
+    attach_pdf,
+    basis_changes,
     confirm_signer,
     correct,
     finalise,
     latest_assessment,
+    open_correction,
     revisions,
 )
+from .committee import AgendaRow, agenda, assign_committee, committee_of, is_seated
 from .audit import entries as audit_entries
 from .audit import latest_entries as latest_audit_entries
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
@@ -71,6 +76,15 @@ from .users import (
 # Note: the functions users, notes and houses hide the modules of the same name as attributes of this package;
 # reach a module itself with importlib.import_module("weegtool.store.users").
 __all__ = [
+    "DecisionConflict",
+    "attach_pdf",
+    "basis_changes",
+    "open_correction",
+    "AgendaRow",
+    "agenda",
+    "assign_committee",
+    "committee_of",
+    "is_seated",
     "db",
     "database_url",
     "init",

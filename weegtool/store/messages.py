@@ -20,7 +20,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pseudonym.blank": "'pseudonym' must not be blank.",
         "pseudonym.form": "'pseudonym' must be 1 to 40 letters, digits, '.', '_' or '-', beginning with a letter or "
         "digit (a code, never a name); got {got!r}.",
-        "pseudonym.taken": "a candidate {pseudonym!r} is already registered.",
+        "pseudonym.taken": "a candidate {pseudonym!r} is already registered (pseudonyms differing only in case "
+        "are one).",
+        "pseudonym.reserved": "'pseudonym' must not be {got!r}: the web app's addresses use that word.",
         "referral.conflict": "Referral {pseudonym!r} was changed by someone else since you opened it; open it again "
         "to see their change, then make yours.",
         "age.range": "'age' must be a whole number of years from 0 to 120; got {got!r}.",
@@ -53,13 +55,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "is; got {said!r}.",
         "assessment.final": "The assessment of {pseudonym!r} is finalised; a change is a correction, with its reason.",
         "correction.reason": "A correction needs its reason.",
+        "assessment.stale": "The decision on {pseudonym!r} was corrected by someone else since you opened it "
+        "(your correction was made on revision {based_on}, the newest is {revision}); read theirs, then correct "
+        "that one if need be.",
+        "assessment.race": "Another decision on {pseudonym!r} (revision {revision}) was recorded at the same "
+        "moment; yours was not. Read theirs, then correct it if need be.",
+        "correction.undecided": "{pseudonym!r} has no decision yet; its referral can be changed without a "
+        "correction.",
+        "referral.decided": "Referral {pseudonym!r} is decided: its fields are read-only until the chair opens a "
+        "correction.",
+        "change.field": "{field}: {old} → {new}",
+        "change.ratings": "ratings of {rater}: {moves}",
+        "committee.member": "'members': only active raters and chairs sit on a committee; not {names}.",
+        "committee.outside": "{pseudonym!r} has its own committee, and this user is not on it.",
         "text.length": "'{field}' must be at most {max} characters.",
     },
     "nl": {
         "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
         "pseudonym.form": "'pseudonym': een pseudoniem is een code van 1 tot 40 letters, cijfers, '.', '_' of '-' die "
         "met een letter of cijfer begint (nooit een naam); gegeven: {got!r}.",
-        "pseudonym.taken": "'pseudonym': er is al een aanmelding {pseudonym!r}.",
+        "pseudonym.taken": "'pseudonym': er is al een aanmelding {pseudonym!r} (hoofd- en kleine letters tellen "
+        "niet als verschil).",
+        "pseudonym.reserved": "'pseudonym': {got!r} kan geen pseudoniem zijn; de webadressen gebruiken dat woord.",
         "referral.conflict": "Aanmelding {pseudonym!r} is door iemand anders gewijzigd sinds u haar opende. Hieronder "
         "staan uw wijzigingen; sla opnieuw op om ze over die van de ander heen door te voeren.",
         "age.range": "'age': vul een leeftijd van 0 tot 120 jaar in; gegeven: {got!r}.",
@@ -92,6 +109,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "het kritiek is; nu {said!r}.",
         "assessment.final": "Het besluit over {pseudonym!r} is vastgesteld; een wijziging is een correctie, met reden.",
         "correction.reason": "'reason': een correctie vraagt de reden ervan.",
+        "assessment.stale": "Het besluit over {pseudonym!r} is door iemand anders gecorrigeerd sinds u het "
+        "opende (uw correctie ging uit van versie {based_on}, de nieuwste is versie {revision}). Uw correctie is "
+        "niet vastgelegd; lees die van de ander hieronder en corrigeer zo nodig opnieuw.",
+        "assessment.race": "Op hetzelfde moment is een ander besluit over {pseudonym!r} vastgelegd (versie "
+        "{revision}); het uwe niet. Lees dat besluit hieronder en corrigeer het zo nodig.",
+        "correction.undecided": "Over {pseudonym!r} is nog niet besloten; de aanmelding kan zonder correctie "
+        "gewijzigd worden.",
+        "referral.decided": "Over aanmelding {pseudonym!r} is besloten: de gegevens staan vast tot de voorzitter "
+        "een correctie opent.",
+        "change.field": "{field}: {old} → {new}",
+        "change.ratings": "beoordeling van {rater}: {moves}",
+        "committee.member": "'members': alleen actieve beoordelaars en voorzitters zitten in een commissie; niet "
+        "{names}.",
+        "committee.outside": "{pseudonym!r} heeft een eigen commissie, en u zit daar niet in.",
         "text.length": "'{field}': ten hoogste {max} tekens.",
     },
 }
