@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..errors import InputError, NotAllowedError
 from . import audit
@@ -132,9 +132,16 @@ def agenda(session: Session, on: _dt.date) -> list[AgendaRow]:
         .where(Assessment.candidate_id == Candidate.id)
         .scalar_subquery()
     )
+    other = aliased(Assessment)
     category = (
         select(Assessment.category)
-        .where(Assessment.candidate_id == Candidate.id, Assessment.revision == newest)
+        .where(
+            Assessment.candidate_id == Candidate.id,
+            Assessment.revision
+            == select(func.max(other.revision))
+            .where(other.candidate_id == Candidate.id)
+            .scalar_subquery(),
+        )
         .scalar_subquery()
     )
     query = (
