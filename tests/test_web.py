@@ -255,6 +255,61 @@ def test_after_five_failures_an_unknown_name_is_answered_like_a_locked_account(s
     )
 
 
+def test_an_account_locked_by_failed_co_signatures_answers_as_an_unknown_name_does(site):
+    r2 = _user_id(site, "R2")
+    chair = site.client("R3")
+    for _ in range(5):  # a chair failing R2's co-signature five times locks R2's account
+        chair.post(
+            "/candidates/C3/decision",
+            {"category": "fits", f"sign-{r2}": "yes", f"password-{r2}": "a guess at it"},
+        )
+    answers = {}
+    for name, password in (("R2", PASSWORD), ("nobody-here", PASSWORD)):
+        response = site.client().post("/login", {"name": name, "password": password})
+        answers[name] = (
+            response.status_code,
+            re.search(r'role="alert"><p>([^<]+)<', response.get_data(as_text=True))[1],
+        )
+    assert answers["R2"] == answers["nobody-here"] == (
+        401,
+        "Naam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd na te veel mislukte "
+        "pogingen.",
+    )
+
+
+def test_attempts_at_the_same_moment_are_each_counted_against_the_address_limit():
+    import threading
+
+    from weegtool.web.security import LoginThrottle
+
+    throttle, barrier, passed = LoginThrottle(20, 900), threading.Barrier(40), []
+
+    def attempt():
+        barrier.wait(timeout=30)
+        if throttle.attempt("192.0.2.7") == 0:
+            passed.append(1)
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(passed) == 20 and throttle.wait_seconds("192.0.2.7") > 0
+    throttle.succeeded("192.0.2.7")  # a success takes its own attempt back, no more
+    assert throttle.attempt("192.0.2.7") == 0 and throttle.attempt("192.0.2.7") > 0
+
+
+def test_a_weak_new_password_is_refused_with_the_reason_in_dutch(site):
+    client = site.client("R1")
+    response = client.post(
+        "/password", {"old": PASSWORD, "new": "aaaaaaaaaaaa", "repeat": "aaaaaaaaaaaa"}
+    )
+    assert response.status_code == 400
+    assert "Herhalingen zoals &#34;aaa&#34; zijn makkelijk te raden." in response.get_data(
+        as_text=True
+    )
+
+
 def test_one_address_is_throttled_across_accounts(tmp_path, sqlite_url, fast_hashing):
     site = build_site(sqlite_url, tmp_path / "instance", LOGIN_FAILURES_PER_ADDRESS=3)
     client = site.client()

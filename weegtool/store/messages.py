@@ -31,6 +31,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referrer.length": "'referrer' must be at most 200 characters; got {n}.",
         "flags.choice": "'flags' must be flags of the instrument ({choices}); got {got}.",
         "password.short": "A password must have at least {min} characters; got {n}.",
+        "password.weak": "'new': this password is too easy to guess (strength {score} of 4, at least {min} "
+        "needed; zxcvbn): {reason}",
+        "password.weak_reason": "add another word or two; uncommon words are better.",
         "password.current": "password: the current password must match; got a different one.",
         "password.same": "password: the new password must differ from the current one; got the same.",
         "name.blank": "'name' must not be blank.",
@@ -85,6 +88,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referrer.length": "'referrer': ten hoogste 200 tekens; nu {n}.",
         "flags.choice": "'flags': alleen signalen van het instrument; onbekend: {got}.",
         "password.short": "'new': een wachtwoord heeft minstens {min} tekens; dit heeft er {n}.",
+        "password.weak": "'new': dit wachtwoord is te makkelijk te raden (sterkte {score} van 4, minstens {min} "
+        "nodig; zxcvbn): {reason}",
+        "password.weak_reason": "voeg een paar woorden toe; ongewone woorden zijn beter.",
         "password.current": "'old': het huidige wachtwoord klopt niet.",
         "password.same": "'new': kies een ander wachtwoord dan het huidige.",
         "name.blank": "'name': vul een naam in.",
@@ -126,6 +132,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "text.length": "'{field}': ten hoogste {max} tekens.",
     },
 }
+
+
+# The warnings of the zxcvbn password strength estimator (zxcvbn/feedback.py, version 4.5), in Dutch.
+STRENGTH_WARNINGS_NL = {
+    "Straight rows of keys are easy to guess.": "Rijen toetsen naast elkaar zijn makkelijk te raden.",
+    "Short keyboard patterns are easy to guess.": "Korte patronen op het toetsenbord zijn makkelijk te raden.",
+    'Repeats like "aaa" are easy to guess.': 'Herhalingen zoals "aaa" zijn makkelijk te raden.',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': 'Herhalingen zoals '
+    '"abcabcabc" zijn nauwelijks moeilijker te raden dan "abc".',
+    'Sequences like "abc" or "6543" are easy to guess.': 'Reeksen zoals "abc" of "6543" zijn makkelijk te '
+    "raden.",
+    "Recent years are easy to guess.": "Recente jaartallen zijn makkelijk te raden.",
+    "Dates are often easy to guess.": "Datums zijn vaak makkelijk te raden.",
+    "This is a top-10 common password.": "Dit is een van de tien meest gebruikte wachtwoorden.",
+    "This is a top-100 common password.": "Dit is een van de honderd meest gebruikte wachtwoorden.",
+    "This is a very common password.": "Dit is een veelgebruikt wachtwoord.",
+    "This is similar to a commonly used password.": "Dit lijkt op een veelgebruikt wachtwoord.",
+    "A word by itself is easy to guess.": "Een los woord is makkelijk te raden.",
+    "Names and surnames by themselves are easy to guess.": "Losse voor- en achternamen zijn makkelijk te "
+    "raden.",
+    "Common names and surnames are easy to guess.": "Veelvoorkomende namen zijn makkelijk te raden.",
+}
+
+
+def strength_warning(warning: str) -> str:
+    """zxcvbn's ``warning`` in the current language (its English when no translation is known)."""
+    if _language.get() == "nl":
+        return STRENGTH_WARNINGS_NL.get(warning, warning)
+    return warning
 
 
 def language() -> str:
