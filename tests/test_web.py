@@ -431,7 +431,7 @@ def test_a_bad_referral_form_says_what_is_wrong_beside_each_field_and_saves_noth
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Er is al een aanmelding &#39;C1&#39;." in page and "onbekend: no_such_flag" in page
+    assert "Er is al een aanmelding &#39;C1&#39; (hoofd- en kleine letters tellen niet als verschil)." in page and "onbekend: no_such_flag" in page
     response = coordinator.post("/candidates/new", {"pseudonym": "Jan de Vries/2"})
     assert response.status_code == 400 and "(nooit een naam)" in response.get_data(as_text=True)
     assert site.query(select(func.count()).select_from(Candidate))[0][0] == 6
@@ -646,7 +646,7 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
     r2 = _user_id(site, "R2")
     no_reason = chair.post(
         "/candidates/C1/decision",
-        {"category": advice, f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
+        {"category": advice, "based_on": "1", f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
     )
     assert (
         no_reason.status_code == 400
@@ -657,6 +657,7 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
         {
             "category": advice,
             "reason": "Verkeerde datum.",
+            "based_on": "1",
             f"sign-{r2}": "yes",
             f"password-{r2}": PASSWORD,
         },
@@ -884,6 +885,7 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
             "justification": "j",
             "items": ["er_intensity"],
             "reason": XSS,
+            "based_on": "1",
             f"sign-{r2}": "yes",
             f"password-{r2}": PASSWORD,
         },
@@ -914,6 +916,7 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
         {
             "category": advice,
             "reason": "Typefout.",
+            "based_on": "1",
             "dissent": "Geheim bezwaar",
             f"sign-{r2}": "yes",
             f"password-{r2}": PASSWORD,

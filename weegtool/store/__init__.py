@@ -41,6 +41,7 @@ from .ratings import (
     LiveScores,
     candidate_fields,
     candidate_ratings,
+    is_decided,
     is_submitted,
     live_scores,
     own_ratings,
@@ -76,6 +77,7 @@ from .users import (
 # Note: the functions users, notes and houses hide the modules of the same name as attributes of this package;
 # reach a module itself with importlib.import_module("weegtool.store.users").
 __all__ = [
+    "is_decided",
     "DecisionConflict",
     "attach_pdf",
     "basis_changes",
