@@ -9,13 +9,16 @@ from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
 from ..composition import Profile, check_composition
-from ..errors import ConflictError, InputError, NotFoundError
+from ..errors import ConflictError, InputError, NotFoundError, ReadOnlyError
 from ..i18n import describe_reason
 from ..instrument import Instrument
 from ..store import (
+    committee_members,
+    committee_of,
     core_houses,
     get_candidate,
     instrument_in_force,
+    is_decided,
     is_submitted,
     latest_assessment,
     load_instrument,
@@ -28,6 +31,7 @@ from ..store import (
     update_referral,
 )
 from ..store.models import DIRECTIONS, Candidate
+from ..store.overview import CandidateRow
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
@@ -62,14 +66,7 @@ def index() -> Any:
     if user.role in COMMITTEE:
         started = rated_candidate_ids(session, user)
         done = submitted_candidate_ids(session, user)
-        mine = {
-            row.id: "ingediend"
-            if row.id in done
-            else "bezig"
-            if row.id in started
-            else "nog te doen"
-            for row in rows
-        }
+        mine = {row.id: _rater_state(row, row.id in done, row.id in started) for row in rows}
     in_force = instrument_in_force(session)
     titles = (
         {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
@@ -77,6 +74,15 @@ def index() -> Any:
         else {}
     )
     return render_template("index.html", rows=rows, mine=mine, titles=titles)
+
+
+def _rater_state(row: CandidateRow, done: bool, started: bool) -> str:
+    """Where a committee member stands with a referral: a decided one is closed unless they submitted."""
+    if done:
+        return "ingediend"
+    if row.category is not None:
+        return "gesloten (besloten)"
+    return "bezig" if started else "nog te doen"
 
 
 def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
@@ -125,16 +131,26 @@ def new() -> Any:
     fields, errors = _referral_form(instrument)
     pseudonym = request.form.get("pseudonym", "").strip()
     values = {"pseudonym": pseudonym, **fields, "age": request.form.get("age", "")}
-    if not errors:
-        try:
-            candidate = register_referral(session, pseudonym, by=signed_in(), **fields)
-        except InputError as error:
-            errors = by_field(error.problems, REFERRAL_FIELDS)
-        else:
+    # The store checks the rest even when the form could not read a field, so every problem shows at once.
+    try:
+        candidate = register_referral(session, pseudonym, by=signed_in(), **fields)
+    except InputError as error:
+        session.rollback()
+        errors = _merged(errors, by_field(error.problems, REFERRAL_FIELDS))
+    else:
+        if not errors:
             db.commit()
             flash(f"Aanmelding {candidate.pseudonym} is geregistreerd.", "success")
             return redirect(url_for("candidates.show", pseudonym=candidate.pseudonym))
+        session.rollback()
     return _form_page("referral.html", instrument, values, errors, 400)
+
+
+def _merged(first: FormErrors, second: FormErrors) -> FormErrors:
+    out = {key: list(found) for key, found in first.items()}
+    for key, found in second.items():
+        out.setdefault(key, []).extend(found)
+    return out
 
 
 @bp.route("/candidates/<pseudonym>/edit", methods=["GET", "POST"])
@@ -150,6 +166,7 @@ def edit(pseudonym: str) -> Any:
         "consent": candidate.consent,
         "flags": candidate.flags,
     }
+    locked = not candidate.correction_open and is_decided(db.session(), candidate)
     if request.method == "GET":
         return _form_page(
             "referral.html",
@@ -158,6 +175,7 @@ def edit(pseudonym: str) -> Any:
             {},
             candidate=candidate,
             row_version=candidate.row_version,
+            locked=locked,
         )
     fields, errors = _referral_form(instrument)
     values = {**current, **fields, "age": request.form.get("age", "")}
@@ -166,7 +184,7 @@ def edit(pseudonym: str) -> Any:
         errors.setdefault("", []).append(
             "Het formulier mist de versie waarop het geopend werd; open de aanmelding opnieuw."
         )
-    elif not errors:
+    else:
         try:
             update_referral(db.session(), candidate, read_at, by=signed_in(), **fields)
         except ConflictError as error:
@@ -182,19 +200,34 @@ def edit(pseudonym: str) -> Any:
                 row_version=fresh.row_version,
                 conflict=True,
             )
+        except ReadOnlyError as error:
+            db.session().rollback()
+            return _form_page(
+                "referral.html",
+                instrument,
+                current,
+                {"": [str(error)]},
+                409,
+                candidate=candidate_or_404(pseudonym),
+                row_version=read_at,
+                locked=True,
+            )
         except InputError as error:
-            errors = by_field(error.problems, REFERRAL_FIELDS)
+            db.session().rollback()
+            errors = _merged(errors, by_field(error.problems, REFERRAL_FIELDS))
         else:
-            db.commit()
-            flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
-            return redirect(url_for("candidates.show", pseudonym=pseudonym))
+            if not errors:
+                db.commit()
+                flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
+                return redirect(url_for("candidates.show", pseudonym=pseudonym))
+            db.session().rollback()
     return _form_page(
         "referral.html",
         instrument,
         values,
         errors,
         400,
-        candidate=candidate,
+        candidate=candidate_or_404(pseudonym),
         row_version=read_at or candidate.row_version,
     )
 
@@ -239,6 +272,9 @@ def show(pseudonym: str) -> Any:
         submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
         flag_titles={f.id: f.text("nl") for f in instrument.flags},
+        committee=committee_of(session, candidate),
+        members=committee_members(session) if user.role in ("coordinator", "chair") else [],
+        decided=is_decided(session, candidate),
     )
 
 
