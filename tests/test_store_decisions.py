@@ -37,9 +37,14 @@ from weegtool.store import (
     update_referral,
 )
 
+from . import test_store
 from .store_factories import committee_ratings, make_user
-from .test_store import ARGUED, ON, advice_of, committee, rate_all, referral  # noqa: F401 (fixtures)
+from .test_store import ARGUED, ON, advice_of, rate_all
 from .test_store_concurrency import run_together
+
+# The store tests' fixtures: the committee (coordinator, R1..R3, chair, researcher) and referral C2.
+committee = test_store.committee
+referral = test_store.referral
 
 
 def decide(sessions, committee, *, reason=None, based_on=None, token=None, category=None, **kw):
@@ -91,7 +96,14 @@ def test_ratings_close_at_the_decision_for_saving_and_submitting(sessions, commi
         with pytest.raises(ReadOnlyError, match="ratings are closed"), transaction(sessions) as s:
             act(s)
     with transaction(sessions) as session:
-        assert basis_changes(session, get_candidate(session, "C2"), latest_assessment(session, get_candidate(session, "C2"))) == []
+        assert (
+            basis_changes(
+                session,
+                get_candidate(session, "C2"),
+                latest_assessment(session, get_candidate(session, "C2")),
+            )
+            == []
+        )
 
 
 def test_a_decided_referral_is_read_only_until_a_correction_is_opened_which_names_the_change(
@@ -132,7 +144,9 @@ def test_a_decided_referral_is_read_only_until_a_correction_is_opened_which_name
         }  # fmt: skip
     with pytest.raises(ReadOnlyError, match="read-only"), transaction(sessions) as session:
         candidate = get_candidate(session, "C2")
-        update_referral(session, candidate, candidate.row_version, by=committee["coordinator"], age=18)
+        update_referral(
+            session, candidate, candidate.row_version, by=committee["coordinator"], age=18
+        )
 
 
 def test_a_correction_cannot_be_opened_before_a_decision(sessions, committee, referral):

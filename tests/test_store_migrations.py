@@ -304,7 +304,9 @@ def test_the_upgrade_to_0005_refuses_pseudonyms_that_differ_only_in_case_and_nam
             tables.reflect(connection)
             for pseudonym in ("k-0001", "K-0002", "k-0002"):
                 connection.execute(
-                    tables.tables["candidates"].insert().values(
+                    tables.tables["candidates"]
+                    .insert()
+                    .values(
                         pseudonym=pseudonym,
                         referrer="",
                         flags=[],

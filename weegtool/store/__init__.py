@@ -25,9 +25,9 @@ from .assessments import (
     open_correction,
     revisions,
 )
-from .committee import AgendaRow, agenda, assign_committee, committee_of, is_seated
 from .audit import entries as audit_entries
 from .audit import latest_entries as latest_audit_entries
+from .committee import AgendaRow, agenda, assign_committee, committee_of, is_seated
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
 from .houses import core_houses, delete_house, get_house, houses, save_house

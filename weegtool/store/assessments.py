@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-
 from typing import Any
 
 from sqlalchemy import select, update
@@ -111,7 +110,9 @@ def finalise(
         return repeated
     latest = latest_assessment(session, candidate)
     if latest is not None:
-        raise DecisionConflict(say("assessment.final", pseudonym=candidate.pseudonym), latest.revision)
+        raise DecisionConflict(
+            say("assessment.final", pseudonym=candidate.pseudonym), latest.revision
+        )
     return _write(
         session,
         candidate,

@@ -139,7 +139,7 @@ STRENGTH_WARNINGS_NL = {
     "Straight rows of keys are easy to guess.": "Rijen toetsen naast elkaar zijn makkelijk te raden.",
     "Short keyboard patterns are easy to guess.": "Korte patronen op het toetsenbord zijn makkelijk te raden.",
     'Repeats like "aaa" are easy to guess.': 'Herhalingen zoals "aaa" zijn makkelijk te raden.',
-    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': 'Herhalingen zoals '
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': "Herhalingen zoals "
     '"abcabcabc" zijn nauwelijks moeilijker te raden dan "abc".',
     'Sequences like "abc" or "6543" are easy to guess.': 'Reeksen zoals "abc" of "6543" zijn makkelijk te '
     "raden.",

@@ -188,7 +188,9 @@ class Candidate(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     # A decided referral's fields are read-only until the chair opens a correction; the next revision closes it.
     correction_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    meeting_on: Mapped[_dt.date | None] = mapped_column()  # the meeting that discusses it (the agenda)
+    meeting_on: Mapped[_dt.date | None] = (
+        mapped_column()
+    )  # the meeting that discusses it (the agenda)
 
     instrument: Mapped[Instrument] = relationship()
 

@@ -202,7 +202,9 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
 
 
 def _refuse_outsider(session: Session, candidate: Candidate, rater: User) -> None:
-    from .committee import refuse_outsider  # the committee module reads the users, which read this one
+    from .committee import (
+        refuse_outsider,
+    )  # the committee module reads the users, which read this one
 
     refuse_outsider(session, candidate, rater)
 

@@ -47,7 +47,9 @@ __all__ = [
 ]
 
 MIN_PASSWORD_LENGTH = 12
-MIN_PASSWORD_STRENGTH = 3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable", about 10^8 guesses or more
+MIN_PASSWORD_STRENGTH = (
+    3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable", about 10^8 guesses or more
+)
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 _hasher = PasswordHasher()

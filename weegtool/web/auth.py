@@ -8,7 +8,6 @@ unused for ``IDLE_MINUTES`` ends, and none lasts longer than
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import hashlib
 import math
@@ -45,9 +44,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 OPEN_ENDPOINTS = ("auth.login", "auth.logout", "static")
 # One answer for an unknown name, a wrong password and a locked account: which accounts exist, or are locked,
 # does not show.
-WRONG = (
-    "Naam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd na te veel mislukte pogingen."
-)
+WRONG = "Naam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd na te veel mislukte pogingen."
 
 
 def current_user() -> User | None:
