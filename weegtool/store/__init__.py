@@ -24,6 +24,7 @@ from .assessments import (
     latest_assessment,
     open_correction,
     revisions,
+    stored_overrides,
 )
 from .audit import entries as audit_entries
 from .audit import latest_entries as latest_audit_entries
@@ -77,6 +78,7 @@ from .users import (
 # Note: the functions users, notes and houses hide the modules of the same name as attributes of this package;
 # reach a module itself with importlib.import_module("weegtool.store.users").
 __all__ = [
+    "stored_overrides",
     "is_decided",
     "DecisionConflict",
     "attach_pdf",

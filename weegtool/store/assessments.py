@@ -37,6 +37,7 @@ __all__ = [
     "attach_pdf",
     "basis_of",
     "basis_changes",
+    "stored_overrides",
     "latest_assessment",
     "revisions",
     "confirm_signer",
@@ -424,6 +425,16 @@ def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ..
     hard = {f.id for f in instrument.flags if f.severity == "hard"}
     given = decision_overrides(decision)
     return tuple(o for o in given if not override_problems(o, hard, instrument.item_ids))
+
+
+def stored_overrides(assessment: Assessment) -> tuple[Override, ...]:
+    """The overrides of hard flags a stored decision made, as the advice takes them (its justification,
+    items and signatories), so a live view scores as the decision did."""
+    signatories = tuple(s.name for s in assessment.signatures)
+    return tuple(
+        Override(flag, assessment.justification, signatories, tuple(assessment.items))
+        for flag in assessment.overridden_flags
+    )
 
 
 def _signature(user: User) -> Signature:

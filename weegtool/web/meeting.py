@@ -55,6 +55,7 @@ from ..store import (
     open_correction,
     revisions,
     score_candidate,
+    stored_overrides,
     submissions,
     user_names,
     visible_ratings,
@@ -73,10 +74,15 @@ __all__ = ["bp"]
 bp = Blueprint("meeting", __name__)
 
 
-def _scored(candidate: Candidate) -> CandidateScore | None:
-    """The submitted ratings scored with the houses (None before any submitted rating)."""
+def _scored(candidate: Candidate, assessment: Assessment | None) -> CandidateScore | None:
+    """The submitted ratings scored with the houses (None before any submitted rating), with the
+    overrides of hard flags the stored decision made: then the live advice differs from the stored
+    one only where the ratings, fields or houses do."""
+    overrides = stored_overrides(assessment) if assessment is not None else ()
     try:
-        return score_candidate(db.session(), candidate, houses=core_houses(db.session()))
+        return score_candidate(
+            db.session(), candidate, houses=core_houses(db.session()), overrides=overrides
+        )
     except InputError:
         return None
 
@@ -119,12 +125,12 @@ def _page(
     instrument = load_instrument(candidate.instrument)
     if not is_submitted(session, candidate, user):
         return render_template("meeting.html", candidate=candidate, blind=True), status
-    scored = _scored(candidate)
+    assessment = latest_assessment(session, candidate)
+    scored = _scored(candidate, assessment)
     advice = scored.advice if scored else None
     members = committee_of(session, candidate)
     submitted = submissions(session, candidate)
     took_part = {name for name, _ in submitted}
-    assessment = latest_assessment(session, candidate)
     reasons = advice.reasons if advice else ()
     flagged = {r.rule for r in reasons if isinstance(r, FlagReason)}
     return render_template(
@@ -154,12 +160,25 @@ def _page(
         categories=instrument.spec.advice.categories,
         errors=errors or {},
         refused=_refusals(errors or {}),
-        form=form or {},
+        form=form or _as_decided(assessment),
         conflict=conflict,
         based_on=assessment.revision if assessment else 0,
         form_token=(form or {}).get("form_token") or secrets.token_urlsafe(24),
         languages=LANGUAGES,
     ), status
+
+
+def _as_decided(assessment: Assessment | None) -> dict[str, Any]:
+    """A correction's form starts from what was decided (nothing when nothing was)."""
+    if assessment is None:
+        return {}
+    return {
+        "category": assessment.category,
+        "justification": assessment.justification,
+        "items": list(assessment.items),
+        "dissent": assessment.dissent,
+        "overridden": list(assessment.overridden_flags),
+    }
 
 
 def _refusals(errors: FormErrors) -> list[tuple[str | None, str]]:

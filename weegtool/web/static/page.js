@@ -8,7 +8,6 @@
   if (focus) {
     if (!focus.hasAttribute("tabindex")) { focus.setAttribute("tabindex", "-1"); }
     focus.focus();
-    focus.scrollIntoView({ block: "start" });
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
