@@ -12,6 +12,8 @@ import datetime as _dt
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from weegtool.errors import InputError, NotAllowedError, ReadOnlyError
@@ -36,6 +38,7 @@ from weegtool.store import (
     transaction,
     update_referral,
 )
+from weegtool.store.assessments import changes_between
 
 from . import test_store
 from .store_factories import committee_ratings, make_user
@@ -306,3 +309,60 @@ def test_only_the_coordinator_or_a_chair_assigns_and_only_members_sit(
         assign_committee(
             s, get_candidate(s, "C2"), [committee["researcher"]], by=committee["coordinator"]
         )
+
+
+# --- invariants ----------------------------------------------------------------------------------------------
+
+levels = st.none() | st.integers(0, 4)
+fields = st.fixed_dictionaries(
+    {
+        "age": st.none() | st.integers(0, 27),
+        "referrer": st.sampled_from(["", "wijkteam", "GI"]),
+        "direction": st.none() | st.sampled_from(["long_term", "crisis"]),
+        "consent": st.none() | st.booleans(),
+        "flags": st.lists(st.sampled_from(["suicide_risk", "addiction"]), unique=True),
+    }
+)
+ratings = st.dictionaries(
+    st.sampled_from(["R1", "R2", "R3"]),
+    st.dictionaries(st.sampled_from(["er_intensity", "cp_avoidance", "ic_planning"]), levels),
+)
+
+
+@given(st.fixed_dictionaries({"fields": fields, "ratings": ratings}),
+       st.fixed_dictionaries({"fields": fields, "ratings": ratings}))  # fmt: skip
+def test_a_correction_names_exactly_the_fields_and_raters_that_changed(before, after):
+    said = changes_between(before, after)
+    differing = {k for k in before["fields"] if before["fields"][k] != after["fields"][k]}
+    raters = {
+        r
+        for r in set(before["ratings"]) | set(after["ratings"])
+        if before["ratings"].get(r, {}) != after["ratings"].get(r, {})
+        and any(
+            before["ratings"].get(r, {}).get(i) != after["ratings"].get(r, {}).get(i)
+            for i in set(before["ratings"].get(r, {})) | set(after["ratings"].get(r, {}))
+        )
+    }
+    assert {s.split(":")[0] for s in said if not s.startswith("ratings of ")} == differing
+    assert {
+        s.removeprefix("ratings of ").split(":")[0] for s in said if s.startswith("ratings of ")
+    } == raters
+    assert changes_between(before, before) == [] and changes_between({}, after) == []
+
+
+@given(st.lists(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,5}", fullmatch=True), unique=True))
+def test_the_migration_finds_every_group_of_pseudonyms_differing_only_in_case(pseudonyms):
+    import importlib.util
+    from pathlib import Path
+
+    import weegtool.store.migrations as migrations
+
+    path = Path(migrations.__file__).parent / "versions" / "0005_decisions_hold.py"
+    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    groups = module.colliding(pseudonyms)
+    assert sorted(p for group in groups for p in group) == sorted(
+        p for p in pseudonyms if sum(q.lower() == p.lower() for q in pseudonyms) > 1
+    )
+    assert all(len({p.lower() for p in group}) == 1 and len(group) > 1 for group in groups)

@@ -1409,6 +1409,9 @@ def test_the_referrals_committee_is_who_rates_waits_and_co_signs_and_the_agenda_
     outsider = site.client("R4")
     refused = outsider.post("/candidates/K-NEW/rate/submit")
     assert refused.status_code == 403 and "eigen commissie" in refused.get_data(as_text=True)
+    overview = outsider.get("/").get_data(as_text=True)
+    assert "niet in uw commissie" in re.search(r"K-NEW</a></th>(.*?)</tr>", overview, re.S)[1]
+    assert "u zit daar niet in" in outsider.get("/candidates/K-NEW").get_data(as_text=True)
     r1 = site.client("R1")
     r1.post("/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "2", "go": ""})
     assert r1.post("/candidates/K-NEW/rate/submit").status_code == 302

@@ -27,7 +27,9 @@ def server(sqlite_url, tmp_path, fast_hashing):
 
 def _log_in(context, url, name):
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations irreversible actions ask for
+    page.on(
+        "dialog", lambda dialog: dialog.accept()
+    )  # the confirmations irreversible actions ask for
     page.goto(url + "/login")
     page.get_by_label("Naam").fill(name)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
@@ -209,7 +211,9 @@ def committee_site(sqlite_url, tmp_path, fast_hashing):
 
 def _decide(chair, category, *, override=False, reason=None):
     chair.locator("#category").select_option(category)
-    chair.locator("#justification").fill("Eenmalig incident; de groep kan het dragen (ic_risk_behaviour).")
+    chair.locator("#justification").fill(
+        "Eenmalig incident; de groep kan het dragen (ic_risk_behaviour)."
+    )
     chair.locator('input[name="items"][value="ic_risk_behaviour"]').check()
     if override:
         chair.locator('input[name="overridden"][value="needs_secured_setting"]').check()
@@ -235,11 +239,18 @@ def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, 
         chair.goto(url + "/candidates/K-HARD/rate/review")
         assert "Niet passend" not in chair.content()
         assert "harde contra-indicatie" in chair.locator(".candidate-facts").inner_text()
-        chair.get_by_role("button", name="Beoordeling indienen").click()  # takes part without rating
+        chair.get_by_role(
+            "button", name="Beoordeling indienen"
+        ).click()  # takes part without rating
         chair.wait_for_url(re.compile(r".*/meeting$"))
         text = chair.content()
-        assert "Commissie: R1, R2, R3 · 2 van 3 ingediend." in text and "Nog niet ingediend: R1." in text
-        assert chair.locator(".signer").count() == 1  # only R2 took part besides the chair: not ten fields
+        assert (
+            "Commissie: R1, R2, R3 · 2 van 3 ingediend." in text
+            and "Nog niet ingediend: R1." in text
+        )
+        assert (
+            chair.locator(".signer").count() == 1
+        )  # only R2 took part besides the chair: not ten fields
 
         _decide(chair, "fits")  # placing despite the hard flag, as an ordinary deviation
         expect(chair.locator("#outcome")).to_contain_text("Het besluit is niet vastgelegd.")
@@ -252,7 +263,9 @@ def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, 
         _decide(chair, "fits", override=True)  # the override: justification, items, two signatures
         chair.wait_for_url(url + "/candidates/K-HARD")
         assert "vastgelegd (versie 1)" in chair.content()
-        chair.goto(url + "/candidates/K-HARD/meeting")  # the live view scores with the stored override
+        chair.goto(
+            url + "/candidates/K-HARD/meeting"
+        )  # the live view scores with the stored override
         assert "wijkt af van het vastgelegde besluit" not in chair.content()
         assert chair.locator('input[name="overridden"]').is_checked()  # a correction starts from it
 
@@ -279,7 +292,9 @@ def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, 
         _decide(first, "fits", override=True, reason="Datum van het incident verbeterd.")
         first.wait_for_url(url + "/candidates/K-HARD")
         _decide(second, "fits_with_conditions", override=True, reason="Voorwaarden toegevoegd.")
-        expect(second.locator("#outcome")).to_contain_text("Conflict: uw besluit is niet vastgelegd.")
+        expect(second.locator("#outcome")).to_contain_text(
+            "Conflict: uw besluit is niet vastgelegd."
+        )
         expect(second.locator("#outcome")).to_contain_text("Wat de ander vastlegde: versie 2")
         expect(second.locator("#outcome")).to_contain_text("Datum van het incident verbeterd.")
         _outcome_is_at_the_top_and_focused(second)

@@ -28,7 +28,14 @@ from .assessments import (
 )
 from .audit import entries as audit_entries
 from .audit import latest_entries as latest_audit_entries
-from .committee import AgendaRow, agenda, assign_committee, committee_of, is_seated
+from .committee import (
+    AgendaRow,
+    agenda,
+    assign_committee,
+    committee_of,
+    is_seated,
+    outside_candidate_ids,
+)
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
 from .houses import core_houses, delete_house, get_house, houses, save_house
@@ -89,6 +96,7 @@ __all__ = [
     "assign_committee",
     "committee_of",
     "is_seated",
+    "outside_candidate_ids",
     "db",
     "database_url",
     "init",

@@ -37,6 +37,7 @@ __all__ = [
     "attach_pdf",
     "basis_of",
     "basis_changes",
+    "changes_between",
     "stored_overrides",
     "latest_assessment",
     "revisions",
@@ -271,7 +272,7 @@ def _write(
         form_token=form_token or None,
     )
     if previous is not None:
-        assessment.changes = _changes(previous.basis, assessment.basis)
+        assessment.changes = changes_between(previous.basis, assessment.basis)
         candidate.correction_open = False
     _store(session, candidate, assessment, previous)
     audit.record(
@@ -329,11 +330,15 @@ def basis_of(session: Session, candidate: Candidate) -> dict[str, Any]:
 
 def basis_changes(session: Session, candidate: Candidate, assessment: Assessment) -> list[str]:
     """What differs now from what ``assessment`` rested on, in words (empty: nothing, or not recorded)."""
-    return _changes(assessment.basis, basis_of(session, candidate))
+    return changes_between(assessment.basis, basis_of(session, candidate))
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The referral fields and ratings that differ between two bases, each in words of the current language."""
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The referral fields and ratings that differ between two bases (as :func:`basis_of` makes them), one
+    sentence each in the messages' language: a field's old and new value, a rater's changed items.
+
+    Empty when ``before`` is empty: a revision stored before bases were recorded has nothing to compare.
+    """
     if not before:  # a revision made before bases were recorded
         return []
     out = []

@@ -27,6 +27,7 @@ __all__ = [
     "committee_of",
     "is_seated",
     "refuse_outsider",
+    "outside_candidate_ids",
     "AgendaRow",
     "agenda",
 ]
@@ -99,6 +100,13 @@ def refuse_outsider(session: Session, candidate: Candidate, user: User) -> None:
     """Raise :class:`NotAllowedError` when ``candidate`` has an assigned committee without ``user``."""
     if not is_seated(session, candidate, user):
         raise NotAllowedError(say("committee.outside", pseudonym=candidate.pseudonym))
+
+
+def outside_candidate_ids(session: Session, user: User) -> set[int]:
+    """The ids of the candidates with an assigned committee that ``user`` is not on."""
+    with_seats = select(CommitteeSeat.candidate_id).distinct()
+    own = select(CommitteeSeat.candidate_id).where(CommitteeSeat.user_id == user.id)
+    return set(session.scalars(with_seats.where(CommitteeSeat.candidate_id.not_in(own))))
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,11 @@ from ..store import (
     get_candidate,
     instrument_in_force,
     is_decided,
+    is_seated,
     is_submitted,
     latest_assessment,
     load_instrument,
+    outside_candidate_ids,
     overview,
     rated_candidate_ids,
     register_referral,
@@ -66,7 +68,13 @@ def index() -> Any:
     if user.role in COMMITTEE:
         started = rated_candidate_ids(session, user)
         done = submitted_candidate_ids(session, user)
-        mine = {row.id: _rater_state(row, row.id in done, row.id in started) for row in rows}
+        outside = outside_candidate_ids(session, user)
+        mine = {
+            row.id: "niet in uw commissie"
+            if row.id in outside and row.id not in done
+            else _rater_state(row, row.id in done, row.id in started)
+            for row in rows
+        }
     in_force = instrument_in_force(session)
     titles = (
         {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
@@ -275,6 +283,7 @@ def show(pseudonym: str) -> Any:
         committee=committee_of(session, candidate),
         members=committee_members(session) if user.role in ("coordinator", "chair") else [],
         decided=is_decided(session, candidate),
+        seated=user.role not in COMMITTEE or is_seated(session, candidate, user),
     )
 
 
