@@ -1480,3 +1480,59 @@ def test_the_pdf_is_rendered_after_the_decisions_commit_outside_the_writers_turn
     _finalised(site, "C1")
     assert held == [False]
     assert site.query(select(Assessment.report_pdf)) == [(b"%PDF-1.7 rendered",)]
+
+
+def _together(jobs):
+    """Run each job (a callable) in its own thread, lined up by a barrier; their results in order."""
+    import threading
+
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def run(n, job):
+        barrier.wait(timeout=30)
+        results[n] = job()
+
+    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_chairs_finalising_at_once_one_is_stored_the_other_gets_the_conflict_page(any_site):
+    chairs = [any_site.client("R3"), any_site.client("R3")]  # two tabs, each with its own form
+    r2 = _user_id(any_site, "R2")
+    posts = []
+    for n, chair in enumerate(chairs):
+        page = chair.get("/candidates/C1/meeting").get_data(as_text=True)
+        posts.append(
+            {
+                "category": re.search(r'<option value="([a-z_]+)" selected>', page)[1],
+                "dissent": f"tab {n}",
+                f"sign-{r2}": "yes",
+                f"password-{r2}": PASSWORD,
+                **_decision_form(page),
+            }
+        )
+    answers = _together(
+        [
+            lambda c=chair, p=p: c.post("/candidates/C1/decision", p)
+            for chair, p in zip(chairs, posts)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [302, 409]
+    loser = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
+    assert "Wat de ander vastlegde: versie 1" in loser
+    assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 1
+
+
+def test_forty_failed_log_ins_from_one_address_at_once_are_held_to_the_limit_of_twenty(site):
+    clients = [site.client() for _ in range(40)]
+    answers = _together(
+        [
+            lambda c=c, n=n: c.post("/login", {"name": f"nobody-{n}", "password": "a guess"})
+            for n, c in enumerate(clients)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [401] * 20 + [429] * 20
