@@ -1406,6 +1406,9 @@ def test_the_referrals_committee_is_who_rates_waits_and_co_signs_and_the_agenda_
         {"members": [ids["R1"], ids["R2"], ids["R3"]], "meeting_on": "2026-12-03"},
     )
     assert assigned.status_code == 302
+    form = coordinator.get("/candidates/K-NEW").get_data(as_text=True)
+    assert f'value="{ids["R1"]}" checked disabled' in form  # seated: stays
+    assert f'value="{ids["R4"]}" >' in form  # may still be added
     outsider = site.client("R4")
     refused = outsider.post("/candidates/K-NEW/rate/submit")
     assert refused.status_code == 403 and "eigen commissie" in refused.get_data(as_text=True)

@@ -35,6 +35,7 @@ from .committee import (
     committee_of,
     is_seated,
     outside_candidate_ids,
+    seated_ids,
 )
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
@@ -97,6 +98,7 @@ __all__ = [
     "committee_of",
     "is_seated",
     "outside_candidate_ids",
+    "seated_ids",
     "db",
     "database_url",
     "init",

@@ -28,6 +28,7 @@ __all__ = [
     "is_seated",
     "refuse_outsider",
     "outside_candidate_ids",
+    "seated_ids",
     "AgendaRow",
     "agenda",
 ]
@@ -59,7 +60,7 @@ def assign_committee(
     outsiders = [m.name for m in members if m.role not in RATING_ROLES or not m.active]
     if outsiders:
         raise InputError(say("committee.member", names=", ".join(sorted(outsiders))))
-    seated = {seat.user_id for seat in _seats(session, candidate)}
+    seated = seated_ids(session, candidate)
     for member in {m.id: m for m in members}.values():
         if member.id not in seated:
             session.add(CommitteeSeat(candidate_id=candidate.id, user_id=member.id, added_by=by.id))
@@ -87,6 +88,11 @@ def committee_of(session: Session, candidate: Candidate) -> list[User]:
     if assigned or _seats(session, candidate):
         return assigned
     return committee_members(session)
+
+
+def seated_ids(session: Session, candidate: Candidate) -> set[int]:
+    """The ids of the users assigned to ``candidate``'s committee (empty: none assigned)."""
+    return {seat.user_id for seat in _seats(session, candidate)}
 
 
 def is_seated(session: Session, candidate: Candidate, user: User) -> bool:

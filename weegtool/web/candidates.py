@@ -28,6 +28,7 @@ from ..store import (
     rated_candidate_ids,
     register_referral,
     revisions,
+    seated_ids,
     submissions,
     submitted_candidate_ids,
     update_referral,
@@ -284,6 +285,7 @@ def show(pseudonym: str) -> Any:
         members=committee_members(session) if user.role in ("coordinator", "chair") else [],
         decided=is_decided(session, candidate),
         seated=user.role not in COMMITTEE or is_seated(session, candidate, user),
+        assigned=seated_ids(session, candidate),
     )
 
 
