@@ -157,8 +157,83 @@ def _scoring_options(function: Any) -> Any:
     return function
 
 
+def _previous_options(function: Any) -> Any:
+    """--previous and its companions; kept in ctx.meta and read by :func:`_compared`."""
+
+    def keep(name: str) -> Callable[[click.Context, Any, Any], None]:
+        return lambda ctx, _param, value: ctx.meta.__setitem__(f"weegtool.{name}", value)
+
+    options = [
+        click.option(
+            "--previous",
+            type=EXISTING,
+            expose_value=False,
+            callback=keep("previous"),
+            help="Ratings of the previous assessment of the same candidates: adds the change "
+            "since then, judged against the measurement error.",
+        ),
+        click.option(
+            "--previous-candidates",
+            type=EXISTING,
+            expose_value=False,
+            callback=keep("previous_candidates"),
+            help="Candidates table of the previous assessment.",
+        ),
+        click.option(
+            "--previous-instrument",
+            type=EXISTING,
+            expose_value=False,
+            callback=keep("previous_instrument"),
+            help="Criteria file the previous assessment was scored with (default: --instrument).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _compared(
+    scores: Any, advices: Any, aggregation: str | None, lang: str, say: bool = True
+) -> Any:
+    """The change since --previous (None without it); ``say``: print which candidates are in only one."""
+    import weegtool
+    from weegtool.change import compare
+
+    meta = click.get_current_context().meta
+    previous = meta.get("weegtool.previous")
+    if previous is None:
+        for name in ("previous_candidates", "previous_instrument"):
+            if meta.get(f"weegtool.{name}") is not None:
+                raise _UserError(f"--{name.replace('_', '-')} needs --previous.")
+        return None
+    instrument_path = meta.get("weegtool.previous_instrument")
+    used = weegtool.load_instrument(instrument_path) if instrument_path else scores.instrument
+    read = weegtool.read_ratings(
+        previous, used, meta.get("weegtool.previous_candidates"), aggregation
+    )
+    comparison = compare(
+        advices, weegtool.advise(weegtool.score(used, read)), scores.instrument, used
+    )
+    if say:
+        _say_compared(comparison, previous)
+    return comparison
+
+
+def _say_compared(comparison: Any, previous: Path) -> None:
+    click.echo(
+        f"{previous}: {len(comparison.changes)} candidates compared with their previous assessment"
+    )
+    for words, ids in (
+        ("have no previous assessment there", comparison.without_previous),
+        ("were assessed there but not now", comparison.not_reassessed),
+    ):
+        if ids:
+            click.echo(f"{previous}: {len(ids)} candidates {words}: {', '.join(ids)}")
+
+
 @cli.command()
 @_scoring_options
+@_previous_options
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
 )
@@ -180,15 +255,17 @@ def score(
     from .io import write_csv, write_json
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
+    comparison = _compared(scores, advices, aggregation, lang)
     if fmt == "json":
-        write_json(advices, scores.instrument, out, lang)
+        write_json(advices, scores.instrument, out, lang, comparison)
     else:
-        write_csv(advices, scores, out)
+        write_csv(advices, scores, out, comparison=comparison)
     click.echo(f"{out}: {len(advices)} candidates scored with {scores.instrument.label}")
 
 
 @cli.command()
 @_scoring_options
+@_previous_options
 @click.option("--candidate", "candidate_id", help="Candidate id (default: every candidate).")
 def explain(
     ratings: Path,
@@ -201,12 +278,17 @@ def explain(
     candidate_id: str | None,
 ) -> None:
     """Print a candidate's breakdown: ratings, weights, contributions, reasons."""
-    from .explain import console, explain_table
+    from .explain import change_table, console, explain_table
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     chosen = list(advices) if candidate_id is None else [_pick(advices, candidate_id)]
+    comparison = _compared(scores, advices, aggregation, lang)
     for advice in chosen:
         console().print(explain_table(advice, scores.instrument, lang))
+        if comparison is not None:
+            console().print(
+                change_table(comparison.get(advice.candidate_id), scores.instrument, lang)
+            )
 
 
 def _pick(advices: Any, candidate_id: str) -> Any:
@@ -239,6 +321,7 @@ def _export_options(function: Any) -> Any:
 
 @cli.command()
 @_scoring_options
+@_previous_options
 @_export_options
 @click.option("--candidate", "candidate_id", required=True, help="Candidate id.")
 @click.option(
@@ -274,7 +357,16 @@ def report(
         if decisions
         else None
     )
-    page = render_html(advice, scores.instrument, scores.ratings, lang, decision, shown_id=shown)
+    comparison = _compared(scores, advices, aggregation, lang, say=False)  # the report says it
+    page = render_html(
+        advice,
+        scores.instrument,
+        scores.ratings,
+        lang,
+        decision,
+        shown_id=shown,
+        comparison=comparison,
+    )
     write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
     click.echo(f"{out}: report of {shown} ({scores.instrument.label})")
 

@@ -17,6 +17,7 @@ __all__ = [
     "RatingsError",
     "HouseError",
     "DecisionError",
+    "ChangeError",
     "UnknownIdError",
     "ResearchError",
     "ReliabilityError",
@@ -67,6 +68,10 @@ class HouseError(WeegtoolError, ValueError):
 
 class DecisionError(WeegtoolError, ValueError):
     """A committee decision (or an override of a hard flag) does not meet the rules."""
+
+
+class ChangeError(WeegtoolError, ValueError):
+    """Two assessments that cannot be compared, or a measurement-error parameter out of range."""
 
 
 class UnknownIdError(WeegtoolError, KeyError):

@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .advice import Advice
+from .change import CandidateChange
 from .i18n import describe_change, describe_reason, direction_title, text
 from .instrument import Instrument
 
-__all__ = ["explain_table", "cohort_table"]
+__all__ = ["explain_table", "cohort_table", "change_table"]
 
 
 class _Labels:
@@ -138,6 +139,39 @@ def cohort_table(
             str(len(advice.disputed)),
         )
     return table
+
+
+def change_table(change: CandidateChange | None, instrument: Instrument, lang: str = "nl") -> Group:
+    """The change since the previous assessment: the numbers per score, then in words."""
+    from . import change_text
+
+    if change is None:
+        return Group(Text(text("since.no_previous", lang), style="italic"))
+    table = Table(box=box.SIMPLE_HEAVY, title=text("since.title", lang))
+    for key in ("score", "previous", "current", "delta", "sdc", "rci", "verdict"):
+        table.add_column(
+            text(f"since.{key}", lang), justify="left" if key in ("score", "verdict") else "right"
+        )
+    rows = change_text.score_rows(change, instrument, lang)
+    for row in rows:
+        table.add_row(
+            row["title"],
+            row["previous"],
+            row["current"],
+            row["delta"],
+            row["sdc"],
+            row["rci"],
+            row["verdict"],
+        )
+    words = [
+        *change_text.describe_comparison(change, instrument, lang),
+        *(row["sentence"] for row in rows),
+        change_text.meaning(lang),
+    ]
+    items = [change_text.describe_item_move(m, instrument, lang) for m in change.items]
+    if items:
+        words += [text("since.items", lang) + ":", *("  " + line for line in items)]
+    return Group(table, *(Text(line) for line in words))
 
 
 def console() -> Console:

@@ -193,6 +193,58 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no_change": "Geen enkele wijziging van één item verandert dit advies.",
         "none": "geen",
         "advice_not_decision": "Dit is een advies; de commissie beslist en legt een afwijking met redenen vast.",
+        # change since the previous assessment (weegtool.change, weegtool.change_text)
+        "since.title": "Verandering sinds de vorige beoordeling",
+        "since.intro": "Vergeleken met de beoordeling van {date} ({instrument}). Advies toen: {old}; nu: {new}.",
+        "since.no_date": "een niet vastgelegde datum",
+        "since.category_changed": "Het advies is veranderd.",
+        "since.category_same": "Het advies is gelijk gebleven.",
+        "since.other_version": "De vorige beoordeling gebruikte een andere versie van het instrument "
+        "({version}). Vergeleken is alleen via de domeinen die beide versies hebben; het totaal en de "
+        "items worden niet vergeleken.",
+        "since.not_compared": "Niet vergeleken (alleen in één van de twee versies): {domains}.",
+        "since.no_reliability": "Het criteriabestand geeft voor {scores} geen betrouwbaarheid (standaarddeviatie "
+        "en betrouwbaarheidscoëfficiënt); die veranderingen staan er zonder oordeel.",
+        "since.no_previous": "Van deze kandidaat is geen vorige beoordeling gegeven; er is niets om mee te vergelijken.",
+        "since.score": "Score",
+        "since.previous": "Vorige",
+        "since.current": "Nu",
+        "since.delta": "Verschil",
+        "since.sdc": "Kleinste detecteerbare verandering",
+        "since.rci": "RCI",
+        "since.verdict": "Oordeel",
+        "since.verdict.improved": "betrouwbaar verbeterd",
+        "since.verdict.worsened": "betrouwbaar verslechterd",
+        "since.verdict.no_reliable_change": "geen betrouwbare verandering",
+        "since.verdict.unknown": "onbekend",
+        "since.lower": "lager",
+        "since.higher": "hoger",
+        "since.sentence.improved": "{title}: {size} punten {way} ({old} naar {new}), meer dan de kleinste "
+        "detecteerbare verandering van {sdc} punten: een betrouwbare verbetering.",
+        "since.sentence.worsened": "{title}: {size} punten {way} ({old} naar {new}), meer dan de kleinste "
+        "detecteerbare verandering van {sdc} punten: een betrouwbare verslechtering.",
+        "since.sentence.no_reliable_change": "{title}: {size} punten {way} ({old} naar {new}), binnen de "
+        "meetfout (kleinste detecteerbare verandering {sdc} punten): geen betrouwbare verandering.",
+        "since.sentence.same": "{title}: gelijk gebleven ({new}).",
+        "since.sentence.no_reliability": "{title}: {size} punten {way} ({old} naar {new}). Het "
+        "criteriabestand geeft voor deze score geen betrouwbaarheid, dus is niet te zeggen of dit meer "
+        "is dan meetfout.",
+        "since.sentence.not_assessable": "{title}: niet te vergelijken, want de score ontbreekt in de "
+        "{which} beoordeling (te veel ontbrekende informatie).",
+        "since.which.previous": "vorige",
+        "since.which.current": "huidige",
+        "since.sentence.other_version": "{title}: niet vergeleken, want het totaal van twee versies van "
+        "het instrument is niet dezelfde maat.",
+        "since.meaning": "Een verandering is betrouwbaar als de betrouwbare-veranderingsindex (RCI, "
+        "Jacobson & Truax 1991) groter is dan {z} of kleiner dan -{z}: door meetfout alleen ontstaat zo'n "
+        "verschil bij minder dan 5% van de herbeoordelingen van iemand die niet veranderd is. Een hogere "
+        "score betekent zwaardere problemen, behalve bij beschermende factoren, waar hoger meer "
+        "bescherming betekent.",
+        "since.items": "Items die het meest veranderden (bijdrage aan het totaal)",
+        "since.item": "{text} ({item}): score {old:g} naar {new:g}, {delta} punten",
+        "since.no_items": "Geen item veranderde van bijdrage.",
+        "since.source": "Betrouwbaarheid van {title}: {coefficient} {r}, SD {sd} punten; uit {data}, "
+        "{candidates} kandidaten, {raters} beoordelaars.",
     },
     "en": {
         "report.title": "Admission advice",
@@ -361,6 +413,57 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no_change": "No change of a single item changes this advice.",
         "none": "none",
         "advice_not_decision": "This is an advice; the committee decides and records any deviation with reasons.",
+        # change since the previous assessment (weegtool.change, weegtool.change_text)
+        "since.title": "Change since the previous assessment",
+        "since.intro": "Compared with the assessment of {date} ({instrument}). Advice then: {old}; now: {new}.",
+        "since.no_date": "an unrecorded date",
+        "since.category_changed": "The advice has changed.",
+        "since.category_same": "The advice is the same.",
+        "since.other_version": "The previous assessment used another version of the instrument "
+        "({version}). It is compared only through the domains both versions have; the total and the "
+        "items are not compared.",
+        "since.not_compared": "Not compared (in only one of the two versions): {domains}.",
+        "since.no_reliability": "The criteria file gives no reliability (standard deviation and "
+        "reliability coefficient) for {scores}; those changes are shown without a verdict.",
+        "since.no_previous": "No previous assessment of this candidate was given; there is nothing to compare with.",
+        "since.score": "Score",
+        "since.previous": "Previous",
+        "since.current": "Now",
+        "since.delta": "Change",
+        "since.sdc": "Smallest detectable change",
+        "since.rci": "RCI",
+        "since.verdict": "Verdict",
+        "since.verdict.improved": "reliably improved",
+        "since.verdict.worsened": "reliably worse",
+        "since.verdict.no_reliable_change": "no reliable change",
+        "since.verdict.unknown": "unknown",
+        "since.lower": "lower",
+        "since.higher": "higher",
+        "since.sentence.improved": "{title}: {size} points {way} ({old} to {new}), more than the smallest "
+        "detectable change of {sdc} points: a reliable improvement.",
+        "since.sentence.worsened": "{title}: {size} points {way} ({old} to {new}), more than the smallest "
+        "detectable change of {sdc} points: a reliable worsening.",
+        "since.sentence.no_reliable_change": "{title}: {size} points {way} ({old} to {new}), within the "
+        "measurement error (smallest detectable change {sdc} points): no reliable change.",
+        "since.sentence.same": "{title}: unchanged ({new}).",
+        "since.sentence.no_reliability": "{title}: {size} points {way} ({old} to {new}). The criteria "
+        "file gives no reliability for this score, so whether this is more than measurement error "
+        "cannot be said.",
+        "since.sentence.not_assessable": "{title}: cannot be compared, as the score is missing from the "
+        "{which} assessment (too much information missing).",
+        "since.which.previous": "previous",
+        "since.which.current": "current",
+        "since.sentence.other_version": "{title}: not compared, as the totals of two versions of the "
+        "instrument are not the same measure.",
+        "since.meaning": "A change is reliable when the reliable change index (RCI, Jacobson & Truax "
+        "1991) is above {z} or below -{z}: measurement error alone gives so large a difference in fewer "
+        "than 5% of reassessments of someone who has not changed. A higher score means heavier "
+        "problems, except for protective factors, where higher means more protection.",
+        "since.items": "Items that changed most (contribution to the total)",
+        "since.item": "{text} ({item}): rating {old:g} to {new:g}, {delta} points",
+        "since.no_items": "No item changed its contribution.",
+        "since.source": "Reliability of {title}: {coefficient} {r}, SD {sd} points; from {data}, "
+        "{candidates} candidates, {raters} raters.",
     },
 }
 

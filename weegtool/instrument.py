@@ -75,6 +75,29 @@ class Scale(_Spec):
         return self.levels[-1].value
 
 
+class MeasurementSource(_Spec):
+    """Where a standard deviation and reliability coefficient come from."""
+
+    data: str = Field(min_length=1)  # the data set: a file name or description, with its sha256
+    coefficient: str = Field(min_length=1)  # e.g. "ICC(2,1)"
+    candidates: int = Field(ge=2)
+    raters: int = Field(ge=1)
+    date: _dt.date | None = None
+
+
+class Measurement(_Spec):
+    """The spread and reliability of a score (0-100 points), from which its measurement error follows.
+
+    ``sd`` is the standard deviation of the score between candidates, in points; ``reliability``
+    a coefficient in [0, 1) such as ICC(2,1). :mod:`weegtool.change` turns them into the standard
+    error of measurement, the smallest detectable change and the reliable change index.
+    """
+
+    sd: float = Field(gt=0, le=100)
+    reliability: float = Field(ge=0, lt=1)
+    source: MeasurementSource
+
+
 class Domain(_Spec):
     id: str = Identifier
     kind: Literal["risk", "protective"]
@@ -82,6 +105,7 @@ class Domain(_Spec):
     max_missing: int = Field(ge=0)
     title: Text
     description: Text | None = None
+    measurement: Measurement | None = None
 
 
 class Item(_Spec):
@@ -191,7 +215,12 @@ class InstrumentSpec(_Spec):
     preconditions: tuple[Precondition, ...] = ()
     flags: tuple[Flag, ...] = ()
     composition: tuple[CompositionRule, ...] = ()
+    total_measurement: Measurement | None = None
 
+
+# Fields added after instruments were in use: left out of the canonical content when absent, so
+# that the sha256 of every file written before them stays what it was.
+_OPTIONAL_LATER = ("measurement", "total_measurement")
 
 _FIELD_NAMES: set[str] = {
     key
@@ -210,6 +239,8 @@ _FIELD_NAMES: set[str] = {
         CompositionRule,
         Settings,
         Provenance,
+        MeasurementSource,
+        Measurement,
         InstrumentSpec,
     )
     for field_name, info in model.model_fields.items()
@@ -357,13 +388,20 @@ class Instrument:
     @cached_property
     def canonical(self) -> str:
         """The instrument's content as canonical JSON: what :attr:`sha256` hashes."""
-        content = self.spec.model_dump(mode="json", by_alias=True)
+        content = _without_absent_later_fields(self.spec.model_dump(mode="json", by_alias=True))
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @cached_property
     def sha256(self) -> str:
         """sha256 of the canonical content: layout, comments and key order do not count."""
         return hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
+
+    def measurement(self, domain_id: str | None = None) -> Measurement | None:
+        """The SD and reliability of a domain's score (of the total when ``domain_id`` is None);
+        None when the criteria file gives none."""
+        if domain_id is None:
+            return self.spec.total_measurement
+        return self.domain(domain_id).measurement
 
     @property
     def label(self) -> str:
@@ -397,6 +435,14 @@ class Instrument:
             f"{self.id} {self.version} ({self.status}) sha256 {self.sha256} "
             f"domains={len(self.domains)} items={len(self.items)} flags={len(self.flags)}"
         )
+
+
+def _without_absent_later_fields(content: dict[str, Any]) -> dict[str, Any]:
+    for record in [content, *content.get("domains", ())]:
+        for key in _OPTIONAL_LATER:
+            if key in record and record[key] is None:
+                del record[key]
+    return content
 
 
 def _describe_item(instrument: Instrument, item: Item) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..advice import Advice
+from ..change import Comparison
 from ..engine import Scores
 from ..i18n import describe_change, describe_reason
 from ..instrument import Instrument
@@ -18,10 +19,22 @@ __all__ = ["advice_records", "score_table", "write_json", "write_csv", "write_xl
 
 
 def advice_records(
-    advices: Sequence[Advice], instrument: Instrument, lang: str = "nl"
+    advices: Sequence[Advice],
+    instrument: Instrument,
+    lang: str = "nl",
+    comparison: Comparison | None = None,
 ) -> list[dict[str, Any]]:
-    """One JSON-ready object per candidate, with each reason also in words."""
-    return [_record(advice, instrument, lang) for advice in advices]
+    """One JSON-ready object per candidate, with each reason also in words.
+
+    With a ``comparison`` (:func:`weegtool.change.compare`) each object also has ``change``: the
+    change since the previous assessment, or null when the candidate had none.
+    """
+    records = [_record(advice, instrument, lang) for advice in advices]
+    if comparison is not None:
+        for record in records:
+            change = comparison.get(record["candidate_id"])
+            record["change"] = change.to_dict() if change is not None else None
+    return records
 
 
 def _record(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]:
@@ -87,18 +100,27 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
 
 
 def write_json(
-    advices: Sequence[Advice], instrument: Instrument, path: str | Path, lang: str = "nl"
+    advices: Sequence[Advice],
+    instrument: Instrument,
+    path: str | Path,
+    lang: str = "nl",
+    comparison: Comparison | None = None,
 ) -> Path:
-    records = advice_records(advices, instrument, lang)
+    records = advice_records(advices, instrument, lang, comparison)
     return write_atomic(path, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
 
 
 def score_table(
-    advices: Sequence[Advice], scores: Scores, shown: dict[str, str] | None = None
+    advices: Sequence[Advice],
+    scores: Scores,
+    shown: dict[str, str] | None = None,
+    comparison: Comparison | None = None,
 ) -> Any:
     """One row per candidate: the advice, the numbers and the instrument identity; no free text.
 
-    ``shown`` maps candidate ids to what the table shows (pseudonyms in an export).
+    ``shown`` maps candidate ids to what the table shows (pseudonyms in an export). With a
+    ``comparison`` the change since the previous assessment follows in ``change.*`` columns
+    (empty for a candidate without one).
     """
     import pandas as pd
 
@@ -121,6 +143,8 @@ def score_table(
         ]
     ).set_index("candidate_id")
     out = advice.join(frame, how="left")
+    if comparison is not None:
+        out = out.join(_change_columns(comparison, out.index))
     instrument = scores.instrument
     out["instrument_id"], out["instrument_version"], out["instrument_sha256"] = (
         instrument.id,
@@ -132,10 +156,38 @@ def score_table(
     return out
 
 
+def _change_columns(comparison: Comparison, index: Any) -> Any:
+    import pandas as pd
+
+    rows = {}
+    for candidate_id in index:
+        change = comparison.get(candidate_id)
+        if change is None:
+            continue
+        row: dict[str, Any] = {
+            "change.previous_assessed_on": change.to_dict()["previous"]["assessed_on"],
+            "change.previous_advice": change.previous.advice,
+            "change.category_changed": change.category_changed,
+        }
+        for name, score in [("total", change.total), *change.domains.items()]:
+            row |= {
+                f"change.{name}.delta": score.delta,
+                f"change.{name}.rci": score.rci,
+                f"change.{name}.reliable": score.reliable,
+            }
+        rows[candidate_id] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def write_csv(
-    advices: Sequence[Advice], scores: Scores, path: str | Path, shown: dict[str, str] | None = None
+    advices: Sequence[Advice],
+    scores: Scores,
+    path: str | Path,
+    shown: dict[str, str] | None = None,
+    comparison: Comparison | None = None,
 ) -> Path:
-    return write_atomic(path, score_table(advices, scores, shown).to_csv(float_format="%.4f"))
+    table = score_table(advices, scores, shown, comparison)
+    return write_atomic(path, table.to_csv(float_format="%.4f"))
 
 
 def write_xlsx(

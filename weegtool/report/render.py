@@ -9,6 +9,7 @@ from functools import lru_cache
 import jinja2
 
 from ..advice import Advice
+from ..change import Comparison
 from ..decision import Decision
 from ..i18n import check_lang, text
 from ..instrument import Instrument
@@ -41,9 +42,17 @@ def render_html(
     lang: str = "nl",
     decision: Decision | None = None,
     shown_id: str | None = None,
+    comparison: Comparison | None = None,
 ) -> str:
-    """The advice report of one candidate as a self-contained HTML page."""
+    """The advice report of one candidate as a self-contained HTML page.
+
+    With a ``comparison`` (:func:`weegtool.change.compare`) it has the section "change since the
+    previous assessment" (saying so when this candidate had none).
+    """
+    from .since import since_context
+
     context = report_context(advice, instrument, ratings, check_lang(lang), decision, shown_id)
+    context["since"] = since_context(comparison, advice.candidate_id, instrument, lang)
     context["footer_left"] = _footer(
         context["candidate"], instrument.id, instrument.version, instrument.sha256[:12]
     )

@@ -17,6 +17,11 @@ no longer is). Its ``provenance`` says how it came about:
   estimated on, as :func:`data_sha256` computes it;
 - ``note``: in Dutch and English; by default a sentence saying all this.
 
+Given ``reliability_data`` (a ratings table with at least two raters per candidate), it also
+writes each domain's and the total's ``measurement``: the standard deviation of the scores between
+candidates and ICC(2,1) between raters (:func:`~weegtool.research.reliability_report`), computed
+with the new weights, with their source. :mod:`weegtool.change` judges reviews against them.
+
 ``source`` and ``authors`` are kept from the original.
 """
 
@@ -54,6 +59,8 @@ def write_calibrated(
     date: _dt.date | None = None,
     notes: Mapping[str, str] | None = None,
     overwrite: bool = False,
+    reliability_data: pd.DataFrame | str | Path | None = None,
+    reliability_candidates: pd.DataFrame | str | Path | None = None,
 ) -> Instrument:
     """Write ``instrument`` with calibrated numbers to a new criteria file at ``path``.
 
@@ -81,6 +88,16 @@ def write_calibrated(
         The provenance note; by default a sentence naming the previous version and method.
     overwrite : bool
         Replace an existing file at ``path``.
+    reliability_data : DataFrame or path, optional
+        A ratings table (as :func:`weegtool.read_ratings` reads it) with at least 2 raters per
+        candidate. Each domain and the total then get a ``measurement``: ``sd``, the standard
+        deviation (ddof 1) of the raters-combined scores, in points; ``reliability``, ICC(2,1)
+        (two-way random, absolute agreement, single rater: conservative for a score that
+        combines several raters); ``source`` with the data's name and sha256, the numbers of
+        candidates and raters and the date. A score whose ICC is undefined, below 0 or 1 on these
+        data, or whose SD is not above 0, gets none, with a :class:`ReliabilityWarning` saying why.
+    reliability_candidates : DataFrame or path, optional
+        Candidate fields of ``reliability_data`` in a table of their own.
 
     Returns
     -------
@@ -117,6 +134,11 @@ def write_calibrated(
     )
     text = _header(instrument, version, day) + _yaml(content)
     _validate(text, path)
+    if reliability_data is not None:
+        new = parse_instrument(text, source=str(path))
+        _set_measurements(content, new, reliability_data, reliability_candidates, day)
+        text = _header(instrument, version, day) + _yaml(content)
+        _validate(text, path)
     write_atomic(path, text)
     return load_instrument(path)
 
@@ -234,6 +256,59 @@ def _finite(value: Any, where: str) -> float:
     return float(value)
 
 
+def _set_measurements(
+    content: dict[str, Any], instrument: Instrument, data: Any, candidates: Any, day: _dt.date
+) -> None:
+    """Each domain's and the total's SD and ICC(2,1) on ``data``, scored with the new numbers."""
+    import warnings
+
+    from ..api import score
+    from ..errors import ReliabilityWarning
+    from ..io import read_ratings
+    from .reliability import reliability_report
+
+    report = reliability_report(instrument, data, candidates)
+    iccs = report[report["measure"] == "ICC(2,1)"]  # the total and domain rows
+    rows: dict[Any, dict[Any, Any]] = iccs.set_index("what").to_dict("index")
+    scores = score(instrument, read_ratings(data, instrument, candidates))
+    name = "data frame" if isinstance(data, pd.DataFrame) else Path(data).name
+    label = f"{name} (sha256 {data_sha256(data)[:12]})"
+    raters = len(report.attrs["raters"])
+    spreads = {"total": scores.total, **dict(zip(instrument.domain_ids, scores.domain_scores.T))}
+    for key, values in spreads.items():
+        row = rows[key if key == "total" else f"domain.{key}"]
+        sd = float(np.nanstd(values, ddof=1)) if np.isfinite(values).sum() > 1 else math.nan
+        problem = _unusable(float(row["value"]), sd)
+        if problem:
+            warnings.warn(f"{key}: {problem}; no measurement written.", ReliabilityWarning, 3)
+            continue
+        measurement = {
+            "sd": round(sd, 4),
+            "reliability": round(float(row["value"]), 4),
+            "source": {
+                "data": label,
+                "coefficient": str(row["measure"]),
+                "candidates": int(row["n"]),
+                "raters": raters,
+                "date": day,
+            },
+        }
+        if key == "total":
+            content["total_measurement"] = measurement
+        else:
+            next(d for d in content["domains"] if d["id"] == key)["measurement"] = measurement
+
+
+def _unusable(icc: float, sd: float) -> str | None:
+    if not math.isfinite(icc):
+        return "ICC(2,1) is undefined on these data"
+    if not 0 <= round(icc, 4) < 1:
+        return f"ICC(2,1) is {icc:.2f} on these data (a reliability must be in [0, 1))"
+    if not math.isfinite(sd) or round(sd, 4) <= 0:
+        return "the scores do not vary between candidates (SD 0)"
+    return None
+
+
 def _provenance(
     instrument: Instrument, method: str, day: _dt.date, data: Any, notes: Mapping[str, str] | None
 ) -> dict[str, Any]:
@@ -279,6 +354,9 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the same date in several places is written out each time, not as &id001
 
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
