@@ -1539,3 +1539,26 @@ def test_forty_failed_log_ins_from_one_address_at_once_are_held_to_the_limit_of_
         ]
     )
     assert sorted(a.status_code for a in answers) == [401] * 20 + [429] * 20
+
+
+def test_a_refused_signature_and_the_decisions_own_problems_come_in_one_answer(site):
+    chair = site.client("R3")
+    page = chair.get("/candidates/C3/meeting").get_data(as_text=True)
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page)[1]
+    other = next(c for c in re.findall(r'<option value="([a-z_]+)"', page) if c != advice)
+    r2 = _user_id(site, "R2")
+    response = chair.post(
+        "/candidates/C3/decision",
+        {
+            "category": other,
+            f"sign-{r2}": "yes",
+            f"password-{r2}": "not the password",
+            **_decision_form(page),
+        },
+    )
+    outcome = re.search(r'id="outcome".*?</ul>', response.get_data(as_text=True), re.S)[0]
+    assert response.status_code == 400
+    assert "Het wachtwoord van R2 klopt niet" in outcome  # the signature
+    assert "afwijken van het advies vraagt een schriftelijke motivering" in outcome  # at once
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+    assert site.query(select(AuditEntry.action).where(AuditEntry.action.like("assessment.%"))) == []

@@ -266,6 +266,73 @@ def _signers(candidate: Candidate, errors: FormErrors) -> list[User]:
     return signers
 
 
+def _posted_decision() -> tuple[DecisionInput, dict[str, Any]]:
+    """The decision as the form posts it, and the form's values to show again."""
+    form = request.form
+    shown: dict[str, Any] = {
+        "category": form.get("category", ""),
+        "justification": form.get("justification", ""),
+        "items": tuple(form.getlist("items")),
+        "dissent": form.get("dissent", ""),
+        "overridden": tuple(form.getlist("overridden")),
+        "reason": form.get("reason", ""),
+        "lang": form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl",
+        "form_token": form.get("form_token", "").strip()[:64],
+    }
+    decision = DecisionInput(
+        category=shown["category"],
+        justification=shown["justification"],
+        items=shown["items"],
+        dissent=shown["dissent"],
+        overridden_flags=shown["overridden"],
+        decided_on=_dt.date.today(),
+    )
+    return decision, shown
+
+
+def _record(
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: list[User],
+    based_on: int | None,
+    shown: dict[str, Any],
+) -> Assessment:
+    """Finalise (``based_on`` 0 or None) or correct the decision; the PDF follows after the commit."""
+    session = db.session()
+    options: dict[str, Any] = {
+        "by": signed_in(),
+        "houses": core_houses(session),
+        "lang": shown["lang"],
+        "pdf": False,  # rendered after the commit: other writers do not wait for it
+        "messages": "nl",
+        "form_token": shown["form_token"] or None,
+    }
+    if not based_on:
+        return finalise(session, candidate, decision, signers, **options)
+    return correct(
+        session, candidate, decision, signers, reason=shown["reason"], based_on=based_on, **options
+    )
+
+
+def _other_problems(
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: list[User],
+    based_on: int | None,
+    shown: dict[str, Any],
+) -> list[str]:
+    """What else the decision lacks, checked in a savepoint that is always undone: a form refused for
+    a signature shows the decision's own problems in the same answer, not a round later."""
+    savepoint = db.session().begin_nested()
+    try:
+        _record(candidate, decision, signers, based_on, shown)
+    except WeegtoolError as error:
+        return list(by_field(error.problems).get("", []))
+    finally:
+        savepoint.rollback()
+    return []
+
+
 @bp.post("/candidates/<pseudonym>/decision")
 @roles_required("chair")
 def decide(pseudonym: str) -> Any:
@@ -273,54 +340,20 @@ def decide(pseudonym: str) -> Any:
     session = db.session()
     if not is_submitted(session, candidate, signed_in()):
         abort(403)
-    form = request.form
-    category, justification = form.get("category", ""), form.get("justification", "")
-    dissent, reason = form.get("dissent", ""), form.get("reason", "")
-    items, overridden = tuple(form.getlist("items")), tuple(form.getlist("overridden"))
-    lang = form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl"
-    token = form.get("form_token", "").strip()[:64]
-    shown = {
-        "category": category,
-        "justification": justification,
-        "items": items,
-        "dissent": dissent,
-        "overridden": overridden,
-        "reason": reason,
-        "lang": lang,
-        "form_token": token,
-    }
+    decision, shown = _posted_decision()
     errors: FormErrors = {}
     # the revision the form was opened on: 0 or none, a first decision (refused as a conflict if one exists)
-    based_on = whole_number(form, "based_on", errors, 0, 2**31 - 1)
+    based_on = whole_number(request.form, "based_on", errors, 0, 2**31 - 1)
     if "based_on" in errors:
         errors["decision"] = errors.pop("based_on")
     signers = _signers(candidate, errors)
     if errors:
+        if "decision" not in errors:
+            errors["decision"] = _other_problems(candidate, decision, signers, based_on, shown)
         db.commit()  # the failed signatures count toward the members' locks; nothing else was changed
         return _page(candidate, 400, errors, shown)
-    decision = DecisionInput(
-        category=category,
-        justification=justification,
-        items=items,
-        dissent=dissent,
-        overridden_flags=overridden,
-        decided_on=_dt.date.today(),
-    )
-    options: dict[str, Any] = {
-        "by": signed_in(),
-        "houses": core_houses(session),
-        "lang": lang,
-        "pdf": False,  # rendered after the commit: other writers do not wait for it
-        "messages": "nl",
-        "form_token": token or None,
-    }
     try:
-        if not based_on:
-            assessment = finalise(session, candidate, decision, signers, **options)
-        else:
-            assessment = correct(
-                session, candidate, decision, signers, reason=reason, based_on=based_on, **options
-            )
+        assessment = _record(candidate, decision, signers, based_on, shown)
     except DecisionConflict as error:
         session.rollback()
         return _page(candidate, 409, {"decision": [str(error)]}, shown, conflict=True)
@@ -330,10 +363,7 @@ def decide(pseudonym: str) -> Any:
     made = (assessment.id, assessment.revision, assessment.report_html, assessment.report_pdf)
     db.commit()
     _attach_pdf(*made)
-    flash(
-        f"Het besluit is vastgelegd (versie {made[1]}); het rapport staat klaar.",
-        "success",
-    )
+    flash(f"Het besluit is vastgelegd (versie {made[1]}); het rapport staat klaar.", "success")
     return redirect_to(candidate)
 
 
