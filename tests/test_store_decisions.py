@@ -366,3 +366,26 @@ def test_the_migration_finds_every_group_of_pseudonyms_differing_only_in_case(ps
         p for p in pseudonyms if sum(q.lower() == p.lower() for q in pseudonyms) > 1
     )
     assert all(len({p.lower() for p in group}) == 1 and len(group) > 1 for group in groups)
+
+
+def test_a_revision_written_meanwhile_is_caught_by_the_database_and_the_rest_stays_usable(
+    sessions, committee, referral, monkeypatch
+):
+    """The last line of defence: a chair whose check ran before the other's commit (as on PostgreSQL, where
+    both write at once) still gets the conflict, from the unique revision, and their transaction goes on."""
+    from weegtool.store import assessments
+
+    rate_all(sessions, committee)
+    decide(sessions, committee)
+    category = advice_of(sessions).category
+    monkeypatch.setattr(assessments, "latest_assessment", lambda session, candidate: None)
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C2")
+        with pytest.raises(DecisionConflict, match="at the same moment") as raced:
+            finalise(
+                session, candidate, DecisionInput(category, None, **ARGUED, decided_on=ON),
+                [committee["R1"], committee["R2"]], by=committee["chair"],
+            )  # fmt: skip
+        assert raced.value.revision == 1
+        assert get_candidate(session, "C2").pseudonym == "C2"  # the savepoint kept the transaction
+    assert count_assessments(sessions) == 1
