@@ -1391,10 +1391,15 @@ def test_a_decided_referral_is_read_only_until_a_correction_is_opened_and_the_ne
     assert changed.status_code == 302, changed.get_data(as_text=True)
     meeting = chair.get("/candidates/C1/meeting").get_data(as_text=True)
     assert "wijkt af van het vastgelegde besluit (versie 1)" in meeting and "age: " in meeting
+    shown = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "Er is een correctie geopend. Gewijzigd sinds dit besluit: age: " in shown
     form = _decision_form(meeting)
     assert _correct(chair, site, "C1", form, "Leeftijd verbeterd.").status_code == 302
     changes = site.query(select(Assessment.changes).where(Assessment.revision == 2))[0][0]
     assert any(c.startswith("age: ") and c.endswith("→ 17") for c in changes)
+    assert "Deze versie veranderde: age: " in coordinator.get("/candidates/C1").get_data(
+        as_text=True
+    )
     assert "alleen te lezen" in coordinator.get("/candidates/C1/edit").get_data(as_text=True)
 
 

@@ -13,6 +13,7 @@ from ..errors import ConflictError, InputError, NotFoundError, ReadOnlyError
 from ..i18n import describe_reason
 from ..instrument import Instrument
 from ..store import (
+    basis_changes,
     committee_members,
     committee_of,
     core_houses,
@@ -270,13 +271,15 @@ def show(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     user = signed_in()
     instrument = load_instrument(candidate.instrument)
+    assessment = latest_assessment(session, candidate)
     return render_template(
         "candidate.html",
+        changed=basis_changes(session, candidate, assessment) if assessment else [],
         candidate=candidate,
         instrument=instrument,
         in_force=instrument_in_force(session),
         checks=composition_checks(instrument, candidate),
-        assessment=latest_assessment(session, candidate),
+        assessment=assessment,
         revisions=revisions(session, candidate),
         submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
