@@ -67,3 +67,12 @@ def test_no_small_count_shows_and_no_line_keeps_a_single_hidden_cell(values, thr
             assert not (lines.sum(axis=1) == 1).any()
     # nothing is hidden without a small count to protect
     assert hidden.any() == ((values > 0) & (values < threshold)).any()
+
+
+def test_a_total_that_would_give_a_lone_hidden_cell_away_is_hidden():
+    # One column: the row totals are the cells, so a hidden cell's row total is hidden too
+    # (found by the safekeeping work: the cohort table per municipality with one decision kind).
+    result = suppress_counts(pd.DataFrame({"placed": [3, 12, 9]}, index=["a", "b", "c"]))
+    assert result.hidden["placed"].tolist() == [True, False, True]
+    assert result.total_hidden(axis=1).tolist() == [True, False, True]
+    assert not result.total_hidden(axis=0)["placed"]  # the column total (24) protects nothing alone

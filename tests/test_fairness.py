@@ -231,3 +231,19 @@ def test_rates_add_up_and_intervals_hold_the_rate(rows):
     assert (errors["count"] <= errors["n"]).all()
     negatives = sum(1 for g, _, o in rows if not o)
     assert result.errors.xs("false_positive_rate", level="measure")["n"].sum() == negatives
+
+
+def test_suppressed_hides_a_small_count_its_complement_and_differences_that_would_give_it_away():
+    # group b: 3 of 12 'fits' (small), 9 'not'; group a (reference, largest): 10 and 10
+    labels, groups = labelled({"a": {"fits": 10, "not": 10}, "b": {"fits": 3, "not": 9}})
+    rates = group_rates(labels, groups, min_size=10)
+    safe = rates.suppressed(threshold=5)
+    assert safe.loc[("b", "fits"), "suppressed"] and np.isnan(safe.loc[("b", "fits"), "rate"])
+    # 'b' has n = 12 shown: its 'not' count of 9 would give the 3 away, so it goes too; in the
+    # 'fits' column the reference's 10 goes as well, or the column total would
+    assert safe["suppressed"].sum() == 4
+    assert np.isnan(safe.loc[("a", "fits"), "difference"]) and np.isnan(
+        safe.loc[("b", "not"), "count"]
+    )
+    assert (safe["n"] == rates.rates["n"]).all()
+    assert not rates.suppressed(threshold=1)["suppressed"].any()

@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from weegtool.store import db
+from weegtool.store.audit import check_chain
 from weegtool.store.models import ACTIONS, AuditEntry, Base, Instrument, User, utcnow
 
 
@@ -205,7 +206,12 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
         db.upgrade(empty_url)
         assert db.current_revision(empty_url) == "0005"
         with engine.connect() as connection:
-            assert _counts(connection) == {**before, "notes": 0, "committee_seats": 0}
+            assert _counts(connection) == {
+                **before,
+                "notes": 0,
+                "erasures": 0,
+                "committee_seats": 0,
+            }
         with db.transaction(db.session_factory(engine)) as session:
             r1 = session.scalars(select(User).where(User.name == "R1")).one()
             assert (
@@ -230,10 +236,14 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
                 "user.login_failed",
                 "note.add",
             ]
+        with db.transaction(db.session_factory(engine)) as session:
+            # the entries from before the chain were chained by the migration, the new ones onto them
+            assert check_chain(audit_entries(session)) == []
         with engine.connect() as connection:
             assert _counts(connection) == {
                 **before,
                 "committee_seats": 0,
+                "erasures": 0,
                 "notes": 1,
                 "audit_log": before["audit_log"] + 2,
             }
@@ -295,7 +305,13 @@ def test_the_upgrade_to_0005_refuses_pseudonyms_that_differ_only_in_case_and_nam
 
     from .conftest import TWENTE
 
-    db.upgrade(empty_url, "0004")
+    # the revision before 0005, whichever it is once the parallel branches' migrations are chained
+    before = (
+        ScriptDirectory.from_config(db._alembic_config(empty_url))
+        .get_revision("0005")
+        .down_revision
+    )
+    db.upgrade(empty_url, before)
     engine = db.make_engine(empty_url)
     try:
         with engine.begin() as connection:
@@ -320,6 +336,6 @@ def test_the_upgrade_to_0005_refuses_pseudonyms_that_differ_only_in_case_and_nam
             match=r"differ only in case: 'K-0001' and 'k-0001'; 'K-0002' and 'k-0002'\. Rename",
         ):
             db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0004"
+        assert db.current_revision(empty_url) == before
     finally:
         engine.dispose()

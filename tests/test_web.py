@@ -74,12 +74,15 @@ GET_TABLE = {
     "/exports/": (302, 403, 200, 403, 403, 403),
     "/exports/reports.zip": (302, 403, 200, 403, 403, 403),
     "/exports/decisions.csv": (302, 403, 200, 403, 403, 403),
+    "/exports/person.zip?pseudonym=C1": (302, 403, 200, 403, 403, 403),
+    "/exports/person.zip?pseudonym=NOPE": (302, 403, 404, 403, 403, 403),
     "/admin/users": (302, 200, 403, 403, 403, 403),
     "/admin/instruments": (302, 200, 403, 403, 403, 403),
     "/admin/audit": (302, 200, 403, 403, 403, 403),
     "/research/": (302, 403, 403, 403, 403, 200),
     "/research/ratings.csv": (302, 403, 403, 403, 403, 200),
     "/research/decisions.csv": (302, 403, 403, 403, 403, 200),
+    "/research/groups.csv": (302, 403, 403, 403, 403, 200),
     "/candidates/NOPE": (302, 403, 404, 404, 404, 403),
     "/candidates/K-NEW/rate/no_such_domain": (302, 403, 403, 404, 404, 403),
     "/candidates/C1/assessments/9/report.html": (302, 403, 404, 404, 404, 403),
@@ -123,6 +126,7 @@ POSTS = [
     ("beheer", "/admin/instruments"),
     ("beheer", "/admin/instruments/1/in-force"),
     ("R3", "/password"),
+    ("coordinator", "/exports/erase"),
 ]
 
 
@@ -155,6 +159,7 @@ POST_ROLES = {
     "/admin/users/1/active": ("admin",),
     "/admin/instruments": ("admin",),
     "/admin/instruments/1/in-force": ("admin",),
+    "/exports/erase": ("coordinator",),
 }
 
 
@@ -914,6 +919,11 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     login = site.client().post("/login", {"name": XSS, "password": "x"})
     _inert(login.get_data(as_text=True))
+    erase = {"erase_pseudonym": XSS, "reason": XSS, "admin": XSS, "coordinator": "x"}
+    _inert(coordinator.post("/exports/erase", erase).get_data(as_text=True))
+    refused = coordinator.get("/exports/person.zip", query_string={"pseudonym": XSS})
+    assert refused.status_code == 400 and "Vul het pseudoniem in" in refused.get_data(as_text=True)
+    _inert(refused.get_data(as_text=True))
 
 
 def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_without_free_text(
@@ -944,6 +954,40 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
     table = coordinator.get("/exports/decisions.csv").get_data(as_text=True)
     assert table.splitlines()[1].startswith(f"C1,2,{advice},{advice},True,")
     assert "Geheim bezwaar" not in table and "Typefout" not in table
+
+
+def test_the_coordinator_hands_one_person_everything_kept_about_them(site):
+    import io
+    import json
+    import zipfile
+
+    _finalised(site, "C1")
+    coordinator = site.client("coordinator")
+    assert 'action="/exports/person.zip"' in coordinator.get("/exports/").get_data(as_text=True)
+    response = coordinator.get("/exports/person.zip?pseudonym=C1")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="inzage-C1.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(archive.namelist()) == [
+        "LEESMIJ.txt",
+        "beslissingen.csv",
+        "gegevens.json",
+        "rapporten/C1-versie-1.html",
+        "rapporten/C1-versie-1.pdf",
+        "toegangslog.csv",
+    ]
+    data = json.loads(archive.read("gegevens.json"))
+    assert data["referral"]["pseudonym"] == "C1" and len(data["decisions"]) == 1
+    assert {r["rater"] for r in data["ratings"]} >= {"R3"}
+    log = archive.read("toegangslog.csv").decode()
+    assert ",R3,chair,assessment.finalise,assessments,1" in log
+    assert "C2" not in archive.read("gegevens.json").decode()
+    # the export itself is logged, after the log it hands out
+    newest = site.query(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1))
+    assert newest[0][0] == "export.person"
+    missing = coordinator.get("/exports/person.zip?pseudonym=NOPE").get_data(as_text=True)
+    assert "Geen aanmelding met pseudoniem NOPE." in missing
+    blank = coordinator.get("/exports/person.zip?pseudonym=").get_data(as_text=True)
+    assert "Vul het pseudoniem in" in blank
 
 
 # --- what a second read of the app found (each was a real hole) -----------------------------------------------------
@@ -1567,3 +1611,102 @@ def test_a_refused_signature_and_the_decisions_own_problems_come_in_one_answer(s
     assert "afwijken van het advies vraagt een schriftelijke motivering" in outcome  # at once
     assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
     assert site.query(select(AuditEntry.action).where(AuditEntry.action.like("assessment.%"))) == []
+
+
+# --- safe aggregates: small counts suppressed, and said so ----------------------------------------------------------
+
+
+def test_a_group_of_three_is_suppressed_in_the_research_export_and_pages(site):
+    """The site has three long-term referrals (C2, C4, K-NEW): a group of 3. Five crisis referrals are added to C5,
+    a group of 6 that may be shown."""
+    import csv
+    import io
+
+    from weegtool.store import db, register_referral
+    from weegtool.store.models import User
+
+    engine = db.make_engine(site.url)
+    with db.transaction(db.session_factory(engine)) as session:
+        coordinator = session.scalars(select(User).where(User.name == "coordinator")).one()
+        for n in range(5):
+            register_referral(
+                session, f"K-CR{n}", by=coordinator, age=20, direction="crisis", referrer="Almelo"
+            )
+    engine.dispose()
+    researcher = site.client("onderzoeker")
+    rows = list(
+        csv.DictReader(io.StringIO(researcher.get("/research/groups.csv").get_data(as_text=True)))
+    )
+    by_group = {
+        (r["grouping"], r["group"], r["decision"]): (r["count"], r["suppressed"]) for r in rows
+    }
+    assert by_group[("direction", "long_term", "open")] == ("", "True")
+    assert by_group[("direction", "crisis", "open")] == ("6", "False")
+    assert by_group[("direction", "cannot_live_home", "open")] == ("", "True")
+    page = researcher.get("/research/").get_data(as_text=True)
+    assert "aantallen kleiner dan 5 zijn niet getoond" in page
+    long_term = re.search(r"<tr><th scope=\"row\">Langdurig[^<]*</th>(.*?)</tr>", page)
+    assert long_term and "3" not in long_term.group(1) and "·" in long_term.group(1)
+    index = site.client("coordinator").get("/").get_data(as_text=True)
+    assert "Jeugdigen per aanmelder (gemeente) en besluit" in index
+    assert "aantallen kleiner dan 5 zijn niet getoond" in index  # K-NEW, alone without a referrer
+    assert "(2 cellen onderdrukt)" in index  # and one more, or the column total would give it away
+    assert "Jeugdigen per aanmelder" not in site.client("R1").get("/").get_data(as_text=True)
+
+
+def test_the_threshold_is_one_setting(sqlite_url, tmp_path, fast_hashing):
+    lenient = build_site(sqlite_url, tmp_path / "instance", DISCLOSURE_THRESHOLD=1)
+    rows = lenient.client("onderzoeker").get("/research/groups.csv").get_data(as_text=True)
+    assert "direction,long_term,open,3,False" in rows
+
+
+def test_the_coordinator_and_an_admin_erase_a_file_on_request(site):
+    from weegtool.store.models import Erasure
+
+    coordinator = site.client("coordinator")
+    form = {
+        "erase_pseudonym": "C2",
+        "reason": "schriftelijk verzoek van 2026-11-29",
+        "coordinator": PASSWORD,
+        "admin": "beheer",
+        "admin_password": PASSWORD,
+        "confirm": "yes",
+    }
+    refusals = [
+        ({"confirm": ""}, 400, "Vink aan dat wissen niet ongedaan kan worden gemaakt."),
+        (
+            {"admin_password": "fout"},
+            400,
+            "Naam of wachtwoord klopt niet (of het account heeft die rol niet).",
+        ),
+        (
+            {"admin": "R1"},
+            400,
+            "Naam of wachtwoord klopt niet (of het account heeft die rol niet).",
+        ),
+        (
+            {"coordinator": "fout"},
+            400,
+            "Naam of wachtwoord klopt niet (of het account heeft die rol niet).",
+        ),
+        ({"reason": " "}, 400, "Vul de reden in"),
+        ({"reason": "verzoek over c2"}, 400, "Noem de jeugdige niet in de reden"),
+        ({"erase_pseudonym": "NOPE"}, 404, "Geen aanmelding met pseudoniem NOPE."),
+        ({"erase_pseudonym": "a b"}, 400, "Vul het pseudoniem in"),
+    ]
+    for change, status, message in refusals:
+        response = coordinator.post("/exports/erase", {**form, **change})
+        assert (response.status_code, message) == (
+            status,
+            message,
+        ) and message in response.get_data(as_text=True), change
+    assert site.query(select(func.count()).select_from(Erasure))[0][0] == 0
+    assert site.query(select(Candidate.pseudonym).where(Candidate.pseudonym == "C2"))
+    done = coordinator.post("/exports/erase", form)
+    assert done.status_code == 302
+    assert "Het dossier is gewist" in coordinator.get("/exports/").get_data(as_text=True)
+    assert not site.query(select(Candidate.pseudonym).where(Candidate.pseudonym == "C2"))
+    assert site.query(select(Erasure.reason, Erasure.grounds)) == [
+        ("schriftelijk verzoek van 2026-11-29", "request")
+    ]
+    assert coordinator.get("/candidates/C2").status_code == 404

@@ -599,6 +599,216 @@ def user_add(
         click.echo(f"one-time password: {password}")
 
 
+# --- safekeeping: backup, restore, verify, retention and erasure, a person's data -------------------------------
+
+_KEY_OPTION = click.option(
+    "--key-file",
+    type=FILE,
+    help="Fernet key (made by 'weegtool db key'), kept apart from the backups: encrypt or decrypt.",
+)
+
+
+@db_group.command(name="backup")
+@click.argument("out", type=FILE)
+@_URL_OPTION
+@_KEY_OPTION
+def db_backup(out: Path, url: str | None, key_file: Path | None) -> None:
+    """Back up the database (also while the app runs) to OUT and OUT.manifest.json."""
+    from .store import db
+    from .store.backup import backup
+
+    url = url or db.database_url()
+    manifest = _database(lambda: backup(url, out, key_file=key_file))
+    rows = sum(manifest.row_counts.values())
+    click.echo(
+        f"{out}: {manifest.size} bytes{', encrypted' if manifest.encrypted else ''}, schema "
+        f"{manifest.schema_revision}, {rows} rows in {len(manifest.row_counts)} tables, "
+        f"sha256 {manifest.sha256}"
+    )
+
+
+@db_group.command(name="restore")
+@click.argument("backup_file", metavar="IN", type=FILE)
+@click.option("--url", required=True, help="The empty database to restore into.")
+@_KEY_OPTION
+def db_restore(backup_file: Path, url: str, key_file: Path | None) -> None:
+    """Restore backup IN into the empty database at --url, checked against its manifest before and after."""
+    from .store import db
+    from .store.backup import restore
+
+    manifest = _database(lambda: restore(backup_file, url, key_file=key_file))
+    click.echo(
+        f"{db.shown_url(url)}: restored from {backup_file} ({manifest.created_at}); row counts, "
+        "instruments and audit head match the manifest; integrity, foreign keys and audit chain verified."
+    )
+
+
+@db_group.command(name="verify")
+@_URL_OPTION
+@click.option(
+    "--manifest",
+    "manifests",
+    multiple=True,
+    type=EXISTING,
+    help="A backup's manifest (repeatable): the audit log must still run through the head it recorded.",
+)
+def db_verify(url: str | None, manifests: tuple[Path, ...]) -> None:
+    """Check integrity, foreign keys and the audit log's hash chain; exit 1 naming what is wrong."""
+    from .store import db
+    from .store.backup import recorded_heads
+    from .store.verify import verify
+
+    heads = recorded_heads(manifests)
+    found = _database(lambda: verify(url or db.database_url(), heads))
+    checked = ", ".join(f"{n} {what}" for what, n in found.checked.items())
+    if found.ok:
+        click.echo(f"{found.url}: ok ({checked}).")
+        return
+    for problem in found.problems:
+        click.echo(f"{found.url}: {problem}", err=True)
+    click.echo(f"{found.url}: {len(found.problems)} problem(s) ({checked}).", err=True)
+    sys.exit(1)
+
+
+@db_group.command(name="purge")
+@_URL_OPTION
+def db_purge(url: str | None) -> None:
+    """Rewrite the SQLite file so that erased rows leave nothing in its free pages or write-ahead log."""
+    from .store import db
+    from .store.erasure import purge
+
+    url = url or db.database_url()
+
+    def run() -> None:
+        engine = db.make_engine(url)
+        try:
+            purge(engine)
+        finally:
+            engine.dispose()
+
+    _database(run)
+    click.echo(f"{db.shown_url(url)}: purged.")
+
+
+@db_group.command(name="key")
+@click.argument("path", type=FILE)
+def db_key(path: Path) -> None:
+    """Write a new backup key to PATH (owner-only); keep it apart from the backups."""
+    from .store.backup import new_key
+
+    new_key(path)
+    click.echo(f"{path}: new key; without it an encrypted backup cannot be restored.")
+
+
+@db_group.command(name="retention")
+@_URL_OPTION
+@click.option(
+    "--years",
+    type=click.IntRange(1, 200),
+    help="Years kept (default: WEEGTOOL_RETENTION_YEARS or 20).",
+)
+@click.option("--on", type=click.DateTime(["%Y-%m-%d"]), help="The day to check (default: today).")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Erase the files that are due, after --backup."
+)
+@click.option(
+    "--backup", "backup_to", type=FILE, help="Backup made first when --apply (required then)."
+)
+@_KEY_OPTION
+def db_retention(
+    url: str | None,
+    years: int | None,
+    on: _dt.datetime | None,
+    apply_: bool,
+    backup_to: Path | None,
+    key_file: Path | None,
+) -> None:
+    """List each person's file whose retention date has come; --apply erases them after a backup."""
+    from .store import db
+    from .store.erasure import apply_retention, retention_dates, retention_years
+
+    url = url or db.database_url()
+    years = years or retention_years()
+    today = on.date() if on else _dt.date.today()
+    if apply_:
+        if backup_to is None:
+            raise _UserError("--apply erases: give --backup OUT for the backup made first.")
+        erased = _database(
+            lambda: apply_retention(
+                url, years=years, today=today, backup_to=backup_to, key_file=key_file
+            )
+        )
+        click.echo(f"backup {backup_to} made; {len(erased)} file(s) erased.")
+        return
+
+    def due() -> list[Any]:
+        engine = db.make_engine(url, read_only=True)
+        try:
+            with db.session_factory(engine)() as session:
+                return [d for d in retention_dates(session, years) if d.due(today)]
+        finally:
+            engine.dispose()
+
+    found = _database(due)
+    for d in found:
+        click.echo(
+            f"{d.pseudonym}\tnewest record {d.newest_record:%Y-%m-%d}\terase from {d.erase_from}"
+        )
+    click.echo(f"{len(found)} file(s) due on {today} ({years} years kept).")
+
+
+@cli.group(name="person")
+def person_group() -> None:
+    """One person's data: hand it to them, or erase it on their request."""
+
+
+@person_group.command(name="export")
+@click.argument("pseudonym")
+@click.option(
+    "--by", "by", required=True, metavar="NAME", help="The coordinator or admin handing it out."
+)
+@click.option("--out", type=FILE, help="ZIP to write (default: PSEUDONYM.zip).")
+@_URL_OPTION
+def person_export(pseudonym: str, by: str, out: Path | None, url: str | None) -> None:
+    """Everything kept about PSEUDONYM as a ZIP: reports, decisions, the access log (AVG art. 15)."""
+    from .store.person import export_person
+
+    out = out or Path(f"{pseudonym}.zip")
+    if out.exists():
+        raise _UserError(f"{out}: exists already; choose another --out.")
+    data = _database(lambda: export_person(url, pseudonym, by))
+    out.write_bytes(data)
+    click.echo(f"{out}: everything kept about {pseudonym} ({len(data)} bytes).")
+
+
+@person_group.command(name="erase")
+@click.argument("pseudonym")
+@click.option(
+    "--reason", required=True, help="Why (the written request's date), without naming the person."
+)
+@click.option("--coordinator", required=True, metavar="NAME")
+@click.option("--admin", required=True, metavar="NAME")
+@_URL_OPTION
+def person_erase(
+    pseudonym: str, reason: str, coordinator: str, admin: str, url: str | None
+) -> None:
+    """Erase everything kept about PSEUDONYM on their request; cannot be undone.
+
+    Reads two lines from standard input: the coordinator's password, then the admin's.
+    """
+    from .store import db
+    from .store.erasure import erase_on_request
+
+    first, second = sys.stdin.readline().rstrip("\r\n"), sys.stdin.readline().rstrip("\r\n")
+    url = url or db.database_url()
+    _database(
+        lambda: erase_on_request(
+            url, pseudonym, reason, coordinator=(coordinator, first), admin=(admin, second)
+        )
+    )
+    click.echo(f"{pseudonym}: erased; the audit log keeps that an erasure happened, not whose.")
+
+
 @cli.command()
 @click.option(
     "--host",

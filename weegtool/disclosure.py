@@ -80,11 +80,13 @@ class Suppressed:
     def total_hidden(self, axis: Literal[0, 1] = 1) -> pd.Series:
         """Whether a row total (``axis=1``) or column total (``axis=0``) must itself be hidden.
 
-        A total is hidden when it is small by rule 1; the totals of rows or
-        columns are otherwise shown (complementary suppression assumed so).
+        A total is hidden when it is small by rule 1, or when its line keeps
+        exactly one hidden cell (a one-cell line, where nothing could
+        complement it): the total would give that cell away.
         """
         totals = self.counts.sum(axis=axis)
-        return (totals > 0) & (totals < self.threshold)
+        alone = self.hidden.sum(axis=axis) == 1
+        return ((totals > 0) & (totals < self.threshold)) | alone
 
 
 def suppress_counts(

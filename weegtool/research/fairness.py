@@ -36,6 +36,7 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from ..advice import Advices
+from ..disclosure import DEFAULT_THRESHOLD, suppress_counts
 from ..engine import Scores
 from ..errors import ResearchError
 
@@ -80,6 +81,25 @@ class GroupRates:
         """The rows of one category, one per group."""
         rows = self.rates[self.rates.index.get_level_values("category") == category]
         return rows.droplevel("category")
+
+    def suppressed(self, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+        """``rates`` as it may be shown or exported: small counts suppressed (:mod:`weegtool.disclosure`).
+
+        Where a group's count of a category is below ``threshold`` (or is hidden to complement such a
+        count), its ``count``, ``rate``, interval and difference are NaN; where the reference group's
+        count is hidden, every group's difference in that category is NaN too (it would give the
+        reference's rate away). A boolean column ``suppressed`` marks the hidden counts; ``n`` stays.
+        """
+        counts = self.rates["count"].unstack("category", fill_value=0)
+        table = suppress_counts(counts, threshold).hidden
+        hidden = table.stack().reindex(self.rates.index).to_numpy(dtype=bool)
+        out = self.rates.copy()
+        out.loc[hidden, ["count", "rate", "lower", "upper"]] = np.nan
+        hidden_there = table.columns[table.loc[self.reference].to_numpy(dtype=bool)]
+        gone = hidden | out.index.get_level_values("category").isin(hidden_there)
+        out.loc[gone, ["difference", "difference_lower", "difference_upper"]] = np.nan
+        out["suppressed"] = hidden
+        return out
 
 
 def group_rates(

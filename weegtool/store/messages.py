@@ -72,6 +72,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "committee.member": "'members': only active raters and chairs sit on a committee; not {names}.",
         "committee.outside": "{pseudonym!r} has its own committee, and this user is not on it.",
         "text.length": "'{field}' must be at most {max} characters.",
+        # erasure (store/erasure.py)
+        "erasure.two": "An erasure on request needs two people: a coordinator and an administrator, each "
+        "confirming with their own password.",
+        "erasure.roles": "An erasure on request is made by a coordinator and an administrator together; "
+        "got {roles}.",
+        "erasure.reason": "'reason' must not be blank: an erasure needs its reason (e.g. 'written request "
+        "of 2026-11-29').",
+        "erasure.named": "'reason' must not name the person: leave the pseudonym out of it.",
+        "erasure.long": "'reason' must be at most {max} characters; got {n}.",
+        "erasure.password": "{role} {name!r}: wrong name or password (or not an active {role}).",
     },
     "nl": {
         "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
@@ -130,6 +140,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{names}.",
         "committee.outside": "{pseudonym!r} heeft een eigen commissie, en u zit daar niet in.",
         "text.length": "'{field}': ten hoogste {max} tekens.",
+        # wissen (store/erasure.py)
+        "erasure.two": "Wissen op verzoek vraagt twee mensen: een coördinator en een beheerder, elk met het "
+        "eigen wachtwoord.",
+        "erasure.roles": "Wissen op verzoek doen een coördinator en een beheerder samen; nu: {roles}.",
+        "erasure.reason": "'reason': vul de reden in (bijvoorbeeld 'schriftelijk verzoek van 29-11-2026').",
+        "erasure.named": "'reason': noem de jeugdige niet in de reden; laat het pseudoniem weg.",
+        "erasure.long": "'reason': ten hoogste {max} tekens; nu {n}.",
+        "erasure.password": "'{role}': naam of wachtwoord klopt niet (of het account heeft die rol niet).",
     },
 }
 

@@ -46,6 +46,8 @@ __all__ = [
     "Note",
     "CommitteeSeat",
     "AuditEntry",
+    "Erasure",
+    "ERASURE_GROUNDS",
     "utcnow",
     "as_utc",
 ]
@@ -77,6 +79,10 @@ ACTIONS = (
     "export.reports",
     "export.decisions",
     "export.research",
+    # safekeeping: a person's data handed to them (AVG art. 15), a person's file erased (on request or when due)
+    "export.person",
+    "person.erase",
+    # a correction opened on a decided referral, members assigned to a referral's committee
     "referral.correction",
     "committee.assign",
 )
@@ -370,6 +376,30 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
+    # The hash chain (see store.audit): the previous entry's hash, and the sha256 of that and this entry's fields.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+ERASURE_GROUNDS = ("request", "retention")
+
+
+class Erasure(Base):
+    """A person's file erased: when, on which grounds, why and by whom; never who (the candidate id only).
+
+    ``candidate_id`` is the number the erased candidate had, not a foreign key: the row it named is gone.
+    """
+
+    __tablename__ = "erasures"
+    __table_args__ = (CheckConstraint(_one_of("grounds", ERASURE_GROUNDS), name="grounds"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+    candidate_id: Mapped[int] = mapped_column(Integer)
+    grounds: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 @event.listens_for(Assessment, "before_update")

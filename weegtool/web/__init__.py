@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..disclosure import DEFAULT_THRESHOLD
 from ..errors import WeegtoolError
 from ..store.db import instance_path
 
@@ -39,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_WINDOW_MINUTES": 15,
     "REPORT_PDF": True,  # store the PDF beside the HTML when an assessment is finalised
     "PROXIES": 0,  # HTTPS proxies in front (their X-Forwarded-For/-Proto are trusted)
+    # Counts about groups of young people below this are suppressed on every page and export (weegtool.disclosure)
+    "DISCLOSURE_THRESHOLD": DEFAULT_THRESHOLD,
 }
 
 

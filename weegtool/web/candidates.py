@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
@@ -34,6 +34,7 @@ from ..store import (
     submitted_candidate_ids,
     update_referral,
 )
+from ..store.aggregates import safe_cohort_counts
 from ..store.models import DIRECTIONS, Candidate
 from ..store.overview import CandidateRow
 from ..store.ratings import RATING_ROLES
@@ -83,7 +84,13 @@ def index() -> Any:
         if in_force
         else {}
     )
-    return render_template("index.html", rows=rows, mine=mine, titles=titles)
+    cohort = None
+    if (
+        user.role == "coordinator"
+    ):  # the counts per municipality taken to the municipalities, suppressed
+        threshold = int(current_app.config["DISCLOSURE_THRESHOLD"])
+        cohort = safe_cohort_counts(session, "referrer", threshold)
+    return render_template("index.html", rows=rows, mine=mine, titles=titles, cohort=cohort)
 
 
 def _rater_state(row: CandidateRow, done: bool, started: bool) -> str:

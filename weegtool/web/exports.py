@@ -11,14 +11,19 @@ import io
 import zipfile
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ..errors import InputError, NotAllowedError, NotFoundError, StoreError, ThrottledError
 from ..report import render_pdf
 from ..store import latest_assessments
+from ..store.erasure import confirm_eraser, erase_person, purge
 from ..store.models import Assessment
+from ..store.person import person_export
+from ..store.referrals import PSEUDONYM
 from . import db
-from .auth import roles_required
+from .auth import roles_required, signed_in
+from .forms import FormErrors, by_field
 from .views import download
 
 __all__ = ["bp"]
@@ -84,3 +89,93 @@ def reports_zip() -> Response:
             archive.writestr(f"{stem}.html", a.report_html)
             archive.writestr(f"{stem}.pdf", a.report_pdf or render_pdf(a.report_html))
     return download(buffer.getvalue(), "application/zip", "adviesrapporten.zip")
+
+
+@bp.get("/person.zip")
+@roles_required("coordinator")
+def person_zip() -> Any:
+    """Everything kept about one person (``?pseudonym=``), for their request to see it (AVG art. 15)."""
+    pseudonym = request.args.get("pseudonym", "").strip()
+    if not PSEUDONYM.fullmatch(pseudonym):
+        error = "Vul het pseudoniem in waaronder de jeugdige is aangemeld (letters, cijfers, '.', '_', '-')."
+        return _with_person_error(error, pseudonym, 400)
+    try:
+        data = person_export(db.writer(), pseudonym, by=signed_in())
+    except NotFoundError:
+        return _with_person_error(f"Geen aanmelding met pseudoniem {pseudonym}.", pseudonym, 404)
+    db.commit()
+    return download(data, "application/zip", f"inzage-{pseudonym}.zip")
+
+
+def _with_person_error(error: str, pseudonym: str, status: int) -> Any:
+    page = render_template(
+        "exports.html", count=len(_latest()), person_error=error, pseudonym=pseudonym[:40]
+    )
+    return page, status
+
+
+ERASE_FIELDS = ("erase_pseudonym", "reason", "confirm", "coordinator", "admin")
+
+
+@bp.post("/erase")
+@roles_required("coordinator")
+def erase() -> Any:
+    """Erase one person's file on their written request: the coordinator and an administrator, each with their
+    password, a reason, and a tick that it cannot be undone (see :mod:`weegtool.store.erasure`)."""
+    form = request.form
+    pseudonym = form.get("erase_pseudonym", "").strip()
+    errors: FormErrors = {}
+    if not PSEUDONYM.fullmatch(pseudonym):
+        errors["erase_pseudonym"] = ["Vul het pseudoniem in waaronder de jeugdige is aangemeld."]
+    if form.get("confirm") != "yes":
+        errors["confirm"] = ["Vink aan dat wissen niet ongedaan kan worden gemaakt."]
+    session = db.writer()
+    try:
+        by = confirm_eraser(session, signed_in().name, form.get("coordinator", ""), "coordinator")
+        admin = confirm_eraser(
+            session, form.get("admin", ""), form.get("admin_password", ""), "admin"
+        )
+    except ThrottledError:
+        errors.setdefault("admin", []).append(
+            "Een account is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; er is niets gewist."
+        )
+    except NotAllowedError as error:
+        _merge(errors, by_field([str(error)], ERASE_FIELDS))
+    if errors:
+        db.commit()  # the wrong passwords count toward the lock, as at the log-in
+        return _erase_form(errors, form), 400
+    try:
+        erasure = erase_person(
+            session, pseudonym, reason=form.get("reason", ""), requested_by=by, confirmed_by=admin
+        )
+    except NotFoundError:
+        db.rollback()
+        unknown = f"Geen aanmelding met pseudoniem {pseudonym}."
+        return _erase_form({"erase_pseudonym": [unknown]}, form), 404
+    except StoreError as refused:
+        db.rollback()
+        return _erase_form(by_field([str(refused)], ERASE_FIELDS), form), 400
+    db.commit()
+    flash(f"Het dossier is gewist (wissing {erasure.id}); het logboek bewaart dat, niet van wie.")
+    try:
+        purge(current_app.extensions["weegtool.engine"])
+    except InputError:  # erased and committed; only the file's free pages wait for a quiet moment
+        flash(
+            "Het databasebestand kon nog niet worden opgeschoond (er werd gelezen); de beheerder "
+            "draait 'weegtool db purge' als het stil is."
+        )
+    return redirect(url_for("exports.index"))
+
+
+def _merge(errors: FormErrors, more: FormErrors) -> None:
+    for key, problems in more.items():
+        errors.setdefault(key, []).extend(problems)
+
+
+def _erase_form(errors: FormErrors, form: Any) -> str:
+    typed = {
+        "erase_pseudonym": form.get("erase_pseudonym", "")[:40],
+        "reason": form.get("reason", ""),
+    }
+    typed["admin"] = form.get("admin", "")[:120]
+    return render_template("exports.html", count=len(_latest()), errors=errors, typed=typed)

@@ -16,7 +16,14 @@ from flask import Blueprint, current_app, render_template
 from werkzeug.wrappers import Response
 
 from ..pseudonym import pseudonym
-from ..store import decision_rows, row_counts, submitted_ratings_wide
+from ..store import (
+    decision_rows,
+    instrument_in_force,
+    load_instrument,
+    row_counts,
+    submitted_ratings_wide,
+)
+from ..store.aggregates import SafeCounts, safe_cohort_counts
 from ..store.models import Assessment, Rating
 from . import db
 from .auth import roles_required
@@ -53,11 +60,44 @@ def _decisions() -> list[dict[str, Any]]:
     ]
 
 
+# The groupings a researcher sees counts of; not the referrer, which is free text and may name a person.
+GROUPINGS = ("direction", "age")
+
+
+def _safe_counts() -> list[SafeCounts]:
+    threshold = int(current_app.config["DISCLOSURE_THRESHOLD"])
+    return [safe_cohort_counts(db.session(), by, threshold) for by in GROUPINGS]
+
+
+def category_titles() -> dict[str, str]:
+    """Each advice category's Dutch title in the instrument in force."""
+    row = instrument_in_force(db.session())
+    if row is None:
+        return {}
+    return {c.id: c.title("nl") for c in load_instrument(row).spec.advice.categories}
+
+
 @bp.get("/")
 @roles_required("researcher")
 def index() -> Any:
     counts = row_counts(db.session())
-    return render_template("research.html", decisions=_decisions(), counts=counts)
+    return render_template(
+        "research.html",
+        decisions=_decisions(),
+        counts=counts,
+        tables=_safe_counts(),
+        titles=category_titles(),
+    )
+
+
+@bp.get("/groups.csv")
+@roles_required("researcher")
+def groups_csv() -> Response:
+    """Candidates per group and decision, small counts suppressed (empty ``count``, ``suppressed`` true)."""
+    db.record_reading("export.research", Assessment)
+    rows = [record for table in _safe_counts() for record in table.records()]
+    columns = ["grouping", "group", "decision", "count", "suppressed"]
+    return _csv(rows, columns, "groepen-onderdrukt.csv")
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str], filename: str) -> Response:
