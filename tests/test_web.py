@@ -1512,7 +1512,8 @@ def test_hostile_values_in_the_decision_and_committee_forms_get_a_message_not_a_
         as_text=True
     )
     assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
-    assert coordinator.get("/meetings/" + "9" * 40).status_code == 404
+    for day in ("9" * 40, "2026-12-03junk", "20261203", "2026-13-01"):
+        assert coordinator.get(f"/meetings/{day}").status_code == 404, day
 
 
 def test_the_pdf_is_rendered_after_the_decisions_commit_outside_the_writers_turn(

@@ -418,7 +418,9 @@ def _date(text: str) -> tuple[_dt.date | None, str]:
     if not text:
         return None, ""
     try:
-        return _dt.date.fromisoformat(text[:10]), ""
+        if len(text) != 10:
+            raise ValueError(text)
+        return _dt.date.fromisoformat(text), ""
     except ValueError:
         return None, f"'{text[:20]}' is geen datum (jjjj-mm-dd)."
 
