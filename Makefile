@@ -53,8 +53,8 @@ test: $(STAMP) $(NODE_STAMP) lint
 	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 WEEGTOOL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 
-## make lint: ruff's formatter (checked, not applied) and linter over the package, tests, benchmarks and notebook builder;
-## `make format` applies the formatter and the linter's safe fixes
+## make lint: ruff's formatter (checked, not applied) and linter over the package, tests, benchmarks and notebooks (jupytext percent scripts);
+## `make format` applies the formatter and the linter's safe fixes, then syncs each notebook .ipynb with its .py (jupytext)
 LINTED := weegtool tests benchmarks notebooks
 lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)
@@ -63,6 +63,7 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format $(LINTED)
 	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/jupytext --quiet --sync notebooks/*.py
 
 ## make bench: the benchmarks (not part of the tests)
 bench: $(STAMP)

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     instrument = weegtool.load_instrument()
-    cohort = synthetic_cohort(instrument, n_candidates=args.n, n_raters=3, seed=11)
+    cohort = synthetic_cohort(instrument, n_candidates=args.n, n_raters=3, seed=11, outcomes="all")
     scores = weegtool.score(instrument, cohort.ratings, cohort.candidates)
     keep = scores.assessable
     X = scores.ratings.to_frame()[keep]

@@ -123,11 +123,22 @@ def test_an_existing_file_is_not_replaced(tmp_path):
     with pytest.raises(FileExistsError) as caught:
         calibrate(path)
     assert str(caught.value) == (
-        f"{path} exists; write_calibrated does not replace a criteria file unless "
-        f"overwrite=True (a version that was used must not change)."
+        f"{path} exists with other content; write_calibrated does not replace a criteria file "
+        f"unless overwrite=True (a version that was used must not change)."
     )
     assert path.read_text(encoding="utf-8") == "keep me"
     assert calibrate(path, overwrite=True).version == "1.1.0"
+
+
+def test_the_same_calibration_again_reads_the_file_written_once(tmp_path):
+    path = tmp_path / "new.yaml"
+    first = calibrate(path)
+    written = path.stat().st_mtime_ns
+    again = calibrate(path)  # same numbers, same date: the same text
+    assert again.sha256 == first.sha256 and path.stat().st_mtime_ns == written
+    with pytest.raises(FileExistsError, match="exists with other content"):
+        calibrate(path, method="another method, other numbers")
+    assert load_instrument(path).sha256 == first.sha256
 
 
 def test_an_invalid_result_writes_nothing(tmp_path):

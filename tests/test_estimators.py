@@ -31,6 +31,7 @@ def cohort_ratings(instrument, n_candidates=400, n_raters=1, seed=0, missing_rat
         n_raters=n_raters,
         seed=seed,
         missing_rate=missing_rate,
+        outcomes="all",
     )
     X = weegtool.read_ratings(cohort.ratings, instrument).to_frame()
     y = cohort.truth.set_index("candidate_id").loc[X.index, "outcome"].to_numpy()

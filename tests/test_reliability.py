@@ -25,11 +25,14 @@ from weegtool.research.reliability import (
     cronbach_alpha,
     domain_alphas,
     fleiss_kappa,
+    g_study,
+    gwet_ac,
     icc,
     koo_li_band,
     krippendorff_alpha,
     landis_koch_band,
     percent_agreement,
+    raters_needed,
     reliability_report,
 )
 
@@ -826,10 +829,11 @@ def report(twente, cohort):
 def test_report_has_a_row_per_measure(twente, report):
     assert list(report.columns) == ["what", "measure", "value", "ci_low", "ci_high", "label", "n"]
     expected = (
-        ["total"]
+        ["total", "total"]
         + [f"domain.{d}" for d in twente.domain_ids]
-        + ["band", "band", "advice", "advice"]
-        + [f"item.{i}" for i in twente.item_ids]
+        + ["band"] * 3
+        + ["advice"] * 3
+        + [f"item.{i}" for i in twente.item_ids for _ in range(2)]
     )
     assert list(report["what"]) == expected
     assert report.attrs["raters"] == ("B1", "B2", "B3")
@@ -839,7 +843,7 @@ def test_report_has_a_row_per_measure(twente, report):
         (icc_rows["ci_low"] <= icc_rows["value"]) & (icc_rows["value"] <= icc_rows["ci_high"])
     ).all()
     assert list(icc_rows["label"]) == [koo_li_band(v) for v in icc_rows["value"]]
-    items = report[report["what"].str.startswith("item.")]
+    items = report[report["what"].str.startswith("item.") & report["measure"].str.contains("kappa")]
     assert (items["measure"] == "mean pairwise kappa, quadratic weights (3 raters)").all()
     assert items["ci_low"].isna().all()  # no interval for a mean over pairs
     assert list(items["label"]) == [landis_koch_band(v) for v in items["value"]]
@@ -855,7 +859,7 @@ def test_report_icc_is_the_icc_of_each_raters_own_totals(twente, cohort, report)
         own = cohort.ratings[cohort.ratings["rater_id"] == rater]
         totals.append(weegtool.score(twente, own, cohort.candidates).to_frame()["total"])
     table = quiet(icc, pd.concat(totals, axis=1)).set_index("type").loc["ICC2"]
-    row = report.set_index("what").loc["total"]
+    row = report.set_index(["what", "measure"]).loc[("total", "ICC(2,1)")]
     assert (row["value"], row["ci_low"], row["ci_high"]) == pytest.approx(
         (table["icc"], table["ci_low"], table["ci_high"])
     )
@@ -873,19 +877,58 @@ def test_report_item_kappa_is_the_mean_of_the_pairs(cohort, report):
         kappas.append(
             cohen_kappa_score(both[a], both[b], weights="quadratic", labels=[0, 1, 2, 3, 4])
         )
-    assert report.set_index("what").loc["item.er_intensity", "value"] == pytest.approx(
-        np.mean(kappas)
+    rows = report.set_index(["what", "measure"])
+    key = ("item.er_intensity", "mean pairwise kappa, quadratic weights (3 raters)")
+    assert rows.loc[key, "value"] == pytest.approx(np.mean(kappas))
+    ac2 = gwet_ac(wide.T, "quadratic", categories=[0, 1, 2, 3, 4])
+    key = ("item.er_intensity", "AC2, quadratic weights")
+    assert (rows.loc[key, "value"], rows.loc[key, "ci_low"]) == pytest.approx(
+        (ac2.value, ac2.ci_low)
     )
 
 
 def test_report_with_two_raters_gives_cohens_kappa_with_its_interval(twente, cohort):
     two = cohort.ratings[cohort.ratings["rater_id"] != "B3"]
     report = reliability_report(twente, two, candidates=cohort.candidates)
-    items = report[report["what"].str.startswith("item.")]
+    items = report[report["what"].str.startswith("item.") & report["measure"].str.contains("kappa")]
     assert (items["measure"] == "kappa, quadratic weights").all()
     assert ((items["ci_low"] < items["value"]) & (items["value"] < items["ci_high"])).all()
     advice = report[report["what"] == "advice"].set_index("measure")
-    assert set(advice.index) == {"kappa", "exact agreement"}
+    assert set(advice.index) == {"kappa", "AC1", "exact agreement"}
+
+
+def test_report_says_when_kappa_and_ac_disagree_for_skewed_prevalence(twente):
+    homogeneous = synthetic_cohort(
+        twente, n_candidates=200, n_raters=4, seed=2, severity_mean=-1.0, severity_sd=0.35
+    )
+    report = reliability_report(twente, homogeneous.ratings, candidates=homogeneous.candidates)
+    band = report[report["what"] == "band"].set_index("measure")["value"]
+    kappa, ac2 = (
+        band["mean pairwise kappa, quadratic weights (4 raters)"],
+        band["AC2, quadratic weights"],
+    )
+    assert ac2 - kappa > 0.3
+    (note,) = [n for n in report.attrs["notes"] if n.startswith("band:")]
+    assert note.startswith(
+        f"band: kappa {kappa:.2f} but AC2, quadratic weights {ac2:.2f}, with 79% of"
+    )
+    assert "kappa paradox" in note
+    # a heterogeneous cohort of the same size: kappa and AC agree, nothing to say
+    varied = synthetic_cohort(twente, n_candidates=200, n_raters=4, seed=2)
+    assert (
+        reliability_report(twente, varied.ratings, candidates=varied.candidates).attrs["notes"]
+        == []
+    )
+
+
+def test_report_d_study_row_is_raters_needed_on_the_totals(twente, cohort, report):
+    totals = []
+    for rater in ("B1", "B2", "B3"):
+        own = cohort.ratings[cohort.ratings["rater_id"] == rater]
+        totals.append(weegtool.score(twente, own, cohort.candidates).to_frame()["total"])
+    wide = pd.concat(totals, axis=1).dropna().to_numpy()
+    row = report.set_index(["what", "measure"]).loc[("total", "D study: raters for Phi >= 0.80")]
+    assert row["value"] == raters_needed(g_study(wide), 0.8) and row["n"] == len(wide)
 
 
 def test_report_needs_two_raters(twente, cohort):

@@ -24,7 +24,7 @@ from weegtool.store import (
 from .conftest import TWENTE
 from .store_factories import make_user
 
-NAMES = ["demo-beoordelaar-1", "demo-beoordelaar-2", "demo-voorzitter"]
+NAMES = ["demo-beoordelaar-1", "demo-beoordelaar-2", "demo-voorzitter", "demo-coordinator"]
 TABLES = (
     models.User,
     models.Candidate,
@@ -61,6 +61,7 @@ def test_the_demo_committee_logs_in_with_one_time_passwords(sessions, demo):
             "SKJ-DEMO-0001",
         )
         assert [get_user(session, n).role for n in NAMES[:2]] == ["rater", "rater"]
+        assert get_user(session, "demo-coordinator").role == "coordinator"
 
 
 def test_the_demo_referrals_are_the_synthetic_cohort(sessions, demo):
@@ -163,3 +164,36 @@ def test_a_failure_halfway_leaves_nothing_behind(sessions):
     ):
         load_demo(session)
     assert counts(sessions) == before
+
+
+def test_the_demo_lives_through_a_year_after_the_decision(sessions):
+    import datetime as _dt
+
+    from weegtool.outcomes import END_REASON_IDS
+    from weegtool.store import end_placement, house_fits, placements, waiting_list
+
+    on = _dt.date(2026, 11, 29)
+    with transaction(sessions) as session:
+        load_demo(session, on=on)
+    with transaction(sessions) as session:
+        every = placements(session)
+        assert sorted(p.end_reason for p in every if p.end_reason) == sorted(END_REASON_IDS)
+        living = {p.candidate.pseudonym: p.house.code for p in every if p.ended_on is None}
+        assert living == {"K00008": "huis-b", "K00009": "huis-a"}
+        (waiting,) = waiting_list(session)
+        assert (waiting.pseudonym, waiting.since) == ("K00010", on - _dt.timedelta(days=40))
+        assert not any(f.fits for f in house_fits(session)["K00010"])
+        assert {c.municipality for c in session.scalars(select(models.Candidate))} >= {
+            "Enschede",
+            "Hengelo",
+            "Almelo",
+        }
+        coordinator = get_user(session, "demo-coordinator")
+        leaving = next(p for p in every if p.candidate.pseudonym == "K00008")
+        end_placement(session, leaving, on, "breakdown", by=coordinator, on=on)
+    with transaction(sessions) as session:
+        fits = {f.house: f.fits for f in house_fits(session)["K00010"]}
+        assert fits == {
+            "huis-a": False,
+            "huis-b": True,
+        }  # huis-a still holds B-101 with suicide risk

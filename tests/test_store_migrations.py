@@ -204,14 +204,17 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "signatures": 0,
         }
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0005"
+        head = ScriptDirectory.from_config(db._alembic_config(empty_url)).get_current_head()
+        assert db.current_revision(empty_url) == head  # whichever branch's migration came last
+        new_tables = {
+            "notes": 0,
+            "erasures": 0,
+            "placements": 0,
+            "waiting_list": 0,
+            "committee_seats": 0,
+        }
         with engine.connect() as connection:
-            assert _counts(connection) == {
-                **before,
-                "notes": 0,
-                "erasures": 0,
-                "committee_seats": 0,
-            }
+            assert _counts(connection) == {**before, **new_tables}
         with db.transaction(db.session_factory(engine)) as session:
             r1 = session.scalars(select(User).where(User.name == "R1")).one()
             assert (
@@ -242,8 +245,7 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
         with engine.connect() as connection:
             assert _counts(connection) == {
                 **before,
-                "committee_seats": 0,
-                "erasures": 0,
+                **new_tables,
                 "notes": 1,
                 "audit_log": before["audit_log"] + 2,
             }

@@ -31,7 +31,7 @@ def digests(cohort) -> list[str]:
 def test_adding_sex_and_age_band_left_the_earlier_columns_unchanged(twente, seed, expected):
     # Digests of the ratings, candidates and truth tables written before `sex` was added
     # (30 candidates, 3 raters): the new column comes from a child generator.
-    assert digests(synthetic_cohort(twente, 30, 3, seed=seed)) == expected
+    assert digests(synthetic_cohort(twente, 30, 3, seed=seed, outcomes="all")) == expected
 
 
 def test_same_seed_same_cohort(twente):
@@ -64,8 +64,17 @@ def test_shapes_and_columns(twente):
         "breakdown",
         "sex",
         "age_band",
+        "placed",
+        "placement_start",
+        "placement_end",
+        "end_reason",
+        "planned_end",
+        "days_placed",
+        "days_to_breakdown",
     ]
-    assert (cohort.truth["breakdown"] == 1 - cohort.truth["outcome"]).all()
+    placed = cohort.truth["placed"]
+    assert (cohort.truth["breakdown"] == 1 - cohort.truth["outcome"])[placed].all()
+    assert cohort.truth.loc[~placed, ["outcome", "breakdown"]].isna().all().all()
     assert len(cohort.candidates) == len(cohort.truth) == 12
     assert (cohort.truth["candidate_id"] == cohort.candidates["candidate_id"]).all()
     assert set(cohort.truth["sex"]) <= {"F", "M"} and set(cohort.truth["age_band"]) <= set(
@@ -80,14 +89,14 @@ def test_the_tables_score_as_they_are(twente):
 
 
 def test_rates_are_plausible(twente):
-    truth = synthetic_cohort(twente, 4000, 1, seed=3).truth
+    truth = synthetic_cohort(twente, 4000, 1, seed=3, outcomes="all").truth
     assert 0.55 < truth["outcome"].mean() < 0.8  # most placements continue
     assert 0.47 < (truth["sex"] == "F").mean() < 0.53
     assert abs(truth["severity"].mean()) < 0.06
 
 
 def test_outcome_falls_with_severity(twente):
-    truth = synthetic_cohort(twente, 3000, 1, seed=4).truth
+    truth = synthetic_cohort(twente, 3000, 1, seed=4, outcomes="all").truth
     heavy = truth["severity"] > truth["severity"].median()
     assert truth.loc[heavy, "outcome"].mean() < truth.loc[~heavy, "outcome"].mean() - 0.15
 
@@ -107,7 +116,13 @@ def test_rater_sex_bias_makes_girls_look_heavier_only(twente):
     shift = biased.ratings[items].to_numpy(float) - fair.ratings[items].to_numpy(float)
     assert np.nansum(np.abs(shift[~girls])) == 0
     assert np.nanmean(shift[girls][:, risk]) > 0.3 and np.nanmean(shift[girls][:, ~risk]) < -0.3
-    pd.testing.assert_frame_equal(fair.truth, biased.truth)  # the outcome follows the true severity
+    # the outcome follows the true severity (who is placed follows the biased ratings' advice)
+    latent = ["candidate_id", "severity", "sex", "age_band"]
+    pd.testing.assert_frame_equal(fair.truth[latent], biased.truth[latent])
+    everyone = [
+        synthetic_cohort(twente, 400, 1, seed=6, rater_sex_bias=b, outcomes="all") for b in (0, 0.8)
+    ]
+    assert (everyone[0].truth["outcome"] == everyone[1].truth["outcome"]).all()
 
 
 @pytest.mark.parametrize(
@@ -124,3 +139,61 @@ def test_age_bands(ages, bands):
 def test_bad_sizes(twente, n_candidates, n_raters):
     with pytest.raises(ValueError, match=f"must be >= 1; got {n_candidates} and {n_raters}"):
         synthetic_cohort(twente, n_candidates, n_raters)
+
+
+def test_only_the_placed_have_outcomes_by_default(twente):
+    hidden = synthetic_cohort(twente, 1500, 1, seed=11).truth
+    full = synthetic_cohort(twente, 1500, 1, seed=11, outcomes="all").truth
+    placed = hidden["placed"]
+    assert 0.5 < placed.mean() < 0.8 and (placed == full["placed"]).all()
+    assert hidden.loc[~placed, ["outcome", "breakdown", "days_placed"]].isna().all().all()
+    assert (hidden.loc[~placed, "end_reason"] == "").all() and hidden.loc[
+        ~placed, "placement_start"
+    ].isna().all()
+    pd.testing.assert_series_equal(
+        hidden.loc[placed, "breakdown"], full.loc[placed, "breakdown"].astype(float)
+    )
+    # the placed break down less often than the unplaced would (referrals are the heaviest)
+    assert full.loc[placed, "breakdown"].mean() < full.loc[~placed, "breakdown"].mean() - 0.1
+
+
+def test_placement_columns_follow_the_export(twente):
+    truth = synthetic_cohort(twente, 800, 1, seed=12).truth
+    placed = truth[truth["placed"]]
+    unplanned = placed["end_reason"].isin(["breakdown", "heavier_care", "crisis"])
+    assert (unplanned == (placed["breakdown"] == 1)).all()
+    assert set(placed["end_reason"]) <= set(synthetic_cohort.__globals__["END_REASONS"])
+    days = (placed["placement_end"] - placed["placement_start"]).dt.days
+    assert (days == placed["days_placed"]).all()
+    assert (placed["days_to_breakdown"].notna() == unplanned).all()
+    assert (placed.loc[unplanned, "placement_end"] < placed.loc[unplanned, "planned_end"]).all()
+    assert (placed.loc[~unplanned, "placement_end"] == placed.loc[~unplanned, "planned_end"]).all()
+
+
+def test_the_committee_follows_the_engines_advice_but_as_often_as_asked(twente):
+    cohort = synthetic_cohort(twente, 2000, 3, seed=13, deviation_rate=0.0)
+    scores = weegtool.score(twente, cohort.ratings, cohort.candidates)
+    advice = [a.category for a in weegtool.advise(scores)]
+    assert list(cohort.decisions["advice"]) == advice and cohort.decisions["follows_advice"].all()
+    assert (
+        cohort.decisions["placed"] == cohort.decisions["advice"].isin(twente.spec.advice.suitable)
+    ).all()
+    assert (cohort.truth["placed"] == cohort.decisions["placed"]).all()
+    often = synthetic_cohort(twente, 2000, 3, seed=13, deviation_rate=0.2).decisions
+    steps = often["advice"].isin([*twente.spec.advice.suitable, "refer", "lighter_care"])
+    assert 0.15 < (~often["follows_advice"])[steps].mean() < 0.25  # half of the steps go nowhere
+    deviated = often[~often["follows_advice"]]
+    assert (deviated["items"].str.count(";") == 1).all() and set(deviated["direction"]) == {
+        "heavier",
+        "lighter",
+    }
+
+
+def test_the_planted_committee_bias_refers_girls_only(twente):
+    fair = synthetic_cohort(twente, 1000, 2, seed=14)
+    biased = synthetic_cohort(twente, 1000, 2, seed=14, committee_sex_bias=0.4)
+    changed = fair.decisions["decision"] != biased.decisions["decision"]
+    assert changed.any()
+    assert (biased.truth.loc[changed, "sex"] == "F").all()
+    assert (biased.decisions.loc[changed, "decision"] == "refer").all()
+    pd.testing.assert_frame_equal(fair.ratings, biased.ratings)

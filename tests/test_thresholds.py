@@ -214,7 +214,7 @@ def test_default_boundaries_are_the_twente_bands(twente):
 
 
 def test_synthetic_cohort_boundaries(twente):
-    cohort = synthetic_cohort(twente, n_candidates=600, seed=2)
+    cohort = synthetic_cohort(twente, n_candidates=600, seed=2, outcomes="all")
     scores = weegtool.score(twente, cohort.ratings, cohort.candidates)
     breakdown = 1 - cohort.truth["outcome"].to_numpy()
     assessable = scores.assessable
@@ -257,7 +257,8 @@ def test_synthetic_cohort_boundaries(twente):
             [10, 20, 30],
             pd.Series([0, None, 1], dtype="Int64"),
             [
-                "outcome has 1 missing value of 3; record the outcome of every candidate or leave those candidates out."
+                "outcome has 1 missing value of 3; record the outcome of every candidate or leave those candidates out; "
+                "when only the placed have outcomes, say who was placed (placed=...)."
             ],
         ),
         (

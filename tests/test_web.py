@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 import pytest
@@ -82,6 +83,13 @@ GET_TABLE = {
     "/research/": (302, 403, 403, 403, 403, 200),
     "/research/ratings.csv": (302, 403, 403, 403, 403, 200),
     "/research/decisions.csv": (302, 403, 403, 403, 403, 200),
+    "/placements/": (302, 403, 200, 200, 403, 403),
+    "/overview/": (302, 403, 200, 200, 403, 403),
+    "/overview/?period=2026-K3": (302, 403, 200, 200, 403, 403),
+    "/overview/?period=2026-K9": (302, 403, 400, 400, 403, 403),
+    "/overview/overview.xlsx?period=2026": (302, 403, 200, 403, 403, 403),
+    "/overview/overview.pdf?period=2026-07": (302, 403, 200, 403, 403, 403),
+    "/research/outcomes.csv": (302, 403, 403, 403, 403, 200),
     "/research/groups.csv": (302, 403, 403, 403, 403, 200),
     "/candidates/NOPE": (302, 403, 404, 404, 404, 403),
     "/candidates/K-NEW/rate/no_such_domain": (302, 403, 403, 404, 404, 403),
@@ -120,6 +128,10 @@ POSTS = [
     ("coordinator", "/houses/new"),
     ("coordinator", "/houses/huis-a/edit"),
     ("coordinator", "/houses/huis-a/delete"),
+    ("coordinator", "/placements/new"),
+    ("coordinator", "/placements/1/end"),
+    ("R3", "/placements/waiting"),
+    ("R3", "/placements/waiting/C1/remove"),
     ("beheer", "/admin/users"),
     ("beheer", "/admin/users/1/reset"),
     ("beheer", "/admin/users/1/active"),
@@ -154,6 +166,10 @@ POST_ROLES = {
     "/houses/new": ("coordinator",),
     "/houses/huis-a/edit": ("coordinator",),
     "/houses/huis-a/delete": ("coordinator",),
+    "/placements/new": ("coordinator",),
+    "/placements/1/end": ("coordinator",),
+    "/placements/waiting": ("coordinator", "chair"),
+    "/placements/waiting/C1/remove": ("coordinator", "chair"),
     "/admin/users": ("admin",),
     "/admin/users/1/reset": ("admin",),
     "/admin/users/1/active": ("admin",),
@@ -1614,6 +1630,182 @@ def test_a_refused_signature_and_the_decisions_own_problems_come_in_one_answer(s
     assert site.query(select(AuditEntry.action).where(AuditEntry.action.like("assessment.%"))) == []
 
 
+# --- after the decision (issue 14) ----------------------------------------------------------------------------------
+
+
+TODAY = (
+    _dt.date.today().isoformat()
+)  # a decision through the app is dated today; a placement starts on or after it
+YESTERDAY = (_dt.date.today() - _dt.timedelta(days=1)).isoformat()
+
+
+def _placed(site, pseudonym="C1", house="huis-a", start=TODAY):
+    """``pseudonym`` decided as 'fits' (argued where that deviates) and placed in ``house`` by the coordinator."""
+    chair = site.client("R3")
+    r2 = _user_id(site, "R2")
+    answer = chair.post(
+        f"/candidates/{pseudonym}/decision",
+        {
+            "category": "fits",
+            "justification": "Past bij de woonvorm.",
+            "items": ["er_intensity"],
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+        },
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    coordinator = site.client("coordinator")
+    answer = coordinator.post(
+        "/placements/new", {"candidate": pseudonym, "house": house, "started_on": start}
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return coordinator
+
+
+def test_the_forms_after_the_decision_refuse_bad_input_in_dutch_beside_the_field(site):
+    coordinator = site.client("coordinator")
+    bad = {
+        ("/placements/new", ("candidate", XSS), ("started_on", "2026-06-01")): "geen aanmelding",
+        ("/placements/new", ("candidate", "C1"), ("started_on", XSS)): "Vul een datum in als",
+        ("/placements/new", ("candidate", "C1"), ("started_on", "31-02-2026")): "Vul een datum in",
+        ("/placements/new", ("candidate", "C1"), ("started_on", "2026-06-01")): "nog niet besloten",
+        ("/placements/waiting", ("candidate", ""), ("since", "")): "Kies een jongere.",
+        (
+            "/placements/waiting",
+            ("candidate", "K-NEW"),
+            ("since", "2026-06-01"),
+        ): "nog niet besloten",
+        (
+            "/placements/waiting/C1/remove",
+            ("until", "2026-06-01"),
+            ("x", ""),
+        ): "staat niet op de wachtlijst",
+    }
+    for (path, *fields), said in bad.items():
+        answer = coordinator.post(path, dict(fields))
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 400 and said in page, (path, fields, page[-2000:])
+        assert "<script>alert" not in page
+    assert coordinator.post("/placements/999999/end", {"ended_on": "2026-06-01"}).status_code == 404
+    assert coordinator.post("/placements/abc/end").status_code == 404
+    assert coordinator.post("/placements/waiting/NOPE/remove").status_code == 404
+    period = coordinator.get("/overview/?period=" + XSS)
+    assert period.status_code == 400 and "Kies een maand (2026-07)" in period.get_data(as_text=True)
+    _inert(period.get_data(as_text=True))
+    referral = coordinator.post(
+        "/candidates/new", {"pseudonym": "K-3", "municipality": XSS, "referrer_type": "school"}
+    )
+    page = referral.get_data(as_text=True)
+    assert referral.status_code == 400 and "Kies een gemeente uit de lijst" in page
+    assert "Kies een soort verwijzer uit de lijst" in page
+    _inert(page)
+    assert site.query(
+        select(func.count()).select_from(Candidate).where(Candidate.pseudonym == "K-3")
+    ) == [(0,)]
+
+
+def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
+    coordinator = _placed(site, "C1", "huis-a")
+    page = coordinator.get("/placements/").get_data(as_text=True)
+    assert f'<th scope="row">C1</th><td>huis-a</td><td>{TODAY}</td>' in page
+    houses = coordinator.get("/houses/").get_data(as_text=True)
+    assert f"C1 (14; geplaatst sinds {TODAY})" in houses and "B-101 (16; suicide_risk; " in houses
+    again = coordinator.post(
+        "/placements/new", {"candidate": "C1", "house": "huis-b", "started_on": TODAY}
+    )
+    assert again.status_code == 400 and f"woont sinds {TODAY} in een huis" in again.get_data(
+        as_text=True
+    )
+    from weegtool.store.models import Placement
+
+    ((pid,),) = site.query(select(Placement.id))
+    wrong = coordinator.post(f"/placements/{pid}/end", {"ended_on": YESTERDAY, "end_reason": XSS})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400
+    assert "Kies een reden van vertrek uit de lijst" in page
+    assert f"De datum ligt voor de start van de plaatsing ({TODAY})" in page
+    _inert(page)
+    deleted = coordinator.post("/houses/huis-a/delete", follow_redirects=True)
+    assert "leg eerst hun vertrek vast" in deleted.get_data(as_text=True)
+    ended = coordinator.post(
+        f"/placements/{pid}/end", {"ended_on": TODAY, "end_reason": "breakdown"}
+    )
+    assert ended.status_code == 302
+    page = coordinator.get("/placements/").get_data(as_text=True)
+    assert f"<td>{TODAY}</td><td>Plaatsing afgebroken</td>" in page
+    actions = [a for (a,) in site.query(select(AuditEntry.action))]
+    assert actions.count("placement.start") == 1 and actions.count("placement.end") == 1
+
+
+def test_the_overview_exports_and_the_researchers_outcomes(site):
+    import io
+
+    from openpyxl import load_workbook
+
+    coordinator = _placed(site, "C1", "huis-a")
+    year = TODAY[:4]
+    screen = coordinator.get(f"/overview/?period={year}").get_data(as_text=True)
+    assert f"Overzicht per gemeente: {year}" in screen and "Hof van Twente" in screen
+    book = load_workbook(io.BytesIO(coordinator.get(f"/overview/overview.xlsx?period={year}").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == f"Overzicht per gemeente, {year}"
+    assert rows[3][:3] == ("Onderdeel", "Regel", "Almelo") and rows[3][-1] == "Totaal"
+    placed = next(r for r in rows if r[1] == "Geplaatst")
+    assert placed[-1] == "*"  # one placement: hidden, and so is its total
+    pdf = coordinator.get(f"/overview/overview.pdf?period={year}")
+    assert (
+        pdf.data[:5] == b"%PDF-" and f"overzicht-{year}.pdf" in pdf.headers["Content-Disposition"]
+    )
+    actions = [a for (a,) in site.query(select(AuditEntry.action))]
+    assert actions.count("export.overview") == 2
+    table = site.client("onderzoeker").get("/research/outcomes.csv").get_data(as_text=True)
+    lines = table.splitlines()
+    assert lines[0] == (
+        "candidate_id,placed,placement_start,placement_end,end_reason,planned_end,days_placed,"
+        "breakdown,outcome,days_to_breakdown"
+    )
+    placed_rows = [line for line in lines[1:] if ",True," in line]
+    assert len(placed_rows) == 1 and f",True,{TODAY},,,,0,0,1," in placed_rows[0]
+    keys = [line.split(",")[0] for line in lines[1:]]
+    assert len(keys) == 6 and not {"C1", "C2", "K-NEW"} & set(
+        keys
+    )  # every candidate, keyed pseudonyms
+
+
+def test_the_overview_takes_its_municipalities_and_threshold_from_the_settings_and_writes_text_as_text(
+    sqlite_url, tmp_path, fast_hashing
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from weegtool.errors import WeegtoolError
+    from weegtool.web import create_app
+
+    site = build_site(
+        sqlite_url,
+        tmp_path / "instance",
+        MUNICIPALITIES=("=HYPERLINK(1)", "Hengelo"),
+        DISCLOSURE_THRESHOLD=1,
+    )
+    coordinator = site.client("coordinator")
+    referral = coordinator.post(
+        "/candidates/new", {"pseudonym": "K-7", "municipality": "=HYPERLINK(1)"}
+    )
+    assert referral.status_code == 302
+    year = TODAY[:4]
+    book = load_workbook(io.BytesIO(coordinator.get(f"/overview/overview.xlsx?period={year}").data))
+    rows = list(book.active.iter_rows())
+    header = ["Onderdeel", "Regel", "=HYPERLINK(1)", "Hengelo", "onbekend", "Totaal"]
+    assert [c.value for c in rows[3]] == header  # the site's own referrals have no municipality
+    assert rows[3][2].data_type == "s"
+    referrals = next(r for r in rows if r[1].value == "Aanmeldingen")
+    assert [c.value for c in referrals[2:]] == [1, 0, 6, 7]  # threshold 1: nothing hidden
+    for wrong in ({"DISCLOSURE_THRESHOLD": 0}, {"MUNICIPALITIES": "Hengelo"}):
+        with pytest.raises(WeegtoolError):
+            create_app({"DATABASE_URL": sqlite_url, "INSTANCE_PATH": tmp_path / "i2", **wrong})
+
+
 # --- safe aggregates: small counts suppressed, and said so ----------------------------------------------------------
 
 
@@ -1711,3 +1903,24 @@ def test_the_coordinator_and_an_admin_erase_a_file_on_request(site):
         ("schriftelijk verzoek van 2026-11-29", "request")
     ]
     assert coordinator.get("/candidates/C2").status_code == 404
+
+
+def test_a_referrals_municipality_and_referrer_type_reach_both_decision_exports(site):
+    coordinator = site.client("coordinator")
+    changed = coordinator.post(
+        "/candidates/C1/edit",
+        {"row_version": "1", "municipality": "Enschede", "referrer_type": "medical", "age": "14"},
+    )
+    assert changed.status_code == 302
+    page = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "<dd>Enschede</dd>" in page and "(Huisarts, jeugdarts of medisch specialist)" in page
+    _finalised(site, "C1")
+    table = coordinator.get("/exports/decisions.csv").get_data(as_text=True).splitlines()
+    assert table[0].endswith(",municipality,referrer_type") and table[1].endswith(
+        ",Enschede,medical"
+    )
+    research = site.client("onderzoeker").get("/research/decisions.csv").get_data(as_text=True)
+    lines = research.splitlines()
+    assert lines[0].endswith(",municipality,referrer_type") and lines[1].endswith(
+        ",Enschede,medical"
+    )

@@ -147,6 +147,8 @@ def test_every_role_s_pages_pass_an_accessibility_scan(server, page):
         "/houses/",
         "/houses/huis-a/edit",
         "/exports/",
+        "/placements/",
+        "/overview/",
     ):
         page.goto(url + path)
         violations = axe_violations(page)
@@ -209,7 +211,7 @@ def committee_site(sqlite_url, tmp_path, fast_hashing):
         yield url
 
 
-def _decide(chair, category, *, override=False, reason=None):
+def _record_decision(chair, category, *, override=False, reason=None):
     chair.locator("#category").select_option(category)
     chair.locator("#justification").fill(
         "Eenmalig incident; de groep kan het dragen (ic_risk_behaviour)."
@@ -252,7 +254,7 @@ def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, 
             chair.locator(".signer").count() == 1
         )  # only R2 took part besides the chair: not ten fields
 
-        _decide(chair, "fits")  # placing despite the hard flag, as an ordinary deviation
+        _record_decision(chair, "fits")  # placing despite the hard flag, as an ordinary deviation
         expect(chair.locator("#outcome")).to_contain_text("Het besluit is niet vastgelegd.")
         expect(chair.locator("#outcome")).to_contain_text("needs_secured_setting")
         _outcome_is_at_the_top_and_focused(chair)
@@ -260,7 +262,9 @@ def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, 
         assert violations == [], format_violations(violations)
         screenshot(chair, "meeting-refused")
 
-        _decide(chair, "fits", override=True)  # the override: justification, items, two signatures
+        _record_decision(
+            chair, "fits", override=True
+        )  # the override: justification, items, two signatures
         chair.wait_for_url(url + "/candidates/K-HARD")
         assert "vastgelegd (versie 1)" in chair.content()
         chair.goto(
@@ -289,9 +293,11 @@ def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, 
         second = contexts[0].new_page()  # the same chair's second tab, opened on revision 1 too
         second.on("dialog", lambda dialog: dialog.accept())
         second.goto(url + "/candidates/K-HARD/meeting")
-        _decide(first, "fits", override=True, reason="Datum van het incident verbeterd.")
+        _record_decision(first, "fits", override=True, reason="Datum van het incident verbeterd.")
         first.wait_for_url(url + "/candidates/K-HARD")
-        _decide(second, "fits_with_conditions", override=True, reason="Voorwaarden toegevoegd.")
+        _record_decision(
+            second, "fits_with_conditions", override=True, reason="Voorwaarden toegevoegd."
+        )
         expect(second.locator("#outcome")).to_contain_text(
             "Conflict: uw besluit is niet vastgelegd."
         )
@@ -330,3 +336,77 @@ def test_the_rating_form_fits_a_phone_390_px_wide_and_shows_who_is_rated(server,
         assert violations == [], format_violations(violations)
     finally:
         context.close()
+
+
+def _decide(chair, url, pseudonym, category):
+    """The chair records ``category`` for ``pseudonym``, argued (it may deviate) and co-signed by R2."""
+    chair.goto(url + f"/candidates/{pseudonym}/meeting")
+    chair.locator("#category").select_option(category)
+    chair.locator("#justification").fill("Past bij de woonvorm; groep besproken (er_intensity).")
+    chair.locator('input[name="items"][value="er_intensity"]').check()
+    signer = chair.locator(".signer", has_text="R2")
+    signer.get_by_role("checkbox").check()
+    signer.locator('input[type="password"]').fill(PASSWORD)
+    chair.get_by_role("button", name="Besluit vastleggen").click()
+    chair.wait_for_url(url + f"/candidates/{pseudonym}")
+
+
+def test_after_the_decision_a_placement_fills_the_house_and_a_departure_lets_a_waiting_candidate_in(
+    server, chromium_browser
+):
+    url = server
+    contexts = [chromium_browser.new_context(accept_downloads=True) for _ in range(2)]
+    try:
+        chair = _log_in(contexts[0], url, "R3")
+        coordinator = _log_in(contexts[1], url, "coordinator")
+        _decide(chair, url, "C2", "fits")  # C2 has suicide risk
+        coordinator.goto(url + "/placements/")
+        coordinator.locator("#place-candidate").select_option("C2")
+        coordinator.locator("#place-house").select_option("huis-b")
+        coordinator.get_by_role("button", name="Plaatsing vastleggen").click()
+        expect(coordinator.locator(".message.success")).to_contain_text(
+            "Plaatsing van C2 in huis-b is vastgelegd."
+        )
+        expect(coordinator.locator("#current")).to_contain_text("huis-b")
+
+        # a second young person with suicide risk, decided 'fits, but not this group now'
+        coordinator.goto(url + "/candidates/C3/edit")
+        coordinator.locator('input[name="flags"][value="suicide_risk"]').check()
+        coordinator.get_by_role("button", name="Opslaan").click()
+        coordinator.wait_for_url(url + "/candidates/C3")
+        _decide(chair, url, "C3", "fits_not_this_group")
+        coordinator.goto(url + "/placements/")
+        waiting = coordinator.locator("#waiting tr", has_text="C3")
+        expect(waiting.locator(".fit-now")).to_have_text("nog geen huis")
+        expect(waiting).to_contain_text("huis huis-b: Niet meerdere jongeren met een suïciderisico")
+        coordinator.locator("#place-candidate").select_option("C3")
+        coordinator.locator("#place-house").select_option("huis-b")
+        coordinator.get_by_role("button", name="Plaatsing vastleggen").click()
+        refusal = coordinator.locator("#err-house")
+        expect(refusal).to_contain_text("Nu niet: Groepssamenstelling, huis huis-b: Niet meerdere")
+        expect(refusal).to_contain_text(
+            "suïciderisico bij elkaar. (signaal: Suïciderisico; bewoners: C2"
+        )
+        violations = axe_violations(coordinator)
+        assert violations == [], format_violations(violations)
+        screenshot(coordinator, "placement-refused")
+
+        row = coordinator.locator("#current tr", has_text="C2")
+        row.locator("select").select_option("breakdown")
+        row.get_by_role("button", name="Vertrek vastleggen").click()
+        expect(coordinator.locator(".message.success")).to_contain_text("Vertrek van C2")
+        expect(coordinator.locator("#ended")).to_contain_text("Plaatsing afgebroken")
+        waiting = coordinator.locator("#waiting tr", has_text="C3")
+        expect(waiting.locator(".fit-now")).to_have_text("huis-b")
+        screenshot(coordinator, "waiting-fits")
+
+        chair.goto(url + "/placements/")  # the chair sees the same list
+        expect(chair.locator("#waiting tr", has_text="C3").locator(".fit-now")).to_have_text(
+            "huis-b"
+        )
+        chair.goto(url + "/overview/")
+        expect(chair.locator("#overview")).to_contain_text("Geplaatst")
+        expect(chair.locator("#fits-now")).to_have_text("C3: past nu in huis-b")
+    finally:
+        for context in contexts:
+            context.close()

@@ -52,11 +52,11 @@ def test_init_with_admin_and_demo_prints_one_time_passwords_once_and_is_safe_to_
         admin = authenticate(session, "admin", password)
         assert admin is not None and admin.role == "admin" and admin.must_change_password
     candidates = _count(url, Candidate)
-    assert candidates == 12
+    assert candidates == 30  # the demo cohort (weegtool.store.demo.load_demo)
     again = invoke("db", "init", "--url", url, "--admin", "admin", "--demo")
     assert again.exit_code == 0
     assert "one-time password" not in again.output and "no demo cohort loaded" in again.output
-    assert (_count(url, Candidate), _count(url, User)) == (12, 4)
+    assert (_count(url, Candidate), _count(url, User)) == (30, 5)
     assert oct((tmp_path / "instance").stat().st_mode & 0o777) == "0o700"
 
 

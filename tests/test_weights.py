@@ -436,7 +436,7 @@ def test_text_features_are_refused():
 @pytest.fixture(scope="module")
 def cohort_features():
     instrument = weegtool.load_instrument()
-    cohort = synthetic_cohort(instrument, n_candidates=2500, seed=3)
+    cohort = synthetic_cohort(instrument, n_candidates=2500, seed=3, outcomes="all")
     scores = weegtool.score(instrument, cohort.ratings, cohort.candidates)
     features = risk_features(scores)
     rated = features.notna().all(axis=1).to_numpy()

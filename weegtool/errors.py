@@ -102,6 +102,10 @@ class UndefinedWarning(ReliabilityWarning):
     NaN, and this warning says why."""
 
 
+class SelectiveLabelsWarning(UserWarning):
+    """Outcomes exist only for the candidates who were placed: an estimate rests on a selected group."""
+
+
 class InconsistentJudgementsWarning(UserWarning):
     """The consistency ratio of pairwise judgements is above Saaty's limit of 0.10."""
 

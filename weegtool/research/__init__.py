@@ -1,4 +1,4 @@
-"""Researchers' toolkit: reliability, weights, thresholds, sensitivity, fairness, versions, calibration.
+"""Researchers' toolkit: reliability, weights, thresholds, selective labels, overrides, sensitivity, fairness, versions, calibration.
 
 Everything a notebook needs is importable from here::
 
@@ -24,12 +24,19 @@ _LAZY = {
     "AGE_BANDS": "synthetic",
     # reliability
     "icc": "reliability",
+    "GStudy": "reliability",
+    "g_study": "reliability",
+    "d_study": "reliability",
+    "raters_needed": "reliability",
     "cronbach_alpha": "reliability",
     "domain_alphas": "reliability",
     "cohen_kappa": "reliability",
     "fleiss_kappa": "reliability",
     "krippendorff_alpha": "reliability",
     "percent_agreement": "reliability",
+    "gwet_ac": "reliability",
+    "brennan_prediger": "reliability",
+    "specific_agreement": "reliability",
     "koo_li_band": "reliability",
     "landis_koch_band": "reliability",
     "reliability_report": "reliability",
@@ -46,6 +53,18 @@ _LAZY = {
     "boundary_roc": "thresholds",
     "youden_cutoff": "thresholds",
     "cost_cutoff": "thresholds",
+    "cutoff_loss": "thresholds",
+    # measurement error (defined in weegtool.change, shared with the reviews of a candidate)
+    "standard_error_of_measurement": ".change",
+    "smallest_detectable_change": ".change",
+    "reliable_change_index": ".change",
+    # overrides
+    "override_analysis": "overrides",
+    "OverrideAnalysis": "overrides",
+    "CARE_LEVELS": "overrides",
+    # selective labels
+    "selection_bounds": "selection",
+    "SelectiveLabelsWarning": ".errors",
     # sensitivity, fairness, versions, calibration
     "weight_sensitivity": "sensitivity",
     "group_rates": "fairness",
@@ -67,31 +86,52 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:
+    from ..change import (
+        reliable_change_index,
+        smallest_detectable_change,
+        standard_error_of_measurement,
+    )
     from ..errors import (
         ComparisonMatrixError,
         InconsistentJudgementsWarning,
         ReliabilityError,
         ReliabilityWarning,
         ResearchError,
+        SelectiveLabelsWarning,
     )
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
     from .fairness import group_rates
+    from .overrides import CARE_LEVELS, OverrideAnalysis, override_analysis
     from .reliability import (
+        GStudy,
+        brennan_prediger,
         cohen_kappa,
         cronbach_alpha,
+        d_study,
         domain_alphas,
         fleiss_kappa,
+        g_study,
+        gwet_ac,
         icc,
         koo_li_band,
         krippendorff_alpha,
         landis_koch_band,
         percent_agreement,
+        raters_needed,
         reliability_report,
+        specific_agreement,
     )
+    from .selection import selection_bounds
     from .sensitivity import weight_sensitivity
     from .synthetic import AGE_BANDS, Cohort, age_bands, synthetic_cohort
-    from .thresholds import band_boundaries, boundary_roc, cost_cutoff, youden_cutoff
+    from .thresholds import (
+        band_boundaries,
+        boundary_roc,
+        cost_cutoff,
+        cutoff_loss,
+        youden_cutoff,
+    )
     from .versions import compare_versions, instrument_changes
     from .weights import (
         ahp_weights,

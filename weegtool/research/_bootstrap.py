@@ -65,7 +65,8 @@ def binary_outcome(values: Any, problems: list[str], name: str = "outcome") -> n
     if missing:
         problems.append(
             f"{name} has {missing} missing value{'s' if missing != 1 else ''} of {len(series)}; "
-            "record the outcome of every candidate or leave those candidates out."
+            "record the outcome of every candidate or leave those candidates out; when only the "
+            "placed have outcomes, say who was placed (placed=...)."
         )
     present = series[series.notna()]
     other = [v for v in pd.unique(present) if not (isinstance(v, (bool, np.bool_)) or v in (0, 1))]

@@ -69,7 +69,10 @@ def write_calibrated(
     instrument : Instrument
         The version being calibrated.
     path : str or Path
-        The new criteria file. An existing file is refused unless ``overwrite``.
+        The new criteria file. An existing file with the very same content is
+        read back, not rewritten (a version is written once; the same
+        calibration run again gives that file); one with other content is
+        refused unless ``overwrite``.
     version : str
         The new version number, such as ``"0.2.0"``; it must differ from the original's.
     item_weights, domain_weights : mapping or Series of id to weight, optional
@@ -107,18 +110,13 @@ def write_calibrated(
     Raises
     ------
     FileExistsError
-        When ``path`` exists and ``overwrite`` is False.
+        When ``path`` exists with other content and ``overwrite`` is False.
     ValueError
         For an unknown id, a number that is not finite, the same version, or
         no method. :class:`~weegtool.errors.CriteriaError` (a ValueError) when
         the result is not a valid instrument, with every problem; nothing is written then.
     """
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(
-            f"{path} exists; write_calibrated does not replace a criteria file "
-            f"unless overwrite=True (a version that was used must not change)."
-        )
     _check_identity(instrument, version, method, notes)
     content = instrument.spec.model_dump(
         mode="python", by_alias=True, exclude_unset=True, exclude_none=True
@@ -139,6 +137,13 @@ def write_calibrated(
         _set_measurements(content, new, reliability_data, reliability_candidates, day)
         text = _header(instrument, version, day) + _yaml(content)
         _validate(text, path)
+    if path.exists() and not overwrite:
+        if path.read_bytes() == text.encode("utf-8"):
+            return load_instrument(path)  # written once: the same calibration again is that file
+        raise FileExistsError(
+            f"{path} exists with other content; write_calibrated does not replace a criteria file "
+            f"unless overwrite=True (a version that was used must not change)."
+        )
     write_atomic(path, text)
     return load_instrument(path)
 

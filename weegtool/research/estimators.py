@@ -474,7 +474,7 @@ class CalibratedInstrumentClassifier(_RatingsInput, ClassifierMixin, BaseEstimat
     >>> from weegtool.research import synthetic_cohort
     >>> from weegtool.research.estimators import CalibratedInstrumentClassifier
     >>> instrument = weegtool.load_instrument()
-    >>> cohort = synthetic_cohort(instrument, n_candidates=200, n_raters=1, missing_rate=0.0)
+    >>> cohort = synthetic_cohort(instrument, 200, 1, missing_rate=0.0, outcomes="all")
     >>> X = cohort.ratings.set_index("candidate_id")[list(instrument.item_ids)]
     >>> model = CalibratedInstrumentClassifier(adverse_class=0).fit(X, cohort.truth["outcome"])
     >>> bool((model.coef_ >= 0).all())

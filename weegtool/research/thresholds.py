@@ -11,7 +11,11 @@ otherwise; a higher total means heavier need, so it should flag more events.
 - :func:`youden_cutoff`: the cut-off with the largest Youden's J
   (sensitivity + specificity - 1);
 - :func:`cost_cutoff`: the cut-off with the smallest expected cost of its
-  misclassifications.
+  misclassifications;
+- :func:`cutoff_loss`: what keeping a current cut-off costs against a proposed
+  one (J or expected cost), with a paired bootstrap interval, so that "keep"
+  rests on a stated margin rather than on an interval that happens to hold
+  the current value.
 
 Cut-offs considered are the distinct totals observed; among equally good ones
 the highest is taken (the one that flags fewest candidates). Both cut-offs
@@ -53,6 +57,7 @@ from ._bootstrap import (
     percentile_interval,
     stratified_draws,
 )
+from .selection import labelled
 
 __all__ = [
     "BoundaryROC",
@@ -61,6 +66,7 @@ __all__ = [
     "band_boundaries",
     "boundary_roc",
     "cost_cutoff",
+    "cutoff_loss",
     "youden_cutoff",
 ]
 
@@ -165,6 +171,7 @@ def boundary_roc(
     total: Any,
     outcome: Any,
     boundaries: Instrument | Mapping[str, float] | Sequence[float] | None = None,
+    placed: Any = None,
 ) -> BoundaryROC:
     """ROC and precision-recall of the total, and the operating point at each band boundary.
 
@@ -177,12 +184,17 @@ def boundary_roc(
     boundaries : Instrument, mapping, sequence of float or None
         The cut-offs to evaluate: an instrument's band boundaries (the default
         Twente instrument when None), a mapping of name to value, or values.
+    placed : array-like of bool, optional
+        Who was placed; ``outcome`` may then be NaN for the others, who are
+        left out (see :func:`weegtool.research.selection.labelled`, which warns
+        when outcomes exist only for the placed).
 
     Returns
     -------
     BoundaryROC
         ``.to_frame()`` gives one row per boundary.
     """
+    total, outcome = _placed_only(total, outcome, placed, "boundary_roc")
     t, y = _checked(total, outcome, "boundary_roc")
     named = _named_boundaries(boundaries)
     fpr, tpr, roc_thresholds = roc_curve(y, t)
@@ -287,6 +299,7 @@ def youden_cutoff(
     n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    placed: Any = None,
 ) -> Cutoff:
     """The cut-off with the largest Youden's J, with bootstrap intervals.
 
@@ -302,12 +315,17 @@ def youden_cutoff(
         Coverage of the percentile intervals.
     random_state : int, Generator or None, default 0
         Seed of the resampling: the same seed gives the same intervals.
+    placed : array-like of bool, optional
+        Who was placed; ``outcome`` may then be NaN for the others, who are
+        left out, with a :class:`SelectiveLabelsWarning` when only the placed
+        have outcomes. :func:`selection_bounds` gives worst and best cases.
 
     Returns
     -------
     Cutoff
         Flag a candidate when ``total >= cutoff``.
     """
+    total, outcome = _placed_only(total, outcome, placed, "youden_cutoff")
     t, y = _checked(total, outcome, "youden_cutoff", n_bootstrap, level)
     return _cutoff(t, y, _Youden(), n_bootstrap, level, random_state)
 
@@ -320,6 +338,7 @@ def cost_cutoff(
     n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    placed: Any = None,
 ) -> Cutoff:
     """The cut-off with the smallest expected cost per candidate, with bootstrap intervals.
 
@@ -330,7 +349,7 @@ def cost_cutoff(
 
     Parameters
     ----------
-    total, outcome, n_bootstrap, level, random_state
+    total, outcome, n_bootstrap, level, random_state, placed
         As in :func:`youden_cutoff`.
     cost_fn : float
         Cost of a missed event (false negative), > 0.
@@ -347,8 +366,100 @@ def cost_cutoff(
         for name, cost in (("cost_fn", cost_fn), ("cost_fp", cost_fp))
         if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 < cost < np.inf
     ]
+    total, outcome = _placed_only(total, outcome, placed, "cost_cutoff")
     t, y = _checked(total, outcome, "cost_cutoff", n_bootstrap, level, extra)
     return _cutoff(t, y, _Cost(float(cost_fn), float(cost_fp)), n_bootstrap, level, random_state)
+
+
+def cutoff_loss(
+    total: Any,
+    outcome: Any,
+    current: float,
+    proposed: float,
+    cost_fn: float | None = None,
+    cost_fp: float | None = None,
+    n_bootstrap: int = 1000,
+    level: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+    placed: Any = None,
+) -> dict[str, Any]:
+    """The loss of keeping ``current`` instead of ``proposed``, with a paired bootstrap interval.
+
+    Both cut-offs are evaluated on the same resamples (candidates drawn within
+    each outcome class), so the interval is that of the difference itself,
+    much narrower than the two cut-offs' own intervals suggest.
+
+    Parameters
+    ----------
+    total, outcome, n_bootstrap, level, random_state, placed
+        As in :func:`youden_cutoff`.
+    current, proposed : float
+        The two cut-offs (flag ``total >= cutoff``).
+    cost_fn, cost_fp : float, optional
+        Give both to compare expected costs (as :func:`cost_cutoff`); neither
+        to compare Youden's J.
+
+    Returns
+    -------
+    dict
+        ``criterion`` ("J" or "expected_cost"), ``at_current``, ``at_proposed``,
+        ``loss`` (what keeping ``current`` loses: ``J(proposed) - J(current)``,
+        or ``cost(current) - cost(proposed)``; negative when keeping is
+        better), ``loss_low``, ``loss_high`` (percentile interval), ``n``.
+        Compare ``loss_high`` with a margin fixed in advance: below it, keeping
+        is non-inferior.
+    """
+    extra = []
+    if (cost_fn is None) != (cost_fp is None):
+        extra.append(
+            "cost_fn and cost_fp must be given together (expected cost) or not at all (J)."
+        )
+    for name, value in (("current", current), ("proposed", proposed)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.number))
+            or not np.isfinite(value)
+        ):
+            extra.append(
+                f"The '{name}' parameter of cutoff_loss must be a finite number. Got {value!r} instead."
+            )
+    total, outcome = _placed_only(total, outcome, placed, "cutoff_loss")
+    t, y = _checked(total, outcome, "cutoff_loss", n_bootstrap, level, extra)
+    rule: _Youden | _Cost = (
+        _Cost(float(cost_fn), float(cost_fp))
+        if cost_fn is not None and cost_fp is not None
+        else _Youden()
+    )
+    sign = 1.0 if cost_fn is None else -1.0  # J: higher is better; cost: lower is better
+    events, others = t[y == 1], t[y == 0]
+    p, n = len(events), len(others)
+
+    def values(ev: np.ndarray, ot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = []
+        for c in (current, proposed):
+            tp, fp = (ev >= c).sum(axis=-1), (ot >= c).sum(axis=-1)
+            out.append(rule.value(tp, fp, p, n))
+        return out[0], out[1]
+
+    now, then = values(events, others)
+    rng = np.random.default_rng(random_state)
+    losses = []
+    for chunk in chunk_sizes(n_bootstrap, p + n):
+        ev_draw, ot_draw = stratified_draws(rng, (p, n), chunk)
+        a, b = values(events[ev_draw], others[ot_draw])
+        losses.append(sign * (b - a))
+    low, high = percentile_interval(
+        np.concatenate(losses)[:, None] if losses else np.empty((0, 1)), level
+    )
+    return {
+        "criterion": rule.criterion,
+        "at_current": float(now),
+        "at_proposed": float(then),
+        "loss": float(sign * (then - now)),
+        "loss_low": float(low[0]),
+        "loss_high": float(high[0]),
+        "n": p + n,
+    }
 
 
 def _cutoff(
@@ -421,6 +532,25 @@ def _bootstrap(
 
 
 # --- input checks -------------------------------------------------------------------
+
+
+def _placed_only(total: Any, outcome: Any, placed: Any, function: str) -> tuple[Any, Any]:
+    """``total`` and ``outcome`` cut to the candidates with an outcome when ``placed`` is given."""
+    if placed is None:
+        return total, outcome
+    values = (
+        total.to_numpy(dtype=float)
+        if isinstance(total, pd.Series)
+        else np.asarray(total, dtype=float)
+    )
+    if len(values) != len(placed):
+        raise ResearchError.collect(
+            function,
+            [f"total and placed must have the same length; got {len(values)} and {len(placed)}."],
+        )
+    keep, kept = labelled(outcome, placed, function, stacklevel=4)
+    assert keep is not None
+    return values[keep], kept
 
 
 def _checked(

@@ -44,6 +44,7 @@ from ._bootstrap import (
     percentile_interval,
     stratified_draws,
 )
+from .selection import labelled
 
 __all__ = [
     "AHPWeights",
@@ -438,6 +439,7 @@ def fit_weights(
     n_bootstrap: int = 1000,
     level: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    placed: Any = None,
 ) -> FittedWeights:
     """Weights fitted to a binary outcome by L2-regularised logistic regression.
 
@@ -476,12 +478,24 @@ def fit_weights(
         Coverage of the percentile intervals.
     random_state : int, Generator or None, default 0
         Seed of the resampling.
+    placed : array-like of bool, optional
+        Who was placed; ``y`` may then be NaN for the others, whose rows are
+        left out, with a :class:`SelectiveLabelsWarning` when only the placed
+        have outcomes: the weights then describe the placed, not all referrals.
 
     Returns
     -------
     FittedWeights
         ``.to_frame()``: coefficient, interval and zero share per feature.
     """
+    keep, y = labelled(y, placed, "fit_weights", "y")
+    if keep is not None:
+        if len(X) != len(keep):
+            raise ResearchError.collect(
+                "fit_weights",
+                [f"X and placed must have the same number of rows; got {len(X)} and {len(keep)}."],
+            )
+        X = X[keep] if isinstance(X, pd.DataFrame) else np.asarray(X)[keep]
     features, x, outcome = _fit_inputs(X, y, nonnegative, C, n_bootstrap, level)
     x1 = np.column_stack([x, np.ones(len(x))])
     # One BLAS thread: on these small products, threads cost more in hand-offs than they gain

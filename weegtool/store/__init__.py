@@ -39,11 +39,39 @@ from .committee import (
 )
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
-from .houses import core_houses, delete_house, get_house, houses, save_house
+from .houses import (
+    ShownResident,
+    core_houses,
+    delete_house,
+    get_house,
+    house_residents,
+    houses,
+    save_house,
+)
 from .instruments import add_instrument, instrument_in_force, list_instruments, put_in_force
 from .instruments import load as load_instrument
 from .notes import add_note, notes
-from .overview import CandidateRow, latest_assessments, overview, row_counts, submissions
+from .overview import (
+    CandidateRow,
+    coordinator_history,
+    latest_assessments,
+    overview,
+    row_counts,
+    submissions,
+)
+from .placements import (
+    HouseFit,
+    WaitingRow,
+    add_to_waiting_list,
+    end_placement,
+    house_fits,
+    open_placements,
+    place,
+    placements,
+    placing_categories,
+    remove_from_waiting_list,
+    waiting_list,
+)
 from .ratings import (
     CandidateScore,
     ItemRating,
@@ -63,7 +91,13 @@ from .ratings import (
     visible_ratings,
 )
 from .referrals import get_candidate, register_referral, update_referral
-from .research import DecisionRow, decision_rows, submitted_ratings_wide
+from .research import (
+    DecisionRow,
+    decision_rows,
+    outcome_rows,
+    outcome_table,
+    submitted_ratings_wide,
+)
 from .users import (
     LOCK_MINUTES,
     MAX_FAILED_LOGINS,
@@ -169,4 +203,21 @@ __all__ = [
     "audit_entries",
     "latest_audit_entries",
     "load_demo",
+    # after the decision (issue 14)
+    "ShownResident",
+    "house_residents",
+    "coordinator_history",
+    "HouseFit",
+    "WaitingRow",
+    "add_to_waiting_list",
+    "end_placement",
+    "house_fits",
+    "open_placements",
+    "place",
+    "placements",
+    "placing_categories",
+    "remove_from_waiting_list",
+    "waiting_list",
+    "outcome_rows",
+    "outcome_table",
 ]

@@ -310,7 +310,8 @@ def _same_form(session: Session, form_token: str | None) -> Assessment | None:
 def basis_of(session: Session, candidate: Candidate) -> dict[str, Any]:
     """What a decision on ``candidate`` rests on now: the referral's fields and each submitter's levels.
 
-    ``{"fields": {"age": 16, "direction": ..., "consent": ..., "flags": [...], "referrer": ...},
+    ``{"fields": {"age": 16, "direction": ..., "consent": ..., "flags": [...], "referrer": ...,
+    "municipality": ..., "referrer_type": ...},
     "ratings": {rater name: {item: level or None}}}``.
     """
     fields = candidate_fields(candidate)
@@ -321,6 +322,8 @@ def basis_of(session: Session, candidate: Candidate) -> dict[str, Any]:
             "direction": fields.direction,
             "consent": fields.consent,
             "flags": list(fields.flags),
+            "municipality": candidate.municipality,
+            "referrer_type": candidate.referrer_type,
         },
         "ratings": {
             r.rater_id: dict(r.levels) for r in rater_ratings(session, candidate, None, False)

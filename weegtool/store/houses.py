@@ -1,8 +1,15 @@
-"""Houses and their current residents (pseudonymised), kept by the coordinator."""
+"""Houses and their current residents (pseudonymised), kept by the coordinator.
+
+A house's residents are of two kinds: those typed in by hand (the start of
+the pilot; :class:`~weegtool.store.models.Resident`) and those placed after a
+decision (:mod:`weegtool.store.placements`). Every composition check sees both.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -15,7 +22,15 @@ from .messages import say
 from .models import House, Resident, User
 from .referrals import PSEUDONYM
 
-__all__ = ["save_house", "delete_house", "houses", "get_house", "core_houses"]
+__all__ = [
+    "save_house",
+    "delete_house",
+    "houses",
+    "get_house",
+    "core_houses",
+    "ShownResident",
+    "house_residents",
+]
 
 
 def save_house(session: Session, house: core.House, *, by: User) -> House:
@@ -56,7 +71,14 @@ def get_house(session: Session, code: str) -> House:
 
 def delete_house(session: Session, code: str, *, by: User) -> None:
     """Remove the house ``code`` with its residents (a house that closes; its past assessments keep their report)."""
+    from .placements import open_placements
+
     row = one_by(session, House.code, code, "house")
+    living = sorted(p.candidate.pseudonym for p in open_placements(session) if p.house_id == row.id)
+    if living:
+        raise InputError.collect(
+            f"house {code!r}", [say("house.placed", house=code, residents=", ".join(living))]
+        )
     audit.record(session, by, "house.delete", row)
     session.delete(row)
     session.flush()
@@ -70,8 +92,14 @@ def houses(session: Session) -> list[House]:
 
 
 def core_houses(session: Session) -> tuple[core.House, ...]:
-    """Every stored house as the core's :class:`weegtool.House`, for the composition check."""
+    """Every stored house as the core's :class:`weegtool.House`, for the composition check.
+
+    Its residents are the hand-typed ones, then those placed in it whose placement has not ended.
+    """
+    from .placements import placed_residents
+
     rows: Sequence[House] = houses(session)
+    placed = placed_residents(session)
     return tuple(
         core.House(
             id=row.code,
@@ -83,7 +111,40 @@ def core_houses(session: Session) -> tuple[core.House, ...]:
             residents=tuple(
                 core.Resident(r.pseudonym, r.age, tuple(r.flags), r.main_problem)
                 for r in row.residents
-            ),
+            )
+            + tuple(placed.get(row.id, ())),
         )
         for row in rows
     )
+
+
+@dataclass(frozen=True)
+class ShownResident:
+    """A resident as the houses page lists them: ``since`` None for one typed in by hand."""
+
+    pseudonym: str
+    age: int | None
+    flags: tuple[str, ...]
+    since: _dt.date | None = None
+
+    @property
+    def by_hand(self) -> bool:
+        return self.since is None
+
+
+def house_residents(session: Session) -> dict[str, list[ShownResident]]:
+    """Per house code, its residents: the hand-typed ones first, then the placed ones by start."""
+    from .placements import open_placements
+
+    out: dict[str, list[ShownResident]] = {
+        row.code: [ShownResident(r.pseudonym, r.age, tuple(r.flags)) for r in row.residents]
+        for row in houses(session)
+    }
+    for p in reversed(open_placements(session)):
+        if p.house is not None:
+            out.setdefault(p.house.code, []).append(
+                ShownResident(
+                    p.candidate.pseudonym, p.candidate.age, tuple(p.candidate.flags), p.started_on
+                )
+            )
+    return out

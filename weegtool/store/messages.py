@@ -72,6 +72,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "committee.member": "'members': only active raters and chairs sit on a committee; not {names}.",
         "committee.outside": "{pseudonym!r} has its own committee, and this user is not on it.",
         "text.length": "'{field}' must be at most {max} characters.",
+        "municipality.choice": "'municipality' must be one of the configured municipalities; got {got!r}.",
+        "referrer_type.choice": "'referrer_type' must be one of the referrer types; got {got!r}.",
+        "placement.undecided": "{pseudonym!r} has no decision yet; a placement or the waiting list follows a "
+        "decision.",
+        "placement.decision": "the decision on {pseudonym!r} ({category}) is not one to place; a correction of the "
+        "decision comes first.",
+        "placement.open": "{pseudonym!r} lives in a house since {since}; record the end of that placement first.",
+        "date.before_decision": "'{field}' must be on or after the decision ({decided}); got {day}.",
+        "date.future": "'{field}' must not lie in the future; got {day}.",
+        "placement.house": "'house': no house {got!r}.",
+        "placement.conflict": "'house': not now: {reason}",
+        "placement.ended": "this placement ended on {day} already.",
+        "placement.used": "the decision on {pseudonym!r} led to a placement already; a new placement needs a new "
+        "decision (a correction).",
+        "end_reason.choice": "'end_reason' must be one of the end reasons; got {got!r}.",
+        "placement.end_before_start": "'ended_on' must be on or after the start ({start}); got {day}.",
+        "waiting.already": "{pseudonym!r} is on the waiting list already.",
+        "waiting.not": "{pseudonym!r} is not on the waiting list.",
+        "house.placed": "house {house!r} has placed residents ({residents}); record their departure first.",
+        "waiting.until_before": "'until' must be on or after the day the wait began ({since}); got {day}.",
         # erasure (store/erasure.py)
         "erasure.two": "An erasure on request needs two people: a coordinator and an administrator, each "
         "confirming with their own password.",
@@ -140,6 +160,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{names}.",
         "committee.outside": "{pseudonym!r} heeft een eigen commissie, en u zit daar niet in.",
         "text.length": "'{field}': ten hoogste {max} tekens.",
+        "municipality.choice": "'municipality': kies een gemeente uit de lijst; gegeven: {got!r}.",
+        "referrer_type.choice": "'referrer_type': kies een soort verwijzer uit de lijst; gegeven: {got!r}.",
+        "placement.undecided": "Over {pseudonym!r} is nog niet besloten; plaatsen of op de wachtlijst zetten volgt "
+        "op een besluit.",
+        "placement.decision": "Het besluit over {pseudonym!r} ({category}) is geen besluit tot plaatsen; corrigeer "
+        "eerst het besluit.",
+        "placement.open": "{pseudonym!r} woont sinds {since} in een huis; leg eerst het vertrek daar vast.",
+        "date.before_decision": "'{field}': de datum ligt voor het besluit ({decided}); gegeven: {day}.",
+        "date.future": "'{field}': de datum ligt in de toekomst; gegeven: {day}.",
+        "placement.house": "'house': er is geen huis {got!r}.",
+        "placement.conflict": "'house': nu niet: {reason}",
+        "placement.ended": "Deze plaatsing is al beëindigd op {day}.",
+        "placement.used": "Het besluit over {pseudonym!r} is al uitgevoerd met een plaatsing; een nieuwe plaatsing "
+        "vraagt een nieuw besluit (een correctie).",
+        "end_reason.choice": "'end_reason': kies een reden van vertrek uit de lijst; gegeven: {got!r}.",
+        "placement.end_before_start": "'ended_on': de datum ligt voor de start van de plaatsing ({start}); "
+        "gegeven: {day}.",
+        "waiting.already": "{pseudonym!r} staat al op de wachtlijst.",
+        "waiting.not": "{pseudonym!r} staat niet op de wachtlijst.",
+        "house.placed": "In huis {house!r} wonen geplaatste jongeren ({residents}); leg eerst hun vertrek vast.",
+        "waiting.until_before": "'until': de datum ligt voor het begin op de wachtlijst ({since}); gegeven: {day}.",
         # wissen (store/erasure.py)
         "erasure.two": "Wissen op verzoek vraagt twee mensen: een coördinator en een beheerder, elk met het "
         "eigen wachtwoord.",

@@ -27,7 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ..coordinator import REFERRER_TYPE_IDS
 from ..errors import ReadOnlyError
+from ..outcomes import END_REASON_IDS
 
 __all__ = [
     "Base",
@@ -48,6 +50,10 @@ __all__ = [
     "AuditEntry",
     "Erasure",
     "ERASURE_GROUNDS",
+    "Placement",
+    "WaitingEntry",
+    "REFERRER_TYPE_IDS",
+    "END_REASON_IDS",
     "utcnow",
     "as_utc",
 ]
@@ -82,6 +88,12 @@ ACTIONS = (
     # safekeeping: a person's data handed to them (AVG art. 15), a person's file erased (on request or when due)
     "export.person",
     "person.erase",
+    # after the decision (issue 14)
+    "placement.start",
+    "placement.end",
+    "waiting.add",
+    "waiting.remove",
+    "export.overview",
     # a correction opened on a decided referral, members assigned to a referral's committee
     "referral.correction",
     "committee.assign",
@@ -174,6 +186,10 @@ class Candidate(Base):
     __table_args__ = (
         CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
         CheckConstraint("age IS NULL OR (age >= 0 AND age <= 120)", name="age"),
+        CheckConstraint(
+            f"referrer_type IS NULL OR {_one_of('referrer_type', REFERRER_TYPE_IDS)}",
+            name="referrer_type",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,9 +210,12 @@ class Candidate(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     # A decided referral's fields are read-only until the chair opens a correction; the next revision closes it.
     correction_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    meeting_on: Mapped[_dt.date | None] = (
-        mapped_column()
-    )  # the meeting that discusses it (the agenda)
+    # the meeting that discusses it (the agenda)
+    meeting_on: Mapped[_dt.date | None] = mapped_column()
+
+    # The municipality is checked against the configured list (14 Twente municipalities by default) by the store.
+    municipality: Mapped[str | None] = mapped_column(String(60))
+    referrer_type: Mapped[str | None] = mapped_column(String(30))
 
     instrument: Mapped[Instrument] = relationship()
 
@@ -400,6 +419,57 @@ class Erasure(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Placement(Base):
+    """A decided candidate living in a house from ``started_on``; ``ended_on`` and its reason when they left.
+
+    The house is kept as a reference that a closing house sets to NULL (its past placements stay).
+    """
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        CheckConstraint(
+            f"end_reason IS NULL OR {_one_of('end_reason', END_REASON_IDS)}", name="end_reason"
+        ),
+        CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="end_with_reason"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="end_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id", ondelete="SET NULL"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    started_on: Mapped[_dt.date] = mapped_column()
+    ended_on: Mapped[_dt.date | None] = mapped_column()
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship()
+    house: Mapped[House | None] = relationship()
+    assessment: Mapped[Assessment] = relationship()
+
+
+class WaitingEntry(Base):
+    """A candidate put on the waiting list by hand, or taken off it (``until``).
+
+    A decision 'fits, but not this group now' puts a candidate on the list by
+    itself (see :mod:`weegtool.store.placements`); a row here is needed only to
+    put another decided candidate on it, or to take one off without a placement.
+    """
+
+    __tablename__ = "waiting_list"
+    __table_args__ = (CheckConstraint("until IS NULL OR until >= since", name="until_after_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    since: Mapped[_dt.date] = mapped_column()
+    until: Mapped[_dt.date | None] = mapped_column()
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship()
 
 
 @event.listens_for(Assessment, "before_update")

@@ -13,9 +13,17 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from ..coordinator import DecisionEvent, History, PlacementEvent, ReferralEvent, WaitEvent
 from .models import Assessment, Candidate, RatingSubmission, User, as_utc
 
-__all__ = ["CandidateRow", "overview", "submissions", "latest_assessments", "row_counts"]
+__all__ = [
+    "CandidateRow",
+    "overview",
+    "submissions",
+    "latest_assessments",
+    "row_counts",
+    "coordinator_history",
+]
 
 
 @dataclass(frozen=True)
@@ -119,3 +127,40 @@ def row_counts(session: Session) -> dict[str, int]:
         name: session.execute(select(func.count()).select_from(model)).scalar_one()
         for name, model in tables.items()
     }
+
+
+# --- the coordinator's overview per municipality (issue 14) ---------------------------------------------------------
+
+
+def coordinator_history(session: Session) -> History:
+    """What happened, as :func:`weegtool.coordinator.coordinator_overview` counts it.
+
+    Referrals by registration day (UTC), each candidate's newest decision with the
+    advice it was made on, every placement and every stay on the waiting list,
+    each with the candidate's municipality. No pseudonyms leave this function.
+    """
+    from .placements import placements, waiting_list
+
+    municipality = dict(session.execute(select(Candidate.id, Candidate.municipality)).all())
+    referrals = [
+        ReferralEvent(place, as_utc(at).date())
+        for place, at in session.execute(select(Candidate.municipality, Candidate.registered_at))
+    ]
+    decisions = [
+        DecisionEvent(
+            municipality[a.candidate_id],
+            a.decided_on,
+            str(a.advice.get("category")),
+            a.follows_advice,
+        )
+        for _, a in latest_assessments(session)
+    ]
+    placed = [
+        PlacementEvent(municipality[p.candidate_id], p.started_on, p.ended_on, p.end_reason)
+        for p in placements(session)
+    ]
+    waits = [
+        WaitEvent(row.municipality, row.since, row.until)
+        for row in waiting_list(session, current=False)
+    ]
+    return History(referrals, decisions, placed, waits)

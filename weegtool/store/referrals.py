@@ -8,13 +8,14 @@ it was made on, and a change made on an old version raises
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..coordinator import REFERRER_TYPE_IDS, TWENTE_MUNICIPALITIES
 from ..errors import ConflictError, InputError, ReadOnlyError, StoreError
 from . import audit
 from .instruments import instrument_in_force, load
@@ -28,7 +29,7 @@ __all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE", 
 # A pseudonym is a code: it appears in addresses, file names and reports, so no spaces, slashes or markup.
 PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
-EDITABLE = ("age", "referrer", "direction", "consent", "flags")
+EDITABLE = ("age", "referrer", "direction", "consent", "flags", "municipality", "referrer_type")
 # Words the web app's addresses use where a pseudonym could stand (/candidates/new): never a pseudonym.
 RESERVED = frozenset({"new"})
 
@@ -43,8 +44,15 @@ def register_referral(
     direction: str | None = None,
     consent: bool | None = None,
     flags: Iterable[str] = (),
+    municipality: str | None = None,
+    referrer_type: str | None = None,
+    municipalities: Sequence[str] = TWENTE_MUNICIPALITIES,
 ) -> Candidate:
     """A new candidate attached to the instrument in force.
+
+    ``municipality`` must be one of ``municipalities`` (the 14 Twente
+    municipalities by default) and ``referrer_type`` one of
+    :data:`weegtool.coordinator.REFERRER_TYPE_IDS`; either may be None (not known).
 
     Raises
     ------
@@ -65,8 +73,10 @@ def register_referral(
         "direction": direction,
         "consent": consent,
         "flags": list(flags),
+        "municipality": municipality,
+        "referrer_type": referrer_type,
     }
-    problems = _field_problems(fields, {f.id for f in load(row).flags})
+    problems = _field_problems(fields, {f.id for f in load(row).flags}, municipalities)
     if not pseudonym:
         problems.insert(0, say("pseudonym.blank"))
     elif not PSEUDONYM.fullmatch(pseudonym):
@@ -101,9 +111,15 @@ def get_candidate(session: Session, pseudonym: str) -> Candidate:
 
 
 def update_referral(
-    session: Session, candidate: Candidate, row_version: int, *, by: User, **changes: Any
+    session: Session,
+    candidate: Candidate,
+    row_version: int,
+    *,
+    by: User,
+    municipalities: Sequence[str] = TWENTE_MUNICIPALITIES,
+    **changes: Any,
 ) -> Candidate:
-    """Change fields of a referral read at ``row_version``.
+    """Change fields of a referral read at ``row_version`` (a municipality from ``municipalities``).
 
     Raises
     ------
@@ -126,7 +142,9 @@ def update_referral(
         raise _conflict(pseudonym)
     if not candidate.correction_open and is_decided(session, candidate):
         raise ReadOnlyError(say("referral.decided", pseudonym=pseudonym))
-    problems = _field_problems(changes, {f.id for f in load(candidate.instrument).flags})
+    problems = _field_problems(
+        changes, {f.id for f in load(candidate.instrument).flags}, municipalities
+    )
     if problems:
         raise InputError.collect("referral", problems)
     for name, value in _normalised(changes).items():
@@ -143,6 +161,18 @@ def _conflict(pseudonym: str) -> ConflictError:
     return ConflictError(say("referral.conflict", pseudonym=pseudonym))
 
 
+def _place_problems(fields: dict[str, Any], municipalities: Sequence[str]) -> list[str]:
+    """The municipality and the referrer's kind of organisation (issue 14), each from its list."""
+    problems = []
+    municipality = fields.get("municipality")
+    if municipality is not None and municipality not in municipalities:
+        problems.append(say("municipality.choice", got=str(municipality)[:60]))
+    kind = fields.get("referrer_type")
+    if kind is not None and kind not in REFERRER_TYPE_IDS:
+        problems.append(say("referrer_type.choice", got=str(kind)[:60]))
+    return problems
+
+
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
     out = dict(fields)
     if "flags" in out:
@@ -152,8 +182,10 @@ def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _field_problems(fields: dict[str, Any], flag_ids: set[str]) -> list[str]:
-    problems = []
+def _field_problems(
+    fields: dict[str, Any], flag_ids: set[str], municipalities: Sequence[str]
+) -> list[str]:
+    problems = _place_problems(fields, municipalities)
     age = fields.get("age")
     if age is not None and (
         not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120

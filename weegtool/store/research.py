@@ -8,15 +8,24 @@ Notes, reasons and justifications are not read at all.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Assessment, Candidate, Rating, RatingSubmission, User
+from ..outcomes import OUTCOME_COLUMNS, Outcome, outcome
+from ..pseudonym import pseudonym as keyed
+from .models import Assessment, Candidate, Placement, Rating, RatingSubmission, User
 
-__all__ = ["DecisionRow", "decision_rows", "submitted_ratings_wide"]
+__all__ = [
+    "DecisionRow",
+    "decision_rows",
+    "submitted_ratings_wide",
+    "outcome_rows",
+    "outcome_table",
+]
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class DecisionRow:
     advice: dict[str, Any]  # the stored advice, as finalised
     instrument_sha256: str
     decided_on: _dt.date
+    municipality: str | None = None
+    referrer_type: str | None = None
 
 
 def decision_rows(session: Session) -> list[DecisionRow]:
@@ -47,6 +58,8 @@ def decision_rows(session: Session) -> list[DecisionRow]:
             Assessment.advice,
             Assessment.instrument_sha256,
             Assessment.decided_on,
+            Candidate.municipality,
+            Candidate.referrer_type,
         )
         .join(Assessment, Assessment.candidate_id == Candidate.id)
         .order_by(Candidate.id, Assessment.revision)
@@ -75,3 +88,43 @@ def submitted_ratings_wide(session: Session) -> dict[tuple[str, str], dict[str, 
     for pseudonym, rater, item, value in session.execute(query):
         wide.setdefault((pseudonym, rater), {})[item] = value
     return wide
+
+
+def outcome_rows(session: Session, on: _dt.date) -> list[tuple[str, Outcome]]:
+    """Every candidate (as registered) with the outcome of their first placement as of ``on``.
+
+    A candidate never placed has ``placed`` False and every other column empty;
+    a later placement after an ended one is left out: the outcome is that of
+    the placement the decision led to.
+    """
+    first: dict[int, Placement] = {}
+    for p in session.scalars(select(Placement).order_by(Placement.started_on, Placement.id)):
+        first.setdefault(p.candidate_id, p)
+    rows = []
+    for candidate_id, pseudonym in session.execute(
+        select(Candidate.id, Candidate.pseudonym).order_by(Candidate.id)
+    ):
+        found = first.get(candidate_id)
+        rows.append(
+            (
+                pseudonym,
+                outcome(found.started_on, found.ended_on, found.end_reason, on)
+                if found
+                else outcome(None, None, None, on),
+            )
+        )
+    return rows
+
+
+def outcome_table(session: Session, on: _dt.date, key: bytes) -> pd.DataFrame:
+    """The researcher's outcomes export as a table: ``candidate_id`` (keyed with ``key``, as in the
+    ratings export) and :data:`weegtool.outcomes.OUTCOME_COLUMNS`, one row per candidate (see :func:`outcome_rows`).
+
+    Cells are plain Python values (dtype object): dates as ``datetime.date``, empty cells None; the web app
+    writes this table as CSV.
+    """
+    rows = [
+        {"candidate_id": keyed(name, key), **asdict(result)}
+        for name, result in outcome_rows(session, on)
+    ]
+    return pd.DataFrame(rows, columns=["candidate_id", *OUTCOME_COLUMNS], dtype=object)

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..coordinator import TWENTE_MUNICIPALITIES
 from ..disclosure import DEFAULT_THRESHOLD
 from ..errors import WeegtoolError
 from ..store.db import instance_path
@@ -42,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "PROXIES": 0,  # HTTPS proxies in front (their X-Forwarded-For/-Proto are trusted)
     # Counts about groups of young people below this are suppressed on every page and export (weegtool.disclosure)
     "DISCLOSURE_THRESHOLD": DEFAULT_THRESHOLD,
+    "MUNICIPALITIES": TWENTE_MUNICIPALITIES,  # a referral's municipality is one of these
 }
 
 
@@ -55,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(folder, "secret_key")
+    _check_overview_settings(app.config)
     if not app.config.get("PSEUDONYM_KEY"):
         app.config["PSEUDONYM_KEY"] = instance_secret(folder, "pseudonym_key")
 
@@ -62,10 +65,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         admin,
         auth,
         candidates,
+        coordinator,
         db,
         exports,
         houses,
         meeting,
+        placements,
         rating,
         research,
         security,
@@ -89,9 +94,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         exports.bp,
         admin.bp,
         research.bp,
+        placements.bp,
+        coordinator.bp,
     ):
         app.register_blueprint(blueprint)
     return app
+
+
+def _check_overview_settings(config: Mapping[str, Any]) -> None:
+    """Refuse a start with a suppression threshold or list of municipalities that cannot work."""
+    value = config["DISCLOSURE_THRESHOLD"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise WeegtoolError(
+            f"DISCLOSURE_THRESHOLD must be a whole number of at least 1; got {value!r}."
+        )
+    names = config["MUNICIPALITIES"]
+    if isinstance(names, str) or not names or not all(isinstance(n, str) and n for n in names):
+        raise WeegtoolError(f"MUNICIPALITIES must be a list of names; got {names!r}.")
 
 
 def instance_secret(folder: Path, name: str) -> str:

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
 from ..composition import Profile, check_composition
+from ..coordinator import REFERRER_TYPES
 from ..errors import ConflictError, InputError, NotFoundError, ReadOnlyError
 from ..i18n import describe_reason
 from ..instrument import Instrument
@@ -45,7 +46,16 @@ from .forms import FormErrors, by_field, whole_number, yes_no
 __all__ = ["bp", "candidate_or_404", "composition_checks"]
 
 bp = Blueprint("candidates", __name__)
-REFERRAL_FIELDS = ("pseudonym", "age", "referrer", "direction", "consent", "flags")
+REFERRAL_FIELDS = (
+    "pseudonym",
+    "age",
+    "referrer",
+    "direction",
+    "consent",
+    "flags",
+    "municipality",
+    "referrer_type",
+)
 COMMITTEE = RATING_ROLES
 CASEWORK = ("coordinator", *RATING_ROLES)
 
@@ -111,6 +121,8 @@ def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
         "direction": form.get("direction", "").strip() or None,
         "consent": yes_no(form, "consent"),
         "flags": form.getlist("flags"),
+        "municipality": form.get("municipality", "").strip() or None,
+        "referrer_type": form.get("referrer_type", "").strip() or None,
     }
     return fields, errors
 
@@ -129,6 +141,8 @@ def _form_page(
         values=values,
         errors=errors,
         directions=DIRECTIONS,
+        municipalities=current_app.config["MUNICIPALITIES"],
+        referrer_types=REFERRER_TYPES,
         **context,
     ), status
 
@@ -150,7 +164,13 @@ def new() -> Any:
     values = {"pseudonym": pseudonym, **fields, "age": request.form.get("age", "")}
     # The store checks the rest even when the form could not read a field, so every problem shows at once.
     try:
-        candidate = register_referral(session, pseudonym, by=signed_in(), **fields)
+        candidate = register_referral(
+            session,
+            pseudonym,
+            by=signed_in(),
+            municipalities=current_app.config["MUNICIPALITIES"],
+            **fields,
+        )
     except InputError as error:
         session.rollback()
         errors = _merged(errors, by_field(error.problems, REFERRAL_FIELDS))
@@ -182,6 +202,8 @@ def edit(pseudonym: str) -> Any:
         "direction": candidate.direction,
         "consent": candidate.consent,
         "flags": candidate.flags,
+        "municipality": candidate.municipality,
+        "referrer_type": candidate.referrer_type,
     }
     locked = not candidate.correction_open and is_decided(db.session(), candidate)
     if request.method == "GET":
@@ -203,7 +225,14 @@ def edit(pseudonym: str) -> Any:
         )
     else:
         try:
-            update_referral(db.session(), candidate, read_at, by=signed_in(), **fields)
+            update_referral(
+                db.session(),
+                candidate,
+                read_at,
+                by=signed_in(),
+                municipalities=current_app.config["MUNICIPALITIES"],
+                **fields,
+            )
         except ConflictError as error:
             db.session().rollback()
             fresh = candidate_or_404(pseudonym)

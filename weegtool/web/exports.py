@@ -12,13 +12,14 @@ import zipfile
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..errors import InputError, NotAllowedError, NotFoundError, StoreError, ThrottledError
 from ..report import render_pdf
 from ..store import latest_assessments
 from ..store.erasure import confirm_eraser, erase_person, purge
-from ..store.models import Assessment
+from ..store.models import Assessment, Candidate
 from ..store.person import person_export
 from ..store.referrals import PSEUDONYM
 from . import db
@@ -58,8 +59,11 @@ def decisions_csv() -> Response:
             "decided_on",
             "review_date",
             "instrument_sha256",
+            "municipality",
+            "referrer_type",
         ]
     )
+    places = _places()
     for pseudonym, a in _latest():
         writer.writerow(
             [
@@ -72,9 +76,16 @@ def decisions_csv() -> Response:
                 a.decided_on.isoformat(),
                 a.advice.get("review_date"),
                 a.instrument_sha256,
+                *places.get(a.candidate_id, ("", "")),
             ]
         )
     return download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "besluiten.csv")
+
+
+def _places() -> dict[int, tuple[str, str]]:
+    """Each candidate's municipality and referrer type (empty when not known), by candidate id."""
+    query = select(Candidate.id, Candidate.municipality, Candidate.referrer_type)
+    return {i: (m or "", t or "") for i, m, t in db.session().execute(query)}
 
 
 @bp.get("/reports.zip")

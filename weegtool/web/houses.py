@@ -10,7 +10,14 @@ from werkzeug.wrappers import Response
 from ..errors import HouseError, InputError, NotFoundError
 from ..instrument import Instrument
 from ..io import parse_houses
-from ..store import delete_house, get_house, instrument_in_force, load_instrument, save_house
+from ..store import (
+    delete_house,
+    get_house,
+    house_residents,
+    instrument_in_force,
+    load_instrument,
+    save_house,
+)
 from ..store import houses as stored_houses
 from ..store.models import House
 from . import db
@@ -35,7 +42,10 @@ def _instrument() -> Instrument:
 @bp.get("/")
 @roles_required("coordinator", "chair")
 def index() -> Any:
-    return render_template("houses.html", houses=stored_houses(db.session()))
+    session = db.session()
+    return render_template(
+        "houses.html", houses=stored_houses(session), residents=house_residents(session)
+    )
 
 
 def _house_or_404(code: str) -> House:
@@ -193,7 +203,13 @@ def edit(code: str | None) -> Any:
 @roles_required("coordinator")
 def delete(code: str) -> Response:
     _house_or_404(code)
-    delete_house(db.session(), code, by=signed_in())
+    try:
+        delete_house(db.session(), code, by=signed_in())
+    except InputError as error:
+        db.session().rollback()
+        for problem in error.problems:
+            flash(problem, "error")
+        return redirect(url_for("houses.index"))
     db.commit()
     flash(f"Huis {code} is verwijderd.", "success")
     return redirect(url_for("houses.index"))

@@ -9,6 +9,7 @@ text can hold names.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 from typing import Any
 
@@ -20,11 +21,12 @@ from ..store import (
     decision_rows,
     instrument_in_force,
     load_instrument,
+    outcome_table,
     row_counts,
     submitted_ratings_wide,
 )
 from ..store.aggregates import SafeCounts, safe_cohort_counts
-from ..store.models import Assessment, Rating
+from ..store.models import Assessment, Placement, Rating
 from . import db
 from .auth import roles_required
 from .views import download
@@ -55,6 +57,8 @@ def _decisions() -> list[dict[str, Any]]:
             "follows_advice": row.follows_advice,
             "instrument_sha256": row.instrument_sha256,
             "decided_on": row.decided_on.isoformat(),
+            "municipality": row.municipality or "",
+            "referrer_type": row.referrer_type or "",
         }
         for row in decision_rows(db.session())
     ]
@@ -145,5 +149,24 @@ def decisions_csv() -> Response:
         "follows_advice",
         "instrument_sha256",
         "decided_on",
+        "municipality",
+        "referrer_type",
     ]
     return _csv(rows, columns, "besluiten-gepseudonimiseerd.csv")
+
+
+def _plain(value: Any) -> Any:
+    """A CSV cell: empty for None, ISO for a date, the value otherwise (bools as True/False)."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, _dt.date) else value
+
+
+@bp.get("/outcomes.csv")
+@roles_required("researcher")
+def outcomes_csv() -> Response:
+    """A row per candidate: the outcome of their first placement, as of today (``store.outcome_table``)."""
+    db.record_reading("export.research", Placement)
+    table = outcome_table(db.session(), _dt.date.today(), _key())
+    rows = [{str(k): _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return _csv(rows, list(table.columns), "uitkomsten-gepseudonimiseerd.csv")

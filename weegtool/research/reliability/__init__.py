@@ -6,6 +6,8 @@ compute it:
 - :func:`icc`: the six intraclass correlations of Shrout & Fleiss (1979) with
   their F tests and confidence intervals (McGraw & Wong 1996; as R's
   ``psych::ICC`` and pingouin's ``intraclass_corr``);
+- :func:`g_study`, :func:`d_study` and :func:`raters_needed`: generalizability
+  theory for p x r and p x r x i (Brennan 2001), in :mod:`.gstudy`;
 - :func:`cronbach_alpha` (with Feldt's confidence interval and alpha if an
   item is deleted) and :func:`domain_alphas` for the domains of an instrument;
 - :func:`cohen_kappa`, unweighted or with linear or quadratic weights, with the
@@ -14,6 +16,8 @@ compute it:
 - :func:`krippendorff_alpha` for nominal, ordinal, interval and ratio data
   (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability");
 - :func:`percent_agreement`, exact agreement with a Wilson interval;
+- :func:`gwet_ac` (AC1, AC2), :func:`brennan_prediger` and :func:`specific_agreement`,
+  chance-robust agreement for skewed prevalence (Gwet 2014), in :mod:`.gwet`;
 - :func:`koo_li_band` and :func:`landis_koch_band`, the usual verbal labels.
 
 :func:`reliability_report` scores every rater of a ratings table separately with
@@ -44,6 +48,8 @@ from __future__ import annotations
 from ._common import Estimate, ReliabilityError, ReliabilityWarning
 from .agreement import koo_li_band, landis_koch_band, percent_agreement
 from .alpha import AlphaResult, cronbach_alpha, domain_alphas, krippendorff_alpha
+from .gstudy import GStudy, d_study, g_study, raters_needed
+from .gwet import AgreementCoefficient, brennan_prediger, gwet_ac, specific_agreement
 from .icc import icc
 from .kappa import cohen_kappa, fleiss_kappa
 from .report import reliability_report
@@ -54,12 +60,20 @@ __all__ = [
     "Estimate",
     "AlphaResult",
     "icc",
+    "GStudy",
+    "g_study",
+    "d_study",
+    "raters_needed",
     "cronbach_alpha",
     "domain_alphas",
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
     "percent_agreement",
+    "AgreementCoefficient",
+    "gwet_ac",
+    "brennan_prediger",
+    "specific_agreement",
     "koo_li_band",
     "landis_koch_band",
     "reliability_report",

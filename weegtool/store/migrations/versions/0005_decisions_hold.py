@@ -3,7 +3,7 @@ committee per referral, the meeting date, and on assessments what they rest on, 
 the decision form's token
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0006
 Create Date: 2026-11-29 21:00:00.000000
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = '0005'
-down_revision = '0007'  # written on 0004; after 0007 (safekeeping) once main had it
+down_revision = '0006'  # written on 0004; re-chained after 0007 and 0006 reached main
 branch_labels = None
 depends_on = None
 
@@ -24,7 +24,8 @@ OLD_ACTIONS = ('user.add', 'instrument.add', 'instrument.in_force', 'referral.re
                'ratings.save', 'ratings.submit', 'assessment.finalise', 'assessment.correct', 'house.save',
                'note.add', 'user.login', 'user.login_failed', 'user.reset', 'user.active', 'user.password',
                'house.delete', 'ratings.read', 'report.read', 'export.reports', 'export.decisions',
-               'export.research', 'export.person', 'person.erase')
+               'export.research', 'export.person', 'person.erase', 'placement.start', 'placement.end',
+               'waiting.add', 'waiting.remove', 'export.overview')
 NEW_ACTIONS = ('referral.correction', 'committee.assign')
 
 
