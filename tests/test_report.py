@@ -491,3 +491,17 @@ def test_the_cohort_index_gives_each_candidates_decisive_reason(scored, instrume
         decisive = next(r for r in advice.reasons if r.decisive)
         words = jinja2.utils.markupsafe.escape(describe_reason(decisive, instrument, "nl"))
         assert words in page, advice.candidate_id
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_charts_legend_stays_on_the_charts_page(scored, lang):
+    """The Dutch C2 report used to put the ceiling line of the legend on the next page."""
+    reader = PdfReader(io.BytesIO(render_pdf(_page(scored, "C2", lang))))
+    pages = [page.extract_text() for page in reader.pages]
+    heading, ceiling = {
+        "nl": ("Domeinprofiel", "Donkerrode streep"),
+        "en": ("Domain profile", "Dark red tick"),
+    }[lang]
+    assert [n for n, t in enumerate(pages) if heading in t][:1] == [
+        n for n, t in enumerate(pages) if ceiling in t
+    ]
