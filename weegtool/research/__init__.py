@@ -22,6 +22,10 @@ _LAZY = {
     "synthetic_cohort": "synthetic",
     "age_bands": "synthetic",
     "AGE_BANDS": "synthetic",
+    # the web app's researcher export, read into the same shape
+    "read_export": "export",
+    "export_folder": "export",
+    "EXPORT_ENV": "export",
     # reliability
     "icc": "reliability",
     "GStudy": "reliability",
@@ -101,6 +105,7 @@ if TYPE_CHECKING:
     )
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
+    from .export import EXPORT_ENV, export_folder, read_export
     from .fairness import group_rates
     from .overrides import CARE_LEVELS, OverrideAnalysis, override_analysis
     from .reliability import (
