@@ -11,6 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import weegtool
+
 from .conftest import ROOT
 from .demo_export import demo_export_fixture  # noqa: F401  (the fixture demo_export)
 
@@ -22,12 +24,13 @@ NAMES = [
     "03_thresholds_and_sensitivity",
     "04_versions_and_fairness",
     "05_overrides",
+    "06_reliable_change",
 ]
 DRAWS = re.compile(r"plt\.(subplots|figure)\(")
 INLINE = "module://matplotlib_inline.backend_inline"
 
 
-def test_the_five_notebooks_are_there_each_with_its_script():
+def test_the_six_notebooks_are_there_each_with_its_script():
     assert [p.stem for p in NOTEBOOKS] == NAMES
     assert sorted(p.stem for p in FOLDER.glob("*.py")) == NAMES  # no builder of cell strings
 
@@ -76,7 +79,12 @@ def test_notebook_runs_and_shows_every_figure(path, workdir, monkeypatch):
     for cell in drawing:
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
         assert images, f"no figure shown by the cell:\n{cell.source[:300]}"
-    if path.stem in ("01_reliability", "03_thresholds_and_sensitivity", "05_overrides"):
+    if path.stem in (
+        "01_reliability",
+        "03_thresholds_and_sensitivity",
+        "05_overrides",
+        "06_reliable_change",
+    ):
         assert drawing  # these notebooks draw figures; the check above must have something to check
 
 
@@ -118,3 +126,27 @@ def test_notebook_03_runs_on_the_researchers_export_of_the_demo_database(
         ]
         if DRAWS.search(cell.source):
             assert [o for o in cell.outputs if "image/png" in o.get("data", {})], cell.source[:300]
+
+
+def test_notebook_06_writes_the_reliability_once_and_its_verdicts_find_the_planted_changes(
+    tmp_path, monkeypatch
+):
+    """Issue 15: reliability estimated on a synthetic cohort, written into calibrated 0.1.1 (a second,
+    different 0.1.1 refused), and the reliable-change verdicts on the total find the planted changes."""
+    notebook = execute(FOLDER / "06_reliable_change.ipynb", tmp_path, monkeypatch)
+    text = "\n".join(_shown(c) for c in notebook.cells if c.cell_type == "code")
+    written = weegtool.load_instrument(
+        tmp_path / "calibrated" / "twente-specialistisch-wonen-0.1.1.yaml"
+    )
+    assert written.status == "calibrated" and written.measurement() is not None
+    assert all(written.measurement(d) is not None for d in written.domain_ids)
+    assert "refused: " in text and "exists with other content" in text
+    found = re.search(
+        r"unchanged residents with a 'reliable' change of the total: (\d+)% .* planted changes "
+        r"found: improved (\d+)%, worsened (\d+)%",
+        text,
+    )
+    assert found, text[-2000:]
+    false_alarms, improved, worsened = map(int, found.groups())
+    assert false_alarms <= 10 and improved >= 70 and worsened >= 70
+    assert "verdict 'unknown', why 'no_reliability'" in text
