@@ -198,7 +198,8 @@ def override_analysis(
         _by_advice(advice, deviated, heavier, lighter, alpha), "advice", threshold
     )
     items = _items(decisions, deviated)
-    by_group, chosen, small = None, None, ()
+    by_group, chosen = None, None
+    small: tuple[str, ...] = ()
     if group is not None:
         labels = _column(decisions, group, "group")
         if labels.isna().any():
@@ -274,6 +275,7 @@ def _suppressed(
     also["followed"] = small_sum.to_numpy()
     table = suppress_counts(cells, threshold, also=also)
     whole = table.total_hidden(axis=1)
+    too_small = whole.index[whole.to_numpy(dtype=bool)]
     hidden = pd.DataFrame(
         {
             "deviation": table.hidden["followed"],
@@ -291,14 +293,14 @@ def _suppressed(
         out["suppressed"] = hidden.any(axis=1).to_numpy()
     else:
         mask = hidden.stack().reindex(frame.index).to_numpy(dtype=bool)
-        out.loc[frame.index.get_level_values(key).isin(whole[whole].index), "n"] = pd.NA
+        out.loc[frame.index.get_level_values(key).isin(too_small), "n"] = pd.NA
         out.loc[mask, "count"] = pd.NA
         out.loc[mask, [*STATISTICS, *DIFFERENCES]] = np.nan
-        at_reference = hidden.loc[str(reference)]
-        lost = frame.index.get_level_values("measure").isin(at_reference[at_reference].index)
+        at_reference = hidden.loc[str(reference)].to_numpy(dtype=bool)
+        lost = frame.index.get_level_values("measure").isin(hidden.columns[at_reference])
         out.loc[lost, DIFFERENCES] = np.nan
         out["suppressed"] = mask
-    return out, tuple(str(k) for k in whole[whole].index)
+    return out, tuple(str(k) for k in too_small)
 
 
 def _column(decisions: pd.DataFrame, values: Any, name: str) -> pd.Series:
