@@ -22,14 +22,12 @@ from .conftest import TWENTE
 from .store_factories import PASSWORD, make_user
 from .web_site import Browser
 
-DEMO_DAY = _dt.date(2026, 11, 23)  # a fixed day, so the demo's history is the same on every run
 
-
-def export_demo(url: str, instance: Path, folder: Path, on: _dt.date = DEMO_DAY) -> Path:
+def export_demo(url: str, instance: Path, folder: Path, on: _dt.date | None = None) -> Path:
     """The demo's research export in ``folder`` (created); returns ``folder``.
 
-    ``outcomes.csv`` is as of today (the web app has no other day); the demo's history is laid
-    out backwards from ``on``, so every placement of the history has started by today.
+    ``outcomes.csv`` is as of today (the web app has no other day), so the demo's history is laid
+    out backwards from today by default (``on``), as ``make run`` does.
     """
     engine = db.make_engine(url)
     with db.transaction(db.session_factory(engine)) as session:
