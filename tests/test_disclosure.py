@@ -76,3 +76,16 @@ def test_a_total_that_would_give_a_lone_hidden_cell_away_is_hidden():
     assert result.hidden["placed"].tolist() == [True, False, True]
     assert result.total_hidden(axis=1).tolist() == [True, False, True]
     assert not result.total_hidden(axis=0)["placed"]  # the column total (24) protects nothing alone
+
+
+def test_cells_named_in_also_are_hidden_as_if_small_and_complemented():
+    # a caller also shows the sum b + c = 4 of a row (small): hiding a (20) keeps it from n - a;
+    # a's column then holds one hidden cell, so its smallest other count (9) goes too
+    counts = pd.DataFrame({"a": [20, 9], "b": [2, 6], "c": [2, 8]})
+    also = pd.DataFrame(False, index=counts.index, columns=counts.columns)
+    also.loc[0, "a"] = True
+    result = suppress_counts(counts, also=also)
+    assert result.primary.to_numpy().tolist() == [[True, True, True], [False, False, False]]
+    assert result.hidden.loc[:, "a"].tolist() == [True, True]
+    with pytest.raises(ValueError, match=r"'also' must have the index and columns of the counts\."):
+        suppress_counts(counts, also=also.T)

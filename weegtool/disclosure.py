@@ -94,6 +94,7 @@ def suppress_counts(
     threshold: int = DEFAULT_THRESHOLD,
     *,
     totals: bool = True,
+    also: pd.DataFrame | None = None,
 ) -> Suppressed:
     """Which counts of a frequency table may be shown.
 
@@ -107,6 +108,11 @@ def suppress_counts(
     totals : bool
         Whether row and column totals are known to the reader (shown or
         published elsewhere); then complementary cells are hidden as well.
+    also : DataFrame of bool, optional
+        Cells to hide as if small (rule 1), same index and columns as
+        ``counts``: for a table whose caller also shows a count derived from
+        it (a sum of cells) that is small, and hides a cell so that the
+        sum cannot be worked out. Rule 2 then complements them too.
 
     Returns
     -------
@@ -131,6 +137,10 @@ def suppress_counts(
         raise ValueError("Counts must be whole numbers of at least 0, none missing.")
     values = values.astype(np.int64)
     primary = (values > 0) & (values < threshold)
+    if also is not None:
+        if list(also.index) != list(frame.index) or list(also.columns) != list(frame.columns):
+            raise ValueError("'also' must have the index and columns of the counts.")
+        primary |= also.to_numpy(dtype=bool)
     hidden = primary.copy()
     if totals and hidden.any():
         _complement(values, hidden)
