@@ -142,7 +142,13 @@ def _write(
     messages: str,
     previous: Assessment | None,
     reason: str,
+    compare_with: Assessment | None = None,
 ) -> Assessment:
+    """Write the next assessment after ``previous``: a correction when ``reason`` is given, else a decision.
+
+    With ``compare_with`` (a review: see :mod:`weegtool.store.reviews`) the report has the section
+    "change since the previous assessment" against that stored assessment.
+    """
     from ..report import render_html, render_pdf
 
     if by.role != "chair":
@@ -176,6 +182,11 @@ def _write(
     problems = check_decision(core_decision, scored.advice, scored.instrument, lang=messages)
     if problems:
         raise DecisionError.collect(f"decision on {candidate.pseudonym}", problems)
+    comparison = None
+    if compare_with is not None:
+        from .reviews import change_since
+
+        comparison = change_since(session, compare_with, scored)
     html = render_html(
         scored.advice,
         scored.instrument,
@@ -183,6 +194,7 @@ def _write(
         lang,
         core_decision,
         shown_id=candidate.pseudonym,
+        comparison=comparison,
     )
     assessment = Assessment(
         candidate_id=candidate.id,
@@ -204,9 +216,7 @@ def _write(
         signatures=[_signature(user) for user in unique_signers],
     )
     session.add(assessment)
-    audit.record(
-        session, by, "assessment.correct" if previous else "assessment.finalise", assessment
-    )
+    audit.record(session, by, "assessment.correct" if reason else "assessment.finalise", assessment)
     return assessment
 
 

@@ -199,8 +199,10 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
 
 def _refuse_when_decided(session: Session, candidate: Candidate) -> None:
     """Ratings close at the decision, for saving and submitting alike."""
+    from .reviews import current_review  # a review reopens the ratings of a decided candidate
+
     decided = select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)
-    if session.scalar(decided) is not None:
+    if session.scalar(decided) is not None and current_review(session, candidate) is None:
         raise ReadOnlyError(say("ratings.closed", pseudonym=candidate.pseudonym))
 
 
