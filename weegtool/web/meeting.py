@@ -51,6 +51,7 @@ from ..store import (
 )
 from ..store.models import Assessment, Candidate, User
 from ..store.ratings import RATING_ROLES
+from ..store.reviews import current_review, decide_review
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404, composition_checks, redirect_to
@@ -241,8 +242,13 @@ def decide(pseudonym: str) -> Any:
         "pdf": current_app.config["REPORT_PDF"],
         "messages": "nl",
     }
+    review = current_review(session, candidate)  # a review is decided like an admission (issue 15)
     try:
-        if latest_assessment(session, candidate) is None:
+        if review is not None:
+            assessment = decide_review(
+                session, review, decision, signers, end_reason=form.get("end_reason", ""), **options
+            )
+        elif latest_assessment(session, candidate) is None:
             assessment = finalise(session, candidate, decision, signers, **options)
         else:
             assessment = correct(session, candidate, decision, signers, reason=reason, **options)
