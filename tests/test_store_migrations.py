@@ -204,8 +204,9 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "signatures": 0,
         }
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0006"  # after 0007 (safekeeping)
-        new_tables = {"notes": 0, "erasures": 0, "placements": 0, "waiting_list": 0}
+        assert db.current_revision(empty_url) == "0009"  # 0007 (safekeeping), 0006, 0009 (reviews)
+        new_tables = {"notes": 0, "erasures": 0, "placements": 0, "waiting_list": 0, "reviews": 0}
+        new_tables["past_ratings"] = 0
         with engine.connect() as connection:
             assert _counts(connection) == {**before, **new_tables}
         with db.transaction(db.session_factory(engine)) as session:
