@@ -194,3 +194,15 @@ def test_reviews_due_from_four_weeks_before_the_review_date(sessions, pilot):  #
     _review(sessions, pilot, "fits")  # decided 2026-11-20: the next review 2027-05-20
     with transaction(sessions) as session:
         assert reviews_due(session, on=D(2026, 12, 2)) == []
+
+
+def test_a_resident_under_review_is_judged_against_the_group_without_themselves(
+    sessions,
+    pilot,  # noqa: F811
+):
+    _placed(sessions, pilot)  # huis-b is full now, with C1 in it
+    _review(sessions, pilot, "fits", ratings_of="C1")  # rated as at admission
+    with transaction(sessions) as session:
+        first, again = timeline(session, get_candidate(session, "C1"))
+        assert again.advice == first.advice  # not 'not this group' for the place C1 fills
+        assert again.assessment.advice["houses_checked"] == first.assessment.advice["houses_checked"]

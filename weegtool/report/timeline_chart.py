@@ -31,24 +31,24 @@ class Series:
 
 
 def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
-    """An SVG (role img, title and desc) of every series on a shared time axis, 0-100 each.
+    """An SVG (role img, title and desc) of every series, 0-100 each, one column per assessment in order.
 
     Raises
     ------
     ValueError
-        When ``series`` is empty or a series has no points.
+        When ``series`` is empty, a series has no points, or the series differ in their dates.
     """
     if not series or any(not s.points for s in series):
         raise ValueError("timeline_svg needs at least one series, each with at least one point.")
-    days = sorted({day for s in series for day, _ in s.points})
-    first, last = days[0], days[-1]
-    span = max((last - first).days, 1)
+    days = [day for day, _ in series[0].points]
+    if any([day for day, _ in s.points] != days for s in series):
+        raise ValueError("timeline_svg needs every series on the same dates.")
     inner = WIDTH - LABEL - RIGHT
+    step = inner / len(days)
 
-    def x_of(day: _dt.date) -> float:
-        if first == last:
-            return LABEL + inner / 2
-        return LABEL + inner * (day - first).days / span
+    def x_at(n: int) -> float:
+        # one column per assessment, in order: two on one day stay apart (a review decided the day it opened)
+        return LABEL + step * (n + 0.5)
 
     height = TOP + len(series) * (PANEL + GAP) + 20
     parts = [
@@ -76,11 +76,11 @@ def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
                 f'<text x="{LABEL + inner + 4}" y="{y_of(tick) + 3:.1f}" font-size="7" fill="#555555" {FONT}>'
                 f"{tick}</text>"
             )
-        known = [(day, value) for day, value in s.points if value is not None]
+        known = [(n, day, value) for n, (day, value) in enumerate(s.points) if value is not None]
         if s.sdc is not None and len(known) >= 2:
-            base = known[-2][1]
+            base = known[-2][2]
             low, high = max(base - s.sdc, 0.0), min(base + s.sdc, 100.0)
-            start = x_of(known[-2][0])
+            start = x_at(known[-2][0])
             parts.append(
                 f'<rect class="sdc-band" x="{start:.1f}" y="{y_of(high):.1f}" '
                 f'width="{max(LABEL + inner - start, 2):.1f}" height="{y_of(low) - y_of(high):.1f}" '
@@ -88,20 +88,20 @@ def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
             )
         colour = quoteattr(FILL.get(s.kind, "#555555"))
         if len(known) >= 2:
-            path = " ".join(f"{x_of(day):.1f},{y_of(value):.1f}" for day, value in known)
+            path = " ".join(f"{x_at(n):.1f},{y_of(value):.1f}" for n, _day, value in known)
             parts.append(f'<polyline points="{path}" fill="none" stroke={colour} stroke-width="1.5"/>')
-        for day, value in known:
+        for n, day, value in known:
             parts.append(
-                f'<circle cx="{x_of(day):.1f}" cy="{y_of(value):.1f}" r="3" fill={colour}>'
+                f'<circle cx="{x_at(n):.1f}" cy="{y_of(value):.1f}" r="3" fill={colour}>'
                 f"<title>{escape(f'{day.isoformat()}: {value:.1f}')}</title></circle>"
             )
             parts.append(
-                f'<text x="{x_of(day) + 4:.1f}" y="{y_of(value) - 4:.1f}" font-size="8" {FONT}>{value:.0f}</text>'
+                f'<text x="{x_at(n) + 5:.1f}" y="{y_of(value) - 3:.1f}" font-size="8" {FONT}>{value:.0f}</text>'
             )
     axis = TOP + len(series) * (PANEL + GAP) + 4
-    for day in days:
+    for n, day in enumerate(days):
         parts.append(
-            f'<text x="{x_of(day):.1f}" y="{axis + 6}" font-size="8" text-anchor="middle" {FONT}>'
+            f'<text x="{x_at(n):.1f}" y="{axis + 6}" font-size="8" text-anchor="middle" {FONT}>'
             f"{day.isoformat()}</text>"
         )
     parts.append("</svg>")

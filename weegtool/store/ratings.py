@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .. import instrument as core
 from ..advice import Advice, Override, advise, reported
 from ..candidate import CandidateFields, critical_reason
-from ..composition import House
+from ..composition import House, without_resident
 from ..engine import Scores, Weights, score_ratings, score_values
 from ..errors import InputError, NotAllowedError, RatingsError, ReadOnlyError
 from ..ratings import RaterRatings, Ratings
@@ -423,6 +423,8 @@ def score_candidate(
     """
     ratings = candidate_ratings(session, candidate, rater, notes=notes)
     instrument = load(candidate.instrument)
+    if houses is not None:  # a resident under review is judged against the group without them
+        houses = without_resident(houses, candidate.pseudonym)
     scores = score_ratings(instrument, ratings)
     advice = advise(
         scores, houses=houses, on=on, overrides={candidate.pseudonym: tuple(overrides or ())}
