@@ -174,7 +174,9 @@ def test_start_review_refuses_with_its_reason(sessions, pilot):  # noqa: F811
     _placed(sessions, pilot)
     with transaction(sessions) as session:
         candidate = get_candidate(session, "C1")
-        with pytest.raises(InputError, match=r"'opened_on' must lie from the decision under review"):
+        with pytest.raises(
+            InputError, match=r"'opened_on' must lie from the decision under review"
+        ):
             start_review(session, candidate, by=pilot["coordinator"], on=D(2026, 5, 1))
         start_review(session, candidate, by=pilot["coordinator"], on=OPENED)
         with pytest.raises(InputError, match="a review of 'C1' is open already"):
@@ -205,4 +207,6 @@ def test_a_resident_under_review_is_judged_against_the_group_without_themselves(
     with transaction(sessions) as session:
         first, again = timeline(session, get_candidate(session, "C1"))
         assert again.advice == first.advice  # not 'not this group' for the place C1 fills
-        assert again.assessment.advice["houses_checked"] == first.assessment.advice["houses_checked"]
+        assert (
+            again.assessment.advice["houses_checked"] == first.assessment.advice["houses_checked"]
+        )

@@ -21,7 +21,9 @@ def test_the_band_is_the_smallest_detectable_change_around_the_score_before_the_
     svg = timeline_svg(
         [Series("Coping", "risk", list(zip(DAYS, (70.0, 60.0, 30.0))), sdc)], "t", "d"
     )
-    (band,) = re.findall(r'<rect class="sdc-band" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"', svg)
+    (band,) = re.findall(
+        r'<rect class="sdc-band" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"', svg
+    )
     # the panel is 54 px for 100 points: the band is 2 * 22.17 points high, centred on 60
     assert float(band[1]) == pytest.approx(54 * 2 * sdc / 100, abs=0.1)
     assert float(band[0]) == pytest.approx(22 + 54 * (1 - (60 + sdc) / 100), abs=0.1)
@@ -43,7 +45,10 @@ def test_labels_are_text_never_markup_and_bad_input_is_refused():
         timeline_svg([], "t", "d")
     with pytest.raises(ValueError, match="same dates"):
         timeline_svg(
-            [Series("a", "risk", [(DAYS[0], 1.0)], None), Series("b", "risk", [(DAYS[1], 1.0)], None)],
+            [
+                Series("a", "risk", [(DAYS[0], 1.0)], None),
+                Series("b", "risk", [(DAYS[1], 1.0)], None),
+            ],
             "t",
             "d",
         )

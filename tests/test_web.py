@@ -1601,7 +1601,9 @@ def test_a_review_is_rated_blind_and_decided_and_the_timeline_shows_both(site):
               "items": ["er_intensity"]}  # fmt: skip
     refused = chair.post("/candidates/C1/decision", {"category": "refer", **signed})
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "beëindigt de plaatsing; kies de reden van vertrek" in text
+    assert (
+        refused.status_code == 400 and "beëindigt de plaatsing; kies de reden van vertrek" in text
+    )
     odd = chair.post("/candidates/C1/decision", {"category": "refer", "end_reason": XSS, **signed})
     said = odd.get_data(as_text=True)
     assert odd.status_code == 400 and "Kies een reden van vertrek uit de lijst" in said, said[
@@ -1613,7 +1615,9 @@ def test_a_review_is_rated_blind_and_decided_and_the_timeline_shows_both(site):
     )
     assert done.status_code == 302, done.get_data(as_text=True)[-2000:]
     page = chair.get("/candidates/C1").get_data(as_text=True)
-    table = page[page.index('id="timeline-table"') : page.index("</table>", page.index("timeline-table"))]
+    table = page[
+        page.index('id="timeline-table"') : page.index("</table>", page.index("timeline-table"))
+    ]
     assert table.count("<tr>") == 3 and "opname" in table and "evaluatie" in table
     assert "<svg" in page and "Scores per domein door de tijd" in page
     report = chair.get("/candidates/C1/assessments/2/report.html").get_data(as_text=True)

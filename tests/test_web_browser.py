@@ -255,14 +255,18 @@ def test_a_review_is_rated_blind_decided_and_shown_on_the_timeline_with_the_chan
 
         coordinator.goto(url + "/candidates/C1")
         coordinator.get_by_role("button", name="Evaluatie starten").click()
-        expect(coordinator.locator(".message.success")).to_contain_text("De evaluatie van C1 is gestart")
+        expect(coordinator.locator(".message.success")).to_contain_text(
+            "De evaluatie van C1 is gestart"
+        )
         expect(coordinator.locator("#review-open")).to_contain_text("Evaluatie gestart op")
         coordinator.goto(url + "/overview/")
         expect(coordinator.locator("#reviews-due")).to_contain_text("C1 (huis-b): evaluatie loopt")
 
         rater = _log_in(contexts[2], url, "R1")
         rater.goto(url + "/candidates/C1")
-        expect(rater.locator("#timeline")).to_have_count(0)  # blind: no earlier scores before rating
+        expect(rater.locator("#timeline")).to_have_count(
+            0
+        )  # blind: no earlier scores before rating
         _rate_everything(rater, url, 1, "R1: evaluatie, rustiger", "C1")
         rater.get_by_role("button", name="Beoordeling indienen").click()
         rater.wait_for_url(re.compile(r".*/meeting$"))

@@ -89,7 +89,9 @@ def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
         colour = quoteattr(FILL.get(s.kind, "#555555"))
         if len(known) >= 2:
             path = " ".join(f"{x_at(n):.1f},{y_of(value):.1f}" for n, _day, value in known)
-            parts.append(f'<polyline points="{path}" fill="none" stroke={colour} stroke-width="1.5"/>')
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke={colour} stroke-width="1.5"/>'
+            )
         for n, day, value in known:
             parts.append(
                 f'<circle cx="{x_at(n):.1f}" cy="{y_of(value):.1f}" r="3" fill={colour}>'

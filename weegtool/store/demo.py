@@ -81,7 +81,9 @@ class Step:
     reason: str | None = None
     off: int | None = None
     flags: tuple[str, ...] = ()
-    review: int | None = None  # the day of a review (opened and decided), continuing with ``review_decision``
+    review: int | None = (
+        None  # the day of a review (opened and decided), continuing with ``review_decision``
+    )
     review_decision: str = "fits"
 
 

@@ -112,9 +112,7 @@ def start_review(
     problems = []
     already = current_review(session, candidate)
     if already is not None:
-        problems.append(
-            say("review.open", pseudonym=candidate.pseudonym, since=already.opened_on)
-        )
+        problems.append(say("review.open", pseudonym=candidate.pseudonym, since=already.opened_on))
     if not decision.decided_on <= today <= _dt.date.today():
         problems.append(say("review.date", decided=decision.decided_on, day=today))
     if problems:
@@ -287,7 +285,9 @@ def is_review(session: Session, assessment: Assessment) -> bool:
             )
         )
     )
-    return purposes_of(_chain(session, assessment.candidate_id), reviewed)[assessment.id] == "review"
+    return (
+        purposes_of(_chain(session, assessment.candidate_id), reviewed)[assessment.id] == "review"
+    )
 
 
 def _chain(session: Session, candidate_id: int) -> list[Assessment]:

@@ -91,7 +91,7 @@ def chart(rows: list[TimelineRow], instrument: Instrument, lang: str = "nl") -> 
         for s in series
     )
     # The SVG is built from escaped text only (see report.timeline_chart).
-    return Markup(timeline_svg(series, title, description))  # noqa: S704
+    return Markup(timeline_svg(series, title, description))
 
 
 def _sdc(instrument: Instrument, domain_id: str | None) -> float | None:
