@@ -210,3 +210,60 @@ def test_a_resident_under_review_is_judged_against_the_group_without_themselves(
         assert (
             again.assessment.advice["houses_checked"] == first.assessment.advice["houses_checked"]
         )
+
+
+def test_a_persons_export_has_the_earlier_ratings_and_an_erasure_takes_the_review_along(
+    sessions,
+    pilot,  # noqa: F811
+):
+    import io
+    import json
+    import zipfile
+
+    from weegtool.store.erasure import erase_person
+    from weegtool.store.models import Candidate, Review
+    from weegtool.store.person import person_export
+    from weegtool.store.users import add_user
+
+    from .store_factories import PASSWORD
+
+    _placed(sessions, pilot)
+    _review(sessions, pilot, "fits")
+    with transaction(sessions) as session:
+        candidate = get_candidate(session, "C1")
+        kept = session.scalar(
+            select(func.count())
+            .select_from(PastRating)
+            .where(PastRating.candidate_id == candidate.id)
+        )
+        data = person_export(session, "C1", by=pilot["coordinator"])
+        given = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("gegevens.json"))
+        assert len(given["earlier_ratings"]) == kept > 0
+        assert {r["for_decision_version"] for r in given["earlier_ratings"]} == {1}
+        admin = add_user(session, "beheerder", "admin", PASSWORD)
+    with transaction(sessions) as session:
+        erase_person(
+            session, "C1", reason="verzoek", requested_by=session.merge(pilot["coordinator"]),
+            confirmed_by=session.merge(admin),
+        )  # fmt: skip
+    with transaction(sessions) as session:
+        for table in (Candidate, Review, PastRating):
+            assert session.scalar(select(func.count()).select_from(table).where(
+                table.id > 0)) == (3 if table is Candidate else 0)  # fmt: skip
+
+
+def test_the_intake_counts_keep_the_admission_decision_after_a_review(sessions, pilot):  # noqa: F811
+    from weegtool.store import coordinator_history
+    from weegtool.store.aggregates import cohort_counts
+    from weegtool.store.reviews import admission_decisions
+
+    _placed(sessions, pilot)
+    _review(sessions, pilot, "refer", end_reason="heavier_care")
+    with transaction(sessions) as session:
+        assert [(p, a.revision, a.category) for p, a in admission_decisions(session)] == [
+            ("C1", 1, "fits")
+        ]
+        (decision,) = coordinator_history(session).decisions
+        assert decision.decided_on == DECIDED
+        counts = cohort_counts(session, "direction")
+        assert "refer" not in counts.columns and counts["fits"].sum() == 1

@@ -64,6 +64,7 @@ __all__ = [
     "change_since",
     "purposes",
     "is_review",
+    "admission_decisions",
     "TimelineRow",
     "timeline",
     "DueReview",
@@ -319,6 +320,29 @@ def purposes(session: Session, candidate: Candidate) -> dict[int, str]:
         session.scalars(select(Review.assessment_id).where(Review.candidate_id == candidate.id))
     )
     return purposes_of(_chain(session, candidate.id), reviewed)
+
+
+def admission_decisions(session: Session) -> list[tuple[str, Assessment]]:
+    """Each decided candidate's newest admission decision (a correction included, a review's left out),
+    with the pseudonym, by pseudonym: what counts as the intake's decision in overviews and counts."""
+    reviewed = set(
+        session.scalars(select(Review.assessment_id).where(Review.assessment_id.is_not(None)))
+    )
+    rows = session.execute(
+        select(Candidate.pseudonym, Assessment)
+        .join(Assessment, Assessment.candidate_id == Candidate.id)
+        .order_by(Candidate.pseudonym, Assessment.revision)
+    ).all()
+    chains: dict[str, list[Assessment]] = {}
+    for pseudonym, assessment in rows:
+        chains.setdefault(pseudonym, []).append(assessment)
+    out = []
+    for pseudonym, chain in chains.items():
+        purpose = purposes_of(chain, reviewed)  # type: ignore[arg-type]
+        admissions = [a for a in chain if purpose[a.id] == "admission"]
+        if admissions:
+            out.append((pseudonym, admissions[-1]))
+    return out
 
 
 @dataclass(frozen=True)
