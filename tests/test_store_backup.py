@@ -278,10 +278,8 @@ def test_the_cli_backs_up_restores_and_verifies(cohort, database_url, tmp_path):
     out = tmp_path / "b.wgb"
     done = runner.invoke(cli, ["db", "backup", str(out), "--url", database_url])
     assert out.stat().st_mode & 0o077 == 0 and manifest_path(out).stat().st_mode & 0o077 == 0
-    from weegtool.store import db
-
-    head = db.current_revision(database_url)  # the newest migration: the lead re-chains them on merging
-    assert done.exit_code == 0 and f"schema {head}," in done.output and "sha256 " in done.output
+    head = db.current_revision(database_url)  # the newest migration, whichever branch added it last
+    assert done.exit_code == 0 and f"schema {head}" in done.output and "sha256 " in done.output
     again = runner.invoke(cli, ["db", "backup", str(out), "--url", database_url])
     assert again.exit_code == 2 and "exists already" in again.output
     target = f"sqlite:///{tmp_path / 'r.sqlite3'}"

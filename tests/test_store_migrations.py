@@ -204,9 +204,17 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "signatures": 0,
         }
         db.upgrade(empty_url)
-        assert db.current_revision(empty_url) == "0009"  # 0007 (safekeeping), 0006, 0009 (reviews)
-        new_tables = {"notes": 0, "erasures": 0, "placements": 0, "waiting_list": 0, "reviews": 0}
-        new_tables["past_ratings"] = 0
+        head = ScriptDirectory.from_config(db._alembic_config(empty_url)).get_current_head()
+        assert db.current_revision(empty_url) == head  # whichever branch's migration came last
+        new_tables = {
+            "notes": 0,
+            "erasures": 0,
+            "placements": 0,
+            "waiting_list": 0,
+            "committee_seats": 0,
+            "reviews": 0,
+            "past_ratings": 0,
+        }
         with engine.connect() as connection:
             assert _counts(connection) == {**before, **new_tables}
         with db.transaction(db.session_factory(engine)) as session:
@@ -223,6 +231,7 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
                 "crisis",
                 ["suicide_risk"],
             )
+            assert (candidate.pseudonym_key, candidate.correction_open) == ("k-0001", False)
             assert [e.action for e in audit_entries(session)] == OLD_ENTRIES
             assert (
                 authenticate(session, "R1", "the old hash is not argon2 at all") is None
@@ -289,5 +298,48 @@ def test_the_migrated_audit_log_takes_every_action_of_the_models_and_nothing_els
                     )
                 ],
             )
+    finally:
+        engine.dispose()
+
+
+def test_the_upgrade_to_0005_refuses_pseudonyms_that_differ_only_in_case_and_names_them(
+    empty_url,
+):
+    import weegtool
+
+    from .conftest import TWENTE
+
+    # the revision before 0005, whichever it is once the parallel branches' migrations are chained
+    before = (
+        ScriptDirectory.from_config(db._alembic_config(empty_url))
+        .get_revision("0005")
+        .down_revision
+    )
+    db.upgrade(empty_url, before)
+    engine = db.make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            _rows_at_0001(connection)
+            tables = MetaData()
+            tables.reflect(connection)
+            for pseudonym in ("k-0001", "K-0002", "k-0002"):
+                connection.execute(
+                    tables.tables["candidates"]
+                    .insert()
+                    .values(
+                        pseudonym=pseudonym,
+                        referrer="",
+                        flags=[],
+                        instrument_sha256=weegtool.load_instrument(TWENTE).sha256,
+                        registered_at=utcnow(),
+                        row_version=1,
+                    )
+                )
+        with pytest.raises(
+            RuntimeError,
+            match=r"differ only in case: 'K-0001' and 'k-0001'; 'K-0002' and 'k-0002'\. Rename",
+        ):
+            db.upgrade(empty_url)
+        assert db.current_revision(empty_url) == before
     finally:
         engine.dispose()

@@ -219,6 +219,18 @@ def test_the_last_active_admin_stays_active(sessions, people):
             "password: the new password must differ from the current one; got the same.",
         ),
         (PASSWORD, "short", "A password must have at least 12 characters; got 5."),
+        (
+            PASSWORD,
+            "aaaaaaaaaaaa",
+            "'new': this password is too easy to guess (strength 0 of 4, at least 3 needed; zxcvbn): "
+            'Repeats like "aaa" are easy to guess.',
+        ),
+        (
+            PASSWORD,
+            "Password1234",
+            "'new': this password is too easy to guess (strength 1 of 4, at least 3 needed; zxcvbn): "
+            "This is similar to a commonly used password.",
+        ),
     ],
 )
 def test_change_password_refuses_and_keeps_the_old_one(sessions, people, old, new, message):
@@ -275,3 +287,18 @@ def test_committee_members_are_the_active_raters_and_chairs_by_name(sessions, pe
             ("Chair", "chair"),
             ("R1", "rater"),
         ]
+
+
+def test_a_weak_password_is_refused_with_zxcvbns_reason_in_dutch(sessions, people):
+    from weegtool.store import messages
+
+    token = messages.use("nl")
+    try:
+        with pytest.raises(InputError) as caught, transaction(sessions) as session:
+            change_password(session, get_user(session, "R1"), PASSWORD, "Password1234")
+    finally:
+        messages.restore(token)
+    assert str(caught.value) == (
+        "'new': dit wachtwoord is te makkelijk te raden (sterkte 1 van 4, minstens 3 nodig; zxcvbn): "
+        "Dit lijkt op een veelgebruikt wachtwoord."
+    )

@@ -94,6 +94,9 @@ GET_TABLE = {
     "/candidates/NOPE": (302, 403, 404, 404, 404, 403),
     "/candidates/K-NEW/rate/no_such_domain": (302, 403, 403, 404, 404, 403),
     "/candidates/C1/assessments/9/report.html": (302, 403, 404, 404, 404, 403),
+    "/meetings/2026-12-03": (302, 403, 200, 200, 200, 403),
+    "/meetings/not-a-day": (302, 403, 404, 404, 404, 403),
+    "/candidates/new/meeting": (302, 403, 403, 404, 404, 403),
 }
 
 
@@ -120,6 +123,8 @@ POSTS = [
     ("R1", "/candidates/K-NEW/rate/submit"),
     ("R3", "/candidates/C3/notes"),
     ("R3", "/candidates/C3/decision"),
+    ("R3", "/candidates/C1/correction"),
+    ("coordinator", "/candidates/C3/committee"),
     ("coordinator", "/houses/new"),
     ("coordinator", "/houses/huis-a/edit"),
     ("coordinator", "/houses/huis-a/delete"),
@@ -157,6 +162,8 @@ POST_ROLES = {
     "/api/candidates/K-NEW/ratings": ("chair", "rater"),
     "/candidates/C3/notes": ("chair", "rater"),
     "/candidates/C3/decision": ("chair",),
+    "/candidates/C1/correction": ("chair",),
+    "/candidates/C3/committee": ("coordinator", "chair"),
     "/houses/new": ("coordinator",),
     "/houses/huis-a/edit": ("coordinator",),
     "/houses/huis-a/delete": ("coordinator",),
@@ -275,6 +282,65 @@ def test_after_five_failures_an_unknown_name_is_answered_like_a_locked_account(s
         answers["R1"]
         == answers["nobody-here"]
         == (429, "Te veel mislukte pogingen; probeer het over 15 minuten opnieuw.")
+    )
+
+
+def test_an_account_locked_by_failed_co_signatures_answers_as_an_unknown_name_does(site):
+    r2 = _user_id(site, "R2")
+    chair = site.client("R3")
+    for _ in range(5):  # a chair failing R2's co-signature five times locks R2's account
+        chair.post(
+            "/candidates/C3/decision",
+            {"category": "fits", f"sign-{r2}": "yes", f"password-{r2}": "a guess at it"},
+        )
+    answers = {}
+    for name, password in (("R2", PASSWORD), ("nobody-here", PASSWORD)):
+        response = site.client().post("/login", {"name": name, "password": password})
+        answers[name] = (
+            response.status_code,
+            re.search(r'role="alert"><p>([^<]+)<', response.get_data(as_text=True))[1],
+        )
+    assert (
+        answers["R2"]
+        == answers["nobody-here"]
+        == (
+            401,
+            "Naam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd na te veel mislukte "
+            "pogingen.",
+        )
+    )
+
+
+def test_attempts_at_the_same_moment_are_each_counted_against_the_address_limit():
+    import threading
+
+    from weegtool.web.security import LoginThrottle
+
+    throttle, barrier, passed = LoginThrottle(20, 900), threading.Barrier(40), []
+
+    def attempt():
+        barrier.wait(timeout=30)
+        if throttle.attempt("192.0.2.7") == 0:
+            passed.append(1)
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(passed) == 20 and throttle.wait_seconds("192.0.2.7") > 0
+    throttle.succeeded("192.0.2.7")  # a success takes its own attempt back, no more
+    assert throttle.attempt("192.0.2.7") == 0 and throttle.attempt("192.0.2.7") > 0
+
+
+def test_a_weak_new_password_is_refused_with_the_reason_in_dutch(site):
+    client = site.client("R1")
+    response = client.post(
+        "/password", {"old": PASSWORD, "new": "aaaaaaaaaaaa", "repeat": "aaaaaaaaaaaa"}
+    )
+    assert response.status_code == 400
+    assert "Herhalingen zoals &#34;aaa&#34; zijn makkelijk te raden." in response.get_data(
+        as_text=True
     )
 
 
@@ -399,7 +465,11 @@ def test_a_bad_referral_form_says_what_is_wrong_beside_each_field_and_saves_noth
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Er is al een aanmelding &#39;C1&#39;." in page and "onbekend: no_such_flag" in page
+    assert (
+        "Er is al een aanmelding &#39;C1&#39; (hoofd- en kleine letters tellen niet als verschil)."
+        in page
+        and "onbekend: no_such_flag" in page
+    )
     response = coordinator.post("/candidates/new", {"pseudonym": "Jan de Vries/2"})
     assert response.status_code == 400 and "(nooit een naam)" in response.get_data(as_text=True)
     assert site.query(select(func.count()).select_from(Candidate))[0][0] == 6
@@ -614,7 +684,7 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
     r2 = _user_id(site, "R2")
     no_reason = chair.post(
         "/candidates/C1/decision",
-        {"category": advice, f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
+        {"category": advice, "based_on": "1", f"sign-{r2}": "yes", f"password-{r2}": PASSWORD},
     )
     assert (
         no_reason.status_code == 400
@@ -625,6 +695,7 @@ def test_a_finalised_assessment_is_read_only_and_a_correction_is_a_new_revision(
         {
             "category": advice,
             "reason": "Verkeerde datum.",
+            "based_on": "1",
             f"sign-{r2}": "yes",
             f"password-{r2}": PASSWORD,
         },
@@ -852,6 +923,7 @@ def test_every_free_text_field_is_shown_as_text_never_as_markup(site):
             "justification": "j",
             "items": ["er_intensity"],
             "reason": XSS,
+            "based_on": "1",
             f"sign-{r2}": "yes",
             f"password-{r2}": PASSWORD,
         },
@@ -887,6 +959,7 @@ def test_the_coordinator_exports_the_newest_report_of_each_decision_and_a_table_
         {
             "category": advice,
             "reason": "Typefout.",
+            "based_on": "1",
             "dissent": "Geheim bezwaar",
             f"sign-{r2}": "yes",
             f"password-{r2}": PASSWORD,
@@ -1275,6 +1348,288 @@ def test_a_save_from_another_tab_after_logging_out_says_so(site):
     )
     assert answer.status_code == 401
     assert answer.get_json() == {"error": "U bent niet (meer) ingelogd; log opnieuw in."}
+
+
+# --- decisions that hold (issue 12) ------------------------------------------------------------------------------
+
+
+def _decision_form(page: str) -> dict[str, str]:
+    """The hidden fields of the decision form on a meeting page: the revision it was opened on and its token."""
+    return {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("based_on", "form_token")
+    }
+
+
+def _correct(chair, site, pseudonym, form, reason, category=None):
+    page = chair.get(f"/candidates/{pseudonym}/meeting").get_data(as_text=True)
+    r2 = _user_id(site, "R2")
+    return chair.post(
+        f"/candidates/{pseudonym}/decision",
+        {
+            "category": category or re.search(r'<option value="([a-z_]+)" selected>', page)[1],
+            "reason": reason,
+            f"sign-{r2}": "yes",
+            f"password-{r2}": PASSWORD,
+            **form,
+        },
+    )
+
+
+def test_a_late_submit_through_the_form_is_refused_on_the_review_page(site):
+    site.client("R4").post(
+        "/candidates/C1/rate/emotion_regulation", {"value-er_intensity": "2", "go": ""}
+    )
+    _finalised(site, "C1")
+    late = site.client("R4")
+    response = late.post("/candidates/C1/rate/submit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Niet ingediend:" in page and "beoordelen kan niet meer" in page
+    assert "indienen kan niet meer" in late.get("/candidates/C1/rate/review").get_data(as_text=True)
+    overview = late.get("/").get_data(as_text=True)
+    assert "gesloten (besloten)" in re.search(r"C1</a></th>(.*?)</tr>", overview, re.S)[1]
+
+
+def test_a_stale_correction_is_refused_showing_the_other_chairs_revision(site):
+    chair = _finalised(site, "C1")
+    other = site.client("R3")  # a second tab, or a second chair, opened on revision 1
+    stale = _decision_form(other.get("/candidates/C1/meeting").get_data(as_text=True))
+    fresh = _decision_form(chair.get("/candidates/C1/meeting").get_data(as_text=True))
+    assert stale["based_on"] == fresh["based_on"] == "1"
+    assert _correct(chair, site, "C1", fresh, "Datum verbeterd.").status_code == 302
+    refused = _correct(other, site, "C1", stale, "Mijn correctie op versie 1.")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Conflict: uw besluit is niet vastgelegd." in page
+    assert "Wat de ander vastlegde: versie 2" in page and "Datum verbeterd." in page
+    assert 'name="based_on" value="2"' in page and "Mijn correctie op versie 1." in page
+    assert page.index('id="outcome"') < page.index('id="h-advice"')  # at the top, before the advice
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 2
+
+
+def test_the_same_decision_form_sent_twice_is_answered_as_success_once_stored(site):
+    chair = site.client("R3")
+    page = chair.get("/candidates/C2/meeting").get_data(as_text=True)
+    form = _decision_form(page)
+    r2 = _user_id(site, "R2")
+    posted = {
+        "category": re.search(r'<option value="([a-z_]+)" selected>', page)[1],
+        "justification": "Besproken.",
+        "items": ["er_self_harm"],
+        f"sign-{r2}": "yes",
+        f"password-{r2}": PASSWORD,
+        **form,
+    }
+    first, second = (chair.post("/candidates/C2/decision", posted) for _ in range(2))
+    assert first.status_code == second.status_code == 302, second.get_data(as_text=True)
+    assert "vastgelegd (versie 1)" in chair.get(second.headers["Location"]).get_data(as_text=True)
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 1
+
+
+def test_a_decided_referral_is_read_only_until_a_correction_is_opened_and_the_next_revision_names_the_change(
+    site,
+):
+    chair = _finalised(site, "C1")
+    coordinator = site.client("coordinator")
+    assert "alleen te lezen" in coordinator.get("/candidates/C1/edit").get_data(as_text=True)
+    refused = coordinator.post(
+        "/candidates/C1/edit", {"age": "15", "row_version": "1", "direction": "crisis"}
+    )
+    assert (
+        refused.status_code == 409
+        and "de gegevens staan vast tot de voorzitter een correctie"
+        in (refused.get_data(as_text=True))
+    )
+    assert chair.post("/candidates/C1/correction").status_code == 302
+    version = re.search(
+        r'name="row_version" value="(\d+)"',
+        coordinator.get("/candidates/C1/edit").get_data(as_text=True),
+    )[1]
+    changed = coordinator.post(
+        "/candidates/C1/edit",
+        {"age": "17", "row_version": version, "direction": "crisis", "consent": "yes"},
+    )
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    meeting = chair.get("/candidates/C1/meeting").get_data(as_text=True)
+    assert "wijkt af van het vastgelegde besluit (versie 1)" in meeting and "age: " in meeting
+    shown = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "Er is een correctie geopend. Gewijzigd sinds dit besluit: age: " in shown
+    form = _decision_form(meeting)
+    assert _correct(chair, site, "C1", form, "Leeftijd verbeterd.").status_code == 302
+    changes = site.query(select(Assessment.changes).where(Assessment.revision == 2))[0][0]
+    assert any(c.startswith("age: ") and c.endswith("→ 17") for c in changes)
+    assert "Deze versie veranderde: age: " in coordinator.get("/candidates/C1").get_data(
+        as_text=True
+    )
+    assert "alleen te lezen" in coordinator.get("/candidates/C1/edit").get_data(as_text=True)
+
+
+def test_the_referrals_committee_is_who_rates_waits_and_co_signs_and_the_agenda_lists_it(site):
+    coordinator = site.client("coordinator")
+    ids = {name: _user_id(site, name) for name in ("R1", "R2", "R3", "R4")}
+    assigned = coordinator.post(
+        "/candidates/K-NEW/committee",
+        {"members": [ids["R1"], ids["R2"], ids["R3"]], "meeting_on": "2026-12-03"},
+    )
+    assert assigned.status_code == 302
+    form = coordinator.get("/candidates/K-NEW").get_data(as_text=True)
+    assert f'value="{ids["R1"]}" checked disabled' in form  # seated: stays
+    assert f'value="{ids["R4"]}" >' in form  # may still be added
+    outsider = site.client("R4")
+    refused = outsider.post("/candidates/K-NEW/rate/submit")
+    assert refused.status_code == 403 and "eigen commissie" in refused.get_data(as_text=True)
+    overview = outsider.get("/").get_data(as_text=True)
+    assert "niet in uw commissie" in re.search(r"K-NEW</a></th>(.*?)</tr>", overview, re.S)[1]
+    assert "u zit daar niet in" in outsider.get("/candidates/K-NEW").get_data(as_text=True)
+    r1 = site.client("R1")
+    r1.post("/candidates/K-NEW/rate/emotion_regulation", {"value-er_intensity": "2", "go": ""})
+    assert r1.post("/candidates/K-NEW/rate/submit").status_code == 302
+    chair = site.client("R3")
+    assert chair.post("/candidates/K-NEW/rate/submit").status_code == 302
+    page = chair.get("/candidates/K-NEW/meeting").get_data(as_text=True)
+    assert (
+        "Commissie: R1, R2, R3 · 2 van 3 ingediend." in page and "Nog niet ingediend: R2." in page
+    )
+    assert f'name="sign-{ids["R1"]}"' in page
+    assert f'name="sign-{ids["R2"]}"' not in page and f'name="sign-{ids["R4"]}"' not in page
+    agenda = coordinator.get("/meetings/2026-12-03").get_data(as_text=True)
+    assert "K-NEW" in agenda and "2 van 3" in agenda and "beoordelen loopt" in agenda
+
+
+def test_the_referral_form_shows_every_problem_at_once(site):
+    response = site.client("coordinator").post(
+        "/candidates/new", {"pseudonym": "c1", "age": "veertien", "flags": ["no_such_flag"]}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Vul een heel getal in" in page and "Er is al een aanmelding &#39;C1&#39;" in page
+    assert "onbekend: no_such_flag" in page
+
+
+def test_hostile_values_in_the_decision_and_committee_forms_get_a_message_not_a_crash(site):
+    chair = site.client("R3")
+    for based_on in ("abc", "-1", "9" * 30, XSS):
+        response = chair.post(
+            "/candidates/C3/decision", {"category": "fits", "based_on": based_on, "form_token": XSS}
+        )
+        assert response.status_code == 400, based_on
+        _inert(response.get_data(as_text=True))
+    coordinator = site.client("coordinator")
+    for posted in (
+        {"meeting_on": XSS},
+        {"meeting_on": "2026-02-30"},
+        {"members": ["abc", "99999999999999999999", XSS]},
+        {},
+    ):
+        response = coordinator.post("/candidates/C3/committee", posted)
+        assert response.status_code == 400, posted
+        assert "<script>alert" not in response.get_data(as_text=True)
+    new = coordinator.post("/candidates/new", {"pseudonym": "new"})
+    assert new.status_code == 400 and "de webadressen gebruiken dat woord" in new.get_data(
+        as_text=True
+    )
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+    for day in ("9" * 40, "2026-12-03junk", "20261203", "2026-13-01"):
+        assert coordinator.get(f"/meetings/{day}").status_code == 404, day
+
+
+def test_the_pdf_is_rendered_after_the_decisions_commit_outside_the_writers_turn(
+    tmp_path, sqlite_url, fast_hashing, monkeypatch
+):
+    from weegtool.web import meeting
+
+    site = build_site(sqlite_url, tmp_path / "instance", REPORT_PDF=True)
+    held = []
+
+    def render(html):
+        held.append(site.app.extensions["weegtool.writer_lock"].locked())
+        assert site.query(select(func.count()).select_from(Assessment))[0][0] == 1  # committed
+        return b"%PDF-1.7 rendered"
+
+    monkeypatch.setattr(meeting, "render_pdf", render)
+    _finalised(site, "C1")
+    assert held == [False]
+    assert site.query(select(Assessment.report_pdf)) == [(b"%PDF-1.7 rendered",)]
+
+
+def _together(jobs):
+    """Run each job (a callable) in its own thread, lined up by a barrier; their results in order."""
+    import threading
+
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def run(n, job):
+        barrier.wait(timeout=30)
+        results[n] = job()
+
+    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_chairs_finalising_at_once_one_is_stored_the_other_gets_the_conflict_page(any_site):
+    chairs = [any_site.client("R3"), any_site.client("R3")]  # two tabs, each with its own form
+    r2 = _user_id(any_site, "R2")
+    posts = []
+    for n, chair in enumerate(chairs):
+        page = chair.get("/candidates/C1/meeting").get_data(as_text=True)
+        posts.append(
+            {
+                "category": re.search(r'<option value="([a-z_]+)" selected>', page)[1],
+                "dissent": f"tab {n}",
+                f"sign-{r2}": "yes",
+                f"password-{r2}": PASSWORD,
+                **_decision_form(page),
+            }
+        )
+    answers = _together(
+        [
+            lambda c=chair, p=p: c.post("/candidates/C1/decision", p)
+            for chair, p in zip(chairs, posts)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [302, 409]
+    loser = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
+    assert "Wat de ander vastlegde: versie 1" in loser
+    assert any_site.query(select(func.count()).select_from(Assessment))[0][0] == 1
+
+
+def test_forty_failed_log_ins_from_one_address_at_once_are_held_to_the_limit_of_twenty(site):
+    clients = [site.client() for _ in range(40)]
+    answers = _together(
+        [
+            lambda c=c, n=n: c.post("/login", {"name": f"nobody-{n}", "password": "a guess"})
+            for n, c in enumerate(clients)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [401] * 20 + [429] * 20
+
+
+def test_a_refused_signature_and_the_decisions_own_problems_come_in_one_answer(site):
+    chair = site.client("R3")
+    page = chair.get("/candidates/C3/meeting").get_data(as_text=True)
+    advice = re.search(r'<option value="([a-z_]+)" selected>', page)[1]
+    other = next(c for c in re.findall(r'<option value="([a-z_]+)"', page) if c != advice)
+    r2 = _user_id(site, "R2")
+    response = chair.post(
+        "/candidates/C3/decision",
+        {
+            "category": other,
+            f"sign-{r2}": "yes",
+            f"password-{r2}": "not the password",
+            **_decision_form(page),
+        },
+    )
+    outcome = re.search(r'id="outcome".*?</ul>', response.get_data(as_text=True), re.S)[0]
+    assert response.status_code == 400
+    assert "Het wachtwoord van R2 klopt niet" in outcome  # the signature
+    assert "afwijken van het advies vraagt een schriftelijke motivering" in outcome  # at once
+    assert site.query(select(func.count()).select_from(Assessment))[0][0] == 0
+    assert site.query(select(AuditEntry.action).where(AuditEntry.action.like("assessment.%"))) == []
 
 
 # --- after the decision (issue 14) ----------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ def server(sqlite_url, tmp_path, fast_hashing):
 
 def _log_in(context, url, name):
     page = context.new_page()
+    page.on(
+        "dialog", lambda dialog: dialog.accept()
+    )  # the confirmations irreversible actions ask for
     page.goto(url + "/login")
     page.get_by_label("Naam").fill(name)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
@@ -162,6 +165,177 @@ def test_every_role_s_pages_pass_an_accessibility_scan(server, page):
             page.goto(url + path)
             violations = axe_violations(page)
             assert violations == [], f"{path}:\n{format_violations(violations)}"
+
+
+# --- a meeting with a committee of three out of ten members (issue 12) ------------------------------------------
+
+
+@pytest.fixture
+def committee_site(sqlite_url, tmp_path, fast_hashing):
+    """The committee example plus six more raters (ten members in all) and K-HARD: a hard contra-indication,
+    its committee R1, R2 (behavioural scientist) and the chair R3; R2 submitted, R1 saved but did not."""
+    from weegtool.store import (
+        assign_committee,
+        db,
+        get_candidate,
+        get_user,
+        register_referral,
+        save_ratings,
+        set_password,
+        submit_ratings,
+    )
+
+    from .store_factories import committee_ratings, make_user
+
+    site = build_site(sqlite_url, tmp_path / "instance")
+    engine = db.make_engine(sqlite_url)
+    with db.transaction(db.session_factory(engine)) as session:
+        for n in range(5, 11):
+            set_password(make_user(session, f"R{n}"), PASSWORD)
+        users = {name: get_user(session, name) for name in ("coordinator", "R1", "R2", "R3")}
+        register_referral(
+            session, "K-HARD", by=users["coordinator"], age=15, direction="long_term",
+            consent=True, flags=["needs_secured_setting"],
+        )  # fmt: skip
+        candidate = get_candidate(session, "K-HARD")
+        assign_committee(
+            session, candidate, [users["R1"], users["R2"], users["R3"]], by=users["coordinator"],
+            meeting_on=__import__("datetime").date(2026, 12, 3),
+        )  # fmt: skip
+        ratings = committee_ratings("C1")
+        save_ratings(session, candidate, users["R2"], ratings["R2"])
+        submit_ratings(session, candidate, users["R2"])
+        save_ratings(session, candidate, users["R1"], ratings["R1"])  # saved, never submitted
+    engine.dispose()
+    with live_server(site.app) as url:
+        yield url
+
+
+def _record_decision(chair, category, *, override=False, reason=None):
+    chair.locator("#category").select_option(category)
+    chair.locator("#justification").fill(
+        "Eenmalig incident; de groep kan het dragen (ic_risk_behaviour)."
+    )
+    chair.locator('input[name="items"][value="ic_risk_behaviour"]').check()
+    if override:
+        chair.locator('input[name="overridden"][value="needs_secured_setting"]').check()
+    if reason is not None:
+        chair.locator("#reason").fill(reason)
+    signer = chair.locator(".signer", has_text="R2")
+    signer.get_by_role("checkbox").check()
+    signer.locator('input[type="password"]').fill(PASSWORD)
+    chair.get_by_role("button", name=re.compile("vastleggen$")).click()
+
+
+def _outcome_is_at_the_top_and_focused(page):
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "outcome"
+    box = page.locator("#outcome").bounding_box()
+    assert box is not None and -1 <= box["y"] < page.viewport_size["height"] / 2, box
+
+
+def test_a_meeting_with_a_committee_of_three_holds_its_decision(committee_site, chromium_browser):
+    url = committee_site
+    contexts = [chromium_browser.new_context() for _ in range(4)]
+    try:
+        chair = _log_in(contexts[0], url, "R3")
+        chair.goto(url + "/candidates/K-HARD/rate/review")
+        assert "Niet passend" not in chair.content()
+        assert "harde contra-indicatie" in chair.locator(".candidate-facts").inner_text()
+        chair.get_by_role(
+            "button", name="Beoordeling indienen"
+        ).click()  # takes part without rating
+        chair.wait_for_url(re.compile(r".*/meeting$"))
+        text = chair.content()
+        assert (
+            "Commissie: R1, R2, R3 · 2 van 3 ingediend." in text
+            and "Nog niet ingediend: R1." in text
+        )
+        assert (
+            chair.locator(".signer").count() == 1
+        )  # only R2 took part besides the chair: not ten fields
+
+        _record_decision(chair, "fits")  # placing despite the hard flag, as an ordinary deviation
+        expect(chair.locator("#outcome")).to_contain_text("Het besluit is niet vastgelegd.")
+        expect(chair.locator("#outcome")).to_contain_text("needs_secured_setting")
+        _outcome_is_at_the_top_and_focused(chair)
+        violations = axe_violations(chair)
+        assert violations == [], format_violations(violations)
+        screenshot(chair, "meeting-refused")
+
+        _record_decision(
+            chair, "fits", override=True
+        )  # the override: justification, items, two signatures
+        chair.wait_for_url(url + "/candidates/K-HARD")
+        assert "vastgelegd (versie 1)" in chair.content()
+        chair.goto(
+            url + "/candidates/K-HARD/meeting"
+        )  # the live view scores with the stored override
+        assert "wijkt af van het vastgelegde besluit" not in chair.content()
+        assert chair.locator('input[name="overridden"]').is_checked()  # a correction starts from it
+
+        late = _log_in(contexts[1], url, "R1")
+        late.goto(url + "/candidates/K-HARD/rate/review")
+        assert "indienen kan niet meer" in late.content()
+        assert late.get_by_role("button", name="Beoordeling indienen").count() == 0
+        response = late.request.post(
+            url + "/candidates/K-HARD/rate/submit",
+            form={"csrf_token": late.locator('meta[name="csrf-token"]').get_attribute("content")},
+        )
+        assert response.status == 409 and "beoordelen kan niet meer" in response.text()
+
+        first = contexts[2].new_page()
+        first.on("dialog", lambda dialog: dialog.accept())
+        first.goto(url + "/login")
+        first.get_by_label("Naam").fill("R3")
+        first.get_by_label("Wachtwoord").fill(PASSWORD)
+        first.get_by_role("button", name="Inloggen").click()
+        first.goto(url + "/candidates/K-HARD/meeting")
+        second = contexts[0].new_page()  # the same chair's second tab, opened on revision 1 too
+        second.on("dialog", lambda dialog: dialog.accept())
+        second.goto(url + "/candidates/K-HARD/meeting")
+        _record_decision(first, "fits", override=True, reason="Datum van het incident verbeterd.")
+        first.wait_for_url(url + "/candidates/K-HARD")
+        _record_decision(
+            second, "fits_with_conditions", override=True, reason="Voorwaarden toegevoegd."
+        )
+        expect(second.locator("#outcome")).to_contain_text(
+            "Conflict: uw besluit is niet vastgelegd."
+        )
+        expect(second.locator("#outcome")).to_contain_text("Wat de ander vastlegde: versie 2")
+        expect(second.locator("#outcome")).to_contain_text("Datum van het incident verbeterd.")
+        _outcome_is_at_the_top_and_focused(second)
+        violations = axe_violations(second)
+        assert violations == [], format_violations(violations)
+        screenshot(second, "meeting-conflict")
+
+        coordinator = _log_in(contexts[3], url, "coordinator")
+        coordinator.goto(url + "/meetings/2026-12-03")
+        expect(coordinator.locator("tbody tr")).to_have_count(1)
+        expect(coordinator.locator("tbody tr")).to_contain_text("versie 2")
+        violations = axe_violations(coordinator)
+        assert violations == [], format_violations(violations)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_the_rating_form_fits_a_phone_390_px_wide_and_shows_who_is_rated(server, chromium_browser):
+    url = server
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = _log_in(context, url, "R1")
+        page.goto(url + "/candidates/K-NEW/rate/emotion_regulation")
+        facts = page.locator(".candidate-facts").inner_text()
+        assert "16" in facts and "Langdurig thuis" in facts and "geen" in facts
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        screenshot(page, "rating-form-390px")
+        assert widths[0] <= widths[1] == 390, widths
+        violations = axe_violations(page)
+        assert violations == [], format_violations(violations)
+    finally:
+        context.close()
 
 
 def _decide(chair, url, pseudonym, category):

@@ -14,15 +14,29 @@ from __future__ import annotations
 
 from . import db
 from .assessments import (
+    DecisionConflict,
     DecisionInput,
+    attach_pdf,
+    basis_changes,
     confirm_signer,
     correct,
     finalise,
     latest_assessment,
+    open_correction,
     revisions,
+    stored_overrides,
 )
 from .audit import entries as audit_entries
 from .audit import latest_entries as latest_audit_entries
+from .committee import (
+    AgendaRow,
+    agenda,
+    assign_committee,
+    committee_of,
+    is_seated,
+    outside_candidate_ids,
+    seated_ids,
+)
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
 from .demo import load_demo
 from .houses import (
@@ -64,6 +78,7 @@ from .ratings import (
     LiveScores,
     candidate_fields,
     candidate_ratings,
+    is_decided,
     is_submitted,
     live_scores,
     own_ratings,
@@ -105,6 +120,19 @@ from .users import (
 # Note: the functions users, notes and houses hide the modules of the same name as attributes of this package;
 # reach a module itself with importlib.import_module("weegtool.store.users").
 __all__ = [
+    "stored_overrides",
+    "is_decided",
+    "DecisionConflict",
+    "attach_pdf",
+    "basis_changes",
+    "open_correction",
+    "AgendaRow",
+    "agenda",
+    "assign_committee",
+    "committee_of",
+    "is_seated",
+    "outside_candidate_ids",
+    "seated_ids",
     "db",
     "database_url",
     "init",

@@ -10,25 +10,35 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..composition import House
 from ..decision import Decision, Signatory, check_decision, decision_overrides
-from ..errors import DecisionError, InputError, NotAllowedError, ReadOnlyError
+from ..errors import ConflictError, DecisionError, InputError, NotAllowedError, ReadOnlyError
 from ..instrument import Instrument
 from ..rules import Override, override_problems
 from . import audit
 from .instruments import load
 from .messages import say
 from .models import Assessment, Candidate, Signature, User
-from .ratings import MAX_TEXT, RATING_ROLES, score_candidate
+from .ratings import MAX_TEXT, RATING_ROLES, candidate_fields, rater_ratings, score_candidate
 
 __all__ = [
     "DecisionInput",
+    "DecisionConflict",
     "finalise",
     "correct",
+    "open_correction",
+    "attach_pdf",
+    "basis_of",
+    "basis_changes",
+    "changes_between",
+    "stored_overrides",
     "latest_assessment",
     "revisions",
     "confirm_signer",
@@ -50,6 +60,18 @@ class DecisionInput:
     decided_on: _dt.date = field(default_factory=_dt.date.today)
 
 
+class DecisionConflict(ConflictError, ReadOnlyError):
+    """Another decision on the candidate was recorded first: ``revision`` is the newest one now (0: none).
+
+    Both a :class:`ConflictError` (the answer is HTTP 409 with the other's revision shown) and the
+    :class:`ReadOnlyError` a finalised assessment always was.
+    """
+
+    def __init__(self, message: str, revision: int) -> None:
+        super().__init__(message)
+        self.revision = revision
+
+
 def finalise(
     session: Session,
     candidate: Candidate,
@@ -61,6 +83,7 @@ def finalise(
     lang: str = "nl",
     pdf: bool = False,
     messages: str = "en",
+    form_token: str | None = None,
 ) -> Assessment:
     """Score the submitted ratings, check the decision, render the report and store it all as revision 1.
 
@@ -69,16 +92,29 @@ def finalise(
     report show them so, the advice is made without them, and ``follows_advice``
     is judged against that advice.
 
+    ``form_token`` names the form the decision came from: the same form sent again
+    (a double click) returns the assessment it made instead of a second one. The
+    PDF is best rendered after the commit (``pdf=False``, then :func:`attach_pdf`),
+    so other writers do not wait for it.
+
     Raises
     ------
-    ReadOnlyError
-        When the candidate already has a finalised assessment (use :func:`correct`).
+    DecisionConflict
+        When the candidate already has a finalised assessment (use :func:`correct`),
+        also when another chair's is written at the same moment (on PostgreSQL the
+        database's unique revision decides, SQLite lets one writer at a time in).
     DecisionError
         With every rule the decision breaks (too few members, no behavioural
         scientist, a deviation, soft flag or override without justification, ...).
     """
-    if latest_assessment(session, candidate) is not None:
-        raise ReadOnlyError(say("assessment.final", pseudonym=candidate.pseudonym))
+    repeated = _same_form(session, form_token)
+    if repeated is not None:
+        return repeated
+    latest = latest_assessment(session, candidate)
+    if latest is not None:
+        raise DecisionConflict(
+            say("assessment.final", pseudonym=candidate.pseudonym), latest.revision
+        )
     return _write(
         session,
         candidate,
@@ -91,6 +127,7 @@ def finalise(
         messages,
         previous=None,
         reason="",
+        form_token=form_token,
     )
 
 
@@ -106,12 +143,38 @@ def correct(
     lang: str = "nl",
     pdf: bool = False,
     messages: str = "en",
+    based_on: int | None = None,
+    form_token: str | None = None,
 ) -> Assessment:
-    """A new revision of a finalised assessment, with the ``reason`` for the correction; the old one stays."""
+    """A new revision of a finalised assessment, with the ``reason`` for the correction; the old one stays.
+
+    ``based_on`` is the revision the chair saw when making the correction (None: the newest);
+    the new revision lists in ``changes`` which referral fields and submitted ratings differ
+    from what the revision before rested on, and closes a correction opened on the referral.
+
+    Raises
+    ------
+    DecisionConflict
+        When the newest revision is no longer ``based_on`` (another chair corrected it
+        meanwhile), also when their correction is written at the same moment.
+    """
+    repeated = _same_form(session, form_token)
+    if repeated is not None:
+        return repeated
     previous = latest_assessment(session, candidate)
     if previous is None:
         raise InputError(
             f"{candidate.pseudonym!r} has no finalised assessment to correct; finalise one first."
+        )
+    if based_on is not None and based_on != previous.revision:
+        raise DecisionConflict(
+            say(
+                "assessment.stale",
+                pseudonym=candidate.pseudonym,
+                based_on=based_on,
+                revision=previous.revision,
+            ),
+            previous.revision,
         )
     if not reason.strip():
         raise InputError(say("correction.reason"))
@@ -127,6 +190,7 @@ def correct(
         messages,
         previous,
         reason.strip(),
+        form_token,
     )
 
 
@@ -142,6 +206,7 @@ def _write(
     messages: str,
     previous: Assessment | None,
     reason: str,
+    form_token: str | None = None,
     compare_with: Assessment | None = None,
 ) -> Assessment:
     """Write the next assessment after ``previous``: a correction when ``reason`` is given, else a decision.
@@ -214,10 +279,140 @@ def _write(
         report_pdf=render_pdf(html) if pdf else None,
         finalised_by=by.id,
         signatures=[_signature(user) for user in unique_signers],
+        basis=basis_of(session, candidate),
+        changes=[],
+        form_token=form_token or None,
     )
-    session.add(assessment)
+    if previous is not None and reason:  # a correction (a review's decision is no correction)
+        assessment.changes = changes_between(previous.basis, assessment.basis)
+        candidate.correction_open = False
+    _store(session, candidate, assessment, previous)
     audit.record(session, by, "assessment.correct" if reason else "assessment.finalise", assessment)
     return assessment
+
+
+def _store(
+    session: Session, candidate: Candidate, assessment: Assessment, previous: Assessment | None
+) -> None:
+    """Write the new revision, or raise :class:`DecisionConflict` when another got there first.
+
+    Two chairs writing the same revision at once: the unique (candidate, revision) makes
+    one of them wait and then fail (PostgreSQL); a savepoint keeps the rest of the
+    transaction (the counted failed signatures) usable for the conflict page.
+    """
+    pseudonym, revision = candidate.pseudonym, assessment.revision
+    try:
+        with session.begin_nested():
+            session.add(assessment)
+    except (IntegrityError, StaleDataError):
+        raise DecisionConflict(
+            say("assessment.race", pseudonym=pseudonym, revision=revision), revision
+        ) from None
+
+
+def _same_form(session: Session, form_token: str | None) -> Assessment | None:
+    """The assessment made from the form with this token (the same form sent again), if any."""
+    if not form_token:
+        return None
+    return session.scalar(select(Assessment).where(Assessment.form_token == form_token))
+
+
+def basis_of(session: Session, candidate: Candidate) -> dict[str, Any]:
+    """What a decision on ``candidate`` rests on now: the referral's fields and each submitter's levels.
+
+    ``{"fields": {"age": 16, "direction": ..., "consent": ..., "flags": [...], "referrer": ...,
+    "municipality": ..., "referrer_type": ...},
+    "ratings": {rater name: {item: level or None}}}``.
+    """
+    fields = candidate_fields(candidate)
+    return {
+        "fields": {
+            "age": fields.age,
+            "referrer": candidate.referrer,
+            "direction": fields.direction,
+            "consent": fields.consent,
+            "flags": list(fields.flags),
+            "municipality": candidate.municipality,
+            "referrer_type": candidate.referrer_type,
+        },
+        "ratings": {
+            r.rater_id: dict(r.levels) for r in rater_ratings(session, candidate, None, False)
+        },
+    }
+
+
+def basis_changes(session: Session, candidate: Candidate, assessment: Assessment) -> list[str]:
+    """What differs now from what ``assessment`` rested on, in words (empty: nothing, or not recorded)."""
+    return changes_between(assessment.basis, basis_of(session, candidate))
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The referral fields and ratings that differ between two bases (as :func:`basis_of` makes them), one
+    sentence each in the messages' language: a field's old and new value, a rater's changed items.
+
+    Empty when ``before`` is empty: a revision stored before bases were recorded has nothing to compare.
+    """
+    if not before:  # a revision made before bases were recorded
+        return []
+    out = []
+    old_fields, new_fields = before.get("fields", {}), after.get("fields", {})
+    for name in sorted(set(old_fields) | set(new_fields)):
+        old, new = old_fields.get(name), new_fields.get(name)
+        if old != new:
+            out.append(say("change.field", field=name, old=_shown(old), new=_shown(new)))
+    old_ratings, new_ratings = before.get("ratings", {}), after.get("ratings", {})
+    for rater in sorted(set(old_ratings) | set(new_ratings)):
+        old_levels, new_levels = old_ratings.get(rater, {}), new_ratings.get(rater, {})
+        items = sorted(
+            i for i in set(old_levels) | set(new_levels) if old_levels.get(i) != new_levels.get(i)
+        )
+        if items:
+            moves = ", ".join(
+                f"{i} {_shown(old_levels.get(i))} → {_shown(new_levels.get(i))}" for i in items
+            )
+            out.append(say("change.ratings", rater=rater, moves=moves))
+    return out
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def open_correction(session: Session, candidate: Candidate, *, by: User) -> None:
+    """Open a correction of the decided ``candidate``: its referral fields may change until the next revision.
+
+    Raises
+    ------
+    NotAllowedError
+        When ``by`` is not a chair.
+    InputError
+        When there is no decision to correct yet (the fields are open anyway).
+    """
+    if by.role != "chair":
+        raise NotAllowedError(f"The chair opens a correction; this user is {by.role}.")
+    if latest_assessment(session, candidate) is None:
+        raise InputError(say("correction.undecided", pseudonym=candidate.pseudonym))
+    if not candidate.correction_open:
+        candidate.correction_open = True
+        audit.record(session, by, "referral.correction", candidate)
+
+
+def attach_pdf(session: Session, assessment_id: int, pdf: bytes) -> bool:
+    """Store the PDF of an assessment stored without one (rendered after its commit); False when it had one.
+
+    The PDF renders the stored HTML report, so it adds nothing the decision did not hold; once
+    there it is never replaced.
+    """
+    statement = (
+        update(Assessment)
+        .where(Assessment.id == assessment_id, Assessment.report_pdf.is_(None))
+        .values(report_pdf=pdf)
+    )
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def _core_decision(
@@ -248,6 +443,16 @@ def _overrides(decision: Decision, instrument: Instrument) -> tuple[Override, ..
     hard = {f.id for f in instrument.flags if f.severity == "hard"}
     given = decision_overrides(decision)
     return tuple(o for o in given if not override_problems(o, hard, instrument.item_ids))
+
+
+def stored_overrides(assessment: Assessment) -> tuple[Override, ...]:
+    """The overrides of hard flags a stored decision made, as the advice takes them (its justification,
+    items and signatories), so a live view scores as the decision did."""
+    signatories = tuple(s.name for s in assessment.signatures)
+    return tuple(
+        Override(flag, assessment.justification, signatories, tuple(assessment.items))
+        for flag in assessment.overridden_flags
+    )
 
 
 def _signature(user: User) -> Signature:

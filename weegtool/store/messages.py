@@ -20,7 +20,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pseudonym.blank": "'pseudonym' must not be blank.",
         "pseudonym.form": "'pseudonym' must be 1 to 40 letters, digits, '.', '_' or '-', beginning with a letter or "
         "digit (a code, never a name); got {got!r}.",
-        "pseudonym.taken": "a candidate {pseudonym!r} is already registered.",
+        "pseudonym.taken": "a candidate {pseudonym!r} is already registered (pseudonyms differing only in case "
+        "are one).",
+        "pseudonym.reserved": "'pseudonym' must not be {got!r}: the web app's addresses use that word.",
         "referral.conflict": "Referral {pseudonym!r} was changed by someone else since you opened it; open it again "
         "to see their change, then make yours.",
         "age.range": "'age' must be a whole number of years from 0 to 120; got {got!r}.",
@@ -29,6 +31,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referrer.length": "'referrer' must be at most 200 characters; got {n}.",
         "flags.choice": "'flags' must be flags of the instrument ({choices}); got {got}.",
         "password.short": "A password must have at least {min} characters; got {n}.",
+        "password.weak": "'new': this password is too easy to guess (strength {score} of 4, at least {min} "
+        "needed; zxcvbn): {reason}",
+        "password.weak_reason": "add another word or two; uncommon words are better.",
         "password.current": "password: the current password must match; got a different one.",
         "password.same": "password: the new password must differ from the current one; got the same.",
         "name.blank": "'name' must not be blank.",
@@ -53,6 +58,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "is; got {said!r}.",
         "assessment.final": "The assessment of {pseudonym!r} is finalised; a change is a correction, with its reason.",
         "correction.reason": "A correction needs its reason.",
+        "assessment.stale": "The decision on {pseudonym!r} was corrected by someone else since you opened it "
+        "(your correction was made on revision {based_on}, the newest is {revision}); read theirs, then correct "
+        "that one if need be.",
+        "assessment.race": "Another decision on {pseudonym!r} (revision {revision}) was recorded at the same "
+        "moment; yours was not. Read theirs, then correct it if need be.",
+        "correction.undecided": "{pseudonym!r} has no decision yet; its referral can be changed without a "
+        "correction.",
+        "referral.decided": "Referral {pseudonym!r} is decided: its fields are read-only until the chair opens a "
+        "correction.",
+        "change.field": "{field}: {old} → {new}",
+        "change.ratings": "ratings of {rater}: {moves}",
+        "committee.member": "'members': only active raters and chairs sit on a committee; not {names}.",
+        "committee.outside": "{pseudonym!r} has its own committee, and this user is not on it.",
         "text.length": "'{field}' must be at most {max} characters.",
         "municipality.choice": "'municipality' must be one of the configured municipalities; got {got!r}.",
         "referrer_type.choice": "'referrer_type' must be one of the referrer types; got {got!r}.",
@@ -98,7 +116,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pseudonym.blank": "'pseudonym': vul een pseudoniem in.",
         "pseudonym.form": "'pseudonym': een pseudoniem is een code van 1 tot 40 letters, cijfers, '.', '_' of '-' die "
         "met een letter of cijfer begint (nooit een naam); gegeven: {got!r}.",
-        "pseudonym.taken": "'pseudonym': er is al een aanmelding {pseudonym!r}.",
+        "pseudonym.taken": "'pseudonym': er is al een aanmelding {pseudonym!r} (hoofd- en kleine letters tellen "
+        "niet als verschil).",
+        "pseudonym.reserved": "'pseudonym': {got!r} kan geen pseudoniem zijn; de webadressen gebruiken dat woord.",
         "referral.conflict": "Aanmelding {pseudonym!r} is door iemand anders gewijzigd sinds u haar opende. Hieronder "
         "staan uw wijzigingen; sla opnieuw op om ze over die van de ander heen door te voeren.",
         "age.range": "'age': vul een leeftijd van 0 tot 120 jaar in; gegeven: {got!r}.",
@@ -107,6 +127,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referrer.length": "'referrer': ten hoogste 200 tekens; nu {n}.",
         "flags.choice": "'flags': alleen signalen van het instrument; onbekend: {got}.",
         "password.short": "'new': een wachtwoord heeft minstens {min} tekens; dit heeft er {n}.",
+        "password.weak": "'new': dit wachtwoord is te makkelijk te raden (sterkte {score} van 4, minstens {min} "
+        "nodig; zxcvbn): {reason}",
+        "password.weak_reason": "voeg een paar woorden toe; ongewone woorden zijn beter.",
         "password.current": "'old': het huidige wachtwoord klopt niet.",
         "password.same": "'new': kies een ander wachtwoord dan het huidige.",
         "name.blank": "'name': vul een naam in.",
@@ -131,6 +154,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "het kritiek is; nu {said!r}.",
         "assessment.final": "Het besluit over {pseudonym!r} is vastgesteld; een wijziging is een correctie, met reden.",
         "correction.reason": "'reason': een correctie vraagt de reden ervan.",
+        "assessment.stale": "Het besluit over {pseudonym!r} is door iemand anders gecorrigeerd sinds u het "
+        "opende (uw correctie ging uit van versie {based_on}, de nieuwste is versie {revision}). Uw correctie is "
+        "niet vastgelegd; lees die van de ander hieronder en corrigeer zo nodig opnieuw.",
+        "assessment.race": "Op hetzelfde moment is een ander besluit over {pseudonym!r} vastgelegd (versie "
+        "{revision}); het uwe niet. Lees dat besluit hieronder en corrigeer het zo nodig.",
+        "correction.undecided": "Over {pseudonym!r} is nog niet besloten; de aanmelding kan zonder correctie "
+        "gewijzigd worden.",
+        "referral.decided": "Over aanmelding {pseudonym!r} is besloten: de gegevens staan vast tot de voorzitter "
+        "een correctie opent.",
+        "change.field": "{field}: {old} → {new}",
+        "change.ratings": "beoordeling van {rater}: {moves}",
+        "committee.member": "'members': alleen actieve beoordelaars en voorzitters zitten in een commissie; niet "
+        "{names}.",
+        "committee.outside": "{pseudonym!r} heeft een eigen commissie, en u zit daar niet in.",
         "text.length": "'{field}': ten hoogste {max} tekens.",
         "municipality.choice": "'municipality': kies een gemeente uit de lijst; gegeven: {got!r}.",
         "referrer_type.choice": "'referrer_type': kies een soort verwijzer uit de lijst; gegeven: {got!r}.",
@@ -173,6 +210,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "erasure.password": "'{role}': naam of wachtwoord klopt niet (of het account heeft die rol niet).",
     },
 }
+
+
+# The warnings of the zxcvbn password strength estimator (zxcvbn/feedback.py, version 4.5), in Dutch.
+STRENGTH_WARNINGS_NL = {
+    "Straight rows of keys are easy to guess.": "Rijen toetsen naast elkaar zijn makkelijk te raden.",
+    "Short keyboard patterns are easy to guess.": "Korte patronen op het toetsenbord zijn makkelijk te raden.",
+    'Repeats like "aaa" are easy to guess.': 'Herhalingen zoals "aaa" zijn makkelijk te raden.',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': "Herhalingen zoals "
+    '"abcabcabc" zijn nauwelijks moeilijker te raden dan "abc".',
+    'Sequences like "abc" or "6543" are easy to guess.': 'Reeksen zoals "abc" of "6543" zijn makkelijk te '
+    "raden.",
+    "Recent years are easy to guess.": "Recente jaartallen zijn makkelijk te raden.",
+    "Dates are often easy to guess.": "Datums zijn vaak makkelijk te raden.",
+    "This is a top-10 common password.": "Dit is een van de tien meest gebruikte wachtwoorden.",
+    "This is a top-100 common password.": "Dit is een van de honderd meest gebruikte wachtwoorden.",
+    "This is a very common password.": "Dit is een veelgebruikt wachtwoord.",
+    "This is similar to a commonly used password.": "Dit lijkt op een veelgebruikt wachtwoord.",
+    "A word by itself is easy to guess.": "Een los woord is makkelijk te raden.",
+    "Names and surnames by themselves are easy to guess.": "Losse voor- en achternamen zijn makkelijk te "
+    "raden.",
+    "Common names and surnames are easy to guess.": "Veelvoorkomende namen zijn makkelijk te raden.",
+}
+
+
+def strength_warning(warning: str) -> str:
+    """zxcvbn's ``warning`` in the current language (its English when no translation is known)."""
+    if _language.get() == "nl":
+        return STRENGTH_WARNINGS_NL.get(warning, warning)
+    return warning
 
 
 def language() -> str:

@@ -46,6 +46,7 @@ __all__ = [
     "House",
     "Resident",
     "Note",
+    "CommitteeSeat",
     "AuditEntry",
     "Erasure",
     "ERASURE_GROUNDS",
@@ -95,6 +96,9 @@ ACTIONS = (
     "waiting.add",
     "waiting.remove",
     "export.overview",
+    # a correction opened on a decided referral, members assigned to a referral's committee
+    "referral.correction",
+    "committee.assign",
     # over time (issue 15): a placed resident's review opened
     "review.open",
 )
@@ -123,6 +127,10 @@ def as_utc(moment: _dt.datetime) -> _dt.datetime:
 
 def _one_of(column: str, choices: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(c) for c in choices)})"
+
+
+def _pseudonym_key(context: Any) -> str:
+    return str(context.get_current_parameters()["pseudonym"]).lower()
 
 
 class Base(DeclarativeBase):
@@ -190,6 +198,11 @@ class Candidate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    # The pseudonym in lower case: unique, so 'k00001' and 'K00001' (one file name on Windows and macOS) cannot
+    # both be registered. Pseudonyms are ASCII, where lower() is casefold().
+    pseudonym_key: Mapped[str] = mapped_column(
+        String(40), unique=True, index=True, default=_pseudonym_key, server_default=""
+    )
     age: Mapped[int | None] = mapped_column(Integer)
     referrer: Mapped[str] = mapped_column(String(200), default="")
     direction: Mapped[str | None] = mapped_column(String(30))
@@ -199,6 +212,10 @@ class Candidate(Base):
     registered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     registered_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    # A decided referral's fields are read-only until the chair opens a correction; the next revision closes it.
+    correction_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # the meeting that discusses it (the agenda)
+    meeting_on: Mapped[_dt.date | None] = mapped_column()
 
     # The municipality is checked against the configured list (14 Twente municipalities by default) by the store.
     municipality: Mapped[str | None] = mapped_column(String(60))
@@ -276,6 +293,11 @@ class Assessment(Base):
     report_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     finalised_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     finalised_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+    # What the decision rests on (the referral's fields and the submitted ratings), and what a correction changed
+    # of it; the decision form's one-time token, so the same form sent twice is recognised as one decision.
+    basis: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    changes: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     signatures: Mapped[list[Signature]] = relationship(
         back_populates="assessment", order_by="Signature.id"
@@ -350,6 +372,19 @@ class Note(Base):
     created_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship()
+
+
+class CommitteeSeat(Base):
+    """A member assigned to rate and decide one referral: the committee of that referral."""
+
+    __tablename__ = "committee_seats"
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):

@@ -48,6 +48,8 @@ __all__ = [
     "LiveScores",
     "score_candidate",
     "CandidateScore",
+    "rater_ratings",
+    "is_decided",
     "RATING_ROLES",
     "MAX_TEXT",
 ]
@@ -77,7 +79,7 @@ def save_ratings(
     Raises
     ------
     NotAllowedError
-        When the user does not rate (their role).
+        When the user does not rate (their role), or the candidate has an assigned committee without them.
     ReadOnlyError
         When the rater has already submitted their ratings of this candidate.
     RatingsError
@@ -94,6 +96,7 @@ def save_ratings(
     )
     _check_values(load(candidate.instrument), rows)
     _lock_rater(session, rater)
+    _refuse_outsider(session, candidate, rater)
     if is_submitted(session, candidate, rater):
         raise ReadOnlyError(say("ratings.fixed", pseudonym=candidate.pseudonym))
     _refuse_when_decided(session, candidate)
@@ -185,6 +188,7 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
             f"Only a {' or '.join(RATING_ROLES)} submits ratings; this user is {rater.role}."
         )
     _lock_rater(session, rater)
+    _refuse_outsider(session, candidate, rater)
     existing = session.get(RatingSubmission, (candidate.id, rater.id))
     if existing is not None:
         return existing
@@ -197,12 +201,26 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
     return submission
 
 
-def _refuse_when_decided(session: Session, candidate: Candidate) -> None:
-    """Ratings close at the decision, for saving and submitting alike."""
-    from .reviews import current_review  # a review reopens the ratings of a decided candidate
+def _refuse_outsider(session: Session, candidate: Candidate, rater: User) -> None:
+    from .committee import (
+        refuse_outsider,
+    )  # the committee module reads the users, which read this one
+
+    refuse_outsider(session, candidate, rater)
+
+
+def is_decided(session: Session, candidate: Candidate) -> bool:
+    """Whether the committee has finalised a decision on ``candidate`` (any revision) and no review of
+    theirs is open (a review reopens the ratings for a new, blind round: see :mod:`.reviews`)."""
+    from .reviews import current_review
 
     decided = select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)
-    if session.scalar(decided) is not None and current_review(session, candidate) is None:
+    return session.scalar(decided) is not None and current_review(session, candidate) is None
+
+
+def _refuse_when_decided(session: Session, candidate: Candidate) -> None:
+    """Ratings close at the decision, for saving and submitting alike (a correction does not reopen them)."""
+    if is_decided(session, candidate):
         raise ReadOnlyError(say("ratings.closed", pseudonym=candidate.pseudonym))
 
 
@@ -257,7 +275,7 @@ def visible_ratings(session: Session, candidate: Candidate, viewer: User) -> lis
     return list(session.scalars(query))
 
 
-def _rater_ratings(
+def rater_ratings(
     session: Session, candidate: Candidate, rater: User | None, notes: bool
 ) -> list[RaterRatings]:
     """Each rater's ratings of ``candidate`` as typed values: the submitted ones, or ``rater``'s own.
@@ -310,7 +328,7 @@ def candidate_ratings(
     InputError
         When there are no ratings to score yet.
     """
-    raters = _rater_ratings(session, candidate, rater, notes)
+    raters = rater_ratings(session, candidate, rater, notes)
     if not raters:
         whose = "this rater's" if rater is not None else "submitted"
         raise InputError(f"Candidate {candidate.pseudonym!r} has no {whose} ratings to score yet.")
@@ -341,7 +359,7 @@ def ratings_frame(
             **_suffixed(r.notes, ".note"),
             **_suffixed(r.critical, ".critical"),
         }
-        for r in _rater_ratings(session, candidate, rater, notes)
+        for r in rater_ratings(session, candidate, rater, notes)
     ]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     return frame.astype(dict.fromkeys(instrument.item_ids, float))

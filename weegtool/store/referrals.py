@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..coordinator import REFERRER_TYPE_IDS, TWENTE_MUNICIPALITIES
-from ..errors import ConflictError, InputError, StoreError
+from ..errors import ConflictError, InputError, ReadOnlyError, StoreError
 from . import audit
 from .instruments import instrument_in_force, load
 from .lookup import one_by
 from .messages import say
 from .models import DIRECTIONS, Candidate, User
+from .ratings import is_decided
 
 __all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE", "PSEUDONYM"]
 
@@ -29,6 +30,8 @@ __all__ = ["register_referral", "get_candidate", "update_referral", "EDITABLE", 
 PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 EDITABLE = ("age", "referrer", "direction", "consent", "flags", "municipality", "referrer_type")
+# Words the web app's addresses use where a pseudonym could stand (/candidates/new): never a pseudonym.
+RESERVED = frozenset({"new"})
 
 
 def register_referral(
@@ -50,6 +53,13 @@ def register_referral(
     ``municipality`` must be one of ``municipalities`` (the 14 Twente
     municipalities by default) and ``referrer_type`` one of
     :data:`weegtool.coordinator.REFERRER_TYPE_IDS`; either may be None (not known).
+
+    Raises
+    ------
+    InputError
+        With every problem: a pseudonym that is blank, not a code, a word the web app's
+        addresses use ("new"), or already registered regardless of case ('k00001' beside
+        'K00001' would be one file name in a ZIP unpacked on Windows or macOS); bad fields.
     """
     row = instrument_in_force(session)
     if row is None:
@@ -71,8 +81,10 @@ def register_referral(
         problems.insert(0, say("pseudonym.blank"))
     elif not PSEUDONYM.fullmatch(pseudonym):
         problems.insert(0, say("pseudonym.form", got=pseudonym[:60]))
-    elif session.scalar(select(Candidate.id).where(Candidate.pseudonym == pseudonym)) is not None:
-        problems.insert(0, say("pseudonym.taken", pseudonym=pseudonym))
+    elif pseudonym.lower() in RESERVED:
+        problems.insert(0, say("pseudonym.reserved", got=pseudonym))
+    elif (taken := _registered_as(session, pseudonym)) is not None:
+        problems.insert(0, say("pseudonym.taken", pseudonym=taken))
     if problems:
         raise InputError.collect("referral", problems)
     candidate = Candidate(
@@ -84,6 +96,13 @@ def register_referral(
     session.add(candidate)
     audit.record(session, by, "referral.register", candidate)
     return candidate
+
+
+def _registered_as(session: Session, pseudonym: str) -> str | None:
+    """The pseudonym already registered that is ``pseudonym`` regardless of case, if any."""
+    query = select(Candidate.pseudonym).where(Candidate.pseudonym_key == pseudonym.lower())
+    found: str | None = session.scalar(query)
+    return found
 
 
 def get_candidate(session: Session, pseudonym: str) -> Candidate:
@@ -107,6 +126,9 @@ def update_referral(
     ConflictError
         When someone else changed the referral since ``row_version`` (also when
         they do so while this change is being written).
+    ReadOnlyError
+        When the referral is decided and no correction is open (see
+        :func:`weegtool.store.assessments.open_correction`).
     """
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
@@ -118,6 +140,8 @@ def update_referral(
     )  # a failed flush expires the object: keep the name for the message
     if candidate.row_version != row_version:
         raise _conflict(pseudonym)
+    if not candidate.correction_open and is_decided(session, candidate):
+        raise ReadOnlyError(say("referral.decided", pseudonym=pseudonym))
     problems = _field_problems(
         changes, {f.id for f in load(candidate.instrument).flags}, municipalities
     )

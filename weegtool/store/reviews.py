@@ -178,6 +178,7 @@ def decide_review(
     lang: str = "nl",
     pdf: bool = False,
     messages: str = "en",
+    form_token: str | None = None,
 ) -> Assessment:
     """Store the committee's decision on an open review, and end the placement when it says so.
 
@@ -222,6 +223,7 @@ def decide_review(
         messages,
         previous,
         "",
+        form_token=form_token,
         compare_with=review.previous,
     )
     session.flush()

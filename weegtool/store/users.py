@@ -16,11 +16,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from ..errors import InputError, NotAllowedError, ThrottledError
 from . import audit
 from .lookup import one_by
-from .messages import say
+from .messages import say, strength_warning
 from .models import ROLES, User, as_utc, utcnow
 from .ratings import RATING_ROLES
 
@@ -40,11 +41,15 @@ __all__ = [
     "set_active",
     "end_sessions",
     "MIN_PASSWORD_LENGTH",
+    "MIN_PASSWORD_STRENGTH",
     "MAX_FAILED_LOGINS",
     "LOCK_MINUTES",
 ]
 
 MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_STRENGTH = (
+    3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable", about 10^8 guesses or more
+)
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 _hasher = PasswordHasher()
@@ -66,9 +71,24 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, *known: str) -> None:
+    """Refuse a password shorter than 12 characters or one zxcvbn scores below 3 (``known``: the user's name,
+    which makes a password containing it weaker); the reason is zxcvbn's, in the messages' language.
+
+    zxcvbn (Wheeler 2016, "zxcvbn: Low-Budget Password Strength Estimation", USENIX Security) estimates
+    the guesses an attacker needs from common passwords, words, names, keyboard patterns, repeats,
+    sequences and dates, rather than counting character classes.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(say("password.short", min=MIN_PASSWORD_LENGTH, n=len(password)))
+    # zxcvbn's own guidance: only the first 100 characters count (its matching is quadratic in length)
+    found = zxcvbn(password[:100], user_inputs=[k for k in known if k])
+    if found["score"] < MIN_PASSWORD_STRENGTH:
+        warning = found["feedback"]["warning"]
+        reason = strength_warning(warning) if warning else say("password.weak_reason")
+        raise InputError(
+            say("password.weak", score=found["score"], min=MIN_PASSWORD_STRENGTH, reason=reason)
+        )
 
 
 def add_user(
@@ -102,7 +122,7 @@ def add_user(
         problems.append(say("name.taken", name=name))
     if problems:
         raise InputError.collect("user", problems)
-    _check_password(password)
+    _check_password(password, name)
     user = User(
         name=name,
         role=role,
@@ -194,8 +214,14 @@ def authenticate(
 
 
 def set_password(user: User, password: str) -> None:
-    """The user's own new password (the one-time password stops working)."""
-    _check_password(password)
+    """The user's own new password (the one-time password stops working).
+
+    Raises
+    ------
+    InputError
+        When it is shorter than 12 characters or easy to guess (zxcvbn's score below 3), with the reason.
+    """
+    _check_password(password, user.name)
     user.password_hash = hash_password(password)
     user.must_change_password = False
 

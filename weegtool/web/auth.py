@@ -8,7 +8,6 @@ unused for ``IDLE_MINUTES`` ends, and none lasts longer than
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import hashlib
 import math
@@ -43,6 +42,9 @@ __all__ = ["bp", "roles_required", "current_user", "signed_in"]
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
 OPEN_ENDPOINTS = ("auth.login", "auth.logout", "static")
+# One answer for an unknown name, a wrong password and a locked account: which accounts exist, or are locked,
+# does not show.
+WRONG = "Naam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd na te veel mislukte pogingen."
 
 
 def current_user() -> User | None:
@@ -156,7 +158,14 @@ def login() -> Any:
     names: LoginThrottle = current_app.extensions["weegtool.name_throttle"]
     address = request.remote_addr or "?"
     name = request.form.get("name", "").strip()
-    wait = max(throttle.wait_seconds(address), names.wait_seconds(name))
+    # Counted before the (slow) password check, per address and per name, also for names that do not exist:
+    # forty guesses sent at once are forty attempts, and the answer after a run of failures is the same for
+    # every name, so it does not tell which accounts exist.
+    wait = throttle.attempt(address)
+    if wait <= 0:
+        wait = names.attempt(name)
+        if wait > 0:
+            throttle.succeeded(address)
     if wait > 0:
         return _refused(
             name,
@@ -165,23 +174,12 @@ def login() -> Any:
         )
     try:
         user = authenticate(db.session(), name, request.form.get("password", ""))
-    except ThrottledError as error:
-        db.commit()
-        throttle.failed(address)
-        wait = (error.until - _dt.datetime.now(_dt.UTC)).total_seconds()
-        return _refused(
-            name,
-            f"Te veel mislukte pogingen; probeer het over {max(math.ceil(wait / 60), 1)} "
-            "minuten opnieuw.",
-            429,
-        )
+    except ThrottledError:
+        user = None  # a locked account answers as a wrong password or an unknown name does
     db.commit()  # the failure count, or a renewed hash
     if user is None:
-        # Counted per address and per name, also for names that do not exist, so the answer after a run of
-        # failures is the same for every name and does not tell which accounts exist.
-        throttle.failed(address)
-        names.failed(name)
-        return _refused(name, "Naam of wachtwoord onjuist.", 401)
+        return _refused(name, WRONG, 401)
+    throttle.succeeded(address)
     names.clear(name)
     session.clear()
     session.permanent = True

@@ -10,26 +10,34 @@ from werkzeug.wrappers import Response
 from ..advice import conflict_reason
 from ..composition import Profile, check_composition
 from ..coordinator import REFERRER_TYPES
-from ..errors import ConflictError, InputError, NotFoundError
+from ..errors import ConflictError, InputError, NotFoundError, ReadOnlyError
 from ..i18n import describe_reason
 from ..instrument import Instrument
 from ..store import (
+    basis_changes,
+    committee_members,
+    committee_of,
     core_houses,
     get_candidate,
     instrument_in_force,
+    is_decided,
+    is_seated,
     is_submitted,
     latest_assessment,
     load_instrument,
+    outside_candidate_ids,
     overview,
     rated_candidate_ids,
     register_referral,
     revisions,
+    seated_ids,
     submissions,
     submitted_candidate_ids,
     update_referral,
 )
 from ..store.aggregates import safe_cohort_counts
 from ..store.models import DIRECTIONS, Candidate
+from ..store.overview import CandidateRow
 from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
@@ -73,12 +81,11 @@ def index() -> Any:
     if user.role in COMMITTEE:
         started = rated_candidate_ids(session, user)
         done = submitted_candidate_ids(session, user)
+        outside = outside_candidate_ids(session, user)
         mine = {
-            row.id: "ingediend"
-            if row.id in done
-            else "bezig"
-            if row.id in started
-            else "nog te doen"
+            row.id: "niet in uw commissie"
+            if row.id in outside and row.id not in done
+            else _rater_state(row, row.id in done, row.id in started)
             for row in rows
         }
     in_force = instrument_in_force(session)
@@ -94,6 +101,15 @@ def index() -> Any:
         threshold = int(current_app.config["DISCLOSURE_THRESHOLD"])
         cohort = safe_cohort_counts(session, "referrer", threshold)
     return render_template("index.html", rows=rows, mine=mine, titles=titles, cohort=cohort)
+
+
+def _rater_state(row: CandidateRow, done: bool, started: bool) -> str:
+    """Where a committee member stands with a referral: a decided one is closed unless they submitted."""
+    if done:
+        return "ingediend"
+    if row.category is not None:
+        return "gesloten (besloten)"
+    return "bezig" if started else "nog te doen"
 
 
 def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
@@ -146,22 +162,32 @@ def new() -> Any:
     fields, errors = _referral_form(instrument)
     pseudonym = request.form.get("pseudonym", "").strip()
     values = {"pseudonym": pseudonym, **fields, "age": request.form.get("age", "")}
-    if not errors:
-        try:
-            candidate = register_referral(
-                session,
-                pseudonym,
-                by=signed_in(),
-                municipalities=current_app.config["MUNICIPALITIES"],
-                **fields,
-            )
-        except InputError as error:
-            errors = by_field(error.problems, REFERRAL_FIELDS)
-        else:
+    # The store checks the rest even when the form could not read a field, so every problem shows at once.
+    try:
+        candidate = register_referral(
+            session,
+            pseudonym,
+            by=signed_in(),
+            municipalities=current_app.config["MUNICIPALITIES"],
+            **fields,
+        )
+    except InputError as error:
+        session.rollback()
+        errors = _merged(errors, by_field(error.problems, REFERRAL_FIELDS))
+    else:
+        if not errors:
             db.commit()
             flash(f"Aanmelding {candidate.pseudonym} is geregistreerd.", "success")
             return redirect(url_for("candidates.show", pseudonym=candidate.pseudonym))
+        session.rollback()
     return _form_page("referral.html", instrument, values, errors, 400)
+
+
+def _merged(first: FormErrors, second: FormErrors) -> FormErrors:
+    out = {key: list(found) for key, found in first.items()}
+    for key, found in second.items():
+        out.setdefault(key, []).extend(found)
+    return out
 
 
 @bp.route("/candidates/<pseudonym>/edit", methods=["GET", "POST"])
@@ -179,6 +205,7 @@ def edit(pseudonym: str) -> Any:
         "municipality": candidate.municipality,
         "referrer_type": candidate.referrer_type,
     }
+    locked = not candidate.correction_open and is_decided(db.session(), candidate)
     if request.method == "GET":
         return _form_page(
             "referral.html",
@@ -187,6 +214,7 @@ def edit(pseudonym: str) -> Any:
             {},
             candidate=candidate,
             row_version=candidate.row_version,
+            locked=locked,
         )
     fields, errors = _referral_form(instrument)
     values = {**current, **fields, "age": request.form.get("age", "")}
@@ -195,7 +223,7 @@ def edit(pseudonym: str) -> Any:
         errors.setdefault("", []).append(
             "Het formulier mist de versie waarop het geopend werd; open de aanmelding opnieuw."
         )
-    elif not errors:
+    else:
         try:
             update_referral(
                 db.session(),
@@ -218,19 +246,34 @@ def edit(pseudonym: str) -> Any:
                 row_version=fresh.row_version,
                 conflict=True,
             )
+        except ReadOnlyError as error:
+            db.session().rollback()
+            return _form_page(
+                "referral.html",
+                instrument,
+                current,
+                {"": [str(error)]},
+                409,
+                candidate=candidate_or_404(pseudonym),
+                row_version=read_at,
+                locked=True,
+            )
         except InputError as error:
-            errors = by_field(error.problems, REFERRAL_FIELDS)
+            db.session().rollback()
+            errors = _merged(errors, by_field(error.problems, REFERRAL_FIELDS))
         else:
-            db.commit()
-            flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
-            return redirect(url_for("candidates.show", pseudonym=pseudonym))
+            if not errors:
+                db.commit()
+                flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
+                return redirect(url_for("candidates.show", pseudonym=pseudonym))
+            db.session().rollback()
     return _form_page(
         "referral.html",
         instrument,
         values,
         errors,
         400,
-        candidate=candidate,
+        candidate=candidate_or_404(pseudonym),
         row_version=read_at or candidate.row_version,
     )
 
@@ -264,17 +307,24 @@ def show(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
     user = signed_in()
     instrument = load_instrument(candidate.instrument)
+    assessment = latest_assessment(session, candidate)
     return render_template(
         "candidate.html",
+        changed=basis_changes(session, candidate, assessment) if assessment else [],
         candidate=candidate,
         instrument=instrument,
         in_force=instrument_in_force(session),
         checks=composition_checks(instrument, candidate),
-        assessment=latest_assessment(session, candidate),
+        assessment=assessment,
         revisions=revisions(session, candidate),
         submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
         flag_titles={f.id: f.text("nl") for f in instrument.flags},
+        committee=committee_of(session, candidate),
+        members=committee_members(session) if user.role in ("coordinator", "chair") else [],
+        decided=is_decided(session, candidate),
+        seated=user.role not in COMMITTEE or is_seated(session, candidate, user),
+        assigned=seated_ids(session, candidate),
     )
 
 

@@ -9,6 +9,7 @@ member who signs it confirms with their own password.
 from __future__ import annotations
 
 import datetime as _dt
+import secrets
 from collections import defaultdict
 from typing import Any
 
@@ -30,21 +31,31 @@ from ..errors import InputError, NotAllowedError, ThrottledError, WeegtoolError
 from ..i18n import LANGUAGES, describe_reason
 from ..instrument import Instrument
 from ..report import render_pdf
+from ..rules import FlagReason
 from ..store import (
     CandidateScore,
+    DecisionConflict,
     DecisionInput,
     add_note,
+    agenda,
+    assign_committee,
+    attach_pdf,
+    basis_changes,
     committee_members,
+    committee_of,
     confirm_signer,
     core_houses,
     correct,
     finalise,
+    instrument_in_force,
     is_submitted,
     latest_assessment,
     load_instrument,
     notes,
+    open_correction,
     revisions,
     score_candidate,
+    stored_overrides,
     submissions,
     user_names,
     visible_ratings,
@@ -55,7 +66,7 @@ from ..store.reviews import current_review, decide_review
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404, composition_checks, redirect_to
-from .forms import by_field
+from .forms import FormErrors, by_field, whole_number
 from .security import REPORT_CSP
 from .views import download, status_of
 
@@ -64,10 +75,15 @@ __all__ = ["bp"]
 bp = Blueprint("meeting", __name__)
 
 
-def _scored(candidate: Candidate) -> CandidateScore | None:
-    """The submitted ratings scored with the houses (None before any submitted rating)."""
+def _scored(candidate: Candidate, assessment: Assessment | None) -> CandidateScore | None:
+    """The submitted ratings scored with the houses (None before any submitted rating), with the
+    overrides of hard flags the stored decision made: then the live advice differs from the stored
+    one only where the ratings, fields or houses do."""
+    overrides = stored_overrides(assessment) if assessment is not None else ()
     try:
-        return score_candidate(db.session(), candidate, houses=core_houses(db.session()))
+        return score_candidate(
+            db.session(), candidate, houses=core_houses(db.session()), overrides=overrides
+        )
     except InputError:
         return None
 
@@ -103,39 +119,89 @@ def _page(
     status: int = 200,
     errors: dict[str, list[str]] | None = None,
     form: dict[str, Any] | None = None,
+    conflict: bool = False,
 ) -> tuple[str, int]:
     session = db.session()
     user = signed_in()
     instrument = load_instrument(candidate.instrument)
     if not is_submitted(session, candidate, user):
         return render_template("meeting.html", candidate=candidate, blind=True), status
-    scored = _scored(candidate)
+    assessment = latest_assessment(session, candidate)
+    scored = _scored(candidate, assessment)
     advice = scored.advice if scored else None
-    members = committee_members(session)
+    members = committee_of(session, candidate)
     submitted = submissions(session, candidate)
+    took_part = {name for name, _ in submitted}
+    reasons = advice.reasons if advice else ()
+    flagged = {r.rule for r in reasons if isinstance(r, FlagReason)}
     return render_template(
         "meeting.html",
         candidate=candidate,
         blind=False,
         instrument=instrument,
         advice=advice,
-        reasons=[describe_reason(r, instrument, "nl") for r in advice.reasons] if advice else [],
+        decisive=[describe_reason(r, instrument, "nl") for r in reasons if r.decisive],
+        other_reasons=[describe_reason(r, instrument, "nl") for r in reasons if not r.decisive],
+        # each flag once: those the reasons name are not listed again
+        other_flags=[f for f in (advice.flags if advice else ()) if f.id not in flagged],
         table=_rating_table(candidate, instrument, scored),
         notes=notes(session, candidate, user),
         submitted=submitted,
         members=members,
-        waiting=[m.name for m in members if m.name not in {name for name, _ in submitted}],
+        waiting=[m.name for m in members if m.name not in took_part],
+        # co-signers come from those who took part: the committee members who submitted
+        cosigners=[m for m in members if m.name in took_part and m.id != user.id],
         checks=composition_checks(
             instrument, candidate, main_problem(instrument, advice.domains) if advice else None
         ),
-        assessment=latest_assessment(session, candidate),
+        assessment=assessment,
+        drift=_drift(candidate, assessment, advice),
         revisions=revisions(session, candidate),
         hard_flags=[f for f in (advice.flags if advice else ()) if f.severity == "hard"],
         categories=instrument.spec.advice.categories,
         errors=errors or {},
-        form=form or {},
+        refused=_refusals(errors or {}),
+        form=form or _as_decided(assessment),
+        conflict=conflict,
+        based_on=assessment.revision if assessment else 0,
+        form_token=(form or {}).get("form_token") or secrets.token_urlsafe(24),
         languages=LANGUAGES,
     ), status
+
+
+def _as_decided(assessment: Assessment | None) -> dict[str, Any]:
+    """A correction's form starts from what was decided (nothing when nothing was)."""
+    if assessment is None:
+        return {}
+    return {
+        "category": assessment.category,
+        "justification": assessment.justification,
+        "items": list(assessment.items),
+        "dissent": assessment.dissent,
+        "overridden": list(assessment.overridden_flags),
+    }
+
+
+def _refusals(errors: FormErrors) -> list[tuple[str | None, str]]:
+    """Every reason the decision was refused, at once, for the top of the page: (the field's id or None, text)."""
+    out: list[tuple[str | None, str]] = [(None, e) for e in errors.get("decision", [])]
+    for key, found in errors.items():
+        if key.startswith("sign-"):
+            out += [(f"password-{key.removeprefix('sign-')}", e) for e in found]
+    return out
+
+
+def _drift(candidate: Candidate, assessment: Assessment | None, advice: Any) -> dict[str, Any]:
+    """How the live view differs from the stored decision: the advice's category, and the fields and
+    ratings changed since (empty when nothing is decided or nothing differs)."""
+    if assessment is None:
+        return {}
+    stored = assessment.advice.get("category")
+    changes = basis_changes(db.session(), candidate, assessment)
+    live = advice.category if advice else None
+    if live == stored and not changes:
+        return {}
+    return {"stored": stored, "live": live, "changes": changes}
 
 
 @bp.get("/candidates/<pseudonym>/meeting")
@@ -174,15 +240,15 @@ def _redirect_meeting(candidate: Candidate) -> Response:
     return redirect(url_for("meeting.show", pseudonym=candidate.pseudonym))
 
 
-def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
-    """The chair and every member who ticked 'signs' and confirmed it with their own password.
+def _signers(candidate: Candidate, errors: FormErrors) -> list[User]:
+    """The chair and every member of the committee who ticked 'signs' and confirmed it with their own password.
 
     A wrong password counts toward that member's lock like a failed log-in, so
     the form cannot be used to guess passwords.
     """
     chair = signed_in()
     signers = [chair]
-    for member in committee_members(db.session()):
+    for member in committee_of(db.session(), candidate):
         if member.id == chair.id or request.form.get(f"sign-{member.id}") != "yes":
             continue
         try:
@@ -201,6 +267,79 @@ def _signers(candidate: Candidate, errors: dict[str, list[str]]) -> list[User]:
     return signers
 
 
+def _posted_decision() -> tuple[DecisionInput, dict[str, Any]]:
+    """The decision as the form posts it, and the form's values to show again."""
+    form = request.form
+    shown: dict[str, Any] = {
+        "category": form.get("category", ""),
+        "justification": form.get("justification", ""),
+        "items": tuple(form.getlist("items")),
+        "dissent": form.get("dissent", ""),
+        "overridden": tuple(form.getlist("overridden")),
+        "reason": form.get("reason", ""),
+        "lang": form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl",
+        "form_token": form.get("form_token", "").strip()[:64],
+        "end_reason": form.get("end_reason", "").strip()[:60],  # a review's decision (issue 15)
+    }
+    decision = DecisionInput(
+        category=shown["category"],
+        justification=shown["justification"],
+        items=shown["items"],
+        dissent=shown["dissent"],
+        overridden_flags=shown["overridden"],
+        decided_on=_dt.date.today(),
+    )
+    return decision, shown
+
+
+def _record(
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: list[User],
+    based_on: int | None,
+    shown: dict[str, Any],
+) -> Assessment:
+    """Finalise (``based_on`` 0 or None) or correct the decision; the PDF follows after the commit."""
+    session = db.session()
+    options: dict[str, Any] = {
+        "by": signed_in(),
+        "houses": core_houses(session),
+        "lang": shown["lang"],
+        "pdf": False,  # rendered after the commit: other writers do not wait for it
+        "messages": "nl",
+        "form_token": shown["form_token"] or None,
+    }
+    review = current_review(session, candidate)  # a review is decided like an admission (issue 15)
+    if review is not None:
+        return decide_review(
+            session, review, decision, signers, end_reason=shown["end_reason"], **options
+        )
+    if not based_on:
+        return finalise(session, candidate, decision, signers, **options)
+    return correct(
+        session, candidate, decision, signers, reason=shown["reason"], based_on=based_on, **options
+    )
+
+
+def _other_problems(
+    candidate: Candidate,
+    decision: DecisionInput,
+    signers: list[User],
+    based_on: int | None,
+    shown: dict[str, Any],
+) -> list[str]:
+    """What else the decision lacks, checked in a savepoint that is always undone: a form refused for
+    a signature shows the decision's own problems in the same answer, not a round later."""
+    savepoint = db.session().begin_nested()
+    try:
+        _record(candidate, decision, signers, based_on, shown)
+    except WeegtoolError as error:
+        return list(by_field(error.problems).get("", []))
+    finally:
+        savepoint.rollback()
+    return []
+
+
 @bp.post("/candidates/<pseudonym>/decision")
 @roles_required("chair")
 def decide(pseudonym: str) -> Any:
@@ -208,59 +347,106 @@ def decide(pseudonym: str) -> Any:
     session = db.session()
     if not is_submitted(session, candidate, signed_in()):
         abort(403)
-    form = request.form
-    category, justification = form.get("category", ""), form.get("justification", "")
-    dissent, reason = form.get("dissent", ""), form.get("reason", "")
-    items, overridden = tuple(form.getlist("items")), tuple(form.getlist("overridden"))
-    lang = form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl"
-    shown = {
-        "category": category,
-        "justification": justification,
-        "items": items,
-        "dissent": dissent,
-        "overridden": overridden,
-        "reason": reason,
-        "lang": lang,
-    }
-    errors: dict[str, list[str]] = {}
+    decision, shown = _posted_decision()
+    errors: FormErrors = {}
+    # the revision the form was opened on: 0 or none, a first decision (refused as a conflict if one exists)
+    based_on = whole_number(request.form, "based_on", errors, 0, 2**31 - 1)
+    if "based_on" in errors:
+        errors["decision"] = errors.pop("based_on")
     signers = _signers(candidate, errors)
     if errors:
+        if "decision" not in errors:
+            errors["decision"] = _other_problems(candidate, decision, signers, based_on, shown)
         db.commit()  # the failed signatures count toward the members' locks; nothing else was changed
         return _page(candidate, 400, errors, shown)
-    decision = DecisionInput(
-        category=category,
-        justification=justification,
-        items=items,
-        dissent=dissent,
-        overridden_flags=overridden,
-        decided_on=_dt.date.today(),
-    )
-    options = {
-        "by": signed_in(),
-        "houses": core_houses(session),
-        "lang": lang,
-        "pdf": current_app.config["REPORT_PDF"],
-        "messages": "nl",
-    }
-    review = current_review(session, candidate)  # a review is decided like an admission (issue 15)
     try:
-        if review is not None:
-            assessment = decide_review(
-                session, review, decision, signers, end_reason=form.get("end_reason", ""), **options
-            )
-        elif latest_assessment(session, candidate) is None:
-            assessment = finalise(session, candidate, decision, signers, **options)
-        else:
-            assessment = correct(session, candidate, decision, signers, reason=reason, **options)
+        assessment = _record(candidate, decision, signers, based_on, shown)
+    except DecisionConflict as error:
+        session.rollback()
+        return _page(candidate, 409, {"decision": [str(error)]}, shown, conflict=True)
     except WeegtoolError as error:
         session.rollback()
         return _page(candidate, status_of(error), {"decision": by_field(error.problems)[""]}, shown)
+    made = (assessment.id, assessment.revision, assessment.report_html, assessment.report_pdf)
+    db.commit()
+    _attach_pdf(*made)
+    flash(f"Het besluit is vastgelegd (versie {made[1]}); het rapport staat klaar.", "success")
+    return redirect_to(candidate)
+
+
+def _attach_pdf(assessment_id: int, _revision: int, html: str, pdf: bytes | None) -> None:
+    """Render the stored report to PDF after the decision's commit, then store it in a write of its own."""
+    if pdf is not None or not current_app.config["REPORT_PDF"]:
+        return
+    rendered = render_pdf(html)
+    attach_pdf(db.writer(), assessment_id, rendered)
+    db.commit()
+
+
+@bp.post("/candidates/<pseudonym>/correction")
+@roles_required("chair")
+def correction(pseudonym: str) -> Response:
+    """Open a correction: the decided referral's fields may change until the next revision is recorded."""
+    candidate = candidate_or_404(pseudonym)
+    open_correction(db.session(), candidate, by=signed_in())
     db.commit()
     flash(
-        f"Het besluit is vastgelegd (versie {assessment.revision}); het rapport staat klaar.",
+        "Er is een correctie geopend: de coördinator kan de aanmelding wijzigen; de volgende versie van het "
+        "besluit noemt wat er veranderde.",
         "success",
     )
+    return _redirect_meeting(candidate)
+
+
+@bp.post("/candidates/<pseudonym>/committee")
+@roles_required("coordinator", "chair")
+def committee(pseudonym: str) -> Response | tuple[str, int]:
+    """Seat members on the referral's committee (those seated stay) and set its meeting date."""
+    candidate = candidate_or_404(pseudonym)
+    session = db.session()
+    chosen = set(request.form.getlist("members"))
+    members = [m for m in committee_members(session) if str(m.id) in chosen]
+    meeting_on, errors = _date(request.form.get("meeting_on", ""))
+    if errors or not (members or meeting_on):
+        abort(
+            400,
+            description=errors
+            or "Kies minstens één lid of een datum van de bespreking; er is niets gewijzigd.",
+        )
+    assign_committee(session, candidate, members, by=signed_in(), meeting_on=meeting_on)
+    db.commit()
+    flash("De commissie van deze aanmelding is bijgewerkt.", "success")
     return redirect_to(candidate)
+
+
+def _date(text: str) -> tuple[_dt.date | None, str]:
+    """A date as a date field sends it (YYYY-MM-DD); None when blank; the Dutch problem when unreadable."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return _dt.date.fromisoformat(text), ""
+    except ValueError:
+        return None, f"'{text[:20]}' is geen datum (jjjj-mm-dd)."
+
+
+@bp.get("/meetings/<day>")
+@roles_required("coordinator", *RATING_ROLES)
+def meeting_agenda(day: str) -> Any:
+    """The agenda of the meeting on ``day``: its referrals in order, each with its state."""
+    on, problem = _date(day)
+    if on is None or problem:
+        abort(404)
+    session = db.session()
+    in_force = instrument_in_force(session)
+    titles = (
+        {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
+        if in_force
+        else {}
+    )
+    return render_template("agenda.html", on=on, rows=agenda(session, on), titles=titles)
 
 
 def _assessment_or_404(candidate: Candidate, revision: int) -> Assessment:

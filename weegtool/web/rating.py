@@ -16,10 +16,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..errors import WeegtoolError
+from ..errors import NotAllowedError, ReadOnlyError, WeegtoolError
 from ..instrument import Domain, Instrument
 from ..store import (
     ItemRating,
+    is_decided,
     is_submitted,
     live_scores,
     load_instrument,
@@ -88,6 +89,7 @@ def _page(
         typed=request.form if request.method == "POST" else {},
         scores=own_scores(candidate, rater),
         submitted=is_submitted(db.session(), candidate, rater),
+        closed=is_decided(db.session(), candidate),
         previous=ids[position - 1] if position else None,
         next=ids[position + 1] if position + 1 < len(ids) else None,
         position=position + 1,
@@ -154,7 +156,10 @@ def domain(pseudonym: str, domain_id: str) -> Any:
 @bp.get("/candidates/<pseudonym>/rate/review")
 @roles_required(*RATING_ROLES)
 def review(pseudonym: str) -> Any:
-    candidate = candidate_or_404(pseudonym)
+    return _review(candidate_or_404(pseudonym))
+
+
+def _review(candidate: Candidate, refused: list[str] | None = None, status: int = 200) -> Any:
     instrument = load_instrument(candidate.instrument)
     rater = signed_in()
     return render_template(
@@ -164,14 +169,20 @@ def review(pseudonym: str) -> Any:
         saved=own_ratings(db.session(), candidate, rater),
         scores=own_scores(candidate, rater),
         submitted=is_submitted(db.session(), candidate, rater),
-    )
+        closed=is_decided(db.session(), candidate),
+        refused=refused or [],
+    ), status
 
 
 @bp.post("/candidates/<pseudonym>/rate/submit")
 @roles_required(*RATING_ROLES)
-def submit(pseudonym: str) -> Response:
+def submit(pseudonym: str) -> Any:
     candidate = candidate_or_404(pseudonym)
-    submit_ratings(db.session(), candidate, signed_in())
+    try:
+        submit_ratings(db.session(), candidate, signed_in())
+    except (ReadOnlyError, NotAllowedError) as error:  # decided meanwhile, or not on its committee
+        db.session().rollback()
+        return _review(candidate, list(error.problems), status_of(error))
     db.commit()
     flash(
         "Uw beoordeling is ingediend en staat vast. U ziet nu ook die van de anderen die hebben ingediend.",

@@ -113,3 +113,22 @@ class LoginThrottle:
     def failed(self, address: str) -> None:
         with self._lock:
             self._recent(address, time.monotonic()).append(time.monotonic())
+
+    def attempt(self, key: str) -> float:
+        """Count an attempt by ``key`` before it is checked, in one step: 0 when it may go ahead, else the seconds
+        to wait (and nothing counted). Attempts at the same moment cannot all pass a check made before any of
+        them was counted; a successful one is taken back with :meth:`succeeded`."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(key, now)
+            if len(times) >= self.limit:
+                return times[0] + self.window - now
+            times.append(now)
+            return 0.0
+
+    def succeeded(self, key: str) -> None:
+        """Take back the attempt :meth:`attempt` counted for ``key`` (the newest), as it was no failure."""
+        with self._lock:
+            times = self._failures.get(key)
+            if times:
+                times.pop()
