@@ -1933,7 +1933,9 @@ def test_a_referrals_municipality_and_referrer_type_reach_both_decision_exports(
 
 def test_a_review_is_rated_blind_and_decided_and_the_timeline_shows_both(site):
     coordinator = _placed(site, "C1", "huis-b")
-    assert "Evaluatie starten" in coordinator.get("/candidates/C1").get_data(as_text=True)
+    page = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "Evaluatie starten" in page
+    assert "huis-b: Er is plaats" not in page  # C1 holds their own place in huis-b
     assert coordinator.post("/candidates/C1/review").status_code == 302
     page = coordinator.get("/candidates/C1").get_data(as_text=True)
     assert "Evaluatie gestart op" in page and "Evaluatie starten" not in page
