@@ -109,8 +109,9 @@ ratings.head(4)
 # ICC(2,1) for the total and the domains, how many raters a dependability of .80 needs (D study),
 # kappa, AC and unanimity for the band and the advice, and kappa and AC2 for each item. With more
 # than two raters a kappa is the mean of Cohen's kappa over every pair of raters (Light's kappa),
-# without an interval; AC takes all raters at once and has one. *Unanimity* is the share of
-# candidates on whom all four raters gave the same: not the agreement of a pair (that is AC's `pa`).
+# with a bootstrap interval over the candidates; AC takes all raters at once and has its own.
+# *Unanimity* is the share of candidates on whom all four raters gave the same: not the agreement
+# of a pair (that is AC's `pa`).
 
 # %%
 report = reliability_report(instrument, ratings, cohort.candidates)
@@ -205,8 +206,10 @@ plt.show()
 #
 # ## Kappa and AC2 per item
 #
-# Mean pairwise kappa has no interval; Gwet's AC2 (quadratic weights, all four raters at once) has
-# one, so the figure shows AC2 with its 95% interval and kappa beside it.
+# Both carry a 95% interval: Gwet's AC2 (quadratic weights, all four raters at once) its own
+# (Gwet 2014); the mean pairwise kappa (Light's kappa) a percentile bootstrap interval over the
+# candidates (`light_kappa`: 1,000 resamples of the candidates, each with all four raters'
+# ratings, since the six pairs share them).
 
 # %%
 item_rows = report[report["what"].str.startswith("item.")].assign(
@@ -217,6 +220,8 @@ ac2_rows = item_rows[item_rows["measure"].str.startswith("AC2")].set_index("item
 items = pd.DataFrame(
     {
         "kappa": kappa_rows["value"],
+        "kappa low": kappa_rows["ci_low"],
+        "kappa high": kappa_rows["ci_high"],
         "label": kappa_rows["label"],
         "AC2": ac2_rows["value"],
         "AC2 low": ac2_rows["ci_low"],
@@ -237,13 +242,16 @@ ax.errorbar(
     capsize=2,
     label="Gwet's AC2, quadratic weights (95% interval)",
 )
-ax.scatter(
+ax.errorbar(
     items["kappa"],
-    y,
-    marker="D",
-    facecolors="none",
-    edgecolors="#1f77b4",
-    label="mean pairwise kappa, quadratic weights",
+    y - 0.3,
+    xerr=[items["kappa"] - items["kappa low"], items["kappa high"] - items["kappa"]],
+    fmt="D",
+    color="#1f77b4",
+    mfc="none",
+    ms=4,
+    capsize=2,
+    label="mean pairwise kappa, quadratic weights (95% bootstrap interval)",
 )
 for edge in (0.40, 0.60, 0.80):
     ax.axvline(edge, color="grey", lw=0.8, ls="--")

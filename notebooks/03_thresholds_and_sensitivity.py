@@ -49,6 +49,8 @@ from weegtool.research import (
     boundary_roc,
     cost_cutoff,
     cutoff_loss,
+    export_folder,
+    read_export,
     selection_bounds,
     synthetic_cohort,
     weight_sensitivity,
@@ -80,22 +82,41 @@ boundaries
 # candidate's outcome. A real pilot never has that column; we use it only to say how selection
 # moved the verdicts.
 
+# %% [markdown]
+# **Which data.** By default the synthetic pilot. To run this notebook on the pilot's own data,
+# download the three CSV files of the web app's *Onderzoek* page (ratings, decisions, outcomes)
+# into one folder and set the environment variable `WEEGTOOL_EXPORT` to that folder before
+# starting Jupyter (`WEEGTOOL_EXPORT=~/export jupyter lab`). `read_export` reads it into the same
+# shape as `synthetic_cohort`; only the synthetic pilot has the column of what selection hides.
+
 # %%
-cohort = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11)
+EXPORT = export_folder()  # None: synthetic data
+if EXPORT is None:
+    cohort = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11)
+    everyone = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11, outcomes="all")
+else:
+    cohort = read_export(EXPORT)
+    everyone = None  # a real pilot never knows the outcomes of the unplaced
 scores = weegtool.score(instrument, cohort.ratings, candidates=cohort.candidates)
 truth = cohort.truth.set_index("candidate_id").reindex(scores.candidate_ids)
 assessable = scores.assessable
 total = scores.total[assessable]
 breakdown = truth["breakdown"].to_numpy()[assessable]  # NaN where not placed
-placed = truth["placed"].to_numpy()[assessable]
-everyone = synthetic_cohort(instrument, n_candidates=1500, n_raters=3, seed=11, outcomes="all")
+placed = truth["placed"].to_numpy(dtype=bool)[assessable]
 breakdown_all = (
-    everyone.truth.set_index("candidate_id").reindex(scores.candidate_ids)["breakdown"]
-).to_numpy()[assessable]  # what selection hides: synthetic only
+    None
+    if everyone is None
+    else everyone.truth.set_index("candidate_id")
+    .reindex(scores.candidate_ids)["breakdown"]
+    .to_numpy()[assessable]
+)  # what selection hides: synthetic only
+n_events = int(np.nansum(breakdown))
+n_lasting = int(placed.sum()) - n_events
 print(
+    f"data: {'synthetic pilot' if EXPORT is None else f'the export in {EXPORT}'}; "
     f"{assessable.sum()} assessable candidates, {placed.sum()} placed, "
-    f"{np.nansum(breakdown):.0f} breakdowns among the placed ({np.nanmean(breakdown):.1%}); "
-    f"had everyone been placed: {breakdown_all.mean():.1%}"
+    f"{n_events} breakdowns and {n_lasting} placements that lasted (or go on)"
+    + ("" if breakdown_all is None else f"; had everyone been placed: {breakdown_all.mean():.1%}")
 )
 
 # %% [markdown]
@@ -280,9 +301,14 @@ plt.show()
 # * **Keep** when the whole 95% interval of the loss lies below the margin (keeping is
 #   non-inferior); **move** when the whole interval lies above it; otherwise **undecided**: keep
 #   provisionally and re-estimate with more outcomes.
+# * **Too few outcomes.** Fixed in advance too: with fewer than **20 breakdowns or 20 placements
+#   that lasted**, a bootstrap of a handful of outcomes says little, so no verdict is given at all
+#   (this notebook's convention, not a published rule). The pilot's first export, and the demo
+#   database, are in this case: the numbers are shown, the verdict is "none".
 
 # %%
 MARGINS = {"target/elevated": 0.05, "elevated/heavier": 0.02}
+MIN_OUTCOMES = 20  # of each kind: breakdowns, and placements that lasted or go on
 PLANS = {
     "target/elevated": (youden, {}, "Youden's J"),
     "elevated/heavier": (
@@ -293,7 +319,16 @@ PLANS = {
 }
 
 
-def decide(loss: dict, margin: float) -> str:
+def decide(loss: dict, margin: float, outcome: np.ndarray) -> str:
+    events = int(np.nansum(outcome))
+    lasting = int(np.sum(~np.isnan(outcome))) - events
+    if min(events, lasting) < MIN_OUTCOMES:
+        return (
+            f"none: too few outcomes ({events} breakdowns, {lasting} lasted; "
+            f"{MIN_OUTCOMES} of each needed)"
+        )
+    if not np.isfinite([loss["loss_low"], loss["loss_high"]]).all():
+        return "none: the loss's interval is undefined on these data"
     if loss["loss_high"] < margin:
         return "keep (loss below the margin)"
     if loss["loss_low"] > margin:
@@ -334,7 +369,7 @@ def verdicts(outcome: np.ndarray, on: np.ndarray | None) -> pd.DataFrame:
                 "loss of keeping": loss["loss"],
                 "loss 95% interval": f"{loss['loss_low']:.3f} to {loss['loss_high']:.3f}",
                 "margin": MARGINS[name],
-                "verdict": decide(loss, MARGINS[name]),
+                "verdict": decide(loss, MARGINS[name], outcome),
             }
         )
     return pd.DataFrame(rows).set_index("boundary")
@@ -381,16 +416,23 @@ plt.show()
 # outcome:
 
 # %%
-on_everyone = verdicts(breakdown_all, None)
-moved = pd.DataFrame(
-    {
-        "estimate (placed)": on_placed["estimate"],
-        "verdict (placed)": on_placed["verdict"],
-        "estimate (everyone, synthetic)": on_everyone["estimate"],
-        "verdict (everyone, synthetic)": on_everyone["verdict"],
-    }
-)
-moved.round(1)
+if breakdown_all is None:
+    print(
+        "The pilot's own data have no outcomes of the unplaced: how selection moved the verdicts "
+        "cannot be shown (only the bounds above can)."
+    )
+    moved = None
+else:
+    on_everyone = verdicts(breakdown_all, None)
+    moved = pd.DataFrame(
+        {
+            "estimate (placed)": on_placed["estimate"],
+            "verdict (placed)": on_placed["verdict"],
+            "estimate (everyone, synthetic)": on_everyone["estimate"],
+            "verdict (everyone, synthetic)": on_everyone["verdict"],
+        }
+    )
+moved if moved is None else moved.round(1)
 
 
 # %% [markdown]
@@ -549,7 +591,7 @@ print(f"{len(fragile)} of {len(sensitivity.candidates)} referrals have a fragile
 # stays provisionally and is re-estimated when more outcomes are in.
 #
 # **Selection.** The placed are the lighter candidates. The worst- and best-case bounds show how
-# far the unknown outcomes of the unplaced could move Youden's J (from below 0 to about .7): the
+# far the unknown outcomes of the unplaced could move Youden's J (the figure above): the
 # data alone cannot settle how a cut-off would do on all referrals. In the synthetic pilot, where
 # every outcome is known, the table "how selection moved them" shows the estimates and verdicts on
 # everyone beside those on the placed. Real data cannot show that column: treat cut-offs estimated

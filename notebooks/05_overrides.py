@@ -107,9 +107,16 @@ result.items.head(10).round(3)
 #
 # Per group the share of deviations, of deviations to heavier care and to lighter care, with
 # Wilson intervals; and the difference of girls to boys with Newcombe's interval.
+#
+# Counts of young people below 5 are never shown: the table goes through the project's one
+# suppression rule (`weegtool.disclosure`), so a small count is `<NA>` (column `suppressed`), with
+# the counts that would give it away, and a group smaller than 5 is named in `small_groups`
+# instead. On this synthetic pilot no count is that small; per municipality in a real pilot many
+# will be.
 
 # %%
 by_sex = result.by_group
+print(f"hidden counts: {int(by_sex['suppressed'].sum())}; groups too small: {result.small_groups}")
 by_sex.round(3)
 
 # %%

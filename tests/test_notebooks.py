@@ -11,7 +11,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import weegtool
+
 from .conftest import ROOT
+from .demo_export import demo_export_fixture  # noqa: F401  (the fixture demo_export)
 
 FOLDER = ROOT / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
@@ -21,12 +24,13 @@ NAMES = [
     "03_thresholds_and_sensitivity",
     "04_versions_and_fairness",
     "05_overrides",
+    "06_reliable_change",
 ]
 DRAWS = re.compile(r"plt\.(subplots|figure)\(")
 INLINE = "module://matplotlib_inline.backend_inline"
 
 
-def test_the_five_notebooks_are_there_each_with_its_script():
+def test_the_six_notebooks_are_there_each_with_its_script():
     assert [p.stem for p in NOTEBOOKS] == NAMES
     assert sorted(p.stem for p in FOLDER.glob("*.py")) == NAMES  # no builder of cell strings
 
@@ -56,6 +60,7 @@ def workdir(tmp_path_factory):
 
 def execute(path, workdir, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", INLINE)
+    monkeypatch.delenv("WEEGTOOL_EXPORT", raising=False)  # synthetic data unless a test says
     monkeypatch.setenv("WEEGTOOL_CALIBRATED", str(workdir / "calibrated"))
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -74,5 +79,74 @@ def test_notebook_runs_and_shows_every_figure(path, workdir, monkeypatch):
     for cell in drawing:
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
         assert images, f"no figure shown by the cell:\n{cell.source[:300]}"
-    if path.stem in ("01_reliability", "03_thresholds_and_sensitivity", "05_overrides"):
+    if path.stem in (
+        "01_reliability",
+        "03_thresholds_and_sensitivity",
+        "05_overrides",
+        "06_reliable_change",
+    ):
         assert drawing  # these notebooks draw figures; the check above must have something to check
+
+
+def _shown(cell) -> str:
+    return "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs
+    )
+
+
+def test_notebook_03_runs_on_the_researchers_export_of_the_demo_database(
+    demo_export, tmp_path, monkeypatch
+):
+    """Issue 14: the notebook reads the web app's export (WEEGTOOL_EXPORT) as it reads synthetic data;
+    the demo's nine outcomes are too few for a verdict, which it says rather than deciding or failing."""
+    path = FOLDER / "03_thresholds_and_sensitivity.ipynb"
+    monkeypatch.setenv("MPLBACKEND", INLINE)
+    monkeypatch.setenv("WEEGTOOL_EXPORT", str(demo_export))
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    shown = [_shown(c) for c in code]
+    assert any(
+        f"data: the export in {demo_export}; 24 assessable candidates, 9 placed, 3 breakdowns "
+        "and 6 placements that lasted (or go on)" in text
+        for text in shown
+    )
+    verdicts = next(c for c in code if c.source.startswith("MARGINS"))
+    assert "none: too few outcomes (3 breakdowns, 6 lasted; 20 of each needed)" in _shown(verdicts)
+    assert any("how selection moved the verdicts cannot be shown" in text for text in shown)
+    for cell in code:
+        assert not [o for o in cell.outputs if o.get("output_type") == "error"]
+        assert not any("RuntimeWarning" in o.get("text", "") for o in cell.outputs), cell.source[
+            :200
+        ]
+        if DRAWS.search(cell.source):
+            assert [o for o in cell.outputs if "image/png" in o.get("data", {})], cell.source[:300]
+
+
+def test_notebook_06_writes_the_reliability_once_and_its_verdicts_find_the_planted_changes(
+    tmp_path, monkeypatch
+):
+    """Issue 15: reliability estimated on a synthetic cohort, written into calibrated 0.1.1 (a second,
+    different 0.1.1 refused), and the reliable-change verdicts on the total find the planted changes."""
+    notebook = execute(FOLDER / "06_reliable_change.ipynb", tmp_path, monkeypatch)
+    text = "\n".join(_shown(c) for c in notebook.cells if c.cell_type == "code")
+    written = weegtool.load_instrument(
+        tmp_path / "calibrated" / "twente-specialistisch-wonen-0.1.1.yaml"
+    )
+    assert written.status == "calibrated" and written.measurement() is not None
+    assert all(written.measurement(d) is not None for d in written.domain_ids)
+    assert "refused: " in text and "exists with other content" in text
+    found = re.search(
+        r"unchanged residents with a 'reliable' change of the total: (\d+)% .* planted changes "
+        r"found: improved (\d+)%, worsened (\d+)%",
+        text,
+    )
+    assert found, text[-2000:]
+    false_alarms, improved, worsened = map(int, found.groups())
+    assert false_alarms <= 10 and improved >= 70 and worsened >= 70
+    assert "verdict 'unknown', why 'no_reliability'" in text

@@ -7,7 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from weegtool.disclosure import DEFAULT_THRESHOLD
 from weegtool.errors import ResearchError
 from weegtool.research import override_analysis, synthetic_cohort
 
@@ -43,7 +46,7 @@ SMALL = pd.DataFrame(
 
 
 def test_counts_by_hand():
-    result = override_analysis(SMALL, "breakdown", "sex", n_bootstrap=0)
+    result = override_analysis(SMALL, "breakdown", "sex", n_bootstrap=0, threshold=1)
     by_advice = result.by_advice
     assert by_advice.loc["fits", ["n", "deviations", "heavier", "lighter"]].tolist() == [4, 2, 1, 1]
     assert by_advice.loc["refer", ["n", "deviations", "heavier", "lighter"]].tolist() == [
@@ -81,6 +84,75 @@ def test_counts_by_hand():
     # lighter->fits (1), further->fits (0)
     assert result.outcomes.loc[True, ["n", "count"]].tolist() == [2, 0]
     assert result.outcomes.loc[False, ["n", "count"]].tolist() == [3, 2]
+
+
+def _decided(rows):
+    """Decisions of advice 'fits': per group, how many followed, went heavier and went lighter."""
+    records = [
+        {"advice": "fits", "decision": decision, "group": group}
+        for group, followed, heavier, lighter in rows
+        for decision, times in (("fits", followed), ("refer", heavier), ("lighter_care", lighter))
+        for _ in range(times)
+    ]
+    return pd.DataFrame(records)
+
+
+def test_small_counts_by_group_are_hidden_by_the_one_rule():
+    # cells (followed, heavier, lighter): A 8, 3, 1; B 15, 5, 0; C 2, 1, 0. Primary: A's 3 and 1, C's
+    # 2 and 1. Complementary (weegtool.disclosure): the followed column keeps only C's hidden, so
+    # A's 8 goes; the lighter column only A's, so B's 0; B's row then only that one, so B's 5.
+    # C's n = 3 is below 5 itself: C is hidden whole and named.
+    result = override_analysis(
+        _decided([("A", 8, 3, 1), ("B", 15, 5, 0), ("C", 2, 1, 0)]), group="group"
+    )
+    table = result.by_group
+    assert result.small_groups == ("C",) and result.threshold == DEFAULT_THRESHOLD
+    sizes = table["n"].xs("deviation", level="measure")
+    assert sizes[["A", "B"]].tolist() == [12, 20] and pd.isna(sizes["C"])
+    shown = table["count"].dropna().to_dict()
+    assert shown == {("B", "deviation"): 5}
+    assert table["suppressed"].sum() == 8
+    assert (
+        table.loc[table["suppressed"], ["rate", "lower", "upper", "difference"]].isna().all().all()
+    )
+    # the reference (B, the largest) has its heavier and lighter counts hidden: no differences there
+    assert result.reference == "B"
+    assert table.xs("heavier", level="measure")["difference"].isna().all()
+    # by advice: one category 'fits', n 35, cells followed 25, heavier 9, lighter 1, undirected 0:
+    # the 1 is hidden, and to complement it in its row the smallest positive shown cell, the 9;
+    # the deviations (10 = 35 - 25) stay shown
+    by_advice = result.by_advice
+    assert by_advice.loc["fits", "n"] == 35
+    assert by_advice.loc["fits", ["deviations", "heavier", "lighter"]].isna().tolist() == [
+        False,
+        True,
+        True,
+    ]
+    assert bool(by_advice.loc["fits", "suppressed"])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("PQRST"),
+            st.sampled_from(["fits", "refer", "lighter_care", "further_assessment"]),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_no_count_below_the_threshold_is_ever_shown(rows):
+    decisions = pd.DataFrame([{"advice": "fits", "decision": d, "group": g} for g, d in rows])
+    result = override_analysis(decisions, group="group")
+    for table, columns in (
+        (result.by_group, ["n", "count"]),
+        (result.by_advice, ["n", "deviations", "heavier", "lighter"]),
+    ):
+        values = table[columns].to_numpy(dtype=float, na_value=np.nan).ravel()
+        values = values[~np.isnan(values)]
+        assert not ((values > 0) & (values < DEFAULT_THRESHOLD)).any()
+    sizes = decisions["group"].value_counts()
+    assert set(result.small_groups) == set(sizes[sizes < DEFAULT_THRESHOLD].index)
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +222,11 @@ def test_with_outcomes_for_the_placed_only_there_is_no_auc(committee):
         (
             lambda: override_analysis(SMALL, alpha=0),
             "The 'alpha' parameter of override_analysis must be in (0, 1). Got 0 instead.",
+        ),
+        (
+            lambda: override_analysis(SMALL, threshold=0),
+            "The 'threshold' parameter of override_analysis must be a whole number of at least 1. "
+            "Got 0 instead.",
         ),
     ],
 )

@@ -31,6 +31,7 @@ from weegtool.research.reliability import (
     koo_li_band,
     krippendorff_alpha,
     landis_koch_band,
+    light_kappa,
     percent_agreement,
     raters_needed,
     reliability_report,
@@ -845,7 +846,8 @@ def test_report_has_a_row_per_measure(twente, report):
     assert list(icc_rows["label"]) == [koo_li_band(v) for v in icc_rows["value"]]
     items = report[report["what"].str.startswith("item.") & report["measure"].str.contains("kappa")]
     assert (items["measure"] == "mean pairwise kappa, quadratic weights (3 raters)").all()
-    assert items["ci_low"].isna().all()  # no interval for a mean over pairs
+    # Light's kappa with its bootstrap interval over the candidates (light_kappa)
+    assert ((items["ci_low"] <= items["value"]) & (items["value"] <= items["ci_high"])).all()
     assert list(items["label"]) == [landis_koch_band(v) for v in items["value"]]
     assert (
         report.set_index(["what", "measure"]).loc[("advice", "mean pairwise kappa (3 raters)"), "n"]
@@ -880,6 +882,8 @@ def test_report_item_kappa_is_the_mean_of_the_pairs(cohort, report):
     rows = report.set_index(["what", "measure"])
     key = ("item.er_intensity", "mean pairwise kappa, quadratic weights (3 raters)")
     assert rows.loc[key, "value"] == pytest.approx(np.mean(kappas))
+    light = light_kappa(wide.T, "quadratic", [0, 1, 2, 3, 4])
+    assert (rows.loc[key, "ci_low"], rows.loc[key, "ci_high"]) == (light.ci_low, light.ci_high)
     ac2 = gwet_ac(wide.T, "quadratic", categories=[0, 1, 2, 3, 4])
     key = ("item.er_intensity", "AC2, quadratic weights")
     assert (rows.loc[key, "value"], rows.loc[key, "ci_low"]) == pytest.approx(

@@ -245,6 +245,11 @@ def test_synthetic_cohort_boundaries(twente):
             ["outcome must hold both classes (0 and 1); got only 1 in all 3 candidates."],
         ),
         ([10, 20, 30], [0, 1], ["total and outcome must have the same length; got 3 and 2."]),
+        (  # None once made an empty outcome that passed, and a NaN cut-off with RuntimeWarnings
+            [10, 20, 30],
+            None,
+            ["outcome must be one-dimensional, a value per candidate; got NoneType."],
+        ),
         (
             [10, np.nan, np.nan, 40],
             [0, 1, 0, 1],

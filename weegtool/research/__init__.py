@@ -22,6 +22,10 @@ _LAZY = {
     "synthetic_cohort": "synthetic",
     "age_bands": "synthetic",
     "AGE_BANDS": "synthetic",
+    # the web app's researcher export, read into the same shape
+    "read_export": "export",
+    "export_folder": "export",
+    "EXPORT_ENV": "export",
     # reliability
     "icc": "reliability",
     "GStudy": "reliability",
@@ -32,6 +36,7 @@ _LAZY = {
     "domain_alphas": "reliability",
     "cohen_kappa": "reliability",
     "fleiss_kappa": "reliability",
+    "light_kappa": "reliability",
     "krippendorff_alpha": "reliability",
     "percent_agreement": "reliability",
     "gwet_ac": "reliability",
@@ -101,6 +106,7 @@ if TYPE_CHECKING:
     )
     from .calibrate import data_sha256, write_calibrated
     from .estimators import CalibratedInstrumentClassifier, InstrumentScorer
+    from .export import EXPORT_ENV, export_folder, read_export
     from .fairness import group_rates
     from .overrides import CARE_LEVELS, OverrideAnalysis, override_analysis
     from .reliability import (
@@ -117,6 +123,7 @@ if TYPE_CHECKING:
         koo_li_band,
         krippendorff_alpha,
         landis_koch_band,
+        light_kappa,
         percent_agreement,
         raters_needed,
         reliability_report,

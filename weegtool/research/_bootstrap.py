@@ -60,6 +60,11 @@ def numbers(values: Any, name: str, problems: list[str]) -> np.ndarray:
 
 def binary_outcome(values: Any, problems: list[str], name: str = "outcome") -> np.ndarray:
     """``values`` as a 0/1 int array; every problem (missing, not binary, one class) added to ``problems``."""
+    if np.ndim(values) != 1:  # None or a scalar would make an empty or one-row Series
+        problems.append(
+            f"{name} must be one-dimensional, a value per candidate; got {type(values).__name__}."
+        )
+        return np.empty(0, dtype=np.int64)
     series = pd.Series(values)
     missing = int(series.isna().sum())
     if missing:

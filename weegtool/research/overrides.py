@@ -25,6 +25,16 @@ further assessment has none). A deviation is *heavier* when the decision's
 level is above the advice's, *lighter* when below, and has no direction when
 either has no level.
 
+Small groups. A count of 1 or 2 in a table per group or municipality can identify
+a young person, so ``by_advice`` and ``by_group`` go through the project's one
+suppression rule (:func:`weegtool.disclosure.suppress_counts`, threshold 5 by
+default): per advice category or group, the candidates fall into four cells
+(followed, heavier, lighter, a deviation without direction) whose total ``n`` is
+shown; a hidden cell hides the count that reveals it (a hidden "followed" hides
+``deviations``), with its rate, interval and differences, and a group whose
+``n`` is itself too small is hidden whole and named in ``small_groups``.
+``threshold=1`` shows every count (synthetic data only).
+
 Outcomes exist only for the placed (selective labels): among them the
 decision hardly varies, so the AUC comparison needs outcomes of the unplaced
 too (a synthetic cohort with ``outcomes="all"``), and the comparison of
@@ -41,6 +51,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from ..disclosure import DEFAULT_THRESHOLD, suppress_counts
 from ..errors import ResearchError
 from .fairness import _interval_frame
 
@@ -54,6 +65,7 @@ CARE_LEVELS: Mapping[str, float] = {
     "refer": 1.0,
 }
 MEASURES = ("deviation", "heavier", "lighter")
+COUNTS = ("deviations", "heavier", "lighter")  # the counts of by_advice
 
 
 @dataclass(frozen=True)
@@ -64,14 +76,23 @@ class OverrideAnalysis:
     ----------
     by_advice : DataFrame
         Index ``advice``; ``n, deviations, rate, lower, upper`` (Wilson),
-        ``heavier, lighter`` (counts).
+        ``heavier, lighter`` (counts); ``suppressed`` (bool) where a count of
+        the row is hidden (NaN, with its rate and interval) by the suppression
+        rule (see the module docstring). Counts are nullable integers (``<NA>``
+        where hidden).
     items : DataFrame
         Index ``item``; ``cited`` (deviations citing it) and ``share`` of all
         deviations; most cited first.
     by_group : DataFrame or None
         Index ``(group, measure)`` with measure ``deviation``, ``heavier`` or
         ``lighter``; columns as :attr:`GroupRates.rates`: ``n, count, rate,
-        lower, upper, difference, difference_lower, difference_upper``.
+        lower, upper, difference, difference_lower, difference_upper`` and
+        ``suppressed``: True where the count is hidden (``<NA>``, with its rate,
+        interval and difference; a difference is also NaN where the reference
+        group's count of that measure is hidden).
+    small_groups : tuple of str
+        The groups whose size ``n`` is below the threshold: every number of
+        theirs is hidden (``n`` too), so the table names them only here.
     outcomes : DataFrame or None
         Index ``followed`` (True, False): candidates with an outcome, ``n,
         count`` (breakdowns), ``rate, lower, upper``, and the difference of
@@ -83,6 +104,8 @@ class OverrideAnalysis:
         The reference group of ``by_group``.
     n : int
         Decisions analysed.
+    threshold : int
+        The suppression threshold the tables were made with.
     """
 
     by_advice: pd.DataFrame
@@ -92,6 +115,8 @@ class OverrideAnalysis:
     discrimination: pd.DataFrame | None
     reference: Any
     n: int
+    small_groups: tuple[str, ...] = ()
+    threshold: int = DEFAULT_THRESHOLD
 
 
 def override_analysis(
@@ -104,6 +129,7 @@ def override_analysis(
     alpha: float = 0.05,
     n_bootstrap: int = 1000,
     random_state: int = 0,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> OverrideAnalysis:
     """Deviations from the advice: rates by advice and direction, items cited, groups, outcomes.
 
@@ -127,6 +153,10 @@ def override_analysis(
     n_bootstrap, random_state : int
         Paired resamples of the candidates with an outcome for the AUC
         difference; the seed.
+    threshold : int
+        Counts ``0 < n < threshold`` in ``by_advice`` and ``by_group`` are
+        hidden, with the cells that would give them away
+        (:func:`weegtool.disclosure.suppress_counts`); 1 hides nothing.
 
     Returns
     -------
@@ -136,7 +166,8 @@ def override_analysis(
     ------
     ResearchError
         A missing column, an empty table, misaligned ``outcome`` or
-        ``group``, an outcome other than 0, 1 or NaN, an unknown reference.
+        ``group``, an outcome other than 0, 1 or NaN, an unknown reference, a
+        threshold that is not a whole number of at least 1.
     """
     problems = [
         f"decisions has no column {c!r}; its columns are {list(map(str, decisions.columns))}."
@@ -149,6 +180,11 @@ def override_analysis(
         problems.append(
             f"The 'alpha' parameter of override_analysis must be in (0, 1). Got {alpha!r} instead."
         )
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
+        problems.append(
+            "The 'threshold' parameter of override_analysis must be a whole number of at least 1. "
+            f"Got {threshold!r} instead."
+        )
     if problems:
         raise ResearchError.collect("override_analysis", problems)
     advice = decisions["advice"].astype(str).to_numpy()
@@ -158,9 +194,12 @@ def override_analysis(
         [levels.get(a, np.nan) for a in advice]
     )
     heavier, lighter = deviated & (step > 0), deviated & (step < 0)
-    by_advice = _by_advice(advice, deviated, heavier, lighter, alpha)
+    by_advice, _ = _suppressed(
+        _by_advice(advice, deviated, heavier, lighter, alpha), "advice", threshold
+    )
     items = _items(decisions, deviated)
     by_group, chosen = None, None
+    small: tuple[str, ...] = ()
     if group is not None:
         labels = _column(decisions, group, "group")
         if labels.isna().any():
@@ -170,6 +209,7 @@ def override_analysis(
         by_group, chosen = _by_group(
             labels.astype(str), deviated, heavier, lighter, reference, alpha
         )
+        by_group, small = _suppressed(by_group, "group", threshold, reference=chosen)
     outcomes = discrimination = None
     if outcome is not None:
         y = pd.to_numeric(_column(decisions, outcome, "outcome"), errors="coerce").to_numpy(
@@ -185,8 +225,82 @@ def override_analysis(
             y, known, advice, decision, levels, n_bootstrap, random_state, alpha
         )
     return OverrideAnalysis(
-        by_advice, items, by_group, outcomes, discrimination, chosen, len(advice)
+        by_advice,
+        items,
+        by_group,
+        outcomes,
+        discrimination,
+        chosen,
+        len(advice),
+        small,
+        int(threshold),
     )
+
+
+CELLS = ("followed", "heavier", "lighter", "undirected")
+STATISTICS = ["rate", "lower", "upper"]
+DIFFERENCES = ["difference", "difference_lower", "difference_upper"]
+
+
+def _suppressed(
+    frame: pd.DataFrame, key: str, threshold: int, reference: Any = None
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``frame`` (by advice, or by group and measure) with the counts the one rule hides set to NaN.
+
+    Each key's candidates fall into the cells :data:`CELLS`, whose row total ``n`` is shown and
+    whose column totals can be known; :func:`suppress_counts` says which cells to hide. The
+    deviations are a sum of cells, ``n - followed``: a small one hides "followed" too (else ``n``
+    would give it away), and it is shown only where "followed" is. Returns the frame with a
+    ``suppressed`` column and the keys whose ``n`` is hidden too.
+    """
+    wide = frame.index.nlevels == 1  # by advice: one row per key, counts in columns
+    if wide:
+        counts = frame[["deviations", "heavier", "lighter"]].set_axis(
+            ["deviation", "heavier", "lighter"], axis=1
+        )
+        n = frame["n"]
+    else:
+        counts = frame["count"].unstack("measure")[list(MEASURES)]
+        n = frame["n"].xs("deviation", level="measure")
+    cells = pd.DataFrame(
+        {
+            "followed": n - counts["deviation"],
+            "heavier": counts["heavier"],
+            "lighter": counts["lighter"],
+            "undirected": counts["deviation"] - counts["heavier"] - counts["lighter"],
+        }
+    ).astype(np.int64)
+    small_sum = (counts["deviation"] > 0) & (counts["deviation"] < threshold)
+    also = pd.DataFrame(False, index=cells.index, columns=cells.columns)
+    also["followed"] = small_sum.to_numpy()
+    table = suppress_counts(cells, threshold, also=also)
+    whole = table.total_hidden(axis=1)
+    too_small = whole.index[whole.to_numpy(dtype=bool)]
+    hidden = pd.DataFrame(
+        {
+            "deviation": table.hidden["followed"],
+            "heavier": table.hidden["heavier"],
+            "lighter": table.hidden["lighter"],
+        }
+    )
+    hidden[whole] = True
+    out = frame.astype({c: "Int64" for c in frame.columns if c in ("n", "count", *COUNTS)})
+    if wide:
+        out.loc[whole, "n"] = pd.NA
+        shown = hidden.set_axis(["deviations", "heavier", "lighter"], axis=1)
+        out[list(shown.columns)] = out[list(shown.columns)].mask(shown.to_numpy())
+        out.loc[hidden["deviation"].to_numpy(), STATISTICS] = np.nan
+        out["suppressed"] = hidden.any(axis=1).to_numpy()
+    else:
+        mask = hidden.stack().reindex(frame.index).to_numpy(dtype=bool)
+        out.loc[frame.index.get_level_values(key).isin(too_small), "n"] = pd.NA
+        out.loc[mask, "count"] = pd.NA
+        out.loc[mask, [*STATISTICS, *DIFFERENCES]] = np.nan
+        at_reference = hidden.loc[str(reference)].to_numpy(dtype=bool)
+        lost = frame.index.get_level_values("measure").isin(hidden.columns[at_reference])
+        out.loc[lost, DIFFERENCES] = np.nan
+        out["suppressed"] = mask
+    return out, tuple(str(k) for k in too_small)
 
 
 def _column(decisions: pd.DataFrame, values: Any, name: str) -> pd.Series:

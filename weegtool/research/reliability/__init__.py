@@ -13,6 +13,8 @@ compute it:
 - :func:`cohen_kappa`, unweighted or with linear or quadratic weights, with the
   large-sample standard error of Fleiss, Cohen & Everitt (1969);
 - :func:`fleiss_kappa` (Fleiss 1971, through statsmodels);
+- :func:`light_kappa`, the mean pairwise Cohen's kappa of many raters (Light 1971), with a
+  bootstrap interval over the units;
 - :func:`krippendorff_alpha` for nominal, ordinal, interval and ratio data
   (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability");
 - :func:`percent_agreement`, exact agreement with a Wilson interval;
@@ -51,7 +53,7 @@ from .alpha import AlphaResult, cronbach_alpha, domain_alphas, krippendorff_alph
 from .gstudy import GStudy, d_study, g_study, raters_needed
 from .gwet import AgreementCoefficient, brennan_prediger, gwet_ac, specific_agreement
 from .icc import icc
-from .kappa import cohen_kappa, fleiss_kappa
+from .kappa import cohen_kappa, fleiss_kappa, light_kappa
 from .report import reliability_report
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "domain_alphas",
     "cohen_kappa",
     "fleiss_kappa",
+    "light_kappa",
     "krippendorff_alpha",
     "percent_agreement",
     "AgreementCoefficient",

@@ -3,11 +3,16 @@
 - :func:`cohen_kappa` of two raters, with the large-sample standard error of
   Fleiss, Cohen & Everitt (1969); cases both raters rated;
 - :func:`fleiss_kappa` for many raters (Fleiss 1971, through statsmodels),
-  from a subjects x categories table of counts.
+  from a subjects x categories table of counts;
+- :func:`light_kappa` for many raters: the mean of Cohen's kappa over every
+  pair of raters (Light 1971), with a percentile bootstrap interval over the
+  units (candidates), since the pairs share their units and no closed-form
+  standard error of the mean is in common use.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -16,7 +21,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import Estimate, _at_least, _check_alpha, _fail, _numeric, _shown, _undefined
+from ._common import (
+    Estimate,
+    _at_least,
+    _check_alpha,
+    _fail,
+    _frame,
+    _numeric,
+    _shown,
+    _undefined,
+)
 
 WEIGHTS = (None, "linear", "quadratic")
 
@@ -65,6 +79,149 @@ def cohen_kappa(
     labels = _labels(first, second, labels)
     table = _contingency(first, second, labels)
     return _kappa(table, _agreement_weights(len(labels), weights), alpha)
+
+
+def light_kappa(
+    data: pd.DataFrame | np.ndarray | Sequence[Sequence[Any]],
+    weights: Weights = None,
+    labels: Sequence[Any] | None = None,
+    alpha: float = 0.05,
+    n_bootstrap: int = 1000,
+    random_state: int = 0,
+) -> Estimate:
+    """Light's kappa: the mean of Cohen's kappa over every pair of raters, with a bootstrap interval.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raters in rows, units (candidates) in columns, as :func:`krippendorff_alpha` and
+        :func:`gwet_ac` take them; None or NaN where a rater gave no rating. Each pair of raters
+        counts the units both rated.
+    weights, labels
+        As :func:`cohen_kappa`; ``labels`` by default the sorted categories that occur anywhere in
+        ``data``, the same for every pair and every resample.
+    alpha : float, default 0.05
+        The interval covers ``1 - alpha``.
+    n_bootstrap : int, default 1000
+        Resamples of the units (with replacement, all raters' ratings of a unit together, so the
+        dependence between pairs that share units is kept); 0 gives no interval.
+    random_state : int
+        The seed of the resamples: same seed, same interval.
+
+    Returns
+    -------
+    Estimate
+        ``value``: the mean over the pairs whose kappa is defined (a pair with fewer than 2 units
+        in common, or whose chance agreement is 1, is left out; NaN when none is defined). With
+        2 raters it is Cohen's kappa. ``se``: the standard deviation of the resampled means;
+        ``ci_low, ci_high``: their ``alpha/2`` and ``1 - alpha/2`` percentiles (resamples in which
+        no pair is defined are left out). ``n``: the units rated by at least 2 raters.
+
+    Raises
+    ------
+    ReliabilityError
+        Data not 2-D, fewer than 2 raters or 2 units rated by 2 raters, a rating outside
+        ``labels``, or a bad ``weights``, ``alpha`` or ``n_bootstrap``.
+
+    Sources: Light, R. J. (1971). Measures of response agreement for qualitative data: some
+    generalizations and alternatives. *Psychological Bulletin*, 76(5), 365-377; Conger, A. J.
+    (1980), *Psychological Bulletin*, 88(2), 322-328 (the mean of pairwise kappas); the bootstrap
+    over subjects as for other multi-rater coefficients (Gwet 2014, ch. 5). R's
+    ``irr::kappam.light`` gives the same value (its interval is a z test, not given here).
+    """
+    _check_alpha(alpha, "light_kappa")
+    if weights not in WEIGHTS:
+        raise _fail(
+            f"The 'weights' parameter of light_kappa must be one of {WEIGHTS}. Got {weights!r} instead."
+        )
+    if (
+        isinstance(n_bootstrap, bool)
+        or not isinstance(n_bootstrap, (int, np.integer))
+        or n_bootstrap < 0
+    ):
+        raise _fail(
+            f"The 'n_bootstrap' parameter of light_kappa must be an int >= 0. Got {n_bootstrap!r} instead."
+        )
+    frame = _frame(data, "data", "light_kappa")
+    _at_least(frame.shape[0], 2, "raters (rows)", "data", "light_kappa")
+    matrix = frame.to_numpy(dtype=object)
+    rated = ~pd.isna(matrix)
+    n_units = int((rated.sum(axis=0) >= 2).sum())
+    _at_least(n_units, 2, "units (columns) rated by at least 2 raters", "data", "light_kappa")
+    present = matrix[rated]
+    labels = _labels(present, present[:0], labels)
+    index = pd.Index(labels)
+    codes = np.full(matrix.shape, -1)
+    codes[rated] = index.get_indexer(pd.Index(present))
+    if (codes[rated] < 0).any():
+        bad = present[np.argmax(codes[rated] < 0)]
+        raise _fail(
+            f"The 'data' parameter of light_kappa must only hold categories in 'labels' {labels!r}. "
+            f"Got {_shown(bad)} instead."
+        )
+    r = len(labels)
+    agree = _agreement_weights(r, weights)
+    # per pair, one row per unit both rated: the cell of the pair's contingency table it falls in
+    cells = [
+        (np.flatnonzero(both), codes[i, both] * r + codes[j, both])
+        for i, j in itertools.combinations(range(matrix.shape[0]), 2)
+        for both in [rated[i] & rated[j]]
+    ]
+    weights_all = np.ones((1, matrix.shape[1]))
+    value = float(_mean_pair_kappa(weights_all, cells, r, agree)[0])
+    if math.isnan(value):
+        why = "no pair of raters has a defined kappa (2 units in common, chance agreement below 1)"
+        return Estimate(_undefined("Light's kappa", why, stacklevel=3), n=n_units)
+    if n_bootstrap == 0:
+        return Estimate(value, n=n_units)
+    rng = np.random.default_rng(random_state)
+    draws = []
+    for size in _chunks(n_bootstrap, matrix.shape[1]):
+        width = matrix.shape[1]
+        picks = rng.integers(0, width, size=(size, width))
+        flat = (np.arange(size)[:, None] * width + picks).ravel()
+        counts = np.bincount(flat, minlength=size * width).reshape(size, width)
+        draws.append(_mean_pair_kappa(counts.astype(float), cells, r, agree))
+    resampled = np.concatenate(draws)
+    resampled = resampled[~np.isnan(resampled)]
+    if len(resampled) < 2:
+        return Estimate(value, n=n_units)
+    low, high = np.percentile(resampled, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return Estimate(value, float(np.std(resampled, ddof=1)), float(low), float(high), n_units)
+
+
+def _chunks(total: int, width: int, cells: int = 2_000_000) -> list[int]:
+    size = max(1, cells // max(width, 1))
+    return [min(size, total - start) for start in range(0, total, size)]
+
+
+def _mean_pair_kappa(
+    unit_weights: np.ndarray, cells: list[tuple[np.ndarray, np.ndarray]], r: int, agree: np.ndarray
+) -> np.ndarray:
+    """The mean pairwise kappa for each row of ``unit_weights`` (how often each unit is drawn)."""
+    kappas = []
+    for units, cell in cells:
+        onehot = np.zeros((unit_weights.shape[1], r * r))
+        onehot[units, cell] = 1.0
+        tables = (unit_weights @ onehot).reshape(-1, r, r)
+        kappas.append(_kappa_values(tables, agree))
+    stacked = np.column_stack(kappas)
+    defined = ~np.isnan(stacked)
+    total = np.where(defined, stacked, 0.0).sum(axis=1)
+    count = defined.sum(axis=1)
+    return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
+
+
+def _kappa_values(tables: np.ndarray, agree: np.ndarray) -> np.ndarray:
+    """Weighted kappa of each table in a stack; NaN where chance agreement is 1 or fewer than 2 cases."""
+    n = tables.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = tables / n[:, None, None]
+        rows, cols = p.sum(axis=2), p.sum(axis=1)
+        observed = (agree * p).sum(axis=(1, 2))
+        chance = np.einsum("bi,ij,bj->b", rows, agree, cols)
+        kappa = (observed - chance) / (1 - chance)
+    return np.where((n >= 2) & (chance < 1 - 1e-12), kappa, np.nan)
 
 
 def _paired(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:

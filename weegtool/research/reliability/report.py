@@ -26,9 +26,10 @@ from .agreement import koo_li_band, landis_koch_band, percent_agreement
 from .gstudy import g_study, raters_needed
 from .gwet import gwet_ac
 from .icc import _icc_table
-from .kappa import Weights, _agreement_weights, _contingency, _kappa
+from .kappa import Weights, _agreement_weights, _contingency, _kappa, light_kappa
 
 REPORT_COLUMNS = ("what", "measure", "value", "ci_low", "ci_high", "label", "n")
+LIGHT_BOOTSTRAP = 1000  # resamples of the candidates for the interval of a mean pairwise kappa
 PARADOX_GAP = 0.2  # AC above kappa by at least this much ...
 PARADOX_SHARE = 0.7  # ... with at least this share of the ratings in one category
 D_STUDY_TARGET = 0.8  # the dependability (Phi) the D-study row asks the raters for
@@ -102,8 +103,9 @@ def reliability_report(
 
         With two raters a kappa is Cohen's, with its interval. With more
         raters it is the mean of Cohen's kappa over every pair of raters (each
-        pair on the candidates both rated), named so in ``measure``, without an
-        interval. ``n`` is the number of candidates used (for a mean pairwise
+        pair on the candidates both rated; Light's kappa, :func:`light_kappa`),
+        named so in ``measure``, with a 95% percentile bootstrap interval over
+        the candidates (``LIGHT_BOOTSTRAP`` resamples, seed 0). ``n`` is the number of candidates used (for a mean pairwise
         kappa: rated by at least two raters). ``attrs["raters"]`` lists the raters.
         ``attrs["notes"]`` holds one sentence for every row pair where AC
         exceeds kappa by at least ``PARADOX_GAP`` while at least
@@ -288,15 +290,14 @@ def _kappa_row(
     if len(kappas) == 1:
         k = kappas[0]
         return (what, name, k.value, k.ci_low, k.ci_high, landis_koch_band(k.value), k.n)
-    values = [k.value for k in kappas if not math.isnan(k.value)]
-    mean = float(np.mean(values)) if values else math.nan
+    mean = light_kappa(matrix.T, weights, labels, alpha, n_bootstrap=LIGHT_BOOTSTRAP)
     return (
         what,
         f"mean pairwise {name} ({matrix.shape[1]} raters)",
-        mean,
-        math.nan,
-        math.nan,
-        landis_koch_band(mean),
+        mean.value,
+        mean.ci_low,
+        mean.ci_high,
+        landis_koch_band(mean.value),
         n,
     )
 
