@@ -212,6 +212,8 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "placements": 0,
             "waiting_list": 0,
             "committee_seats": 0,
+            "reviews": 0,
+            "past_ratings": 0,
         }
         with engine.connect() as connection:
             assert _counts(connection) == {**before, **new_tables}

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from weegtool.store.models import Assessment, AuditEntry, Candidate, Note, Rating
+from weegtool.store.models import Assessment, AuditEntry, Candidate, Note, Placement, Rating
 
 from .conftest import EXAMPLE
 from .store_factories import PASSWORD
@@ -139,6 +139,7 @@ POSTS = [
     ("beheer", "/admin/instruments/1/in-force"),
     ("R3", "/password"),
     ("coordinator", "/exports/erase"),
+    ("coordinator", "/candidates/C1/review"),
 ]
 
 
@@ -176,6 +177,7 @@ POST_ROLES = {
     "/admin/instruments": ("admin",),
     "/admin/instruments/1/in-force": ("admin",),
     "/exports/erase": ("coordinator",),
+    "/candidates/C1/review": ("coordinator", "chair"),
 }
 
 
@@ -1924,3 +1926,68 @@ def test_a_referrals_municipality_and_referrer_type_reach_both_decision_exports(
     assert lines[0].endswith(",municipality,referrer_type") and lines[1].endswith(
         ",Enschede,medical"
     )
+
+
+# --- reviews of placed residents (issue 15) ---------------------------------------------------------------------
+
+
+def test_a_review_is_rated_blind_and_decided_and_the_timeline_shows_both(site):
+    coordinator = _placed(site, "C1", "huis-b")
+    page = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "Evaluatie starten" in page
+    assert "huis-b: Er is plaats" not in page  # C1 holds their own place in huis-b
+    assert coordinator.post("/candidates/C1/review").status_code == 302
+    page = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "Evaluatie gestart op" in page and "Evaluatie starten" not in page
+    assert "evaluatie loopt" in coordinator.get("/overview/").get_data(as_text=True)
+    rater = site.client("R1")
+    assert "timeline-table" not in rater.get("/candidates/C1").get_data(as_text=True)  # blind
+    assert rater.get("/candidates/C1/assessments/1/report.html").status_code == 403
+    for name in ("R1", "R2", "R3"):
+        client = site.client(name)
+        answer = client.post(
+            "/candidates/C1/rate/emotion_regulation", {"value-er_intensity": "1", "go": ""}
+        )
+        assert answer.status_code in (200, 302), answer.get_data(as_text=True)[-1500:]
+        assert client.post("/candidates/C1/rate/submit").status_code in (200, 302)
+    chair = site.client("R3")
+    meeting = chair.get("/candidates/C1/meeting").get_data(as_text=True)
+    assert "Besluit over de evaluatie" in meeting and "Reden van de correctie" not in meeting
+    r2 = _user_id(site, "R2")
+    signed = {f"sign-{r2}": "yes", f"password-{r2}": PASSWORD, "justification": "Evaluatie.",
+              "items": ["er_intensity"]}  # fmt: skip
+    refused = chair.post("/candidates/C1/decision", {"category": "refer", **signed})
+    text = refused.get_data(as_text=True)
+    assert (
+        refused.status_code == 400 and "beëindigt de plaatsing; kies de reden van vertrek" in text
+    )
+    odd = chair.post("/candidates/C1/decision", {"category": "refer", "end_reason": XSS, **signed})
+    said = odd.get_data(as_text=True)
+    assert odd.status_code == 400 and "Kies een reden van vertrek uit de lijst" in said, said[
+        said.find('class="errors"') : said.find('class="errors"') + 800
+    ]
+    _inert(odd.get_data(as_text=True))
+    done = chair.post(
+        "/candidates/C1/decision", {"category": "refer", "end_reason": "heavier_care", **signed}
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)[-2000:]
+    page = chair.get("/candidates/C1").get_data(as_text=True)
+    table = page[
+        page.index('id="timeline-table"') : page.index("</table>", page.index("timeline-table"))
+    ]
+    assert table.count("<tr>") == 3 and "opname" in table and "evaluatie" in table
+    assert "<svg" in page and "Scores per domein door de tijd" in page
+    report = chair.get("/candidates/C1/assessments/2/report.html").get_data(as_text=True)
+    assert "Verandering sinds de vorige beoordeling" in report
+    placement = site.query(select(Placement.end_reason, Placement.ended_on))
+    assert placement == [("heavier_care", _dt.date.today())]
+    assert coordinator.post("/candidates/C1/review").status_code == 400  # lives in no house now
+
+
+def test_opening_a_review_of_someone_not_placed_is_refused_in_dutch(site):
+    coordinator = site.client("coordinator")
+    answer = coordinator.post("/candidates/C3/review")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "woont nu in geen huis" in page
+    assert coordinator.post("/candidates/NOPE/review").status_code == 404
+    assert coordinator.post("/candidates/" + "x" * 300 + "/review").status_code == 404

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from ..disclosure import DEFAULT_THRESHOLD, Suppressed, suppress_counts
 from .models import Candidate
-from .overview import latest_assessments
 
 __all__ = ["GROUPINGS", "AGE_BANDS", "OPEN", "SafeCounts", "cohort_counts", "safe_cohort_counts"]
 
@@ -43,7 +42,9 @@ def cohort_counts(session: Session, by: str) -> pd.DataFrame:
     groups as rows (sorted), decision categories and ``open`` as columns (sorted, ``open`` last)."""
     if by not in GROUPINGS:
         raise ValueError(f"'by' must be one of {', '.join(GROUPINGS)}; got {by!r}.")
-    decided = {pseudonym: a.category for pseudonym, a in latest_assessments(session)}
+    from .reviews import admission_decisions  # the intake's decision, not a review's
+
+    decided = {pseudonym: a.category for pseudonym, a in admission_decisions(session)}
     rows = session.execute(select(Candidate.pseudonym, GROUPINGS[by])).all()
     frame = pd.DataFrame(
         {

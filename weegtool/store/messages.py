@@ -92,6 +92,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "waiting.not": "{pseudonym!r} is not on the waiting list.",
         "house.placed": "house {house!r} has placed residents ({residents}); record their departure first.",
         "waiting.until_before": "'until' must be on or after the day the wait began ({since}); got {day}.",
+        # reviews of placed residents (store/reviews.py)
+        "review.role": "A coordinator or the chair opens a review; this user is {role}.",
+        "review.not_placed": "{pseudonym!r} lives in no house now; a review is of a placed resident.",
+        "review.open": "a review of {pseudonym!r} is open already (since {since}); decide it first.",
+        "review.date": "'opened_on' must lie from the decision under review ({decided}) to today; got {day}.",
+        "review.end_reason": "'end_reason': the decision {category!r} ends the placement; choose the reason of "
+        "the end.",
+        "review.continues": "'end_reason': the decision {category!r} continues the placement; leave the reason "
+        "of an end empty.",
         # erasure (store/erasure.py)
         "erasure.two": "An erasure on request needs two people: a coordinator and an administrator, each "
         "confirming with their own password.",
@@ -181,6 +190,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "waiting.not": "{pseudonym!r} staat niet op de wachtlijst.",
         "house.placed": "In huis {house!r} wonen geplaatste jongeren ({residents}); leg eerst hun vertrek vast.",
         "waiting.until_before": "'until': de datum ligt voor het begin op de wachtlijst ({since}); gegeven: {day}.",
+        # evaluaties van geplaatste jongeren (store/reviews.py)
+        "review.role": "Een coördinator of de voorzitter start een evaluatie; deze gebruiker is {role}.",
+        "review.not_placed": "{pseudonym!r} woont nu in geen huis; een evaluatie is van een geplaatste jongere.",
+        "review.open": "Er loopt al een evaluatie van {pseudonym!r} (sinds {since}); besluit daar eerst over.",
+        "review.date": "'opened_on': de datum ligt niet tussen het besluit dat geëvalueerd wordt ({decided}) en "
+        "vandaag; gegeven: {day}.",
+        "review.end_reason": "'end_reason': het besluit {category!r} beëindigt de plaatsing; kies de reden van "
+        "vertrek.",
+        "review.continues": "'end_reason': het besluit {category!r} zet de plaatsing voort; laat de reden van "
+        "vertrek leeg.",
         # wissen (store/erasure.py)
         "erasure.two": "Wissen op verzoek vraagt twee mensen: een coördinator en een beheerder, elk met het "
         "eigen wachtwoord.",

@@ -73,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         placements,
         rating,
         research,
+        reviews,
         security,
         views,
     )
@@ -96,6 +97,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         research.bp,
         placements.bp,
         coordinator.bp,
+        reviews.bp,
     ):
         app.register_blueprint(blueprint)
     return app
