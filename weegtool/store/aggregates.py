@@ -25,7 +25,9 @@ __all__ = ["GROUPINGS", "AGE_BANDS", "OPEN", "SafeCounts", "cohort_counts", "saf
 
 OPEN = "open"  # the column of candidates without a finalised assessment
 UNKNOWN = "onbekend"  # the group of candidates without a municipality, direction or age
-GROUPINGS = {"referrer": Candidate.referrer, "direction": Candidate.direction, "age": Candidate.age}
+GROUPINGS = {
+    "municipality": Candidate.municipality,
+    "direction": Candidate.direction, "age": Candidate.age}
 # Age bands of the pilot's range (8 to 27): child, young teenager, older teenager, young adult.
 AGE_BANDS = ((0, 11, "t/m 11"), (12, 15, "12-15"), (16, 17, "16-17"), (18, 200, "18+"))
 
@@ -37,7 +39,7 @@ def _label(value: Any) -> str:
 
 
 def cohort_counts(session: Session, by: str) -> pd.DataFrame:
-    """Candidates per group (``by``: ``'referrer'``, ``'direction'`` or ``'age'``, in :data:`AGE_BANDS`) and
+    """Candidates per group (``by``: ``'municipality'``, ``'direction'`` or ``'age'``, in :data:`AGE_BANDS`) and
     decision: a frame of counts,
     groups as rows (sorted), decision categories and ``open`` as columns (sorted, ``open`` last)."""
     if by not in GROUPINGS:

@@ -99,7 +99,7 @@ def index() -> Any:
         user.role == "coordinator"
     ):  # the counts per municipality taken to the municipalities, suppressed
         threshold = int(current_app.config["DISCLOSURE_THRESHOLD"])
-        cohort = safe_cohort_counts(session, "referrer", threshold)
+        cohort = safe_cohort_counts(session, "municipality", threshold)
     return render_template("index.html", rows=rows, mine=mine, titles=titles, cohort=cohort)
 
 
