@@ -1727,6 +1727,12 @@ def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
     assert "Kies een reden van vertrek uit de lijst" in page
     assert f"De datum ligt voor de start van de plaatsing ({TODAY})" in page
     _inert(page)
+    # the reason has no default: a planned "back home" chosen by not looking would bias the outcomes
+    placements_page = coordinator.get("/placements/").get_data(as_text=True)
+    assert '<option value="">— kies een reden —</option>' in placements_page
+    blank = coordinator.post(f"/placements/{pid}/end", {"ended_on": TODAY, "end_reason": ""})
+    assert blank.status_code == 400
+    assert "Kies een reden van vertrek uit de lijst" in blank.get_data(as_text=True)
     deleted = coordinator.post("/houses/huis-a/delete", follow_redirects=True)
     assert "leg eerst hun vertrek vast" in deleted.get_data(as_text=True)
     ended = coordinator.post(
