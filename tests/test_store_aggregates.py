@@ -24,7 +24,9 @@ def cohort(sessions):
 
 def test_counts_per_group_and_decision(cohort):
     with transaction(cohort) as session:
-        assert cohort_counts(session, "municipality").to_dict() == {"open": {"Almelo": 7, "Hengelo": 2}}
+        assert cohort_counts(session, "municipality").to_dict() == {
+            "open": {"Almelo": 7, "Hengelo": 2}
+        }
         assert cohort_counts(session, "age").to_dict() == {"open": {"12-15": 7, "18+": 2}}
         with pytest.raises(
             ValueError, match="'by' must be one of municipality, direction, age; got 'name'"

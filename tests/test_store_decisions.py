@@ -361,8 +361,8 @@ def test_the_migration_finds_every_group_of_pseudonyms_differing_only_in_case(ps
 
     import weegtool.store.migrations as migrations
 
-    path = Path(migrations.__file__).parent / "versions" / "0005_decisions_hold.py"
-    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    path = Path(migrations.__file__).parent / "versions" / "0007_decisions_hold.py"
+    spec = importlib.util.spec_from_file_location("migration_0007", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     groups = module.colliding(pseudonyms)

@@ -302,17 +302,17 @@ def test_the_migrated_audit_log_takes_every_action_of_the_models_and_nothing_els
         engine.dispose()
 
 
-def test_the_upgrade_to_0005_refuses_pseudonyms_that_differ_only_in_case_and_names_them(
+def test_the_upgrade_to_0007_refuses_pseudonyms_that_differ_only_in_case_and_names_them(
     empty_url,
 ):
     import weegtool
 
     from .conftest import TWENTE
 
-    # the revision before 0005, whichever it is once the parallel branches' migrations are chained
+    # the revision before 0007, whichever it is once the parallel branches' migrations are chained
     before = (
         ScriptDirectory.from_config(db._alembic_config(empty_url))
-        .get_revision("0005")
+        .get_revision("0007")
         .down_revision
     )
     db.upgrade(empty_url, before)

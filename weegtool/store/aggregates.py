@@ -27,7 +27,9 @@ OPEN = "open"  # the column of candidates without a finalised assessment
 UNKNOWN = "onbekend"  # the group of candidates without a municipality, direction or age
 GROUPINGS = {
     "municipality": Candidate.municipality,
-    "direction": Candidate.direction, "age": Candidate.age}
+    "direction": Candidate.direction,
+    "age": Candidate.age,
+}
 # Age bands of the pilot's range (8 to 27): child, young teenager, older teenager, young adult.
 AGE_BANDS = ((0, 11, "t/m 11"), (12, 15, "12-15"), (16, 17, "16-17"), (18, 200, "18+"))
 

@@ -1,7 +1,7 @@
 """Reviews of placed residents: the review rounds and the ratings of earlier rounds; the audit action review.open
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 22:00:00.000000
 """
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0005'  # written on 0006; re-chained after 0005 (decisions that hold) reached main
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
-# As revision 0005 left them; models.ACTIONS may grow later.
+# As revision 0007 left them; models.ACTIONS may grow later.
 OLD_ACTIONS = ('user.add', 'instrument.add', 'instrument.in_force', 'referral.register', 'referral.update',
                'ratings.save', 'ratings.submit', 'assessment.finalise', 'assessment.correct', 'house.save',
                'note.add', 'user.login', 'user.login_failed', 'user.reset', 'user.active', 'user.password',
