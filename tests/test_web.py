@@ -87,6 +87,8 @@ GET_TABLE = {
     "/overview/": (302, 403, 200, 200, 403, 403),
     "/overview/?period=2026-K3": (302, 403, 200, 200, 403, 403),
     "/overview/?period=2026-K9": (302, 403, 400, 400, 403, 403),
+    "/overview/?period=9999-12": (302, 403, 400, 400, 403, 403),
+    "/overview/overview.pdf?period=9999-K4": (302, 403, 400, 403, 403, 403),
     "/overview/overview.xlsx?period=2026": (302, 403, 200, 403, 403, 403),
     "/overview/overview.pdf?period=2026-07": (302, 403, 200, 403, 403, 403),
     "/research/outcomes.csv": (302, 403, 403, 403, 403, 200),
