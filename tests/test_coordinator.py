@@ -181,7 +181,7 @@ def test_a_period_is_a_month_a_quarter_or_a_year(text, key, first, last, title):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "2026-13", "2026-K5", "2026-00", "juli", "0000", "2026-07-01", "<b>"]
+    "text", ["", "2026-13", "2026-K5", "2026-00", "juli", "2026-07-01", "<b>", "２０２６"]
 )
 def test_another_period_is_refused_in_dutch_with_what_was_given(text):
     with pytest.raises(ValueError) as caught:
@@ -190,6 +190,15 @@ def test_another_period_is_refused_in_dutch_with_what_was_given(text):
         "'period': kies een maand (2026-07), kwartaal (2026-K3) of jaar (2026); "
         f"gegeven: {text.strip()!r}."
     )
+
+
+@pytest.mark.parametrize("text", ["0000", "9999", "9999-12", "9999-K4", "1899-01"])
+def test_a_period_outside_the_years_of_any_date_is_refused(text):
+    # 9999-12 and 9999-K4 gave HTTP 500 (the month after December 9999 does not exist); found by the
+    # break-it probe
+    with pytest.raises(ValueError) as caught:
+        parse_period(text)
+    assert str(caught.value) == f"'period': een jaar van 1900 tot en met 2200; gegeven: {text!r}."
 
 
 day = st.dates(D(2025, 10, 1), D(2026, 6, 30))

@@ -62,9 +62,14 @@ def test_no_small_count_shows_and_no_line_keeps_a_single_hidden_cell(values, thr
     result = suppress_counts(pd.DataFrame(values), threshold)
     hidden = result.hidden.to_numpy()
     assert not ((values > 0) & (values < threshold) & ~hidden).any()
-    for lines in (hidden, hidden.T):
+    for lines, cells in ((hidden, values), (hidden.T, values.T)):
         if lines.shape[1] > 1:
             assert not (lines.sum(axis=1) == 1).any()
+            # hidden cells never sum to a small count a shown total would give away
+            hidden_sum = np.where(lines, cells, 0).sum(axis=1)
+            small_sum = (hidden_sum > 0) & (hidden_sum < threshold)
+            shown_total = cells.sum(axis=1) >= threshold
+            assert not (small_sum & shown_total).any()
     # nothing is hidden without a small count to protect
     assert hidden.any() == ((values > 0) & (values < threshold)).any()
 
@@ -89,3 +94,10 @@ def test_cells_named_in_also_are_hidden_as_if_small_and_complemented():
     assert result.hidden.loc[:, "a"].tolist() == [True, True]
     with pytest.raises(ValueError, match=r"'also' must have the index and columns of the counts\."):
         suppress_counts(counts, also=also.T)
+
+
+def test_two_small_counts_in_a_row_are_not_left_to_sum_to_a_small_count():
+    # [1, 1, 20] with the row total 22 shown: hiding the two 1s alone would tell the reader
+    # that together they are 2 (a found leak: the research round's review of the overview).
+    result = suppress_counts(pd.DataFrame([[1, 1, 20], [9, 8, 30]]))
+    assert result.hidden.iloc[0].tolist() == [True, True, True]

@@ -292,9 +292,13 @@ def test_an_assigned_committee_rates_and_others_are_refused(sessions, committee,
         save_ratings(session, candidate, committee["R2"], ratings["R2"])  # added later: may rate
         register_referral(session, "C9", by=committee["coordinator"])
         assert len(committee_of(session, get_candidate(session, "C9"))) == 4  # none assigned: all
+        get_candidate(session, "C9").meeting_on = meeting
         rows = agenda(session, meeting)
-    assert [(r.pseudonym, r.committee, r.submitted, r.revision) for r in rows] == [
-        ("C2", 3, 1, None)
+    # C9 has no assigned committee: every active member rates it, so the agenda counts all four
+    # (it read 'beoordelen loopt' for ever when it counted 0 seats; found by the new-user trial)
+    assert [(r.pseudonym, r.committee, r.assigned, r.submitted, r.revision) for r in rows] == [
+        ("C2", 3, True, 1, None),
+        ("C9", 4, False, 0, None),
     ]
 
 
@@ -357,8 +361,8 @@ def test_the_migration_finds_every_group_of_pseudonyms_differing_only_in_case(ps
 
     import weegtool.store.migrations as migrations
 
-    path = Path(migrations.__file__).parent / "versions" / "0005_decisions_hold.py"
-    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    path = Path(migrations.__file__).parent / "versions" / "0007_decisions_hold.py"
+    spec = importlib.util.spec_from_file_location("migration_0007", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     groups = module.colliding(pseudonyms)

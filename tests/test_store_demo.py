@@ -197,3 +197,26 @@ def test_the_demo_lives_through_a_year_after_the_decision(sessions):
             "huis-a": False,
             "huis-b": True,
         }  # huis-a still holds B-101 with suicide risk
+
+
+def test_the_demo_has_a_reviewed_resident_with_a_timeline_and_a_review_due(sessions):
+    import datetime as _dt
+
+    from weegtool.store import get_candidate
+    from weegtool.store.reviews import reviews_due, timeline
+
+    on = _dt.date(2026, 11, 29)
+    with transaction(sessions) as session:
+        load_demo(session, on=on)
+    with transaction(sessions) as session:
+        rows = timeline(session, get_candidate(session, "K00003"))
+        assert [(r.purpose, r.decided_on) for r in rows] == [
+            ("admission", on - _dt.timedelta(days=306)),
+            ("review", on - _dt.timedelta(days=120)),
+        ]
+        # rated one anchor better on every item: the total fell (lower is less need of care)
+        assert rows[1].total < rows[0].total
+        assert "Verandering sinds de vorige beoordeling" in rows[1].assessment.report_html
+        (due,) = reviews_due(session, on=on)  # decided 200 days ago: the review date passed
+        assert (due.pseudonym, due.overdue, due.open) == ("K00009", True, False)
+        assert due.review_date == _dt.date(2026, 11, 13)  # decided 2026-05-13, six months on

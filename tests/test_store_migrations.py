@@ -212,6 +212,8 @@ def test_a_database_at_0001_with_rows_upgrades_to_head_and_back_keeping_them(emp
             "placements": 0,
             "waiting_list": 0,
             "committee_seats": 0,
+            "reviews": 0,
+            "past_ratings": 0,
         }
         with engine.connect() as connection:
             assert _counts(connection) == {**before, **new_tables}
@@ -300,17 +302,17 @@ def test_the_migrated_audit_log_takes_every_action_of_the_models_and_nothing_els
         engine.dispose()
 
 
-def test_the_upgrade_to_0005_refuses_pseudonyms_that_differ_only_in_case_and_names_them(
+def test_the_upgrade_to_0007_refuses_pseudonyms_that_differ_only_in_case_and_names_them(
     empty_url,
 ):
     import weegtool
 
     from .conftest import TWENTE
 
-    # the revision before 0005, whichever it is once the parallel branches' migrations are chained
+    # the revision before 0007, whichever it is once the parallel branches' migrations are chained
     before = (
         ScriptDirectory.from_config(db._alembic_config(empty_url))
-        .get_revision("0005")
+        .get_revision("0007")
         .down_revision
     )
     db.upgrade(empty_url, before)

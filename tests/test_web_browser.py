@@ -38,9 +38,9 @@ def _log_in(context, url, name):
     return page
 
 
-def _rate_everything(page, url, level, note):
+def _rate_everything(page, url, level, note, pseudonym="K-NEW"):
     """Rate every item at ``level`` (one domain screen after another), saving as the script does."""
-    page.goto(url + "/candidates/K-NEW")
+    page.goto(url + f"/candidates/{pseudonym}")
     page.get_by_role("link", name="Beoordelen").click()
     while True:
         for item in page.locator("fieldset.item").all():
@@ -409,6 +409,66 @@ def test_after_the_decision_a_placement_fills_the_house_and_a_departure_lets_a_w
         chair.goto(url + "/overview/")
         expect(chair.locator("#overview")).to_contain_text("Geplaatst")
         expect(chair.locator("#fits-now")).to_have_text("C3: past nu in huis-b")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_a_review_is_rated_blind_decided_and_shown_on_the_timeline_with_the_change_section(
+    server, chromium_browser
+):
+    url = server
+    contexts = [chromium_browser.new_context() for _ in range(4)]
+    try:
+        chair = _log_in(contexts[0], url, "R3")
+        coordinator = _log_in(contexts[1], url, "coordinator")
+        _decide(chair, url, "C1", "fits")
+        coordinator.goto(url + "/placements/")
+        coordinator.locator("#place-candidate").select_option("C1")
+        coordinator.locator("#place-house").select_option("huis-b")
+        coordinator.get_by_role("button", name="Plaatsing vastleggen").click()
+        expect(coordinator.locator(".message.success")).to_contain_text("Plaatsing van C1")
+
+        coordinator.goto(url + "/candidates/C1")
+        coordinator.get_by_role("button", name="Evaluatie starten").click()
+        expect(coordinator.locator(".message.success")).to_contain_text(
+            "De evaluatie van C1 is gestart"
+        )
+        expect(coordinator.locator("#review-open")).to_contain_text("Evaluatie gestart op")
+        coordinator.goto(url + "/overview/")
+        expect(coordinator.locator("#reviews-due")).to_contain_text("C1 (huis-b): evaluatie loopt")
+
+        rater = _log_in(contexts[2], url, "R1")
+        rater.goto(url + "/candidates/C1")
+        expect(rater.locator("#timeline")).to_have_count(
+            0
+        )  # blind: no earlier scores before rating
+        _rate_everything(rater, url, 1, "R1: evaluatie, rustiger", "C1")
+        rater.get_by_role("button", name="Beoordeling indienen").click()
+        rater.wait_for_url(re.compile(r".*/meeting$"))
+        scientist = _log_in(contexts[3], url, "R2")
+        _rate_everything(scientist, url, 1, "R2: evaluatie", "C1")
+        scientist.get_by_role("button", name="Beoordeling indienen").click()
+        scientist.wait_for_url(re.compile(r".*/meeting$"))
+        chair.goto(url + "/candidates/C1/rate/review")
+        chair.get_by_role("button", name="Beoordeling indienen").click()
+        chair.wait_for_url(re.compile(r".*/meeting$"))
+        expect(chair.locator("#h-decide")).to_have_text("Besluit over de evaluatie")
+        assert "R1: evaluatie, rustiger" in chair.content()
+        _decide(chair, url, "C1", "fits")  # the placement continues
+
+        rows = chair.locator("#timeline-table tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text("opname")
+        expect(rows.nth(1)).to_contain_text("evaluatie")
+        expect(chair.locator("figure.timeline-chart svg")).to_be_visible()
+        violations = axe_violations(chair)
+        assert violations == [], format_violations(violations)
+        screenshot(chair, "timeline")
+
+        chair.get_by_role("link", name="versie 2").click()
+        expect(chair.get_by_text("Verandering sinds de vorige beoordeling")).to_be_visible()
+        screenshot(chair, "review-report")
     finally:
         for context in contexts:
             context.close()

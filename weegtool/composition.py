@@ -11,12 +11,12 @@ why, with the numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .instrument import CompositionRule, Instrument
 
-__all__ = ["House", "Resident", "Profile", "Conflict", "check_composition"]
+__all__ = ["House", "Resident", "Profile", "Conflict", "check_composition", "without_resident"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,18 @@ class House:
         """Resident ids listed more than once (a resident counted twice fills two places)."""
         ids = [r.id for r in self.residents]
         return sorted({i for i in ids if ids.count(i) > 1})
+
+
+def without_resident(houses: House | Iterable[House], resident_id: str) -> list[House]:
+    """``houses`` as a list with ``resident_id`` taken out of every house's residents.
+
+    A resident under review is judged against the group as it would be without them: they do not
+    fill their own place, nor conflict with themselves.
+    """
+    given = [houses] if isinstance(houses, House) else list(houses)
+    return [
+        replace(h, residents=tuple(r for r in h.residents if r.id != resident_id)) for h in given
+    ]
 
 
 @dataclass(frozen=True)

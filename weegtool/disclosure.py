@@ -13,14 +13,19 @@ Control*, Wiley 2012, ch. 5 and 6):
    shown (a zero is shown: it describes no one).
 2. **Complementary suppression**: when the totals of a row or column are
    known, a row or column with exactly one hidden cell would give it away
-   (total minus the others). So in such a row or column one more cell is
-   hidden, the smallest non-zero shown count (else the smallest shown
-   count), and this repeats over rows and columns until no row or column
-   has exactly one hidden cell.
+   (total minus the others), and hidden cells whose sum is small give that
+   small sum away when the total is shown (two hidden 1s in a row of 22:
+   together 2). So in a row or column with exactly one hidden cell, or with
+   hidden cells summing to less than the threshold under a shown total, one
+   more cell is hidden, the smallest non-zero
+   shown count (else the smallest shown count), and this repeats over rows
+   and columns until no row or column is exposed so.
 
 This is a simple, deterministic heuristic, not an optimal (least-loss)
-suppression pattern; it never shows a count below the threshold and never
-leaves a single hidden cell in a row or column whose total can be known.
+suppression pattern; it never shows a count below the threshold, never
+leaves a single hidden cell in a row or column whose total can be known,
+and never leaves hidden cells summing to less than the threshold in a line
+whose total is shown.
 """
 
 from __future__ import annotations
@@ -143,22 +148,27 @@ def suppress_counts(
         primary |= also.to_numpy(dtype=bool)
     hidden = primary.copy()
     if totals and hidden.any():
-        _complement(values, hidden)
+        _complement(values, hidden, int(threshold))
     wrap = lambda a: pd.DataFrame(a, index=frame.index, columns=frame.columns)  # noqa: E731
     return Suppressed(
         counts=wrap(values), hidden=wrap(hidden), primary=wrap(primary), threshold=int(threshold)
     )
 
 
-def _complement(values: np.ndarray, hidden: np.ndarray) -> None:
-    """Rule 2 in place: no row or column keeps exactly one hidden cell, where another exists."""
+def _complement(values: np.ndarray, hidden: np.ndarray, threshold: int) -> None:
+    """Rule 2 in place: no row or column keeps one hidden cell, or hidden cells of a small sum."""
     changed = True
     while changed:
         changed = False
         for axis in (1, 0):
             lines = hidden if axis == 1 else hidden.T
             cells = values if axis == 1 else values.T
-            for i in np.flatnonzero(lines.sum(axis=1) == 1):
+            n_hidden = lines.sum(axis=1)
+            hidden_sum = np.where(lines, cells, 0).sum(axis=1)
+            # a small line total is hidden itself (Suppressed.total_hidden), so it gives no sum away
+            shown_total = cells.sum(axis=1) >= threshold
+            exposed = (n_hidden == 1) | ((hidden_sum > 0) & (hidden_sum < threshold) & shown_total)
+            for i in np.flatnonzero(exposed):
                 candidates = np.flatnonzero(~lines[i])
                 if candidates.size == 0:
                     continue  # a one-cell line: its total is the hidden cell, hidden below

@@ -20,13 +20,16 @@ from sqlalchemy.orm import Session
 
 from ..disclosure import DEFAULT_THRESHOLD, Suppressed, suppress_counts
 from .models import Candidate
-from .overview import latest_assessments
 
 __all__ = ["GROUPINGS", "AGE_BANDS", "OPEN", "SafeCounts", "cohort_counts", "safe_cohort_counts"]
 
 OPEN = "open"  # the column of candidates without a finalised assessment
 UNKNOWN = "onbekend"  # the group of candidates without a municipality, direction or age
-GROUPINGS = {"referrer": Candidate.referrer, "direction": Candidate.direction, "age": Candidate.age}
+GROUPINGS = {
+    "municipality": Candidate.municipality,
+    "direction": Candidate.direction,
+    "age": Candidate.age,
+}
 # Age bands of the pilot's range (8 to 27): child, young teenager, older teenager, young adult.
 AGE_BANDS = ((0, 11, "t/m 11"), (12, 15, "12-15"), (16, 17, "16-17"), (18, 200, "18+"))
 
@@ -38,12 +41,14 @@ def _label(value: Any) -> str:
 
 
 def cohort_counts(session: Session, by: str) -> pd.DataFrame:
-    """Candidates per group (``by``: ``'referrer'``, ``'direction'`` or ``'age'``, in :data:`AGE_BANDS`) and
+    """Candidates per group (``by``: ``'municipality'``, ``'direction'`` or ``'age'``, in :data:`AGE_BANDS`) and
     decision: a frame of counts,
     groups as rows (sorted), decision categories and ``open`` as columns (sorted, ``open`` last)."""
     if by not in GROUPINGS:
         raise ValueError(f"'by' must be one of {', '.join(GROUPINGS)}; got {by!r}.")
-    decided = {pseudonym: a.category for pseudonym, a in latest_assessments(session)}
+    from .reviews import admission_decisions  # the intake's decision, not a review's
+
+    decided = {pseudonym: a.category for pseudonym, a in admission_decisions(session)}
     rows = session.execute(select(Candidate.pseudonym, GROUPINGS[by])).all()
     frame = pd.DataFrame(
         {

@@ -207,7 +207,13 @@ def _write(
     previous: Assessment | None,
     reason: str,
     form_token: str | None = None,
+    compare_with: Assessment | None = None,
 ) -> Assessment:
+    """Write the next assessment after ``previous``: a correction when ``reason`` is given, else a decision.
+
+    With ``compare_with`` (a review: see :mod:`weegtool.store.reviews`) the report has the section
+    "change since the previous assessment" against that stored assessment.
+    """
     from ..report import render_html, render_pdf
 
     if by.role != "chair":
@@ -241,6 +247,11 @@ def _write(
     problems = check_decision(core_decision, scored.advice, scored.instrument, lang=messages)
     if problems:
         raise DecisionError.collect(f"decision on {candidate.pseudonym}", problems)
+    comparison = None
+    if compare_with is not None:
+        from .reviews import change_since
+
+        comparison = change_since(session, compare_with, scored)
     html = render_html(
         scored.advice,
         scored.instrument,
@@ -248,6 +259,7 @@ def _write(
         lang,
         core_decision,
         shown_id=candidate.pseudonym,
+        comparison=comparison,
     )
     assessment = Assessment(
         candidate_id=candidate.id,
@@ -271,13 +283,11 @@ def _write(
         changes=[],
         form_token=form_token or None,
     )
-    if previous is not None:
+    if previous is not None and reason:  # a correction (a review's decision is no correction)
         assessment.changes = changes_between(previous.basis, assessment.basis)
         candidate.correction_open = False
     _store(session, candidate, assessment, previous)
-    audit.record(
-        session, by, "assessment.correct" if previous else "assessment.finalise", assessment
-    )
+    audit.record(session, by, "assessment.correct" if reason else "assessment.finalise", assessment)
     return assessment
 
 

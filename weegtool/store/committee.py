@@ -120,7 +120,8 @@ class AgendaRow:
     """A referral on a meeting's agenda and where it stands."""
 
     pseudonym: str
-    committee: int  # members assigned (0: none assigned, every member rates)
+    committee: int  # the members who rate it: those assigned, or every active member when none is
+    assigned: bool  # whether members were assigned
     submitted: int
     revision: int | None  # the newest decision's revision; None: not decided
     category: str | None
@@ -163,7 +164,16 @@ def agenda(session: Session, on: _dt.date) -> list[AgendaRow]:
         .where(Candidate.meeting_on == on)
         .order_by(Candidate.registered_at, Candidate.id)
     )
+    everyone = len(committee_members(session))
     return [
-        AgendaRow(c.pseudonym, n_seats, n_submitted, revision, cat, c.correction_open)
+        AgendaRow(
+            c.pseudonym,
+            n_seats or everyone,
+            bool(n_seats),
+            n_submitted,
+            revision,
+            cat,
+            c.correction_open,
+        )
         for c, n_seats, n_submitted, revision, cat in session.execute(query)
     ]

@@ -7,7 +7,9 @@ With enough rated candidates (:data:`HISTORY`), the demo also has a past
 year: referrals spread over it from several municipalities, decisions,
 placements that ended for each end reason, two young people living in the
 houses now, and a waiting list with a candidate with suicide risk who fits
-no house until a resident of huis-b leaves.
+no house until a resident of huis-b leaves. One resident was reviewed (rated
+again, blind, with lower risk ratings) before leaving, so their page shows a
+timeline; the resident of huis-a decided 200 days ago is due for review.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .models import Candidate, House, User
 from .placements import end_placement, place, remove_from_waiting_list
 from .ratings import save_ratings, score_candidate, submit_ratings
 from .referrals import register_referral
+from .reviews import decide_review, start_review
 from .users import add_user, one_time_password
 
 __all__ = ["load_demo", "DEMO_USERS", "HISTORY", "Step"]
@@ -78,13 +81,19 @@ class Step:
     reason: str | None = None
     off: int | None = None
     flags: tuple[str, ...] = ()
+    review: int | None = (
+        None  # the day of a review (opened and decided), continuing with ``review_decision``
+    )
+    review_decision: str = "fits"
 
 
 # Days before the demo's day. huis-b has one free place, huis-a two: the placements take turns in them.
 HISTORY: tuple[Step, ...] = (
     Step(380, 368, "fits", "huis-b", start=360, end=250, reason="back_home"),
     Step(375, 362, "fits", "huis-a", start=355, end=260, reason="foster_family"),
-    Step(320, 306, "fits_with_conditions", "huis-a", start=300, end=100, reason="other"),
+    Step(
+        320, 306, "fits_with_conditions", "huis-a", start=300, end=100, reason="other", review=120
+    ),  # reviewed after six months: rated again, the placement continued
     Step(260, 246, "fits", "huis-b", start=240, end=200, reason="breakdown"),
     Step(265, 255, "fits", "huis-a", start=250, end=160, reason="heavier_care"),
     Step(205, 195, "fits", "huis-b", start=190, end=175, reason="crisis"),
@@ -156,6 +165,7 @@ def load_demo(
     today = on or _dt.date.today()
     story = HISTORY if n_rated >= len(HISTORY) and n_raters == N_COMMITTEE else ()
     rated = []
+    records: dict[int, list[dict[Hashable, Any]]] = {}
     for n, fields in enumerate(cohort.candidates.to_dict("records")):
         step = story[n] if n < len(story) else None
         referral = _referral(fields) | _origin(n)
@@ -168,11 +178,14 @@ def load_demo(
             rows = cohort.ratings[cohort.ratings["candidate_id"] == fields["candidate_id"]]
             for record in rows.to_dict("records"):
                 _rate(session, candidate, raters[record["rater_id"]], record, instrument.item_ids)
+            records[candidate.id] = [
+                {**r, "rater": raters[r["rater_id"]]} for r in rows.to_dict("records")
+            ]
             rated.append(candidate)
     if session.scalar(select(House.id).limit(1)) is None:
         for house in load_houses(EXAMPLE_HOUSES, instrument):
             save_house(session, house, by=coordinator)
-    _live_through(session, list(zip(rated, story)), members, instrument, today)
+    _live_through(session, list(zip(rated, story)), members, instrument, today, records)
     return passwords
 
 
@@ -193,6 +206,7 @@ def _live_through(
     members: Sequence[User],
     instrument: Instrument,
     today: _dt.date,
+    records: Mapping[int, Sequence[Mapping[Hashable, Any]]],
 ) -> None:
     """Decide, place, end and take off the list as each :class:`Step` says, in the order of the days."""
     chair, coordinator = members[2], members[3]
@@ -216,7 +230,8 @@ def _live_through(
     events = sorted(
         [(step.start, 0, c, step) for c, step in story if step.start is not None]
         + [(step.end, 1, c, step) for c, step in story if step.end is not None]
-        + [(step.off, 2, c, step) for c, step in story if step.off is not None],
+        + [(step.off, 2, c, step) for c, step in story if step.off is not None]
+        + [(step.review, 3, c, step) for c, step in story if step.review is not None],
         key=lambda e: (-e[0], e[1]),
     )
     placed = {}
@@ -231,7 +246,46 @@ def _live_through(
             )
         elif kind == 2:
             remove_from_waiting_list(session, candidate, ago(days), by=coordinator, on=today)
+        elif kind == 3:
+            _review(session, candidate, step, members, instrument, ago(days), records[candidate.id])
         session.flush()
+
+
+def _review(
+    session: Session,
+    candidate: Candidate,
+    step: Step,
+    members: Sequence[User],
+    instrument: Instrument,
+    day: _dt.date,
+    records: Sequence[Mapping[Hashable, Any]],
+) -> None:
+    """A review on ``day``: each rater rates again, one anchor better on every item, and the chair decides."""
+    chair, coordinator = members[2], members[3]
+    review = start_review(session, candidate, by=coordinator, on=day)
+    for record in records:
+        better = {**record}
+        for item_id in instrument.item_ids:
+            if not pd.isna(record[item_id]):
+                better[item_id] = _one_better(instrument, item_id, int(record[item_id]))
+        _rate(session, candidate, record["rater"], better, instrument.item_ids)
+    decision = DecisionInput(
+        category=step.review_decision,
+        justification="Demo: de evaluatie na zes maanden.",
+        items=(instrument.item_ids[0],),
+        decided_on=day,
+    )
+    decide_review(
+        session, review, decision, members[:N_COMMITTEE], by=chair, houses=core_houses(session)
+    )
+
+
+def _one_better(instrument: Instrument, item_id: str, value: int) -> int:
+    """The next anchor toward less need of care: lower on a risk item, higher on a protective one."""
+    item = instrument.item(item_id)
+    levels = sorted(item.anchors)
+    at = levels.index(value) + (-1 if item.direction == "risk" else 1)
+    return levels[min(max(at, 0), len(levels) - 1)]
 
 
 def _check_sizes(n_candidates: int, n_rated: int, n_raters: int) -> None:

@@ -52,6 +52,8 @@ __all__ = [
     "ERASURE_GROUNDS",
     "Placement",
     "WaitingEntry",
+    "Review",
+    "PastRating",
     "REFERRER_TYPE_IDS",
     "END_REASON_IDS",
     "utcnow",
@@ -97,6 +99,8 @@ ACTIONS = (
     # a correction opened on a decided referral, members assigned to a referral's committee
     "referral.correction",
     "committee.assign",
+    # over time (issue 15): a placed resident's review opened
+    "review.open",
 )
 
 # Constraint names fixed by convention: migrations can then name what they change, on both databases.
@@ -470,6 +474,52 @@ class WaitingEntry(Base):
     added_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
 
     candidate: Mapped[Candidate] = relationship()
+
+
+class Review(Base):
+    """A placed resident's review: a new, blind assessment of the same pseudonym (``purpose`` review).
+
+    Opened for an ongoing ``placement`` on ``opened_on``; ``previous_id`` is the decision under
+    review (the newest at opening), ``assessment_id`` the review's own decision once the chair has
+    made it (None while the review is open). See :mod:`weegtool.store.reviews`.
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"))
+    previous_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    opened_on: Mapped[_dt.date] = mapped_column()
+    opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[_dt.datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship()
+    placement: Mapped[Placement] = relationship()
+    previous: Mapped[Assessment] = relationship(foreign_keys=[previous_id])
+    assessment: Mapped[Assessment | None] = relationship(foreign_keys=[assessment_id])
+
+
+class PastRating(Base):
+    """A rating of an earlier round, kept when a review opens a new blind round for the same candidate.
+
+    ``assessment_id`` is the decision these ratings were scored for; ``submitted_at`` when the rater
+    handed them in. The live :class:`Rating` rows of the candidate are then free for the review.
+    """
+
+    __tablename__ = "past_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    item: Mapped[str] = mapped_column(String(80))
+    value: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    critical: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[_dt.datetime] = mapped_column()
+    submitted_at: Mapped[_dt.datetime | None] = mapped_column()
 
 
 @event.listens_for(Assessment, "before_update")

@@ -140,6 +140,7 @@ def coordinator_history(session: Session) -> History:
     each with the candidate's municipality. No pseudonyms leave this function.
     """
     from .placements import placements, waiting_list
+    from .reviews import admission_decisions
 
     municipality = dict(session.execute(select(Candidate.id, Candidate.municipality)).all())
     referrals = [
@@ -153,7 +154,7 @@ def coordinator_history(session: Session) -> History:
             str(a.advice.get("category")),
             a.follows_advice,
         )
-        for _, a in latest_assessments(session)
+        for _, a in admission_decisions(session)  # a review's decision is no intake decision
     ]
     placed = [
         PlacementEvent(municipality[p.candidate_id], p.started_on, p.ended_on, p.end_reason)

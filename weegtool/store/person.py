@@ -28,7 +28,17 @@ from sqlalchemy.orm import Session
 from ..errors import NotAllowedError
 from . import audit
 from .lookup import one_by
-from .models import Assessment, AuditEntry, Candidate, Note, Rating, User, as_utc, utcnow
+from .models import (
+    Assessment,
+    AuditEntry,
+    Candidate,
+    Note,
+    PastRating,
+    Rating,
+    User,
+    as_utc,
+    utcnow,
+)
 
 __all__ = ["EXPORTERS", "person_export", "export_person"]
 
@@ -108,6 +118,8 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
             for n in notes
         ],
         "decisions": decisions,
+        # ratings of earlier rounds, kept when a review opened a new one (store/reviews.py)
+        "earlier_ratings": _earlier_ratings(session, candidate, assessments, who),
     }
     log = _access_log(session, candidate, [a.id for a in assessments], [n.id for n in notes])
     audit.record(session, by, "export.person", candidate)
@@ -182,3 +194,25 @@ def export_person(url: str | None, pseudonym: str, by: str) -> bytes:
             return person_export(session, pseudonym, by=get_user(session, by))
     finally:
         engine.dispose()
+
+
+def _earlier_ratings(
+    session: Session, candidate: Candidate, assessments: Any, who: Any
+) -> list[dict[str, Any]]:
+    revision = {a.id: a.revision for a in assessments}
+    kept = session.scalars(
+        select(PastRating).where(PastRating.candidate_id == candidate.id).order_by(PastRating.id)
+    )
+    return [
+        {
+            "for_decision_version": revision.get(r.assessment_id),
+            "rater": who(r.rater_id),
+            "item": r.item,
+            "value": r.value,
+            "note": r.note,
+            "critical": r.critical,
+            "saved_at": _iso(r.saved_at),
+            "submitted_at": _iso(r.submitted_at),
+        }
+        for r in kept
+    ]

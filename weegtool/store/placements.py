@@ -181,11 +181,16 @@ def place(
 
 
 def carried_out(session: Session, decision: Assessment) -> bool:
-    """Whether ``decision`` led to a placement already (a new placement then needs a new decision)."""
+    """Whether ``decision`` led to a placement already (a new placement then needs a new decision).
+
+    A review's decision is carried out by the placement it reviewed (it continued or ended it).
+    """
+    from .reviews import is_review
+
     found = session.scalar(
         select(Placement.id).where(Placement.assessment_id == decision.id).limit(1)
     )
-    return found is not None
+    return found is not None or is_review(session, decision)
 
 
 def _profile(candidate: Candidate, decision: Assessment, instrument: Instrument) -> core.Profile:

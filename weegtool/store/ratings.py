@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .. import instrument as core
 from ..advice import Advice, Override, advise, reported
 from ..candidate import CandidateFields, critical_reason
-from ..composition import House
+from ..composition import House, without_resident
 from ..engine import Scores, Weights, score_ratings, score_values
 from ..errors import InputError, NotAllowedError, RatingsError, ReadOnlyError
 from ..ratings import RaterRatings, Ratings
@@ -210,9 +210,12 @@ def _refuse_outsider(session: Session, candidate: Candidate, rater: User) -> Non
 
 
 def is_decided(session: Session, candidate: Candidate) -> bool:
-    """Whether the committee has finalised a decision on ``candidate`` (any revision)."""
+    """Whether the committee has finalised a decision on ``candidate`` (any revision) and no review of
+    theirs is open (a review reopens the ratings for a new, blind round: see :mod:`.reviews`)."""
+    from .reviews import current_review
+
     decided = select(Assessment.id).where(Assessment.candidate_id == candidate.id).limit(1)
-    return session.scalar(decided) is not None
+    return session.scalar(decided) is not None and current_review(session, candidate) is None
 
 
 def _refuse_when_decided(session: Session, candidate: Candidate) -> None:
@@ -438,6 +441,8 @@ def score_candidate(
     """
     ratings = candidate_ratings(session, candidate, rater, notes=notes)
     instrument = load(candidate.instrument)
+    if houses is not None:  # a resident under review is judged against the group without them
+        houses = without_resident(houses, candidate.pseudonym)
     scores = score_ratings(instrument, ratings)
     advice = advise(
         scores, houses=houses, on=on, overrides={candidate.pseudonym: tuple(overrides or ())}

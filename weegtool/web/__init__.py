@@ -74,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         placements,
         rating,
         research,
+        reviews,
         security,
         views,
     )
@@ -98,6 +99,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         research.bp,
         placements.bp,
         coordinator.bp,
+        reviews.bp,
     ):
         app.register_blueprint(blueprint)
     return app

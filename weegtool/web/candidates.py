@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from ..advice import conflict_reason
-from ..composition import Profile, check_composition
+from ..composition import Profile, check_composition, without_resident
 from ..coordinator import REFERRER_TYPES
 from ..errors import ConflictError, InputError, NotFoundError, ReadOnlyError
 from ..i18n import describe_reason
@@ -99,7 +99,7 @@ def index() -> Any:
         user.role == "coordinator"
     ):  # the counts per municipality taken to the municipalities, suppressed
         threshold = int(current_app.config["DISCLOSURE_THRESHOLD"])
-        cohort = safe_cohort_counts(session, "referrer", threshold)
+        cohort = safe_cohort_counts(session, "municipality", threshold)
     return render_template("index.html", rows=rows, mine=mine, titles=titles, cohort=cohort)
 
 
@@ -284,7 +284,8 @@ def composition_checks(
     """For every house: free places and the composition rules the candidate's joining would break."""
     profile = Profile(candidate.pseudonym, candidate.age, tuple(candidate.flags), main_problem)
     checks = []
-    for house in core_houses(db.session()):
+    # a resident (under review) holds their own place and does not conflict with themselves
+    for house in without_resident(core_houses(db.session()), candidate.pseudonym):
         conflicts = check_composition(instrument, profile, house)
         described = [
             (c.hard, describe_reason(conflict_reason(c), instrument, lang)) for c in conflicts

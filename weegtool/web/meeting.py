@@ -62,6 +62,7 @@ from ..store import (
 )
 from ..store.models import Assessment, Candidate, User
 from ..store.ratings import RATING_ROLES
+from ..store.reviews import current_review, decide_review
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404, composition_checks, redirect_to
@@ -278,6 +279,7 @@ def _posted_decision() -> tuple[DecisionInput, dict[str, Any]]:
         "reason": form.get("reason", ""),
         "lang": form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl",
         "form_token": form.get("form_token", "").strip()[:64],
+        "end_reason": form.get("end_reason", "").strip()[:60],  # a review's decision (issue 15)
     }
     decision = DecisionInput(
         category=shown["category"],
@@ -307,6 +309,11 @@ def _record(
         "messages": "nl",
         "form_token": shown["form_token"] or None,
     }
+    review = current_review(session, candidate)  # a review is decided like an admission (issue 15)
+    if review is not None:
+        return decide_review(
+            session, review, decision, signers, end_reason=shown["end_reason"], **options
+        )
     if not based_on:
         return finalise(session, candidate, decision, signers, **options)
     return correct(

@@ -1,7 +1,7 @@
 """After the decision: a referral's municipality and referrer type, placements, the waiting list
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0005
 Create Date: 2026-11-29 21:20:00.000000
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ from alembic import op
 
 
 revision = '0006'
-down_revision = '0007'  # re-chained after safekeeping (0007) reached main
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-# As revision 0007 left them; models.ACTIONS may grow later.
+# As revision 0005 left them; models.ACTIONS may grow later.
 OLD_ACTIONS = ('user.add', 'instrument.add', 'instrument.in_force', 'referral.register', 'referral.update',
                'ratings.save', 'ratings.submit', 'assessment.finalise', 'assessment.correct', 'house.save',
                'note.add', 'user.login', 'user.login_failed', 'user.reset', 'user.active', 'user.password',

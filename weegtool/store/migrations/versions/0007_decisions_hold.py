@@ -2,7 +2,7 @@
 committee per referral, the meeting date, and on assessments what they rest on, what a correction changed and
 the decision form's token
 
-Revision ID: 0005
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-29 21:00:00.000000
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0005'
-down_revision = '0006'  # written on 0004; re-chained after 0007 and 0006 reached main
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

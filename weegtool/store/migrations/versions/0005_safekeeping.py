@@ -1,6 +1,6 @@
 """Safekeeping: the audit log becomes a hash chain; erasures are recorded; the audit actions that come with them
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29 21:20:00.000000
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 from weegtool.store.audit import entry_hash
 
-revision = '0007'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
