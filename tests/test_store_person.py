@@ -86,6 +86,9 @@ def test_the_cli_writes_the_zip_and_refuses_to_overwrite(people, database_url, t
     ]
     done = CliRunner().invoke(cli, args)
     assert done.exit_code == 0 and zipfile.is_zipfile(out)
+    assert (
+        out.stat().st_mode & 0o077 == 0
+    )  # owner-only, as backups are (it was 0644: break-it probe)
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 2 and "exists already" in again.output
     wrong = CliRunner().invoke(
