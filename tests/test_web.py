@@ -999,6 +999,7 @@ def test_the_coordinator_hands_one_person_everything_kept_about_them(site):
         "LEESMIJ.txt",
         "beslissingen.csv",
         "gegevens.json",
+        "plaatsingen.csv",
         "rapporten/C1-versie-1.html",
         "rapporten/C1-versie-1.pdf",
         "toegangslog.csv",
