@@ -1005,6 +1005,7 @@ def test_the_coordinator_hands_one_person_everything_kept_about_them(site):
         "LEESMIJ.txt",
         "beslissingen.csv",
         "gegevens.json",
+        "plaatsingen.csv",
         "rapporten/C1-versie-1.html",
         "rapporten/C1-versie-1.pdf",
         "toegangslog.csv",
@@ -2024,3 +2025,26 @@ def test_opening_a_review_of_someone_not_placed_is_refused_in_dutch(site):
     assert answer.status_code == 400 and "woont nu in geen huis" in page
     assert coordinator.post("/candidates/NOPE/review").status_code == 404
     assert coordinator.post("/candidates/" + "x" * 300 + "/review").status_code == 404
+
+
+def test_a_nul_character_in_any_form_field_or_parameter_is_refused_before_anything_is_saved(
+    any_site,
+):
+    """NUL is no text: on PostgreSQL it ended in HTTP 500 for the referrer, the house fields, the meeting
+    notes and the erasure reason (break-it probe). One rule refuses it for every route, in Dutch."""
+    coordinator = any_site.client("coordinator")
+    message = "bevat een NUL-teken (\\x00): dat is geen tekst en kan niet worden opgeslagen"
+    for path, form in (
+        ("/candidates/new", {"pseudonym": "K-NUL", "referrer": "wijk\x00team"}),
+        ("/houses/new", {"code": "huis\x00x", "capacity": "2", "rows": "0"}),
+        ("/candidates/new", {"pseudonym": "K-NUL", "referrer\x00": "x"}),
+    ):
+        response = coordinator.post(path, form)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in page, path
+    person = coordinator.get("/exports/person.zip?pseudonym=C1%00")
+    assert (
+        person.status_code == 400
+        and "veld &#39;pseudonym&#39; bevat een NUL-teken" in person.get_data(as_text=True)
+    )
+    assert any_site.query(select(Candidate.pseudonym).where(Candidate.pseudonym == "K-NUL")) == []
