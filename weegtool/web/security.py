@@ -77,11 +77,7 @@ def _refuse_nul(nul: str = "\x00") -> None:
     for name, value in fields:
         if nul in name or nul in value:
             shown = name.replace(nul, "")[:40] or "?"
-            abort(
-                400,
-                description=f"Het veld '{shown}' bevat een NUL-teken (\\x00): dat is geen tekst en "
-                "kan niet worden opgeslagen. Er is niets opgeslagen.",
-            )
+            abort(400, description=say("web.nul", field=shown))
 
 
 def _headers(response: Response) -> Response:
