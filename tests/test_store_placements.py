@@ -152,7 +152,7 @@ def test_a_placed_resident_joins_the_house_for_every_composition_check_until_the
         )
     assert [p.split(":")[0] for p in refused.value.problems] == ["'house'"] * 3
     said = " ".join(refused.value.problems)
-    assert "not now: Group composition, house huis-b: " in said
+    assert "not now: Group composition in huis-b: the rule “" in said
     assert "suicide risk" in said and "capacity" in said.lower()
     with (
         pytest.raises(InputError, match="placed residents \\(C2\\); record their departure first"),

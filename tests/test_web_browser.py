@@ -385,9 +385,11 @@ def test_after_the_decision_a_placement_fills_the_house_and_a_departure_lets_a_w
         coordinator.locator("#place-house").select_option("huis-b")
         coordinator.get_by_role("button", name="Plaatsing vastleggen").click()
         refusal = coordinator.locator("#err-house")
-        expect(refusal).to_contain_text("Nu niet: Groepssamenstelling, huis huis-b: Niet meerdere")
         expect(refusal).to_contain_text(
-            "suïciderisico bij elkaar. (signaal: Suïciderisico; bewoners: C2"
+            "Nu niet: Groepssamenstelling in huis-b: niet voldaan aan de regel “Niet meerdere"
+        )
+        expect(refusal).to_contain_text(
+            "suïciderisico bij elkaar.” (signaal: Suïciderisico; bewoners: C2"
         )
         violations = axe_violations(coordinator)
         assert violations == [], format_violations(violations)
