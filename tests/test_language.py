@@ -43,6 +43,12 @@ PAGES = [
     ("R1", "/candidates/K-NEW/rate/review", 200),  # review.html with scores.html
     ("R1", "/candidates/NOPE", 404),  # error.html
     ("R1", "/admin/users", 403),
+    ("coordinator", "/", 200),  # index.html with _reviews_due.html and _safe_counts.html
+    ("R1", "/", 200),  # index.html with the rater's own state
+    ("R3", "/", 200),
+    ("R3", "/candidates/C2/meeting", 200),  # meeting.html: advice, ratings, houses, decision form
+    ("R3", "/candidates/C5/meeting", 200),
+    ("R4", "/candidates/C2/meeting", 200),  # blind: not submitted
 ]
 
 CATALOGUE_KEY = re.compile(

@@ -42,6 +42,7 @@ from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field, whole_number, yes_no
+from .language import language, say
 
 __all__ = ["bp", "candidate_or_404", "composition_checks"]
 
@@ -83,14 +84,14 @@ def index() -> Any:
         done = submitted_candidate_ids(session, user)
         outside = outside_candidate_ids(session, user)
         mine = {
-            row.id: "niet in uw commissie"
+            row.id: "outside"
             if row.id in outside and row.id not in done
             else _rater_state(row, row.id in done, row.id in started)
             for row in rows
         }
     in_force = instrument_in_force(session)
     titles = (
-        {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
+        {c.id: c.title(language()) for c in load_instrument(in_force).spec.advice.categories}
         if in_force
         else {}
     )
@@ -104,12 +105,13 @@ def index() -> Any:
 
 
 def _rater_state(row: CandidateRow, done: bool, started: bool) -> str:
-    """Where a committee member stands with a referral: a decided one is closed unless they submitted."""
+    """Where a committee member stands with a referral (a key under ``web.index.state``): a decided
+    one is closed unless they submitted."""
     if done:
-        return "ingediend"
+        return "submitted"
     if row.category is not None:
-        return "gesloten (besloten)"
-    return "bezig" if started else "nog te doen"
+        return "closed"
+    return "started" if started else "todo"
 
 
 def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:

@@ -67,6 +67,7 @@ from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404, composition_checks, redirect_to
 from .forms import FormErrors, by_field, whole_number
+from .language import language, say
 from .security import REPORT_CSP
 from .views import download, status_of
 
@@ -140,8 +141,8 @@ def _page(
         blind=False,
         instrument=instrument,
         advice=advice,
-        decisive=[describe_reason(r, instrument, "nl") for r in reasons if r.decisive],
-        other_reasons=[describe_reason(r, instrument, "nl") for r in reasons if not r.decisive],
+        decisive=[describe_reason(r, instrument, language()) for r in reasons if r.decisive],
+        other_reasons=[describe_reason(r, instrument, language()) for r in reasons if not r.decisive],
         # each flag once: those the reasons name are not listed again
         other_flags=[f for f in (advice.flags if advice else ()) if f.id not in flagged],
         table=_rating_table(candidate, instrument, scored),
@@ -152,7 +153,10 @@ def _page(
         # co-signers come from those who took part: the committee members who submitted
         cosigners=[m for m in members if m.name in took_part and m.id != user.id],
         checks=composition_checks(
-            instrument, candidate, main_problem(instrument, advice.domains) if advice else None
+            instrument,
+            candidate,
+            main_problem(instrument, advice.domains) if advice else None,
+            language(),
         ),
         assessment=assessment,
         drift=_drift(candidate, assessment, advice),
@@ -232,7 +236,7 @@ def note(pseudonym: str) -> Any:
             {"note": request.form.get("text", "")},
         )
     db.commit()
-    flash("Notitie toegevoegd.", "success")
+    flash(say("web.meeting.noted"), "success")
     return _redirect_meeting(candidate)
 
 
@@ -253,12 +257,11 @@ def _signers(candidate: Candidate, errors: FormErrors) -> list[User]:
             continue
         try:
             confirm_signer(
-                db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), "nl"
+                db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), language()
             )
         except ThrottledError:
             errors.setdefault(f"sign-{member.id}", []).append(
-                f"Het account van {member.name} is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; "
-                "de handtekening telt niet."
+                say("web.meeting.throttled", name=member.name)
             )
         except NotAllowedError as error:
             errors.setdefault(f"sign-{member.id}", []).append(str(error))
@@ -277,7 +280,7 @@ def _posted_decision() -> tuple[DecisionInput, dict[str, Any]]:
         "dissent": form.get("dissent", ""),
         "overridden": tuple(form.getlist("overridden")),
         "reason": form.get("reason", ""),
-        "lang": form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl",
+        "lang": form.get("lang", "") if form.get("lang", "") in LANGUAGES else language(),
         "form_token": form.get("form_token", "").strip()[:64],
         "end_reason": form.get("end_reason", "").strip()[:60],  # a review's decision (issue 15)
     }
@@ -306,7 +309,7 @@ def _record(
         "houses": core_houses(session),
         "lang": shown["lang"],
         "pdf": False,  # rendered after the commit: other writers do not wait for it
-        "messages": "nl",
+        "messages": language(),
         "form_token": shown["form_token"] or None,
     }
     review = current_review(session, candidate)  # a review is decided like an admission (issue 15)
@@ -370,7 +373,7 @@ def decide(pseudonym: str) -> Any:
     made = (assessment.id, assessment.revision, assessment.report_html, assessment.report_pdf)
     db.commit()
     _attach_pdf(*made)
-    flash(f"Het besluit is vastgelegd (versie {made[1]}); het rapport staat klaar.", "success")
+    flash(say("web.meeting.recorded", revision=made[1]), "success")
     return redirect_to(candidate)
 
 
@@ -390,11 +393,7 @@ def correction(pseudonym: str) -> Response:
     candidate = candidate_or_404(pseudonym)
     open_correction(db.session(), candidate, by=signed_in())
     db.commit()
-    flash(
-        "Er is een correctie geopend: de coördinator kan de aanmelding wijzigen; de volgende versie van het "
-        "besluit noemt wat er veranderde.",
-        "success",
-    )
+    flash(say("web.meeting.correction_opened"), "success")
     return _redirect_meeting(candidate)
 
 
@@ -411,11 +410,11 @@ def committee(pseudonym: str) -> Response | tuple[str, int]:
         abort(
             400,
             description=errors
-            or "Kies minstens één lid of een datum van de bespreking; er is niets gewijzigd.",
+            or say("web.meeting.choose_committee"),
         )
     assign_committee(session, candidate, members, by=signed_in(), meeting_on=meeting_on)
     db.commit()
-    flash("De commissie van deze aanmelding is bijgewerkt.", "success")
+    flash(say("web.meeting.committee_saved"), "success")
     return redirect_to(candidate)
 
 
@@ -429,7 +428,7 @@ def _date(text: str) -> tuple[_dt.date | None, str]:
             raise ValueError(text)
         return _dt.date.fromisoformat(text), ""
     except ValueError:
-        return None, f"'{text[:20]}' is geen datum (jjjj-mm-dd)."
+        return None, say("web.meeting.bad_date", text=text[:20])
 
 
 @bp.get("/meetings/<day>")
@@ -442,7 +441,7 @@ def meeting_agenda(day: str) -> Any:
     session = db.session()
     in_force = instrument_in_force(session)
     titles = (
-        {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
+        {c.id: c.title(language()) for c in load_instrument(in_force).spec.advice.categories}
         if in_force
         else {}
     )
