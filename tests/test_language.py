@@ -49,6 +49,8 @@ PAGES = [
     ("R3", "/candidates/C2/meeting", 200),  # meeting.html: advice, ratings, houses, decision form
     ("R3", "/candidates/C5/meeting", 200),
     ("R4", "/candidates/C2/meeting", 200),  # blind: not submitted
+    ("R1", "/candidates/K-NEW/rate/emotion_regulation", 200),  # rate.html with candidate_facts.html
+    ("R1", "/candidates/C2/rate/coping", 200),  # submitted: read only
 ]
 
 CATALOGUE_KEY = re.compile(
