@@ -70,6 +70,10 @@ GET_TABLE = {
     "/candidates/C3/meeting": (302, 403, 403, 200, 200, 403),
     "/candidates/C1/assessments/1/report.html": (302, 403, 200, 200, 200, 403),
     "/candidates/C1/assessments/1/report.pdf": (302, 403, 200, 200, 200, 403),
+    "/candidates/C1/family.html": (302, 403, 200, 200, 200, 403),
+    "/candidates/C1/family.pdf": (302, 403, 200, 200, 200, 403),
+    "/candidates/C3/family.html": (302, 403, 404, 404, 404, 403),  # not decided yet
+    "/candidates/NOPE/family.pdf": (302, 403, 404, 404, 404, 403),
     "/houses/": (302, 403, 200, 200, 403, 403),
     "/houses/new": (302, 403, 200, 403, 403, 403),
     "/houses/huis-a/edit": (302, 403, 200, 403, 403, 403),

@@ -8,6 +8,8 @@ member who signs it confirms with their own password.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as _dt
 import secrets
 from collections import defaultdict
@@ -30,7 +32,7 @@ from ..advice import main_problem
 from ..errors import InputError, NotAllowedError, ThrottledError, WeegtoolError
 from ..i18n import LANGUAGES, describe_reason
 from ..instrument import Instrument
-from ..report import render_pdf
+from ..report import render_family_html, render_pdf
 from ..rules import FlagReason
 from ..store import (
     CandidateScore,
@@ -488,6 +490,45 @@ def report_pdf(pseudonym: str, revision: int) -> Response:
         assessment.report_pdf or render_pdf(assessment.report_html),
         "application/pdf",
         f"advies-{_safe(candidate.pseudonym)}-versie-{revision}.pdf",
+    )
+
+
+def _family(pseudonym: str) -> tuple[Candidate, str]:
+    """The family report of a decided candidate as HTML in the reader's language (the reading is
+    logged like a report's): the advice scored on the decision's basis, worded as the committee
+    decided it. 404 before a decision; 403 for a member who has not submitted (blind rating)."""
+    candidate = candidate_or_404(pseudonym)
+    _may_read_report(candidate)
+    assessment = latest_assessment(db.session(), candidate)
+    scored = _scored(candidate, assessment) if assessment is not None else None
+    if assessment is None or scored is None:
+        abort(404)
+    db.record_reading("report.read", assessment)
+    advice = scored.advice
+    if assessment.category and assessment.category != advice.category:
+        advice = dataclasses.replace(advice, category=assessment.category)
+    return candidate, render_family_html(advice, load_instrument(candidate.instrument), language())
+
+
+@bp.get("/candidates/<pseudonym>/family.html")
+@roles_required("coordinator", *RATING_ROLES)
+def family_html(pseudonym: str) -> Response:
+    """The short report for the young person and the parents (``report --audience family``)."""
+    _, page = _family(pseudonym)
+    response = make_response(page)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return response
+
+
+@bp.get("/candidates/<pseudonym>/family.pdf")
+@roles_required("coordinator", *RATING_ROLES)
+def family_pdf(pseudonym: str) -> Response:
+    candidate, page = _family(pseudonym)
+    return download(
+        render_pdf(page),
+        "application/pdf",
+        f"{say('web.candidate.family_file')}-{_safe(candidate.pseudonym)}.pdf",
     )
 
 
