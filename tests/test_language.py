@@ -409,6 +409,8 @@ def test_the_family_report_is_offered_once_decided_and_carries_no_names_notes_or
     for name in ("R1", "R2", "R3", "wijkteam"):  # raters and the referrer are not named
         assert not re.search(rf"\b{name}\b", shown), name
     assert "Totaalscore" not in shown and not re.search(r"\d+,\d", shown)  # no scores
+    # worded for a decision taken, not for an advice still to be decided
+    assert "De commissie heeft dit op " in shown and "nog geen besluit" not in shown
     coordinator.post("/language", {"lang": "en", "next": "/login"})
     english = coordinator.get("/candidates/C1/family.html").get_data(as_text=True)
     assert 'lang="en"' in english and english != family

@@ -507,7 +507,9 @@ def _family(pseudonym: str) -> tuple[Candidate, str]:
     advice = scored.advice
     if assessment.category and assessment.category != advice.category:
         advice = dataclasses.replace(advice, category=assessment.category)
-    return candidate, render_family_html(advice, load_instrument(candidate.instrument), language())
+    return candidate, render_family_html(
+        advice, load_instrument(candidate.instrument), language(), assessment.decided_on
+    )
 
 
 @bp.get("/candidates/<pseudonym>/family.html")

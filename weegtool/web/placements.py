@@ -37,6 +37,7 @@ from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
 from .forms import FormErrors, by_field
+from .language import language, say
 
 __all__ = ["bp", "form_date"]
 
@@ -46,12 +47,14 @@ FIELDS = ("candidate", "house", "started_on", "ended_on", "end_reason", "since",
 
 @bp.app_template_global("end_reason_title")
 def _end_reason_title(reason: str | None) -> str:
-    return end_reason_title(reason) if reason else "–"
+    return end_reason_title(reason, language()) if reason else "–"
 
 
 @bp.app_template_global("referrer_type_title")
 def _referrer_type_title(kind: str | None) -> str:
-    return dict(REFERRER_TYPES).get(kind or "", "onbekend")
+    """The referrer type's words in the reader's language (``web.referrer_type.<id>``); 'unknown'
+    for none or one not on the list."""
+    return say(f"web.referrer_type.{kind}" if kind in dict(REFERRER_TYPES) else "web.counts.unknown")
 
 
 def form_date(name: str, errors: FormErrors) -> _dt.date | None:
