@@ -51,6 +51,9 @@ PAGES = [
     ("R4", "/candidates/C2/meeting", 200),  # blind: not submitted
     ("R1", "/candidates/K-NEW/rate/emotion_regulation", 200),  # rate.html with candidate_facts.html
     ("R1", "/candidates/C2/rate/coping", 200),  # submitted: read only
+    ("coordinator", "/candidates/new", 200),  # referral.html
+    ("coordinator", "/candidates/C2/edit", 200),
+    ("R3", "/meetings/2026-12-03", 200),  # agenda.html
 ]
 
 CATALOGUE_KEY = re.compile(
@@ -370,6 +373,7 @@ DECIDED_PAGES = [
     ("coordinator", "/candidates/C3"),  # undecided, with its house checks
     ("R3", "/candidates/C1/meeting"),  # the decision recorded: the correction form
     ("coordinator", "/candidates/C1/family.html"),
+    ("coordinator", "/candidates/C1/edit"),  # referral.html, locked
 ]
 
 

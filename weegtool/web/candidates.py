@@ -156,7 +156,7 @@ def new() -> Any:
     row = instrument_in_force(session)
     if row is None:
         abort(
-            409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in."
+            409, description=say("web.referral.no_instrument")
         )
     instrument = load_instrument(row)
     if request.method == "GET":
@@ -179,7 +179,7 @@ def new() -> Any:
     else:
         if not errors:
             db.commit()
-            flash(f"Aanmelding {candidate.pseudonym} is geregistreerd.", "success")
+            flash(say("web.referral.registered", pseudonym=candidate.pseudonym), "success")
             return redirect(url_for("candidates.show", pseudonym=candidate.pseudonym))
         session.rollback()
     return _form_page("referral.html", instrument, values, errors, 400)
@@ -223,7 +223,7 @@ def edit(pseudonym: str) -> Any:
     read_at = whole_number(request.form, "row_version", errors, 1, 2**31)
     if read_at is None:
         errors.setdefault("", []).append(
-            "Het formulier mist de versie waarop het geopend werd; open de aanmelding opnieuw."
+            say("web.referral.no_version")
         )
     else:
         try:
@@ -266,7 +266,7 @@ def edit(pseudonym: str) -> Any:
         else:
             if not errors:
                 db.commit()
-                flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
+                flash(say("web.referral.updated", pseudonym=pseudonym), "success")
                 return redirect(url_for("candidates.show", pseudonym=pseudonym))
             db.session().rollback()
     return _form_page(
