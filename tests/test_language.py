@@ -54,6 +54,7 @@ PAGES = [
     ("coordinator", "/candidates/new", 200),  # referral.html
     ("coordinator", "/candidates/C2/edit", 200),
     ("R3", "/meetings/2026-12-03", 200),  # agenda.html
+    ("coordinator", "/placements/", 200),  # placements.html
 ]
 
 CATALOGUE_KEY = re.compile(

@@ -61,13 +61,11 @@ def form_date(name: str, errors: FormErrors) -> _dt.date | None:
     """The form field ``name`` as a date (2026-11-29 or 29-11-2026); a problem beside the field otherwise."""
     text = request.form.get(name, "").strip()
     if not text:
-        errors.setdefault(name, []).append("Vul een datum in.")
+        errors.setdefault(name, []).append(say("web.placements.date_missing"))
         return None
     value = a_date(text)
     if not isinstance(value, _dt.date):
-        errors.setdefault(name, []).append(
-            f"Vul een datum in als 2026-11-29 of 29-11-2026; '{text[:20]}' is dat niet."
-        )
+        errors.setdefault(name, []).append(say("web.placements.date_bad", text=text[:20]))
         return None
     return value
 
@@ -124,11 +122,13 @@ def _refused(error: InputError, form: dict[str, Any]) -> Any:
 def _known_candidate(errors: FormErrors) -> Candidate | None:
     pseudonym = request.form.get("candidate", "").strip()
     if not pseudonym:
-        errors.setdefault("candidate", []).append("Kies een jongere.")
+        errors.setdefault("candidate", []).append(say("web.placements.choose"))
         return None
     found = db.session().query(Candidate).filter_by(pseudonym=pseudonym).one_or_none()
     if found is None:
-        errors.setdefault("candidate", []).append(f"Er is geen aanmelding {pseudonym[:40]!r}.")
+        errors.setdefault("candidate", []).append(
+            say("web.placements.no_referral", pseudonym=repr(pseudonym[:40]))
+        )
     return found
 
 
@@ -150,7 +150,8 @@ def new() -> Any:
         return _refused(error, form)
     db.commit()
     flash(
-        f"Plaatsing van {candidate.pseudonym} in {form['house'].strip()} is vastgelegd.", "success"
+        say("web.placements.placed", pseudonym=candidate.pseudonym, house=form["house"].strip()),
+        "success",
     )
     return redirect(url_for("placements.index"))
 
@@ -176,7 +177,7 @@ def end(placement_id: int) -> Any:
         return _refused(error, form)
     pseudonym = placement.candidate.pseudonym
     db.commit()
-    flash(f"Vertrek van {pseudonym} is vastgelegd.", "success")
+    flash(say("web.placements.ended", pseudonym=pseudonym), "success")
     return redirect(url_for("placements.index"))
 
 
@@ -194,7 +195,7 @@ def wait() -> Any:
     except InputError as error:
         return _refused(error, form)
     db.commit()
-    flash(f"{candidate.pseudonym} staat op de wachtlijst.", "success")
+    flash(say("web.placements.waiting", pseudonym=candidate.pseudonym), "success")
     return redirect(url_for("placements.index"))
 
 
@@ -212,5 +213,5 @@ def unwait(pseudonym: str) -> Response | Any:
     except InputError as error:
         return _refused(error, form)
     db.commit()
-    flash(f"{pseudonym} staat niet meer op de wachtlijst.", "success")
+    flash(say("web.placements.unwaited", pseudonym=pseudonym), "success")
     return redirect(url_for("placements.index"))
