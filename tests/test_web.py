@@ -1731,7 +1731,10 @@ def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
     coordinator = _placed(site, "C1", "huis-a")
     page = coordinator.get("/placements/").get_data(as_text=True)
     # dates on the placements page in Dutch words (issue 13), as Babel writes them
-    assert f'<th scope="row">C1</th><td>huis-a</td><td>{formatting.day(_dt.date.fromisoformat(TODAY), "nl")}</td>' in page
+    assert (
+        f'<th scope="row">C1</th><td>huis-a</td><td>{formatting.day(_dt.date.fromisoformat(TODAY), "nl")}</td>'
+        in page
+    )
     houses = coordinator.get("/houses/").get_data(as_text=True)
     assert f"C1 (14; geplaatst sinds {TODAY})" in houses and "B-101 (16; suicide_risk; " in houses
     again = coordinator.post(
@@ -1764,7 +1767,10 @@ def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
     )
     assert ended.status_code == 302
     page = coordinator.get("/placements/").get_data(as_text=True)
-    assert f"<td>{formatting.day(_dt.date.fromisoformat(TODAY), 'nl')}</td><td>Plaatsing afgebroken</td>" in page
+    assert (
+        f"<td>{formatting.day(_dt.date.fromisoformat(TODAY), 'nl')}</td><td>Plaatsing afgebroken</td>"
+        in page
+    )
     actions = [a for (a,) in site.query(select(AuditEntry.action))]
     assert actions.count("placement.start") == 1 and actions.count("placement.end") == 1
 

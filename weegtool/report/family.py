@@ -11,7 +11,6 @@ without plain words there falls back to the instrument's title.
 from __future__ import annotations
 
 import datetime as _dt
-
 from typing import Any
 
 from ..advice import Advice

@@ -31,9 +31,7 @@ class Series:
     sdc: float | None
 
 
-def timeline_svg(
-    series: Sequence[Series], title: str, description: str, lang: str = "nl"
-) -> str:
+def timeline_svg(series: Sequence[Series], title: str, description: str, lang: str = "nl") -> str:
     """An SVG (role img, title and desc) of every series, 0-100 each, one column per assessment in order.
 
     Raises

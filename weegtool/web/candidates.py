@@ -155,9 +155,7 @@ def new() -> Any:
     session = db.session()
     row = instrument_in_force(session)
     if row is None:
-        abort(
-            409, description=say("web.referral.no_instrument")
-        )
+        abort(409, description=say("web.referral.no_instrument"))
     instrument = load_instrument(row)
     if request.method == "GET":
         return _form_page("referral.html", instrument, {"flags": []}, {})
@@ -222,9 +220,7 @@ def edit(pseudonym: str) -> Any:
     values = {**current, **fields, "age": request.form.get("age", "")}
     read_at = whole_number(request.form, "row_version", errors, 1, 2**31)
     if read_at is None:
-        errors.setdefault("", []).append(
-            say("web.referral.no_version")
-        )
+        errors.setdefault("", []).append(say("web.referral.no_version"))
     else:
         try:
             update_referral(

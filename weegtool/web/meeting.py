@@ -9,7 +9,6 @@ member who signs it confirms with their own password.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as _dt
 import secrets
 from collections import defaultdict
@@ -144,7 +143,9 @@ def _page(
         instrument=instrument,
         advice=advice,
         decisive=[describe_reason(r, instrument, language()) for r in reasons if r.decisive],
-        other_reasons=[describe_reason(r, instrument, language()) for r in reasons if not r.decisive],
+        other_reasons=[
+            describe_reason(r, instrument, language()) for r in reasons if not r.decisive
+        ],
         # each flag once: those the reasons name are not listed again
         other_flags=[f for f in (advice.flags if advice else ()) if f.id not in flagged],
         table=_rating_table(candidate, instrument, scored),
@@ -259,7 +260,11 @@ def _signers(candidate: Candidate, errors: FormErrors) -> list[User]:
             continue
         try:
             confirm_signer(
-                db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), language()
+                db.session(),
+                candidate,
+                member,
+                request.form.get(f"password-{member.id}", ""),
+                language(),
             )
         except ThrottledError:
             errors.setdefault(f"sign-{member.id}", []).append(
@@ -411,8 +416,7 @@ def committee(pseudonym: str) -> Response | tuple[str, int]:
     if errors or not (members or meeting_on):
         abort(
             400,
-            description=errors
-            or say("web.meeting.choose_committee"),
+            description=errors or say("web.meeting.choose_committee"),
         )
     assign_committee(session, candidate, members, by=signed_in(), meeting_on=meeting_on)
     db.commit()

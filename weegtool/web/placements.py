@@ -54,7 +54,9 @@ def _end_reason_title(reason: str | None) -> str:
 def _referrer_type_title(kind: str | None) -> str:
     """The referrer type's words in the reader's language (``web.referrer_type.<id>``); 'unknown'
     for none or one not on the list."""
-    return say(f"web.referrer_type.{kind}" if kind in dict(REFERRER_TYPES) else "web.counts.unknown")
+    return say(
+        f"web.referrer_type.{kind}" if kind in dict(REFERRER_TYPES) else "web.counts.unknown"
+    )
 
 
 def form_date(name: str, errors: FormErrors) -> _dt.date | None:

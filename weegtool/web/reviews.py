@@ -88,8 +88,7 @@ def chart(rows: list[TimelineRow], instrument: Instrument, lang: str = "nl") -> 
     )
     title = text("web.timeline.chart", lang)
     description = "; ".join(
-        f"{s.label}: "
-        + ", ".join(f"{day(d, lang)} {number(v, lang, 1)}" for d, v in s.points)
+        f"{s.label}: " + ", ".join(f"{day(d, lang)} {number(v, lang, 1)}" for d, v in s.points)
         for s in series
     )
     # The SVG is built from escaped text only (see report.timeline_chart).
