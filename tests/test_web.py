@@ -620,6 +620,9 @@ def test_the_chair_sees_spread_and_disputed_items_and_the_decision_needs_reasons
     report = chair.get("/candidates/C3/assessments/1/report.html")
     assert report.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert "Netwerk draagt meer dan de scores laten zien." in report.get_data(as_text=True)
+    # the signatories confirmed with their passwords: the report says so rather than leaving the
+    # signature column blank, which read as unsigned (new-user trial)
+    assert report.get_data(as_text=True).count("confirmed with own password") == 2
     pdf = any_site.client("coordinator").get("/candidates/C3/assessments/1/report.pdf")
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
     rows = any_site.query(
