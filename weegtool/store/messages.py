@@ -90,6 +90,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "placement.end_before_start": "'ended_on' must be on or after the start ({start}); got {day}.",
         "waiting.already": "{pseudonym!r} is on the waiting list already.",
         "waiting.not": "{pseudonym!r} is not on the waiting list.",
+        "waiting.decision": "the decision on {pseudonym!r} ({category}) is not one to place, so not one to wait "
+        "for a place either; a correction of the decision comes first.",
+        "waiting.used": "{pseudonym!r} was placed on the newest decision already; the waiting list needs a new "
+        "decision (a correction).",
+        "candidate.gone": "this candidate's file was erased meanwhile; nothing was saved.",
         "house.placed": "house {house!r} has placed residents ({residents}); record their departure first.",
         "waiting.until_before": "'until' must be on or after the day the wait began ({since}); got {day}.",
         # reviews of placed residents (store/reviews.py)
@@ -188,6 +193,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gegeven: {day}.",
         "waiting.already": "{pseudonym!r} staat al op de wachtlijst.",
         "waiting.not": "{pseudonym!r} staat niet op de wachtlijst.",
+        "waiting.decision": "Het besluit over {pseudonym!r} ({category}) is geen besluit tot plaatsen, en dus "
+        "ook niet tot wachten op een plek; corrigeer eerst het besluit.",
+        "waiting.used": "{pseudonym!r} is op het nieuwste besluit al geplaatst geweest; op de wachtlijst zetten "
+        "vraagt een nieuw besluit (een correctie).",
+        "candidate.gone": "Het dossier van deze jongere is intussen gewist; er is niets opgeslagen.",
         "house.placed": "In huis {house!r} wonen geplaatste jongeren ({residents}); leg eerst hun vertrek vast.",
         "waiting.until_before": "'until': de datum ligt voor het begin op de wachtlijst ({since}); gegeven: {day}.",
         # evaluaties van geplaatste jongeren (store/reviews.py)
