@@ -322,7 +322,9 @@ def test_db_purge_leaves_no_deleted_row_in_the_file(database_url, tmp_path):
         app.close()
 
 
-def test_an_erasure_also_removes_a_resident_typed_in_another_case(two_people, sessions, database_url):
+def test_an_erasure_also_removes_a_resident_typed_in_another_case(
+    two_people, sessions, database_url
+):
     """Pseudonyms are one regardless of case: a resident hand-typed as 'zqx-7731' is the erased ZQX-7731."""
     house = weegtool.load_houses(HOUSES, weegtool.load_instrument(TWENTE))[1]
     resident = house.residents[0]

@@ -443,9 +443,21 @@ def test_the_waiting_list_refuses_who_cannot_wait_and_never_holds_two_open_stays
     decide(sessions, pilot, "C2", "fits")
     decide(sessions, pilot, "C3", "fits")
     with transaction(sessions) as session:
-        place(session, get_candidate(session, "C2"), "huis-b", D(2026, 6, 2), by=pilot["coordinator"], on=ON)
+        place(
+            session,
+            get_candidate(session, "C2"),
+            "huis-b",
+            D(2026, 6, 2),
+            by=pilot["coordinator"],
+            on=ON,
+        )
         living = place(
-            session, get_candidate(session, "C3"), "huis-a", D(2026, 6, 2), by=pilot["coordinator"], on=ON
+            session,
+            get_candidate(session, "C3"),
+            "huis-a",
+            D(2026, 6, 2),
+            by=pilot["coordinator"],
+            on=ON,
         )
         end_placement(session, living, D(2026, 6, 10), "breakdown", by=pilot["coordinator"], on=ON)
     refusals = {
@@ -453,26 +465,42 @@ def test_the_waiting_list_refuses_who_cannot_wait_and_never_holds_two_open_stays
         "C2": "'C2' lives in a house since 2026-06-02",
         "C3": "'C3' was placed on the newest decision already; the waiting list needs a new decision",
     }
-    for pseudonym, message in refusals.items():
+    for who, message in refusals.items():
         for _ in range(2):  # asked again: the same answer, nothing stored
-            with transaction(sessions) as session, pytest.raises(InputError, match=re.escape(message)):
+            with (
+                transaction(sessions) as session,
+                pytest.raises(InputError, match=re.escape(message)),
+            ):
                 add_to_waiting_list(
-                    session, get_candidate(session, pseudonym), D(2026, 6, 20), by=pilot["chair"], on=ON
+                    session,
+                    get_candidate(session, who),
+                    D(2026, 6, 20),
+                    by=pilot["chair"],
+                    on=ON,
                 )
     with transaction(sessions) as session:
         assert waiting_list(session, current=False) == []
     # waiting, placed (which ends the stay), left, and decided again: one new stay, the old one dated
     correct_to(sessions, pilot, "C3", "fits", D(2026, 6, 21))
     with transaction(sessions) as session:
-        add_to_waiting_list(session, get_candidate(session, "C3"), D(2026, 6, 21), by=pilot["chair"], on=ON)
+        add_to_waiting_list(
+            session, get_candidate(session, "C3"), D(2026, 6, 21), by=pilot["chair"], on=ON
+        )
     with transaction(sessions) as session:
         again = place(
-            session, get_candidate(session, "C3"), "huis-a", D(2026, 6, 22), by=pilot["coordinator"], on=ON
+            session,
+            get_candidate(session, "C3"),
+            "huis-a",
+            D(2026, 6, 22),
+            by=pilot["coordinator"],
+            on=ON,
         )
         end_placement(session, again, D(2026, 6, 23), "breakdown", by=pilot["coordinator"], on=ON)
     correct_to(sessions, pilot, "C3", "fits", D(2026, 6, 24))
     with transaction(sessions) as session:
-        add_to_waiting_list(session, get_candidate(session, "C3"), D(2026, 6, 25), by=pilot["chair"], on=ON)
+        add_to_waiting_list(
+            session, get_candidate(session, "C3"), D(2026, 6, 25), by=pilot["chair"], on=ON
+        )
         with pytest.raises(InputError, match="'C3' is on the waiting list already"):
             add_to_waiting_list(
                 session, get_candidate(session, "C3"), D(2026, 6, 26), by=pilot["chair"], on=ON
@@ -480,6 +508,9 @@ def test_the_waiting_list_refuses_who_cannot_wait_and_never_holds_two_open_stays
     with transaction(sessions) as session:
         from weegtool.store.models import WaitingEntry
 
-        stored = [(e.since, e.until) for e in session.scalars(select(WaitingEntry).order_by(WaitingEntry.id))]
+        stored = [
+            (e.since, e.until)
+            for e in session.scalars(select(WaitingEntry).order_by(WaitingEntry.id))
+        ]
         assert stored == [(D(2026, 6, 21), D(2026, 6, 22)), (D(2026, 6, 25), None)]
         assert [(w.pseudonym, w.since) for w in waiting_list(session)] == [("C3", D(2026, 6, 25))]

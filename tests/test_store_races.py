@@ -82,7 +82,14 @@ def _held_audit(monkeypatch, meeting: Meeting) -> None:
 def _placing(sessions, users, pseudonym: str, house: str):
     def job() -> str:
         with transaction(sessions) as session:
-            place(session, get_candidate(session, pseudonym), house, ON, by=users["coordinator"], on=ON)
+            place(
+                session,
+                get_candidate(session, pseudonym),
+                house,
+                ON,
+                by=users["coordinator"],
+                on=ON,
+            )
         return "placed"
 
     return job
@@ -133,7 +140,9 @@ def test_a_save_checked_before_the_decision_is_not_written_after_it(sessions, pi
 
     def save() -> str:
         with transaction(sessions) as session:
-            save_ratings(session, get_candidate(session, "C2"), late, [ItemRating("er_intensity", 4)])
+            save_ratings(
+                session, get_candidate(session, "C2"), late, [ItemRating("er_intensity", 4)]
+            )
         return "saved"
 
     def decision() -> str:
@@ -162,7 +171,9 @@ def any_site(database_url, tmp_path, fast_hashing):
     return build_site(database_url, tmp_path / "instance")
 
 
-def test_an_erasure_while_a_rater_saves_waits_instead_of_deadlocking(any_site, monkeypatch, backend):
+def test_an_erasure_while_a_rater_saves_waits_instead_of_deadlocking(
+    any_site, monkeypatch, backend
+):
     """The erasure checks two passwords (writing to the audit chain) and then deletes the file a rater
     is saving at that moment: one waits for the other; neither fails with a deadlock (HTTP 500)."""
     if backend == "sqlite":
@@ -211,8 +222,7 @@ def test_an_erasure_while_a_rater_saves_waits_instead_of_deadlocking(any_site, m
 
     engine = db.make_engine(any_site.url)
     try:
-        with transaction(db.session_factory(engine)) as session:
-            with pytest.raises(NotFoundError):
-                get_candidate(session, "C4")
+        with transaction(db.session_factory(engine)) as session, pytest.raises(NotFoundError):
+            get_candidate(session, "C4")
     finally:
         engine.dispose()

@@ -1509,7 +1509,9 @@ def test_a_committee_seated_after_others_submitted_counts_only_its_own_submissio
     assert assigned.status_code == 302
     page = site.client("R3").get("/candidates/C1/meeting").get_data(as_text=True)
     assert "Commissie: R3, R4 · 1 van 2 ingediend." in page and "Nog niet ingediend: R4." in page
-    row = re.search(r"C1.*?</tr>", coordinator.get("/meetings/2026-12-03").get_data(as_text=True), re.S)
+    row = re.search(
+        r"C1.*?</tr>", coordinator.get("/meetings/2026-12-03").get_data(as_text=True), re.S
+    )
     assert row is not None and "1 van 2" in row[0] and "beoordelen loopt" in row[0], row
 
 

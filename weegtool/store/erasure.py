@@ -201,7 +201,9 @@ def _rows_about(candidate_id: int, pseudonym: str) -> list[tuple[Table, ColumnEl
         conditions: list[ColumnElement[bool]] = []
         if table.name == Candidate.__tablename__:
             conditions.append(table.c.id == candidate_id)
-        if "pseudonym" in table.c:  # pseudonyms are unique regardless of case: 'k00012' typed for K00012
+        if (
+            "pseudonym" in table.c
+        ):  # pseudonyms are unique regardless of case: 'k00012' typed for K00012
             conditions.append(func.lower(table.c.pseudonym) == pseudonym.lower())
         for key in table.foreign_key_constraints:
             parent = key.referred_table
