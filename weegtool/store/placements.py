@@ -7,9 +7,12 @@
   the decision's advice), and counts against its capacity, until the placement
   ends with a date and a reason from :data:`weegtool.outcomes.END_REASONS`.
 - The **waiting list**: a decision 'fits, but not this group now' puts the
-  candidate on it from the day of the decision; the coordinator or chair can
-  put another decided candidate on it, or take one off, with a date. A
-  placement ends the wait on its start.
+  candidate on it from the day of the decision (a correction that keeps that
+  category keeps the start; one that changes it ends the stay on its day); the
+  coordinator or chair can put another candidate decided to place on it (not
+  one decided 'refer', nor one placed on the newest decision already), or take
+  one off, with a date. A placement ends the wait on its start; a candidate has
+  at most one stay running.
 
 Refusals are :class:`~weegtool.errors.InputError` with every problem, worded
 in the store's language (Dutch for the web app).
