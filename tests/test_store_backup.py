@@ -172,11 +172,13 @@ def test_an_encrypted_backup_needs_its_key_and_restores_with_it(
 def test_refusals_name_the_file_and_the_reason(cohort, database_url, tmp_path):
     out = tmp_path / "b.wgb"
     backup(database_url, out)
+    bk = tmp_path / "bk"  # a folder of backups beside (not above) the keys' folders
+    bk.mkdir()
     cases = [
         (lambda: backup(database_url, out), "exists already; a backup never overwrites one"),
         (lambda: backup(database_url, tmp_path / "nowhere" / "b"), "no such folder"),
         (
-            lambda: backup(database_url, tmp_path / "c", key_file=tmp_path / "keys" / "k"),
+            lambda: backup(database_url, bk / "c", key_file=tmp_path / "keys" / "k"),
             "no such key file",
         ),
         (
@@ -187,14 +189,31 @@ def test_refusals_name_the_file_and_the_reason(cohort, database_url, tmp_path):
     ]
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys" / "k2").write_text("not a key")
+    (tmp_path / "keys" / "k2").chmod(0o600)
     (tmp_path / "k3").write_text("not a key")
+    (tmp_path / "apart").mkdir()
+    new_key(tmp_path / "apart" / "open")
+    (tmp_path / "apart" / "open").chmod(0o644)
+    elsewhere = tmp_path / "apart" / "backups"
+    elsewhere.mkdir()
+    (elsewhere / "sub").mkdir()
+    new_key(elsewhere / "sub" / "k4")
+    # a key in a subfolder of the backups' folder, or readable by others, is not kept apart (break-it probe)
     cases += [
+        (
+            lambda: backup(database_url, elsewhere / "e", key_file=elsewhere / "sub" / "k4"),
+            "key lies in the backup's folder",
+        ),
+        (
+            lambda: backup(database_url, bk / "d", key_file=tmp_path / "apart" / "open"),
+            "others may read this key; make it the owner's only",
+        ),
         (
             lambda: backup(database_url, tmp_path / "d", key_file=tmp_path / "k3"),
             "key lies in the backup's folder",
         ),
         (
-            lambda: backup(database_url, tmp_path / "d", key_file=tmp_path / "keys" / "k2"),
+            lambda: backup(database_url, bk / "d", key_file=tmp_path / "keys" / "k2"),
             "not a key made by",
         ),
     ]

@@ -21,6 +21,7 @@ from weegtool.store import (
     add_note,
     db,
     decision_rows,
+    erasure,
     finalise,
     get_candidate,
     register_referral,
@@ -255,9 +256,31 @@ def test_the_retention_date_is_the_newest_record_plus_the_years(two_people, sess
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_db_retention_lists_and_applies_only_after_a_backup(two_people, database_url, tmp_path):
+def test_db_retention_lists_and_applies_only_after_a_backup(
+    two_people, database_url, tmp_path, monkeypatch
+):
     runner = CliRunner()
     later = (utcnow().date() + _dt.timedelta(days=366 * 20)).isoformat()
+    # Applying on a future day is refused and erases nothing (a mistyped --on 2999-01-01 erased every
+    # file; found by the break-it probe) ...
+    early = runner.invoke(
+        cli,
+        [
+            "db",
+            "retention",
+            "--url",
+            database_url,
+            "--on",
+            later,
+            "--apply",
+            "--backup",
+            str(tmp_path / "early.wgb"),
+        ],
+    )
+    assert early.exit_code == 2 and "not on " + later + ": nothing was erased" in early.output
+    assert ERASED in _everything_as_text(database_url)
+    # ... so the clock moves twenty years on for the rest of this test
+    monkeypatch.setattr(erasure, "_actual_today", lambda: _dt.date.fromisoformat(later))
     listed = runner.invoke(cli, ["db", "retention", "--url", database_url, "--on", later])
     assert listed.exit_code == 0 and ERASED in listed.output and "2 file(s) due" in listed.output
     today = runner.invoke(cli, ["db", "retention", "--url", database_url])

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from weegtool.cli import cli
 from weegtool.errors import NotAllowedError, NotFoundError
@@ -86,9 +87,41 @@ def test_the_cli_writes_the_zip_and_refuses_to_overwrite(people, database_url, t
     ]
     done = CliRunner().invoke(cli, args)
     assert done.exit_code == 0 and zipfile.is_zipfile(out)
+    assert (
+        out.stat().st_mode & 0o077 == 0
+    )  # owner-only, as backups are (it was 0644: break-it probe)
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 2 and "exists already" in again.output
     wrong = CliRunner().invoke(
         cli, [*args[:4], "R1", "--out", str(tmp_path / "x.zip"), "--url", database_url]
     )
     assert wrong.exit_code == 2 and "this user is rater" in wrong.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_zip_holds_the_placements_the_waiting_list_and_the_referrals_municipality(sessions):
+    """The new-user trial found K00009's ZIP without municipality, placements, end reason or waiting
+    list, and a decisions CSV of ids and True/False that a young person cannot read."""
+    from weegtool.store import load_demo
+    from weegtool.store.models import Candidate, Placement, User
+
+    with transaction(sessions) as session:
+        load_demo(session)
+        ended = session.scalars(
+            select(Placement).where(Placement.end_reason == "breakdown").limit(1)
+        ).one()
+        pseudonym = session.get(Candidate, ended.candidate_id).pseudonym
+        municipality = session.get(Candidate, ended.candidate_id).municipality
+        coordinator = session.scalars(select(User).where(User.role == "coordinator")).first()
+        data = person_export(session, pseudonym, by=coordinator)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    kept = json.loads(archive.read("gegevens.json"))
+    assert municipality and kept["referral"]["municipality"] == municipality
+    breakdown = [p for p in kept["placements"] if p["end_reason"] == "breakdown"]
+    assert breakdown and breakdown[0]["end_reason_title"] == "Plaatsing afgebroken"
+    assert "Plaatsing afgebroken" in archive.read("plaatsingen.csv").decode()
+    decisions = archive.read("beslissingen.csv").decode().splitlines()
+    assert decisions[0] == "versie,datum,besluit,volgt het advies,onderbouwing,afwijkende mening"
+    assert all(",True," not in row and ",False," not in row for row in decisions)
+    actions = [row.split(",")[3] for row in archive.read("toegangslog.csv").decode().splitlines()]
+    assert "placement.start" in actions and "placement.end" in actions

@@ -172,10 +172,13 @@ def _parse_date(raw: Any, _flags: set[str]) -> _dt.date | None:
             day = _dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if 1900 <= day.year <= 2200:
+        if YEARS[0] <= day.year <= YEARS[1]:
             return day
     raise ValueError("must be a date as YYYY-MM-DD or DD-MM-YYYY")
 
+
+YEARS = (1900, 2200)
+"""The years a date of this field may fall in (a typo like 0226 or 9999 is refused, not stored)."""
 
 DATE_FORMATS = (
     "%Y-%m-%d",

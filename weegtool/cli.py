@@ -776,8 +776,10 @@ def person_export(pseudonym: str, by: str, out: Path | None, url: str | None) ->
     out = out or Path(f"{pseudonym}.zip")
     if out.exists():
         raise _UserError(f"{out}: exists already; choose another --out.")
+    from .store.backup import write_private
+
     data = _database(lambda: export_person(url, pseudonym, by))
-    out.write_bytes(data)
+    write_private(out, data)  # a child's file: owner-only, as backups are
     click.echo(f"{out}: everything kept about {pseudonym} ({len(data)} bytes).")
 
 

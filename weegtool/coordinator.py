@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .candidate import YEARS
 from .disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
 from .outcomes import END_REASONS, add_months, broke_down_within
 
@@ -120,9 +121,15 @@ def parse_period(text: str) -> Period:
         In Dutch, with what was given, when the text is none of these.
     """
     raw = (text or "").strip()
-    month = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
-    quarter = re.fullmatch(r"(\d{4})-[KkQq]([1-4])", raw)
-    year = re.fullmatch(r"\d{4}", raw)
+    # ASCII digits only (\d takes full-width ones too), years in the range any date here may have
+    month = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", raw)
+    quarter = re.fullmatch(r"([0-9]{4})-[KkQq]([1-4])", raw)
+    year = re.fullmatch(r"[0-9]{4}", raw)
+    given = next((m for m in (month, quarter, year) if m), None)
+    if given is not None and not YEARS[0] <= int(given.group(0)[:4]) <= YEARS[1]:
+        raise ValueError(
+            f"'period': een jaar van {YEARS[0]} tot en met {YEARS[1]}; gegeven: {raw[:40]!r}."
+        )
     if month and 1 <= int(month.group(2)) <= 12:
         first = _dt.date(int(month.group(1)), int(month.group(2)), 1)
         return Period(
@@ -133,7 +140,7 @@ def parse_period(text: str) -> Period:
         return Period(
             f"{first.year}-K{quarter.group(2)}", first, add_months(first, 3) - _dt.timedelta(1)
         )
-    if year and int(raw) >= 1:
+    if year:
         return Period(raw, _dt.date(int(raw), 1, 1), _dt.date(int(raw), 12, 31))
     raise ValueError(
         "'period': kies een maand (2026-07), kwartaal (2026-K3) of jaar (2026); "

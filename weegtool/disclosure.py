@@ -87,11 +87,18 @@ class Suppressed:
 
         A total is hidden when it is small by rule 1, or when its line keeps
         exactly one hidden cell (a one-cell line, where nothing could
-        complement it): the total would give that cell away.
+        complement it): the total would give that cell away. The totals
+        are themselves a line whose sum (the grand total) is known, so rule 2
+        applies to them too: one hidden total, or hidden totals of a small
+        sum, take the smallest shown total with them (a page saying "30
+        referrals" above row totals 9, 9, 8 and a hidden one gave away 4).
         """
         totals = self.counts.sum(axis=axis)
         alone = self.hidden.sum(axis=axis) == 1
-        return ((totals > 0) & (totals < self.threshold)) | alone
+        hidden = (((totals > 0) & (totals < self.threshold)) | alone).to_numpy()[None, :].copy()
+        if hidden.any():
+            _complement(totals.to_numpy(dtype=np.int64)[None, :], hidden, self.threshold)
+        return pd.Series(hidden[0], index=totals.index)
 
 
 def suppress_counts(

@@ -92,7 +92,10 @@ class OverrideAnalysis:
         group's count of that measure is hidden).
     small_groups : tuple of str
         The groups whose size ``n`` is below the threshold: every number of
-        theirs is hidden (``n`` too), so the table names them only here.
+        theirs is hidden (``n`` too), so the table names them only here. A
+        group whose ``n`` would give a small group's away (from the known
+        total of all groups) is hidden whole as well, with ``suppressed``
+        True, but not named here.
     outcomes : DataFrame or None
         Index ``followed`` (True, False): candidates with an outcome, ``n,
         count`` (breakdowns), ``rate, lower, upper``, and the difference of
@@ -300,7 +303,10 @@ def _suppressed(
         lost = frame.index.get_level_values("measure").isin(hidden.columns[at_reference])
         out.loc[lost, DIFFERENCES] = np.nan
         out["suppressed"] = mask
-    return out, tuple(str(k) for k in too_small)
+    # named: the groups too small themselves; a group hidden only to protect them (its n would give
+    # theirs away from the known total) is hidden as well, but is not small
+    sizes = cells.sum(axis=1)
+    return out, tuple(str(k) for k in too_small if 0 < sizes[k] < threshold)
 
 
 def _column(decisions: pd.DataFrame, values: Any, name: str) -> pd.Series:

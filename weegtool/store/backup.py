@@ -102,10 +102,17 @@ def new_key(path: Path) -> None:
 def _fernet(key_file: Path, backup_file: Path) -> Any:
     from cryptography.fernet import Fernet
 
-    if key_file.resolve().parent == backup_file.resolve().parent:
+    key, folder = key_file.resolve(), backup_file.resolve().parent
+    if key.parent == folder or folder in key.parents:
         raise BackupError(
             f"{key_file}: the key lies in the backup's folder; keep it apart from the backups."
         )
+    with contextlib.suppress(FileNotFoundError):
+        if key.stat().st_mode & 0o077:
+            raise BackupError(
+                f"{key_file}: others may read this key; make it the owner's only "
+                f"(chmod 600 {key_file})."
+            )
     try:
         return Fernet(key_file.read_bytes().strip())
     except FileNotFoundError:
@@ -122,6 +129,12 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by its owner only (0600), atomically: a person's data or a
+    backup never lies world-readable, not even for a moment, nor half-written under its name."""
+    _write_atomically(path, data)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -300,6 +300,11 @@ def erase_on_request(
         engine.dispose()
 
 
+def _actual_today() -> _dt.date:
+    """The machine's date (a function, so that tests can move the clock)."""
+    return _dt.date.today()
+
+
 def apply_retention(
     url: str, *, years: int, today: _dt.date, backup_to: Path, key_file: Path | None = None
 ) -> list[RetentionDate]:
@@ -307,8 +312,20 @@ def apply_retention(
     whose retention date has come by ``today``; the erased ones, in the order erased.
 
     Nothing is erased when the backup fails.
+
+    Raises
+    ------
+    InputError
+        When ``today`` lies after the actual date: a retention date that has not come yet
+        is no reason to erase (a mistyped ``--on 2999-01-01`` erased every file).
     """
     from .backup import backup
+
+    if today > _actual_today():
+        raise InputError(
+            f"Retention is applied on today's date or a past one, not on {today.isoformat()}: "
+            "nothing was erased."
+        )
     from .db import make_engine, session_factory, transaction
 
     backup(url, backup_to, key_file=key_file)

@@ -26,16 +26,20 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotAllowedError
+from ..outcomes import end_reason_title
 from . import audit
 from .lookup import one_by
 from .models import (
     Assessment,
     AuditEntry,
     Candidate,
+    Instrument,
     Note,
     PastRating,
+    Placement,
     Rating,
     User,
+    WaitingEntry,
     as_utc,
     utcnow,
 )
@@ -47,9 +51,11 @@ EXPORTERS = ("coordinator", "admin")
 README = """Gegevens over {pseudonym}, zoals weegtool ze bewaart (inzageverzoek, AVG art. 15)
 Gemaakt op {made} (UTC) door {by}.
 
-gegevens.json      de aanmelding, alle scores met toelichting, de besprekingsnotities en
-                   alle besluiten (met eventuele correcties), met wie ze schreef
-beslissingen.csv   de besluiten, een regel per versie
+gegevens.json      de aanmelding (met gemeente en soort verwijzer), alle scores met
+                   toelichting, de besprekingsnotities, alle besluiten (met eventuele
+                   correcties), de plaatsingen en de wachtlijst, met wie ze schreef
+beslissingen.csv   de besluiten, een regel per versie (het besluit in woorden)
+plaatsingen.csv    de plaatsingen in een huis: begin, einde en reden van vertrek
 rapporten/         het rapport van elk besluit zoals het is vastgesteld
 toegangslog.csv    wie het dossier wanneer heeft ingezien of gewijzigd (NEN 7513)
 """
@@ -90,11 +96,23 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         .order_by(Assessment.revision)
     ).all()
     decisions = [_decision(a, who) for a in assessments]
+    placements = session.scalars(
+        select(Placement).where(Placement.candidate_id == candidate.id).order_by(Placement.id)
+    ).all()
+    waits = session.scalars(
+        select(WaitingEntry)
+        .where(WaitingEntry.candidate_id == candidate.id)
+        .order_by(WaitingEntry.id)
+    ).all()
+    titles = _category_titles(session, candidate.instrument_sha256)
     data: dict[str, Any] = {
         "referral": {
             "pseudonym": candidate.pseudonym,
             "age": candidate.age,
             "referrer": candidate.referrer,
+            "municipality": candidate.municipality,
+            "referrer_type": candidate.referrer_type,
+            "meeting_on": _day(candidate.meeting_on),
             "direction": candidate.direction,
             "consent": candidate.consent,
             "flags": candidate.flags,
@@ -120,15 +138,52 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         "decisions": decisions,
         # ratings of earlier rounds, kept when a review opened a new one (store/reviews.py)
         "earlier_ratings": _earlier_ratings(session, candidate, assessments, who),
+        "placements": [
+            {
+                "house": p.house.code if p.house else None,
+                "started_on": _day(p.started_on),
+                "ended_on": _day(p.ended_on),
+                "end_reason": p.end_reason,
+                "end_reason_title": end_reason_title(p.end_reason) if p.end_reason else None,
+                "recorded_by": who(p.recorded_by),
+            }
+            for p in placements
+        ],
+        "waiting_list": [
+            {"since": _day(w.since), "until": _day(w.until), "added_by": who(w.added_by)}
+            for w in waits
+        ],
     }
-    log = _access_log(session, candidate, [a.id for a in assessments], [n.id for n in notes])
+    log = _access_log(
+        session,
+        candidate,
+        {
+            "assessments": [a.id for a in assessments],
+            "notes": [n.id for n in notes],
+            "placements": [p.id for p in placements],
+            "waiting_list": [w.id for w in waits],
+        },
+    )
     audit.record(session, by, "export.person", candidate)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         made = utcnow().isoformat(timespec="seconds")
         archive.writestr("LEESMIJ.txt", README.format(pseudonym=pseudonym, made=made, by=by.name))
         archive.writestr("gegevens.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("beslissingen.csv", _csv(_decision_rows(decisions)))
+        archive.writestr("beslissingen.csv", _csv(_decision_rows(decisions, titles)))
+        archive.writestr(
+            "plaatsingen.csv",
+            _csv(
+                [
+                    ["huis", "begin", "einde", "reden van vertrek"],
+                    *(
+                        [p["house"] or "", p["started_on"], p["ended_on"] or ""]
+                        + [p["end_reason_title"] or ""]
+                        for p in data["placements"]
+                    ),
+                ]
+            ),
+        )
         for a in assessments:
             stem = f"rapporten/{candidate.pseudonym}-versie-{a.revision}"
             archive.writestr(f"{stem}.html", a.report_html)
@@ -161,18 +216,45 @@ def _decision(a: Assessment, who: Any) -> dict[str, Any]:
     }
 
 
-def _decision_rows(decisions: list[dict[str, Any]]) -> list[list[Any]]:
-    columns = ["revision", "decided_on", "category", "follows_advice", "justification", "dissent"]
-    return [columns, *([d[c] for c in columns] for d in decisions)]
+def _day(day: Any) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _category_titles(session: Session, sha256: str) -> dict[str, str]:
+    """The Dutch titles of the advice categories of the candidate's instrument (none when it is gone)."""
+    from .instruments import load
+
+    row = session.scalar(select(Instrument).where(Instrument.sha256 == sha256))
+    if row is None:
+        return {}
+    return {c.id: c.title("nl") for c in load(row).spec.advice.categories}
+
+
+def _decision_rows(decisions: list[dict[str, Any]], titles: dict[str, str]) -> list[list[Any]]:
+    """One row per revision, in words a young person or a parent can read (no ids, no True/False)."""
+    header = ["versie", "datum", "besluit", "volgt het advies", "onderbouwing", "afwijkende mening"]
+    return [
+        header,
+        *(
+            [d["revision"], d["decided_on"], titles.get(d["category"], d["category"])]
+            + ["ja" if d["follows_advice"] else "nee", d["justification"] or ""]
+            + [d["dissent"] or ""]
+            for d in decisions
+        ),
+    ]
 
 
 def _access_log(
-    session: Session, candidate: Candidate, assessment_ids: list[int], note_ids: list[int]
+    session: Session, candidate: Candidate, ids: dict[str, list[int]]
 ) -> list[AuditEntry]:
+    """Every audit entry about the referral and about its records (``ids``: object type to row ids)."""
     about = or_(
         and_(AuditEntry.object_type == "candidates", AuditEntry.object_id == candidate.id),
-        and_(AuditEntry.object_type == "assessments", AuditEntry.object_id.in_(assessment_ids)),
-        and_(AuditEntry.object_type == "notes", AuditEntry.object_id.in_(note_ids)),
+        *(
+            and_(AuditEntry.object_type == kind, AuditEntry.object_id.in_(rows))
+            for kind, rows in ids.items()
+            if rows
+        ),
     )
     return list(session.scalars(select(AuditEntry).where(about).order_by(AuditEntry.id)))
 

@@ -116,14 +116,20 @@ def _form(
     ), status
 
 
-def _posted() -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
-    """The form as shown again (text) and as a house record for :func:`weegtool.io.parse_houses`."""
+def _posted(code: str | None) -> tuple[dict[str, Any], dict[str, Any], FormErrors]:
+    """The form as shown again (text) and as a house record for :func:`weegtool.io.parse_houses`.
+
+    ``code`` is the code of the house being edited (the edit form has no code field: the code names
+    the house and is not changed), None for a new house.
+    """
     form = request.form
     errors: FormErrors = {}
     values: dict[str, Any] = {
         k: form.get(k, "").strip()
         for k in ("code", "capacity", "staff_on_duty", "age_min", "age_max")
     }
+    if code is not None:
+        values["code"] = code
     record: dict[str, Any] = {
         "id": values["code"],
         "capacity": whole_number(form, "capacity", errors, 1, 100),
@@ -178,12 +184,8 @@ def edit(code: str | None) -> Any:
     existing = _house_or_404(code) if code is not None else None
     if request.method == "GET":
         return _form(instrument, _values(existing), {}, editing=existing is not None)
-    values, record, errors = _posted()
-    if existing is not None:
-        values["code"] = record["id"] = (
-            existing.code
-        )  # the code names the house; it is not changed here
-    elif values["code"] and _exists(values["code"]):
+    values, record, errors = _posted(existing.code if existing is not None else None)
+    if existing is None and values["code"] and _exists(values["code"]):
         errors.setdefault("code", []).append(f"Er is al een huis met code {values['code']!r}.")
     if not errors:
         try:

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     # Per name as the database locks an account, for every name tried: an unknown name is refused alike.
     app.extensions["weegtool.name_throttle"] = LoginThrottle(MAX_FAILED_LOGINS, LOCK_MINUTES * 60)
     app.before_request(_check_csrf)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
 
@@ -64,6 +65,26 @@ def _check_csrf() -> None:
             description="Het formulier is verlopen of niet van deze site (CSRF-controle). "
             "Laad de pagina opnieuw en probeer het nog eens.",
         )
+
+
+def _refuse_nul(nul: str = "\x00") -> None:
+    """Refuse a form field or query parameter holding a NUL character, for every route at once.
+
+    NUL is no text: PostgreSQL refuses it in a text column (the request ended in HTTP 500 on the
+    meeting notes, the erasure reason, the referrer and the house fields), and SQLite stores it
+    where a later reader stops at it.
+    """
+    fields = [*request.args.items(multi=True)]
+    if request.method in UNSAFE_METHODS:
+        fields += request.form.items(multi=True)
+    for name, value in fields:
+        if nul in name or nul in value:
+            shown = name.replace(nul, "")[:40] or "?"
+            abort(
+                400,
+                description=f"Het veld '{shown}' bevat een NUL-teken (\\x00): dat is geen tekst en "
+                "kan niet worden opgeslagen. Er is niets opgeslagen.",
+            )
 
 
 def _headers(response: Response) -> Response:
