@@ -170,7 +170,7 @@ def erase() -> Any:
     except StoreError as refused:
         db.rollback()
         return _erase_form(by_field([str(refused)], ERASE_FIELDS), form), 400
-    db.commit()
+    db.commit(keep_turn=True)  # no other save begins during the purge below
     flash(f"Het dossier is gewist (wissing {erasure.id}); het logboek bewaart dat, niet van wie.")
     try:
         purge(current_app.extensions["weegtool.engine"])
