@@ -437,6 +437,7 @@ def remove_from_waiting_list(
     InputError
         When the candidate is not waiting, or ``until`` lies before the stay began or after ``on`` (today).
     """
+    lock_candidate(session, candidate)  # two removals at once end one stay once
     stay = next((r for r in waiting_list(session) if r.candidate_id == candidate.id), None)
     if stay is None:
         raise InputError.collect(
