@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test setup bench lint format clean
+.PHONY: run test setup bench lint format clean catalogues extract
 
 # WeasyPrint needs Pango from Debian, the database tests start a throwaway server from Debian's
 # postgresql package, and the browser tests drive Debian's chromium with Playwright (never a browser
@@ -38,18 +38,28 @@ $(NODE_STAMP): package.json package-lock.json | $(STAMP)
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP) $(NODE_STAMP) catalogues
+
+## make catalogues: compile the gettext catalogues (weegtool/locale/*/LC_MESSAGES/weegtool.po -> .mo; weegtool
+## compiles a missing or stale .mo in memory, and refuses a missing .po, so a page is never English on Dutch
+## silently). `make extract` lists the message keys the code and templates use (weegtool.pot, not committed).
+catalogues: $(STAMP)
+	$(BIN)/pybabel compile --domain weegtool --directory weegtool/locale --statistics
+
+extract: $(STAMP)
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords 'text plural:1 say t _ _n pattern' \
+	  --no-location --sort-output --output-file weegtool/locale/weegtool.pot .
 
 ## make run: set up the database (default instrument, an administrator, the synthetic demo cohort) and serve the
 ## committee's web app on http://127.0.0.1:8000/ (one-time passwords are printed; WEEGTOOL_ADMIN_PASSWORD sets the
 ## administrator's). `weegtool demo` is the same cohort as files, without the web app.
-run: $(STAMP)
+run: $(STAMP) catalogues
 	$(BIN)/weegtool db init --admin admin --demo
 	$(BIN)/weegtool serve --host 127.0.0.1 --port $(PORT)
 
 ## make test: the whole suite (unit, property, CLI, reports, notebooks, browser), the type check of the package,
 ## and the formatter and linter (ruff, settings in pyproject.toml)
-test: $(STAMP) $(NODE_STAMP) lint
+test: $(STAMP) $(NODE_STAMP) catalogues lint
 	HYPOTHESIS_PROFILE=ci WEEGTOOL_REQUIRE_POSTGRESQL=1 WEEGTOOL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 

@@ -96,7 +96,7 @@ def test_score_csv_has_change_columns(files):
         "-i", files / "measured.yaml", "--format", "csv", "--out", out,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(out, index_col="candidate_id")
+    table = pd.read_csv(out, index_col="candidate_id", sep=";", decimal=",", encoding="utf-8-sig")
     assert table.loc["C3", "change.total.delta"] == -25
     assert table.loc["C3", "change.emotion_regulation.reliable"] == "improved"
     assert table.loc["C3", "change.previous_advice"] == "fits_with_conditions"
@@ -153,7 +153,7 @@ def test_explain_prints_the_change_in_words(files):
         (
             "nl",
             "Verandering sinds de vorige beoordeling",
-            "Totaal: 25.0 punten lager (70.0 naar 45.0)",
+            "Totaal: 25,0 punten lager (70,0 naar 45,0)",
         ),
         ("en", "Change since the previous assessment", "Total: 25.0 points lower (70.0 to 45.0)"),
     ],
@@ -169,7 +169,8 @@ def test_report_has_the_change_section(files, lang, heading, sentence):
     assert f'<h2 id="h-since">{heading}</h2>' in page
     assert sentence in page
     assert "Jacobson &amp; Truax 1991" in page
-    assert "ICC(2,1) 0.88, SD 15.0" in page
+    r, sd = ("0,88", "15,0") if lang == "nl" else ("0.88", "15.0")
+    assert f"ICC(2,1) {r}, SD {sd}" in page
     assert page.index("h-since") < page.index("h-profile")
 
 

@@ -9,6 +9,7 @@ high, C4 has no consent and C5 carries the hard flag ``needs_secured_setting``.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from weegtool.cli import cli
 from .conftest import EXAMPLE, TWENTE
 
 DATA = Path(__file__).resolve().parent / "data"
+ROOT_HOUSES = DATA.parent.parent / "examples" / "houses.yaml"
 COMMITTEE = DATA / "committee.csv"
 HOUSES = Path(__file__).resolve().parent.parent / "examples" / "houses.yaml"
 ON = "2026-11-23"
@@ -201,7 +203,9 @@ def test_score_csv(scored, tmp_path, twente):
     out = tmp_path / "scores.csv"
     result = run("score", COMMITTEE, "--on", ON, "--format", "csv", "--out", out)
     assert result.exit_code == 0
-    table = pd.read_csv(out, index_col="candidate_id")
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode()) and raw.decode("utf-8-sig").startswith("candidate_id;")
+    table = pd.read_csv(out, index_col="candidate_id", sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.index) == list(records)
     assert table["advice"].to_dict() == {c: advice for c, (_, advice) in EXPECTED.items()}
     for candidate, record in records.items():
@@ -289,10 +293,10 @@ def test_explain_one_candidate(scored, twente):
     result = run("explain", COMMITTEE, "--on", ON, "--candidate", "C1")
     assert result.exit_code == 0
     assert "Kandidaat C1" in result.stdout and "C2" not in result.stdout
-    assert f"Totaal: {records['C1']['total']:.1f}" in result.stdout
+    assert f"Totaal: {records['C1']['total']:.1f}".replace(".", ",") in result.stdout
     assert twente.sha256 in result.stdout
-    for item in twente.item_ids:
-        assert item in result.stdout, item
+    for item in twente.items:  # by its wording (its start: the table wraps), never its id
+        assert item.text("nl")[:18] in result.stdout and item.id not in result.stdout, item.id
 
 
 def test_explain_in_english():
@@ -390,3 +394,65 @@ def test_an_output_that_cannot_be_written_names_the_output(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith(f"error: {blocker / 'x.json'}: could not write it (")
     assert ".part" not in result.output
+
+
+def test_score_csv_in_the_international_form(scored, tmp_path):
+    records, _, _ = scored
+    out = tmp_path / "scores.csv"
+    result = run(
+        "score",
+        COMMITTEE,
+        "--on",
+        ON,
+        "--format",
+        "csv",
+        "--csv-style",
+        "international",
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0
+    raw = out.read_text(encoding="utf-8")
+    assert raw.startswith("candidate_id,") and ";" not in raw.splitlines()[0]
+    table = pd.read_csv(out, index_col="candidate_id")
+    for candidate, record in records.items():
+        assert table.loc[candidate, "total"] == pytest.approx(record["total"], abs=0.01)
+
+
+def test_score_csv_excel_nl_writes_decimal_commas(tmp_path):
+    out = tmp_path / "scores.csv"
+    assert run("score", COMMITTEE, "--on", ON, "--format", "csv", "--out", out).exit_code == 0
+    header, first = out.read_text(encoding="utf-8-sig").splitlines()[:2]
+    total = first.split(";")[header.split(";").index("total")]
+    assert re.fullmatch(r"\d+,\d{4}", total), total
+
+
+def test_a_decision_that_breaks_rules_is_said_in_words_and_exits_1(tmp_path):
+    decisions = tmp_path / "decisions.yaml"
+    decisions.write_text(
+        "decisions:\n  - {candidate_id: C3, category: refer, follows_advice: true}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "c3.html"
+    result = run(
+        "report", COMMITTEE, "--on", ON, "--candidate", "C3", "--keep-ids", "--lang", "en",
+        "--decisions", decisions, "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert out.exists()  # the report is written: it shows the problems too
+    assert result.stderr.startswith(
+        "The decision on C3 breaks 4 rules (the report names them too):"
+    )
+    assert "it is marked as following the advice, but the advice is 'Fits" in result.stderr
+    assert "follows_advice" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_for_the_family(tmp_path):
+    out = tmp_path / "family.html"
+    result = run(
+        "report", COMMITTEE, "--on", ON, "--candidate", "C2", "--house", ROOT_HOUSES,
+        "--audience", "family", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "Advies over wonen in een klein huis" in page and "Beoordelaars" not in page

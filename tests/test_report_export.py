@@ -109,7 +109,7 @@ def test_export_writes_every_part_pseudonymised(scored, tmp_path):
 def test_scores_tables_carry_no_free_text(scored, tmp_path):
     scores, advices = scored
     export_cohort(scores, advices, tmp_path / "x", ("html",), "nl", KEY)
-    csv = pd.read_csv(tmp_path / "x" / "scores.csv")
+    csv = pd.read_csv(tmp_path / "x" / "scores.csv", sep=";", decimal=",", encoding="utf-8-sig")
     xlsx = pd.read_excel(tmp_path / "x" / "scores.xlsx")
     assert list(csv.columns) == list(xlsx.columns)
     assert len(csv) == 5 and csv["candidate_id"].str.fullmatch(r"P-[0-9A-F]{12}").all()
@@ -127,7 +127,10 @@ def test_same_key_same_pseudonyms_other_key_others(scored, tmp_path):
     a = export_cohort(scores, advices, tmp_path / "a", ("html",), "nl", KEY)
     b = export_cohort(scores, advices, tmp_path / "b", ("html",), "nl", KEY)
     c = export_cohort(scores, advices, tmp_path / "c", ("html",), "nl", KEY[::-1])
-    ids = [pd.read_csv(r.folder / "scores.csv")["candidate_id"].tolist() for r in (a, b, c)]
+    ids = [
+        pd.read_csv(r.folder / "scores.csv", sep=";", encoding="utf-8-sig")["candidate_id"].tolist()
+        for r in (a, b, c)
+    ]
     assert ids[0] == ids[1] and not set(ids[0]) & set(ids[2])
 
 

@@ -223,7 +223,7 @@ def with_floor(monkeypatch):
         ("nl", "Beschermende factoren {score:.1f}, onder de ondergrens {below:g}."),
         ("en", "Protective factors {score:.1f}, below the floor {below:g}."),
     ):
-        monkeypatch.setitem(i18n.CATALOGUE[lang], "reason.protective_floor", sentence)
+        monkeypatch.setitem(i18n.catalogue(lang)._catalog, "reason.protective_floor", sentence)
     # step 1 (the field in the criteria model) is the builder's constant here; a fresh instrument
     # derives its rule set anew
     return parse_instrument(yaml.safe_dump(example_data(), allow_unicode=True), source="floor.yaml")

@@ -594,7 +594,7 @@ def test_a_soft_flag_needs_a_justification_citing_items_even_when_following_the_
         )
     assert caught.value.problems == (
         "the decision: a soft flag needs a written justification citing the items it "
-        "rests on; flagged: 'suicide_risk'.",
+        "rests on; flagged: Suicide risk.",
     )
     with transaction(sessions) as session:
         assert latest_assessment(session, get_candidate(session, "C2")) is None
@@ -686,8 +686,8 @@ def test_follows_advice_is_judged_against_the_advice_with_the_override(
             by=committee["chair"],
         )
     assert caught.value.problems == (
-        "the decision: follows_advice is True but the advice is 'lighter_care' and the "
-        "decision 'refer'.",
+        "the decision: it is marked as following the advice, but the advice is "
+        "'Consider lighter care' and the decision 'Not suitable: refer'.",
     )
 
 

@@ -7,6 +7,7 @@ import datetime as _dt
 import pytest
 from sqlalchemy import func, select
 
+from weegtool import formatting
 from weegtool.errors import InputError, NotAllowedError, ReadOnlyError
 from weegtool.store import (
     DecisionInput,
@@ -110,7 +111,7 @@ def test_a_review_that_continues_the_placement_is_the_next_revision_with_the_cha
     revision, html = _review(sessions, pilot, "fits", ratings_of="C3")
     assert revision == 2
     assert "Verandering sinds de vorige beoordeling" in html
-    assert f"Vergeleken met de beoordeling van {DECIDED.isoformat()}" in html
+    assert f"Vergeleken met de beoordeling van {formatting.day(DECIDED, 'nl')}" in html
     with transaction(sessions) as session:
         candidate = get_candidate(session, "C1")
         rows = timeline(session, candidate)

@@ -121,6 +121,7 @@ class Advice:
     assessed_on: _dt.date
     review_date: _dt.date
     instrument: Mapping[str, str]
+    passed_over: tuple[Conflict, ...] = ()  # hard conflicts of the houses checked but not chosen
     fields: CandidateFields | None = field(default=None, repr=False, compare=False)
     source: Instrument | None = field(default=None, repr=False, compare=False)
 
@@ -319,6 +320,7 @@ class _Context:
             reasons,
             flags,
             self.changes(i, candidate, conflicts, category),
+            self.passed_over(i, candidate, house, room),
         )
 
     def category_of(self, suitability: str, conflicts: Sequence[Conflict]) -> str:
@@ -358,11 +360,7 @@ class _Context:
                 f"houses are {', '.join(sorted(self.houses)) or 'none'}."
             )
         names = [named] if named is not None else list(self.houses)
-        scores = self.scores.domain_scores[i] if domain_scores is None else domain_scores
-        domains = dict(zip(self.instrument.domain_ids, scores))
-        profile = Profile(
-            candidate.id, candidate.age, candidate.flags, main_problem(self.instrument, domains)
-        )
+        profile = self.profile(i, candidate, domain_scores)
         checked = {
             name: check_composition(self.instrument, profile, self.houses[name]) for name in names
         }
@@ -374,6 +372,31 @@ class _Context:
             (names[0] if len(names) == 1 else None),
             tuple(c for found in checked.values() for c in found),
             room,
+        )
+
+    def profile(
+        self, i: int, candidate: CandidateFields, domain_scores: np.ndarray | None = None
+    ) -> Profile:
+        scores = self.scores.domain_scores[i] if domain_scores is None else domain_scores
+        domains = dict(zip(self.instrument.domain_ids, scores))
+        return Profile(
+            candidate.id, candidate.age, candidate.flags, main_problem(self.instrument, domains)
+        )
+
+    def passed_over(
+        self, i: int, candidate: CandidateFields, chosen: str | None, room: Mapping[str, int]
+    ) -> tuple[Conflict, ...]:
+        """The hard conflicts of every house checked but not chosen: why each was passed over
+        (empty when no house was chosen: then all conflicts are the advice's own)."""
+        if chosen is None:
+            return ()
+        profile = self.profile(i, candidate)
+        return tuple(
+            c
+            for name in room
+            if name != chosen
+            for c in check_composition(self.instrument, profile, self.houses[name])
+            if c.hard
         )
 
     def order(self, reasons: list[Reason], suitability: str, category: str) -> tuple[Reason, ...]:
@@ -504,6 +527,7 @@ class _Context:
         reasons: tuple[Reason, ...],
         flags: tuple[FlagStatus, ...],
         changes: tuple[Change, ...],
+        passed_over: tuple[Conflict, ...] = (),
     ) -> Advice:
         s, instrument = self.scores, self.instrument
         assessed = candidate.date or self.on
@@ -518,6 +542,7 @@ class _Context:
             group_fit=_group_fit(room, conflicts),
             house=house,
             houses_checked=room,
+            passed_over=passed_over,
             total=None if total is None else round(total, 2),
             band=instrument.spec.advice.bands[s.band[i]].id if total is not None else None,
             margin=margin,

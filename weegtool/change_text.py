@@ -10,6 +10,7 @@ from typing import Any
 
 from .change import CRITICAL_RCI, CandidateChange, ItemMove, ScoreChange
 from .errors import UnknownIdError
+from .formatting import day, number, signed
 from .i18n import points, text
 from .instrument import Instrument
 
@@ -51,17 +52,17 @@ def describe_score_change(title: str, change: ScoreChange, lang: str) -> str:
         return text("since.sentence.other_version", lang, title=title)
     assert change.delta is not None
     if change.delta == 0:
-        return text("since.sentence.same", lang, title=title, new=points(change.current))
+        return text("since.sentence.same", lang, title=title, new=points(change.current, lang))
     key = change.why or change.reliable
     return text(
         f"since.sentence.{key}",
         lang,
         title=title,
-        size=points(abs(change.delta)),
+        size=points(abs(change.delta), lang),
         way=text("since.lower" if change.delta < 0 else "since.higher", lang),
-        old=points(change.previous),
-        new=points(change.current),
-        sdc=points(change.sdc),
+        old=points(change.previous, lang),
+        new=points(change.current, lang),
+        sdc=points(change.sdc, lang),
     )
 
 
@@ -73,7 +74,7 @@ def describe_comparison(change: CandidateChange, instrument: Instrument, lang: s
         text(
             "since.intro",
             lang,
-            date=previous.assessed_on.isoformat()
+            date=day(previous.assessed_on, lang)
             if previous.assessed_on
             else text("since.no_date", lang),
             instrument=version,
@@ -121,7 +122,7 @@ def describe_item_move(move: ItemMove, instrument: Instrument, lang: str) -> str
         item=move.item,
         old=move.previous_rating,
         new=move.rating,
-        delta=f"{move.delta:+.1f}",
+        delta=signed(move.delta, lang),
     )
 
 
@@ -136,8 +137,8 @@ def describe_measurement(instrument: Instrument, domain_id: str | None, lang: st
         lang,
         title=score_title(instrument, domain_id, lang),
         coefficient=source.coefficient,
-        r=f"{measurement.reliability:.2f}",
-        sd=points(measurement.sd),
+        r=number(measurement.reliability, lang, 2),
+        sd=points(measurement.sd, lang),
         data=source.data,
         candidates=source.candidates,
         raters=source.raters,
@@ -155,7 +156,7 @@ def sources(change: CandidateChange, instrument: Instrument, lang: str) -> list[
 
 
 def meaning(lang: str) -> str:
-    return text("since.meaning", lang, z=f"{CRITICAL_RCI:.2f}")
+    return text("since.meaning", lang, z=number(CRITICAL_RCI, lang, 2))
 
 
 def score_rows(change: CandidateChange, instrument: Instrument, lang: str) -> list[dict[str, Any]]:
@@ -163,11 +164,11 @@ def score_rows(change: CandidateChange, instrument: Instrument, lang: str) -> li
     return [
         {
             "title": score_title(instrument, domain_id, lang),
-            "previous": points(score.previous),
-            "current": points(score.current),
-            "delta": "-" if score.delta is None else f"{score.delta:+.1f}",
-            "sdc": points(score.sdc),
-            "rci": "-" if score.rci is None else f"{score.rci:+.2f}",
+            "previous": points(score.previous, lang),
+            "current": points(score.current, lang),
+            "delta": signed(score.delta, lang),
+            "sdc": points(score.sdc, lang),
+            "rci": signed(score.rci, lang, 2),
             "verdict": verdict_title(score.reliable, lang),
             "reliable": score.reliable,
             "sentence": describe_score_change(

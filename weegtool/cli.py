@@ -125,6 +125,15 @@ def _scored(
     return scores, weegtool.advise(scores, houses=houses, on=on.date() if on else None)
 
 
+_csv_style_option = click.option(
+    "--csv-style",
+    type=click.Choice(["excel-nl", "international"]),
+    default="excel-nl",
+    show_default=True,
+    help="CSV for Dutch Excel (';', decimal comma, BOM) or the international form (',', '.').",
+)
+
+
 def _scoring_options(function: Any) -> Any:
     options: list[Callable[[Any], Any]] = [
         click.argument("ratings", type=EXISTING),
@@ -237,6 +246,7 @@ def _say_compared(comparison: Any, previous: Path) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
 )
+@_csv_style_option
 @click.option(
     "--out", "-o", type=FILE, required=True, help="Output file (written only when all is well)."
 )
@@ -249,6 +259,7 @@ def score(
     aggregation: str | None,
     lang: str,
     fmt: str,
+    csv_style: str,
     out: Path,
 ) -> None:
     """Score RATINGS (CSV or XLSX) and write every candidate's advice to --out."""
@@ -259,7 +270,7 @@ def score(
     if fmt == "json":
         write_json(advices, scores.instrument, out, lang, comparison)
     else:
-        write_csv(advices, scores, out, comparison=comparison)
+        write_csv(advices, scores, out, comparison=comparison, style=csv_style)
     click.echo(f"{out}: {len(advices)} candidates scored with {scores.instrument.label}")
 
 
@@ -328,6 +339,14 @@ def _export_options(function: Any) -> Any:
     "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True
 )
 @click.option(
+    "--audience",
+    type=click.Choice(["committee", "family"]),
+    default="committee",
+    show_default=True,
+    help="The committee's full report, or the short one in plain words for the young person and "
+    "the parents (no scores, names or notes).",
+)
+@click.option(
     "--out", "-o", type=FILE, required=True, help="Output file (written only when all is well)."
 )
 def report(
@@ -342,15 +361,23 @@ def report(
     decisions: Path | None,
     candidate_id: str,
     fmt: str,
+    audience: str,
     out: Path,
 ) -> None:
     """Write the advice report of one candidate (HTML or PDF, A4)."""
     from .io import load_decisions, write_atomic
     from .pseudonym import key_from_environment, pseudonyms
-    from .report import render_html, render_pdf
+    from .report import render_family_html, render_html, render_pdf
 
     scores, advices = _scored(ratings, candidates, instrument, house, on, aggregation)
     advice = _pick(advices, candidate_id)
+    if audience == "family":
+        page = render_family_html(advice, scores.instrument, lang)
+        write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
+        click.echo(
+            f"{out}: report for the young person and the parents ({scores.instrument.label})"
+        )
+        return
     shown = pseudonyms([candidate_id], key_from_environment(), keep_ids)[candidate_id]
     decision = (
         load_decisions(decisions, scores.instrument, scores.candidate_ids).get(candidate_id)
@@ -369,6 +396,21 @@ def report(
     )
     write_atomic(out, render_pdf(page) if fmt == "pdf" else page)
     click.echo(f"{out}: report of {shown} ({scores.instrument.label})")
+    _decision_problems(decision, advice, scores.instrument, lang, shown)
+
+
+def _decision_problems(decision: Any, advice: Any, instrument: Any, lang: str, shown: str) -> None:
+    """The rules a recorded decision breaks, on stderr in words, and exit code 1: the report is
+    written (it shows them too), but the decision is not valid as it stands."""
+    from .decision import check_decision
+    from .i18n import plural
+
+    problems = check_decision(decision, advice, instrument, lang) if decision else []
+    if problems:
+        click.echo(plural("cli.decision_problems", len(problems), lang, candidate=shown), err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
 
 
 @cli.command(name="export")
@@ -383,6 +425,7 @@ def report(
     show_default=True,
     help="Report formats; repeat for both.",
 )
+@_csv_style_option
 @click.option(
     "--workers", type=click.IntRange(1, 64), help="Processes for PDFs (default: all cores)."
 )
@@ -404,6 +447,7 @@ def export_command(
     keep_ids: bool,
     decisions: Path | None,
     formats: tuple[str, ...],
+    csv_style: str,
     workers: int | None,
     out: Path,
 ) -> None:
@@ -431,6 +475,7 @@ def export_command(
             loaded,
             workers,
             progress=lambda done, total: bar.update(task, completed=done),
+            csv_style=csv_style,
         )
     click.echo(
         f"{result.folder}: {result.reports} reports ({', '.join(formats)}), index.html, scores.csv, "

@@ -11,6 +11,7 @@ contra-indication; overriding a hard contra-indication takes two signatures.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .advice import Advice
@@ -34,6 +35,9 @@ class Signatory:
     role: str
     registration: str | None = None  # SKJ or BIG number
     behavioural_scientist: bool = False
+    confirmed: bool = (
+        False  # confirmed in the web app with their own password (else: sign on paper)
+    )
 
 
 @dataclass(frozen=True)
@@ -63,28 +67,42 @@ def check_decision(
     categories = [c.id for c in instrument.spec.advice.categories]
     if decision.category not in categories:
         problems.append(
-            text("decision.category", lang, categories=categories, category=decision.category)
+            text(
+                "decision.category",
+                lang,
+                categories=", ".join(_category(c, instrument, lang) for c in categories),
+                category=decision.category,
+            )
         )
     if decision.follows_advice != (decision.category == advice.category):
         problems.append(
             text(
                 "decision.follows",
                 lang,
-                follows=decision.follows_advice,
-                advice=advice.category,
-                decision=decision.category,
+                said=text(
+                    f"decision.said.{'follows' if decision.follows_advice else 'deviates'}", lang
+                ),
+                advice=_category(advice.category, instrument, lang),
+                decision=_category(decision.category, instrument, lang),
             )
         )
     unknown = [i for i in decision.items if i not in instrument.item_ids]
     if unknown:
-        problems.append(text("decision.items", lang, items=unknown, instrument=instrument.id))
+        problems.append(
+            text(
+                "decision.items",
+                lang,
+                items=", ".join(map(repr, unknown)),
+                instrument=instrument.spec.title(lang),
+            )
+        )
     deviating = decision.category != advice.category
     argued = bool(decision.justification.strip() and decision.items)
     if deviating and not argued:
         problems.append(text("decision.deviation", lang))
     soft = [f.id for f in advice.flags if f.severity == "soft" and not f.overridden]
     if soft and not argued:
-        problems.append(text("decision.soft", lang, flags=", ".join(repr(f) for f in soft)))
+        problems.append(text("decision.soft", lang, flags=_flags(soft, instrument, lang)))
     members = {s.name.strip().casefold() for s in decision.signatories if s.name.strip()}
     if len(members) < 2:  # one person signing twice is one member
         problems.append(text("decision.members", lang, n=len(members)))
@@ -94,17 +112,30 @@ def check_decision(
     active = [f.id for f in advice.flags if f.severity == "hard" and not f.overridden]
     placing = decision.category in (*spec.suitable, spec.not_this_group)
     if active and placing and not set(active) <= set(decision.overridden_flags):
-        problems.append(text("decision.hard_flag", lang, flags=", ".join(map(repr, active))))
+        problems.append(text("decision.hard_flag", lang, flags=_flags(active, instrument, lang)))
     hard = {f.id for f in advice.flags if f.severity == "hard"}
     lacking: set[str] = set()
     for override in decision_overrides(decision):
         found = override_problems(override, hard)
         if "not_hard" in found:
-            problems.append(text("decision.not_hard", lang, flag=override.flag))
+            problems.append(
+                text("decision.not_hard", lang, flag=_flags([override.flag], instrument, lang))
+            )
         lacking |= set(found) - {"not_hard"}
     if lacking:
         problems.append(text("decision.override", lang))
     return problems
+
+
+def _category(category: str, instrument: Instrument, lang: str) -> str:
+    """A category by its title; an unknown one as given, in quotes."""
+    known = {c.id for c in instrument.spec.advice.categories}
+    return instrument.category(category).title(lang) if category in known else repr(category)
+
+
+def _flags(flags: Sequence[str], instrument: Instrument, lang: str) -> str:
+    known = {f.id for f in instrument.flags}
+    return ", ".join(instrument.flag(f).text(lang) if f in known else repr(f) for f in flags)
 
 
 def decision_overrides(decision: Decision) -> tuple[Override, ...]:

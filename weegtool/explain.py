@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from rich import box
@@ -12,6 +11,7 @@ from rich.text import Text
 
 from .advice import Advice
 from .change import CandidateChange
+from .formatting import day, number
 from .i18n import describe_change, describe_reason, direction_title, text
 from .instrument import Instrument
 
@@ -28,24 +28,17 @@ class _Labels:
         return text(f"label.{name}", self.lang)
 
 
-def _number(value: float | None, digits: int = 1) -> str:
-    return (
-        "-"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else f"{value:.{digits}f}"
-    )
-
-
 def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> Group:
     """Header, item table per domain with contributions, reasons and the counterfactual."""
     words = _Labels(lang)
     header = Text.assemble(
         (f"{words['candidate']} {advice.candidate_id}\n", "bold"),
-        f"{instrument.spec.title(lang)} {instrument.version} ({instrument.status}) sha256 {instrument.sha256}\n",
+        f"{instrument.spec.title(lang)} {text('report.version', lang)} {instrument.version} "
+        f"({text(f'report.status.{instrument.status}', lang)}) sha256 {instrument.sha256}\n",
         (f"{words['advice']}: {instrument.category(advice.category).title(lang)}\n", "bold"),
-        f"{words['total']}: {_number(advice.total)}  {words['band']}: {instrument.band_title(advice.band, lang)}  "
+        f"{words['total']}: {number(advice.total, lang, 1)}  {words['band']}: {instrument.band_title(advice.band, lang)}  "
         f"{words['direction']}: {direction_title(advice.direction, lang)}  "
-        f"{words['review']}: {advice.review_date.isoformat()}\n",
+        f"{words['review']}: {day(advice.review_date, lang)}\n",
         (text("advice_not_decision", lang), "italic"),
     )
     parts: list[Text | Table] = [
@@ -54,7 +47,7 @@ def explain_table(advice: Advice, instrument: Instrument, lang: str = "nl") -> G
         _reasons(advice, instrument, lang),
     ]
     if advice.critical:
-        parts.append(_critical(advice, lang))
+        parts.append(_critical(advice, instrument, lang))
     return Group(*parts)
 
 
@@ -72,24 +65,26 @@ def _items(advice: Advice, instrument: Instrument, lang: str) -> Table:
     spreads = {d.item: d.spread for d in advice.disputed}
     for domain in instrument.domains:
         score = advice.domains[domain.id]
-        label = _number(score) if score is not None else words["not_assessable"]
-        table.add_row(
-            Text(
-                f"{domain.title(lang)} ({domain.kind}, w {domain.weight:g}): {label}", style="bold"
-            )
-        )
+        label = number(score, lang, 1) if score is not None else words["not_assessable"]
+        kind = text(f"label.kind.{domain.kind}", lang)
+        weight = text("label.domain_weight", lang, weight=domain.weight)
+        table.add_row(Text(f"{domain.title(lang)} ({kind}, {weight}): {label}", style="bold"))
         for item in (i for i in instrument.items if i.domain == domain.id):
             mark = f" ({words['disputed']})" if item.id in spreads else ""
             table.add_row(
-                f"  {item.id} {item.text(lang)}{mark}",
-                _number(advice.ratings[item.id]),
-                _number(spreads.get(item.id), 0) if item.id in spreads else "",
-                f"{item.weight:g}",
-                _number(advice.contributions[item.id], 2),
+                f"  {item.text(lang)}{mark}",
+                number(advice.ratings[item.id], lang),
+                number(spreads.get(item.id), lang, 0) if item.id in spreads else "",
+                number(item.weight, lang),
+                number(advice.contributions[item.id], lang, 2),
                 style="yellow" if item.id in spreads else None,
             )
     table.add_row(
-        Text(words["total"], style="bold"), "", "", "", Text(_number(advice.total, 2), style="bold")
+        Text(words["total"], style="bold"),
+        "",
+        "",
+        "",
+        Text(number(advice.total, lang, 2), style="bold"),
     )
     return table
 
@@ -111,13 +106,12 @@ def _reasons(advice: Advice, instrument: Instrument, lang: str) -> Table:
     return table
 
 
-def _critical(advice: Advice, lang: str) -> Table:
+def _critical(advice: Advice, instrument: Instrument, lang: str) -> Table:
     table = Table(box=box.SIMPLE, title=text("label.critical", lang))
-    table.add_column("item")
-    table.add_column("rater")
-    table.add_column("reason")
+    for name in ("item", "rater", "reason"):
+        table.add_column(text(f"label.{name}", lang))
     for c in advice.critical:
-        table.add_row(c.item, c.rater_id, c.reason)
+        table.add_row(instrument.item(c.item).text(lang), c.rater_id, c.reason)
     return table
 
 
@@ -132,10 +126,10 @@ def cohort_table(
     for advice in list(advices)[:limit]:
         table.add_row(
             advice.candidate_id,
-            _number(advice.total),
+            number(advice.total, lang, 1),
             instrument.band_title(advice.band, lang),
             instrument.category(advice.category).title(lang),
-            ", ".join(f.id for f in advice.flags) or "-",
+            ", ".join(instrument.flag(f.id).text(lang) for f in advice.flags) or "-",
             str(len(advice.disputed)),
         )
     return table

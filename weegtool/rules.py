@@ -254,7 +254,7 @@ class BandReason(Reason):
             band=instrument.band_title(self.rule, lang),
             low=self.lower,
             high=self.upper,
-            margin=points(self.margin),
+            margin=points(self.margin, lang),
             nearest=instrument.band_title(self.nearest_band, lang),
         )
         return sentence + (text("reason.band.prorated", lang) if self.prorated else "")

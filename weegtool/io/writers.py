@@ -15,7 +15,15 @@ from ..engine import Scores
 from ..i18n import describe_change, describe_reason
 from ..instrument import Instrument
 
-__all__ = ["advice_records", "score_table", "write_json", "write_csv", "write_xlsx", "write_atomic"]
+__all__ = [
+    "CSV_STYLES",
+    "advice_records",
+    "score_table",
+    "write_json",
+    "write_csv",
+    "write_xlsx",
+    "write_atomic",
+]
 
 
 def advice_records(
@@ -156,6 +164,15 @@ def score_table(
     return out
 
 
+CSV_STYLES = {
+    # Dutch Excel opens a double-clicked file with its list separator (;) and decimal comma, and
+    # reads it as UTF-8 only with a byte order mark
+    "excel-nl": {"sep": ";", "decimal": ",", "bom": True},
+    # the international form: what pandas, R and most other tools read by default
+    "international": {"sep": ",", "decimal": ".", "bom": False},
+}
+
+
 def _change_columns(comparison: Comparison, index: Any) -> Any:
     import pandas as pd
 
@@ -185,9 +202,27 @@ def write_csv(
     path: str | Path,
     shown: dict[str, str] | None = None,
     comparison: Comparison | None = None,
+    style: str = "excel-nl",
 ) -> Path:
-    table = score_table(advices, scores, shown, comparison)
-    return write_atomic(path, table.to_csv(float_format="%.4f"))
+    """The score table as CSV (with the change since the previous assessment when
+    ``comparison`` is given): ``style`` "excel-nl" (``;``, decimal comma, UTF-8 with BOM: a
+    double-click opens it in columns in Dutch Excel) or "international" (``,``, decimal point, no
+    BOM). Numbers with four decimals.
+
+    Raises
+    ------
+    ValueError
+        For another ``style``.
+    """
+    if style not in CSV_STYLES:
+        raise ValueError(
+            f"The 'style' parameter must be one of {tuple(CSV_STYLES)}. Got {style!r} instead."
+        )
+    form = CSV_STYLES[style]
+    table = score_table(advices, scores, shown, comparison).to_csv(
+        float_format="%.4f", sep=str(form["sep"]), decimal=str(form["decimal"])
+    )
+    return write_atomic(path, ("\ufeff" if form["bom"] else "") + table)
 
 
 def write_xlsx(

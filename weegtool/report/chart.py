@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from ..formatting import number
+
 __all__ = ["Bar", "profile_svg"]
 
 WIDTH, LABEL, ROW, TOP = 640, 190, 26, 30
@@ -27,8 +29,10 @@ def profile_svg(
     title: str,
     description: str,
     not_assessable: str,
+    lang: str = "nl",
 ) -> str:
-    """An accessible SVG (role img, title and desc) of the bars on a 0-100 axis."""
+    """An accessible SVG (role img, title and desc) of the bars on a 0-100 axis, its numbers
+    written for ``lang``."""
     scale = (WIDTH - LABEL - 20) / 100.0
     height = TOP + ROW * len(bars) + 24
     parts = [
@@ -45,7 +49,7 @@ def profile_svg(
         )
         parts.append(
             f'<text x="{x:.1f}" y="{TOP - 10}" font-size="8" text-anchor="middle" fill="#333333" {FONT}>'
-            f"{at:g}</text>"
+            f"{escape(number(at, lang))}</text>"
         )
     for n, bar in enumerate(bars):
         y = TOP + n * ROW
@@ -67,7 +71,7 @@ def profile_svg(
         )
         parts.append(
             f'<text x="{LABEL + bar.value * scale + 4:.1f}" y="{y + 15}" font-size="10" {FONT}>'
-            f"{bar.value:.1f}</text>"
+            f"{escape(number(bar.value, lang, 1))}</text>"
         )
         if bar.ceiling is not None:
             x = LABEL + bar.ceiling * scale

@@ -1,4 +1,9 @@
-"""Advice + instrument + ratings -> the plain values one report shows (no jinja2 here)."""
+"""Advice + instrument + ratings -> the plain values one report shows (no jinja2 here).
+
+Every number and date is formatted here for the report's language (:mod:`weegtool.formatting`),
+every sentence comes from the catalogue (:mod:`weegtool.i18n`), and no identifier reaches the
+page where the instrument gives a title.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,19 @@ from typing import Any
 from .. import __version__
 from ..advice import Advice
 from ..candidate import CandidateFields
+from ..composition import Conflict
 from ..decision import Decision, check_decision
-from ..i18n import describe_change, describe_reason, direction_title, role_title, text
+from ..formatting import day, number, percent
+from ..i18n import (
+    describe_change,
+    describe_reason,
+    detail_label,
+    detail_value,
+    direction_title,
+    plural,
+    role_title,
+    text,
+)
 from ..instrument import Instrument, Item
 from ..ratings import Ratings
 from .chart import Bar, profile_svg
@@ -20,12 +36,6 @@ __all__ = ["report_context"]
 
 def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
-
-
-def _fmt(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.{digits}f}" if digits else f"{value:g}"
 
 
 def report_context(
@@ -48,16 +58,16 @@ def report_context(
     ratings.check_instrument(instrument)
     advice.check_ratings(ratings)
     fields = advice.fields or ratings.record(advice.candidate_id)
+    n_raters = ratings.rater_count(advice.candidate_id)
     return {
         "lang": lang,
         "t": lambda key, **values: text(key, lang, **values),
         "candidate": shown_id or advice.candidate_id,
-        "header": _header(
-            advice, instrument, fields, ratings.rater_count(advice.candidate_id), lang
-        ),
+        "header": _header(advice, instrument, fields, n_raters, lang),
         "advice": _advice_part(advice, instrument, lang),
         "chart": _chart(advice, instrument, lang),
-        "domains": _domains(advice, instrument, ratings, lang),
+        "legend": _legend(instrument, lang),
+        "domains": _domains(advice, instrument, ratings, n_raters, lang),
         "flags": _flags(advice, instrument, lang),
         "composition": _composition(advice, instrument, lang),
         "decision": _decision(decision, advice, instrument, lang),
@@ -72,10 +82,13 @@ def _header(
     consent = advice.preconditions.get("consent")
     purpose = fields.purpose or "admission"
     return {
-        "date": advice.assessed_on.isoformat(),
+        "date": day(advice.assessed_on, lang),
         "purpose": text(f"report.purpose.{purpose}", lang),
-        "raters": text("report.raters", lang, n=n_raters),
-        "instrument": f"{instrument.spec.title(lang)} ({instrument.id} {instrument.version})",
+        "raters": text("report.single_rater", lang)
+        if n_raters == 1
+        else plural("report.raters", n_raters, lang),
+        "single_rater": n_raters == 1,
+        "instrument": f"{instrument.spec.title(lang)} ({text('report.version', lang)} {instrument.version})",
         "status": text(f"report.status.{instrument.status}", lang),
         "concept": instrument.status == "concept",
         "sha256": instrument.sha256,
@@ -88,25 +101,41 @@ def _header(
     }
 
 
+def _lives_here(advice: Advice, instrument: Instrument) -> bool:
+    """Whether the advice places the young person in a house of this housing form (a review date
+    then applies; for a referral elsewhere it is another organisation's)."""
+    return advice.category in instrument.spec.advice.suitable
+
+
+def _group_sentence(advice: Advice, instrument: Instrument, lang: str) -> str:
+    if advice.suitability not in instrument.spec.advice.suitable:
+        return text("report.group.not_sought", lang)
+    if advice.group_fit == "not_checked":
+        return text("report.group_fit.not_checked", lang)
+    if advice.group_fit == "fits":
+        free = advice.houses_checked.get(advice.house or "", 0)
+        return plural("report.group.fits", free, lang, house=advice.house)
+    if advice.house is not None:
+        return text("report.group.conflicts", lang, house=advice.house)
+    return text("report.group.none_fits", lang)
+
+
 def _advice_part(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]:
-    fit_key = f"report.group_fit.{advice.group_fit}"
+    lives_here = _lives_here(advice, instrument)
     return {
         "category": advice.category,
         "title": instrument.category(advice.category).title(lang),
         "sentence": text(
             "report.advice_sentence", lang, title=instrument.category(advice.category).title(lang)
         ),
-        "suitability": text(
-            "report.suitability_sentence",
-            lang,
-            title=instrument.category(advice.suitability).title(lang),
-            fit=text(fit_key, lang, house=advice.house or "-"),
-        ),
+        "group": _group_sentence(advice, instrument, lang),
         "direction": direction_title(advice.direction, lang),
-        "review_date": advice.review_date.isoformat(),
-        "total": _fmt(advice.total),
+        "review": text("report.review_sentence", lang, day=day(advice.review_date, lang))
+        if lives_here
+        else None,
+        "total": number(advice.total, lang, 1),
         "band": instrument.band_title(advice.band, lang),
-        "margin": _fmt(advice.margin),
+        "margin": number(advice.margin, lang, 1),
         "nearest_band": instrument.band_title(advice.nearest_band, lang),
         "prorated": advice.prorated,
         "reasons": [
@@ -129,14 +158,28 @@ def _chart(advice: Advice, instrument: Instrument, lang: str) -> str:
     boundaries = [
         (b.lower, instrument.band_title(b.id, lang)) for b in instrument.spec.advice.bands[1:]
     ]
-    values = "; ".join(f"{b.label}: {_fmt(b.value)}" for b in bars)
+    values = "; ".join(f"{b.label}: {number(b.value, lang, 1)}" for b in bars)
     return profile_svg(
         bars,
         boundaries,
         text("report.profile", lang),
         text("report.profile_desc", lang, values=values),
         text("report.not_rated", lang),
+        lang,
     )
+
+
+def _legend(instrument: Instrument, lang: str) -> list[str]:
+    """What the chart's lines mean: the band boundaries belong to the total, the red ticks are
+    the domains' ceilings."""
+    bands = "; ".join(
+        text("report.legend.band", lang, at=b.lower, band=instrument.band_title(b.id, lang))
+        for b in instrument.spec.advice.bands[1:]
+    )
+    legend = [text("report.legend.bands", lang, bands=bands)]
+    if instrument.spec.advice.ceilings:
+        legend.append(text("report.legend.ceilings", lang))
+    return legend
 
 
 def _anchor(instrument: Instrument, item: Item, rating: float | None, lang: str) -> str:
@@ -151,7 +194,7 @@ def _anchor(instrument: Instrument, item: Item, rating: float | None, lang: str)
 
 
 def _domains(
-    advice: Advice, instrument: Instrument, ratings: Ratings, lang: str
+    advice: Advice, instrument: Instrument, ratings: Ratings, n_raters: int, lang: str
 ) -> list[dict[str, Any]]:
     disputed = {d.item for d in advice.disputed}
     critical: dict[str, list[tuple[str, str]]] = {}
@@ -165,18 +208,17 @@ def _domains(
             if item.domain != domain.id:
                 continue
             values = list(ratings.by_rater(advice.candidate_id, item.id).items())
-            spread = _number(ratings.spread[row, j]) if values else None
+            spread = _number(ratings.spread[row, j]) if values and n_raters > 1 else None
             notes = ratings.notes.get((advice.candidate_id, item.id), ())
             items.append(
                 {
-                    "id": item.id,
                     "text": item.text(lang),
-                    "rating": _fmt(advice.ratings[item.id], 0),
+                    "rating": number(advice.ratings[item.id], lang),
                     "anchor": _anchor(instrument, item, advice.ratings[item.id], lang),
-                    "raters": " · ".join(f"{r}: {v:g}" for r, v in values),
-                    "spread": _fmt(spread, 0),
-                    "weight": f"{item.weight:g}",
-                    "contribution": _fmt(advice.contributions[item.id], 2),
+                    "raters": [f"{r}: {number(v, lang)}" for r, v in values],
+                    "spread": number(spread, lang, 0),
+                    "weight": number(item.weight, lang),
+                    "contribution": number(advice.contributions[item.id], lang, 2),
                     "disputed": item.id in disputed,
                     "notes": [(e.rater_id, e.text) for e in notes],
                     "critical": critical.get(item.id, []),
@@ -185,10 +227,11 @@ def _domains(
         score = advice.domains[domain.id]
         out.append(
             {
-                "id": domain.id,
                 "title": domain.title(lang),
                 "kind": domain.kind,
-                "score": _fmt(score) if score is not None else text("report.not_rated", lang),
+                "score": number(score, lang, 1)
+                if score is not None
+                else text("report.not_rated", lang),
                 "items": items,
             }
         )
@@ -198,7 +241,6 @@ def _domains(
 def _flags(advice: Advice, instrument: Instrument, lang: str) -> list[dict[str, Any]]:
     return [
         {
-            "id": f.id,
             "title": instrument.flag(f.id).text(lang),
             "meaning": instrument.flag(f.id).meaning(lang),
             "severity": text(f"report.flag_{f.severity}", lang),
@@ -211,16 +253,44 @@ def _flags(advice: Advice, instrument: Instrument, lang: str) -> list[dict[str, 
     ]
 
 
+def _conflict_words(conflict: Conflict, instrument: Instrument, lang: str) -> str:
+    """One conflict as "<the rule's title> (<who and the numbers>)"."""
+    details = "; ".join(
+        f"{detail_label(k, lang)}: {detail_value(k, x, instrument, lang)}"
+        for k, x in conflict.details.items()
+    )
+    title = instrument.composition_rule(conflict.rule).text(lang)
+    return f"{title} ({details})" if details else title
+
+
 def _composition(advice: Advice, instrument: Instrument, lang: str) -> dict[str, Any]:
-    conflicts = [
-        describe_reason(r, instrument, lang) for r in advice.reasons if r.kind == "composition"
-    ]
-    return {
-        "checked": advice.group_fit != "not_checked",
-        "house": advice.house,
-        "conflicts": conflicts,
-        "free_places": dict(advice.houses_checked),
-    }
+    """Every house checked, the chosen one first; for each the free places, and for one passed
+    over the rules it breaks, with the residents and the numbers (why)."""
+    found: dict[str, list[Conflict]] = {}
+    for c in (*advice.conflicts, *advice.passed_over):
+        found.setdefault(c.house, []).append(c)
+    chosen = advice.house if advice.group_fit == "fits" else None
+    order = sorted(advice.houses_checked, key=lambda name: name != chosen)
+    houses = []
+    for name in order:
+        conflicts = found.get(name, [])
+        hard = any(c.hard for c in conflicts)
+        status = "chosen" if name == chosen else ("excluded" if hard else "fits")
+        houses.append(
+            {
+                "name": name,
+                "status": text(f"report.house.{status}", lang),
+                "chosen": name == chosen,
+                "excluded": hard,
+                "free": plural("report.free_places", advice.houses_checked[name], lang),
+                "conflicts": [
+                    (text(f"report.flag_{c.severity}", lang), _conflict_words(c, instrument, lang))
+                    for c in conflicts
+                ],
+                "none": text("report.no_conflicts", lang) if not conflicts else None,
+            }
+        )
+    return {"checked": advice.group_fit != "not_checked", "houses": houses}
 
 
 def _decision(
@@ -241,15 +311,14 @@ def _decision(
         else text("report.decision_deviates", lang, title=title),
         "justification": decision.justification,
         "dissent": decision.dissent,
-        # an item by its wording, its id beside it to find it in the tables; an unknown id as given
+        # an item by its wording; an unknown id as given (check_decision names it a problem)
         "items": [
-            f"{instrument.item(i).text(lang)} ({i})" if i in instrument.item_ids else i
-            for i in decision.items
+            instrument.item(i).text(lang) if i in instrument.item_ids else i for i in decision.items
         ],
         "signatories": [
             {**vars(s), "role": role_title(s.role, lang)} for s in decision.signatories
         ],
-        "decided_on": (decision.decided_on or _dt.date.today()).isoformat(),
+        "decided_on": day(decision.decided_on or _dt.date.today(), lang),
         "problems": check_decision(decision, advice, instrument, lang),
     }
 
@@ -269,21 +338,31 @@ def _appendix(instrument: Instrument, lang: str) -> dict[str, Any]:
         "domains": [
             {
                 "title": d.title(lang),
-                "weight": f"{d.weight:g}",
-                "share": f"{100 * share:.0f}%",
-                "items": ", ".join(
-                    f"{i.id} ({i.weight:g})" for i in instrument.items if i.domain == d.id
+                "weight": number(d.weight, lang),
+                "share": percent(share, lang),
+                "items": "; ".join(
+                    f"{i.text(lang)} ({number(i.weight, lang)})"
+                    for i in instrument.items
+                    if i.domain == d.id
                 ),
             }
             for d, share in zip(instrument.domains, weights.domain_share)
         ],
         "bands": [
             {
-                "id": instrument.band_title(b.id, lang),
-                "from": f"{b.lower:g}",
-                "to": f"{b.upper:g}",
+                "title": instrument.band_title(b.id, lang),
+                "from": number(b.lower, lang),
+                "to": number(b.upper, lang),
                 "advice": instrument.category(b.advice).title(lang),
             }
             for b in instrument.spec.advice.bands
+        ],
+        "ceilings": [
+            {
+                "title": instrument.domain(c.domain).title(lang),
+                "at": number(c.at, lang),
+                "advice": instrument.category(c.advice).title(lang),
+            }
+            for c in instrument.spec.advice.ceilings
         ],
     }

@@ -46,8 +46,10 @@ def export_cohort(
     decisions: Mapping[str, Decision] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    csv_style: str = "excel-nl",
 ) -> ExportResult:
-    """Write the cohort's reports, ``index.html``, ``scores.csv`` and ``scores.xlsx`` into the new folder ``out``."""
+    """Write the cohort's reports, ``index.html``, ``scores.csv`` and ``scores.xlsx`` into the new folder ``out``
+    (``csv_style``: see :func:`weegtool.io.write_csv`; Dutch Excel by default)."""
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -65,7 +67,16 @@ def export_cohort(
     staging = Path(tempfile.mkdtemp(prefix=".weegtool-export-", dir=target.parent))
     try:
         files = _write_all(
-            scores, advices, staging, formats, lang, shown, decisions or {}, workers, progress
+            scores,
+            advices,
+            staging,
+            formats,
+            lang,
+            shown,
+            decisions or {},
+            workers,
+            progress,
+            csv_style,
         )
         if target.exists():
             target.rmdir()
@@ -86,6 +97,7 @@ def _write_all(
     decisions: Mapping[str, Decision],
     workers: int | None,
     progress: Callable[[int, int], None] | None,
+    csv_style: str = "excel-nl",
 ) -> list[Path]:
     reports = folder / "reports"
     reports.mkdir()
@@ -113,7 +125,7 @@ def _write_all(
     links = {a.candidate_id: f"reports/{shown[a.candidate_id]}.{extension}" for a in advices}
     index = render_cohort_index(advices, scores.instrument, lang, shown, links)
     files.append(_write(folder / "index.html", index.encode("utf-8")))
-    files.append(write_csv(advices, scores, folder / "scores.csv", dict(shown)))
+    files.append(write_csv(advices, scores, folder / "scores.csv", dict(shown), style=csv_style))
     files.append(write_xlsx(advices, scores, folder / "scores.xlsx", dict(shown)))
     return files
 

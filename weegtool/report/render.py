@@ -11,7 +11,8 @@ import jinja2
 from ..advice import Advice
 from ..change import Comparison
 from ..decision import Decision
-from ..i18n import check_lang, text
+from ..formatting import day, number
+from ..i18n import check_lang, describe_reason, text
 from ..instrument import Instrument
 from ..ratings import Ratings
 from .context import report_context
@@ -90,7 +91,8 @@ def render_cohort_index(
         "lang": lang,
         "t": lambda key, **values: text(key, lang, **values),
         "footer_left": _footer(instrument.id, instrument.version, instrument.sha256[:12]),
-        "instrument": f"{instrument.spec.title(lang)} ({instrument.id} {instrument.version}, {instrument.status})",
+        "instrument": f"{instrument.spec.title(lang)} ({text('report.version', lang)} {instrument.version}, "
+        f"{text(f'report.status.{instrument.status}', lang)})",
         "sha256": instrument.sha256,
         "n": len(advices),
         "categories": [
@@ -101,7 +103,7 @@ def render_cohort_index(
             (direction_title(d, lang), n)
             for d, n in sorted(directions.items(), key=lambda kv: -kv[1])
         ],
-        "disputed": [(instrument.item(i).text(lang), i, n) for i, n in disputed.most_common(10)],
+        "disputed": [(instrument.item(i).text(lang), n) for i, n in disputed.most_common(10)],
         "hard": [
             shown[a.candidate_id]
             for a in advices
@@ -111,11 +113,14 @@ def render_cohort_index(
             {
                 "id": shown[a.candidate_id],
                 "link": links.get(a.candidate_id),
-                "total": "-" if a.total is None else f"{a.total:.1f}",
+                "total": number(a.total, lang, 1),
                 "band": instrument.band_title(a.band, lang),
                 "advice": instrument.category(a.category).title(lang),
                 "direction": direction_title(a.direction, lang),
-                "review": a.review_date.isoformat(),
+                "review": day(a.review_date, lang),
+                "reason": next(
+                    (describe_reason(r, instrument, lang) for r in a.reasons if r.decisive), "-"
+                ),
             }
             for a in advices
         ],

@@ -428,7 +428,8 @@ def _core_decision(
         items=tuple(decision.items),
         dissent=decision.dissent.strip(),
         signatories=tuple(
-            Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers
+            Signatory(u.name, u.role, u.registration, u.behavioural_scientist, confirmed=True)
+            for u in signers
         ),
         decided_on=decision.decided_on,
         overridden_flags=tuple(decision.overridden_flags),

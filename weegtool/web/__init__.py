@@ -69,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         db,
         exports,
         houses,
+        language,
         meeting,
         placements,
         rating,
@@ -84,6 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         n = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db.init_app(app)
+    language.init_app(app)  # first: the CSRF refusal and the store's refusals follow the language
     security.init_app(app)
     views.init_app(app)
     for blueprint in (

@@ -25,6 +25,7 @@ from ..store.models import ROLES, Instrument, User
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field
+from .language import say
 
 __all__ = ["bp"]
 
@@ -104,7 +105,12 @@ def active(user_id: int) -> Response:
         flash(str(error), "error")
     else:
         db.commit()
-        flash(f"{user.name} is {'weer actief' if make_active else 'gedeactiveerd'}.", "success")
+        flash(
+            say(
+                "web.users.now_active" if make_active else "web.users.now_inactive", name=user.name
+            ),
+            "success",
+        )
     return redirect(url_for("admin.users_page"))
 
 
@@ -116,14 +122,14 @@ def instruments() -> Any:
     if request.method == "POST":
         upload = request.files.get("criteria")
         raw = upload.read() if upload is not None else b""
-        name = (upload.filename if upload is not None else "") or "criteriabestand"
+        name = (upload.filename if upload is not None else "") or say("web.instruments.file_name")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            problems = [f"{name}: is geen tekstbestand (UTF-8)."]
+            problems = [say("web.instruments.not_text", name=name)]
         else:
             if not text.strip():
-                problems = ["Kies een criteriabestand (YAML)."]
+                problems = [say("web.instruments.choose")]
             else:
                 try:
                     # parsed before the first write, so a slow or bad file holds up no one's save
@@ -142,7 +148,12 @@ def instruments() -> Any:
                 else:
                     db.commit()
                     flash(
-                        f"Instrument {row.instrument_id} {row.version} (sha256 {row.sha256[:12]}) is toegevoegd.",
+                        say(
+                            "web.instruments.added_message",
+                            instrument=row.instrument_id,
+                            version=row.version,
+                            sha=row.sha256[:12],
+                        ),
                         "success",
                     )
                     return redirect(url_for("admin.instruments"))
@@ -161,7 +172,7 @@ def in_force(row_id: int) -> Response:
     put_in_force(db.session(), row, by=signed_in())
     db.commit()
     flash(
-        f"Instrument {row.instrument_id} {row.version} is nu van kracht voor nieuwe aanmeldingen.",
+        say("web.instruments.now_in_force", instrument=row.instrument_id, version=row.version),
         "success",
     )
     return redirect(url_for("admin.instruments"))

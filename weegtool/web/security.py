@@ -20,6 +20,7 @@ from collections import defaultdict, deque
 from flask import Flask, Response, abort, current_app, request, session
 
 from ..store.users import LOCK_MINUTES, MAX_FAILED_LOGINS
+from .language import say
 
 __all__ = ["init_app", "csrf_token", "CSP", "LoginThrottle"]
 
@@ -60,11 +61,7 @@ def _check_csrf() -> None:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
-        abort(
-            400,
-            description="Het formulier is verlopen of niet van deze site (CSRF-controle). "
-            "Laad de pagina opnieuw en probeer het nog eens.",
-        )
+        abort(400, description=say("web.csrf"))
 
 
 def _refuse_nul(nul: str = "\x00") -> None:
@@ -80,11 +77,7 @@ def _refuse_nul(nul: str = "\x00") -> None:
     for name, value in fields:
         if nul in name or nul in value:
             shown = name.replace(nul, "")[:40] or "?"
-            abort(
-                400,
-                description=f"Het veld '{shown}' bevat een NUL-teken (\\x00): dat is geen tekst en "
-                "kan niet worden opgeslagen. Er is niets opgeslagen.",
-            )
+            abort(400, description=say("web.nul", field=shown))
 
 
 def _headers(response: Response) -> Response:

@@ -1,26 +1,28 @@
-"""What the views share: error pages, template helpers, Dutch names for roles and choices."""
+"""What the views share: error pages, template helpers, names for roles and choices in the
+request's language (:mod:`weegtool.web.language`)."""
 
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..errors import ConflictError, NotAllowedError, NotFoundError, ReadOnlyError, WeegtoolError
+from ..formatting import number
 from ..i18n import direction_title, role_title
 from ..instrument import Instrument
 from ..store import messages
 from . import db
+from .language import language, say
 
 __all__ = ["init_app", "status_of", "download"]
 
 log = logging.getLogger("weegtool.web")
 
-CONSENT_TITLES = {True: "ja", False: "nee", None: "onbekend"}
+CONSENT_KEYS = {True: "report.yes", False: "report.no", None: "web.consent.unknown"}
 
 
 def download(data: bytes | str, content_type: str, filename: str) -> Response:
@@ -44,21 +46,23 @@ def status_of(error: WeegtoolError) -> int:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        role_title=role_title,
-        direction_title=direction_title,
-        consent_title=CONSENT_TITLES.get,
-        category_title=category_title,
+        role_title=lambda role: role_title(role, language()),
+        direction_title=lambda direction: direction_title(direction, language()),
+        consent_title=lambda consent: say(CONSENT_KEYS.get(consent, "web.consent.unknown")),
+        category_title=lambda instrument, category, lang=None: category_title(
+            instrument, category, lang or language()
+        ),
     )
     app.jinja_env.filters["score"] = _score
-    # The pages are Dutch: so are the store's refusals shown on them (for the request, not the thread).
-    app.before_request(_dutch_messages)
+    # The store's refusals shown on a page are in its language (for the request, not the thread).
+    app.before_request(_page_language_messages)
     app.teardown_request(_messages_back)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(WeegtoolError, _weegtool_error)
 
 
-def _dutch_messages() -> None:
-    g.messages = messages.use("nl")
+def _page_language_messages() -> None:
+    g.messages = messages.use(language())
 
 
 def _messages_back(_exc: BaseException | None = None) -> None:
@@ -76,9 +80,7 @@ def category_title(instrument: Instrument, category: str | None, lang: str = "nl
 
 
 def _score(value: Any, digits: int = 1) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    return f"{float(value):.{digits}f}".replace(".", ",")
+    return number(None if value is None else float(value), language(), digits)
 
 
 def _rolled_back() -> None:
@@ -88,24 +90,16 @@ def _rolled_back() -> None:
 
 def _http_error(error: HTTPException) -> Any:
     _rolled_back()
-    titles = {
-        400: "Verzoek niet uitgevoerd",
-        401: "Niet ingelogd",
-        403: "Geen toegang",
-        404: "Niet gevonden",
-        405: "Niet toegestaan",
-        409: "Conflict",
-        413: "Te groot",
-        429: "Even wachten",
-    }
     status = error.code or 500
-    message = error.description if status in (400, 409, 413) else None
+    known = (400, 401, 403, 404, 405, 409, 413, 429)
+    title = say(f"web.error.{status}" if status in known else "web.error.other")
+    message = error.description if status in (400, 409) else None
+    if status == 413:  # werkzeug's own description is English
+        message = say("web.error.413.text", limit=current_app.config["MAX_CONTENT_LENGTH"] // 2**20)
     if request.path.startswith("/api/"):  # the rating form's script reads JSON, not a page
-        words = {401: "U bent niet (meer) ingelogd; log opnieuw in."}
-        return jsonify(error=words.get(status) or message or titles.get(status, "Fout")), status
-    return render_template(
-        "error.html", title=titles.get(status, "Fout"), message=message, status=status
-    ), status
+        words = {401: say("web.error.401.api"), 405: title, 404: title}
+        return jsonify(error=words.get(status) or message or title), status
+    return render_template("error.html", title=title, message=message, status=status), status
 
 
 def _weegtool_error(error: WeegtoolError) -> Any:
@@ -114,5 +108,9 @@ def _weegtool_error(error: WeegtoolError) -> Any:
     status = status_of(error)
     log.info("refused %s %s: %s", request.method, request.path, type(error).__name__)
     return render_template(
-        "error.html", title="Niet uitgevoerd", message=None, problems=error.problems, status=status
+        "error.html",
+        title=say("web.error.refused"),
+        message=None,
+        problems=error.problems,
+        status=status,
     ), status

@@ -204,13 +204,21 @@ def _icc_table(x: np.ndarray, alpha: float) -> pd.DataFrame:
 
 def _icc_values(ms: _MeanSquares) -> list[float]:
     n, k, r, c, e, w = ms.n, ms.k, ms.rows, ms.cols, ms.error, ms.within
+    rounding = 1e-12 * (abs(r) + abs(c) + abs(e) + abs(w))
+
+    def ratio(a: float, b: float) -> float:
+        # a sum of mean squares that is zero in exact arithmetic comes out as +-1e-16 or so, in a
+        # sign that depends on the order of the rows: read it as the zero it is (Hypothesis found
+        # ICC2k = -7e16 one way and 2e16 the other on [[2, 0, 0], [4, 0, 0], [0, 4, 0]])
+        return _div(0.0 if abs(a) <= rounding else a, 0.0 if abs(b) <= rounding else b)
+
     return [
-        _div(r - w, r + (k - 1) * w),
-        _div(r - e, r + (k - 1) * e + k * (c - e) / n),
-        _div(r - e, r + (k - 1) * e),
-        _div(r - w, r),
-        _div(r - e, r + (c - e) / n),
-        _div(r - e, r),
+        ratio(r - w, r + (k - 1) * w),
+        ratio(r - e, r + (k - 1) * e + k * (c - e) / n),
+        ratio(r - e, r + (k - 1) * e),
+        ratio(r - w, r),
+        ratio(r - e, r + (c - e) / n),
+        ratio(r - e, r),
     ]
 
 

@@ -7,8 +7,13 @@
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const status = document.getElementById("save-status");
   const show = (text) => { if (status) status.textContent = text; };
+  // The page's words come from the catalogues (base.html puts them on <body data-js-...>), and
+  // numbers are formatted for the page's language by the browser's CLDR data, as Babel does.
+  const words = document.body.dataset;
+  const number = new Intl.NumberFormat(document.documentElement.lang || "nl",
+    {minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false});
   const format = (value) => (value === null || value === undefined || Number.isNaN(value))
-    ? "–" : value.toFixed(1).replace(".", ",");
+    ? "–" : number.format(value);
 
   function rating(fieldset) {
     const item = fieldset.dataset.item;
@@ -29,7 +34,8 @@
       if (cell) cell.textContent = format(value);
     }
     document.getElementById("score-total").textContent = format(scores.total);
-    document.getElementById("score-rated").textContent = scores.rated + " van " + scores.items;
+    document.getElementById("score-rated").textContent =
+      words.jsOf.replace("{rated}", scores.rated).replace("{items}", scores.items);
   }
 
   let pending = Promise.resolve();
@@ -38,7 +44,7 @@
     if (!row) return;
     // One save at a time, in order, so a later choice is never overwritten by an earlier one.
     pending = pending.then(async () => {
-      show("Opslaan…");
+      show(words.jsSaving);
       try {
         const response = await fetch(form.dataset.api, {
           method: "POST", credentials: "same-origin",
@@ -46,11 +52,11 @@
           body: JSON.stringify({ratings: [row]}),
         });
         const body = await response.json();
-        if (!response.ok) { show("Niet opgeslagen: " + (body.error || response.status)); return; }
+        if (!response.ok) { show(words.jsNotSaved + " " + (body.error || response.status)); return; }
         showScores(body.scores);
-        show("Opgeslagen.");
+        show(words.jsSaved);
       } catch (error) {
-        show("Niet opgeslagen (geen verbinding); gebruik de knop Opslaan.");
+        show(words.jsOffline);
       }
     });
   }
