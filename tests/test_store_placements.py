@@ -462,7 +462,7 @@ def test_the_waiting_list_refuses_who_cannot_wait_and_never_holds_two_open_stays
         end_placement(session, living, D(2026, 6, 10), "breakdown", by=pilot["coordinator"], on=ON)
     refusals = {
         "C1": "the decision on 'C1' (refer) is not one to place, so not one to wait for a place either",
-        "C2": "'C2' lives in a house since 2026-06-02",
+        "C2": "'C2' lives in a house since 2 June 2026",
         "C3": "'C3' was placed on the newest decision already; the waiting list needs a new decision",
     }
     for who, message in refusals.items():
