@@ -1517,6 +1517,24 @@ def test_the_referrals_committee_is_who_rates_waits_and_co_signs_and_the_agenda_
     assert "K-NEW" in agenda and "2 van 3" in agenda and "beoordelen loopt" in agenda
 
 
+def test_a_committee_seated_after_others_submitted_counts_only_its_own_submissions(site):
+    """C1 was rated by R1, R2 and R3 (no committee assigned); then R3 and R4 are seated: one of
+    the two submitted, so the meeting and the agenda say 1 of 2, and the decision is not ready."""
+    coordinator = site.client("coordinator")
+    ids = {name: _user_id(site, name) for name in ("R3", "R4")}
+    assigned = coordinator.post(
+        "/candidates/C1/committee",
+        {"members": [ids["R3"], ids["R4"]], "meeting_on": "2026-12-03"},
+    )
+    assert assigned.status_code == 302
+    page = site.client("R3").get("/candidates/C1/meeting").get_data(as_text=True)
+    assert "Commissie: R3, R4 · 1 van 2 ingediend." in page and "Nog niet ingediend: R4." in page
+    row = re.search(
+        r"C1.*?</tr>", coordinator.get("/meetings/2026-12-03").get_data(as_text=True), re.S
+    )
+    assert row is not None and "1 van 2" in row[0] and "beoordelen loopt" in row[0], row
+
+
 def test_the_referral_form_shows_every_problem_at_once(site):
     response = site.client("coordinator").post(
         "/candidates/new", {"pseudonym": "c1", "age": "veertien", "flags": ["no_such_flag"]}
