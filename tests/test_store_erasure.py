@@ -343,3 +343,26 @@ def test_db_purge_leaves_no_deleted_row_in_the_file(database_url, tmp_path):
         assert b"PURGE-MARKER-77" not in _files_bytes(tmp_path)
     finally:
         app.close()
+
+
+def test_an_erasure_also_removes_a_resident_typed_in_another_case(
+    two_people, sessions, database_url
+):
+    """Pseudonyms are one regardless of case: a resident hand-typed as 'zqx-7731' is the erased ZQX-7731."""
+    house = weegtool.load_houses(HOUSES, weegtool.load_instrument(TWENTE))[1]
+    resident = house.residents[0]
+    typed = resident.__class__(**{**resident.__dict__, "id": ERASED.lower()})
+    house = house.__class__(**{**house.__dict__, "residents": (typed, *house.residents[1:])})
+    with transaction(sessions) as session:
+        save_house(session, house, by=two_people["coordinator"])
+    assert ERASED.lower() in _everything_as_text(database_url)
+    erase_on_request(
+        database_url,
+        ERASED,
+        "schriftelijk verzoek van 2026-11-29",
+        coordinator=("coordinator", PASSWORD),
+        admin=("admin", PASSWORD),
+    )
+    after = _everything_as_text(database_url)
+    assert ERASED.lower() not in after.lower()
+    assert house.residents[1].id in after  # the house's other residents stay

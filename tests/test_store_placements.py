@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import asdict
 
 import pytest
@@ -395,3 +396,121 @@ def test_a_referrals_municipality_and_referrer_type_come_from_their_lists(sessio
             municipalities=("Amsterdam",),
         )
         assert (candidate.municipality, candidate.referrer_type) == ("Amsterdam", "medical")
+
+
+def correct_to(sessions, users, pseudonym, category, day):
+    from weegtool.store import correct
+
+    with transaction(sessions) as session:
+        correct(
+            session,
+            get_candidate(session, pseudonym),
+            DecisionInput(category, **ARGUED, decided_on=day),
+            [users["R1"], users["R2"]],
+            reason="Gecorrigeerd.",
+            by=users["chair"],
+        )
+
+
+def test_a_waiting_stay_keeps_its_start_across_corrections_and_ends_when_the_category_changes(
+    sessions, pilot
+):
+    decide(sessions, pilot, "C6", "fits_not_this_group", D(2026, 6, 5))
+    correct_to(sessions, pilot, "C6", "fits_not_this_group", D(2026, 6, 15))  # same category
+    with transaction(sessions) as session:
+        (row,) = waiting_list(session)
+        assert (row.since, row.until, row.by_decision, row.days(ON)) == (
+            D(2026, 6, 5), None, True, 25,
+        )  # fmt: skip
+    correct_to(sessions, pilot, "C6", "fits", D(2026, 6, 20))  # away from the waiting list
+    with transaction(sessions) as session:
+        assert waiting_list(session) == []
+        (past,) = waiting_list(session, current=False)
+        assert (past.since, past.until, past.days(ON)) == (D(2026, 6, 5), D(2026, 6, 20), 15)
+    correct_to(sessions, pilot, "C6", "fits_not_this_group", D(2026, 6, 25))  # and back: a new stay
+    with transaction(sessions) as session:
+        stays = [(w.since, w.until) for w in waiting_list(session, current=False)]
+        assert stays == [(D(2026, 6, 5), D(2026, 6, 20)), (D(2026, 6, 25), None)]
+        remove_from_waiting_list(
+            session, get_candidate(session, "C6"), D(2026, 6, 27), by=pilot["chair"], on=ON
+        )
+    with transaction(sessions) as session:
+        assert waiting_list(session) == []
+
+
+def test_the_waiting_list_refuses_who_cannot_wait_and_never_holds_two_open_stays(sessions, pilot):
+    decide(sessions, pilot, "C1", "refer")
+    decide(sessions, pilot, "C2", "fits")
+    decide(sessions, pilot, "C3", "fits")
+    with transaction(sessions) as session:
+        place(
+            session,
+            get_candidate(session, "C2"),
+            "huis-b",
+            D(2026, 6, 2),
+            by=pilot["coordinator"],
+            on=ON,
+        )
+        living = place(
+            session,
+            get_candidate(session, "C3"),
+            "huis-a",
+            D(2026, 6, 2),
+            by=pilot["coordinator"],
+            on=ON,
+        )
+        end_placement(session, living, D(2026, 6, 10), "breakdown", by=pilot["coordinator"], on=ON)
+    refusals = {
+        "C1": "the decision on 'C1' (refer) is not one to place, so not one to wait for a place either",
+        "C2": "'C2' lives in a house since 2 June 2026",
+        "C3": "'C3' was placed on the newest decision already; the waiting list needs a new decision",
+    }
+    for who, message in refusals.items():
+        for _ in range(2):  # asked again: the same answer, nothing stored
+            with (
+                transaction(sessions) as session,
+                pytest.raises(InputError, match=re.escape(message)),
+            ):
+                add_to_waiting_list(
+                    session,
+                    get_candidate(session, who),
+                    D(2026, 6, 20),
+                    by=pilot["chair"],
+                    on=ON,
+                )
+    with transaction(sessions) as session:
+        assert waiting_list(session, current=False) == []
+    # waiting, placed (which ends the stay), left, and decided again: one new stay, the old one dated
+    correct_to(sessions, pilot, "C3", "fits", D(2026, 6, 21))
+    with transaction(sessions) as session:
+        add_to_waiting_list(
+            session, get_candidate(session, "C3"), D(2026, 6, 21), by=pilot["chair"], on=ON
+        )
+    with transaction(sessions) as session:
+        again = place(
+            session,
+            get_candidate(session, "C3"),
+            "huis-a",
+            D(2026, 6, 22),
+            by=pilot["coordinator"],
+            on=ON,
+        )
+        end_placement(session, again, D(2026, 6, 23), "breakdown", by=pilot["coordinator"], on=ON)
+    correct_to(sessions, pilot, "C3", "fits", D(2026, 6, 24))
+    with transaction(sessions) as session:
+        add_to_waiting_list(
+            session, get_candidate(session, "C3"), D(2026, 6, 25), by=pilot["chair"], on=ON
+        )
+        with pytest.raises(InputError, match="'C3' is on the waiting list already"):
+            add_to_waiting_list(
+                session, get_candidate(session, "C3"), D(2026, 6, 26), by=pilot["chair"], on=ON
+            )
+    with transaction(sessions) as session:
+        from weegtool.store.models import WaitingEntry
+
+        stored = [
+            (e.since, e.until)
+            for e in session.scalars(select(WaitingEntry).order_by(WaitingEntry.id))
+        ]
+        assert stored == [(D(2026, 6, 21), D(2026, 6, 22)), (D(2026, 6, 25), None)]
+        assert [(w.pseudonym, w.since) for w in waiting_list(session)] == [("C3", D(2026, 6, 25))]

@@ -624,6 +624,9 @@ def test_the_chair_sees_spread_and_disputed_items_and_the_decision_needs_reasons
     report = chair.get("/candidates/C3/assessments/1/report.html")
     assert report.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert "Netwerk draagt meer dan de scores laten zien." in report.get_data(as_text=True)
+    # the signatories confirmed with their passwords: the report says so rather than leaving the
+    # signature column blank, which read as unsigned (new-user trial)
+    assert report.get_data(as_text=True).count("confirmed with own password") == 2
     pdf = any_site.client("coordinator").get("/candidates/C3/assessments/1/report.pdf")
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
     rows = any_site.query(
@@ -1516,6 +1519,24 @@ def test_the_referrals_committee_is_who_rates_waits_and_co_signs_and_the_agenda_
     assert f'name="sign-{ids["R2"]}"' not in page and f'name="sign-{ids["R4"]}"' not in page
     agenda = coordinator.get("/meetings/2026-12-03").get_data(as_text=True)
     assert "K-NEW" in agenda and "2 van 3" in agenda and "beoordelen loopt" in agenda
+
+
+def test_a_committee_seated_after_others_submitted_counts_only_its_own_submissions(site):
+    """C1 was rated by R1, R2 and R3 (no committee assigned); then R3 and R4 are seated: one of
+    the two submitted, so the meeting and the agenda say 1 of 2, and the decision is not ready."""
+    coordinator = site.client("coordinator")
+    ids = {name: _user_id(site, name) for name in ("R3", "R4")}
+    assigned = coordinator.post(
+        "/candidates/C1/committee",
+        {"members": [ids["R3"], ids["R4"]], "meeting_on": "2026-12-03"},
+    )
+    assert assigned.status_code == 302
+    page = site.client("R3").get("/candidates/C1/meeting").get_data(as_text=True)
+    assert "Commissie: R3, R4 · 1 van 2 ingediend." in page and "Nog niet ingediend: R4." in page
+    row = re.search(
+        r"C1.*?</tr>", coordinator.get("/meetings/2026-12-03").get_data(as_text=True), re.S
+    )
+    assert row is not None and "1 van 2" in row[0] and "beoordelen loopt" in row[0], row
 
 
 def test_the_referral_form_shows_every_problem_at_once(site):

@@ -380,7 +380,9 @@ def test_after_the_decision_a_placement_fills_the_house_and_a_departure_lets_a_w
         coordinator.goto(url + "/placements/")
         waiting = coordinator.locator("#waiting tr", has_text="C3")
         expect(waiting.locator(".fit-now")).to_have_text("nog geen huis")
-        expect(waiting).to_contain_text("huis huis-b: Niet meerdere jongeren met een suïciderisico")
+        expect(waiting).to_contain_text(
+            "in huis-b: niet voldaan aan de regel “Niet meerdere jongeren met een suïciderisico"
+        )
         coordinator.locator("#place-candidate").select_option("C3")
         coordinator.locator("#place-house").select_option("huis-b")
         coordinator.get_by_role("button", name="Plaatsing vastleggen").click()

@@ -35,6 +35,9 @@ class Signatory:
     role: str
     registration: str | None = None  # SKJ or BIG number
     behavioural_scientist: bool = False
+    confirmed: bool = (
+        False  # confirmed in the web app with their own password (else: sign on paper)
+    )
 
 
 @dataclass(frozen=True)

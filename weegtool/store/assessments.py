@@ -24,6 +24,7 @@ from ..instrument import Instrument
 from ..rules import Override, override_problems
 from . import audit
 from .instruments import load
+from .locks import lock_candidate
 from .messages import say
 from .models import Assessment, Candidate, Signature, User
 from .ratings import MAX_TEXT, RATING_ROLES, candidate_fields, rater_ratings, score_candidate
@@ -218,6 +219,7 @@ def _write(
 
     if by.role != "chair":
         raise NotAllowedError(f"The chair finalises an assessment; this user is {by.role}.")
+    lock_candidate(session, candidate)  # a rater's save or submit waits, or is refused after it
     long = [
         name
         for name, text in (
@@ -426,7 +428,8 @@ def _core_decision(
         items=tuple(decision.items),
         dissent=decision.dissent.strip(),
         signatories=tuple(
-            Signatory(u.name, u.role, u.registration, u.behavioural_scientist) for u in signers
+            Signatory(u.name, u.role, u.registration, u.behavioural_scientist, confirmed=True)
+            for u in signers
         ),
         decided_on=decision.decided_on,
         overridden_flags=tuple(decision.overridden_flags),
@@ -504,6 +507,7 @@ def confirm_signer(
     from .ratings import is_submitted
     from .users import authenticate
 
+    lock_candidate(session, candidate)  # before the password check writes to the audit chain
     if user.role not in RATING_ROLES or not user.active:
         raise NotAllowedError(text("signer.member", lang, name=user.name))
     if not is_submitted(session, candidate, user):

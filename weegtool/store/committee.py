@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..errors import InputError, NotAllowedError
@@ -136,10 +136,22 @@ def agenda(session: Session, on: _dt.date) -> list[AgendaRow]:
         .where(CommitteeSeat.candidate_id == Candidate.id)
         .scalar_subquery()
     )
-    submitted = (
+    seat = aliased(CommitteeSeat)
+    submitted = (  # only the committee's: a submission by someone not (or no longer) seated does not count
         select(func.count())
         .select_from(RatingSubmission)
-        .where(RatingSubmission.candidate_id == Candidate.id)
+        .where(
+            RatingSubmission.candidate_id == Candidate.id,
+            or_(
+                seats == 0,
+                select(seat.user_id)
+                .where(
+                    seat.candidate_id == Candidate.id,
+                    seat.user_id == RatingSubmission.rater_id,
+                )
+                .exists(),
+            ),
+        )
         .scalar_subquery()
     )
     newest = (

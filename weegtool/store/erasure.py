@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..errors import InputError, NotAllowedError
 from . import audit
+from .locks import lock_candidate
 from .lookup import one_by
 from .messages import say
 from .models import (
@@ -163,6 +164,7 @@ def erase_person(
     if grounds not in ERASURE_GROUNDS:
         raise InputError(f"'grounds' must be one of {', '.join(ERASURE_GROUNDS)}; got {grounds!r}.")
     candidate = one_by(session, Candidate.pseudonym, pseudonym, "candidate")
+    lock_candidate(session, candidate)  # a save or decision on the file waits, then finds it gone
     _check_erasers(requested_by, confirmed_by, grounds)
     reason = reason.strip()
     if not reason:
@@ -199,8 +201,10 @@ def _rows_about(candidate_id: int, pseudonym: str) -> list[tuple[Table, ColumnEl
         conditions: list[ColumnElement[bool]] = []
         if table.name == Candidate.__tablename__:
             conditions.append(table.c.id == candidate_id)
-        if "pseudonym" in table.c:
-            conditions.append(table.c.pseudonym == pseudonym)
+        if (
+            "pseudonym" in table.c
+        ):  # pseudonyms are unique regardless of case: 'k00012' typed for K00012
+            conditions.append(func.lower(table.c.pseudonym) == pseudonym.lower())
         for key in table.foreign_key_constraints:
             parent = key.referred_table
             if parent.name in wheres and parent is not table:

@@ -7,9 +7,12 @@
   the decision's advice), and counts against its capacity, until the placement
   ends with a date and a reason from :data:`weegtool.outcomes.END_REASONS`.
 - The **waiting list**: a decision 'fits, but not this group now' puts the
-  candidate on it from the day of the decision; the coordinator or chair can
-  put another decided candidate on it, or take one off, with a date. A
-  placement ends the wait on its start.
+  candidate on it from the day of the decision (a correction that keeps that
+  category keeps the start; one that changes it ends the stay on its day); the
+  coordinator or chair can put another candidate decided to place on it (not
+  one decided 'refer', nor one placed on the newest decision already), or take
+  one off, with a date. A placement ends the wait on its start; a candidate has
+  at most one stay running.
 
 Refusals are :class:`~weegtool.errors.InputError` with every problem, worded
 in the store's language (Dutch for the web app).
@@ -33,6 +36,7 @@ from ..outcomes import END_REASON_IDS
 from . import audit
 from .assessments import latest_assessment
 from .instruments import instrument_by_sha256, load
+from .locks import lock_candidate, lock_house
 from .messages import language, say
 from .models import Assessment, Candidate, House, Placement, User, WaitingEntry
 
@@ -130,6 +134,10 @@ def place(
     """
     from .houses import core_houses  # houses read the placements: imported when used
 
+    # Two placements at once wait for each other here, then check against what the first one wrote:
+    # the same candidate is never placed twice, a house never gets more residents than places.
+    lock_candidate(session, candidate)
+    lock_house(session, house_code)
     today = _today(on)
     decision = latest_assessment(session, candidate)
     problems = []
@@ -299,11 +307,11 @@ def waiting_list(session: Session, *, current: bool = True) -> list[WaitingRow]:
     ):
         stored.setdefault(entry.candidate_id, []).append(entry)
     rows = []
-    for candidate, decision in _decided(session):
-        instrument = instrument_of(session, decision)
+    for candidate, history in _decided(session):
+        decision = history[-1]
         stays = [(e.since, e.until, False) for e in stored.get(candidate.id, [])]
-        if not stays and decision.category == instrument.spec.advice.not_this_group:
-            stays = [(decision.decided_on, None, True)]
+        if not stays:
+            stays = [(since, until, True) for since, until in _decided_stays(session, history)]
         for since, until, implicit in stays:
             placed = [d for d in starts.get(candidate.id, []) if d >= since]
             end = until if until is not None else (min(placed) if placed else None)
@@ -317,14 +325,38 @@ def waiting_list(session: Session, *, current: bool = True) -> list[WaitingRow]:
     return [r for r in rows if r.until is None] if current else rows
 
 
-def _decided(session: Session) -> list[tuple[Candidate, Assessment]]:
-    newest: dict[int, Assessment] = {}
+def _decided(session: Session) -> list[tuple[Candidate, list[Assessment]]]:
+    """Each decided candidate with every revision of their decision, oldest first."""
+    history: dict[int, list[Assessment]] = {}
     for a in session.scalars(
         select(Assessment).order_by(Assessment.candidate_id, Assessment.revision)
     ):
-        newest[a.candidate_id] = a
-    candidates = session.scalars(select(Candidate).where(Candidate.id.in_(newest))).all()
-    return [(c, newest[c.id]) for c in sorted(candidates, key=lambda c: c.pseudonym)]
+        history.setdefault(a.candidate_id, []).append(a)
+    candidates = session.scalars(select(Candidate).where(Candidate.id.in_(history))).all()
+    return [(c, history[c.id]) for c in sorted(candidates, key=lambda c: c.pseudonym)]
+
+
+def _decided_stays(
+    session: Session, history: Sequence[Assessment]
+) -> list[tuple[_dt.date, _dt.date | None]]:
+    """The stays the decisions themselves make: (since, until) for each run of revisions saying 'fits, but
+    not this group now'.
+
+    A stay begins on the first decision of its run (a correction that keeps the category keeps the
+    start) and ends on the day of the revision that changes the category away (None: still running).
+    """
+    stays: list[tuple[_dt.date, _dt.date | None]] = []
+    since: _dt.date | None = None
+    for a in history:
+        waits = a.category == instrument_of(session, a).spec.advice.not_this_group
+        if waits and since is None:
+            since = a.decided_on
+        elif not waits and since is not None:
+            stays.append((since, max(a.decided_on, since)))
+            since = None
+    if since is not None:
+        stays.append((since, None))
+    return stays
 
 
 def add_to_waiting_list(
@@ -335,22 +367,33 @@ def add_to_waiting_list(
     Raises
     ------
     InputError
-        When the candidate has no decision, is on the list or in a house already,
-        or ``since`` lies before the decision or after ``on`` (today).
+        When the candidate has no decision, or one that is not to place (refer, not
+        suitable), is on the list or in a house already, was placed on the newest
+        decision before (a new wait needs a new decision), or ``since`` lies before
+        the decision or after ``on`` (today).
     """
+    lock_candidate(session, candidate)  # two clicks at once store one stay
     decision = latest_assessment(session, candidate)
     if decision is None:
         raise InputError.collect(
             "waiting list", [say("placement.undecided", pseudonym=candidate.pseudonym)]
         )
     problems = []
-    if any(r.candidate_id == candidate.id for r in waiting_list(session)):
+    if decision.category not in placing_categories(instrument_of(session, decision)):
+        problems.append(
+            say("waiting.decision", pseudonym=candidate.pseudonym, category=decision.category)
+        )
+    if _close_placed_stays(session, candidate) or any(
+        r.candidate_id == candidate.id for r in waiting_list(session)
+    ):
         problems.append(say("waiting.already", pseudonym=candidate.pseudonym))
     current = _open_placement(session, candidate)
     if current is not None:
         problems.append(
             say("placement.open", pseudonym=candidate.pseudonym, since=current.started_on)
         )
+    elif carried_out(session, decision):
+        problems.append(say("waiting.used", pseudonym=candidate.pseudonym))
     if since < decision.decided_on:
         problems.append(
             say("date.before_decision", field="since", day=since, decided=decision.decided_on)
@@ -360,6 +403,28 @@ def add_to_waiting_list(
     if problems:
         raise InputError.collect("waiting list", problems)
     return _store_stay(session, candidate, since, None, by, "waiting.add")
+
+
+def _close_placed_stays(session: Session, candidate: Candidate) -> bool:
+    """Date the end of ``candidate``'s stored stays that a placement ended (on its start); whether one is still open.
+
+    So a candidate has at most one stored stay without an end, the one that is running.
+    """
+    starts = sorted(
+        session.scalars(select(Placement.started_on).where(Placement.candidate_id == candidate.id))
+    )
+    still_open = False
+    for entry in session.scalars(
+        select(WaitingEntry).where(
+            WaitingEntry.candidate_id == candidate.id, WaitingEntry.until.is_(None)
+        )
+    ):
+        placed = [day for day in starts if day >= entry.since]
+        if placed:
+            entry.until = placed[0]
+        else:
+            still_open = True
+    return still_open
 
 
 def remove_from_waiting_list(
@@ -372,6 +437,7 @@ def remove_from_waiting_list(
     InputError
         When the candidate is not waiting, or ``until`` lies before the stay began or after ``on`` (today).
     """
+    lock_candidate(session, candidate)  # two removals at once end one stay once
     stay = next((r for r in waiting_list(session) if r.candidate_id == candidate.id), None)
     if stay is None:
         raise InputError.collect(

@@ -29,6 +29,7 @@ from ..errors import InputError, NotAllowedError, RatingsError, ReadOnlyError
 from ..ratings import RaterRatings, Ratings
 from . import audit
 from .instruments import load
+from .locks import lock_candidate
 from .messages import say
 from .models import Assessment, Candidate, Rating, RatingSubmission, User, utcnow
 
@@ -95,6 +96,7 @@ def save_ratings(
         else list(ratings)
     )
     _check_values(load(candidate.instrument), rows)
+    lock_candidate(session, candidate)  # the decision takes it too: no rating lands after it
     _lock_rater(session, rater)
     _refuse_outsider(session, candidate, rater)
     if is_submitted(session, candidate, rater):
@@ -187,6 +189,7 @@ def submit_ratings(session: Session, candidate: Candidate, rater: User) -> Ratin
         raise NotAllowedError(
             f"Only a {' or '.join(RATING_ROLES)} submits ratings; this user is {rater.role}."
         )
+    lock_candidate(session, candidate)
     _lock_rater(session, rater)
     _refuse_outsider(session, candidate, rater)
     existing = session.get(RatingSubmission, (candidate.id, rater.id))

@@ -84,17 +84,21 @@ def writer() -> Session:
     return db
 
 
-def commit() -> None:
+def commit(*, keep_turn: bool = False) -> None:
     """Commit what the request wrote (nothing to do when it only read).
 
     The reader's transaction ends too, so what the request reads next sees what it wrote (a
-    reader that began before the commit would keep its older snapshot).
+    reader that began before the commit would keep its older snapshot). ``keep_turn`` holds the
+    writers' turn (SQLite) until the request ends: for work on the file after the commit that no
+    other writer may begin during (an erasure's purge, whose VACUUM otherwise makes a save that
+    begins meanwhile fail with 'database is locked').
     """
     if "db" in g:
         g.db.commit()
     if "db_reader" in g:
         g.db_reader.rollback()
-    _release()
+    if not keep_turn:
+        _release()
 
 
 def record_reading(action: str, target: Any) -> None:

@@ -19,6 +19,7 @@ from ..errors import InputError, NotAllowedError, NotFoundError, StoreError, Thr
 from ..report import render_pdf
 from ..store import latest_assessments
 from ..store.erasure import confirm_eraser, erase_person, purge
+from ..store.locks import lock_candidate_named
 from ..store.models import Assessment, Candidate
 from ..store.person import person_export
 from ..store.referrals import PSEUDONYM
@@ -141,6 +142,9 @@ def erase() -> Any:
     if form.get("confirm") != "yes":
         errors["confirm"] = ["Vink aan dat wissen niet ongedaan kan worden gemaakt."]
     session = db.writer()
+    # The file first, then the passwords (which write to the audit chain): the store's lock order, so
+    # a rater saving this file at the same moment waits or is refused, and neither deadlocks.
+    lock_candidate_named(session, pseudonym)
     try:
         by = confirm_eraser(session, signed_in().name, form.get("coordinator", ""), "coordinator")
         admin = confirm_eraser(
@@ -166,7 +170,7 @@ def erase() -> Any:
     except StoreError as refused:
         db.rollback()
         return _erase_form(by_field([str(refused)], ERASE_FIELDS), form), 400
-    db.commit()
+    db.commit(keep_turn=True)  # no other save begins during the purge below
     flash(f"Het dossier is gewist (wissing {erasure.id}); het logboek bewaart dat, niet van wie.")
     try:
         purge(current_app.extensions["weegtool.engine"])

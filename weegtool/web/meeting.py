@@ -152,6 +152,8 @@ def _page(
         notes=notes(session, candidate, user),
         submitted=submitted,
         members=members,
+        # "n van m ingediend" counts the committee's own submissions (not those of raters no longer seated)
+        took_part=[m for m in members if m.name in took_part],
         waiting=[m.name for m in members if m.name not in took_part],
         # co-signers come from those who took part: the committee members who submitted
         cosigners=[m for m in members if m.name in took_part and m.id != user.id],
