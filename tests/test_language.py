@@ -55,6 +55,8 @@ PAGES = [
     ("coordinator", "/candidates/C2/edit", 200),
     ("R3", "/meetings/2026-12-03", 200),  # agenda.html
     ("coordinator", "/placements/", 200),  # placements.html
+    ("coordinator", "/houses/", 200),  # houses.html: residents' flags by their titles
+    ("R3", "/houses/", 200),
 ]
 
 CATALOGUE_KEY = re.compile(

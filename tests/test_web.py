@@ -1757,7 +1757,9 @@ def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
         in page
     )
     houses = coordinator.get("/houses/").get_data(as_text=True)
-    assert f"C1 (14; geplaatst sinds {TODAY})" in houses and "B-101 (16; suicide_risk; " in houses
+    # the date in words and the flag by its title, not its id (issue 13)
+    since = formatting.day(_dt.date.fromisoformat(TODAY), "nl")
+    assert f"C1 (14; geplaatst sinds {since})" in houses and "B-101 (16; Suïciderisico; " in houses
     again = coordinator.post(
         "/placements/new", {"candidate": "C1", "house": "huis-b", "started_on": TODAY}
     )

@@ -23,6 +23,7 @@ from ..store.models import House
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field, whole_number
+from .language import language, say
 
 __all__ = ["bp"]
 
@@ -34,7 +35,7 @@ def _instrument() -> Instrument:
     row = instrument_in_force(db.session())
     if row is None:
         abort(
-            409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in."
+            409, description=say("web.referral.no_instrument")
         )
     return load_instrument(row)
 
@@ -43,8 +44,13 @@ def _instrument() -> Instrument:
 @roles_required("coordinator", "chair")
 def index() -> Any:
     session = db.session()
+    row = instrument_in_force(session)
+    flags = {f.id: f.text(language()) for f in load_instrument(row).flags} if row else {}
     return render_template(
-        "houses.html", houses=stored_houses(session), residents=house_residents(session)
+        "houses.html",
+        houses=stored_houses(session),
+        residents=house_residents(session),
+        flag_titles=flags,
     )
 
 
@@ -196,7 +202,7 @@ def edit(code: str | None) -> Any:
             errors = by_field(error.problems, ("code", "capacity"))
         else:
             db.commit()
-            flash(f"Huis {house.id} is opgeslagen.", "success")
+            flash(say("web.houses.saved", code=house.id), "success")
             return redirect(url_for("houses.index"))
     return _form(instrument, values, errors, 400, editing=existing is not None)
 
@@ -213,5 +219,5 @@ def delete(code: str) -> Response:
             flash(problem, "error")
         return redirect(url_for("houses.index"))
     db.commit()
-    flash(f"Huis {code} is verwijderd.", "success")
+    flash(say("web.houses.deleted", code=code), "success")
     return redirect(url_for("houses.index"))
