@@ -268,3 +268,20 @@ def test_the_intake_counts_keep_the_admission_decision_after_a_review(sessions, 
         assert decision.decided_on == DECIDED
         counts = cohort_counts(session, "direction")
         assert "refer" not in counts.columns and counts["fits"].sum() == 1
+
+
+def test_the_researchers_ratings_stay_the_admissions_after_a_review(sessions, pilot):  # noqa: F811
+    """After a review the live ratings are the review's; the research export joins ratings to the
+    admission decision and its outcome, so it must keep the admission's (it silently switched to the
+    review's ratings: noticed when the reviews reached main)."""
+    from weegtool.store import submitted_ratings_wide
+
+    _placed(sessions, pilot)
+    with transaction(sessions) as session:
+        before = submitted_ratings_wide(session)
+    _review(sessions, pilot, "fits", ratings_of="C3")  # the review is rated like C3, not C1
+    with transaction(sessions) as session:
+        after = submitted_ratings_wide(session)
+    c1 = {key: values for key, values in before.items() if key[0] == "C1"}
+    assert c1 and {key: after[key] for key in c1} == c1
+    assert list(after) == list(before)  # the same rows in the same order

@@ -58,20 +58,15 @@ import numpy as np
 import pandas as pd
 
 from ..instrument import Instrument
+from ..outcomes import END_REASON_IDS, UNPLANNED
+from ..outcomes import END_REASONS as _END_REASONS
 from ..ratings import DIRECTIONS
 
 __all__ = ["Cohort", "synthetic_cohort", "age_bands", "AGE_BANDS", "END_REASONS", "UNPLANNED"]
 
-END_REASONS = (
-    "back_home",
-    "foster_family",
-    "independent_living",
-    "breakdown",
-    "heavier_care",
-    "crisis",
-    "other",
-)
-UNPLANNED = ("breakdown", "heavier_care", "crisis")  # an end for these reasons is a breakdown
+# The end reasons are the app's one fixed list (weegtool.outcomes), ids only here
+END_REASONS = END_REASON_IDS
+PLANNED_OR_OTHER = tuple(r.id for r in _END_REASONS if not r.breakdown)
 FIRST_INTAKE = np.datetime64("2024-01-01")
 
 AGE_BANDS = (
@@ -290,7 +285,7 @@ def _placements(placed: np.ndarray, outcome: np.ndarray, rng: np.random.Generato
         broke,
         rng.choice(np.array(UNPLANNED, dtype=object), n, p=[0.5, 0.3, 0.2]),
         rng.choice(
-            np.array(["back_home", "foster_family", "independent_living", "other"], dtype=object),
+            np.array(PLANNED_OR_OTHER, dtype=object),
             n,
             p=[0.45, 0.25, 0.25, 0.05],
         ),

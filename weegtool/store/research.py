@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from ..outcomes import OUTCOME_COLUMNS, Outcome, outcome
 from ..pseudonym import pseudonym as keyed
-from .models import Assessment, Candidate, Placement, Rating, RatingSubmission, User
+from .models import (
+    Assessment,
+    Candidate,
+    PastRating,
+    Placement,
+    Rating,
+    RatingSubmission,
+    User,
+)
 
 __all__ = [
     "DecisionRow",
@@ -68,13 +76,19 @@ def decision_rows(session: Session) -> list[DecisionRow]:
 
 
 def submitted_ratings_wide(session: Session) -> dict[tuple[str, str], dict[str, int | None]]:
-    """Every submitted rating as a wide table: ``{(pseudonym, rater name): {item: value}}``.
+    """The admission's submitted ratings as a wide table: ``{(pseudonym, rater name): {item: value}}``.
 
     Ratings not yet submitted are left out. Candidates come as registered, then
-    raters by name and items by id; a value None means 'not known'.
+    raters by name and items by id; a value None means 'not known'. Once a
+    review has opened for a resident, the admission's ratings are kept among
+    the past ratings (:mod:`.reviews`) and the live ones are the review's: the
+    table then takes the admission's, so that the admission decision and the
+    placement's outcome join the ratings they rest on (a review's ratings are
+    not in this table).
     """
+    admission = _admission_ratings_kept(session)
     query = (
-        select(Candidate.pseudonym, User.name, Rating.item, Rating.value)
+        select(Candidate.id, Candidate.pseudonym, User.name, Rating.item, Rating.value)
         .join(Candidate, Candidate.id == Rating.candidate_id)
         .join(User, User.id == Rating.rater_id)
         .join(
@@ -84,10 +98,46 @@ def submitted_ratings_wide(session: Session) -> dict[tuple[str, str], dict[str, 
         )
         .order_by(Candidate.id, User.name, Rating.item)
     )
-    wide: dict[tuple[str, str], dict[str, int | None]] = {}
-    for pseudonym, rater, item, value in session.execute(query):
-        wide.setdefault((pseudonym, rater), {})[item] = value
-    return wide
+    rows: dict[tuple[int, str, str], dict[str, int | None]] = {}
+    for cid, pseudonym, rater, item, value in session.execute(query):
+        if cid not in admission:
+            rows.setdefault((cid, pseudonym, rater), {})[item] = value
+    for cid, pseudonym, rater, item, value in (row for kept in admission.values() for row in kept):
+        rows.setdefault((cid, pseudonym, rater), {})[item] = value
+    return {
+        (pseudonym, rater): dict(sorted(values.items()))
+        for (_, pseudonym, rater), values in sorted(rows.items(), key=lambda kv: kv[0])
+    }
+
+
+_KeptRating = tuple[int, str, str, str, "int | None"]  # candidate id, pseudonym, rater, item, value
+
+
+def _admission_ratings_kept(session: Session) -> dict[int, list[_KeptRating]]:
+    """Per candidate id, the submitted ratings of the first decided round kept as past ratings."""
+    query = (
+        select(
+            PastRating.candidate_id,
+            Candidate.pseudonym,
+            User.name,
+            PastRating.item,
+            PastRating.value,
+            Assessment.revision,
+        )
+        .join(Candidate, Candidate.id == PastRating.candidate_id)
+        .join(User, User.id == PastRating.rater_id)
+        .join(Assessment, Assessment.id == PastRating.assessment_id)
+        .where(PastRating.submitted_at.is_not(None))
+    )
+    first: dict[int, int] = {}
+    found = list(session.execute(query))
+    for cid, *_, revision in found:
+        first[cid] = min(revision, first.get(cid, revision))
+    kept: dict[int, list[_KeptRating]] = {}
+    for cid, pseudonym, rater, item, value, revision in found:
+        if revision == first[cid]:
+            kept.setdefault(cid, []).append((cid, pseudonym, rater, item, value))
+    return kept
 
 
 def outcome_rows(session: Session, on: _dt.date) -> list[tuple[str, Outcome]]:
