@@ -34,9 +34,7 @@ BLANK_ROWS = 2
 def _instrument() -> Instrument:
     row = instrument_in_force(db.session())
     if row is None:
-        abort(
-            409, description=say("web.referral.no_instrument")
-        )
+        abort(409, description=say("web.referral.no_instrument"))
     return load_instrument(row)
 
 
