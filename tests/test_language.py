@@ -57,6 +57,8 @@ PAGES = [
     ("coordinator", "/placements/", 200),  # placements.html
     ("coordinator", "/houses/", 200),  # houses.html: residents' flags by their titles
     ("R3", "/houses/", 200),
+    ("coordinator", "/houses/new", 200),  # house.html
+    ("coordinator", "/houses/huis-a/edit", 200),
 ]
 
 CATALOGUE_KEY = re.compile(

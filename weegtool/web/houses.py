@@ -144,13 +144,13 @@ def _posted(code: str | None) -> tuple[dict[str, Any], dict[str, Any], FormError
         whole_number(form, "age_max", errors, 0, 120),
     )
     if (low is None) != (high is None):
-        errors.setdefault("age_min", []).append("Vul beide leeftijdsgrenzen in, of geen van beide.")
+        errors.setdefault("age_min", []).append(say("web.house.ages_both"))
     elif low is not None:
         record["age_range"] = [low, high]
     if not values["code"]:
-        errors.setdefault("code", []).append("Geef het huis een code.")
+        errors.setdefault("code", []).append(say("web.house.no_code"))
     if record["capacity"] is None and "capacity" not in errors:
-        errors.setdefault("capacity", []).append("Vul het aantal plaatsen in.")
+        errors.setdefault("capacity", []).append(say("web.house.no_capacity"))
     residents, shown = [], []
     for k in range(whole_number(form, "rows", errors, 0, 200) or 0):
         pseudonym = form.get(f"resident-{k}-pseudonym", "").strip()
@@ -162,9 +162,7 @@ def _posted(code: str | None) -> tuple[dict[str, Any], dict[str, Any], FormError
         }
         if not pseudonym:
             if row["age"] or row["flags"] or row["main_problem"]:
-                errors.setdefault("residents", []).append(
-                    f"Bewoner op regel {k + 1}: vul een pseudoniem in."
-                )
+                errors.setdefault("residents", []).append(say("web.house.no_pseudonym", row=k + 1))
             continue
         shown.append(row)
         residents.append(
@@ -190,7 +188,7 @@ def edit(code: str | None) -> Any:
         return _form(instrument, _values(existing), {}, editing=existing is not None)
     values, record, errors = _posted(existing.code if existing is not None else None)
     if existing is None and values["code"] and _exists(values["code"]):
-        errors.setdefault("code", []).append(f"Er is al een huis met code {values['code']!r}.")
+        errors.setdefault("code", []).append(say("web.house.exists", code=repr(values["code"])))
     if not errors:
         try:
             (house,) = parse_houses([record], instrument, source="huis")
