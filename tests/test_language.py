@@ -59,6 +59,7 @@ PAGES = [
     ("R3", "/houses/", 200),
     ("coordinator", "/houses/new", 200),  # house.html
     ("coordinator", "/houses/huis-a/edit", 200),
+    ("coordinator", "/exports/", 200),  # exports.html (the view's refusals are still Dutch)
 ]
 
 CATALOGUE_KEY = re.compile(
