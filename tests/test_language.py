@@ -43,6 +43,23 @@ PAGES = [
     ("R1", "/candidates/K-NEW/rate/review", 200),  # review.html with scores.html
     ("R1", "/candidates/NOPE", 404),  # error.html
     ("R1", "/admin/users", 403),
+    ("coordinator", "/", 200),  # index.html with _reviews_due.html and _safe_counts.html
+    ("R1", "/", 200),  # index.html with the rater's own state
+    ("R3", "/", 200),
+    ("R3", "/candidates/C2/meeting", 200),  # meeting.html: advice, ratings, houses, decision form
+    ("R3", "/candidates/C5/meeting", 200),
+    ("R4", "/candidates/C2/meeting", 200),  # blind: not submitted
+    ("R1", "/candidates/K-NEW/rate/emotion_regulation", 200),  # rate.html with candidate_facts.html
+    ("R1", "/candidates/C2/rate/coping", 200),  # submitted: read only
+    ("coordinator", "/candidates/new", 200),  # referral.html
+    ("coordinator", "/candidates/C2/edit", 200),
+    ("R3", "/meetings/2026-12-03", 200),  # agenda.html
+    ("coordinator", "/placements/", 200),  # placements.html
+    ("coordinator", "/houses/", 200),  # houses.html: residents' flags by their titles
+    ("R3", "/houses/", 200),
+    ("coordinator", "/houses/new", 200),  # house.html
+    ("coordinator", "/houses/huis-a/edit", 200),
+    ("coordinator", "/exports/", 200),  # exports.html (the view's refusals are still Dutch)
 ]
 
 CATALOGUE_KEY = re.compile(
@@ -350,3 +367,65 @@ def test_the_change_since_the_previous_assessment_reads_in_its_language(files, l
         if (wrong := problems(text, lang, instrument))
     }
     assert found == {}
+
+
+# --- pages of a decided candidate, and the family report (round 2) -----------------------------
+
+DECIDED_PAGES = [
+    ("coordinator", "/candidates/C1"),  # candidate.html with _timeline.html, decision and reports
+    ("R3", "/candidates/C1"),
+    ("R1", "/candidates/C1"),
+    ("R4", "/candidates/C1"),  # not submitted: blind
+    ("coordinator", "/candidates/C3"),  # undecided, with its house checks
+    ("R3", "/candidates/C1/meeting"),  # the decision recorded: the correction form
+    ("coordinator", "/candidates/C1/family.html"),
+    ("coordinator", "/candidates/C1/edit"),  # referral.html, locked
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_decided_candidates_pages_and_family_report_read_in_their_language(
+    site, instrument, lang
+):
+    from .test_web import _finalised
+
+    _finalised(site, "C1")
+    found = {}
+    for user, path in DECIDED_PAGES:
+        client = site.client(user)
+        client.post("/language", {"lang": lang, "next": "/login"})
+        response = client.get(path)
+        assert response.status_code == 200, (user, path, response.status_code)
+        page = response.get_data(as_text=True)
+        assert f'lang="{lang}"' in page, path
+        if wrong := problems(visible(page), lang, instrument):
+            found[user, path] = wrong
+    assert found == {}
+
+
+def test_the_family_report_is_offered_once_decided_and_carries_no_names_notes_or_scores(site):
+    from .test_web import _finalised
+
+    coordinator = site.client("coordinator")
+    assert "/candidates/C1/family.html" not in coordinator.get("/candidates/C1").get_data(
+        as_text=True
+    )
+    assert coordinator.get("/candidates/C1/family.html").status_code == 404
+    _finalised(site, "C1")
+    page = coordinator.get("/candidates/C1").get_data(as_text=True)
+    assert "/candidates/C1/family.html" in page and "gezinsrapport (PDF)" in page
+    family = coordinator.get("/candidates/C1/family.html").get_data(as_text=True)
+    shown = visible(family)
+    for name in ("R1", "R2", "R3", "wijkteam"):  # raters and the referrer are not named
+        assert not re.search(rf"\b{name}\b", shown), name
+    assert "Totaalscore" not in shown and not re.search(r"\d+,\d", shown)  # no scores
+    # worded for a decision taken, not for an advice still to be decided
+    assert "De commissie heeft dit op " in shown and "nog geen besluit" not in shown
+    coordinator.post("/language", {"lang": "en", "next": "/login"})
+    english = coordinator.get("/candidates/C1/family.html").get_data(as_text=True)
+    assert 'lang="en"' in english and english != family
+    pdf = coordinator.get("/candidates/C1/family.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "family-report-C1.pdf" in pdf.headers["Content-Disposition"]
+    # a rater who has not submitted does not see it (blind rating)
+    assert site.client("R4").get("/candidates/C1/family.html").status_code == 403

@@ -70,6 +70,10 @@ GET_TABLE = {
     "/candidates/C3/meeting": (302, 403, 403, 200, 200, 403),
     "/candidates/C1/assessments/1/report.html": (302, 403, 200, 200, 200, 403),
     "/candidates/C1/assessments/1/report.pdf": (302, 403, 200, 200, 200, 403),
+    "/candidates/C1/family.html": (302, 403, 200, 200, 200, 403),
+    "/candidates/C1/family.pdf": (302, 403, 200, 200, 200, 403),
+    "/candidates/C3/family.html": (302, 403, 404, 404, 404, 403),  # not decided yet
+    "/candidates/NOPE/family.pdf": (302, 403, 404, 404, 404, 403),
     "/houses/": (302, 403, 200, 200, 403, 403),
     "/houses/new": (302, 403, 200, 403, 403, 403),
     "/houses/huis-a/edit": (302, 403, 200, 403, 403, 403),
@@ -1747,9 +1751,15 @@ def test_the_forms_after_the_decision_refuse_bad_input_in_dutch_beside_the_field
 def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
     coordinator = _placed(site, "C1", "huis-a")
     page = coordinator.get("/placements/").get_data(as_text=True)
-    assert f'<th scope="row">C1</th><td>huis-a</td><td>{TODAY}</td>' in page
+    # dates on the placements page in Dutch words (issue 13), as Babel writes them
+    assert (
+        f'<th scope="row">C1</th><td>huis-a</td><td>{formatting.day(_dt.date.fromisoformat(TODAY), "nl")}</td>'
+        in page
+    )
     houses = coordinator.get("/houses/").get_data(as_text=True)
-    assert f"C1 (14; geplaatst sinds {TODAY})" in houses and "B-101 (16; suicide_risk; " in houses
+    # the date in words and the flag by its title, not its id (issue 13)
+    since = formatting.day(_dt.date.fromisoformat(TODAY), "nl")
+    assert f"C1 (14; geplaatst sinds {since})" in houses and "B-101 (16; Suïciderisico; " in houses
     again = coordinator.post(
         "/placements/new", {"candidate": "C1", "house": "huis-b", "started_on": TODAY}
     )
@@ -1780,7 +1790,10 @@ def test_a_placement_and_its_end_are_recorded_and_refused_in_dutch(site):
     )
     assert ended.status_code == 302
     page = coordinator.get("/placements/").get_data(as_text=True)
-    assert f"<td>{TODAY}</td><td>Plaatsing afgebroken</td>" in page
+    assert (
+        f"<td>{formatting.day(_dt.date.fromisoformat(TODAY), 'nl')}</td><td>Plaatsing afgebroken</td>"
+        in page
+    )
     actions = [a for (a,) in site.query(select(AuditEntry.action))]
     assert actions.count("placement.start") == 1 and actions.count("placement.end") == 1
 

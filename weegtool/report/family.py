@@ -10,6 +10,7 @@ without plain words there falls back to the instrument's title.
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 from ..advice import Advice
@@ -68,8 +69,13 @@ def _reasons(advice: Advice, instrument: Instrument, lang: str) -> list[str]:
     return out
 
 
-def family_context(advice: Advice, instrument: Instrument, lang: str = "nl") -> dict[str, Any]:
-    """Everything the family report shows: sentences only, no score, name or note."""
+def family_context(
+    advice: Advice, instrument: Instrument, lang: str = "nl", decided_on: _dt.date | None = None
+) -> dict[str, Any]:
+    """Everything the family report shows: sentences only, no score, name or note. With
+    ``decided_on`` (the web app's report of a decided candidate) it says the committee decided on
+    that day, what happens now, and how to object to the decision; without it, that the advice is
+    not yet a decision."""
     lives_here = advice.category in instrument.spec.advice.suitable
     changes = [
         text(
@@ -93,16 +99,20 @@ def family_context(advice: Advice, instrument: Instrument, lang: str = "nl") -> 
         "strengths": _strengths(advice, instrument, lang),
         "reasons": _reasons(advice, instrument, lang),
         "changes": changes,
+        "decided": text("family.decided", lang, day=day(decided_on, lang)) if decided_on else None,
         "review": text("family.review", lang, day=day(advice.review_date, lang))
         if lives_here
         else text("family.no_review", lang),
     }
 
 
-def render_family_html(advice: Advice, instrument: Instrument, lang: str = "nl") -> str:
-    """The family report of one candidate as a self-contained HTML page (A4 in PDF)."""
+def render_family_html(
+    advice: Advice, instrument: Instrument, lang: str = "nl", decided_on: _dt.date | None = None
+) -> str:
+    """The family report of one candidate as a self-contained HTML page (A4 in PDF); with
+    ``decided_on``, worded for a decision the committee took that day."""
     from ..i18n import check_lang
 
-    context = family_context(advice, instrument, check_lang(lang))
+    context = family_context(advice, instrument, check_lang(lang), decided_on)
     context["footer_left"] = ""
     return environment().get_template("family.html.j2").render(context)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import formatting
 from .chart import FILL, FONT
 
 __all__ = ["Series", "timeline_svg"]
@@ -30,7 +31,7 @@ class Series:
     sdc: float | None
 
 
-def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
+def timeline_svg(series: Sequence[Series], title: str, description: str, lang: str = "nl") -> str:
     """An SVG (role img, title and desc) of every series, 0-100 each, one column per assessment in order.
 
     Raises
@@ -95,7 +96,7 @@ def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
         for n, day, value in known:
             parts.append(
                 f'<circle cx="{x_at(n):.1f}" cy="{y_of(value):.1f}" r="3" fill={colour}>'
-                f"<title>{escape(f'{day.isoformat()}: {value:.1f}')}</title></circle>"
+                f"<title>{escape(f'{formatting.day(day, lang)}: {formatting.number(value, lang, 1)}')}</title></circle>"
             )
             parts.append(
                 f'<text x="{x_at(n) + 5:.1f}" y="{y_of(value) - 3:.1f}" font-size="8" {FONT}>{value:.0f}</text>'
@@ -104,7 +105,7 @@ def timeline_svg(series: Sequence[Series], title: str, description: str) -> str:
     for n, day in enumerate(days):
         parts.append(
             f'<text x="{x_at(n):.1f}" y="{axis + 6}" font-size="8" text-anchor="middle" {FONT}>'
-            f"{day.isoformat()}</text>"
+            f"{escape(formatting.day(day, lang))}</text>"
         )
     parts.append("</svg>")
     return "\n".join(parts)

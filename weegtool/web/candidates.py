@@ -42,6 +42,7 @@ from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field, whole_number, yes_no
+from .language import language, say
 
 __all__ = ["bp", "candidate_or_404", "composition_checks"]
 
@@ -83,14 +84,14 @@ def index() -> Any:
         done = submitted_candidate_ids(session, user)
         outside = outside_candidate_ids(session, user)
         mine = {
-            row.id: "niet in uw commissie"
+            row.id: "outside"
             if row.id in outside and row.id not in done
             else _rater_state(row, row.id in done, row.id in started)
             for row in rows
         }
     in_force = instrument_in_force(session)
     titles = (
-        {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
+        {c.id: c.title(language()) for c in load_instrument(in_force).spec.advice.categories}
         if in_force
         else {}
     )
@@ -104,12 +105,13 @@ def index() -> Any:
 
 
 def _rater_state(row: CandidateRow, done: bool, started: bool) -> str:
-    """Where a committee member stands with a referral: a decided one is closed unless they submitted."""
+    """Where a committee member stands with a referral (a key under ``web.index.state``): a decided
+    one is closed unless they submitted."""
     if done:
-        return "ingediend"
+        return "submitted"
     if row.category is not None:
-        return "gesloten (besloten)"
-    return "bezig" if started else "nog te doen"
+        return "closed"
+    return "started" if started else "todo"
 
 
 def _referral_form(instrument: Instrument) -> tuple[dict[str, Any], FormErrors]:
@@ -153,9 +155,7 @@ def new() -> Any:
     session = db.session()
     row = instrument_in_force(session)
     if row is None:
-        abort(
-            409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in."
-        )
+        abort(409, description=say("web.referral.no_instrument"))
     instrument = load_instrument(row)
     if request.method == "GET":
         return _form_page("referral.html", instrument, {"flags": []}, {})
@@ -177,7 +177,7 @@ def new() -> Any:
     else:
         if not errors:
             db.commit()
-            flash(f"Aanmelding {candidate.pseudonym} is geregistreerd.", "success")
+            flash(say("web.referral.registered", pseudonym=candidate.pseudonym), "success")
             return redirect(url_for("candidates.show", pseudonym=candidate.pseudonym))
         session.rollback()
     return _form_page("referral.html", instrument, values, errors, 400)
@@ -220,9 +220,7 @@ def edit(pseudonym: str) -> Any:
     values = {**current, **fields, "age": request.form.get("age", "")}
     read_at = whole_number(request.form, "row_version", errors, 1, 2**31)
     if read_at is None:
-        errors.setdefault("", []).append(
-            "Het formulier mist de versie waarop het geopend werd; open de aanmelding opnieuw."
-        )
+        errors.setdefault("", []).append(say("web.referral.no_version"))
     else:
         try:
             update_referral(
@@ -264,7 +262,7 @@ def edit(pseudonym: str) -> Any:
         else:
             if not errors:
                 db.commit()
-                flash(f"Aanmelding {pseudonym} is bijgewerkt.", "success")
+                flash(say("web.referral.updated", pseudonym=pseudonym), "success")
                 return redirect(url_for("candidates.show", pseudonym=pseudonym))
             db.session().rollback()
     return _form_page(
@@ -315,12 +313,12 @@ def show(pseudonym: str) -> Any:
         candidate=candidate,
         instrument=instrument,
         in_force=instrument_in_force(session),
-        checks=composition_checks(instrument, candidate),
+        checks=composition_checks(instrument, candidate, None, language()),
         assessment=assessment,
         revisions=revisions(session, candidate),
         submitted=submissions(session, candidate),
         mine_submitted=user.role in COMMITTEE and is_submitted(session, candidate, user),
-        flag_titles={f.id: f.text("nl") for f in instrument.flags},
+        flag_titles={f.id: f.text(language()) for f in instrument.flags},
         committee=committee_of(session, candidate),
         members=committee_members(session) if user.role in ("coordinator", "chair") else [],
         decided=is_decided(session, candidate),

@@ -23,6 +23,7 @@ from ..store.models import House
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field, whole_number
+from .language import language, say
 
 __all__ = ["bp"]
 
@@ -33,9 +34,7 @@ BLANK_ROWS = 2
 def _instrument() -> Instrument:
     row = instrument_in_force(db.session())
     if row is None:
-        abort(
-            409, description="Er is geen instrument van kracht; de beheerder zet er eerst een in."
-        )
+        abort(409, description=say("web.referral.no_instrument"))
     return load_instrument(row)
 
 
@@ -43,8 +42,13 @@ def _instrument() -> Instrument:
 @roles_required("coordinator", "chair")
 def index() -> Any:
     session = db.session()
+    row = instrument_in_force(session)
+    flags = {f.id: f.text(language()) for f in load_instrument(row).flags} if row else {}
     return render_template(
-        "houses.html", houses=stored_houses(session), residents=house_residents(session)
+        "houses.html",
+        houses=stored_houses(session),
+        residents=house_residents(session),
+        flag_titles=flags,
     )
 
 
@@ -140,13 +144,13 @@ def _posted(code: str | None) -> tuple[dict[str, Any], dict[str, Any], FormError
         whole_number(form, "age_max", errors, 0, 120),
     )
     if (low is None) != (high is None):
-        errors.setdefault("age_min", []).append("Vul beide leeftijdsgrenzen in, of geen van beide.")
+        errors.setdefault("age_min", []).append(say("web.house.ages_both"))
     elif low is not None:
         record["age_range"] = [low, high]
     if not values["code"]:
-        errors.setdefault("code", []).append("Geef het huis een code.")
+        errors.setdefault("code", []).append(say("web.house.no_code"))
     if record["capacity"] is None and "capacity" not in errors:
-        errors.setdefault("capacity", []).append("Vul het aantal plaatsen in.")
+        errors.setdefault("capacity", []).append(say("web.house.no_capacity"))
     residents, shown = [], []
     for k in range(whole_number(form, "rows", errors, 0, 200) or 0):
         pseudonym = form.get(f"resident-{k}-pseudonym", "").strip()
@@ -158,9 +162,7 @@ def _posted(code: str | None) -> tuple[dict[str, Any], dict[str, Any], FormError
         }
         if not pseudonym:
             if row["age"] or row["flags"] or row["main_problem"]:
-                errors.setdefault("residents", []).append(
-                    f"Bewoner op regel {k + 1}: vul een pseudoniem in."
-                )
+                errors.setdefault("residents", []).append(say("web.house.no_pseudonym", row=k + 1))
             continue
         shown.append(row)
         residents.append(
@@ -186,7 +188,7 @@ def edit(code: str | None) -> Any:
         return _form(instrument, _values(existing), {}, editing=existing is not None)
     values, record, errors = _posted(existing.code if existing is not None else None)
     if existing is None and values["code"] and _exists(values["code"]):
-        errors.setdefault("code", []).append(f"Er is al een huis met code {values['code']!r}.")
+        errors.setdefault("code", []).append(say("web.house.exists", code=repr(values["code"])))
     if not errors:
         try:
             (house,) = parse_houses([record], instrument, source="huis")
@@ -196,7 +198,7 @@ def edit(code: str | None) -> Any:
             errors = by_field(error.problems, ("code", "capacity"))
         else:
             db.commit()
-            flash(f"Huis {house.id} is opgeslagen.", "success")
+            flash(say("web.houses.saved", code=house.id), "success")
             return redirect(url_for("houses.index"))
     return _form(instrument, values, errors, 400, editing=existing is not None)
 
@@ -213,5 +215,5 @@ def delete(code: str) -> Response:
             flash(problem, "error")
         return redirect(url_for("houses.index"))
     db.commit()
-    flash(f"Huis {code} is verwijderd.", "success")
+    flash(say("web.houses.deleted", code=code), "success")
     return redirect(url_for("houses.index"))

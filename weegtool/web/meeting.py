@@ -8,6 +8,7 @@ member who signs it confirms with their own password.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import secrets
 from collections import defaultdict
@@ -30,7 +31,7 @@ from ..advice import main_problem
 from ..errors import InputError, NotAllowedError, ThrottledError, WeegtoolError
 from ..i18n import LANGUAGES, describe_reason
 from ..instrument import Instrument
-from ..report import render_pdf
+from ..report import render_family_html, render_pdf
 from ..rules import FlagReason
 from ..store import (
     CandidateScore,
@@ -67,6 +68,7 @@ from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404, composition_checks, redirect_to
 from .forms import FormErrors, by_field, whole_number
+from .language import language, say
 from .security import REPORT_CSP
 from .views import download, status_of
 
@@ -140,8 +142,10 @@ def _page(
         blind=False,
         instrument=instrument,
         advice=advice,
-        decisive=[describe_reason(r, instrument, "nl") for r in reasons if r.decisive],
-        other_reasons=[describe_reason(r, instrument, "nl") for r in reasons if not r.decisive],
+        decisive=[describe_reason(r, instrument, language()) for r in reasons if r.decisive],
+        other_reasons=[
+            describe_reason(r, instrument, language()) for r in reasons if not r.decisive
+        ],
         # each flag once: those the reasons name are not listed again
         other_flags=[f for f in (advice.flags if advice else ()) if f.id not in flagged],
         table=_rating_table(candidate, instrument, scored),
@@ -154,7 +158,10 @@ def _page(
         # co-signers come from those who took part: the committee members who submitted
         cosigners=[m for m in members if m.name in took_part and m.id != user.id],
         checks=composition_checks(
-            instrument, candidate, main_problem(instrument, advice.domains) if advice else None
+            instrument,
+            candidate,
+            main_problem(instrument, advice.domains) if advice else None,
+            language(),
         ),
         assessment=assessment,
         drift=_drift(candidate, assessment, advice),
@@ -234,7 +241,7 @@ def note(pseudonym: str) -> Any:
             {"note": request.form.get("text", "")},
         )
     db.commit()
-    flash("Notitie toegevoegd.", "success")
+    flash(say("web.meeting.noted"), "success")
     return _redirect_meeting(candidate)
 
 
@@ -255,12 +262,15 @@ def _signers(candidate: Candidate, errors: FormErrors) -> list[User]:
             continue
         try:
             confirm_signer(
-                db.session(), candidate, member, request.form.get(f"password-{member.id}", ""), "nl"
+                db.session(),
+                candidate,
+                member,
+                request.form.get(f"password-{member.id}", ""),
+                language(),
             )
         except ThrottledError:
             errors.setdefault(f"sign-{member.id}", []).append(
-                f"Het account van {member.name} is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; "
-                "de handtekening telt niet."
+                say("web.meeting.throttled", name=member.name)
             )
         except NotAllowedError as error:
             errors.setdefault(f"sign-{member.id}", []).append(str(error))
@@ -279,7 +289,7 @@ def _posted_decision() -> tuple[DecisionInput, dict[str, Any]]:
         "dissent": form.get("dissent", ""),
         "overridden": tuple(form.getlist("overridden")),
         "reason": form.get("reason", ""),
-        "lang": form.get("lang", "nl") if form.get("lang", "nl") in LANGUAGES else "nl",
+        "lang": form.get("lang", "") if form.get("lang", "") in LANGUAGES else language(),
         "form_token": form.get("form_token", "").strip()[:64],
         "end_reason": form.get("end_reason", "").strip()[:60],  # a review's decision (issue 15)
     }
@@ -308,7 +318,7 @@ def _record(
         "houses": core_houses(session),
         "lang": shown["lang"],
         "pdf": False,  # rendered after the commit: other writers do not wait for it
-        "messages": "nl",
+        "messages": language(),
         "form_token": shown["form_token"] or None,
     }
     review = current_review(session, candidate)  # a review is decided like an admission (issue 15)
@@ -372,7 +382,7 @@ def decide(pseudonym: str) -> Any:
     made = (assessment.id, assessment.revision, assessment.report_html, assessment.report_pdf)
     db.commit()
     _attach_pdf(*made)
-    flash(f"Het besluit is vastgelegd (versie {made[1]}); het rapport staat klaar.", "success")
+    flash(say("web.meeting.recorded", revision=made[1]), "success")
     return redirect_to(candidate)
 
 
@@ -392,11 +402,7 @@ def correction(pseudonym: str) -> Response:
     candidate = candidate_or_404(pseudonym)
     open_correction(db.session(), candidate, by=signed_in())
     db.commit()
-    flash(
-        "Er is een correctie geopend: de coördinator kan de aanmelding wijzigen; de volgende versie van het "
-        "besluit noemt wat er veranderde.",
-        "success",
-    )
+    flash(say("web.meeting.correction_opened"), "success")
     return _redirect_meeting(candidate)
 
 
@@ -412,12 +418,11 @@ def committee(pseudonym: str) -> Response | tuple[str, int]:
     if errors or not (members or meeting_on):
         abort(
             400,
-            description=errors
-            or "Kies minstens één lid of een datum van de bespreking; er is niets gewijzigd.",
+            description=errors or say("web.meeting.choose_committee"),
         )
     assign_committee(session, candidate, members, by=signed_in(), meeting_on=meeting_on)
     db.commit()
-    flash("De commissie van deze aanmelding is bijgewerkt.", "success")
+    flash(say("web.meeting.committee_saved"), "success")
     return redirect_to(candidate)
 
 
@@ -431,7 +436,7 @@ def _date(text: str) -> tuple[_dt.date | None, str]:
             raise ValueError(text)
         return _dt.date.fromisoformat(text), ""
     except ValueError:
-        return None, f"'{text[:20]}' is geen datum (jjjj-mm-dd)."
+        return None, say("web.meeting.bad_date", text=text[:20])
 
 
 @bp.get("/meetings/<day>")
@@ -444,7 +449,7 @@ def meeting_agenda(day: str) -> Any:
     session = db.session()
     in_force = instrument_in_force(session)
     titles = (
-        {c.id: c.title("nl") for c in load_instrument(in_force).spec.advice.categories}
+        {c.id: c.title(language()) for c in load_instrument(in_force).spec.advice.categories}
         if in_force
         else {}
     )
@@ -491,6 +496,47 @@ def report_pdf(pseudonym: str, revision: int) -> Response:
         assessment.report_pdf or render_pdf(assessment.report_html),
         "application/pdf",
         f"advies-{_safe(candidate.pseudonym)}-versie-{revision}.pdf",
+    )
+
+
+def _family(pseudonym: str) -> tuple[Candidate, str]:
+    """The family report of a decided candidate as HTML in the reader's language (the reading is
+    logged like a report's): the advice scored on the decision's basis, worded as the committee
+    decided it. 404 before a decision; 403 for a member who has not submitted (blind rating)."""
+    candidate = candidate_or_404(pseudonym)
+    _may_read_report(candidate)
+    assessment = latest_assessment(db.session(), candidate)
+    scored = _scored(candidate, assessment) if assessment is not None else None
+    if assessment is None or scored is None:
+        abort(404)
+    db.record_reading("report.read", assessment)
+    advice = scored.advice
+    if assessment.category and assessment.category != advice.category:
+        advice = dataclasses.replace(advice, category=assessment.category)
+    return candidate, render_family_html(
+        advice, load_instrument(candidate.instrument), language(), assessment.decided_on
+    )
+
+
+@bp.get("/candidates/<pseudonym>/family.html")
+@roles_required("coordinator", *RATING_ROLES)
+def family_html(pseudonym: str) -> Response:
+    """The short report for the young person and the parents (``report --audience family``)."""
+    _, page = _family(pseudonym)
+    response = make_response(page)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return response
+
+
+@bp.get("/candidates/<pseudonym>/family.pdf")
+@roles_required("coordinator", *RATING_ROLES)
+def family_pdf(pseudonym: str) -> Response:
+    candidate, page = _family(pseudonym)
+    return download(
+        render_pdf(page),
+        "application/pdf",
+        f"{say('web.candidate.family_file')}-{_safe(candidate.pseudonym)}.pdf",
     )
 
 

@@ -37,6 +37,7 @@ from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
 from .forms import FormErrors, by_field
+from .language import language, say
 
 __all__ = ["bp", "form_date"]
 
@@ -46,25 +47,27 @@ FIELDS = ("candidate", "house", "started_on", "ended_on", "end_reason", "since",
 
 @bp.app_template_global("end_reason_title")
 def _end_reason_title(reason: str | None) -> str:
-    return end_reason_title(reason) if reason else "–"
+    return end_reason_title(reason, language()) if reason else "–"
 
 
 @bp.app_template_global("referrer_type_title")
 def _referrer_type_title(kind: str | None) -> str:
-    return dict(REFERRER_TYPES).get(kind or "", "onbekend")
+    """The referrer type's words in the reader's language (``web.referrer_type.<id>``); 'unknown'
+    for none or one not on the list."""
+    return say(
+        f"web.referrer_type.{kind}" if kind in dict(REFERRER_TYPES) else "web.counts.unknown"
+    )
 
 
 def form_date(name: str, errors: FormErrors) -> _dt.date | None:
     """The form field ``name`` as a date (2026-11-29 or 29-11-2026); a problem beside the field otherwise."""
     text = request.form.get(name, "").strip()
     if not text:
-        errors.setdefault(name, []).append("Vul een datum in.")
+        errors.setdefault(name, []).append(say("web.placements.date_missing"))
         return None
     value = a_date(text)
     if not isinstance(value, _dt.date):
-        errors.setdefault(name, []).append(
-            f"Vul een datum in als 2026-11-29 of 29-11-2026; '{text[:20]}' is dat niet."
-        )
+        errors.setdefault(name, []).append(say("web.placements.date_bad", text=text[:20]))
         return None
     return value
 
@@ -121,11 +124,13 @@ def _refused(error: InputError, form: dict[str, Any]) -> Any:
 def _known_candidate(errors: FormErrors) -> Candidate | None:
     pseudonym = request.form.get("candidate", "").strip()
     if not pseudonym:
-        errors.setdefault("candidate", []).append("Kies een jongere.")
+        errors.setdefault("candidate", []).append(say("web.placements.choose"))
         return None
     found = db.session().query(Candidate).filter_by(pseudonym=pseudonym).one_or_none()
     if found is None:
-        errors.setdefault("candidate", []).append(f"Er is geen aanmelding {pseudonym[:40]!r}.")
+        errors.setdefault("candidate", []).append(
+            say("web.placements.no_referral", pseudonym=repr(pseudonym[:40]))
+        )
     return found
 
 
@@ -147,7 +152,8 @@ def new() -> Any:
         return _refused(error, form)
     db.commit()
     flash(
-        f"Plaatsing van {candidate.pseudonym} in {form['house'].strip()} is vastgelegd.", "success"
+        say("web.placements.placed", pseudonym=candidate.pseudonym, house=form["house"].strip()),
+        "success",
     )
     return redirect(url_for("placements.index"))
 
@@ -173,7 +179,7 @@ def end(placement_id: int) -> Any:
         return _refused(error, form)
     pseudonym = placement.candidate.pseudonym
     db.commit()
-    flash(f"Vertrek van {pseudonym} is vastgelegd.", "success")
+    flash(say("web.placements.ended", pseudonym=pseudonym), "success")
     return redirect(url_for("placements.index"))
 
 
@@ -191,7 +197,7 @@ def wait() -> Any:
     except InputError as error:
         return _refused(error, form)
     db.commit()
-    flash(f"{candidate.pseudonym} staat op de wachtlijst.", "success")
+    flash(say("web.placements.waiting", pseudonym=candidate.pseudonym), "success")
     return redirect(url_for("placements.index"))
 
 
@@ -209,5 +215,5 @@ def unwait(pseudonym: str) -> Response | Any:
     except InputError as error:
         return _refused(error, form)
     db.commit()
-    flash(f"{pseudonym} staat niet meer op de wachtlijst.", "success")
+    flash(say("web.placements.unwaited", pseudonym=pseudonym), "success")
     return redirect(url_for("placements.index"))

@@ -33,6 +33,7 @@ from ..store.ratings import RATING_ROLES
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
+from .language import language, say
 from .views import status_of
 
 __all__ = ["bp", "own_scores"]
@@ -108,8 +109,7 @@ def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, Item
         if choice is None:
             if note or critical:
                 problems.append(
-                    f"{instrument.item(item_id).text('nl')}: kies een niveau (of 'onbekend') bij de "
-                    "toelichting."
+                    say("web.rate.choose_level", item=instrument.item(item_id).text(language()))
                 )
             continue
         if choice == UNKNOWN:
@@ -119,7 +119,11 @@ def _posted(instrument: Instrument, item_ids: list[str]) -> tuple[dict[str, Item
                 value = int(choice)
             except ValueError:
                 problems.append(
-                    f"{instrument.item(item_id).text('nl')}: '{choice[:10]}' is geen niveau."
+                    say(
+                        "web.rate.no_level",
+                        item=instrument.item(item_id).text(language()),
+                        choice=choice[:10],
+                    )
                 )
                 continue
         out[item_id] = ItemRating(item_id, value, note, critical)
@@ -184,10 +188,7 @@ def submit(pseudonym: str) -> Any:
         db.session().rollback()
         return _review(candidate, list(error.problems), status_of(error))
     db.commit()
-    flash(
-        "Uw beoordeling is ingediend en staat vast. U ziet nu ook die van de anderen die hebben ingediend.",
-        "success",
-    )
+    flash(say("web.rate.submitted"), "success")
     return redirect(url_for("meeting.show", pseudonym=pseudonym))
 
 
@@ -203,9 +204,7 @@ def save_api(pseudonym: str) -> Any:
     body = _json_body()
     rows = body.get("ratings") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        return jsonify(
-            error='De body moet {"ratings": [{"item": ..., "value": ...}, ...]} zijn.'
-        ), 400
+        return jsonify(error=say("web.rate.api.body")), 400
     try:
         ratings = [
             ItemRating(
@@ -217,9 +216,9 @@ def save_api(pseudonym: str) -> Any:
             for row in rows
         ]
     except KeyError:
-        return jsonify(error="Onleesbare beoordeling: elke beoordeling heeft een 'item'."), 400
+        return jsonify(error=say("web.rate.api.no_item")), 400
     except (TypeError, ValueError) as error:
-        return jsonify(error=f"Onleesbare beoordeling: {error}."), 400
+        return jsonify(error=say("web.rate.api.unreadable", problem=str(error))), 400
     try:
         saved = save_ratings(db.session(), candidate, signed_in(), ratings)
     except WeegtoolError as error:
@@ -238,13 +237,11 @@ def _json_body() -> Any:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"een tekst verwacht, maar kreeg {type(value).__name__}")
+        raise TypeError(say("web.rate.api.not_text", got=type(value).__name__))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(
-            "een tekst bevat een teken dat geen tekst is (een losse surrogaat)"
-        ) from None
+        raise ValueError(say("web.rate.api.surrogate")) from None
     return value
 
 
@@ -252,8 +249,8 @@ def _value(value: Any) -> int | None:
     if value is None or value == UNKNOWN:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"waarde {value!r} is geen niveau")
+        raise TypeError(say("web.rate.api.no_level", value=repr(value)))
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"waarde {value!r} is geen niveau") from None
+        raise ValueError(say("web.rate.api.no_level", value=repr(value))) from None

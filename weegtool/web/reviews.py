@@ -16,6 +16,7 @@ from flask import Blueprint, flash, redirect, url_for
 from markupsafe import Markup
 
 from ..errors import InputError, NotAllowedError
+from ..formatting import day, number
 from ..i18n import text
 from ..instrument import Instrument
 from ..report.timeline_chart import Series, timeline_svg
@@ -34,6 +35,7 @@ from ..store.reviews import ends_placement as _ends
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
+from .language import language, say
 
 __all__ = ["bp", "chart"]
 
@@ -57,7 +59,7 @@ def open_review(pseudonym: str) -> Any:
         return show(pseudonym), 400
     db.commit()
     flash(
-        f"De evaluatie van {pseudonym} is gestart: de commissie beoordeelt opnieuw, blind.",
+        say("web.timeline.started", pseudonym=pseudonym),
         "success",
     )
     return redirect(url_for("candidates.show", pseudonym=pseudonym))
@@ -78,20 +80,19 @@ def chart(rows: list[TimelineRow], instrument: Instrument, lang: str = "nl") -> 
     ]
     series.append(
         Series(
-            "Totaal" if lang == "nl" else "Total",
+            text("web.counts.total", lang),
             "total",
             [(r.decided_on, r.total) for r in rows],
             _sdc(instrument, None),
         )
     )
-    title = "Scores per domein door de tijd" if lang == "nl" else "Domain scores over time"
+    title = text("web.timeline.chart", lang)
     description = "; ".join(
-        f"{s.label}: "
-        + ", ".join(f"{d.isoformat()} {'-' if v is None else f'{v:.1f}'}" for d, v in s.points)
+        f"{s.label}: " + ", ".join(f"{day(d, lang)} {number(v, lang, 1)}" for d, v in s.points)
         for s in series
     )
     # The SVG is built from escaped text only (see report.timeline_chart).
-    return Markup(timeline_svg(series, title, description))
+    return Markup(timeline_svg(series, title, description, lang))
 
 
 def _sdc(instrument: Instrument, domain_id: str | None) -> float | None:
@@ -119,11 +120,11 @@ def review_timeline(candidate: Candidate) -> dict[str, Any]:
     )
     return {
         "rows": rows,
-        "chart": chart(rows, instrument) if len(rows) >= 1 else None,
+        "chart": chart(rows, instrument, language()) if len(rows) >= 1 else None,
         "review": review,
         "has_band": has_band,
         "may_open": user.role in OPENERS and placed and review is None and bool(rows),
-        "purpose": lambda p: text(f"report.purpose.{p}", "nl"),
+        "purpose": lambda p: text(f"report.purpose.{p}", language()),
     }
 
 
