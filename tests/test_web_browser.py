@@ -122,7 +122,7 @@ def test_two_raters_score_blind_and_the_chair_deviates_with_a_justification(
         screenshot(chair, "decided")
 
         with chair.expect_download() as download:
-            chair.get_by_role("link", name="rapport (PDF)").click()
+            chair.get_by_role("link", name="rapport (PDF)", exact=True).click()
         path = download.value.path()
         assert download.value.suggested_filename == "advies-K-NEW-versie-1.pdf"
         assert path.read_bytes()[:5] == b"%PDF-"
