@@ -180,6 +180,30 @@ def test_a_period_is_a_month_a_quarter_or_a_year(text, key, first, last, title):
     assert (period.key, period.first, period.last, period.title) == (key, first, last, title)
 
 
+def test_the_same_overview_in_english_has_the_same_numbers_under_english_labels():
+    """Issue 13: the labels are catalogue keys (Dutch wording unchanged), end reasons by their title."""
+    dutch = coordinator_overview(HISTORY, Q1, ("A", "B", "C"), TITLES, 3, on=ON)
+    english = coordinator_overview(HISTORY, Q1, ("A", "B", "C"), TITLES, 3, on=ON, lang="en")
+    assert [(line.cells, line.hidden, line.total) for line in dutch.lines] == [
+        (line.cells, line.hidden, line.total) for line in english.lines
+    ]
+    assert [b for b, _ in english.blocks()][:2] == ["Referrals", "Advice"]
+    labels = {line.label for line in english.lines}
+    assert {"On the waiting list", "Median days on the waiting list", "Back home"} <= labels
+    assert not labels & {"Op de wachtlijst", "Terug naar huis", "Geplaatst"}
+    with pytest.raises(ValueError, match="'lang'"):
+        coordinator_overview(HISTORY, Q1, lang="de")
+
+
+@pytest.mark.parametrize(
+    "key, nl, en",
+    [("2026-07", "juli 2026", "July 2026"), ("2026-K3", "3e kwartaal 2026", "Q3 2026"), ("2026", "2026", "2026")],
+)
+def test_a_period_in_words_in_each_language(key, nl, en):
+    period = parse_period(key)
+    assert (period.titled("nl"), period.titled("en"), period.title) == (nl, en, nl)
+
+
 @pytest.mark.parametrize(
     "text", ["", "2026-13", "2026-K5", "2026-00", "juli", "2026-07-01", "<b>", "２０２６"]
 )
