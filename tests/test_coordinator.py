@@ -197,7 +197,11 @@ def test_the_same_overview_in_english_has_the_same_numbers_under_english_labels(
 
 @pytest.mark.parametrize(
     "key, nl, en",
-    [("2026-07", "juli 2026", "July 2026"), ("2026-K3", "3e kwartaal 2026", "Q3 2026"), ("2026", "2026", "2026")],
+    [
+        ("2026-07", "juli 2026", "July 2026"),
+        ("2026-K3", "3e kwartaal 2026", "Q3 2026"),
+        ("2026", "2026", "2026"),
+    ],
 )
 def test_a_period_in_words_in_each_language(key, nl, en):
     period = parse_period(key)

@@ -60,6 +60,9 @@ PAGES = [
     ("coordinator", "/houses/new", 200),  # house.html
     ("coordinator", "/houses/huis-a/edit", 200),
     ("coordinator", "/exports/", 200),  # exports.html (the view's refusals are still Dutch)
+    ("coordinator", "/overview/?period=2026", 200),  # coordinator.html: labels from the core
+    ("coordinator", "/overview/?period=2026-K4", 200),
+    ("R3", "/overview/?period=2026-11", 200),  # the chair: no downloads
 ]
 
 CATALOGUE_KEY = re.compile(

@@ -265,7 +265,7 @@ def coordinator_overview(
         When ``lang`` is not one of :data:`weegtool.i18n.LANGUAGES`.
     """
     check_lang(lang)
-    say = lambda key: text(f"coordinator.{key}", lang)  # noqa: E731
+    t = lambda key: text(key, lang)  # noqa: E731
     on = on or _dt.date.today()
     columns = _columns(history, municipalities)
     place = lambda m: m if m in municipalities else UNKNOWN_MUNICIPALITY  # noqa: E731
@@ -283,45 +283,56 @@ def coordinator_overview(
     ]
     blocks: list[tuple[str, list[tuple[str, Callable[[str], int]]]]] = [
         (
-            say("block.referrals"),
+            t("coordinator.block.referrals"),
             [
                 (
-                    say("line.referrals"),
+                    t("coordinator.line.referrals"),
                     _count(history.referrals, place, lambda r: r.registered_on in period),
                 )
             ],
         ),
         (
-            say("block.advice"),
+            t("coordinator.block.advice"),
             [
                 (title, _count(decided, place, lambda d, c=cid: d.advice == c))
                 for cid, title in dict(titles).items()
             ],
         ),
         (
-            say("block.decision"),
+            t("coordinator.block.decision"),
             [
-                (say("line.follows"), _count(decided, place, lambda d: d.follows_advice)),
-                (say("line.deviates"), _count(decided, place, lambda d: not d.follows_advice)),
+                (t("coordinator.line.follows"), _count(decided, place, lambda d: d.follows_advice)),
+                (
+                    t("coordinator.line.deviates"),
+                    _count(decided, place, lambda d: not d.follows_advice),
+                ),
             ],
         ),
         (
-            say("block.placements"),
-            [(say("line.placed"), _count(history.placements, place, lambda p: p.start in period))],
+            t("coordinator.block.placements"),
+            [
+                (
+                    t("coordinator.line.placed"),
+                    _count(history.placements, place, lambda p: p.start in period),
+                )
+            ],
         ),
-        (say("block.waiting"), [(say("line.waiting"), _count(waiting, place, lambda w: True))]),
         (
-            say("block.departures"),
+            t("coordinator.block.waiting"),
+            [(t("coordinator.line.waiting"), _count(waiting, place, lambda w: True))],
+        ),
+        (
+            t("coordinator.block.departures"),
             [
                 (r.title(lang), _count(ended, place, lambda p, r=r: p.end_reason == r.id))
                 for r in END_REASONS
             ],
         ),
         (
-            say("block.breakdown"),
+            t("coordinator.block.breakdown"),
             [
                 (
-                    say("line.breakdown"),
+                    t("coordinator.line.breakdown"),
                     _count(ended, place, lambda p: broke_down_within(p.start, p.end, p.end_reason)),
                 )
             ],
@@ -347,10 +358,17 @@ def coordinator_overview(
             lines.append(
                 Line(block, label, cells, tuple(bool(h) for h in hidden[i]), total, secret)
             )
-        if block == say("block.waiting"):
+        if block == t("coordinator.block.waiting"):
             lines.append(
                 _median_line(
-                    waiting, columns, place, period, on, threshold, block, say("line.median")
+                    waiting,
+                    columns,
+                    place,
+                    period,
+                    on,
+                    threshold,
+                    block,
+                    t("coordinator.line.median"),
                 )
             )
     return CoordinatorOverview(period, columns, tuple(lines), threshold, n_hidden, on)
