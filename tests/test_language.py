@@ -63,6 +63,7 @@ PAGES = [
     ("coordinator", "/overview/?period=2026", 200),  # coordinator.html: labels from the core
     ("coordinator", "/overview/?period=2026-K4", 200),
     ("R3", "/overview/?period=2026-11", 200),  # the chair: no downloads
+    ("onderzoeker", "/research/", 200),  # research.html with _safe_counts.html
 ]
 
 CATALOGUE_KEY = re.compile(
@@ -383,6 +384,7 @@ DECIDED_PAGES = [
     ("R3", "/candidates/C1/meeting"),  # the decision recorded: the correction form
     ("coordinator", "/candidates/C1/family.html"),
     ("coordinator", "/candidates/C1/edit"),  # referral.html, locked
+    ("onderzoeker", "/research/"),  # research.html: the decision by its category's title
 ]
 
 
