@@ -199,5 +199,5 @@ def _plain(value: Any, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_plain(x, lang) for x in value) or "-"
     if isinstance(value, Real) and not isinstance(value, bool):
-        return number(value, lang)
+        return number(float(value), lang)
     return str(value)
