@@ -257,3 +257,14 @@ def test_no_shown_count_is_small_and_no_row_or_column_of_a_block_keeps_one_hidde
         for column in range(len(result.municipalities)):
             hidden = [line.hidden[column] for line in counts]
             assert sum(hidden) != 1 or len(hidden) == 1, (block, column)
+
+
+def test_a_period_is_refused_in_the_language_asked_for():
+    with pytest.raises(ValueError) as caught:
+        parse_period("juli", "en")
+    assert str(caught.value) == (
+        "'period': choose a month (2026-07), quarter (2026-K3) or year (2026); given: 'juli'."
+    )
+    with pytest.raises(ValueError) as caught:
+        parse_period("9999-12", "en")
+    assert str(caught.value) == "'period': a year from 1900 to 2200; given: '9999-12'."

@@ -65,6 +65,7 @@ PAGES = [
     ("coordinator", "/overview/?period=2026", 200),  # coordinator.html: labels from the core
     ("coordinator", "/overview/?period=2026-K4", 200),
     ("R3", "/overview/?period=2026-11", 200),  # the chair: no downloads
+    ("coordinator", "/overview/?period=juli", 400),  # the period refused in the reader's language
     ("onderzoeker", "/research/", 200),  # research.html with _safe_counts.html
 ]
 
@@ -452,3 +453,11 @@ def test_the_erase_forms_refusals_read_in_their_language(site, instrument, lang,
     assert said[0] in page and problems(visible(page), lang, instrument) == []
     person = client.get("/exports/person.zip?pseudonym=NOPE").get_data(as_text=True)
     assert said[1] in person
+
+
+def test_the_overviews_period_is_refused_in_english_on_an_english_page(site):
+    client = site.client("coordinator")
+    client.post("/language", {"lang": "en", "next": "/login"})
+    response = client.get("/overview/?period=juli")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose a month (2026-07)" in page, page[-800:]

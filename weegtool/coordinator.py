@@ -116,15 +116,15 @@ class Period:
         return str(self.first.year)
 
 
-def parse_period(text: str) -> Period:
+def parse_period(typed: str, lang: str = "nl") -> Period:
     """A period from ``2026-07`` (month), ``2026-K3`` or ``2026-Q3`` (quarter) or ``2026`` (year).
 
     Raises
     ------
     ValueError
-        In Dutch, with what was given, when the text is none of these.
+        In ``lang`` (Dutch by default), with what was given, when the text is none of these.
     """
-    raw = (text or "").strip()
+    raw = (typed or "").strip()
     # ASCII digits only (\d takes full-width ones too), years in the range any date here may have
     month = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", raw)
     quarter = re.fullmatch(r"([0-9]{4})-[KkQq]([1-4])", raw)
@@ -132,7 +132,13 @@ def parse_period(text: str) -> Period:
     given = next((m for m in (month, quarter, year) if m), None)
     if given is not None and not YEARS[0] <= int(given.group(0)[:4]) <= YEARS[1]:
         raise ValueError(
-            f"'period': een jaar van {YEARS[0]} tot en met {YEARS[1]}; gegeven: {raw[:40]!r}."
+            text(
+                "coordinator.period.years",
+                lang,
+                first=str(YEARS[0]),
+                last=str(YEARS[1]),
+                given=repr(raw[:40]),
+            )
         )
     if month and 1 <= int(month.group(2)) <= 12:
         first = _dt.date(int(month.group(1)), int(month.group(2)), 1)
@@ -146,10 +152,7 @@ def parse_period(text: str) -> Period:
         )
     if year:
         return Period(raw, _dt.date(int(raw), 1, 1), _dt.date(int(raw), 12, 31))
-    raise ValueError(
-        "'period': kies een maand (2026-07), kwartaal (2026-K3) of jaar (2026); "
-        f"gegeven: {raw[:40]!r}."
-    )
+    raise ValueError(text("coordinator.period.choose", lang, given=repr(raw[:40])))
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def _period() -> Period:
     if not text:  # this year so far: the period with the most that may be shown
         text = str(_dt.date.today().year)
     try:
-        return parse_period(text)
+        return parse_period(text, language())
     except ValueError as error:
         said = str(error).removeprefix("'period': ")
         abort(400, description=said[:1].upper() + said[1:])
