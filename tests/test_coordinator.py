@@ -180,6 +180,34 @@ def test_a_period_is_a_month_a_quarter_or_a_year(text, key, first, last, title):
     assert (period.key, period.first, period.last, period.title) == (key, first, last, title)
 
 
+def test_the_same_overview_in_english_has_the_same_numbers_under_english_labels():
+    """Issue 13: the labels are catalogue keys (Dutch wording unchanged), end reasons by their title."""
+    dutch = coordinator_overview(HISTORY, Q1, ("A", "B", "C"), TITLES, 3, on=ON)
+    english = coordinator_overview(HISTORY, Q1, ("A", "B", "C"), TITLES, 3, on=ON, lang="en")
+    assert [(line.cells, line.hidden, line.total) for line in dutch.lines] == [
+        (line.cells, line.hidden, line.total) for line in english.lines
+    ]
+    assert [b for b, _ in english.blocks()][:2] == ["Referrals", "Advice"]
+    labels = {line.label for line in english.lines}
+    assert {"On the waiting list", "Median days on the waiting list", "Back home"} <= labels
+    assert not labels & {"Op de wachtlijst", "Terug naar huis", "Geplaatst"}
+    with pytest.raises(ValueError, match="'lang'"):
+        coordinator_overview(HISTORY, Q1, lang="de")
+
+
+@pytest.mark.parametrize(
+    "key, nl, en",
+    [
+        ("2026-07", "juli 2026", "July 2026"),
+        ("2026-K3", "3e kwartaal 2026", "Q3 2026"),
+        ("2026", "2026", "2026"),
+    ],
+)
+def test_a_period_in_words_in_each_language(key, nl, en):
+    period = parse_period(key)
+    assert (period.titled("nl"), period.titled("en"), period.title) == (nl, en, nl)
+
+
 @pytest.mark.parametrize(
     "text", ["", "2026-13", "2026-K5", "2026-00", "juli", "2026-07-01", "<b>", "２０２６"]
 )
@@ -229,3 +257,14 @@ def test_no_shown_count_is_small_and_no_row_or_column_of_a_block_keeps_one_hidde
         for column in range(len(result.municipalities)):
             hidden = [line.hidden[column] for line in counts]
             assert sum(hidden) != 1 or len(hidden) == 1, (block, column)
+
+
+def test_a_period_is_refused_in_the_language_asked_for():
+    with pytest.raises(ValueError) as caught:
+        parse_period("juli", "en")
+    assert str(caught.value) == (
+        "'period': choose a month (2026-07), quarter (2026-K3) or year (2026); given: 'juli'."
+    )
+    with pytest.raises(ValueError) as caught:
+        parse_period("9999-12", "en")
+    assert str(caught.value) == "'period': a year from 1900 to 2200; given: '9999-12'."

@@ -180,3 +180,24 @@ def test_a_number_reads_back_as_itself_in_both_languages(value, digits):
         assert float(parse_decimal(shown, locale=locale)) == pytest.approx(
             round(value, digits), abs=10**-digits
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown", "never"),
+    [("nl", "hoogstens per begeleider: 4; ", "4.0"), ("en", ": 2.5", "2,5")],
+)
+def test_composition_details_print_numbers_in_the_readers_language(twente, lang, shown, never):
+    """Issue 13: a Dutch page said "hoogstens per begeleider: 4.0" (the ratio is a float)."""
+    from weegtool.rules import CompositionReason
+
+    ratio = 4.0 if lang == "nl" else 2.5
+    reason = CompositionReason(
+        rule="staff_ratio",
+        house="De Es",
+        severity="hard",
+        type="staff_ratio",
+        details={"max_per_staff": ratio, "group": 5, "staff_on_duty": 1},
+    )
+    said = i18n.describe_reason(reason, twente, lang)
+    assert shown in said and never not in said, said
+    assert i18n.detail_value("age_range", [12.0, 17.5], twente, "nl") == "12-17,5"

@@ -59,7 +59,14 @@ PAGES = [
     ("R3", "/houses/", 200),
     ("coordinator", "/houses/new", 200),  # house.html
     ("coordinator", "/houses/huis-a/edit", 200),
-    ("coordinator", "/exports/", 200),  # exports.html (the view's refusals are still Dutch)
+    ("coordinator", "/exports/", 200),  # exports.html
+    ("coordinator", "/exports/person.zip?pseudonym=%3Cb%3E", 400),  # the view's refusals
+    ("coordinator", "/exports/person.zip?pseudonym=NOPE", 404),
+    ("coordinator", "/overview/?period=2026", 200),  # coordinator.html: labels from the core
+    ("coordinator", "/overview/?period=2026-K4", 200),
+    ("R3", "/overview/?period=2026-11", 200),  # the chair: no downloads
+    ("coordinator", "/overview/?period=juli", 400),  # the period refused in the reader's language
+    ("onderzoeker", "/research/", 200),  # research.html with _safe_counts.html
 ]
 
 CATALOGUE_KEY = re.compile(
@@ -380,6 +387,7 @@ DECIDED_PAGES = [
     ("R3", "/candidates/C1/meeting"),  # the decision recorded: the correction form
     ("coordinator", "/candidates/C1/family.html"),
     ("coordinator", "/candidates/C1/edit"),  # referral.html, locked
+    ("onderzoeker", "/research/"),  # research.html: the decision by its category's title
 ]
 
 
@@ -429,3 +437,27 @@ def test_the_family_report_is_offered_once_decided_and_carries_no_names_notes_or
     assert "family-report-C1.pdf" in pdf.headers["Content-Disposition"]
     # a rater who has not submitted does not see it (blind rating)
     assert site.client("R4").get("/candidates/C1/family.html").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("nl", ["Vink aan dat wissen niet ongedaan kan worden gemaakt.", "Geen aanmelding"]),
+        ("en", ["Tick that erasing cannot be undone.", "No referral with pseudonym NOPE."]),
+    ],
+)
+def test_the_erase_forms_refusals_read_in_their_language(site, instrument, lang, said):
+    client = site.client("coordinator")
+    client.post("/language", {"lang": lang, "next": "/login"})
+    page = client.post("/exports/erase", {"erase_pseudonym": "NOPE"}).get_data(as_text=True)
+    assert said[0] in page and problems(visible(page), lang, instrument) == []
+    person = client.get("/exports/person.zip?pseudonym=NOPE").get_data(as_text=True)
+    assert said[1] in person
+
+
+def test_the_overviews_period_is_refused_in_english_on_an_english_page(site):
+    client = site.client("coordinator")
+    client.post("/language", {"lang": "en", "next": "/login"})
+    response = client.get("/overview/?period=juli")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose a month (2026-07)" in page, page[-800:]

@@ -1817,8 +1817,24 @@ def test_the_overview_exports_and_the_researchers_outcomes(site):
     assert (
         pdf.data[:5] == b"%PDF-" and f"overzicht-{year}.pdf" in pdf.headers["Content-Disposition"]
     )
+    # the same overview in English: screen, sheet and report (issue 13), numbers unchanged
+    coordinator.post("/language", {"lang": "en", "next": "/overview/"})
+    screen = coordinator.get(f"/overview/?period={year}").get_data(as_text=True)
+    assert f"Overview per municipality: {year}" in screen and "Geplaatst" not in screen
+    book = load_workbook(io.BytesIO(coordinator.get(f"/overview/overview.xlsx?period={year}").data))
+    english = list(book.active.iter_rows(values_only=True))
+    assert english[0][0] == f"Overview per municipality, {year}" and book.active.title == "Overview"
+    assert english[3][:3] == ("Part", "Line", "Almelo") and english[3][-1] == "Total"
+    assert next(r for r in english if r[1] == "Placed")[2:] == placed[2:]
+    assert "Made on" in english[1][0] and "Gemaakt" not in english[1][0]
+    from pypdf import PdfReader
+
+    report = coordinator.get(f"/overview/overview.pdf?period={year}").data
+    words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(report)).pages)
+    assert "overview per municipality" in words and "On the waiting list" in words
+    assert "Op de wachtlijst" not in words and "page 1 of" in words
     actions = [a for (a,) in site.query(select(AuditEntry.action))]
-    assert actions.count("export.overview") == 2
+    assert actions.count("export.overview") == 4
     table = site.client("onderzoeker").get("/research/outcomes.csv").get_data(as_text=True)
     lines = table.splitlines()
     assert lines[0] == (

@@ -36,6 +36,8 @@ import pandas as pd
 
 from .candidate import YEARS
 from .disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
+from .formatting import month
+from .i18n import check_lang, text
 from .outcomes import END_REASONS, add_months, broke_down_within
 
 __all__ = [
@@ -85,11 +87,6 @@ REFERRER_TYPES = (
 )
 REFERRER_TYPE_IDS = tuple(i for i, _ in REFERRER_TYPES)
 
-_MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Period:
@@ -104,23 +101,30 @@ class Period:
 
     @property
     def title(self) -> str:
-        """In Dutch: 'juli 2026', '3e kwartaal 2026', '2026'."""
+        """In Dutch: 'juli 2026', '3e kwartaal 2026', '2026' (:meth:`titled` for another language)."""
+        return self.titled("nl")
+
+    def titled(self, lang: str = "nl") -> str:
+        """The period in words for ``lang``: nl 'juli 2026', '3e kwartaal 2026', '2026'; en
+        'July 2026', 'Q3 2026', '2026' (month names from Babel, the quarter from the catalogue)."""
         if re.fullmatch(r"\d{4}-\d{2}", self.key):
-            return f"{_MONTHS_NL[self.first.month - 1]} {self.first.year}"
+            return month(self.first, lang)
         if "-K" in self.key:
-            return f"{self.key[-1]}e kwartaal {self.first.year}"
+            return text(
+                "coordinator.period.quarter", lang, quarter=self.key[-1], year=str(self.first.year)
+            )
         return str(self.first.year)
 
 
-def parse_period(text: str) -> Period:
+def parse_period(typed: str, lang: str = "nl") -> Period:
     """A period from ``2026-07`` (month), ``2026-K3`` or ``2026-Q3`` (quarter) or ``2026`` (year).
 
     Raises
     ------
     ValueError
-        In Dutch, with what was given, when the text is none of these.
+        In ``lang`` (Dutch by default), with what was given, when the text is none of these.
     """
-    raw = (text or "").strip()
+    raw = (typed or "").strip()
     # ASCII digits only (\d takes full-width ones too), years in the range any date here may have
     month = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", raw)
     quarter = re.fullmatch(r"([0-9]{4})-[KkQq]([1-4])", raw)
@@ -128,7 +132,13 @@ def parse_period(text: str) -> Period:
     given = next((m for m in (month, quarter, year) if m), None)
     if given is not None and not YEARS[0] <= int(given.group(0)[:4]) <= YEARS[1]:
         raise ValueError(
-            f"'period': een jaar van {YEARS[0]} tot en met {YEARS[1]}; gegeven: {raw[:40]!r}."
+            text(
+                "coordinator.period.years",
+                lang,
+                first=str(YEARS[0]),
+                last=str(YEARS[1]),
+                given=repr(raw[:40]),
+            )
         )
     if month and 1 <= int(month.group(2)) <= 12:
         first = _dt.date(int(month.group(1)), int(month.group(2)), 1)
@@ -142,10 +152,7 @@ def parse_period(text: str) -> Period:
         )
     if year:
         return Period(raw, _dt.date(int(raw), 1, 1), _dt.date(int(raw), 12, 31))
-    raise ValueError(
-        "'period': kies een maand (2026-07), kwartaal (2026-K3) of jaar (2026); "
-        f"gegeven: {raw[:40]!r}."
-    )
+    raise ValueError(text("coordinator.period.choose", lang, given=repr(raw[:40])))
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,7 @@ def coordinator_overview(
     advice_titles: Sequence[tuple[str, str]] = (),
     threshold: int = DEFAULT_THRESHOLD,
     on: _dt.date | None = None,
+    lang: str = "nl",
 ) -> CoordinatorOverview:
     """The overview of ``history`` in ``period``, one column per municipality, small counts hidden.
 
@@ -251,7 +259,16 @@ def coordinator_overview(
         in order; a category in the history but not here is added with its id.
     threshold : counts ``0 < n < threshold`` are hidden (and the cells that would give them away).
     on : the day of the overview (today by default): a wait still going on counts to it.
+    lang : the language of the blocks' and lines' labels (catalogue keys ``coordinator.*``,
+        end reasons by their title); ``advice_titles`` are given in it by the caller.
+
+    Raises
+    ------
+    ValueError
+        When ``lang`` is not one of :data:`weegtool.i18n.LANGUAGES`.
     """
+    check_lang(lang)
+    t = lambda key: text(key, lang)  # noqa: E731
     on = on or _dt.date.today()
     columns = _columns(history, municipalities)
     place = lambda m: m if m in municipalities else UNKNOWN_MUNICIPALITY  # noqa: E731
@@ -269,45 +286,56 @@ def coordinator_overview(
     ]
     blocks: list[tuple[str, list[tuple[str, Callable[[str], int]]]]] = [
         (
-            "Aanmeldingen",
+            t("coordinator.block.referrals"),
             [
                 (
-                    "Aanmeldingen",
+                    t("coordinator.line.referrals"),
                     _count(history.referrals, place, lambda r: r.registered_on in period),
                 )
             ],
         ),
         (
-            "Advies",
+            t("coordinator.block.advice"),
             [
                 (title, _count(decided, place, lambda d, c=cid: d.advice == c))
                 for cid, title in dict(titles).items()
             ],
         ),
         (
-            "Besluit",
+            t("coordinator.block.decision"),
             [
-                ("Volgt het advies", _count(decided, place, lambda d: d.follows_advice)),
-                ("Wijkt af van het advies", _count(decided, place, lambda d: not d.follows_advice)),
+                (t("coordinator.line.follows"), _count(decided, place, lambda d: d.follows_advice)),
+                (
+                    t("coordinator.line.deviates"),
+                    _count(decided, place, lambda d: not d.follows_advice),
+                ),
             ],
         ),
         (
-            "Plaatsingen",
-            [("Geplaatst", _count(history.placements, place, lambda p: p.start in period))],
-        ),
-        ("Wachtlijst", [("Op de wachtlijst", _count(waiting, place, lambda w: True))]),
-        (
-            "Vertrek",
+            t("coordinator.block.placements"),
             [
-                (r.nl, _count(ended, place, lambda p, r=r: p.end_reason == r.id))
+                (
+                    t("coordinator.line.placed"),
+                    _count(history.placements, place, lambda p: p.start in period),
+                )
+            ],
+        ),
+        (
+            t("coordinator.block.waiting"),
+            [(t("coordinator.line.waiting"), _count(waiting, place, lambda w: True))],
+        ),
+        (
+            t("coordinator.block.departures"),
+            [
+                (r.title(lang), _count(ended, place, lambda p, r=r: p.end_reason == r.id))
                 for r in END_REASONS
             ],
         ),
         (
-            "Afgebroken binnen zes maanden",
+            t("coordinator.block.breakdown"),
             [
                 (
-                    "Onvoorzien vertrek binnen zes maanden na de start",
+                    t("coordinator.line.breakdown"),
                     _count(ended, place, lambda p: broke_down_within(p.start, p.end, p.end_reason)),
                 )
             ],
@@ -333,8 +361,19 @@ def coordinator_overview(
             lines.append(
                 Line(block, label, cells, tuple(bool(h) for h in hidden[i]), total, secret)
             )
-        if block == "Wachtlijst":
-            lines.append(_median_line(waiting, columns, place, period, on, threshold))
+        if block == t("coordinator.block.waiting"):
+            lines.append(
+                _median_line(
+                    waiting,
+                    columns,
+                    place,
+                    period,
+                    on,
+                    threshold,
+                    block,
+                    t("coordinator.line.median"),
+                )
+            )
     return CoordinatorOverview(period, columns, tuple(lines), threshold, n_hidden, on)
 
 
@@ -368,6 +407,8 @@ def _median_line(
     period: Period,
     on: _dt.date,
     threshold: int,
+    block: str,
+    label: str,
 ) -> Line:
     def days(w: WaitEvent) -> int:
         stop = min(d for d in (w.until, period.last, on) if d is not None)
@@ -384,8 +425,8 @@ def _median_line(
 
     every = [d for values in by_place.values() for d in values]
     return Line(
-        "Wachtlijst",
-        "Mediaan dagen op de wachtlijst",
+        block,
+        label,
         tuple(median(by_place.get(m, [])) for m in columns),
         tuple(is_small(len(by_place.get(m, [])), threshold) for m in columns),
         median(every),

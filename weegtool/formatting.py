@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["locale", "number", "signed", "percent", "day", "moment", "with_spec", "DASH"]
+__all__ = ["locale", "number", "signed", "percent", "day", "month", "moment", "with_spec", "DASH"]
 
 DASH = "-"  # a missing number
 _LOCALES = {"nl": "nl_NL", "en": "en_GB"}
@@ -68,6 +68,11 @@ def percent(value: float | None, lang: str, digits: int = 0) -> str:
 def day(value: _dt.date, lang: str) -> str:
     """A date in words: nl ``29 november 2026``, en ``29 November 2026``."""
     return str(format_date(value, "long", locale=locale(lang)))
+
+
+def month(value: _dt.date, lang: str) -> str:
+    """The month of ``value`` with its year: nl ``juli 2026``, en ``July 2026`` (Babel's names)."""
+    return str(format_date(value, "LLLL y", locale=locale(lang)))
 
 
 def moment(value: _dt.datetime, lang: str) -> str:

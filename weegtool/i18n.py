@@ -182,17 +182,22 @@ def detail_label(key: str, lang: str) -> str:
 
 
 def detail_value(key: str, value: Any, instrument: Instrument, lang: str) -> str:
+    """A composition conflict's detail value in words: a flag or domain by its title, numbers
+    formatted for ``lang`` by :func:`weegtool.formatting.number` (nl ``4`` or ``2,5``, en ``2.5``)."""
     flags = {f.id for f in instrument.flags}
     if key.endswith("flag") and isinstance(value, str) and value in flags:
         return instrument.flag(value).text(lang)
     if key == "main_problem" and isinstance(value, str) and value in instrument.domain_ids:
         return instrument.domain(value).title(lang)
     if key == "age_range" and isinstance(value, (list, tuple)) and len(value) == 2:
-        return f"{value[0]}-{value[1]}"
-    return _plain(value)
+        return f"{_plain(value[0], lang)}-{_plain(value[1], lang)}"
+    return _plain(value, lang)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, lang: str) -> str:
+    """A detail as shown: numbers formatted for ``lang`` (nl ``4`` or ``2,5``, never ``4.0``)."""
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) or "-"
+        return ", ".join(_plain(x, lang) for x in value) or "-"
+    if isinstance(value, Real) and not isinstance(value, bool):
+        return number(float(value), lang)
     return str(value)

@@ -16,13 +16,22 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.wrappers import Response
 
-from ..coordinator import CoordinatorOverview, Line, Period, coordinator_overview, parse_period
+from ..coordinator import (
+    UNKNOWN_MUNICIPALITY,
+    CoordinatorOverview,
+    Line,
+    Period,
+    coordinator_overview,
+    parse_period,
+)
 from ..disclosure import DEFAULT_THRESHOLD
+from ..formatting import number
 from ..report import render_pdf
 from ..store import coordinator_history, house_fits, instrument_in_force, load_instrument
 from ..store.models import Placement
 from . import db
 from .auth import roles_required
+from .language import language, say
 from .views import download
 
 __all__ = ["bp", "municipalities", "HIDDEN"]
@@ -46,7 +55,7 @@ def _period() -> Period:
     if not text:  # this year so far: the period with the most that may be shown
         text = str(_dt.date.today().year)
     try:
-        return parse_period(text)
+        return parse_period(text, language())
     except ValueError as error:
         said = str(error).removeprefix("'period': ")
         abort(400, description=said[:1].upper() + said[1:])
@@ -69,30 +78,39 @@ def _choices(today: _dt.date) -> list[Period]:
 
 
 def _overview(period: Period) -> CoordinatorOverview:
+    """The overview in the request's language (labels, advice titles)."""
     session = db.session()
     row = instrument_in_force(session)
+    lang = language()
     titles = (
-        [(c.id, c.title("nl")) for c in load_instrument(row).spec.advice.categories] if row else []
+        [(c.id, c.title(lang)) for c in load_instrument(row).spec.advice.categories] if row else []
     )
     return coordinator_overview(
-        coordinator_history(session), period, municipalities(), titles, threshold()
+        coordinator_history(session), period, municipalities(), titles, threshold(), lang=lang
     )
 
 
-def cell(line: Line, value: float | None, hidden: bool) -> str:
-    """A value as shown: HIDDEN where suppressed, '–' for a median of nothing, days with a decimal comma."""
+def cell(line: Line, value: float | None, hidden: bool, lang: str = "nl") -> str:
+    """A value as shown: HIDDEN where suppressed, '–' for a median of nothing, days with one
+    decimal in ``lang`` (nl ``12,5``, en ``12.5``)."""
     if hidden:
         return HIDDEN
     if value is None:
         return "–"
     if line.kind == "median":
-        return f"{value:.1f}".replace(".", ",")
+        return number(value, lang, 1)
     return str(int(value))
 
 
 @bp.app_template_global("overview_cell")
 def _overview_cell(line: Line, value: float | None, hidden: bool) -> str:
-    return cell(line, value, hidden)
+    return cell(line, value, hidden, language())
+
+
+@bp.app_template_global("municipality_title")
+def municipality_title(name: str) -> str:
+    """A column's heading: the municipality's name, the unknown column in the reader's words."""
+    return say("web.counts.unknown") if name == UNKNOWN_MUNICIPALITY else name
 
 
 @bp.get("/")
@@ -123,12 +141,19 @@ def overview_xlsx() -> Response:
     db.record_reading("export.overview", Placement)
     book = Workbook()
     sheet = book.active
-    sheet.title = "Overzicht"
-    sheet.append([f"Overzicht per gemeente, {period.title}"])
+    sheet.title = say("web.coordinator.sheet")
+    sheet.append([say("web.coordinator.sheet_title", period=period.titled(language()))])
     sheet["A1"].font = Font(bold=True)
     sheet.append([_legend(result)])
     sheet.append([])
-    sheet.append(["Onderdeel", "Regel", *result.municipalities, "Totaal"])
+    sheet.append(
+        [
+            say("web.coordinator.part"),
+            say("web.coordinator.line"),
+            *map(municipality_title, result.municipalities),
+            say("web.counts.total"),
+        ]
+    )
     for line in result.lines:
         sheet.append(
             [
@@ -154,15 +179,18 @@ def overview_xlsx() -> Response:
 def _sheet_value(line: Line, value: float | None, hidden: bool) -> Any:
     """A number stays a number in the sheet; hidden and empty cells are text."""
     if hidden or value is None:
-        return cell(line, value, hidden)
+        return cell(line, value, hidden, language())
     return float(value) if line.kind == "median" else int(value)
 
 
 def _legend(result: CoordinatorOverview) -> str:
-    return (
-        f"{HIDDEN} = verborgen: aantallen van 1 tot {result.threshold - 1} en de cellen waaruit ze "
-        "terug te rekenen zijn; een mediaan over minder dan "
-        f"{result.threshold} jongeren. Gemaakt op {result.on.isoformat()}."
+    """What a hidden cell means and the day of the overview, in the request's language."""
+    return say(
+        "web.coordinator.legend",
+        hidden=HIDDEN,
+        below=result.threshold - 1,
+        threshold=result.threshold,
+        on=result.on,
     )
 
 

@@ -26,6 +26,7 @@ from ..store.referrals import PSEUDONYM
 from . import db
 from .auth import roles_required, signed_in
 from .forms import FormErrors, by_field
+from .language import say
 from .views import download
 
 __all__ = ["bp"]
@@ -109,12 +110,12 @@ def person_zip() -> Any:
     """Everything kept about one person (``?pseudonym=``), for their request to see it (AVG art. 15)."""
     pseudonym = request.args.get("pseudonym", "").strip()
     if not PSEUDONYM.fullmatch(pseudonym):
-        error = "Vul het pseudoniem in waaronder de jeugdige is aangemeld (letters, cijfers, '.', '_', '-')."
-        return _with_person_error(error, pseudonym, 400)
+        return _with_person_error(say("web.exports.pseudonym_help"), pseudonym, 400)
     try:
         data = person_export(db.writer(), pseudonym, by=signed_in())
     except NotFoundError:
-        return _with_person_error(f"Geen aanmelding met pseudoniem {pseudonym}.", pseudonym, 404)
+        unknown = say("web.exports.no_such", pseudonym=pseudonym)
+        return _with_person_error(unknown, pseudonym, 404)
     db.commit()
     return download(data, "application/zip", f"inzage-{pseudonym}.zip")
 
@@ -138,9 +139,9 @@ def erase() -> Any:
     pseudonym = form.get("erase_pseudonym", "").strip()
     errors: FormErrors = {}
     if not PSEUDONYM.fullmatch(pseudonym):
-        errors["erase_pseudonym"] = ["Vul het pseudoniem in waaronder de jeugdige is aangemeld."]
+        errors["erase_pseudonym"] = [say("web.exports.erase_pseudonym")]
     if form.get("confirm") != "yes":
-        errors["confirm"] = ["Vink aan dat wissen niet ongedaan kan worden gemaakt."]
+        errors["confirm"] = [say("web.exports.erase_confirm")]
     session = db.writer()
     # The file first, then the passwords (which write to the audit chain): the store's lock order, so
     # a rater saving this file at the same moment waits or is refused, and neither deadlocks.
@@ -151,9 +152,7 @@ def erase() -> Any:
             session, form.get("admin", ""), form.get("admin_password", ""), "admin"
         )
     except ThrottledError:
-        errors.setdefault("admin", []).append(
-            "Een account is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden; er is niets gewist."
-        )
+        errors.setdefault("admin", []).append(say("web.exports.locked"))
     except NotAllowedError as error:
         _merge(errors, by_field([str(error)], ERASE_FIELDS))
     if errors:
@@ -165,20 +164,17 @@ def erase() -> Any:
         )
     except NotFoundError:
         db.rollback()
-        unknown = f"Geen aanmelding met pseudoniem {pseudonym}."
+        unknown = say("web.exports.no_such", pseudonym=pseudonym)
         return _erase_form({"erase_pseudonym": [unknown]}, form), 404
     except StoreError as refused:
         db.rollback()
         return _erase_form(by_field([str(refused)], ERASE_FIELDS), form), 400
     db.commit(keep_turn=True)  # no other save begins during the purge below
-    flash(f"Het dossier is gewist (wissing {erasure.id}); het logboek bewaart dat, niet van wie.")
+    flash(say("web.exports.erased", erasure=str(erasure.id)))
     try:
         purge(current_app.extensions["weegtool.engine"])
     except InputError:  # erased and committed; only the file's free pages wait for a quiet moment
-        flash(
-            "Het databasebestand kon nog niet worden opgeschoond (er werd gelezen); de beheerder "
-            "draait 'weegtool db purge' als het stil is."
-        )
+        flash(say("web.exports.not_purged"))
     return redirect(url_for("exports.index"))
 
 

@@ -29,6 +29,7 @@ from ..store.aggregates import SafeCounts, safe_cohort_counts
 from ..store.models import Assessment, Placement, Rating
 from . import db
 from .auth import roles_required
+from .language import language
 from .views import download
 
 __all__ = ["bp"]
@@ -74,11 +75,11 @@ def _safe_counts() -> list[SafeCounts]:
 
 
 def category_titles() -> dict[str, str]:
-    """Each advice category's Dutch title in the instrument in force."""
+    """Each advice category's title in the instrument in force, in the request's language."""
     row = instrument_in_force(db.session())
     if row is None:
         return {}
-    return {c.id: c.title("nl") for c in load_instrument(row).spec.advice.categories}
+    return {c.id: c.title(language()) for c in load_instrument(row).spec.advice.categories}
 
 
 @bp.get("/")
