@@ -366,3 +366,24 @@ def test_an_erasure_also_removes_a_resident_typed_in_another_case(
     after = _everything_as_text(database_url)
     assert ERASED.lower() not in after.lower()
     assert house.residents[1].id in after  # the house's other residents stay
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_placements_end_and_a_reviews_past_ratings_count_as_records_for_retention(sessions):
+    """The retention date followed only the referral, ratings, notes and decisions: a placement ended
+    (or a review's kept ratings) later than those did not move it (noticed at the merge of reviews)."""
+    from weegtool.store import load_demo
+    from weegtool.store.models import Candidate, Placement
+
+    with transaction(sessions) as session:
+        load_demo(session)
+        placement = session.scalars(
+            select(Placement).where(Placement.ended_on.is_not(None))
+        ).first()
+        later = utcnow().date() + _dt.timedelta(days=400)
+        placement.ended_on = later
+        pseudonym = session.get(Candidate, placement.candidate_id).pseudonym
+    with transaction(sessions) as session:
+        dates = {d.pseudonym: d for d in retention_dates(session, 20)}
+    assert dates[pseudonym].newest_record.date() == later
+    assert dates[pseudonym].erase_from == erasure._plus_years(later, 20)

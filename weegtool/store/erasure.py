@@ -30,6 +30,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, Table, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -101,16 +102,30 @@ def _plus_years(day: _dt.date, years: int) -> _dt.date:
 
 
 def retention_dates(session: Session, years: int = RETENTION_YEARS) -> list[RetentionDate]:
-    """Every person's file with its retention date, soonest first."""
+    """Every person's file with its retention date, soonest first.
+
+    A file's newest record is the latest of its referral, ratings (also those a review kept as
+    past ratings), notes, decisions, placements (recorded and ended) and waiting-list entries.
+    """
+    from .models import PastRating, Placement, WaitingEntry
+
     newest: dict[int, _dt.datetime] = {}
-    sources = [
+    sources: list[tuple[Any, Any]] = [
         (Candidate.id, Candidate.registered_at),
         (Rating.candidate_id, Rating.saved_at),
+        (PastRating.candidate_id, PastRating.saved_at),
         (Note.candidate_id, Note.created_at),
         (Assessment.candidate_id, Assessment.finalised_at),
+        (Placement.candidate_id, Placement.recorded_at),
+        (Placement.candidate_id, Placement.ended_on),
+        (WaitingEntry.candidate_id, WaitingEntry.added_at),
     ]
     for key, moment in sources:
         for candidate_id, at in session.execute(select(key, func.max(moment)).group_by(key)):
+            if at is None:
+                continue
+            if not isinstance(at, _dt.datetime):  # a day (a placement's end): its start, UTC
+                at = _dt.datetime.combine(at, _dt.time(), tzinfo=_dt.UTC)
             at = as_utc(at)
             newest[candidate_id] = max(newest.get(candidate_id, at), at)
     names = {cid: name for cid, name in session.execute(select(Candidate.id, Candidate.pseudonym))}
