@@ -35,6 +35,7 @@ from .committee import (
     committee_of,
     is_seated,
     outside_candidate_ids,
+    progress,
     seated_ids,
 )
 from .db import database_url, init, make_engine, session_factory, transaction, upgrade
@@ -128,6 +129,7 @@ __all__ = [
     "open_correction",
     "AgendaRow",
     "agenda",
+    "progress",
     "assign_committee",
     "committee_of",
     "is_seated",

@@ -12,13 +12,13 @@ import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotAllowedError
 from . import audit
 from .messages import say
-from .models import Assessment, Candidate, CommitteeSeat, RatingSubmission, User
+from .models import Candidate, CommitteeSeat, User
 from .ratings import RATING_ROLES
 from .users import committee_members
 
@@ -31,6 +31,8 @@ __all__ = [
     "seated_ids",
     "AgendaRow",
     "agenda",
+    "Progress",
+    "progress",
 ]
 
 
@@ -128,64 +130,57 @@ class AgendaRow:
     correction_open: bool
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Who of a referral's committee has submitted: the one rule behind "n van m ingediend", the
+    agenda's "klaar voor besluit" and the co-signers (a submission by someone not, or no longer, on
+    the committee does not count)."""
+
+    members: list[User]  # the committee: those seated, or every active member when none is
+    took_part: list[User]  # of them, those who submitted
+    assigned: bool
+
+    @property
+    def waiting(self) -> list[User]:
+        return [m for m in self.members if m not in self.took_part]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.members) and not self.waiting
+
+
+def progress(session: Session, candidate: Candidate) -> Progress:
+    """Where ``candidate``'s committee stands (see :class:`Progress`)."""
+    from .overview import submissions  # overview reads the committee module's neighbours
+
+    members = committee_of(session, candidate)
+    submitted = {name for name, _ in submissions(session, candidate)}
+    took_part = [m for m in members if m.name in submitted]
+    return Progress(members, took_part, bool(_seats(session, candidate)))
+
+
 def agenda(session: Session, on: _dt.date) -> list[AgendaRow]:
     """The referrals to be discussed on ``on``, in the order they were registered, each with its state."""
-    seats = (
-        select(func.count())
-        .select_from(CommitteeSeat)
-        .where(CommitteeSeat.candidate_id == Candidate.id)
-        .scalar_subquery()
-    )
-    seat = aliased(CommitteeSeat)
-    submitted = (  # only the committee's: a submission by someone not (or no longer) seated does not count
-        select(func.count())
-        .select_from(RatingSubmission)
-        .where(
-            RatingSubmission.candidate_id == Candidate.id,
-            or_(
-                seats == 0,
-                select(seat.user_id)
-                .where(
-                    seat.candidate_id == Candidate.id,
-                    seat.user_id == RatingSubmission.rater_id,
-                )
-                .exists(),
-            ),
-        )
-        .scalar_subquery()
-    )
-    newest = (
-        select(func.max(Assessment.revision))
-        .where(Assessment.candidate_id == Candidate.id)
-        .scalar_subquery()
-    )
-    other = aliased(Assessment)
-    category = (
-        select(Assessment.category)
-        .where(
-            Assessment.candidate_id == Candidate.id,
-            Assessment.revision
-            == select(func.max(other.revision))
-            .where(other.candidate_id == Candidate.id)
-            .scalar_subquery(),
-        )
-        .scalar_subquery()
-    )
+    from .assessments import latest_assessment  # assessments reads the committee through ratings
+
     query = (
-        select(Candidate, seats, submitted, newest, category)
+        select(Candidate)
         .where(Candidate.meeting_on == on)
         .order_by(Candidate.registered_at, Candidate.id)
     )
-    everyone = len(committee_members(session))
-    return [
-        AgendaRow(
-            c.pseudonym,
-            n_seats or everyone,
-            bool(n_seats),
-            n_submitted,
-            revision,
-            cat,
-            c.correction_open,
+    rows = []
+    for candidate in session.scalars(query):
+        state = progress(session, candidate)
+        newest = latest_assessment(session, candidate)
+        rows.append(
+            AgendaRow(
+                candidate.pseudonym,
+                len(state.members),
+                state.assigned,
+                len(state.took_part),
+                newest.revision if newest else None,
+                newest.category if newest else None,
+                candidate.correction_open,
+            )
         )
-        for c, n_seats, n_submitted, revision, cat in session.execute(query)
-    ]
+    return rows

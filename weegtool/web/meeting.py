@@ -54,6 +54,7 @@ from ..store import (
     load_instrument,
     notes,
     open_correction,
+    progress,
     revisions,
     score_candidate,
     stored_overrides,
@@ -131,9 +132,8 @@ def _page(
     assessment = latest_assessment(session, candidate)
     scored = _scored(candidate, assessment)
     advice = scored.advice if scored else None
-    members = committee_of(session, candidate)
+    state = progress(session, candidate)
     submitted = submissions(session, candidate)
-    took_part = {name for name, _ in submitted}
     reasons = advice.reasons if advice else ()
     flagged = {r.rule for r in reasons if isinstance(r, FlagReason)}
     return render_template(
@@ -151,12 +151,11 @@ def _page(
         table=_rating_table(candidate, instrument, scored),
         notes=notes(session, candidate, user),
         submitted=submitted,
-        members=members,
-        # "n van m ingediend" counts the committee's own submissions (not those of raters no longer seated)
-        took_part=[m for m in members if m.name in took_part],
-        waiting=[m.name for m in members if m.name not in took_part],
+        members=state.members,
+        took_part=state.took_part,  # "n van m ingediend": the committee's own submissions
+        waiting=[m.name for m in state.waiting],
         # co-signers come from those who took part: the committee members who submitted
-        cosigners=[m for m in members if m.name in took_part and m.id != user.id],
+        cosigners=[m for m in state.took_part if m.id != user.id],
         checks=composition_checks(
             instrument,
             candidate,
