@@ -52,3 +52,12 @@ def test_labels_are_text_never_markup_and_bad_input_is_refused():
             "t",
             "d",
         )
+
+
+def test_the_band_and_the_point_labels_are_in_the_readers_language():
+    # the band's tooltip was Dutch with a decimal point in every language ("± 22.2 punten"); found in review
+    series = [Series("Coping", "risk", list(zip(DAYS, (70.0, 60.0, 30.5))), 22.17)]
+    svg_nl = timeline_svg(series, "t", "d", lang="nl")
+    svg_en = timeline_svg(series, "t", "d", lang="en")
+    assert "± 22,2 punten (kleinste aantoonbare verandering)" in svg_nl
+    assert "± 22.2 points (smallest detectable change)" in svg_en

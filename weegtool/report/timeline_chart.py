@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import formatting
+from ..i18n import text
 from .chart import FILL, FONT
 
 __all__ = ["Series", "timeline_svg"]
@@ -85,7 +86,7 @@ def timeline_svg(series: Sequence[Series], title: str, description: str, lang: s
             parts.append(
                 f'<rect class="sdc-band" x="{start:.1f}" y="{y_of(high):.1f}" '
                 f'width="{max(LABEL + inner - start, 2):.1f}" height="{y_of(low) - y_of(high):.1f}" '
-                f'fill="{BAND}"><title>{escape(f"± {s.sdc:.1f} punten")}</title></rect>'
+                f'fill="{BAND}"><title>{escape(text("chart.sdc_band", lang, sdc=formatting.number(s.sdc, lang, 1)))}</title></rect>'
             )
         colour = quoteattr(FILL.get(s.kind, "#555555"))
         if len(known) >= 2:
@@ -99,7 +100,7 @@ def timeline_svg(series: Sequence[Series], title: str, description: str, lang: s
                 f"<title>{escape(f'{formatting.day(day, lang)}: {formatting.number(value, lang, 1)}')}</title></circle>"
             )
             parts.append(
-                f'<text x="{x_at(n) + 5:.1f}" y="{y_of(value) - 3:.1f}" font-size="8" {FONT}>{value:.0f}</text>'
+                f'<text x="{x_at(n) + 5:.1f}" y="{y_of(value) - 3:.1f}" font-size="8" {FONT}>{formatting.number(value, lang, 0)}</text>'
             )
     axis = TOP + len(series) * (PANEL + GAP) + 4
     for n, day in enumerate(days):
