@@ -33,7 +33,6 @@ from .models import (
     Assessment,
     AuditEntry,
     Candidate,
-    Instrument,
     Note,
     PastRating,
     Placement,
@@ -43,6 +42,7 @@ from .models import (
     as_utc,
     utcnow,
 )
+from .placements import instrument_of
 
 __all__ = ["EXPORTERS", "person_export", "export_person"]
 
@@ -104,7 +104,10 @@ def person_export(session: Session, pseudonym: str, *, by: User) -> bytes:
         .where(WaitingEntry.candidate_id == candidate.id)
         .order_by(WaitingEntry.id)
     ).all()
-    titles = _category_titles(session, candidate.instrument_sha256)
+    # each revision's category by its title in the version it was decided with
+    titles = {
+        a.revision: instrument_of(session, a).category(a.category).title("nl") for a in assessments
+    }
     data: dict[str, Any] = {
         "referral": {
             "pseudonym": candidate.pseudonym,
@@ -220,23 +223,13 @@ def _day(day: Any) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _category_titles(session: Session, sha256: str) -> dict[str, str]:
-    """The Dutch titles of the advice categories of the candidate's instrument (none when it is gone)."""
-    from .instruments import load
-
-    row = session.scalar(select(Instrument).where(Instrument.sha256 == sha256))
-    if row is None:
-        return {}
-    return {c.id: c.title("nl") for c in load(row).spec.advice.categories}
-
-
-def _decision_rows(decisions: list[dict[str, Any]], titles: dict[str, str]) -> list[list[Any]]:
+def _decision_rows(decisions: list[dict[str, Any]], titles: dict[int, str]) -> list[list[Any]]:
     """One row per revision, in words a young person or a parent can read (no ids, no True/False)."""
     header = ["versie", "datum", "besluit", "volgt het advies", "onderbouwing", "afwijkende mening"]
     return [
         header,
         *(
-            [d["revision"], d["decided_on"], titles.get(d["category"], d["category"])]
+            [d["revision"], d["decided_on"], titles[d["revision"]]]
             + ["ja" if d["follows_advice"] else "nee", d["justification"] or ""]
             + [d["dissent"] or ""]
             for d in decisions
