@@ -41,6 +41,7 @@ from .messages import language, say
 from .models import Assessment, Candidate, House, Placement, User, WaitingEntry
 
 __all__ = [
+    "can_be_placed",
     "placing_categories",
     "place",
     "end_placement",
@@ -146,17 +147,8 @@ def place(
             "placement", [say("placement.undecided", pseudonym=candidate.pseudonym)]
         )
     instrument = instrument_of(session, decision)
-    if decision.category not in placing_categories(instrument):
-        problems.append(
-            say("placement.decision", pseudonym=candidate.pseudonym, category=decision.category)
-        )
+    problems += _decision_problems(session, candidate, decision, "placement")
     current = _open_placement(session, candidate)
-    if current is not None:
-        problems.append(
-            say("placement.open", pseudonym=candidate.pseudonym, since=current.started_on)
-        )
-    elif carried_out(session, decision):
-        problems.append(say("placement.used", pseudonym=candidate.pseudonym))
     if started_on < decision.decided_on:
         problems.append(
             say(
@@ -359,6 +351,36 @@ def _decided_stays(
     return stays
 
 
+def _decision_problems(
+    session: Session, candidate: Candidate, decision: Assessment, kind: str
+) -> list[str]:
+    """Why ``decision`` cannot lead to a placement (``kind`` 'placement') or a wait ('waiting') now:
+    not a decision to place, the young person lives in a house, or the decision was carried out.
+    The one rule behind :func:`place`, :func:`add_to_waiting_list` and :func:`can_be_placed`."""
+    problems = []
+    if decision.category not in placing_categories(instrument_of(session, decision)):
+        problems.append(
+            say(f"{kind}.decision", pseudonym=candidate.pseudonym, category=decision.category)
+        )
+    current = _open_placement(session, candidate)
+    if current is not None:
+        problems.append(
+            say("placement.open", pseudonym=candidate.pseudonym, since=current.started_on)
+        )
+    elif carried_out(session, decision):
+        problems.append(say(f"{kind}.used", pseudonym=candidate.pseudonym))
+    return problems
+
+
+def can_be_placed(session: Session, candidate: Candidate) -> bool:
+    """Whether :func:`place` would take ``candidate`` in some house on some day: decided to place,
+    living in no house, the decision not carried out yet (the list the placement form offers)."""
+    decision = latest_assessment(session, candidate)
+    return decision is not None and not _decision_problems(
+        session, candidate, decision, "placement"
+    )
+
+
 def add_to_waiting_list(
     session: Session, candidate: Candidate, since: _dt.date, *, by: User, on: _dt.date | None = None
 ) -> WaitingEntry:
@@ -379,21 +401,11 @@ def add_to_waiting_list(
             "waiting list", [say("placement.undecided", pseudonym=candidate.pseudonym)]
         )
     problems = []
-    if decision.category not in placing_categories(instrument_of(session, decision)):
-        problems.append(
-            say("waiting.decision", pseudonym=candidate.pseudonym, category=decision.category)
-        )
     if _close_placed_stays(session, candidate) or any(
         r.candidate_id == candidate.id for r in waiting_list(session)
     ):
         problems.append(say("waiting.already", pseudonym=candidate.pseudonym))
-    current = _open_placement(session, candidate)
-    if current is not None:
-        problems.append(
-            say("placement.open", pseudonym=candidate.pseudonym, since=current.started_on)
-        )
-    elif carried_out(session, decision):
-        problems.append(say("waiting.used", pseudonym=candidate.pseudonym))
+    problems += _decision_problems(session, candidate, decision, "waiting")
     if since < decision.decided_on:
         problems.append(
             say("date.before_decision", field="since", day=since, decided=decision.decided_on)

@@ -23,16 +23,14 @@ from ..store import (
     core_houses,
     end_placement,
     house_fits,
-    latest_assessment,
     open_placements,
     place,
     placements,
-    placing_categories,
     remove_from_waiting_list,
     waiting_list,
 )
 from ..store.models import Candidate, Placement
-from ..store.placements import carried_out, instrument_of
+from ..store.placements import can_be_placed
 from . import db
 from .auth import roles_required, signed_in
 from .candidates import candidate_or_404
@@ -76,18 +74,11 @@ def _to_place() -> list[str]:
     """Decided candidates whose decision is one to place, who live in no house now: by pseudonym."""
     session = db.session()
     living = {p.candidate_id for p in open_placements(session)}
-    out = []
-    for candidate in session.query(Candidate).order_by(Candidate.pseudonym):
-        if candidate.id in living:
-            continue
-        decision = latest_assessment(session, candidate)
-        if (
-            decision
-            and decision.category in placing_categories(instrument_of(session, decision))
-            and not carried_out(session, decision)
-        ):
-            out.append(candidate.pseudonym)
-    return out
+    return [
+        candidate.pseudonym
+        for candidate in session.query(Candidate).order_by(Candidate.pseudonym)
+        if candidate.id not in living and can_be_placed(session, candidate)
+    ]
 
 
 def _page(
