@@ -247,3 +247,19 @@ def test_a_rewritten_or_cut_off_log_is_found_against_a_backup_s_recorded_head(
 def check_chain_ok(sessions) -> bool:
     with transaction(sessions) as session:
         return check_chain(audit_entries(session)) == []
+
+
+def test_verify_refuses_a_missing_sqlite_file_without_making_one_and_an_empty_database(tmp_path):
+    # a mistyped path made an empty file and said "ok (0 tables)": a nightly check pointed at the
+    # wrong place kept reporting success (review)
+    from weegtool.store.verify import verify
+
+    missing = tmp_path / "typo.sqlite3"
+    found = verify(f"sqlite:///{missing}")
+    assert not found.ok and found.problems == (f"no database file at {missing}",)
+    assert not missing.exists()
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "empty.sqlite3").close()
+    empty = verify(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert not empty.ok and "holds no tables" in empty.problems[0]

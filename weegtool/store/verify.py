@@ -43,6 +43,15 @@ def verify(url: str, heads: Sequence[tuple[str, list[Any] | None]] = ()) -> Veri
     Raises nothing for what it finds: the problems are listed, one sentence each, naming the table and row
     (or audit entry) where each shows.
     """
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    # connecting would make an empty file that "verifies": a mistyped path is said, not created
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).is_file():
+        return Verification(shown_url(url), (f"no database file at {file}",), {"tables": 0})
     engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as connection:
@@ -50,6 +59,10 @@ def verify(url: str, heads: Sequence[tuple[str, list[Any] | None]] = ()) -> Veri
             problems += _check_heads(connection, heads)
     finally:
         engine.dispose()
+    if not checked.get("tables"):
+        problems.insert(
+            0, "the database holds no tables: not a weegtool database (or never set up)"
+        )
     if heads:
         checked["recorded heads"] = len(heads)
     return Verification(shown_url(url), tuple(problems), checked)
