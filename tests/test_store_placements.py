@@ -203,7 +203,7 @@ def test_a_placement_is_refused_with_every_problem_at_once(sessions, pilot):
             on=D(2026, 4, 1),
         )
     assert refused.value.problems == (
-        "the decision on 'C1' (refer) is not one to place; a correction of the decision comes first.",
+        "the decision on 'C1' (Not suitable: refer) is not one to place; a correction of the decision comes first.",
         "'started_on' must be on or after the decision (1 June 2026); got 1 May 2026.",
         "'started_on' must not lie in the future; got 1 May 2026.",
         "'house': no house 'huis-x'.",
@@ -461,7 +461,7 @@ def test_the_waiting_list_refuses_who_cannot_wait_and_never_holds_two_open_stays
         )
         end_placement(session, living, D(2026, 6, 10), "breakdown", by=pilot["coordinator"], on=ON)
     refusals = {
-        "C1": "the decision on 'C1' (refer) is not one to place, so not one to wait for a place either",
+        "C1": "the decision on 'C1' (Not suitable: refer) is not one to place, so not one to wait for a place either",
         "C2": "'C2' lives in a house since 2 June 2026",
         "C3": "'C3' was placed on the newest decision already; the waiting list needs a new decision",
     }

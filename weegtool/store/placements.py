@@ -358,10 +358,10 @@ def _decision_problems(
     not a decision to place, the young person lives in a house, or the decision was carried out.
     The one rule behind :func:`place`, :func:`add_to_waiting_list` and :func:`can_be_placed`."""
     problems = []
-    if decision.category not in placing_categories(instrument_of(session, decision)):
-        problems.append(
-            say(f"{kind}.decision", pseudonym=candidate.pseudonym, category=decision.category)
-        )
+    instrument = instrument_of(session, decision)
+    if decision.category not in placing_categories(instrument):
+        title = instrument.category(decision.category).title(language())  # no id on a page
+        problems.append(say(f"{kind}.decision", pseudonym=candidate.pseudonym, category=title))
     current = _open_placement(session, candidate)
     if current is not None:
         problems.append(

@@ -55,7 +55,7 @@ def open_review(pseudonym: str) -> Any:
         db.session().rollback()
         problems = getattr(error, "problems", None) or [str(error)]
         for problem in problems:
-            flash(f"Evaluatie niet gestart: {problem}", "error")
+            flash(say("web.timeline.not_started", problem=problem), "error")
         return show(pseudonym), 400
     db.commit()
     flash(
