@@ -92,6 +92,10 @@ def test_the_cli_writes_the_zip_and_refuses_to_overwrite(people, database_url, t
     )  # owner-only, as backups are (it was 0644: break-it probe)
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 2 and "exists already" in again.output
+    missing = tmp_path / "missing"
+    nowhere = CliRunner().invoke(cli, [*args[:6], str(missing / "a.zip"), "--url", database_url])
+    # it said a temporary file's name ('.a.zip.26660.partial: No such file'); found in review
+    assert nowhere.exit_code == 2 and f"{missing}: no such folder." in nowhere.output
     wrong = CliRunner().invoke(
         cli, [*args[:4], "R1", "--out", str(tmp_path / "x.zip"), "--url", database_url]
     )

@@ -821,6 +821,8 @@ def person_export(pseudonym: str, by: str, out: Path | None, url: str | None) ->
     out = out or Path(f"{pseudonym}.zip")
     if out.exists():
         raise _UserError(f"{out}: exists already; choose another --out.")
+    if not out.parent.is_dir():  # checked before the export is made and logged
+        raise _UserError(f"{out.parent}: no such folder.")
     from .store.backup import write_private
 
     data = _database(lambda: export_person(url, pseudonym, by))
